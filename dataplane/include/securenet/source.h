@@ -1,0 +1,57 @@
+// The packet-source interface every capture path plugs into (pcap file, AF_PACKET,
+// AF_XDP, DPDK). One source instance per worker (per RX queue); a worker calls rx_burst in
+// a loop. No virtual call per packet: one per burst.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "securenet/result.h"
+#include "securenet/shm_layout.h"
+
+namespace securenet {
+
+struct PacketView {
+  const uint8_t* data;
+  uint32_t caplen;   // bytes available at data
+  uint32_t wire_len; // length on the wire
+  uint64_t ts_ns;    // UNIX epoch ns (from the file, the NIC, or the burst's clock read)
+};
+
+struct SourceStats {
+  uint64_t drops = 0;   // cumulative packets the source lost
+  uint64_t errors = 0;  // cumulative receive errors
+};
+
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  // Fills up to `max` views; returns how many. 0 means nothing right now (poll again).
+  // Views stay valid until the next rx_burst call on this source.
+  virtual uint32_t rx_burst(PacketView* out, uint32_t max) noexcept = 0;
+  // True once a finite source (a file replayed N times) has nothing more to give.
+  virtual bool finished() const noexcept { return false; }
+  // Cumulative drop/error counters; cheap enough to call every few milliseconds.
+  virtual SourceStats stats() noexcept { return {}; }
+};
+
+struct SourceOptions {
+  shm::SourceKind kind = shm::SourceKind::kPcap;
+  std::string target;          // pcap: file path; afpacket/afxdp: interface; dpdk: port or vdev
+  unsigned workers = 1;        // one source per worker (one RX queue each)
+  uint64_t loops = 1;          // pcap: replay the file N times (0 = forever)
+  bool preload = false;        // pcap: read the whole file into memory first
+  double rate_pps = 0;         // pcap: pace replay at this total rate (0 = as fast as possible)
+  std::string xdp_mode = "auto";  // afxdp: auto | native | generic
+  std::string xdp_bind = "auto";  // afxdp: auto | zerocopy | copy
+  std::vector<std::string> eal_args;  // dpdk: EAL arguments passed through
+  uint32_t ring_size = 4096;   // afpacket/afxdp/dpdk ring depth
+};
+
+// Creates one source per worker for the chosen kind; a machine that cannot run it gets an
+// Error that says why and what to do (no such interface, no permission, not built in...).
+Result<std::vector<std::unique_ptr<PacketSource>>> make_sources(const SourceOptions& opts);
+
+}  // namespace securenet
