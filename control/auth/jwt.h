@@ -1,0 +1,58 @@
+// Verification and minting of Supabase-compatible access tokens (JWS compact form).
+// HS256 with the project's secret; ES256/RS256 against JWKS public keys (file or URL).
+// Refuses `alg: none`, unknown algs and key confusion (an alg is only ever checked with
+// a key of its own type). verify() is thread-safe; the Verifier is cheap to copy.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "securenet/result.h"
+
+namespace securenet::auth {
+
+struct AuthConfig {
+  std::string hs256_secret;  // Supabase legacy JWT secret (HS256); empty = HS256 off
+  std::string jwks_file;     // path to a JWKS JSON (ES256/RS256 public keys); empty = off
+  std::string jwks_url;      // http(s) URL of a JWKS; fetched and cached (<=10 min)
+  std::string issuer;        // expected iss; empty = not checked
+  std::string audience = "authenticated";
+  std::vector<std::string> allowed_roles = {"authenticated", "service_role"};
+  int64_t leeway_s = 30;
+};
+
+struct Claims {
+  std::string sub;  // user id (uuid text)
+  std::string role;
+  std::string email;
+  std::string aud;
+  int64_t exp = 0, iat = 0;
+  std::string json;  // the whole payload JSON as received (for request.jwt.claims)
+};
+
+class Verifier {
+ public:
+  static Result<Verifier> create(const AuthConfig& cfg);
+  // Error message is for logs only; never send it to the client.
+  Result<Claims> verify(std::string_view token, int64_t now_s) const;
+
+  struct Impl;
+
+ private:
+  explicit Verifier(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+struct MintOptions {
+  std::string sub, email, role = "authenticated", issuer, audience = "authenticated",
+                          session_id;
+  int64_t ttl_s = 3600;
+};
+
+// Returns a compact HS256 JWS with iss/aud/sub/email/role/iat/exp(/session_id) claims.
+std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t now_s);
+
+}  // namespace securenet::auth
