@@ -1,0 +1,186 @@
+// REST client for the control plane: bearer auth, one refresh attempt on 401,
+// uniform error objects ({error, detail, field}).
+import type {
+  Alert, AlertStatus, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Metrics, Session, Severity, Status, TokenResponse,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    public readonly detail: string,
+    public readonly field?: string,
+  ) {
+    super(detail || code);
+    this.name = 'ApiError';
+  }
+}
+
+/** Builds an ApiError from a failed response, whatever its body looks like. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: unknown; detail?: unknown; field?: unknown };
+    const code = typeof body.error === 'string' ? body.error : `http_${res.status}`;
+    const detail = typeof body.detail === 'string' ? body.detail : res.statusText;
+    const field = typeof body.field === 'string' ? body.field : undefined;
+    return new ApiError(res.status, code, detail, field);
+  } catch {
+    return new ApiError(res.status, `http_${res.status}`, text.trim().slice(0, 200) || res.statusText);
+  }
+}
+
+const SESSION_KEY = 'securenet.session';
+
+export interface ClientOptions {
+  baseUrl?: string;
+  fetchFn?: typeof fetch;
+  storage?: Storage;
+  now?: () => number;
+}
+
+type Listener = (session: Session | null, reason: 'login' | 'refresh' | 'logout' | 'expired') => void;
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly storage: Storage;
+  private readonly now: () => number;
+  private refreshing: Promise<boolean> | null = null;
+  private listeners = new Set<Listener>();
+
+  constructor(opts: ClientOptions = {}) {
+    this.baseUrl = opts.baseUrl ?? '';
+    this.fetchFn = opts.fetchFn ?? ((input, init) => fetch(input, init));
+    this.storage = opts.storage ?? window.localStorage;
+    this.now = opts.now ?? Date.now;
+  }
+
+  // ---- session ----
+  session(): Session | null {
+    const raw = this.storage.getItem(SESSION_KEY);
+    if (!raw) return null;
+    try {
+      const s = JSON.parse(raw) as Session;
+      return s && typeof s.access_token === 'string' ? s : null;
+    } catch {
+      return null;
+    }
+  }
+
+  onSessionChange(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private setSession(s: Session | null, reason: Parameters<Listener>[1]): void {
+    if (s) this.storage.setItem(SESSION_KEY, JSON.stringify(s));
+    else this.storage.removeItem(SESSION_KEY);
+    this.listeners.forEach((fn) => fn(s, reason));
+  }
+
+  private fromTokens(t: TokenResponse): Session {
+    return {
+      access_token: t.access_token,
+      refresh_token: t.refresh_token,
+      expires_at_ms: this.now() + (t.expires_in || 3600) * 1000,
+      user: t.user,
+    };
+  }
+
+  async login(email: string, password: string): Promise<Session> {
+    const res = await this.send('POST', '/api/auth/login', { email, password }, null);
+    if (!res.ok) throw await errorFromResponse(res);
+    const s = this.fromTokens((await res.json()) as TokenResponse);
+    this.setSession(s, 'login');
+    return s;
+  }
+
+  logout(): void {
+    this.setSession(null, 'logout');
+  }
+
+  /** Trades the refresh token for new tokens; concurrent callers share one attempt. */
+  refresh(): Promise<boolean> {
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh().finally(() => { this.refreshing = null; });
+    }
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<boolean> {
+    const s = this.session();
+    if (!s?.refresh_token) return false;
+    try {
+      const res = await this.send('POST', '/api/auth/refresh', { refresh_token: s.refresh_token }, null);
+      if (!res.ok) return false;
+      this.setSession(this.fromTokens((await res.json()) as TokenResponse), 'refresh');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- transport ----
+  private async send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await this.fetchFn(this.baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, 'network', `cannot reach the sensor (${(e as Error).message})`);
+    }
+  }
+
+  /** Authenticated request; on 401 refreshes once and retries, else ends the session. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const s = this.session();
+    if (!s) throw new ApiError(401, 'unauthorized', 'not signed in');
+    let res = await this.send(method, path, body, s.access_token);
+    if (res.status === 401) {
+      if (await this.refresh()) {
+        res = await this.send(method, path, body, this.session()?.access_token ?? null);
+      }
+      if (res.status === 401) {
+        if (this.session()) this.setSession(null, 'expired');
+        throw await errorFromResponse(res);
+      }
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return (await res.json()) as T;
+  }
+
+  // ---- endpoints ----
+  status() { return this.request<Status>('GET', '/api/status'); }
+  metrics() { return this.request<Metrics>('GET', '/api/metrics'); }
+  async history(seconds = 300): Promise<HistoryPoint[]> {
+    const r = await this.request<{ points: HistoryPoint[] }>('GET', `/api/metrics/history?seconds=${seconds}`);
+    return r.points ?? [];
+  }
+  hosts(sort = 'pps', limit = 200) {
+    return this.request<{ hosts: Host[]; total: number }>('GET', `/api/hosts?sort=${sort}&limit=${limit}`);
+  }
+  host(ip: string) { return this.request<HostDetail>('GET', `/api/hosts/${ip}`); }
+  config() { return this.request<Config>('GET', '/api/config'); }
+  saveConfig(update: ConfigUpdate) { return this.request<Config>('POST', '/api/config', update); }
+  async alerts(q: { limit?: number; severity?: Severity | ''; status?: AlertStatus | '' } = {}): Promise<Alert[]> {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 500) });
+    if (q.severity) p.set('severity', q.severity);
+    if (q.status) p.set('status', q.status);
+    const r = await this.request<{ alerts: Alert[] }>('GET', `/api/alerts?${p.toString()}`);
+    return r.alerts ?? [];
+  }
+  resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
+
+  /** URL of the SSE stream (EventSource cannot send headers, so the token rides in the query). */
+  eventsUrl(): string {
+    const token = this.session()?.access_token ?? '';
+    return `${this.baseUrl}/api/events?access_token=${encodeURIComponent(token)}`;
+  }
+}

@@ -1,0 +1,31 @@
+// React access to the API client and the session.
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { ApiClient } from './client';
+import type { Session } from './types';
+
+interface AuthState {
+  api: ApiClient;
+  session: Session | null;
+  /** Set when the session ended on its own (expired / refresh refused). */
+  expired: boolean;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ api, children }: { api: ApiClient; children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(() => api.session());
+  const [expired, setExpired] = useState(false);
+  useEffect(() => api.onSessionChange((s, reason) => {
+    setSession(s);
+    setExpired(reason === 'expired');
+  }), [api]);
+  return <AuthContext.Provider value={{ api, session, expired }}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
+
+export const useApi = () => useAuth().api;

@@ -1,0 +1,110 @@
+// Shapes of the control plane's JSON (control/API.md).
+
+export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+export const SEVERITIES: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+
+export interface User { id: string; email: string }
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: User;
+}
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  expires_at_ms: number;
+  user: User;
+}
+
+export interface Status {
+  dataplane: {
+    state: 'up' | 'stale' | 'down';
+    pid?: number | null;
+    source?: string;
+    source_name?: string;
+    workers?: number;
+    uptime_s?: number;
+    heartbeat_age_ms?: number | null;
+  };
+  rates: { pps: number; bps: number; drops_per_s: number };
+  totals: {
+    packets: number; bytes: number; source_drops: number;
+    parse_errors: number; host_table_full: number;
+  };
+  database: { state: 'connected' | 'disconnected' | 'disabled'; spool_backlog: number };
+  control: { version: string; uptime_s: number; tick_ms: number };
+}
+
+export interface TopTalker { ip: string; pps: number; bps: number; packets: number; bytes: number }
+
+export interface Metrics {
+  ts_ms: number;
+  totals: Record<string, number>;
+  rates: { pps: number; bps: number };
+  active_hosts: number;
+  connections_per_min: number;
+  anomalies: Partial<Record<Severity, number>>;
+  protocols: Record<string, number>;
+  parse_errors?: Record<string, number>;
+  top_talkers?: TopTalker[];
+}
+
+export interface HistoryPoint {
+  ts_ms: number; pps: number; bps: number;
+  active_hosts?: number; connections_per_min?: number;
+}
+
+export interface Host {
+  ip: string;
+  direction: 'internal' | 'external';
+  packets_sent: number; bytes_sent: number;
+  packets_recv: number; bytes_recv: number;
+  pps: number; bps: number;
+  syn_per_min: number;
+  blacklisted_packets: number;
+  protocols: Record<string, number>;
+  first_seen_ms: number; last_seen_ms: number;
+}
+
+export interface HostDetail extends Host { alerts: Alert[] }
+
+export type AlertStatus = 'open' | 'resolved';
+
+export interface Alert {
+  id: string;
+  kind: string;
+  severity: Severity;
+  status: AlertStatus;
+  host?: string | null;
+  protocol?: string | null;
+  description: string;
+  value?: number | null;
+  threshold?: number | null;
+  peak?: number | null;
+  count?: number | null;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  resolved_at_ms?: number | null;
+}
+
+export interface SubnetThreshold { cidr: string; traffic_threshold_pps: number }
+
+export interface Config {
+  traffic_threshold_pps: number;
+  connection_rate_per_min: number;
+  protocol_blacklist: string[];
+  home_networks: string[];
+  whitelist: string[];
+  subnet_thresholds: SubnetThreshold[];
+  escalation_factor: number;
+  clear_ratio: number;
+  clear_hold_s: number;
+  sample_one_in: number;
+  updated_at_ms: number;
+}
+
+export type ConfigUpdate = Partial<Omit<Config, 'updated_at_ms'>>;

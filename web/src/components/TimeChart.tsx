@@ -1,0 +1,59 @@
+// A uPlot time-series chart that follows its container's width.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatSI } from '../lib/format';
+
+export interface Series { label: string; color: string; values: (number | null)[] }
+
+interface Props {
+  times: number[];            // epoch ms
+  series: Series[];
+  unit: string;
+  height?: number;
+  testId?: string;
+}
+
+const AXIS = { stroke: '#8b98a9', grid: { stroke: 'rgba(139,152,169,0.12)', width: 1 }, ticks: { stroke: 'rgba(139,152,169,0.25)', width: 1 } };
+
+function makeOpts(width: number, height: number, series: Series[], unit: string): uPlot.Options {
+  return {
+    width, height,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false } },
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    axes: [
+      { ...AXIS },
+      { ...AXIS, size: 70, values: (_u, ticks) => ticks.map((v) => formatSI(v, unit)) },
+    ],
+    series: [
+      {},
+      ...series.map((s) => ({
+        label: s.label, stroke: s.color, width: 2,
+        fill: s.color + '22', points: { show: false },
+      })),
+    ],
+  };
+}
+
+export function TimeChart({ times, series, unit, height = 220, testId }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;
+  const key = series.map((s) => s.label + s.color).join('|') + unit;
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const u = new uPlot(makeOpts(el.clientWidth || 600, height, series, unit), data, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
+    ro.observe(el);
+    return () => { ro.disconnect(); u.destroy(); plot.current = null; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, height]);
+
+  useEffect(() => { plot.current?.setData(data); });
+
+  return <div className="chart" ref={box} data-testid={testId} />;
+}

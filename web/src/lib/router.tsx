@@ -1,0 +1,55 @@
+// Minimal history-API router: paths /login, /, /hosts, /hosts/:ip, /alerts, /config.
+import { createContext, useContext, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
+
+const RouterContext = createContext<{ path: string; navigate: (to: string, replace?: boolean) => void }>({
+  path: '/',
+  navigate: () => {},
+});
+
+export function RouterProvider({ children }: { children: ReactNode }) {
+  const [path, setPath] = useState(window.location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(window.location.pathname);
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = (to: string, replace = false) => {
+    if (to === window.location.pathname) return;
+    if (replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+    setPath(to);
+    window.scrollTo?.(0, 0);
+  };
+  return <RouterContext.Provider value={{ path, navigate }}>{children}</RouterContext.Provider>;
+}
+
+export const useRouter = () => useContext(RouterContext);
+
+export function Link(props: { to: string; className?: string; children: ReactNode; testId?: string }) {
+  const { navigate } = useRouter();
+  const onClick = (e: MouseEvent) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+    e.preventDefault();
+    navigate(props.to);
+  };
+  return (
+    <a href={props.to} className={props.className} onClick={onClick} data-testid={props.testId}>
+      {props.children}
+    </a>
+  );
+}
+
+export type Route =
+  | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
+  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'notfound' };
+
+export function matchRoute(path: string): Route {
+  const p = path.replace(/\/+$/, '') || '/';
+  if (p === '/login') return { name: 'login' };
+  if (p === '/') return { name: 'overview' };
+  if (p === '/hosts') return { name: 'hosts' };
+  if (p.startsWith('/hosts/')) return { name: 'host', ip: decodeURIComponent(p.slice(7)) };
+  if (p === '/alerts') return { name: 'alerts' };
+  if (p === '/config') return { name: 'config' };
+  return { name: 'notfound' };
+}

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
+import { useLive } from '../api/live';
+import type { Alert, AlertStatus, Severity } from '../api/types';
+import { SEVERITIES } from '../api/types';
+import { Card, Empty, ErrorBanner, SeverityBadge } from '../components/ui';
+import { countBySeverity, filterAlerts, mergeAlert, sortAlerts, type AlertFilter } from '../lib/alerts';
+import { formatAgo, formatCount, formatSI, formatTimestamp } from '../lib/format';
+import { Link } from '../lib/router';
+
+export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: (id: string) => Promise<unknown> }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const now = Date.now();
+  const resolve = (id: string) => {
+    setBusy(id); setErr(null);
+    onResolve(id).catch((e: Error) => setErr(e.message)).finally(() => setBusy(null));
+  };
+  return (
+    <>
+      <ErrorBanner error={err} />
+      <div className="table-scroll">
+        <table className="table alerts" data-testid="alerts-table">
+          <thead>
+            <tr>
+              <th>Severity</th><th>Alert</th><th>Host</th><th className="num">Value</th>
+              <th className="num">Count</th><th>Last seen</th><th>Status</th><th />
+            </tr>
+          </thead>
+          <tbody>
+            {alerts.map((a) => (
+              <tr key={a.id} className={`sev-row sev-${a.severity.toLowerCase()} ${a.status}`} data-testid="alert-row"
+                data-id={a.id} data-kind={a.kind} data-protocol={a.protocol ?? ''} data-status={a.status}>
+                <td><SeverityBadge severity={a.severity} /></td>
+                <td>
+                  <div className="alert-desc">{a.description}</div>
+                  <div className="muted small">{a.kind}{a.protocol ? ` · ${a.protocol}` : ''} · first {formatTimestamp(a.first_seen_ms)}</div>
+                </td>
+                <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}</td>
+                <td className="num" title={a.peak != null ? `peak ${a.peak}` : undefined}>
+                  {a.value != null ? formatSI(a.value) : '—'}
+                  {a.threshold != null && <span className="muted"> / {formatSI(a.threshold)}</span>}
+                </td>
+                <td className="num">{formatCount(a.count ?? 1)}</td>
+                <td title={formatTimestamp(a.last_seen_ms)}>{formatAgo(a.last_seen_ms, now)}</td>
+                <td>
+                  <span className={`tag tag-${a.status}`} data-testid="alert-status">{a.status}</span>
+                  {a.resolved_at_ms ? <div className="muted small">{formatAgo(a.resolved_at_ms, now)}</div> : null}
+                </td>
+                <td className="actions">
+                  {a.status === 'open' && (
+                    <button className="btn btn-small" disabled={busy === a.id} onClick={() => resolve(a.id)} data-testid="resolve-button">
+                      {busy === a.id ? 'Resolving…' : 'Resolve'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function Alerts() {
+  const api = useApi();
+  const { lastAlert } = useLive();
+  const [filter, setFilter] = useState<AlertFilter>({ severity: '', status: 'open' });
+  const [alerts, setAlerts] = useState<Alert[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stop = false;
+    const load = () => api.alerts({ limit: 500, ...filter })
+      .then((a) => { if (!stop) { setAlerts(sortAlerts(a)); setError(null); } })
+      .catch((e: Error) => !stop && setError(e.message));
+    load();
+    const t = setInterval(load, 5000);
+    return () => { stop = true; clearInterval(t); };
+  }, [api, filter]);
+
+  useEffect(() => {
+    if (lastAlert) setAlerts((list) => (list ? mergeAlert(list, lastAlert) : list));
+  }, [lastAlert]);
+
+  const shown = alerts ? filterAlerts(alerts, filter) : [];
+  const counts = countBySeverity(shown);
+  const onResolve = (id: string) => api.resolveAlert(id).then((a) => setAlerts((l) => (l ? mergeAlert(l, a) : l)));
+
+  return (
+    <div className="page">
+      <ErrorBanner error={error} />
+      <Card title="Alerts" testId="alerts-card" extra={
+        <div className="toolbar">
+          <span className="muted" data-testid="alerts-summary">
+            {shown.length} shown{SEVERITIES.filter((s) => counts[s]).map((s) => ` · ${counts[s]} ${s.toLowerCase()}`).join('')}
+          </span>
+          <label className="inline">Severity
+            <select value={filter.severity} data-testid="filter-severity"
+              onChange={(e) => setFilter((f) => ({ ...f, severity: e.target.value as Severity | '' }))}>
+              <option value="">All</option>
+              {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+            </select>
+          </label>
+          <label className="inline">Status
+            <select value={filter.status} data-testid="filter-status"
+              onChange={(e) => setFilter((f) => ({ ...f, status: e.target.value as AlertStatus | '' }))}>
+              <option value="">All</option>
+              <option value="open">Open</option>
+              <option value="resolved">Resolved</option>
+            </select>
+          </label>
+        </div>
+      }>
+        {alerts === null ? <Empty>Loading…</Empty> :
+          shown.length === 0 ? <Empty>No alerts match these filters</Empty> :
+            <AlertTable alerts={shown} onResolve={onResolve} />}
+      </Card>
+    </div>
+  );
+}

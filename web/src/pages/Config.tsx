@@ -1,0 +1,139 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import { useApi } from '../api/context';
+import { useLive } from '../api/live';
+import type { Config as ConfigT } from '../api/types';
+import { Card, Empty, ErrorBanner } from '../components/ui';
+import { formatTimestamp } from '../lib/format';
+import { errorField, formToUpdate, toForm, NUMBER_FIELDS, type ConfigForm, type FieldName } from './configForm';
+
+type Errors = Partial<Record<FieldName, string>>;
+
+function Field(props: { name: FieldName; label: string; hint?: string; errors: Errors; children: ReactNode }) {
+  const err = props.errors[props.name];
+  return (
+    <div className={`field ${err ? 'has-error' : ''}`} data-testid={`field-${props.name}`}>
+      <label htmlFor={`cfg-${props.name}`}>{props.label}</label>
+      {props.children}
+      {err ? <div className="field-error" role="alert" data-testid={`field-error-${props.name}`}>{err}</div>
+        : props.hint && <div className="field-hint">{props.hint}</div>}
+    </div>
+  );
+}
+
+export function Config() {
+  const api = useApi();
+  const { lastConfig } = useLive();
+  const [server, setServer] = useState<ConfigT | null>(null);
+  const [form, setForm] = useState<ConfigForm | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.config().then((c) => { setServer(c); setForm(toForm(c)); }).catch((e: Error) => setGeneral(e.message));
+  }, [api]);
+
+  // Another session changed the config: follow it unless we are editing.
+  useEffect(() => {
+    if (lastConfig && !dirty) { setServer(lastConfig); setForm(toForm(lastConfig)); }
+  }, [lastConfig, dirty]);
+
+  if (!form || !server) return <div className="page"><ErrorBanner error={general} />{!general && <Empty>Loading…</Empty>}</div>;
+
+  const set = <K extends keyof ConfigForm>(k: K, v: ConfigForm[K]) => {
+    setForm({ ...form, [k]: v }); setDirty(true); setSaved(null);
+    setErrors((e) => ({ ...e, [k]: undefined }));
+  };
+  const num = (name: (typeof NUMBER_FIELDS)[number], step = 'any') => (
+    <input id={`cfg-${name}`} type="text" inputMode="decimal" data-step={step} value={form[name]}
+      onChange={(e) => set(name, e.target.value)} data-testid={`input-${name}`} />
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setGeneral(null); setSaved(null);
+    const { update, errors: local } = formToUpdate(form, server);
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    if (!Object.keys(update).length) { setSaved('No changes to save.'); return; }
+    setBusy(true);
+    try {
+      const c = await api.saveConfig(update);
+      setServer(c); setForm(toForm(c)); setDirty(false);
+      setSaved(`Saved at ${formatTimestamp(c.updated_at_ms || Date.now())} — applied live.`);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const f = errorField(err.field, err.detail);
+        if (f) setErrors({ [f]: err.detail || err.code });
+        else setGeneral(err.detail || err.code);
+      } else setGeneral(String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reset = () => { setForm(toForm(server)); setDirty(false); setErrors({}); setGeneral(null); setSaved(null); };
+
+  return (
+    <form className="page config" onSubmit={submit} data-testid="config-form" noValidate>
+      <ErrorBanner error={general} />
+      <div className="grid-2">
+        <Card title="Detection thresholds">
+          <Field name="traffic_threshold_pps" label="Traffic threshold (packets/s per host)" errors={errors}
+            hint="A host sending more than this raises a traffic alert.">{num('traffic_threshold_pps', '1')}</Field>
+          <Field name="connection_rate_per_min" label="Connection rate (new connections/min per host)" errors={errors}
+            hint="SYNs per minute above this raise a connection-rate alert.">{num('connection_rate_per_min', '1')}</Field>
+          <Field name="escalation_factor" label="Escalation factor" errors={errors}
+            hint="Severity rises when the value exceeds threshold × this factor.">{num('escalation_factor')}</Field>
+          <div className="row-2">
+            <Field name="clear_ratio" label="Clear ratio" errors={errors} hint="Below threshold × ratio…">{num('clear_ratio')}</Field>
+            <Field name="clear_hold_s" label="Clear hold (s)" errors={errors} hint="…for this long resolves.">{num('clear_hold_s')}</Field>
+          </div>
+          <Field name="sample_one_in" label="Sample one packet in" errors={errors}
+            hint="Sampling rate for packet samples kept for alerts.">{num('sample_one_in', '1')}</Field>
+        </Card>
+        <Card title="Protocols and networks">
+          <Field name="protocol_blacklist" label="Protocol blacklist" errors={errors}
+            hint="Comma-separated protocol names, e.g. ICMP, IGMP. Any packet of these raises an alert.">
+            <input id="cfg-protocol_blacklist" type="text" value={form.protocol_blacklist}
+              onChange={(e) => set('protocol_blacklist', e.target.value)} data-testid="input-protocol_blacklist" />
+          </Field>
+          <Field name="home_networks" label="Home networks" errors={errors} hint="One CIDR per line; these hosts are internal.">
+            <textarea id="cfg-home_networks" rows={4} value={form.home_networks}
+              onChange={(e) => set('home_networks', e.target.value)} data-testid="input-home_networks" />
+          </Field>
+          <Field name="whitelist" label="Whitelist" errors={errors} hint="One IP or CIDR per line; never alerted on.">
+            <textarea id="cfg-whitelist" rows={3} value={form.whitelist}
+              onChange={(e) => set('whitelist', e.target.value)} data-testid="input-whitelist" />
+          </Field>
+          <Field name="subnet_thresholds" label="Per-subnet traffic thresholds" errors={errors}>
+            <div className="subnets">
+              {form.subnet_thresholds.map((r, i) => (
+                <div className="subnet-row" key={i}>
+                  <input type="text" placeholder="10.1.0.0/16" value={r.cidr} data-testid={`subnet-cidr-${i}`}
+                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, cidr: e.target.value } : x)))} />
+                  <input type="text" inputMode="decimal" placeholder="pps" value={r.pps} data-testid={`subnet-pps-${i}`}
+                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, pps: e.target.value } : x)))} />
+                  <button type="button" className="btn btn-ghost btn-small" title="Remove"
+                    onClick={() => set('subnet_thresholds', form.subnet_thresholds.filter((_, j) => j !== i))}>✕</button>
+                </div>
+              ))}
+              <button type="button" className="btn btn-ghost btn-small" data-testid="subnet-add"
+                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '' }])}>+ Add subnet</button>
+            </div>
+          </Field>
+        </Card>
+      </div>
+      <div className="savebar">
+        <span className="muted">Last change: {formatTimestamp(server.updated_at_ms)}</span>
+        {saved && <span className="text-ok" data-testid="config-saved">{saved}</span>}
+        <span className="spacer" />
+        <button type="button" className="btn btn-ghost" onClick={reset} disabled={!dirty || busy}>Discard</button>
+        <button type="submit" className="btn btn-primary" disabled={busy} data-testid="config-save">{busy ? 'Saving…' : 'Save changes'}</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,142 @@
+import { useLive } from '../api/live';
+import type { Status } from '../api/types';
+import { SEVERITIES } from '../api/types';
+import { TimeChart } from '../components/TimeChart';
+import { Card, Empty, Stat, StateDot } from '../components/ui';
+import { formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
+import { Link } from '../lib/router';
+
+const PROTO_COLORS: Record<string, string> = {
+  tcp: '#4f9dff', udp: '#34c7a5', icmp: '#f5a524', igmp: '#c084fc', other: '#8b98a9',
+};
+
+function Health({ status, error }: { status: Status | null; error: string | null }) {
+  if (!status) return <Card title="Sensor health"><Empty>{error ?? 'Loading…'}</Empty></Card>;
+  const dp = status.dataplane;
+  const db = status.database;
+  const dpTone = dp.state === 'up' ? 'ok' : dp.state === 'stale' ? 'warn' : 'bad';
+  const dbTone = db.state === 'connected' ? 'ok' : db.state === 'disabled' ? 'idle' : 'bad';
+  const drops = status.rates.drops_per_s;
+  return (
+    <Card title="Sensor health" testId="health">
+      <div className="health">
+        <div className="health-item">
+          <div className="health-label">Dataplane</div>
+          <StateDot tone={dpTone} label={dp.state.toUpperCase()} testId="health-dataplane" />
+          <div className="health-sub">
+            {dp.workers ?? '?'} worker{dp.workers === 1 ? '' : 's'} · up {formatDuration(dp.uptime_s)}
+            {dp.heartbeat_age_ms != null && <> · heartbeat {formatSI(dp.heartbeat_age_ms)} ms</>}
+          </div>
+        </div>
+        <div className="health-item">
+          <div className="health-label">Source</div>
+          <div className="health-value" data-testid="health-source">{dp.source ?? '—'}</div>
+          <div className="health-sub mono" title={dp.source_name}>{dp.source_name ?? ''}</div>
+        </div>
+        <div className="health-item">
+          <div className="health-label">Drops</div>
+          <div className={`health-value ${drops > 0 ? 'text-bad' : ''}`} data-testid="health-drops">{formatSI(drops)}/s</div>
+          <div className="health-sub">{formatCount(status.totals.source_drops)} total · {formatCount(status.totals.parse_errors)} parse errors</div>
+        </div>
+        <div className="health-item">
+          <div className="health-label">Database</div>
+          <StateDot tone={dbTone} label={db.state} testId="health-database" />
+          <div className={`health-sub ${db.spool_backlog > 0 ? 'text-warn' : ''}`} data-testid="health-spool">
+            spool backlog {formatCount(db.spool_backlog)}
+          </div>
+        </div>
+        <div className="health-item">
+          <div className="health-label">Control</div>
+          <div className="health-value">v{status.control.version}</div>
+          <div className="health-sub">up {formatDuration(status.control.uptime_s)} · tick {status.control.tick_ms} ms</div>
+        </div>
+      </div>
+    </Card>
+  );
+}
+
+export function Overview() {
+  const { metrics, history, status, statusError } = useLive();
+  const times = history.map((p) => p.ts_ms);
+  const mix = shares(metrics?.protocols);
+  const anomalies = metrics?.anomalies ?? {};
+  const talkers = (metrics?.top_talkers ?? []).slice(0, 10);
+  return (
+    <div className="page">
+      <div className="stats">
+        <Stat label="Packets / s" value={formatPps(metrics?.rates.pps)} testId="stat-pps"
+          sub={`${formatCount(metrics?.totals.packets)} packets`} />
+        <Stat label="Throughput" value={formatBps(metrics?.rates.bps)} testId="stat-bps"
+          sub={`${formatBytes(metrics?.totals.bytes)} total`} />
+        <Stat label="Active hosts" value={formatCount(metrics?.active_hosts)} testId="stat-hosts" />
+        <Stat label="Connections / min" value={formatSI(metrics?.connections_per_min)} testId="stat-conn"
+          sub={`${formatCount(metrics?.totals.tcp_syn)} SYNs`} />
+        <Stat label="Blacklisted packets" value={formatCount(metrics?.totals.blacklisted)} testId="stat-blacklisted"
+          tone={(metrics?.totals.blacklisted ?? 0) > 0 ? 'warn' : undefined} />
+      </div>
+
+      <Health status={status} error={statusError} />
+
+      <div className="grid-2">
+        <Card title="Packets per second" extra={<span className="muted">last {Math.round(((times.at(-1) ?? 0) - (times[0] ?? 0)) / 60000)} min</span>}>
+          <TimeChart testId="chart-pps" times={times} unit="pps"
+            series={[{ label: 'pps', color: '#4f9dff', values: history.map((p) => p.pps) }]} />
+        </Card>
+        <Card title="Bits per second">
+          <TimeChart testId="chart-bps" times={times} unit="bit/s"
+            series={[{ label: 'bit/s', color: '#34c7a5', values: history.map((p) => p.bps) }]} />
+        </Card>
+      </div>
+
+      <div className="grid-3">
+        <Card title="Alerts by severity" extra={<Link to="/alerts" className="muted">all alerts →</Link>}>
+          <div className="sev-grid" data-testid="alert-counts">
+            {SEVERITIES.map((s) => (
+              <div key={s} className={`sev-tile sev-${s.toLowerCase()}`}>
+                <div className="sev-count" data-testid={`alert-count-${s}`}>{formatCount(anomalies[s] ?? 0)}</div>
+                <div className="sev-name">{s}</div>
+              </div>
+            ))}
+          </div>
+        </Card>
+        <Card title="Protocol mix" testId="protocol-mix">
+          {mix.length === 0 ? <Empty>No traffic yet</Empty> : (
+            <>
+              <div className="mixbar">
+                {mix.map((m) => (
+                  <span key={m.key} style={{ width: `${m.pct}%`, background: PROTO_COLORS[m.key] ?? '#8b98a9' }} title={`${m.key} ${m.pct.toFixed(1)}%`} />
+                ))}
+              </div>
+              <ul className="legend">
+                {mix.map((m) => (
+                  <li key={m.key}>
+                    <i style={{ background: PROTO_COLORS[m.key] ?? '#8b98a9' }} />
+                    <span className="legend-key">{m.key.toUpperCase()}</span>
+                    <span className="legend-pct">{m.pct.toFixed(1)}%</span>
+                    <span className="muted">{formatCount(m.count)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Card>
+        <Card title="Top talkers" extra={<Link to="/hosts" className="muted">all hosts →</Link>}>
+          {talkers.length === 0 ? <Empty>No hosts yet</Empty> : (
+            <table className="table compact">
+              <thead><tr><th>Host</th><th className="num">pps</th><th className="num">bit/s</th></tr></thead>
+              <tbody>
+                {talkers.map((t) => (
+                  <tr key={t.ip}>
+                    <td><Link to={`/hosts/${t.ip}`} className="mono">{t.ip}</Link></td>
+                    <td className="num">{formatSI(t.pps)}</td>
+                    <td className="num">{formatSI(t.bps)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// Config form model: text fields <-> Config, diffing, mapping server errors to fields.
+import type { Config, ConfigUpdate, SubnetThreshold } from '../api/types';
+
+export const NUMBER_FIELDS = [
+  'traffic_threshold_pps', 'connection_rate_per_min', 'escalation_factor',
+  'clear_ratio', 'clear_hold_s', 'sample_one_in',
+] as const;
+export const LIST_FIELDS = ['protocol_blacklist', 'home_networks', 'whitelist'] as const;
+export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, 'subnet_thresholds'] as const;
+export type FieldName = (typeof FIELDS)[number];
+
+export interface SubnetRow { cidr: string; pps: string }
+export type ConfigForm = Record<(typeof NUMBER_FIELDS)[number] | (typeof LIST_FIELDS)[number], string> & {
+  subnet_thresholds: SubnetRow[];
+};
+
+export function toForm(c: Config): ConfigForm {
+  return {
+    traffic_threshold_pps: String(c.traffic_threshold_pps),
+    connection_rate_per_min: String(c.connection_rate_per_min),
+    escalation_factor: String(c.escalation_factor),
+    clear_ratio: String(c.clear_ratio),
+    clear_hold_s: String(c.clear_hold_s),
+    sample_one_in: String(c.sample_one_in),
+    protocol_blacklist: (c.protocol_blacklist ?? []).join(', '),
+    home_networks: (c.home_networks ?? []).join('\n'),
+    whitelist: (c.whitelist ?? []).join('\n'),
+    subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => ({ cidr: s.cidr, pps: String(s.traffic_threshold_pps) })),
+  };
+}
+
+const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+
+/** Parses the form; returns either the changed fields or client-side errors by field. */
+export function formToUpdate(form: ConfigForm, base: Config):
+  { update: ConfigUpdate; errors: Partial<Record<FieldName, string>> } {
+  const errors: Partial<Record<FieldName, string>> = {};
+  const full: Record<string, unknown> = {};
+  for (const f of NUMBER_FIELDS) {
+    const v = form[f].trim();
+    const n = Number(v);
+    if (v === '' || !Number.isFinite(n)) errors[f] = 'must be a number';
+    else full[f] = n;
+  }
+  for (const f of LIST_FIELDS) full[f] = splitList(form[f]);
+  full.protocol_blacklist = (full.protocol_blacklist as string[]).map((p) => p.toUpperCase());
+  const subnets: SubnetThreshold[] = [];
+  form.subnet_thresholds.forEach((r, i) => {
+    if (!r.cidr.trim() && !r.pps.trim()) return;
+    const n = Number(r.pps.trim());
+    if (r.pps.trim() === '' || !Number.isFinite(n)) errors.subnet_thresholds = `row ${i + 1}: threshold must be a number`;
+    subnets.push({ cidr: r.cidr.trim(), traffic_threshold_pps: n });
+  });
+  full.subnet_thresholds = subnets;
+
+  const update: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(full)) {
+    if (JSON.stringify(v) !== JSON.stringify((base as unknown as Record<string, unknown>)[k])) update[k] = v;
+  }
+  return { update: update as ConfigUpdate, errors };
+}
+
+/** The form field a server error names: `field`, else a known prefix of `detail`. */
+export function errorField(field: string | undefined, detail: string): FieldName | null {
+  const candidates = [field ?? '', detail];
+  for (const c of candidates) {
+    const m = /^([a-z_]+)/.exec(c);
+    if (m && (FIELDS as readonly string[]).includes(m[1])) return m[1] as FieldName;
+  }
+  return null;
+}
