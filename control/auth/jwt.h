@@ -38,6 +38,8 @@ class Verifier {
   static Result<Verifier> create(const AuthConfig& cfg);
   // Error message is for logs only; never send it to the client.
   Result<Claims> verify(std::string_view token, int64_t now_s) const;
+  // How many times the JWKS URL was fetched (0 without a URL); for tests and metrics.
+  size_t jwks_fetch_count() const;
 
   struct Impl;
 
