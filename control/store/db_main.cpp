@@ -1,0 +1,119 @@
+// securenet-db: database administration for SecureNet Sensor.
+//   securenet-db migrate   [--db URL] [--dir DIR]
+//   securenet-db user add  [--db URL] --email E [--password P]   (generated + printed once)
+//   securenet-db user list [--db URL]
+//   securenet-db partitions [--db URL]      (create upcoming / drop expired packet partitions)
+// The URL defaults to $SECURENET_DATABASE_URL.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+#include "auth_store.h"
+#include "db_config.h"
+#include "migrate.h"
+
+using namespace securenet::store;
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: securenet-db migrate [--db URL] [--dir DIR]\n"
+               "       securenet-db user add [--db URL] --email E [--password P]\n"
+               "       securenet-db user list [--db URL]\n"
+               "       securenet-db partitions [--db URL]\n"
+               "The URL defaults to $SECURENET_DATABASE_URL.\n");
+  return 2;
+}
+
+// --key value pairs after the subcommand words.
+bool parse_flags(int argc, char** argv, int from, std::map<std::string, std::string>& out) {
+  for (int i = from; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) return false;
+    out[argv[i] + 2] = argv[i + 1];
+    ++i;
+  }
+  return true;
+}
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "securenet-db: %s\n", msg.c_str());
+  return 1;
+}
+
+int cmd_migrate(const DbConfig& db, const std::map<std::string, std::string>& flags) {
+  std::vector<Migration> from_dir;
+  if (flags.count("dir")) {
+    auto loaded = load_migrations(flags.at("dir"));
+    if (!loaded) return fail(loaded.error().message);
+    from_dir = std::move(*loaded);
+  }
+  try {
+    pqxx::connection conn(effective_url(db));
+    auto r = migrate(conn, flags.count("dir") ? from_dir : embedded_migrations());
+    if (!r) return fail(r.error().message);
+    for (const auto& name : r->applied) std::printf("applied %s\n", name.c_str());
+    std::printf("migrations: %zu applied now, %d already applied\n", r->applied.size(),
+                r->already_applied);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot connect to ") + redact_url(db.url) + ": " + e.what());
+  }
+}
+
+int cmd_user_add(const DbConfig& db, const std::map<std::string, std::string>& flags) {
+  if (!flags.count("email")) return usage();
+  const bool generated = !flags.count("password");
+  const std::string password = generated ? generate_password() : flags.at("password");
+  Session s(db);
+  auto u = create_user(s, flags.at("email"), password);
+  if (!u) return fail(u.error().message);
+  std::printf("user %s id %s\n", u->email.c_str(), u->id.c_str());
+  if (generated) std::printf("password %s   (shown once; store it now)\n", password.c_str());
+  return 0;
+}
+
+int cmd_user_list(const DbConfig& db) {
+  Session s(db);
+  auto users = list_users(s);
+  if (!users) return fail(users.error().message);
+  for (const auto& u : *users) std::printf("%s %s\n", u.id.c_str(), u.email.c_str());
+  return 0;
+}
+
+int cmd_partitions(const DbConfig& db) {
+  Session s(db);
+  auto r = s.run([](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto row = tx.exec("select * from securenet.maintain_packet_partitions()")[0];
+    tx.commit();
+    return std::to_string(row[0].as<int>()) + " created, " + std::to_string(row[1].as<int>()) +
+           " dropped";
+  });
+  if (!r) return fail(r.error().message);
+  std::printf("packet partitions: %s\n", r->c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  const std::string cmd = argv[1];
+  const bool user_cmd = cmd == "user";
+  if (user_cmd && argc < 3) return usage();
+  std::map<std::string, std::string> flags;
+  if (!parse_flags(argc, argv, user_cmd ? 3 : 2, flags)) return usage();
+  const DbConfig db = db_config_from(flags.count("db") ? flags["db"] : "");
+  if (db.url.empty()) return fail("no database: pass --db URL or set SECURENET_DATABASE_URL");
+  if (cmd == "migrate") return cmd_migrate(db, flags);
+  if (cmd == "partitions") return cmd_partitions(db);
+  if (user_cmd && std::string(argv[2]) == "add") return cmd_user_add(db, flags);
+  if (user_cmd && std::string(argv[2]) == "list") return cmd_user_list(db);
+  return usage();
+}

@@ -1,0 +1,66 @@
+#include "reads.h"
+
+#include <algorithm>
+
+namespace securenet::store {
+
+namespace {
+
+// One text value from a query run as the user.
+Result<std::string> user_text(Session& s, const std::string& claims, const std::string& sql,
+                              auto... params) {
+  return s.run([&](pqxx::connection& c) {
+    return with_user_tx(c, claims, [&](pqxx::work& tx) {
+      return tx.exec_params(sql, params...)[0][0].template as<std::string>();
+    });
+  });
+}
+
+#define SN_MS(col) "(extract(epoch from " col ") * 1000)::bigint"
+
+}  // namespace
+
+Result<std::string> list_alerts_json(Session& s, const std::string& claims,
+                                     const AlertQuery& q) {
+  static const std::string sql =
+      "select json_build_object('alerts', coalesce(json_agg(a order by a.last_seen_ms desc, a.id), '[]'::json))::text from ("
+      " select id, kind, severity, status, host, protocol, description, value, threshold,"
+      " peak, count, " SN_MS("first_seen") " as first_seen_ms, " SN_MS("last_seen")
+      " as last_seen_ms, " SN_MS("resolved_at") " as resolved_at_ms"
+      " from public.network_alerts where user_id = (select auth.uid())"
+      " and ($2::text = '' or severity = $2::text) and ($3::text = '' or status = $3::text)"
+      " order by last_seen desc, id limit $1::int) a";
+  return user_text(s, claims, sql, std::clamp(q.limit, 1, 1000), q.severity, q.status);
+}
+
+Result<std::string> latest_config_json(Session& s, const std::string& claims) {
+  static const std::string sql =
+      "select coalesce((select config from public.network_configs"
+      " where user_id = (select auth.uid()) order by created_at desc, id limit 1)::text,"
+      " 'null')";
+  return user_text(s, claims, sql);
+}
+
+Result<std::string> config_history_json(Session& s, const std::string& claims, int limit) {
+  static const std::string sql =
+      "select json_build_object('configs', coalesce(json_agg(c order by c.created_at_ms desc, c.id), '[]'::json))::text from ("
+      " select id, " SN_MS("created_at") " as created_at_ms, config"
+      " from public.network_configs where user_id = (select auth.uid())"
+      " order by created_at desc, id limit $1::int) c";
+  return user_text(s, claims, sql, std::clamp(limit, 1, 1000));
+}
+
+Result<std::string> metrics_history_json(Session& s, const std::string& claims,
+                                         int64_t seconds) {
+  static const std::string sql =
+      "select json_build_object('points', coalesce(json_agg(m order by m.ts_ms), '[]'::json))"
+      "::text from (select " SN_MS("ts") " as ts_ms, total_packets, total_bytes, pps, bps,"
+      " active_hosts, connections_per_min from public.network_metrics"
+      " where user_id = (select auth.uid()) and ts >= now() - make_interval(secs => $1::float8)"
+      " order by ts desc limit 10000) m";
+  return user_text(s, claims, sql, static_cast<double>(std::max<int64_t>(seconds, 1)));
+}
+
+#undef SN_MS
+
+}  // namespace securenet::store

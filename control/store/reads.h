@@ -1,0 +1,35 @@
+// API reads through row-level security: every query runs in with_user_tx() with the
+// caller's claims, so PostgreSQL returns only the caller's rows. Results are JSON text in
+// API.md's shapes (times as *_ms epoch milliseconds).
+#pragma once
+
+#include <string>
+
+#include "securenet/result.h"
+#include "session.h"
+
+namespace securenet::store {
+
+struct AlertQuery {
+  int limit = 50;        // clamped to 1..1000
+  std::string severity;  // "" = any
+  std::string status;    // "" = any, "open", "resolved"
+};
+
+// {"alerts":[{id,kind,severity,status,host,protocol,description,value,threshold,peak,
+//   count,first_seen_ms,last_seen_ms,resolved_at_ms}]} newest first.
+Result<std::string> list_alerts_json(Session& s, const std::string& claims,
+                                     const AlertQuery& q);
+
+// The newest stored config object (the `config` column), or "null" when none.
+Result<std::string> latest_config_json(Session& s, const std::string& claims);
+
+// {"configs":[{"id","created_at_ms","config":{...}}]} newest first (limit 1..1000).
+Result<std::string> config_history_json(Session& s, const std::string& claims, int limit);
+
+// {"points":[{"ts_ms","total_packets","total_bytes","pps","bps","active_hosts",
+//   "connections_per_min"}]} oldest first, for the last `seconds` (at most 10000 points).
+Result<std::string> metrics_history_json(Session& s, const std::string& claims,
+                                         int64_t seconds);
+
+}  // namespace securenet::store

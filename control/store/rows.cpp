@@ -1,0 +1,174 @@
+#include "rows.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace securenet::store {
+
+std::string new_uuid() {
+  unsigned char b[16];
+  size_t got = 0;
+  while (got < sizeof b) {
+    ssize_t r = ::getrandom(b + got, sizeof b - got, 0);
+    if (r > 0) got += static_cast<size_t>(r);
+  }
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  char out[64];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso_time(int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  const int frac = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", c);
+          out += esc;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+namespace {
+
+// Small append-only object builder; keys are trusted literals.
+class Obj {
+ public:
+  Obj& str(const char* k, std::string_view v) {
+    key(k);
+    append_json_string(out_, v);
+    return *this;
+  }
+  Obj& opt_str(const char* k, std::string_view v) {  // "" -> null
+    if (v.empty()) return raw(k, "null");
+    return str(k, v);
+  }
+  Obj& num(const char* k, double v) {
+    if (!std::isfinite(v)) return raw(k, "null");
+    char b[32];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return raw(k, b);
+  }
+  Obj& num(const char* k, int64_t v) { return raw(k, std::to_string(v)); }
+  Obj& time(const char* k, int64_t ms) { return str(k, iso_time(ms)); }
+  Obj& raw(const char* k, std::string_view json) {
+    key(k);
+    out_ += json;
+    return *this;
+  }
+  std::string done() { return out_ + "}"; }
+
+ private:
+  void key(const char* k) {
+    out_ += out_.size() > 1 ? ",\"" : "\"";
+    out_ += k;
+    out_ += "\":";
+  }
+  std::string out_ = "{";
+};
+
+}  // namespace
+
+std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t hb_ms) {
+  return Obj()
+      .str("id", id)
+      .str("name", s.name.empty() ? "sensor" : s.name)
+      .opt_str("interface", s.interface)
+      .opt_str("version", s.version)
+      .time("last_heartbeat", hb_ms)
+      .done();
+}
+
+std::string to_json(const AlertRow& a) {
+  Obj o;
+  o.str("id", a.id).str("kind", a.kind).str("severity", a.severity).str("status", a.status);
+  o.opt_str("host", a.host).opt_str("protocol", a.protocol).str("description", a.description);
+  o.num("value", a.value).num("threshold", a.threshold).num("peak", a.peak);
+  o.num("count", a.count).time("first_seen", a.first_seen_ms).time("last_seen", a.last_seen_ms);
+  if (a.resolved_at_ms) o.time("resolved_at", *a.resolved_at_ms);
+  else o.raw("resolved_at", "null");
+  return o.done();
+}
+
+std::string to_json(const ConfigRow& c) {
+  std::string list = "[";
+  for (size_t i = 0; i < c.protocol_blacklist.size(); ++i) {
+    if (i) list += ',';
+    append_json_string(list, c.protocol_blacklist[i]);
+  }
+  list += ']';
+  return Obj()
+      .str("id", c.id)
+      .raw("config", c.config_json.empty() ? "{}" : c.config_json)
+      .num("traffic_threshold", c.traffic_threshold)
+      .num("connection_rate", c.connection_rate)
+      .raw("protocol_blacklist", list)
+      .time("created_at", c.created_ms ? c.created_ms : now_ms())
+      .done();
+}
+
+std::string to_json(const MetricsRow& m) {
+  return Obj()
+      .str("id", m.id)
+      .time("ts", m.ts_ms ? m.ts_ms : now_ms())
+      .num("total_packets", static_cast<int64_t>(m.total_packets))
+      .num("total_bytes", static_cast<int64_t>(m.total_bytes))
+      .num("pps", m.pps)
+      .num("bps", m.bps)
+      .num("active_hosts", m.active_hosts)
+      .num("connections_per_min", m.connections_per_min)
+      .raw("anomalies", m.anomalies_json.empty() ? "{}" : m.anomalies_json)
+      .raw("protocols", m.protocols_json.empty() ? "{}" : m.protocols_json)
+      .done();
+}
+
+std::string to_json(const PacketRow& p) {
+  return Obj()
+      .str("id", p.id)
+      .time("ts", p.ts_ms)
+      .opt_str("src", p.src)
+      .opt_str("dst", p.dst)
+      .num("sport", int64_t{p.sport})
+      .num("dport", int64_t{p.dport})
+      .opt_str("protocol", p.protocol)
+      .num("length", int64_t{p.length})
+      .num("flags", int64_t{p.flags})
+      .done();
+}
+
+}  // namespace securenet::store

@@ -1,0 +1,59 @@
+// Row builders: the JSON objects the writer stores (one per table), with the column
+// names of control/migrations. Times are epoch milliseconds in, ISO-8601 UTC out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace securenet::store {
+
+std::string new_uuid();                  // random (v4), from getrandom()
+int64_t now_ms();                        // wall clock, epoch ms
+std::string iso_time(int64_t epoch_ms);  // "2026-11-25T19:00:00.123Z"
+void append_json_string(std::string& out, std::string_view s);  // quoted + escaped
+
+struct SensorInfo {
+  std::string name = "sensor", interface, version;
+};
+std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t heartbeat_ms);
+
+struct AlertRow {
+  std::string id, kind, severity, status = "open", host, protocol, description;
+  double value = 0, threshold = 0, peak = 0;
+  int64_t count = 1, first_seen_ms = 0, last_seen_ms = 0;
+  std::optional<int64_t> resolved_at_ms;
+};
+std::string to_json(const AlertRow& a);
+
+struct ConfigRow {
+  std::string id;
+  std::string config_json = "{}";  // the full config object (API.md's GET /api/config)
+  int64_t traffic_threshold = 0, connection_rate = 0;
+  std::vector<std::string> protocol_blacklist;
+  int64_t created_ms = 0;
+};
+std::string to_json(const ConfigRow& c);
+
+struct MetricsRow {
+  std::string id;
+  int64_t ts_ms = 0;
+  uint64_t total_packets = 0, total_bytes = 0;
+  double pps = 0, bps = 0;
+  int64_t active_hosts = 0;
+  double connections_per_min = 0;
+  std::string anomalies_json = "{}", protocols_json = "{}";
+};
+std::string to_json(const MetricsRow& m);
+
+struct PacketRow {
+  std::string id;
+  int64_t ts_ms = 0;
+  std::string src, dst, protocol;
+  int sport = 0, dport = 0, length = 0, flags = 0;
+};
+std::string to_json(const PacketRow& p);
+
+}  // namespace securenet::store

@@ -1,0 +1,283 @@
+#include "spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "crc32.h"
+
+namespace securenet::store {
+
+namespace {
+
+constexpr char kMagic[8] = {'S', 'N', 'S', 'P', 'O', 'O', 'L', '1'};
+constexpr uint64_t kHeader = sizeof(kMagic);
+constexpr uint32_t kMaxPayload = 64u << 20;
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+uint32_t get_u32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t(uint8_t(p[i])) << (8 * i);
+  return v;
+}
+
+Error sys_error(const std::string& what, const std::string& path) {
+  int e = errno;
+  return make_error(what + " " + path + ": " + std::strerror(e), e);
+}
+
+Status write_all(int fd, const char* p, size_t n, const std::string& path) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return sys_error("cannot write spool", path);
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Ok{};
+}
+
+// Buffered sequential reader of records, starting at an offset.
+class RecordReader {
+ public:
+  RecordReader(int fd, uint64_t offset, uint64_t end) : fd_(fd), off_(offset), end_(end) {}
+  enum class Next { record, end, bad };
+
+  // On `record`, fills table/id/json and advances; `offset()` is then after the record.
+  Next next(SpoolRecord& rec) {
+    if (off_ == end_) return Next::end;
+    if (end_ - off_ < 8 || !fill(8)) return Next::bad;
+    const uint32_t len = get_u32(buf_.data() + pos_);
+    const uint32_t crc = get_u32(buf_.data() + pos_ + 4);
+    if (len < 3 || len > kMaxPayload || end_ - off_ < 8ull + len || !fill(8 + len))
+      return Next::bad;
+    const char* p = buf_.data() + pos_ + 8;
+    if (crc32(p, len) != crc) return Next::bad;
+    const auto table = table_from_index(uint8_t(p[0]));
+    const uint32_t id_len = uint32_t(uint8_t(p[1])) | (uint32_t(uint8_t(p[2])) << 8);
+    if (!table || 3ull + id_len > len) return Next::bad;
+    rec.table = *table;
+    rec.id.assign(p + 3, id_len);
+    rec.json.assign(p + 3 + id_len, len - 3 - id_len);
+    pos_ += 8 + len;
+    off_ += 8 + len;
+    return Next::record;
+  }
+  uint64_t offset() const { return off_; }
+
+ private:
+  // Makes `n` bytes available at buf_[pos_..].
+  bool fill(size_t n) {
+    if (buf_.size() - pos_ >= n) return true;
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    const size_t want = std::max<size_t>(n, 1 << 20);
+    const uint64_t file_off = off_ + buf_.size();
+    size_t old = buf_.size();
+    buf_.resize(old + want);
+    ssize_t r;
+    do r = ::pread(fd_, buf_.data() + old, want, static_cast<off_t>(file_off));
+    while (r < 0 && errno == EINTR);
+    buf_.resize(old + (r > 0 ? static_cast<size_t>(r) : 0));
+    return buf_.size() >= n;
+  }
+
+  int fd_;
+  uint64_t off_, end_;
+  std::string buf_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+void encode_record(const SpoolRecord& r, std::string& out) {
+  const size_t id_len = std::min<size_t>(r.id.size(), 0xFFFF);
+  std::string payload;
+  payload.reserve(3 + id_len + r.json.size());
+  payload.push_back(static_cast<char>(r.table));
+  payload.push_back(static_cast<char>(id_len & 0xFF));
+  payload.push_back(static_cast<char>(id_len >> 8));
+  payload.append(r.id, 0, id_len);
+  payload.append(r.json);
+  put_u32(out, static_cast<uint32_t>(payload.size()));
+  put_u32(out, crc32(payload.data(), payload.size()));
+  out.append(payload);
+}
+
+Spool::Spool(std::string path, int fd, uint64_t max_bytes)
+    : path_(std::move(path)), fd_(fd), max_bytes_(max_bytes) {}
+
+Spool::~Spool() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& opts) {
+  std::error_code ec;
+  std::filesystem::create_directories(opts.dir, ec);
+  if (ec) return make_error("cannot create spool dir " + opts.dir + ": " + ec.message());
+  std::string path = opts.dir + "/writer.spool";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_error("cannot open spool", path);
+  std::unique_ptr<Spool> s(new Spool(path, fd, opts.max_bytes));
+  if (auto st = s->scan_on_open(); !st) return st.error();
+  return s;
+}
+
+// Validates every record; keeps the good prefix and cuts off a torn or corrupt tail.
+Status Spool::scan_on_open() {
+  const off_t end = ::lseek(fd_, 0, SEEK_END);
+  if (end < 0) return sys_error("cannot seek spool", path_);
+  char magic[kHeader] = {};
+  if (end < static_cast<off_t>(kHeader) ||
+      ::pread(fd_, magic, kHeader, 0) != static_cast<ssize_t>(kHeader) ||
+      std::memcmp(magic, kMagic, kHeader) != 0) {
+    // New file, or one too short to hold the header, or not a spool: start afresh.
+    if (end > 0) counters_.corrupt_bytes += static_cast<uint64_t>(end);
+    if (::ftruncate(fd_, 0) != 0) return sys_error("cannot truncate spool", path_);
+    if (::pwrite(fd_, kMagic, kHeader, 0) != static_cast<ssize_t>(kHeader))
+      return sys_error("cannot write spool header", path_);
+    if (::fdatasync(fd_) != 0) return sys_error("cannot fsync spool", path_);
+    size_ = kHeader;
+    return Ok{};
+  }
+  RecordReader rd(fd_, kHeader, static_cast<uint64_t>(end));
+  SpoolRecord rec;
+  uint64_t rows = 0;
+  RecordReader::Next n;
+  while ((n = rd.next(rec)) == RecordReader::Next::record) ++rows;
+  size_ = rd.offset();
+  if (size_ < static_cast<uint64_t>(end)) {
+    counters_.corrupt_bytes += static_cast<uint64_t>(end) - size_;
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 || ::fdatasync(fd_) != 0)
+      return sys_error("cannot cut corrupt spool tail", path_);
+  }
+  rows_ = rows;
+  return Ok{};
+}
+
+Status Spool::append(const std::vector<SpoolRecord>& records) {
+  if (records.empty()) return Ok{};
+  std::string buf;
+  for (const auto& r : records) encode_record(r, buf);
+  std::lock_guard lk(mu_);
+  if (size_ + buf.size() > max_bytes_) {
+    if (auto st = make_room(buf.size()); !st) return st;
+  }
+  if (::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0)
+    return sys_error("cannot seek spool", path_);
+  if (auto st = write_all(fd_, buf.data(), buf.size(), path_); !st) {
+    // Leave no partial record behind.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut again on next open */ }
+    return st;
+  }
+  if (::fdatasync(fd_) != 0) return sys_error("cannot fsync spool", path_);
+  size_ += buf.size();
+  rows_ += records.size();
+  return Ok{};
+}
+
+// Drops the oldest packet rows, then the oldest metric rows, until `incoming` more bytes
+// fit under 90% of the bound. Alerts, configs and sensors are always kept.
+Status Spool::make_room(uint64_t incoming) {
+  const uint64_t target = max_bytes_ / 10 * 9;
+  const uint64_t total = size_ + incoming;
+  if (total <= target) return Ok{};
+  const uint64_t need = total - target;
+  std::vector<bool> drop;
+  uint64_t freed = 0;
+  for (Table victim : {Table::packets, Table::metrics}) {
+    RecordReader rd(fd_, kHeader, size_);
+    SpoolRecord rec;
+    size_t i = 0;
+    uint64_t before = rd.offset();
+    while (freed < need && rd.next(rec) == RecordReader::Next::record) {
+      if (drop.size() <= i) drop.push_back(false);
+      if (!drop[i] && rec.table == victim) {
+        drop[i] = true;
+        freed += rd.offset() - before;
+      }
+      before = rd.offset();
+      ++i;
+    }
+  }
+  if (freed == 0) return Ok{};  // nothing droppable: grow past the bound
+  return rewrite(drop);
+}
+
+Status Spool::rewrite(const std::vector<bool>& drop) {
+  const std::string tmp = path_ + ".tmp";
+  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) return sys_error("cannot create", tmp);
+  std::string buf(kMagic, kHeader);
+  RecordReader rd(fd_, kHeader, size_);
+  SpoolRecord rec;
+  uint64_t kept = 0;
+  for (size_t i = 0; rd.next(rec) == RecordReader::Next::record; ++i) {
+    if (i < drop.size() && drop[i]) {
+      (rec.table == Table::packets ? counters_.packets_dropped : counters_.metrics_dropped)++;
+      continue;
+    }
+    encode_record(rec, buf);
+    ++kept;
+  }
+  Status st = write_all(out, buf.data(), buf.size(), tmp);
+  if (st && ::fsync(out) != 0) st = sys_error("cannot fsync", tmp);
+  ::close(out);
+  if (!st) return st;
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) return sys_error("cannot replace", path_);
+  int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return sys_error("cannot reopen", path_);
+  ::close(fd_);
+  fd_ = fd;
+  size_ = buf.size();
+  rows_ = kept;
+  ++generation_;
+  return Ok{};
+}
+
+Spool::Cursor Spool::begin() const {
+  std::lock_guard lk(mu_);
+  return {generation_, kHeader};
+}
+
+Result<Spool::Cursor> Spool::read(Cursor at, size_t max_rows, std::vector<SpoolRecord>& out) {
+  std::lock_guard lk(mu_);
+  if (at.generation != generation_ || at.offset < kHeader) at = {generation_, kHeader};
+  RecordReader rd(fd_, at.offset, size_);
+  SpoolRecord rec;
+  for (size_t i = 0; i < max_rows; ++i) {
+    const auto n = rd.next(rec);
+    if (n == RecordReader::Next::end) break;
+    if (n == RecordReader::Next::bad)
+      return make_error("spool " + path_ + " is corrupt at offset " + std::to_string(rd.offset()));
+    out.push_back(std::move(rec));
+  }
+  return Cursor{generation_, rd.offset()};
+}
+
+Result<bool> Spool::truncate_if_at_end(Cursor end) {
+  std::lock_guard lk(mu_);
+  if (end.generation != generation_ || end.offset != size_) return false;
+  if (::ftruncate(fd_, static_cast<off_t>(kHeader)) != 0 || ::fdatasync(fd_) != 0)
+    return sys_error("cannot truncate spool", path_);
+  size_ = kHeader;
+  rows_ = 0;
+  ++generation_;
+  return true;
+}
+
+SpoolStats Spool::stats() const {
+  std::lock_guard lk(mu_);
+  SpoolStats s = counters_;
+  s.rows = rows_.load();
+  s.bytes = size_ - kHeader;
+  return s;
+}
+
+}  // namespace securenet::store

@@ -1,0 +1,95 @@
+#include "tables.h"
+
+namespace securenet::store {
+
+std::string_view table_name(Table t) {
+  switch (t) {
+    case Table::sensors: return "sensors";
+    case Table::configs: return "network_configs";
+    case Table::alerts: return "network_alerts";
+    case Table::metrics: return "network_metrics";
+    case Table::packets: return "network_packets";
+  }
+  return "?";
+}
+
+std::optional<Table> table_from_index(int i) {
+  if (i < 0 || i >= kTableCount) return std::nullopt;
+  return static_cast<Table>(i);
+}
+
+bool table_updates_on_conflict(Table t) { return t == Table::alerts || t == Table::sensors; }
+
+// Shared pieces: the owner and sensor default to the writer's configured ones.
+#define SN_USER "coalesce(r.user_id, nullif($2, '')::uuid)"
+#define SN_SENSOR "coalesce(r.sensor_id, nullif($3, '')::uuid)"
+
+static constexpr std::string_view kSensors =
+    "insert into public.sensors (id, user_id, name, interface, version, last_heartbeat, "
+    "created_at) "
+    "select r.id, " SN_USER ", coalesce(r.name, 'sensor'), r.interface, r.version, "
+    "r.last_heartbeat, coalesce(r.created_at, now()) "
+    "from json_populate_recordset(null::public.sensors, $1::json) r "
+    "on conflict (id) do update set name = excluded.name, interface = excluded.interface, "
+    "version = excluded.version, last_heartbeat = greatest(public.sensors.last_heartbeat, "
+    "excluded.last_heartbeat)";
+
+static constexpr std::string_view kConfigs =
+    "insert into public.network_configs (id, user_id, sensor_id, config, traffic_threshold, "
+    "connection_rate, protocol_blacklist, created_at) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.config, '{}'::jsonb), "
+    "r.traffic_threshold, r.connection_rate, coalesce(r.protocol_blacklist, '{}'), "
+    "coalesce(r.created_at, now()) "
+    "from json_populate_recordset(null::public.network_configs, $1::json) r "
+    "on conflict (id) do nothing";
+
+static constexpr std::string_view kAlerts =
+    "insert into public.network_alerts as a (id, user_id, sensor_id, kind, severity, status, "
+    "host, protocol, description, value, threshold, peak, count, first_seen, last_seen, "
+    "resolved_at, created_at, updated_at) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", r.kind, r.severity, coalesce(r.status, 'open'), "
+    "r.host, r.protocol, r.description, r.value, r.threshold, r.peak, coalesce(r.count, 1), "
+    "coalesce(r.first_seen, now()), coalesce(r.last_seen, r.first_seen, now()), "
+    "r.resolved_at, coalesce(r.created_at, now()), now() "
+    "from json_populate_recordset(null::public.network_alerts, $1::json) r "
+    "on conflict (id) do update set severity = excluded.severity, status = excluded.status, "
+    "description = excluded.description, value = excluded.value, "
+    "threshold = excluded.threshold, peak = excluded.peak, count = excluded.count, "
+    "last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, updated_at = now() "
+    "where a.last_seen <= excluded.last_seen";
+
+static constexpr std::string_view kMetrics =
+    "insert into public.network_metrics (id, user_id, sensor_id, ts, total_packets, "
+    "total_bytes, pps, bps, active_hosts, connections_per_min, anomalies, protocols, "
+    "created_at) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.ts, now()), "
+    "coalesce(r.total_packets, 0), coalesce(r.total_bytes, 0), coalesce(r.pps, 0), "
+    "coalesce(r.bps, 0), coalesce(r.active_hosts, 0), coalesce(r.connections_per_min, 0), "
+    "coalesce(r.anomalies, '{}'::jsonb), coalesce(r.protocols, '{}'::jsonb), "
+    "coalesce(r.created_at, now()) "
+    "from json_populate_recordset(null::public.network_metrics, $1::json) r "
+    "on conflict (id) do nothing";
+
+static constexpr std::string_view kPackets =
+    "insert into public.network_packets (id, user_id, sensor_id, ts, src, dst, sport, dport, "
+    "protocol, length, flags, created_at) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", r.ts, r.src, r.dst, r.sport, r.dport, "
+    "r.protocol, r.length, r.flags, coalesce(r.created_at, now()) "
+    "from json_populate_recordset(null::public.network_packets, $1::json) r "
+    "on conflict (id, ts) do nothing";
+
+#undef SN_USER
+#undef SN_SENSOR
+
+std::string_view upsert_sql(Table t) {
+  switch (t) {
+    case Table::sensors: return kSensors;
+    case Table::configs: return kConfigs;
+    case Table::alerts: return kAlerts;
+    case Table::metrics: return kMetrics;
+    case Table::packets: return kPackets;
+  }
+  return {};
+}
+
+}  // namespace securenet::store
