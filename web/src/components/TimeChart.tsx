@@ -16,15 +16,23 @@ interface Props {
 
 const AXIS = { stroke: '#8b98a9', grid: { stroke: 'rgba(139,152,169,0.12)', width: 1 }, ticks: { stroke: 'rgba(139,152,169,0.25)', width: 1 } };
 
-function makeOpts(width: number, height: number, series: Series[], unit: string): uPlot.Options {
+const pad = (n: number) => String(n).padStart(2, '0');
+/** Axis tick label (epoch seconds) as a 24-hour clock; seconds only when not on the minute. */
+function clock(t: number): string {
+  const d = new Date(t * 1000);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.getSeconds() ? `${hm}:${pad(d.getSeconds())}` : hm;
+}
+
+function makeOpts(width: number, height: number, series: Series[]): uPlot.Options {
   return {
     width, height,
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { ...AXIS },
-      { ...AXIS, size: 70, values: (_u, ticks) => ticks.map((v) => formatSI(v, unit)) },
+      { ...AXIS, values: (_u, ticks) => ticks.map(clock) },
+      { ...AXIS, size: 64, values: (_u, ticks) => ticks.map((v) => formatSI(v)) },
     ],
     series: [
       {},
@@ -44,8 +52,9 @@ export function TimeChart({ times, series, unit, height = 220, testId }: Props) 
 
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
-    const u = new uPlot(makeOpts(el.clientWidth || 600, height, series, unit), data, el);
+    // Environments without layout (jsdom in unit tests) cannot draw: leave the box empty.
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const u = new uPlot(makeOpts(el.clientWidth || 600, height, series), data, el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
     ro.observe(el);

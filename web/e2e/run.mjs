@@ -1,0 +1,183 @@
+// End-to-end test of the dashboard in Debian's Chromium (playwright-core, no browser download).
+// Needs a running sensor: SECURENET_URL, SECURENET_EMAIL, SECURENET_PASSWORD.
+// Screenshots go to <repo>/test-output/browser/ (or SECURENET_SCREENSHOT_DIR).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const url = (process.env.SECURENET_URL ?? '').replace(/\/+$/, '');
+const email = process.env.SECURENET_EMAIL ?? '';
+const password = process.env.SECURENET_PASSWORD ?? '';
+const browserPath = process.env.SECURENET_CHROMIUM ?? '/usr/bin/chromium';
+const shots = process.env.SECURENET_SCREENSHOT_DIR ?? path.resolve(here, '../../test-output/browser');
+const ALERT_WAIT_MS = Number(process.env.SECURENET_ALERT_WAIT_MS ?? 90000);
+
+if (!url || !email || !password) {
+  console.error('e2e: set SECURENET_URL, SECURENET_EMAIL and SECURENET_PASSWORD');
+  process.exit(2);
+}
+if (!fs.existsSync(browserPath)) {
+  console.error(`e2e: SKIP: no Chromium at ${browserPath} (apt-get install chromium)`);
+  process.exit(77);
+}
+fs.mkdirSync(shots, { recursive: true });
+
+const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'securenet-e2e-chromium-'));
+const context = await chromium.launchPersistentContext(userData, {
+  executablePath: browserPath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  viewport: { width: 1440, height: 900 },
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(20000);
+const consoleErrors = [];
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+let step = '';
+const t0 = Date.now();
+const log = (s) => { step = s; console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}`); };
+const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const tid = (id) => page.getByTestId(id);
+
+async function text(id) { return ((await tid(id).textContent()) ?? '').trim(); }
+
+try {
+  log('opening the dashboard: signed out, so the login page shows');
+  await page.goto(url + '/');
+  await page.waitForURL('**/login');
+  await tid('login-form').waitFor();
+
+  log('a wrong password is refused with a visible message');
+  await tid('login-email').fill(email);
+  await tid('login-password').fill(password + '-wrong');
+  await tid('login-submit').click();
+  await tid('login-error').waitFor();
+  assert.match(await text('login-error'), /wrong email or password|too many attempts/i);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await shot('01-login-refused');
+
+  log('signing in');
+  await tid('login-password').fill(password);
+  await tid('login-submit').click();
+  await tid('stat-pps').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal(await text('user-email'), email);
+
+  log('the packet rate moves');
+  await page.waitForFunction(() => {
+    const v = document.querySelector('[data-testid="stat-pps"]')?.textContent ?? '—';
+    return v !== '—';
+  }, null, { timeout: 30000 });
+  const pps1 = await text('stat-pps');
+  await page.waitForFunction((first) =>
+    (document.querySelector('[data-testid="stat-pps"]')?.textContent ?? '') !== first, pps1, { timeout: 30000 });
+  const pps2 = await text('stat-pps');
+  console.log(`    pps ${pps1} -> ${pps2}`);
+  assert.notEqual(pps1, pps2);
+  await tid('health-dataplane').waitFor();
+  assert.match(await text('health-dataplane'), /up|stale/i);
+  await page.locator('[data-testid="chart-pps"] canvas').waitFor();
+  await page.waitForTimeout(1500);
+  await shot('02-overview');
+
+  log('the session survives a reload');
+  await page.reload();
+  await tid('stat-pps').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+
+  log('large monitor layout');
+  await page.setViewportSize({ width: 2560, height: 1440 });
+  await page.waitForTimeout(1200);
+  await shot('03-overview-2560');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  log('top talkers: sortable, a click opens the host view');
+  await tid('nav-hosts').click();
+  await tid('host-row').first().waitFor();
+  await tid('sort-bps').click();
+  await page.waitForTimeout(300);
+  await shot('04-hosts');
+  const ip = await tid('host-row').first().getAttribute('data-ip');
+  await tid('host-row').first().click();
+  await tid('host-ip').waitFor();
+  assert.equal(await text('host-ip'), ip);
+  await tid('host-pps').waitFor();
+  await page.waitForTimeout(2500);
+  await shot('05-host');
+
+  log('configuration: a server validation error shows beside the field');
+  await tid('nav-config').click();
+  await tid('input-traffic_threshold_pps').waitFor();
+  const blacklist = await tid('input-protocol_blacklist').inputValue();
+  await tid('input-protocol_blacklist').fill(`${blacklist}, FOO`);
+  await tid('config-save').click();
+  await tid('field-error-protocol_blacklist').waitFor();
+  assert.match(await text('field-error-protocol_blacklist'), /FOO/);
+  await shot('06-config-invalid');
+  await tid('input-protocol_blacklist').fill(blacklist);
+
+  log('configuration: a changed threshold is saved');
+  const before = await tid('input-traffic_threshold_pps').inputValue();
+  const changed = String(Number(before) + 250);
+  await tid('input-traffic_threshold_pps').fill(changed);
+  await tid('config-save').click();
+  await tid('config-saved').waitFor();
+  await shot('07-config-saved');
+  await page.reload();
+  await tid('input-traffic_threshold_pps').waitFor();
+  assert.equal(Number(await tid('input-traffic_threshold_pps').inputValue()), Number(changed));
+  await tid('input-traffic_threshold_pps').fill(before);
+  await tid('config-save').click();
+  await tid('config-saved').waitFor();
+
+  log('alerts: the ICMP flood raises an open alert');
+  await tid('nav-alerts').click();
+  await tid('filter-status').selectOption('open');
+  const icmp = page.locator('[data-testid="alert-row"][data-status="open"][data-protocol="ICMP"]').first();
+  await icmp.waitFor({ timeout: ALERT_WAIT_MS });
+  const alertId = await icmp.getAttribute('data-id');
+  await shot('08-alerts');
+
+  log(`alerts: resolving ${alertId}`);
+  await icmp.getByTestId('resolve-button').click();
+  await page.locator(`[data-testid="alert-row"][data-id="${alertId}"][data-status="open"]`).waitFor({ state: 'detached' });
+  await tid('filter-status').selectOption('resolved');
+  const resolved = page.locator(`[data-testid="alert-row"][data-id="${alertId}"]`);
+  await resolved.waitFor();
+  assert.equal((await resolved.getByTestId('alert-status').textContent())?.trim(), 'resolved');
+  await shot('09-alerts-resolved');
+
+  log('logout clears the session');
+  await tid('logout').click();
+  await tid('login-form').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(await page.evaluate(() => localStorage.getItem('securenet.session')), null);
+  await page.goto(url + '/alerts');
+  await tid('login-form').waitFor();
+
+  log('an expired session (refresh refused) returns to login with a message');
+  await page.evaluate(() => localStorage.setItem('securenet.session', JSON.stringify({
+    access_token: 'expired.token.value', refresh_token: 'no-such-refresh-token',
+    expires_at_ms: 0, user: { id: 'x', email: 'expired@example.com' },
+  })));
+  await page.goto(url + '/');
+  await tid('session-expired').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await shot('10-session-expired');
+
+  assert.deepEqual(consoleErrors, [], 'uncaught errors in the page');
+  log('PASS');
+} catch (e) {
+  console.error(`e2e FAILED at step "${step}": ${e?.stack ?? e}`);
+  await shot('failure').catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await context.close();
+  fs.rmSync(userData, { recursive: true, force: true });
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { App } from '../App';
+import type { Alert, Config } from '../api/types';
+import { baseRoutes, fakeApi } from './fakeServer';
+import { errorField, formToUpdate, toForm } from '../pages/configForm';
+
+const config: Config = {
+  traffic_threshold_pps: 1000, connection_rate_per_min: 100, protocol_blacklist: ['ICMP', 'IGMP'],
+  home_networks: ['10.0.0.0/8'], whitelist: [], subnet_thresholds: [{ cidr: '10.1.0.0/16', traffic_threshold_pps: 50000 }],
+  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
+};
+
+function at(path: string) { window.history.replaceState(null, '', path); }
+
+describe('config form model', () => {
+  it('sends only the changed fields, parsed', () => {
+    const f = { ...toForm(config), traffic_threshold_pps: ' 2500 ', protocol_blacklist: 'icmp, igmp,tcp' };
+    expect(formToUpdate(f, config)).toEqual({
+      update: { traffic_threshold_pps: 2500, protocol_blacklist: ['ICMP', 'IGMP', 'TCP'] }, errors: {},
+    });
+  });
+  it('flags non-numbers before sending', () => {
+    const f = { ...toForm(config), clear_ratio: 'abc' };
+    expect(formToUpdate(f, config).errors).toEqual({ clear_ratio: 'must be a number' });
+  });
+  it('maps server errors to a field', () => {
+    expect(errorField('protocol_blacklist', 'x')).toBe('protocol_blacklist');
+    expect(errorField(undefined, 'subnet_thresholds[0].cidr: bad CIDR')).toBe('subnet_thresholds');
+    expect(errorField('nonsense', 'body: malformed JSON')).toBeNull();
+  });
+});
+
+describe('Configuration page', () => {
+  it('shows the server validation error beside the field it names', async () => {
+    const { api, calls } = fakeApi({
+      ...baseRoutes,
+      'GET /api/config': () => ({ body: config }),
+      'POST /api/config': () => ({ status: 400, body: {
+        error: 'invalid_config', detail: "protocol_blacklist[2]: unknown protocol 'FOO'", field: 'protocol_blacklist',
+      } }),
+    });
+    at('/config');
+    render(<App api={api} />);
+    const input = await screen.findByTestId('input-protocol_blacklist');
+    expect((input as HTMLInputElement).value).toBe('ICMP, IGMP');
+    fireEvent.change(input, { target: { value: 'ICMP, IGMP, FOO' } });
+    fireEvent.click(screen.getByTestId('config-save'));
+    const err = await screen.findByTestId('field-error-protocol_blacklist');
+    expect(err.textContent).toContain("unknown protocol 'FOO'");
+    // beside the field: inside the same field block
+    expect(within(screen.getByTestId('field-protocol_blacklist')).getByRole('alert')).toBe(err);
+    expect(screen.queryByTestId('field-error-traffic_threshold_pps')).toBeNull();
+    expect(calls.find((c) => c.key === 'POST /api/config')?.body).toEqual({ protocol_blacklist: ['ICMP', 'IGMP', 'FOO'] });
+  });
+
+  it('saves a threshold and shows the saved state', async () => {
+    let saved: Config = config;
+    const { api } = fakeApi({
+      ...baseRoutes,
+      'GET /api/config': () => ({ body: saved }),
+      'POST /api/config': (b) => { saved = { ...saved, ...(b as object), updated_at_ms: Date.now() }; return { body: saved }; },
+    });
+    at('/config');
+    render(<App api={api} />);
+    fireEvent.change(await screen.findByTestId('input-traffic_threshold_pps'), { target: { value: '4321' } });
+    fireEvent.click(screen.getByTestId('config-save'));
+    await screen.findByTestId('config-saved');
+    expect(saved.traffic_threshold_pps).toBe(4321);
+  });
+});
+
+describe('Alerts page', () => {
+  const alerts: Alert[] = [
+    { id: 'a1', kind: 'protocol_blacklist', severity: 'HIGH', status: 'open', host: '10.0.0.5', protocol: 'ICMP', description: 'ICMP from 10.0.0.5', first_seen_ms: 1, last_seen_ms: 100 },
+    { id: 'a2', kind: 'traffic_threshold', severity: 'CRITICAL', status: 'open', host: '10.0.0.6', protocol: null, description: 'flood', first_seen_ms: 1, last_seen_ms: 200 },
+    { id: 'a3', kind: 'connection_rate', severity: 'LOW', status: 'resolved', host: '10.0.0.7', protocol: null, description: 'scan', first_seen_ms: 1, last_seen_ms: 300, resolved_at_ms: 301 },
+  ];
+  const routes = () => {
+    const store = alerts.map((a) => ({ ...a }));
+    return {
+      ...baseRoutes,
+      'GET /api/alerts': (_b: unknown, url: URL) => {
+        const sev = url.searchParams.get('severity'), st = url.searchParams.get('status');
+        return { body: { alerts: store.filter((a) => (!sev || a.severity === sev) && (!st || a.status === st)) } };
+      },
+      'POST /api/alerts/a1/resolve': () => {
+        const a = store.find((x) => x.id === 'a1')!;
+        Object.assign(a, { status: 'resolved', resolved_at_ms: 500 });
+        return { body: a };
+      },
+    };
+  };
+
+  it('lists open alerts newest first, coloured by severity, and filters', async () => {
+    const { api, calls } = fakeApi(routes());
+    at('/alerts');
+    render(<App api={api} />);
+    await waitFor(() => expect(screen.getAllByTestId('alert-row')).toHaveLength(2));
+    const rows = screen.getAllByTestId('alert-row');
+    expect(rows.map((r) => r.dataset.id)).toEqual(['a2', 'a1']);
+    expect(rows[0].className).toContain('sev-critical');
+    fireEvent.change(screen.getByTestId('filter-severity'), { target: { value: 'HIGH' } });
+    await waitFor(() => expect(screen.getAllByTestId('alert-row').map((r) => r.dataset.id)).toEqual(['a1']));
+    expect(calls.some((c) => c.key === 'GET /api/alerts')).toBe(true);
+    fireEvent.change(screen.getByTestId('filter-severity'), { target: { value: '' } });
+    fireEvent.change(screen.getByTestId('filter-status'), { target: { value: '' } });
+    await waitFor(() => expect(screen.getAllByTestId('alert-row').map((r) => r.dataset.id)).toEqual(['a3', 'a2', 'a1']));
+  });
+
+  it('resolves an alert', async () => {
+    const { api } = fakeApi(routes());
+    at('/alerts');
+    render(<App api={api} />);
+    fireEvent.change(await screen.findByTestId('filter-status'), { target: { value: '' } });
+    await waitFor(() => expect(screen.getAllByTestId('alert-row')).toHaveLength(3));
+    const row = screen.getAllByTestId('alert-row').find((r) => r.dataset.id === 'a1')!;
+    fireEvent.click(within(row).getByTestId('resolve-button'));
+    await waitFor(() => {
+      const r = screen.getAllByTestId('alert-row').find((x) => x.dataset.id === 'a1')!;
+      expect(within(r).getByTestId('alert-status').textContent).toBe('resolved');
+      expect(within(r).queryByTestId('resolve-button')).toBeNull();
+    });
+  });
+});
+
+describe('Login page', () => {
+  it('refuses a wrong password with a visible message, then signs in', async () => {
+    const { api } = fakeApi({
+      ...baseRoutes,
+      'POST /api/auth/login': (b) => ((b as { password: string }).password === 'right'
+        ? { body: { access_token: 'a', refresh_token: 'r', token_type: 'bearer', expires_in: 3600, user: { id: 'u', email: 'op@example.com' } } }
+        : { status: 401, body: { error: 'invalid_credentials', detail: 'bad credentials' } }),
+    }, false);
+    at('/');
+    render(<App api={api} />);
+    fireEvent.change(await screen.findByTestId('login-email'), { target: { value: 'op@example.com' } });
+    fireEvent.change(screen.getByTestId('login-password'), { target: { value: 'wrong' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    expect((await screen.findByTestId('login-error')).textContent).toMatch(/wrong email or password/i);
+    expect(window.location.pathname).toBe('/login');
+    fireEvent.change(screen.getByTestId('login-password'), { target: { value: 'right' } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+    expect((await screen.findByTestId('user-email')).textContent).toBe('op@example.com');
+    expect(window.localStorage.getItem('securenet.session')).toContain('"access_token":"a"');
+  });
+});
