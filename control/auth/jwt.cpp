@@ -1,5 +1,7 @@
 #include "jwt.h"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -134,7 +136,10 @@ Result<Verifier> Verifier::create(const AuthConfig& cfg) {
     if (!cfg.jwks_url.starts_with("http://") && !cfg.jwks_url.starts_with("https://")) {
       return make_error("jwks_url must start with http:// or https://");
     }
-    impl->url_keys = std::make_unique<JwksCache>(cfg.jwks_url, JwksCache::Timing{});
+    JwksCache::Timing timing;
+    timing.max_age = std::chrono::seconds(std::max<int64_t>(cfg.jwks_max_age_s, 0));
+    timing.min_gap = std::chrono::seconds(std::max<int64_t>(cfg.jwks_refetch_gap_s, 0));
+    impl->url_keys = std::make_unique<JwksCache>(cfg.jwks_url, timing);
   }
   if (cfg.hs256_secret.empty() && impl->file_keys.empty() && !impl->url_keys) {
     return make_error("auth: configure an HS256 secret, a JWKS file or a JWKS URL");

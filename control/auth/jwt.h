@@ -22,6 +22,8 @@ struct AuthConfig {
   std::string audience = "authenticated";
   std::vector<std::string> allowed_roles = {"authenticated", "service_role"};
   int64_t leeway_s = 30;
+  int64_t jwks_max_age_s = 600;     // refetch the URL's keys when older than this
+  int64_t jwks_refetch_gap_s = 60;  // at most one fetch per gap (also for unknown kids)
 };
 
 struct Claims {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "http_get.h"
 #include "jwt.h"
@@ -110,6 +111,67 @@ TEST(JwksUrl, FetchesCachesAndRefetchesOnceForUnknownKid) {
   EXPECT_FALSE(v->verify(t2, kNow).ok());
   EXPECT_EQ(server.requests(), 1);
   EXPECT_EQ(v->jwks_fetch_count(), 1u);
+}
+
+TEST(JwksUrl, UnknownKidRefetchFindsRotatedKey) {
+  TestKey k1 = make_ec_key("k1");
+  TestKey k2 = make_rsa_key("k2");
+  JwksServer server;
+  server.set(jwks_of({&k1}));
+  AuthConfig cfg;
+  cfg.jwks_url = server.url();
+  cfg.jwks_refetch_gap_s = 0;
+  auto v = Verifier::create(cfg);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
+  EXPECT_EQ(server.requests(), 1);
+  server.set(jwks_of({&k1, &k2}));
+  auto t2 = make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), k2);
+  auto c = v->verify(t2, kNow);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(server.requests(), 2);
+  EXPECT_TRUE(v->verify(t2, kNow).ok());
+  EXPECT_EQ(server.requests(), 2);  // cached again
+  // A known kid with a bad signature never triggers a refetch.
+  TestKey impostor = make_rsa_key("k2");
+  EXPECT_FALSE(v->verify(make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), impostor), kNow).ok());
+  EXPECT_EQ(server.requests(), 2);
+  // Key removed upstream: once the cache expires, tokens by the removed key are refused.
+  server.set(jwks_of({&k2}));
+  AuthConfig short_cache = cfg;
+  short_cache.jwks_max_age_s = 0;
+  auto v2 = Verifier::create(short_cache);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_FALSE(v2->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
+  EXPECT_TRUE(v2->verify(t2, kNow).ok());
+}
+
+TEST(JwksUrl, ConcurrentVerifiersShareOneFetch) {
+  TestKey k1 = make_ec_key("k1");
+  JwksServer server;
+  server.set(jwks_of({&k1}));
+  AuthConfig cfg;
+  cfg.jwks_url = server.url();
+  cfg.hs256_secret = "concurrent-secret-concurrent-secret-00";
+  auto v = Verifier::create(cfg);
+  ASSERT_TRUE(v.ok());
+  const auto es = make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1);
+  const auto hs = make_hs256(R"({"alg":"HS256"})", claims_json(kNow), cfg.hs256_secret);
+  const auto bad = hs.substr(0, hs.size() - 4) + "AAAA";
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (!v->verify(es, kNow).ok() || !v->verify(hs, kNow).ok() || v->verify(bad, kNow).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(server.requests(), 1);
 }
 
 TEST(JwksUrl, UnreachableUrlRefusesTokens) {
