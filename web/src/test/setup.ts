@@ -1,6 +1,8 @@
 import { afterEach } from 'vitest';
 import { cleanup } from '@testing-library/react';
 
+window.scrollTo = () => {};
+
 // jsdom lacks matchMedia, which uPlot queries when its module loads.
 if (!window.matchMedia) {
   window.matchMedia = ((query: string) => ({
