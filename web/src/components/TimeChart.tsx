@@ -24,6 +24,15 @@ function clock(t: number): string {
   return d.getSeconds() ? `${hm}:${pad(d.getSeconds())}` : hm;
 }
 
+// Whole-second tick steps only (seconds), so labels never repeat.
+const X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+
+/** Chart height that grows with the screen: ~200 px on a laptop, up to 380 on a large monitor. */
+export function autoHeight(): number {
+  const h = typeof window === 'undefined' ? 800 : window.innerHeight;
+  return Math.round(Math.max(200, Math.min(380, h * 0.26)));
+}
+
 function makeOpts(width: number, height: number, series: Series[]): uPlot.Options {
   return {
     width, height,
@@ -31,7 +40,7 @@ function makeOpts(width: number, height: number, series: Series[]): uPlot.Option
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { ...AXIS, values: (_u, ticks) => ticks.map(clock) },
+      { ...AXIS, space: 90, incrs: X_INCRS, values: (_u, ticks) => ticks.map(clock) },
       { ...AXIS, size: 64, values: (_u, ticks) => ticks.map((v) => formatSI(v)) },
     ],
     series: [
@@ -44,7 +53,7 @@ function makeOpts(width: number, height: number, series: Series[]): uPlot.Option
   };
 }
 
-export function TimeChart({ times, series, unit, height = 220, testId }: Props) {
+export function TimeChart({ times, series, unit, height = autoHeight(), testId }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const data = [times.map((t) => t / 1000), ...series.map((s) => s.values)] as uPlot.AlignedData;

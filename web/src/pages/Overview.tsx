@@ -1,9 +1,13 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '../api/context';
 import { useLive } from '../api/live';
+import type { Alert } from '../api/types';
+import { mergeAlert } from '../lib/alerts';
 import type { Status } from '../api/types';
 import { SEVERITIES } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
 import { Card, Empty, Stat, StateDot } from '../components/ui';
-import { formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
+import { formatAgo, formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
 import { Link } from '../lib/router';
 
 const PROTO_COLORS: Record<string, string> = {
@@ -55,9 +59,37 @@ function Health({ status, error }: { status: Status | null; error: string | null
   );
 }
 
+/** The newest open alerts, kept current by the stream. */
+function RecentAlerts() {
+  const api = useApi();
+  const { lastAlert } = useLive();
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  useEffect(() => {
+    let stop = false;
+    const load = () => api.alerts({ status: 'open', limit: 6 }).then((a) => !stop && setAlerts(a)).catch(() => {});
+    load();
+    const t = setInterval(load, 10000);
+    return () => { stop = true; clearInterval(t); };
+  }, [api]);
+  useEffect(() => { if (lastAlert) setAlerts((l) => mergeAlert(l, lastAlert)); }, [lastAlert]);
+  const open = alerts.filter((a) => a.status === 'open').slice(0, 6);
+  if (open.length === 0) return <div className="recent-empty">No open alerts</div>;
+  return (
+    <ul className="recent" data-testid="recent-alerts">
+      {open.map((a) => (
+        <li key={a.id} className={`sev-${a.severity.toLowerCase()}`}>
+          <span className="recent-desc" title={a.description}>{a.description}</span>
+          <span className="muted small">{formatAgo(a.last_seen_ms)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Overview() {
   const { metrics, history, status, statusError } = useLive();
   const times = history.map((p) => p.ts_ms);
+  const window_ = `last ${formatDuration(((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000)}`;
   const mix = shares(metrics?.protocols);
   const anomalies = metrics?.anomalies ?? {};
   const talkers = (metrics?.top_talkers ?? []).slice(0, 10);
@@ -78,11 +110,11 @@ export function Overview() {
       <Health status={status} error={statusError} />
 
       <div className="grid-2">
-        <Card title="Packets per second" extra={<span className="muted">last {Math.round(((times.at(-1) ?? 0) - (times[0] ?? 0)) / 60000)} min</span>}>
+        <Card title="Packets per second" extra={<span className="muted">{window_}</span>}>
           <TimeChart testId="chart-pps" times={times} unit="pps"
             series={[{ label: 'pps', color: '#4f9dff', values: history.map((p) => p.pps) }]} />
         </Card>
-        <Card title="Bits per second">
+        <Card title="Bits per second" extra={<span className="muted">{window_}</span>}>
           <TimeChart testId="chart-bps" times={times} unit="bit/s"
             series={[{ label: 'bit/s', color: '#34c7a5', values: history.map((p) => p.bps) }]} />
         </Card>
@@ -98,6 +130,8 @@ export function Overview() {
               </div>
             ))}
           </div>
+          <h3 className="subhead">Newest open alerts</h3>
+          <RecentAlerts />
         </Card>
         <Card title="Protocol mix" testId="protocol-mix">
           {mix.length === 0 ? <Empty>No traffic yet</Empty> : (
