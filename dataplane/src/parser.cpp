@@ -51,11 +51,6 @@ inline uint16_t load_be16(const uint8_t* p) noexcept {
   std::memcpy(&v, p, 2);
   return __builtin_bswap16(v);
 }
-inline uint32_t load_be32(const uint8_t* p) noexcept {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return __builtin_bswap32(v);
-}
 
 constexpr std::array<ProtoClass, 256> make_class_table() {
   std::array<ProtoClass, 256> t{};

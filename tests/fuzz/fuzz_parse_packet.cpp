@@ -1,0 +1,27 @@
+// libFuzzer target for parse_packet: the input is the frame; its first byte also picks
+// how wire_len relates to caplen (equal, larger, zero). Aborts on any broken invariant;
+// out-of-bounds reads are caught by AddressSanitizer (the input buffer is exactly sized).
+#include <cstdint>
+#include <cstdlib>
+
+#include "securenet/parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 65535) return 0;
+  const auto caplen = static_cast<uint32_t>(size);
+  const uint32_t wires[3] = {caplen, caplen + 1500, 0};
+  const uint32_t wire = wires[size ? data[0] % 3 : 0];
+  securenet::ParsedPacket p;
+  const bool ok = securenet::parse_packet(data, caplen, wire, p);
+  using securenet::L3;
+  const bool broken =
+      ok != (p.error == securenet::shm::ParseError::kNone) ||
+      static_cast<size_t>(p.error) >= securenet::shm::kParseErrorCount ||
+      p.vlan_tags > securenet::kMaxVlanTags ||
+      p.ipv6_ext_headers > securenet::kMaxIpv6ExtHeaders || p.l4_offset > caplen ||
+      (p.l4_parsed && !ok) || (p.l4_parsed && p.l3 != L3::kIpv4 && p.l3 != L3::kIpv6) ||
+      (p.fragment && !p.first_fragment && p.l4_parsed) ||
+      securenet::parse_error_name(p.error) == nullptr;
+  if (broken) std::abort();
+  return 0;
+}
