@@ -39,7 +39,7 @@ trap cleanup EXIT
 
 # Reads KEY from the sensor's output (SECURENET_KEY=v, KEY=v, key: v; case-insensitive).
 field() {
-  grep -i -E "^[[:space:]]*(SECURENET_)?$1[[:space:]]*[=:]" "$2" | tail -1 |
+  { grep -i -E "^[[:space:]]*(SECURENET_)?$1[[:space:]]*[=:]" "$2" || true; } | tail -1 |
     sed -E "s/^[^=:]*[=:][[:space:]]*//; s/[[:space:]]+$//"
 }
 

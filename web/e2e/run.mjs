@@ -70,16 +70,20 @@ try {
   assert.equal(await text('user-email'), email);
 
   log('the packet rate moves');
-  await page.waitForFunction(() => {
-    const v = document.querySelector('[data-testid="stat-pps"]')?.textContent ?? '—';
-    return v !== '—';
-  }, null, { timeout: 30000 });
-  const pps1 = await text('stat-pps');
+  // data-value carries the raw pps of the latest tick; it must be > 0 and change.
+  const ppsValue = () => page.evaluate(() =>
+    document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? '');
+  await page.waitForFunction(() =>
+    Number(document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? 0) > 0,
+  null, { timeout: 30000 });
+  const pps1 = await ppsValue();
   await page.waitForFunction((first) =>
-    (document.querySelector('[data-testid="stat-pps"]')?.textContent ?? '') !== first, pps1, { timeout: 30000 });
-  const pps2 = await text('stat-pps');
-  console.log(`    pps ${pps1} -> ${pps2}`);
+    (document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? first) !== first,
+  pps1, { timeout: 30000 });
+  const pps2 = await ppsValue();
+  console.log(`    pps ${pps1} -> ${pps2} (shown: ${await text('stat-pps')})`);
   assert.notEqual(pps1, pps2);
+  assert.ok(Number(pps2) > 0);
   await tid('health-dataplane').waitFor();
   assert.match(await text('health-dataplane'), /up|stale/i);
   await page.locator('[data-testid="chart-pps"] canvas').waitFor();
@@ -139,7 +143,7 @@ try {
   log('alerts: the ICMP flood raises an open alert');
   await tid('nav-alerts').click();
   await tid('filter-status').selectOption('open');
-  const icmp = page.locator('[data-testid="alert-row"][data-status="open"][data-protocol="ICMP"]').first();
+  const icmp = page.locator('[data-testid="alert-row"][data-status="open"][data-protocol="icmp" i]').first();
   await icmp.waitFor({ timeout: ALERT_WAIT_MS });
   const alertId = await icmp.getAttribute('data-id');
   await shot('08-alerts');

@@ -16,11 +16,11 @@ export function Card(props: { title?: ReactNode; extra?: ReactNode; className?: 
   );
 }
 
-export function Stat(props: { label: string; value: ReactNode; sub?: ReactNode; testId?: string; tone?: string }) {
+export function Stat(props: { label: string; value: ReactNode; raw?: number; sub?: ReactNode; testId?: string; tone?: string }) {
   return (
     <div className={`stat ${props.tone ? 'tone-' + props.tone : ''}`}>
       <div className="stat-label">{props.label}</div>
-      <div className="stat-value" data-testid={props.testId}>{props.value}</div>
+      <div className="stat-value" data-testid={props.testId} data-value={props.raw}>{props.value}</div>
       {props.sub !== undefined && <div className="stat-sub">{props.sub}</div>}
     </div>
   );

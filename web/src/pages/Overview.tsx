@@ -96,9 +96,9 @@ export function Overview() {
   return (
     <div className="page">
       <div className="stats">
-        <Stat label="Packets / s" value={formatPps(metrics?.rates.pps)} testId="stat-pps"
+        <Stat label="Packets / s" value={formatPps(metrics?.rates.pps)} raw={metrics?.rates.pps} testId="stat-pps"
           sub={`${formatCount(metrics?.totals.packets)} packets`} />
-        <Stat label="Throughput" value={formatBps(metrics?.rates.bps)} testId="stat-bps"
+        <Stat label="Throughput" value={formatBps(metrics?.rates.bps)} raw={metrics?.rates.bps} testId="stat-bps"
           sub={`${formatBytes(metrics?.totals.bytes)} total`} />
         <Stat label="Active hosts" value={formatCount(metrics?.active_hosts)} testId="stat-hosts" />
         <Stat label="Connections / min" value={formatSI(metrics?.connections_per_min)} testId="stat-conn"
