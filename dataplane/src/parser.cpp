@@ -30,6 +30,7 @@
 
 #include <array>
 #include <cstring>
+#include <type_traits>
 
 namespace securenet {
 namespace {
@@ -203,7 +204,9 @@ inline bool parse_ipv6(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
 
 bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
                   ParsedPacket& out) noexcept {
-  out = ParsedPacket{};
+  static_assert(std::is_trivially_copyable_v<ParsedPacket>);
+  std::memset(static_cast<void*>(&out), 0, sizeof out);  // a few vector stores, then defaults
+  out.proto_class = ProtoClass::kOther;
   out.wire_len = wire_len;
   if (SN_UNLIKELY(caplen < kEthLen)) return fail(out, ParseError::kTruncatedEthernet);
   const uint32_t wire = wire_len < caplen ? caplen : wire_len;
