@@ -1,0 +1,130 @@
+#include "afxdp/afxdp_source.h"
+
+#include <linux/if_xdp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "afxdp/xdp_program.h"
+#include "afxdp/xsk_queue.h"
+
+namespace securenet {
+namespace {
+
+using afxdp::XdpProgram;
+using afxdp::XskQueue;
+
+constexpr int kIdlePollMs = 10;  // wait this long for packets when the RX ring is empty
+constexpr uint32_t kMaxBurst = 256;
+
+uint64_t realtime_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+// Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
+class AfXdpSource final : public PacketSource {
+ public:
+  AfXdpSource(std::shared_ptr<XdpProgram> prog, XskQueue xsk, uint32_t queue)
+      : prog_(std::move(prog)), xsk_(std::move(xsk)), queue_(queue) {}
+
+  uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
+    if (held_) recycle();
+    uint32_t idx = 0;
+    const uint32_t n = xsk_ring_cons__peek(&xsk_.rx(), max < kMaxBurst ? max : kMaxBurst, &idx);
+    if (n == 0) {
+      idle();
+      return 0;
+    }
+    const uint64_t ts = realtime_ns();
+    uint8_t* area = xsk_.umem_area();
+    for (uint32_t i = 0; i < n; ++i) {
+      const xdp_desc* d = xsk_ring_cons__rx_desc(&xsk_.rx(), idx + i);
+      out[i] = PacketView{area + xsk_umem__add_offset_to_addr(d->addr), d->len, d->len, ts};
+      held_addr_[i] = d->addr;
+    }
+    xsk_ring_cons__release(&xsk_.rx(), n);
+    held_ = n;
+    return n;
+  }
+
+  SourceStats stats() noexcept override {
+    xdp_statistics st{};
+    socklen_t len = sizeof(st);
+    SourceStats s;
+    if (getsockopt(xsk_.fd(), SOL_XDP, XDP_STATISTICS, &st, &len) == 0) {
+      s.drops = st.rx_dropped + st.rx_ring_full;
+      s.errors = st.rx_invalid_descs;
+    }
+    s.drops += prog_->counters(queue_).dropped;
+    return s;
+  }
+
+ private:
+  // The fill ring always has room: it holds every UMEM frame, and these were taken out.
+  void recycle() noexcept {
+    uint32_t idx = 0;
+    if (xsk_ring_prod__reserve(&xsk_.fill(), held_, &idx) != held_) return;  // retried next call
+    for (uint32_t i = 0; i < held_; ++i) *xsk_ring_prod__fill_addr(&xsk_.fill(), idx + i) = held_addr_[i];
+    xsk_ring_prod__submit(&xsk_.fill(), held_);
+    held_ = 0;
+  }
+
+  void idle() noexcept {
+    // One poll with a short timeout when idle; it also wakes the kernel for the fill ring.
+    pollfd p{xsk_.fd(), POLLIN, 0};
+    poll(&p, 1, kIdlePollMs);
+  }
+
+  std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
+  XskQueue xsk_;
+  uint32_t queue_;
+  uint32_t held_ = 0;
+  uint64_t held_addr_[kMaxBurst];
+};
+
+uint32_t rx_queue_count(const std::string& ifname) {
+  uint32_t n = 0;
+  for (;; ++n) {
+    std::string p = "/sys/class/net/" + ifname + "/queues/rx-" + std::to_string(n);
+    if (access(p.c_str(), F_OK) != 0) break;
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const SourceOptions& opts) {
+  if (opts.target.empty())
+    return make_error("afxdp: no interface given (pass the capture interface as the target)");
+  if (if_nametoindex(opts.target.c_str()) == 0)
+    return make_error("afxdp: no such interface '" + opts.target + "' (check the name with `ip link`)");
+  if (opts.xdp_bind != "auto" && opts.xdp_bind != "zerocopy" && opts.xdp_bind != "copy")
+    return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind + "')");
+  const unsigned workers = opts.workers ? opts.workers : 1;
+  const uint32_t queues = rx_queue_count(opts.target);
+  if (queues != 0 && workers > queues)
+    return make_error("afxdp: '" + opts.target + "' has " + std::to_string(queues) +
+                      " RX queue(s) but " + std::to_string(workers) +
+                      " workers were asked for (one worker per queue: lower the worker count "
+                      "or raise the queues with ethtool -L)");
+  if (workers > SN_XDP_MAX_QUEUES) return make_error("afxdp: at most 64 workers (RX queues)");
+  auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
+  if (!prog) return prog.error();
+  auto shared = std::make_shared<XdpProgram>(std::move(*prog));
+  std::vector<std::unique_ptr<PacketSource>> out;
+  for (unsigned q = 0; q < workers; ++q) {
+    afxdp::XskConfig cfg{opts.target, q, opts.ring_size, opts.xdp_bind, shared->xsks_map_fd()};
+    auto xsk = XskQueue::open(cfg);
+    if (!xsk) return xsk.error();
+    out.push_back(std::make_unique<AfXdpSource>(shared, std::move(*xsk), q));
+  }
+  return out;
+}
+
+}  // namespace securenet

@@ -1,0 +1,44 @@
+// RAII owner of the capture XDP program attached to one interface. Loading replaces a
+// stale program of ours (same name) left by a crashed dataplane; the destructor detaches.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "securenet/result.h"
+#include "securenet_xdp.h"
+
+struct xsk_capture;  // the bpftool skeleton
+
+namespace securenet::afxdp {
+
+enum class XdpMode { kNative, kGeneric };
+
+class XdpProgram {
+ public:
+  // mode "auto" tries native first, then generic.
+  static Result<XdpProgram> attach(const std::string& ifname, const std::string& mode);
+  XdpProgram(XdpProgram&& o) noexcept;
+  XdpProgram& operator=(XdpProgram&& o) noexcept;
+  XdpProgram(const XdpProgram&) = delete;
+  XdpProgram& operator=(const XdpProgram&) = delete;
+  ~XdpProgram();
+
+  int xsks_map_fd() const;
+  unsigned ifindex() const { return ifindex_; }
+  XdpMode mode() const { return mode_; }
+  // Counters of one RX queue summed over CPUs (a map lookup: not for the packet path).
+  sn_xdp_counters counters(uint32_t queue) const;
+
+ private:
+  XdpProgram() = default;
+  void reset() noexcept;
+  xsk_capture* skel_ = nullptr;
+  unsigned ifindex_ = 0;
+  XdpMode mode_ = XdpMode::kNative;
+  uint32_t prog_id_ = 0;
+  mutable std::vector<sn_xdp_counters> percpu_;
+};
+
+}  // namespace securenet::afxdp
