@@ -97,8 +97,11 @@ Status Port::configure(const PortOptions& o) {
   rte_eth_conf conf{};
   uint8_t key[64] = {};
   if (o.queues > 1 && info.flow_type_rss_offloads != 0) set_symmetric_rss(conf, info, key);
-  if (int rc = rte_eth_dev_configure(id_, o.queues, 0, &conf); rc != 0)
-    return make_error(what + ": configure failed: " + errstr(rc));
+  // Receive only; drivers that insist on TX queues (net_af_xdp pairs them) get idle ones.
+  uint16_t tx_queues = 0;
+  int rc = rte_eth_dev_configure(id_, o.queues, 0, &conf);
+  if (rc != 0) rc = rte_eth_dev_configure(id_, o.queues, tx_queues = o.queues, &conf);
+  if (rc != 0) return make_error(what + ": configure failed: " + errstr(rc));
   configured_ = true;
   queues_ = o.queues;
 
@@ -120,17 +123,23 @@ Status Port::configure(const PortOptions& o) {
 
   for (uint16_t q = 0; q < o.queues; ++q) {
     rte_eth_rxconf rxconf = info.default_rxconf;
-    if (int rc = rte_eth_rx_queue_setup(id_, q, nb_rxd, socket < 0 ? SOCKET_ID_ANY : socket,
-                                        &rxconf, pool_);
-        rc != 0)
+    if (int qrc = rte_eth_rx_queue_setup(id_, q, nb_rxd, socket < 0 ? SOCKET_ID_ANY : socket,
+                                         &rxconf, pool_);
+        qrc != 0)
       return make_error(what + ": RX queue " + std::to_string(q) + " setup failed: " +
-                        errstr(rc) +
-                        (rc == -ENOMEM ? " (net_pcap infinite_rx keeps the whole capture in "
+                        errstr(qrc) +
+                        (qrc == -ENOMEM ? " (net_pcap infinite_rx keeps the whole capture in "
                                          "mbufs: use a smaller capture or a larger ring size)"
                                        : ""));
   }
-  if (int rc = rte_eth_dev_start(id_); rc != 0)
-    return make_error(what + ": start failed: " + errstr(rc));
+  for (uint16_t q = 0; q < tx_queues; ++q) {
+    if (int trc = rte_eth_tx_queue_setup(id_, q, nb_txd ? nb_txd : 512,
+                                         socket < 0 ? SOCKET_ID_ANY : socket, nullptr);
+        trc != 0)
+      return make_error(what + ": TX queue " + std::to_string(q) + " setup failed: " + errstr(trc));
+  }
+  if (int src = rte_eth_dev_start(id_); src != 0)
+    return make_error(what + ": start failed: " + errstr(src));
   started_ = true;
   rte_eth_promiscuous_enable(id_);  // not every virtual device has it; capture works anyway
   rte_eth_stats_reset(id_);

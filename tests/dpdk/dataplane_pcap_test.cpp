@@ -1,0 +1,78 @@
+// securenet-dataplane over DPDK net_pcap: the counters equal what the capture holds.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "mix_check.h"
+#include "run_dataplane.h"
+#include "securenet/packet_builder_pcap.h"
+
+namespace securenet::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(DpdkNetPcap, CountsEqualTheCapture) {
+  const Mix m = make_mix();
+  const std::string tag = std::to_string(getpid());
+  const std::string pcap = testing::TempDir() + "dpdk_mix_" + tag + ".pcap";
+  const std::string log = testing::TempDir() + "dpdk_mix_" + tag + ".log";
+  {
+    pkt::PcapWriter w;
+    ASSERT_TRUE(w.open(pcap.c_str()));
+    uint64_t ts = 1700000000ull * 1000000000ull;
+    for (const auto& f : m.frames) ASSERT_TRUE(w.write(f, ts += 1000));
+    ASSERT_TRUE(w.close());
+  }
+  const std::string instance = "dpdkpcap" + tag;
+  ShmCleanup cleanup{instance};
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--instance",
+            instance, "--keep-shm", "--stats", "--eal",
+            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + pcap},
+           log);
+  ASSERT_TRUE(dp.started());
+  auto reader = open_ready_segment(instance, dp, 30s);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  std::this_thread::sleep_for(300ms);  // anything extra would show up now
+  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
+                   << slurp(log);
+  EXPECT_EQ(reader->header().source_kind, shm::SourceKind::kDpdk);
+  expect_counts(*reader, m);
+  unlink(pcap.c_str());
+}
+
+// Start-up failures are one line that says why and what to do.
+TEST(DpdkNetPcap, UnknownDeviceFailsWithOneLine) {
+  const std::string tag = std::to_string(getpid());
+  const std::string log = testing::TempDir() + "dpdk_nodev_" + tag + ".log";
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_nosuch0", "--instance",
+            "dpdknodev" + tag, "--eal", "--no-huge -m 128 --no-pci --vdev net_null0"},
+           log);
+  ASSERT_TRUE(dp.started());
+  ASSERT_TRUE(wait_for([&] { return !dp.running(); }, 30s));
+  const std::string out = slurp(log);
+  EXPECT_NE(out.find("no port named 'net_nosuch0'"), std::string::npos) << out;
+  EXPECT_NE(out.find("net_null0"), std::string::npos) << "lists the ports there are: " << out;
+}
+
+TEST(DpdkNetPcap, NoHugepagesSaysWhatToDo) {
+  if (slurp("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages").find_first_not_of("0\n") !=
+      std::string::npos)
+    GTEST_SKIP() << "this machine has hugepages reserved; the no-hugepage message cannot show";
+  const std::string tag = std::to_string(getpid());
+  const std::string log = testing::TempDir() + "dpdk_nohuge_" + tag + ".log";
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "0", "--instance",
+            "dpdknohuge" + tag, "--eal", "--no-pci --vdev net_null0"},
+           log);
+  ASSERT_TRUE(dp.started());
+  ASSERT_TRUE(wait_for([&] { return !dp.running(); }, 30s));
+  const std::string out = slurp(log);
+  EXPECT_NE(out.find("add --no-huge"), std::string::npos) << out;
+  EXPECT_NE(out.find("nr_hugepages"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace securenet::test
