@@ -21,6 +21,12 @@ const COLS: Col[] = [
   { key: 'last_seen_ms', label: 'Last seen', num: true, get: (h) => h.last_seen_ms },
 ];
 
+// The columns the server can rank by (so the top 500 are the right 500).
+const SERVER_SORT: Partial<Record<Col['key'], string>> = {
+  pps: 'pps', bps: 'bps', packets_sent: 'packets', packets_recv: 'packets',
+  total_bytes: 'bytes', syn_per_min: 'conn_per_min',
+};
+
 export function sortHosts(hosts: Host[], key: Col['key'], desc: boolean): Host[] {
   const col = COLS.find((c) => c.key === key) ?? COLS[2];
   return [...hosts].sort((a, b) => {
@@ -47,7 +53,8 @@ export function Hosts() {
   const { navigate } = useRouter();
   const [sort, setSort] = useState<{ key: Col['key']; desc: boolean }>({ key: 'pps', desc: true });
   const [q, setQ] = useState('');
-  const { data, error } = usePoll(() => api.hosts('pps', 500), 3000);
+  const serverSort = SERVER_SORT[sort.key] ?? 'pps';
+  const { data, error } = usePoll(() => api.hosts(serverSort, 500), 3000, [serverSort]);
   const hosts = sortHosts((data?.hosts ?? []).filter((h) => h.ip.includes(q.trim())), sort.key, sort.desc);
   const now = Date.now();
   const clickHead = (key: Col['key']) =>
