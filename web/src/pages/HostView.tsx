@@ -22,7 +22,7 @@ export function HostView({ ip }: { ip: string }) {
     setHost(null); setPoints([]); setError(null);
     const load = () => api.host(ip).then((h) => {
       if (stop) return;
-      setHost(h); setError(null);
+      setHost({ ...h, alerts: h.alerts ?? [], protocols: h.protocols ?? {} }); setError(null);
       setPoints((p) => [...p, { t: Date.now(), pps: h.pps, bps: h.bps }].slice(-600));
     }).catch((e: ApiError) => !stop && setError(e.status === 404 ? `Host ${ip} is not (or no longer) tracked.` : e.message));
     load();

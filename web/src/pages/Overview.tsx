@@ -89,7 +89,8 @@ function RecentAlerts() {
 export function Overview() {
   const { metrics, history, status, statusError } = useLive();
   const times = history.map((p) => p.ts_ms);
-  const window_ = `last ${formatDuration(((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000)}`;
+  const span = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+  const window_ = span >= 90 ? `last ${Math.round(span / 60)} min` : `last ${formatDuration(span)}`;
   const mix = shares(metrics?.protocols);
   const anomalies = metrics?.anomalies ?? {};
   const talkers = (metrics?.top_talkers ?? []).slice(0, 10);
