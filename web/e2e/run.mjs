@@ -143,7 +143,7 @@ try {
   log('alerts: the ICMP flood raises an open alert');
   await tid('nav-alerts').click();
   await tid('filter-status').selectOption('open');
-  const icmp = page.locator('[data-testid="alert-row"][data-status="open"][data-protocol="icmp" i]').first();
+  const icmp = page.locator('[data-testid="alert-row"][data-status="open"][data-protocol*="icmp" i]').first();
   await icmp.waitFor({ timeout: ALERT_WAIT_MS });
   const alertId = await icmp.getAttribute('data-id');
   await shot('08-alerts');

@@ -97,7 +97,7 @@ export function Config() {
         </Card>
         <Card title="Protocols and networks">
           <Field name="protocol_blacklist" label="Protocol blacklist" errors={errors}
-            hint="Comma-separated protocol names, e.g. ICMP, IGMP. Any packet of these raises an alert.">
+            hint="Comma-separated: IP protocols (ICMP, IGMP, GRE, 47), services (SSH, TELNET) or tcp/PORT, udp/PORT. Any packet of these raises an alert.">
             <input id="cfg-protocol_blacklist" type="text" value={form.protocol_blacklist}
               onChange={(e) => set('protocol_blacklist', e.target.value)} data-testid="input-protocol_blacklist" />
           </Field>
