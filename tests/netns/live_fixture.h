@@ -1,0 +1,123 @@
+// Shared fixture of the live-capture tests: a veth pair in a netns, the mix written to a
+// pcap file, the real securenet-dataplane and securenet-gen run as child processes.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "mix.h"
+#include "netns_env.h"
+#include "securenet/packet_builder_pcap.h"
+#include "securenet/shm_reader.h"
+
+namespace securenet::netns_test {
+
+inline constexpr uint64_t kTimes = 1000;  // each frame of the mix is sent this many times
+
+struct Case {
+  const char* name;
+  const char* source;      // --source of the dataplane
+  const char* xdp_mode;    // --xdp-mode (afxdp only)
+  const char* gen_mode;    // --mode of the generator
+};
+
+inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+inline std::string skip_reason() {
+  if (geteuid() != 0) return "needs root (creates network namespaces and veth pairs)";
+  if (sh("ip netns list") != 0) return "the `ip` tool cannot manage network namespaces here";
+  return "";
+}
+
+class LiveFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+    tag_ = std::to_string(counter_++);
+    env_ = std::make_unique<VethPair>(tag_);
+    if (!env_->ok()) GTEST_SKIP() << "cannot create a netns + veth pair: " << env_->error();
+    instance_ = "netns-" + std::to_string(getpid()) + "-" + tag_;
+    dir_ = ::testing::TempDir();
+    pcap_ = dir_ + "sn-netns-" + instance_ + ".pcap";
+    mix_ = build_mix();
+    pkt::PcapWriter w;
+    ASSERT_TRUE(w.open(pcap_.c_str()));
+    for (const MixFrame& f : mix_) ASSERT_TRUE(w.write(f.frame, 0));
+    ASSERT_TRUE(w.close());
+  }
+
+  void TearDown() override {
+    dp_.reset();
+    if (!instance_.empty()) shm_unlink(("/securenet-" + instance_).c_str());
+    if (!pcap_.empty()) unlink(pcap_.c_str());
+    if (env_) {
+      const std::string ns = env_->ns, ifc = env_->capture;
+      env_.reset();
+      EXPECT_EQ(sh("ip netns list | grep -qw " + ns), 1) << "netns " << ns << " left behind";
+      EXPECT_NE(sh("ip link show " + ifc), 0) << "interface " << ifc << " left behind";
+    }
+  }
+
+  // Starts the dataplane; returns false (and sets skip_) when the kernel refuses the source.
+  bool start_dataplane(const Case& c, const std::string& target = "") {
+    std::vector<std::string> argv = {SN_DATAPLANE, "--source", c.source, "--target", target.empty() ? env_->capture : target,
+                                     "--instance", instance_, "--keep-shm"};
+    if (std::string(c.source) == "afxdp") {
+      argv.push_back("--xdp-mode");
+      argv.push_back(c.xdp_mode);
+    }
+    dp_ = std::make_unique<Child>(argv, dir_ + "sn-netns-" + instance_ + ".log");
+    for (int i = 0; i < 500; ++i) {  // up to 5 s
+      if (auto r = ShmReader::open("securenet-" + instance_); r && shm::read(r->header().ready) == 1)
+        return true;
+      if (!dp_->running()) {
+        const std::string log = dp_->log();
+        // Only a kernel that refuses the source is a reason to skip; anything else fails.
+        if (log.find("not supported") == std::string::npos && log.find("no permission") == std::string::npos)
+          ADD_FAILURE() << "securenet-dataplane exited at start: " << log;
+        skip_ = "the kernel refused the source: " + log;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    skip_ = "securenet-dataplane did not get ready in 5 s: " + dp_->log();
+    return false;
+  }
+
+  uint64_t send(const Case& c, uint64_t count, double pps = 50000) {
+    const std::string cmd = "ip netns exec " + env_->ns + " " + SN_GEN + " --dev " + env_->gen +
+                            " --pcap " + pcap_ + " --count " + std::to_string(count) +
+                            " --pps " + std::to_string(static_cast<uint64_t>(pps)) + " --mode " + c.gen_mode + " 2>&1";
+    const std::string out = sh_out(cmd);
+    const auto pos = out.find("sent=");
+    EXPECT_NE(pos, std::string::npos) << cmd << "\n" << out;
+    return pos == std::string::npos ? 0 : std::stoull(out.substr(pos + 5));
+  }
+
+  GlobalCounters wait_for(uint64_t packets) {
+    GlobalCounters t;
+    for (int i = 0; i < 300; ++i) {  // up to 3 s for the last packets to drain
+      auto r = ShmReader::open("securenet-" + instance_);
+      if (r) t = r->totals();
+      if (t.packets >= packets) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // anything extra shows up
+    if (auto r = ShmReader::open("securenet-" + instance_)) t = r->totals();
+    return t;
+  }
+
+  static inline int counter_ = 0;
+  std::string tag_, instance_, dir_, pcap_, skip_;
+  std::unique_ptr<VethPair> env_;
+  std::unique_ptr<Child> dp_;
+  std::vector<MixFrame> mix_;
+};
+
+}  // namespace securenet::netns_test

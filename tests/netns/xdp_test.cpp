@@ -1,0 +1,73 @@
+// AF_XDP specifics and start-up errors: a stale program of ours left by a crash is replaced,
+// a foreign program is refused with a clear message, the program is detached on SIGINT,
+// bad interfaces fail with one line, and the generator stops at an exact count.
+#include "live_fixture.h"
+
+namespace securenet::netns_test {
+namespace {
+
+class XdpTest : public LiveFixture {
+ protected:
+  void SetUp() override {
+    if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+    LiveFixture::SetUp();
+  }
+  bool xdp_attached() { return sh_out("ip link show " + env_->capture).find(" xdp") != std::string::npos; }
+};
+
+TEST_F(XdpTest, StaleProgramFromACrashIsReplacedAndDetachedOnSigint) {
+  const Case c{"", "afxdp", "native", "live"};
+  if (!start_dataplane(c)) GTEST_SKIP() << skip_;
+  ASSERT_TRUE(xdp_attached());
+  dp_->stop(SIGKILL, 5000);  // a crash: nothing detaches the program
+  shm_unlink(("/securenet-" + instance_).c_str());
+  ASSERT_TRUE(xdp_attached()) << "expected the crashed dataplane's program to stay attached";
+  ASSERT_TRUE(start_dataplane(c)) << skip_;
+  const uint64_t n = mix_.size() * 10;
+  ASSERT_EQ(send(c, n), n);
+  EXPECT_EQ(wait_for(n).packets, n);
+  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_FALSE(xdp_attached()) << "XDP program left attached after SIGINT";
+}
+
+TEST_F(XdpTest, ForeignProgramIsRefusedWithAClearMessage) {
+  const std::string obj = std::string(SN_BPF_DIR) + "/gen_tx.bpf.o";
+  ASSERT_EQ(sh("ip link set dev " + env_->capture + " xdpgeneric obj " + obj + " sec xdp"), 0);
+  Child dp({SN_DATAPLANE, "--source", "afxdp", "--target", env_->capture, "--instance", instance_},
+           dir_ + "sn-netns-" + instance_ + "-foreign.log");
+  const int rc = dp.stop(0, 10000);  // signal 0: just wait for it to exit
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(dp.log().find("already has XDP program 'sn_gen_tx'"), std::string::npos) << dp.log();
+  EXPECT_TRUE(xdp_attached()) << "the foreign program must be left alone";
+  sh("ip link set dev " + env_->capture + " xdpgeneric off");
+}
+
+TEST_F(XdpTest, GeneratorStopsAtAnExactCountInBothModes) {
+  const Case c{"", "afxdp", "native", "live"};
+  if (!start_dataplane(c)) GTEST_SKIP() << skip_;
+  const uint64_t live = mix_.size() * 37 + 7, packet = mix_.size() * 11 + 3;  // not multiples
+  ASSERT_EQ(send(c, live, 0), live);  // as fast as possible
+  EXPECT_EQ(wait_for(live).packets, live);
+  ASSERT_EQ(send(Case{"", "afxdp", "native", "packet"}, packet), packet);
+  const GlobalCounters t = wait_for(live + packet);
+  EXPECT_EQ(t.packets + t.source_drops, live + packet);
+  EXPECT_EQ(t.source_drops, 0u);
+  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+}
+
+TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
+  for (const char* src : {"afpacket", "afxdp"}) {
+    if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;
+    const std::string log = ::testing::TempDir() + "sn-noif-" + std::to_string(getpid()) + ".log";
+    Child dp({SN_DATAPLANE, "--source", src, "--target", "sn-no-such0", "--instance",
+              "noif-" + std::to_string(getpid())}, log);
+    EXPECT_EQ(dp.stop(0, 10000), 1) << src;
+    const std::string out = dp.log();
+    EXPECT_NE(out.find("no such interface 'sn-no-such0'"), std::string::npos) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    unlink(log.c_str());
+  }
+}
+
+}  // namespace
+}  // namespace securenet::netns_test
