@@ -28,6 +28,8 @@ constexpr const char* kUsage =
     "  --pps RATE        total rate in packets/s (default 0 = as fast as possible)\n"
     "  --mode MODE       auto (live, else packet) | live (BPF_PROG_RUN live frames,\n"
     "                    XDP_TX) | packet (AF_PACKET sendmmsg)   (default auto)\n"
+    "  --max-lag-ms MS   when paced and late after a stall, catch up at most MS ms of\n"
+    "                    traffic at full speed (default 10)\n"
     "  --batch N         frames per system call / live-frames batch (default 64)\n"
     "  --json            print the result as one JSON object\n"
     "Prints: sent=N seconds=S pps=R mode=M (or the JSON object). Exit status 0 when\n"
@@ -38,6 +40,7 @@ struct Args {
   uint64_t count = 0;
   double pps = 0;
   uint32_t batch = 64, hosts = 1, size = 60;
+  double max_lag_ms = 10;
   bool json = false;
 };
 
@@ -54,6 +57,7 @@ bool parse(int argc, char** argv, Args& a) {
     else if (k == "--mode") a.mode = v;
     else if (k == "--count") a.count = std::strtoull(v, nullptr, 10);
     else if (k == "--pps") a.pps = std::strtod(v, nullptr);
+    else if (k == "--max-lag-ms") a.max_lag_ms = std::strtod(v, nullptr);
     else if (k == "--batch") a.batch = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
     else if (k == "--hosts") a.hosts = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
     else if (k == "--size") a.size = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
@@ -89,7 +93,8 @@ int main(int argc, char** argv) {
   }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  gen::SendPlan plan{a.dev, &*frames, a.count ? a.count : frames->size(), a.pps, a.batch, &g_stop};
+  gen::SendPlan plan{a.dev, &*frames, a.count ? a.count : frames->size(), a.pps, a.batch, &g_stop,
+                     static_cast<uint64_t>(a.max_lag_ms * 1e6)};
   std::string mode = a.mode == "auto" ? (gen::live_supported() ? "live" : "packet") : a.mode;
   Result<gen::SendResult> r = mode == "live" ? gen::send_live(plan) : gen::send_packet(plan);
   if (!r && a.mode == "auto" && mode == "live") {

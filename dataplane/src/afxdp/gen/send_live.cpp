@@ -6,11 +6,16 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -35,6 +40,39 @@ std::string run_error(int err) {
            "this network namespace); use --mode packet";
   return std::string("gen: BPF_PROG_RUN failed: ") + std::strerror(err);
 }
+
+void on_wake(int) {}
+
+// A paced run is long (most iterations wait): this thread interrupts it (EINTR) as soon as
+// the target is reached or a stop is asked for, so no time is wasted after the last frame.
+class Waker {
+ public:
+  Waker(const sn_gen_state& st, const std::atomic<bool>* stop) : st_(st), stop_(stop), main_(pthread_self()) {
+    struct sigaction sa {};
+    sa.sa_handler = on_wake;  // no SA_RESTART: the bpf() call returns EINTR
+    sigaction(SIGUSR1, &sa, nullptr);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Waker() {
+    done_.store(true);
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    while (!done_.load()) {
+      const uint64_t sent = __atomic_load_n(&st_.sent, __ATOMIC_RELAXED);
+      if (sent >= st_.target || (stop_ && stop_->load(std::memory_order_relaxed)))
+        pthread_kill(main_, SIGUSR1);  // repeated until the main thread has left the loop
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  const sn_gen_state& st_;
+  const std::atomic<bool>* stop_;
+  pthread_t main_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 uint64_t mono_ns() {
   timespec ts{};
@@ -82,8 +120,7 @@ Result<SendResult> send_live(const SendPlan& plan) {
   if (plan.pps > 0) {
     st.interval_ns = static_cast<uint64_t>(1e9 / plan.pps);
     if (st.interval_ns == 0) st.interval_ns = 1;
-    // Catch up after a preemption, but never by more than 2 ms (or one batch) of traffic.
-    st.max_lag_ns = std::max<uint64_t>(st.interval_ns * plan.batch, 2000000);
+    st.max_lag_ns = std::max<uint64_t>(st.interval_ns * plan.batch, plan.max_lag_ns);
   }
   // The maximum frame is the initial packet; the program shrinks it to each frame's size.
   std::vector<uint8_t> buf(SN_GEN_MAX_FRAME, 0);
@@ -93,7 +130,9 @@ Result<SendResult> send_live(const SendPlan& plan) {
   const int prog_fd = bpf_program__fd((*skel)->progs.sn_gen_tx);
   Pacer clock(0);
   st.next_ns = mono_ns();
-  while (st.sent < st.target && !(plan.stop && plan.stop->load(std::memory_order_relaxed))) {
+  std::unique_ptr<Waker> waker;
+  if (plan.pps > 0) waker = std::make_unique<Waker>(st, plan.stop);
+  while (__atomic_load_n(&st.sent, __ATOMIC_RELAXED) < st.target && !(plan.stop && plan.stop->load(std::memory_order_relaxed))) {
     const uint64_t left = st.target - st.sent;
     // Unpaced: one iteration per frame. Paced: most iterations are XDP_DROP while waiting.
     uint64_t repeat = plan.pps > 0 ? uint64_t(1) << 24 : left;
@@ -110,7 +149,9 @@ Result<SendResult> send_live(const SendPlan& plan) {
     if (int err = bpf_prog_test_run_opts(prog_fd, &o); err && err != -EINTR)
       return make_error(run_error(-err), -err);
   }
-  return SendResult{st.sent, clock.elapsed()};
+  const double seconds = clock.elapsed();
+  waker.reset();
+  return SendResult{st.sent, seconds};
 }
 
 }  // namespace securenet::gen

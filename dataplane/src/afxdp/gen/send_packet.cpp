@@ -45,7 +45,7 @@ Result<SendResult> send_packet(const SendPlan& plan) {
   const uint32_t batch = plan.batch ? plan.batch : 64;
   std::vector<iovec> iov(batch);
   std::vector<mmsghdr> msgs(batch);
-  Pacer pacer(plan.pps);
+  Pacer pacer(plan.pps, plan.max_lag_ns);
   uint64_t sent = 0;
   size_t next = 0;
   while (sent < plan.count && !(plan.stop && plan.stop->load(std::memory_order_relaxed))) {

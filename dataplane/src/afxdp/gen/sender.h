@@ -17,6 +17,7 @@ struct SendPlan {
   double pps = 0;                     // 0 = as fast as possible
   uint32_t batch = 64;                // frames per syscall / live-frames batch (max 256)
   const std::atomic<bool>* stop = nullptr;  // set from a signal handler
+  uint64_t max_lag_ns = 10000000;     // after a stall, catch up at most this much traffic
 };
 
 struct SendResult {
@@ -36,13 +37,16 @@ bool live_supported();
 // Sleeps so that `done` frames are not ahead of the plan's rate.
 class Pacer {
  public:
-  explicit Pacer(double pps);
-  void wait(uint64_t done) const;
+  explicit Pacer(double pps, uint64_t max_lag_ns = 10000000);
+  void wait(uint64_t done);
   double elapsed() const;
 
  private:
   double pps_;
+  uint64_t max_lag_ns_;
   uint64_t start_ns_;
+  uint64_t epoch_ns_;   // start of the schedule, moved forward when too far behind
+  uint64_t epoch_done_ = 0;
 };
 
 }  // namespace securenet::gen
