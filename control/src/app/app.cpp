@@ -1,0 +1,93 @@
+#include "app/app.h"
+
+#include <cstdio>
+
+#include "config/config_file.h"
+#include "config/publish.h"
+#include "util/clock.h"
+
+namespace securenet::control {
+
+App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, EventSink& sink)
+    : ioc_(ioc),
+      opts_(std::move(opts)),
+      config_(std::move(initial)),
+      sink_(sink),
+      timer_(ioc),
+      started_(std::chrono::steady_clock::now()),
+      watch_(opts_.shm_name),
+      alerts_(opts_.alert_capacity),
+      detector_(alerts_, ids_) {
+  snapshot_ = std::make_shared<Snapshot>();
+  metrics_json_ = build_metrics_json(10);
+}
+
+double App::uptime_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void App::start() {
+  running_ = true;
+  next_tick_ = std::chrono::steady_clock::now();
+  tick();
+  schedule();
+}
+
+void App::stop() {
+  running_ = false;
+  timer_.cancel();
+}
+
+void App::schedule() {
+  if (!running_) return;
+  auto now = std::chrono::steady_clock::now();
+  next_tick_ += opts_.tick;
+  if (next_tick_ < now) next_tick_ = now + opts_.tick;  // late: skip, do not burst
+  timer_.expires_at(next_tick_);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !running_) return;
+    tick();
+    schedule();
+  });
+}
+
+void App::publish() {
+  if (ShmReader* r = watch_.reader(); r && r->control()) {
+    publish_config(*r->control(), config_);
+    published_ = true;
+  }
+}
+
+ConfigParseResult App::apply_config(std::string_view json, const std::string& user_id) {
+  auto r = apply_config_json(config_, json);
+  if (!r.ok) return r;
+  r.config.updated_at_ms = wall_ms();
+  config_ = r.config;
+  publish();
+  if (!opts_.config_path.empty()) {
+    if (auto s = save_config_file(opts_.config_path, config_); !s) {
+      std::fprintf(stderr, "securenet-control: %s\n", s.error().message.c_str());
+    }
+  }
+  sink_.on_config_changed(config_, user_id);
+  hub_.broadcast("config", config_to_json(config_));
+  return r;
+}
+
+void App::reset_metrics() { sampler_.request_metrics_reset(); raised_ = {}; }
+
+std::optional<Alert> App::resolve_alert(const std::string& id) {
+  auto a = detector_.resolve(id, wall_ms());
+  if (a) notify_alerts({*a});
+  return a;
+}
+
+void App::notify_alerts(const std::vector<Alert>& changed) {
+  for (const auto& a : changed) {
+    if (a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms) ++raised_[static_cast<size_t>(a.severity)];
+    sink_.on_alert_changed(a);
+    hub_.broadcast("alert", alert_to_json(a));
+  }
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,93 @@
+// The control plane's state and its one owner, the control thread: the current config,
+// the sampler, the detector and its alert store, the latest snapshot, the event stream
+// hub and the persistence sink. Route handlers get a reference and call these methods;
+// everything runs on the one io_context thread, so nothing here needs a lock.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/security_config.h"
+#include "detect/alert_store.h"
+#include "detect/detector.h"
+#include "http/sse_hub.h"
+#include "sampler/sampler.h"
+#include "sampler/segment_watch.h"
+#include "store_iface.h"
+#include "util/uuid.h"
+
+namespace securenet::control {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+struct AppOptions {
+  std::string shm_name = "securenet-default";
+  std::string config_path;  // empty: config changes are not saved
+  std::chrono::milliseconds tick{1000};
+  size_t alert_capacity = 10000;
+};
+
+class App {
+ public:
+  App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, EventSink& sink);
+  void start();  // first tick now, then every opts.tick
+  void stop();
+  void tick();   // one tick (the timer calls it; tests may too)
+
+  const SecurityConfig& config() const { return config_; }
+  // Validates and applies (all or nothing), publishes to the dataplane, saves, notifies.
+  ConfigParseResult apply_config(std::string_view json, const std::string& user_id);
+
+  std::shared_ptr<const Snapshot> snapshot() const { return snapshot_; }
+  const std::string& metrics_json() const { return metrics_json_; }  // this tick's /api/metrics
+  std::string build_metrics_json(size_t top) const;
+  void reset_metrics();
+
+  const Sampler& sampler() const { return sampler_; }
+  const AlertStore& alerts() const { return alerts_; }
+  std::optional<Alert> resolve_alert(const std::string& id);
+  std::array<uint64_t, kSeverityCount> raised_since_reset() const { return raised_; }
+
+  SseHub& hub() { return hub_; }
+  DatabaseState database() const { return sink_.state(); }
+  double uptime_s() const;
+  const AppOptions& options() const { return opts_; }
+  double last_tick_ms() const { return snapshot_ ? snapshot_->tick_duration_ms : 0; }
+
+ private:
+  void schedule();
+  void publish();
+  void read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw);
+  void notify_alerts(const std::vector<Alert>& changed);
+
+  boost::asio::io_context& ioc_;
+  AppOptions opts_;
+  SecurityConfig config_;
+  EventSink& sink_;
+  boost::asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point next_tick_;
+  std::chrono::steady_clock::time_point started_;
+  bool running_ = false;
+
+  SegmentWatch watch_;
+  bool published_ = false;
+  Sampler sampler_;
+  UuidGenerator ids_;
+  AlertStore alerts_;
+  Detector detector_;
+  std::vector<HostObservation> observations_;
+  std::vector<uint64_t> sample_cursors_;
+  std::vector<shm::SampleRecord> samples_;
+  GlobalCounters last_raw_{};
+  uint64_t prev_table_full_ = 0;
+  std::array<uint64_t, kSeverityCount> raised_{};
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::string metrics_json_;
+  SseHub hub_;
+};
+
+}  // namespace securenet::control

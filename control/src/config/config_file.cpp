@@ -1,0 +1,51 @@
+#include "config/config_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace securenet::control {
+
+Result<SecurityConfig> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return SecurityConfig::defaults();
+    return make_error("cannot read config file " + path + ": " + std::strerror(errno), errno);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto r = apply_config_json(SecurityConfig::defaults(), ss.str());
+  if (!r.ok) return make_error("config file " + path + ": " + r.error.detail);
+  return r.config;
+}
+
+Status save_config_file(const std::string& path, const SecurityConfig& cfg) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno), errno);
+  std::string body = config_to_json(cfg) + "\n";
+  size_t off = 0;
+  while (off < body.size()) {
+    ssize_t n = ::write(fd, body.data() + off, body.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return make_error("cannot write " + tmp + ": " + std::strerror(e), e);
+    }
+    off += static_cast<size_t>(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return make_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno), errno);
+  }
+  return Ok{};
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,16 @@
+// The config file (until the database issue lands): <state-dir>/config.json by default,
+// written atomically (temp file + rename), read at start.
+#pragma once
+
+#include <string>
+
+#include "config/security_config.h"
+#include "securenet/result.h"
+
+namespace securenet::control {
+
+// A missing file yields the defaults; a file that does not validate is an error.
+Result<SecurityConfig> load_config_file(const std::string& path);
+Status save_config_file(const std::string& path, const SecurityConfig& cfg);
+
+}  // namespace securenet::control

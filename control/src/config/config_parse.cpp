@@ -1,0 +1,188 @@
+// POST /api/config and the config file: parse with simdjson, validate every field against
+// a copy of the current config, and hand back either the whole new config or one error.
+#include <simdjson.h>
+
+#include <cmath>
+
+#include "config/security_config.h"
+
+namespace securenet::control {
+
+namespace {
+
+using simdjson::dom::element;
+
+struct Ctx {
+  ConfigError err;
+  bool failed = false;
+  bool fail(std::string field, std::string detail) {
+    if (!failed) err = {std::move(field), std::move(detail)};
+    failed = true;
+    return false;
+  }
+};
+
+bool get_number(Ctx& c, const std::string& field, element v, double lo, double hi, bool lo_open,
+                double& out) {
+  double d = 0;
+  if (!v.is_number() || v.get_double().get(d) != simdjson::SUCCESS) {
+    return c.fail(field, field + ": must be a number");
+  }
+  if (!std::isfinite(d) || d > hi || (lo_open ? d <= lo : d < lo)) {
+    return c.fail(field, field + ": " + std::to_string(d) + " is out of range (" +
+                             (lo_open ? "> " : ">= ") + std::to_string(lo) + " and <= " +
+                             std::to_string(hi) + ")");
+  }
+  out = d;
+  return true;
+}
+
+bool get_array(Ctx& c, const std::string& field, element v, simdjson::dom::array& out) {
+  if (v.get_array().get(out) != simdjson::SUCCESS) return c.fail(field, field + ": must be an array");
+  if (out.size() > kMaxListEntries) {
+    return c.fail(field, field + ": more than " + std::to_string(kMaxListEntries) + " entries");
+  }
+  return true;
+}
+
+bool parse_blacklist(Ctx& c, element v, std::vector<BlacklistEntry>& out) {
+  const std::string f = "protocol_blacklist";
+  simdjson::dom::array arr;
+  if (!get_array(c, f, v, arr)) return false;
+  out.clear();
+  size_t i = 0;
+  for (element item : arr) {
+    std::string at = f + "[" + std::to_string(i++) + "]";
+    std::string text, why;
+    std::string_view sv;
+    int64_t n = 0;
+    if (item.get_string().get(sv) == simdjson::SUCCESS) {
+      text = std::string(sv);
+    } else if (item.get_int64().get(n) == simdjson::SUCCESS) {
+      if (n < 0 || n > 255) return c.fail(f, at + ": protocol number " + std::to_string(n) + " is not in 0..255");
+      text = std::to_string(n);
+    } else {
+      return c.fail(f, at + ": must be a protocol name, number or service (tcp/PORT)");
+    }
+    auto e = parse_blacklist_entry(text, &why);
+    if (!e) return c.fail(f, at + ": " + why);
+    bool dup = false;
+    for (const auto& o : out) dup = dup || o.label == e->label;
+    if (!dup) out.push_back(std::move(*e));
+  }
+  return true;
+}
+
+bool parse_cidr_list(Ctx& c, const std::string& f, element v, std::vector<Cidr>& out) {
+  simdjson::dom::array arr;
+  if (!get_array(c, f, v, arr)) return false;
+  out.clear();
+  size_t i = 0;
+  for (element item : arr) {
+    std::string at = f + "[" + std::to_string(i++) + "]";
+    std::string_view sv;
+    if (item.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ": must be a CIDR string");
+    std::string why;
+    auto cidr = parse_cidr(sv, &why);
+    if (!cidr) return c.fail(f, at + ": '" + std::string(sv) + "': " + why);
+    out.push_back(*cidr);
+  }
+  return true;
+}
+
+bool parse_subnets(Ctx& c, element v, std::vector<SubnetThreshold>& out) {
+  const std::string f = "subnet_thresholds";
+  simdjson::dom::array arr;
+  if (!get_array(c, f, v, arr)) return false;
+  out.clear();
+  size_t i = 0;
+  for (element item : arr) {
+    std::string at = f + "[" + std::to_string(i++) + "]";
+    simdjson::dom::object obj;
+    if (item.get_object().get(obj) != simdjson::SUCCESS) {
+      return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_threshold_pps\"}");
+    }
+    SubnetThreshold s;
+    bool have_cidr = false, have_pps = false;
+    for (auto [k, val] : obj) {
+      if (k == "cidr") {
+        std::string_view sv;
+        if (val.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ".cidr: must be a CIDR string");
+        std::string why;
+        auto cidr = parse_cidr(sv, &why);
+        if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
+        s.cidr = *cidr;
+        have_cidr = true;
+      } else if (k == "traffic_threshold_pps") {
+        Ctx inner;
+        if (!get_number(inner, at + ".traffic_threshold_pps", val, 0, kMaxThreshold, true, s.traffic_threshold_pps)) {
+          return c.fail(f, inner.err.detail);
+        }
+        have_pps = true;
+      } else {
+        return c.fail(f, at + ": unknown field '" + std::string(k) + "'");
+      }
+    }
+    if (!have_cidr) return c.fail(f, at + ": missing cidr");
+    if (!have_pps) return c.fail(f, at + ": missing traffic_threshold_pps");
+    out.push_back(s);
+  }
+  return true;
+}
+
+bool apply_field(Ctx& c, SecurityConfig& cfg, std::string_view key, element v) {
+  std::string k(key);
+  if (k == "traffic_threshold_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_threshold_pps);
+  if (k == "connection_rate_per_min") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.connection_rate_per_min);
+  if (k == "escalation_factor") return get_number(c, k, v, 1, 1e6, true, cfg.escalation_factor);
+  if (k == "clear_ratio") return get_number(c, k, v, 0, 1, true, cfg.clear_ratio);
+  if (k == "clear_hold_s") return get_number(c, k, v, 0, kMaxClearHoldS, false, cfg.clear_hold_s);
+  if (k == "sample_one_in") {
+    double d = 0;
+    if (!get_number(c, k, v, 0, static_cast<double>(kMaxSampleOneIn), false, d)) return false;
+    if (d != std::floor(d)) return c.fail(k, k + ": must be a whole number (0 = sampling off)");
+    cfg.sample_one_in = static_cast<uint64_t>(d);
+    return true;
+  }
+  if (k == "protocol_blacklist") return parse_blacklist(c, v, cfg.protocol_blacklist);
+  if (k == "home_networks") return parse_cidr_list(c, k, v, cfg.home_networks);
+  if (k == "whitelist") return parse_cidr_list(c, k, v, cfg.whitelist);
+  if (k == "subnet_thresholds") return parse_subnets(c, v, cfg.subnet_thresholds);
+  if (k == "updated_at_ms") {  // read-only for the API (overwritten on apply); kept from files
+    int64_t ms = 0;
+    if (v.get_int64().get(ms) == simdjson::SUCCESS) cfg.updated_at_ms = ms;
+    return true;
+  }
+  return c.fail(k, "unknown field '" + k + "'");
+}
+
+}  // namespace
+
+ConfigParseResult apply_config_json(const SecurityConfig& base, std::string_view json) {
+  ConfigParseResult r;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  element doc;
+  if (auto err = parser.parse(padded).get(doc); err != simdjson::SUCCESS) {
+    r.error = {"", std::string("malformed JSON: ") + simdjson::error_message(err)};
+    return r;
+  }
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    r.error = {"", "the body must be a JSON object"};
+    return r;
+  }
+  Ctx c;
+  SecurityConfig cfg = base;
+  for (auto [key, value] : obj) {
+    if (!apply_field(c, cfg, key, value)) {
+      r.error = c.err;
+      return r;
+    }
+  }
+  r.ok = true;
+  r.config = std::move(cfg);
+  return r;
+}
+
+}  // namespace securenet::control

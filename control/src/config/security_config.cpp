@@ -1,0 +1,59 @@
+#include "config/security_config.h"
+
+#include "util/json_writer.h"
+
+namespace securenet::control {
+
+SecurityConfig SecurityConfig::defaults() {
+  SecurityConfig c;
+  std::string why;
+  for (const char* p : {"ICMP", "IGMP"}) c.protocol_blacklist.push_back(*parse_blacklist_entry(p, &why));
+  for (const char* n : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"}) {
+    c.home_networks.push_back(*parse_cidr(n));
+  }
+  return c;
+}
+
+double SecurityConfig::host_threshold(const shm::IpKey& ip) const {
+  double best = traffic_threshold_pps;
+  unsigned best_bits = 0;
+  bool found = false;
+  for (const auto& s : subnet_thresholds) {
+    if (s.cidr.contains(ip) && (!found || s.cidr.bits > best_bits)) {
+      best = s.traffic_threshold_pps;
+      best_bits = s.cidr.bits;
+      found = true;
+    }
+  }
+  return best;
+}
+
+std::string config_to_json(const SecurityConfig& c) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("traffic_threshold_pps", c.traffic_threshold_pps);
+  w.field("connection_rate_per_min", c.connection_rate_per_min);
+  w.key("protocol_blacklist").begin_array();
+  for (const auto& e : c.protocol_blacklist) w.value(e.label);
+  w.end_array();
+  w.key("home_networks").begin_array();
+  for (const auto& n : c.home_networks) w.value(n.text());
+  w.end_array();
+  w.key("whitelist").begin_array();
+  for (const auto& n : c.whitelist) w.value(n.text());
+  w.end_array();
+  w.key("subnet_thresholds").begin_array();
+  for (const auto& s : c.subnet_thresholds) {
+    w.begin_object().field("cidr", s.cidr.text()).field("traffic_threshold_pps", s.traffic_threshold_pps).end_object();
+  }
+  w.end_array();
+  w.field("escalation_factor", c.escalation_factor);
+  w.field("clear_ratio", c.clear_ratio);
+  w.field("clear_hold_s", c.clear_hold_s);
+  w.field("sample_one_in", c.sample_one_in);
+  w.field("updated_at_ms", c.updated_at_ms);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,65 @@
+// The security configuration (API.md "Config"): detection thresholds, the protocol
+// blacklist, home networks, whitelist and per-subnet overrides. A value type: the control
+// thread owns the current one and swaps in a fully validated replacement (all or nothing).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/protocols.h"
+#include "util/cidr.h"
+
+namespace securenet::control {
+
+struct SubnetThreshold {
+  Cidr cidr;
+  double traffic_threshold_pps = 0;
+};
+
+struct SecurityConfig {
+  double traffic_threshold_pps = 1000;
+  double connection_rate_per_min = 100;
+  std::vector<BlacklistEntry> protocol_blacklist;  // default ICMP, IGMP
+  // Default home networks: RFC 1918 private IPv4 ranges and the IPv6 ULA range that is
+  // used in practice (fd00::/8, the locally assigned half of fc00::/7).
+  std::vector<Cidr> home_networks;
+  std::vector<Cidr> whitelist;
+  std::vector<SubnetThreshold> subnet_thresholds;
+  double escalation_factor = 10;
+  double clear_ratio = 0.8;
+  double clear_hold_s = 10;
+  uint64_t sample_one_in = 1000;
+  int64_t updated_at_ms = 0;
+
+  static SecurityConfig defaults();
+  // Threshold of traffic for one host: the most specific subnet override, else the global.
+  double host_threshold(const shm::IpKey& ip) const;
+  bool whitelisted(const shm::IpKey& ip) const { return any_match(whitelist, ip); }
+  bool internal(const shm::IpKey& ip) const { return any_match(home_networks, ip); }
+};
+
+// Validation limits (documented in API.md).
+inline constexpr double kMaxThreshold = 1e12;
+inline constexpr size_t kMaxListEntries = 1024;
+inline constexpr double kMaxClearHoldS = 86400;
+inline constexpr uint64_t kMaxSampleOneIn = 1000000000;
+
+struct ConfigError {
+  std::string field;   // "protocol_blacklist"
+  std::string detail;  // "protocol_blacklist[2]: unknown protocol 'FOO'"
+};
+
+// Applies a JSON object with any subset of the fields onto `base` and validates every
+// field. Returns the new config, or the first error (nothing applied).
+struct ConfigParseResult {
+  bool ok = false;
+  SecurityConfig config;
+  ConfigError error;
+};
+ConfigParseResult apply_config_json(const SecurityConfig& base, std::string_view json);
+
+std::string config_to_json(const SecurityConfig& c);
+
+}  // namespace securenet::control

@@ -1,0 +1,65 @@
+#include "detect/alert.h"
+
+#include <cctype>
+
+#include "util/json_writer.h"
+
+namespace securenet::control {
+
+const char* to_string(Severity s) {
+  switch (s) {
+    case Severity::kLow: return "LOW";
+    case Severity::kMedium: return "MEDIUM";
+    case Severity::kHigh: return "HIGH";
+    case Severity::kCritical: return "CRITICAL";
+  }
+  return "LOW";
+}
+
+std::optional<Severity> parse_severity(std::string_view s) {
+  std::string u(s);
+  for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (int i = 0; i < static_cast<int>(kSeverityCount); ++i) {
+    if (u == to_string(static_cast<Severity>(i))) return static_cast<Severity>(i);
+  }
+  return std::nullopt;
+}
+
+const char* to_string(AlertKind k) {
+  switch (k) {
+    case AlertKind::kProtocolBlacklist: return "protocol_blacklist";
+    case AlertKind::kTrafficThreshold: return "traffic_threshold";
+    case AlertKind::kConnectionRate: return "connection_rate";
+    case AlertKind::kConnectionRateGlobal: return "connection_rate_global";
+    case AlertKind::kSensorHealth: return "sensor_health";
+  }
+  return "sensor_health";
+}
+
+void write_alert_json(JsonWriter& w, const Alert& a) {
+  w.begin_object();
+  w.field("id", a.id).field("kind", to_string(a.kind)).field("severity", to_string(a.severity));
+  w.field("status", a.open ? "open" : "resolved");
+  w.key("host");
+  a.host.empty() ? w.null() : w.value(a.host);
+  w.key("protocol");
+  a.protocol.empty() ? w.null() : w.value(a.protocol);
+  w.key("condition");
+  a.condition.empty() ? w.null() : w.value(a.condition);
+  w.field("description", a.description);
+  w.field("value", a.value).field("threshold", a.threshold).field("peak", a.peak).field("count", a.count);
+  w.field("first_seen_ms", a.first_seen_ms).field("last_seen_ms", a.last_seen_ms);
+  w.key("resolved_at_ms");
+  a.open ? w.null() : w.value(a.resolved_at_ms);
+  w.key("resolved_by");
+  a.open ? w.null() : w.value(a.resolved_by_user ? "user" : "auto");
+  w.end_object();
+}
+
+std::string alert_to_json(const Alert& a) {
+  JsonWriter w;
+  write_alert_json(w, a);
+  return w.take();
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,48 @@
+// An alert as the API, the event stream and (later) the database see it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace securenet::control {
+
+enum class Severity : uint8_t { kLow = 0, kMedium, kHigh, kCritical };
+inline constexpr size_t kSeverityCount = 4;
+const char* to_string(Severity s);
+std::optional<Severity> parse_severity(std::string_view s);  // "HIGH", case-insensitive
+inline Severity escalate(Severity s) { return s == Severity::kCritical ? s : static_cast<Severity>(static_cast<int>(s) + 1); }
+
+enum class AlertKind : uint8_t {
+  kProtocolBlacklist = 0,
+  kTrafficThreshold,
+  kConnectionRate,        // per source host
+  kConnectionRateGlobal,  // the whole network
+  kSensorHealth,
+};
+const char* to_string(AlertKind k);
+
+struct Alert {
+  std::string id;        // UUIDv4, generated here; the database primary key later
+  AlertKind kind = AlertKind::kTrafficThreshold;
+  Severity severity = Severity::kMedium;
+  bool open = true;
+  std::string host;      // "10.0.0.5"; empty for network-wide and sensor alerts
+  std::string protocol;  // protocol_blacklist: the matching entries ("ICMP", "GRE,ESP")
+  std::string condition; // sensor_health: dataplane_stale|dataplane_down|source_drops|host_table_full
+  std::string description;
+  double value = 0;      // the latest measured value (packets/s, connections/min, ...)
+  double threshold = 0;
+  double peak = 0;
+  uint64_t count = 0;    // ticks the condition was seen (blacklist: blacklisted packets)
+  int64_t first_seen_ms = 0, last_seen_ms = 0;
+  int64_t resolved_at_ms = 0;  // 0 while open
+  bool resolved_by_user = false;
+};
+
+class JsonWriter;
+void write_alert_json(JsonWriter& w, const Alert& a);
+std::string alert_to_json(const Alert& a);
+
+}  // namespace securenet::control

@@ -1,0 +1,223 @@
+#include "detect/detector.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace securenet::control {
+
+namespace {
+std::string key_of(AlertKind k, const std::string& host, const std::string& sub) {
+  return std::string(to_string(k)) + "|" + host + "|" + sub;
+}
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+constexpr size_t kTcp = static_cast<size_t>(shm::ProtoClass::kTcp);
+constexpr size_t kUdp = static_cast<size_t>(shm::ProtoClass::kUdp);
+}  // namespace
+
+std::string name_blacklisted(const HostObservation& h, const std::vector<BlacklistEntry>& entries) {
+  // Non-TCP/UDP entries whose class carried packets: certain candidates.
+  std::string names;
+  uint64_t explained = 0;
+  std::bitset<shm::kProtoClassCount> counted;
+  auto add = [&](const BlacklistEntry& e) { names += (names.empty() ? "" : ",") + e.label; };
+  for (const auto& e : entries) {
+    bool whole_class = e.kind == BlacklistEntry::Kind::kIpProto;
+    for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
+      if (!e.classes.test(c) || h.class_delta[c] == 0) continue;
+      if (c == kTcp || c == kUdp) continue;  // decided below
+      add(e);
+      if (whole_class && !counted.test(c)) explained += h.class_delta[c];
+      counted.set(c);
+      break;
+    }
+  }
+  if (explained >= h.blacklisted_delta && !names.empty()) return names;
+  for (const auto& e : entries) {
+    if ((e.classes.test(kTcp) && h.class_delta[kTcp]) || (e.classes.test(kUdp) && h.class_delta[kUdp])) add(e);
+  }
+  return names.empty() ? "unknown" : names;
+}
+
+InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
+  double min_pps = cfg.traffic_threshold_pps;
+  for (const auto& s : cfg.subnet_thresholds) min_pps = std::min(min_pps, s.traffic_threshold_pps);
+  return {min_pps * cfg.clear_ratio, cfg.connection_rate_per_min * cfg.clear_ratio};
+}
+
+std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig& cfg) {
+  ++tick_;
+  changed_.clear();
+  if (in.hosts) {
+    for (const auto& h : *in.hosts) observe_host(h, cfg, in.now_ms);
+  }
+  double thr = cfg.connection_rate_per_min;
+  if (in.global_conn_per_min > cfg.clear_ratio * thr) {
+    Obs o{AlertKind::kConnectionRateGlobal, "", "", "", ""};
+    o.value = in.global_conn_per_min;
+    o.threshold = thr;
+    o.clear_level = cfg.clear_ratio * thr;
+    o.escalate = o.value > cfg.escalation_factor * thr;
+    o.description = "network: " + num(o.value) + " new connections/min, threshold " + num(thr);
+    observe(o, in.now_ms, cfg);
+  }
+  observe_health(in.health, cfg, in.now_ms);
+  clear_unseen(in.now_ms, cfg);
+  return std::move(changed_);
+}
+
+void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms) {
+  std::string ip = ip_text(h.ip);
+  if (h.blacklisted_delta > 0) {
+    Obs o{AlertKind::kProtocolBlacklist, ip, name_blacklisted(h, cfg.protocol_blacklist), "", ""};
+    o.severity = Severity::kHigh;
+    o.value = h.blacklisted_pps;
+    o.count_add = h.blacklisted_delta;
+    o.escalate = h.blacklisted_pps > cfg.escalation_factor * cfg.host_threshold(h.ip);
+    o.description = ip + ": packets of blacklisted protocol " + o.protocol;
+    observe(o, now_ms, cfg);
+  }
+  if (cfg.whitelisted(h.ip)) return;
+  double thr = cfg.host_threshold(h.ip);
+  if (h.pps > cfg.clear_ratio * thr) {
+    Obs o{AlertKind::kTrafficThreshold, ip, "", "", ""};
+    o.value = h.pps;
+    o.threshold = thr;
+    o.clear_level = cfg.clear_ratio * thr;
+    o.escalate = h.pps > cfg.escalation_factor * thr;
+    o.description = ip + ": " + num(h.pps) + " packets/s, threshold " + num(thr);
+    observe(o, now_ms, cfg);
+  }
+  double cthr = cfg.connection_rate_per_min;
+  if (h.syn_per_min > cfg.clear_ratio * cthr) {
+    Obs o{AlertKind::kConnectionRate, ip, "", "", ""};
+    o.value = h.syn_per_min;
+    o.threshold = cthr;
+    o.clear_level = cfg.clear_ratio * cthr;
+    o.escalate = h.syn_per_min > cfg.escalation_factor * cthr;
+    o.description = ip + ": " + num(h.syn_per_min) + " new connections/min, threshold " + num(cthr);
+    observe(o, now_ms, cfg);
+  }
+}
+
+void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms) {
+  auto raise = [&](const char* cond, Severity sev, double value, const std::string& what) {
+    Obs o{AlertKind::kSensorHealth, "", "", cond, what};
+    o.severity = sev;
+    o.value = value;
+    observe(o, now_ms, cfg);
+  };
+  if (h.dataplane == DataplaneState::kStale) raise("dataplane_stale", Severity::kMedium, 1, "sensor: the dataplane's heartbeat is stale");
+  if (h.dataplane == DataplaneState::kDown) raise("dataplane_down", Severity::kHigh, 1, "sensor: the dataplane is not running");
+  if (h.drops_per_s > 0) {
+    Severity s = h.drops_per_s > 0.01 * (h.pps + h.drops_per_s) ? Severity::kMedium : Severity::kLow;
+    raise("source_drops", s, h.drops_per_s, "sensor: the packet source drops " + num(h.drops_per_s) + " packets/s");
+  }
+  if (h.host_table_full_delta > 0) {
+    raise("host_table_full", Severity::kLow, static_cast<double>(h.host_table_full_delta),
+          "sensor: the host table is full; new hosts are not tracked");
+  }
+}
+
+void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) {
+  std::string key = key_of(o.kind, o.host, o.kind == AlertKind::kSensorHealth ? o.condition : "");
+  bool above = o.value > o.threshold;
+  auto it = tracks_.find(key);
+  if (it == tracks_.end()) {
+    if (!above) return;
+    it = tracks_.emplace(key, Track{}).first;
+  }
+  Track& t = it->second;
+  t.seen_tick = tick_;
+  if (!above) {
+    if (o.clear_level > 0 && o.value >= o.clear_level) {
+      t.below_since_ms = -1;  // between the clear level and the threshold: stays as is
+    } else {
+      below(t, now_ms, cfg, key);
+    }
+    return;
+  }
+  t.below_since_ms = -1;
+  if (t.suppressed) return;
+  if (t.open && store_.find(t.alert_id)) {
+    update_alert(t, o, now_ms);
+  } else {
+    open_alert(t, o, now_ms);
+  }
+}
+
+void Detector::open_alert(Track& t, const Obs& o, int64_t now_ms) {
+  Alert a;
+  a.id = ids_.next();
+  a.kind = o.kind;
+  a.severity = o.escalate ? escalate(o.severity) : o.severity;
+  a.host = o.host;
+  a.protocol = o.protocol;
+  a.condition = o.condition;
+  a.description = o.description;
+  a.value = a.peak = o.value;
+  a.threshold = o.threshold;
+  a.count = o.count_add;
+  a.first_seen_ms = a.last_seen_ms = now_ms;
+  t.alert_id = a.id;
+  t.open = true;
+  changed_.push_back(store_.insert(std::move(a)));
+}
+
+void Detector::update_alert(Track& t, const Obs& o, int64_t now_ms) {
+  Alert& a = *store_.find(t.alert_id);
+  Severity s = o.escalate ? escalate(o.severity) : o.severity;
+  if (s > a.severity) a.severity = s;
+  a.value = o.value;
+  a.threshold = o.threshold;
+  a.peak = std::max(a.peak, o.value);
+  a.count += o.count_add;
+  a.last_seen_ms = now_ms;
+  a.description = o.description;
+  if (!o.protocol.empty() && a.protocol.find(o.protocol) == std::string::npos) {
+    a.protocol += "," + o.protocol;
+  }
+  changed_.push_back(a);
+}
+
+void Detector::below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key) {
+  if (t.below_since_ms < 0) t.below_since_ms = now_ms;
+  if (static_cast<double>(now_ms - t.below_since_ms) < cfg.clear_hold_s * 1000.0) return;
+  if (t.open) {
+    if (Alert* a = store_.find(t.alert_id); a && a->open) {
+      a->open = false;
+      a->resolved_at_ms = now_ms;
+      changed_.push_back(*a);
+    }
+  }
+  to_erase_.push_back(key);
+}
+
+void Detector::clear_unseen(int64_t now_ms, const SecurityConfig& cfg) {
+  for (auto& [key, t] : tracks_) {
+    if (t.seen_tick != tick_) below(t, now_ms, cfg, key);
+  }
+  for (const auto& k : to_erase_) tracks_.erase(k);
+  to_erase_.clear();
+}
+
+std::optional<Alert> Detector::resolve(const std::string& id, int64_t now_ms) {
+  Alert* a = store_.find(id);
+  if (!a) return std::nullopt;
+  if (!a->open) return *a;
+  a->open = false;
+  a->resolved_at_ms = now_ms;
+  a->resolved_by_user = true;
+  for (auto& [key, t] : tracks_) {
+    if (t.alert_id == id) {
+      t.open = false;
+      t.suppressed = true;
+    }
+  }
+  return *a;
+}
+
+}  // namespace securenet::control

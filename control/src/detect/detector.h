@@ -1,0 +1,94 @@
+// The detector: pure logic fed one tick of observations (from the sampler) and the config.
+// Semantics (issue 4):
+//  - protocol_blacklist (HIGH): a host with blacklisted packets since the last tick. The
+//    dataplane only counts blacklisted packets per host, so the protocol is named from the
+//    blacklist entries whose protocol class (tcp/udp/icmp/igmp/other) carried packets of
+//    that host this tick; tcp/udp service entries are named only when the other classes
+//    cannot account for all blacklisted packets. Not exempted by the whitelist.
+//  - traffic_threshold (MEDIUM): host packets/s (sent + received) above its threshold
+//    (the most specific subnet override, else the global one). Whitelisted hosts exempt.
+//  - connection_rate (MEDIUM): host SYNs (without ACK) sent in the last minute above the
+//    threshold; connection_rate_global: the whole network's SYNs per minute.
+//  - sensor_health: dataplane stale (MEDIUM) or down (HIGH), source drops (LOW; MEDIUM
+//    above 1% of traffic), host table full (LOW).
+//  - value > escalation_factor x threshold escalates one level (blacklist: its packets/s
+//    against the host's traffic threshold). Severity never drops while the alert is open.
+//  - One open alert per (host, kind[, protocol|condition]): updated (value, count, peak,
+//    last seen). Clears below clear_ratio x threshold (blacklist: no packets) held for
+//    clear_hold_s, then resolves. A manual resolve closes the alert; a new one opens only
+//    after the condition has cleared once.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/security_config.h"
+#include "detect/alert.h"
+#include "detect/alert_store.h"
+#include "sampler/sampler.h"
+#include "sampler/snapshot.h"
+#include "util/uuid.h"
+
+namespace securenet::control {
+
+struct HealthInput {
+  DataplaneState dataplane = DataplaneState::kUp;
+  double pps = 0;
+  double drops_per_s = 0;
+  uint64_t host_table_full_delta = 0;
+};
+
+struct TickInput {
+  int64_t now_ms = 0;
+  const std::vector<HostObservation>* hosts = nullptr;
+  double global_conn_per_min = 0;
+  HealthInput health;
+};
+
+class Detector {
+ public:
+  Detector(AlertStore& store, UuidGenerator& ids) : store_(store), ids_(ids) {}
+  // Returns copies of every alert created, updated or resolved this tick.
+  std::vector<Alert> evaluate(const TickInput& in, const SecurityConfig& cfg);
+  // Manual resolve; nullopt when the id is unknown. Resolving a resolved alert is a no-op.
+  std::optional<Alert> resolve(const std::string& id, int64_t now_ms);
+  // The minimum values a host must exceed to matter (for the sampler's interest filter).
+  static InterestFloor floor_for(const SecurityConfig& cfg);
+
+ private:
+  struct Track {
+    std::string alert_id;
+    bool open = false;
+    bool suppressed = false;   // resolved by hand, waiting for the condition to clear
+    int64_t below_since_ms = -1;
+    uint32_t seen_tick = 0;
+  };
+  struct Obs {
+    AlertKind kind;
+    std::string host, protocol, condition, description;
+    double value = 0, threshold = 0, clear_level = 0;
+    Severity severity = Severity::kMedium;
+    bool escalate = false;
+    uint64_t count_add = 1;
+  };
+  void observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg);
+  void open_alert(Track& t, const Obs& o, int64_t now_ms);
+  void update_alert(Track& t, const Obs& o, int64_t now_ms);
+  void clear_unseen(int64_t now_ms, const SecurityConfig& cfg);
+  void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);
+  void observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms);
+  void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
+
+  AlertStore& store_;
+  UuidGenerator& ids_;
+  std::unordered_map<std::string, Track> tracks_;
+  std::vector<Alert> changed_;
+  std::vector<std::string> to_erase_;
+  uint32_t tick_ = 0;
+};
+
+// The blacklist entries that can explain a host's blacklisted packets this tick.
+std::string name_blacklisted(const HostObservation& h, const std::vector<BlacklistEntry>& entries);
+
+}  // namespace securenet::control

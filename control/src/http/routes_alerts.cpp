@@ -1,0 +1,54 @@
+#include "http/routes.h"
+#include "util/json_writer.h"
+#include "util/uuid.h"
+
+namespace securenet::control {
+
+namespace {
+Response list_alerts(const App& app, const Request& req) {
+  Response err;
+  auto limit = query_int(req, "limit", 50, 1, 1000, &err);
+  if (!limit) return err;
+  AlertFilter f;
+  f.limit = static_cast<size_t>(*limit);
+  if (auto s = req.q("severity")) {
+    f.severity = parse_severity(*s);
+    if (!f.severity) return json_error(400, "invalid_parameter", "severity: must be CRITICAL, HIGH, MEDIUM or LOW", "severity");
+  }
+  if (auto s = req.q("status")) {
+    if (*s == "open") {
+      f.open = true;
+    } else if (*s == "resolved") {
+      f.open = false;
+    } else {
+      return json_error(400, "invalid_parameter", "status: must be open or resolved", "status");
+    }
+  }
+  if (auto h = req.q("host")) f.host = std::string(*h);
+  JsonWriter w;
+  w.begin_object().key("alerts").begin_array();
+  for (const Alert* a : app.alerts().list(f)) write_alert_json(w, *a);
+  w.end_array().end_object();
+  return json_response(w.take());
+}
+}  // namespace
+
+void register_alerts_routes(Router& r, App& app) {
+  using boost::beast::http::verb;
+  r.add(verb::get, "/api/alerts", [&app](const Request& req) { return list_alerts(app, req); });
+  r.add(verb::get, "/api/alerts/{id}", [&app](const Request& req) {
+    if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+    for (const Alert* a : app.alerts().list({SIZE_MAX, {}, {}, {}})) {
+      if (a->id == req.params[0]) return json_response(alert_to_json(*a));
+    }
+    return json_error(404, "not_found", "no alert with this id");
+  });
+  r.add(verb::post, "/api/alerts/{id}/resolve", [&app](const Request& req) {
+    if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+    auto a = app.resolve_alert(req.params[0]);
+    if (!a) return json_error(404, "not_found", "no alert with this id");
+    return json_response(alert_to_json(*a));
+  });
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,60 @@
+#include "app/views.h"
+#include "http/routes.h"
+
+namespace securenet::control {
+
+namespace {
+std::optional<HostSort> parse_sort(std::string_view s) {
+  if (s == "pps") return HostSort::kPps;
+  if (s == "bps") return HostSort::kBps;
+  if (s == "packets") return HostSort::kPackets;
+  if (s == "bytes") return HostSort::kBytes;
+  if (s == "conn_per_min" || s == "syn_per_min") return HostSort::kConnPerMin;
+  return std::nullopt;
+}
+
+Response list_hosts(const App& app, const Request& req) {
+  Response err;
+  auto limit = query_int(req, "limit", 50, 1, static_cast<long long>(kTopHosts), &err);
+  if (!limit) return err;
+  auto sort = parse_sort(req.q("sort").value_or("pps"));
+  if (!sort) return json_error(400, "invalid_parameter", "sort: must be pps, bps, packets, bytes or conn_per_min", "sort");
+  auto snap = app.snapshot();
+  const auto& list = snap->top[static_cast<size_t>(*sort)];
+  JsonWriter w;
+  w.begin_object().key("hosts").begin_array();
+  for (size_t i = 0; i < list.size() && i < static_cast<size_t>(*limit); ++i) write_host_json(w, list[i], app.config());
+  w.end_array();
+  w.field("total", snap->hosts_tracked);
+  w.end_object();
+  return json_response(w.take());
+}
+
+Response one_host(const App& app, const Request& req) {
+  auto ip = parse_ip_text(req.params[0]);
+  if (!ip) return json_error(400, "invalid_parameter", "ip: not an IPv4 or IPv6 address", "ip");
+  auto h = app.sampler().host(*ip);
+  if (!h) return json_error(404, "not_found", "this host has not been seen");
+  JsonWriter w;
+  write_host_json(w, *h, app.config());
+  std::string body = w.take();
+  body.pop_back();  // reopen the object to append the host's alerts
+  JsonWriter a;
+  a.begin_array();
+  AlertFilter f;
+  f.limit = 100;
+  f.host = ip_text(*ip);
+  for (const Alert* al : app.alerts().list(f)) write_alert_json(a, *al);
+  a.end_array();
+  body += ",\"alerts\":" + a.take() + "}";
+  return json_response(std::move(body));
+}
+}  // namespace
+
+void register_hosts_routes(Router& r, App& app) {
+  using boost::beast::http::verb;
+  r.add(verb::get, "/api/hosts", [&app](const Request& req) { return list_hosts(app, req); });
+  r.add(verb::get, "/api/hosts/{ip}", [&app](const Request& req) { return one_host(app, req); });
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,37 @@
+// Server-Sent Events clients (GET /api/events). The hub formats each event once and
+// queues a shared copy per client; a client whose queue is full (slow reader) is dropped,
+// so one stuck browser can never make the control thread buffer without bound.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace securenet::control {
+
+class SseClient;
+
+class SseHub {
+ public:
+  static constexpr size_t kMaxQueue = 64;
+  // Takes the connection over: writes the response header, then streams events.
+  // `on_close` runs once when the client goes (frees its connection slot).
+  void add(boost::beast::tcp_stream stream, std::function<void()> on_close);
+  void broadcast(std::string_view event, std::string_view data);
+  void close_all();
+  size_t clients() const { return clients_.size(); }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  friend class SseClient;
+  void remove(SseClient* c);
+  std::unordered_set<std::shared_ptr<SseClient>> clients_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace securenet::control

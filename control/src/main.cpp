@@ -1,0 +1,120 @@
+// securenet-control: the unprivileged control plane (see control/API.md). One io_context,
+// one thread: the sampler tick, the detector and every HTTP connection run on it.
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "app/app.h"
+#include "auth/jwt.h"
+#include "cli.h"
+#include "config/config_file.h"
+#include "http/routes.h"
+#include "http/server.h"
+
+using namespace securenet;
+using namespace securenet::control;
+
+namespace {
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "securenet-control: %s\n", msg.c_str());
+  return 1;
+}
+
+int mint(const CliOptions& o) {
+  if (o.user.empty()) return fail("token: --user UUID is required");
+  auto secret = resolve_secret(o, false);
+  if (!secret || secret->empty()) return fail("token: no secret (--jwt-secret-file, SECURENET_JWT_SECRET or <state-dir>/jwt-secret)");
+  auth::MintOptions m;
+  m.sub = o.user;
+  m.email = o.email;
+  m.role = o.role;
+  m.issuer = o.issuer;
+  m.ttl_s = o.ttl_s;
+  std::cout << auth::mint_hs256(*secret, m, static_cast<int64_t>(std::time(nullptr))) << '\n';
+  return 0;
+}
+
+bool split_listen(const std::string& s, std::string& addr, uint16_t& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  addr = s.substr(0, colon);
+  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  try {
+    int p = std::stoi(s.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+int run(const CliOptions& o) {
+  auto secret = resolve_secret(o, true);
+  if (!secret) return fail(secret.error().message);
+  auth::AuthConfig ac;
+  ac.hs256_secret = *secret;
+  ac.jwks_file = o.jwks_file;
+  ac.jwks_url = o.jwks_url;
+  ac.issuer = o.issuer;
+  auto verifier = auth::Verifier::create(ac);
+  if (!verifier) return fail(verifier.error().message);
+  auto cfg = load_config_file(o.config_file);
+  if (!cfg) return fail(cfg.error().message);
+
+  boost::asio::io_context ioc(1);
+  NullSink sink;
+  AppOptions ao;
+  ao.shm_name = "securenet-" + o.instance;
+  ao.config_path = o.config_file;
+  ao.tick = std::chrono::milliseconds(o.tick_ms);
+  App app(ioc, ao, *cfg, sink);
+  Router router;
+  register_all_routes(router, app);
+  StaticFiles files(o.web_root);
+  auth::Verifier v = *verifier;
+  Dispatcher dispatch(router, [v](std::string_view token) -> std::optional<auth::Claims> {
+    auto c = v.verify(token, static_cast<int64_t>(std::time(nullptr)));
+    if (!c) return std::nullopt;
+    return c.value();
+  }, files);
+  ServerOptions so;
+  if (!split_listen(o.listen, so.address, so.port)) return fail("--listen: expected ADDR:PORT");
+  so.max_connections = o.max_connections;
+  HttpServer server(ioc, so, dispatch, app.hub());
+  if (auto s = server.listen(); !s) return fail(s.error().message);
+  if (!o.port_file.empty()) std::ofstream(o.port_file) << server.port() << '\n';
+  std::fprintf(stderr, "securenet-control: listening on http://%s:%u, segment /dev/shm/%s, web root %s\n",
+               so.address.c_str(), server.port(), ao.shm_name.c_str(),
+               files.enabled() ? o.web_root.c_str() : "(none)");
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    std::fprintf(stderr, "securenet-control: shutting down\n");
+    server.shutdown();
+    app.stop();
+  });
+  app.start();
+  ioc.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto o = parse_cli(args);
+  if (!o) {
+    std::fprintf(stderr, "securenet-control: %s\n%s", o.error().message.c_str(), usage_text());
+    return 2;
+  }
+  if (o->help) {
+    std::fputs(usage_text(), stdout);
+    return 0;
+  }
+  return o->token ? mint(*o) : run(*o);
+}

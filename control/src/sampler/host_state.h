@@ -1,0 +1,39 @@
+// What the sampler keeps per host between ticks, and the per-host view it serves.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "securenet/shm_reader.h"
+
+namespace securenet::control {
+
+// Connections per minute per host: SYN counts in 12 buckets of 5 s (a 55-60 s window).
+inline constexpr unsigned kSynBuckets = 12;
+inline constexpr uint64_t kSynBucketNs = 5'000'000'000ULL;
+
+struct HostState {
+  HostCounters cur;       // summed over workers at the latest tick
+  HostCounters base;      // counters at the last metrics reset (reported = cur - base)
+  uint64_t prev_packets = 0, prev_bytes = 0, prev_syn = 0, prev_blacklisted = 0;
+  std::array<uint64_t, shm::kProtoClassCount> prev_class{};
+  float pps = 0, bps = 0, syn_per_min = 0;
+  uint32_t epoch = 0;             // tick number of the latest visit
+  uint64_t last_active_ns = 0;    // control-plane monotonic time of the latest change
+  uint64_t syn_bucket_no = 0;     // absolute 5 s bucket number of syn_buckets' newest slot
+  std::array<uint32_t, kSynBuckets> syn_buckets{};
+};
+
+// One host as the API shows it (counters since the last metrics reset).
+struct HostView {
+  shm::IpKey ip{};
+  uint64_t packets_sent = 0, bytes_sent = 0, packets_recv = 0, bytes_recv = 0;
+  uint64_t syn_sent = 0, blacklisted_packets = 0;
+  std::array<uint64_t, shm::kProtoClassCount> protocols{};
+  uint64_t first_seen_ns = 0, last_seen_ns = 0;
+  double pps = 0, bps = 0, syn_per_min = 0;
+};
+
+HostView make_view(const HostState& h);
+
+}  // namespace securenet::control

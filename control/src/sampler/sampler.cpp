@@ -1,0 +1,242 @@
+#include "sampler/sampler.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace securenet::control {
+
+namespace {
+uint64_t delta(uint64_t cur, uint64_t prev) { return cur >= prev ? cur - prev : cur; }  // restart
+uint64_t total_packets(const HostCounters& c) { return c.packets_sent + c.packets_recv; }
+uint64_t total_bytes(const HostCounters& c) { return c.bytes_sent + c.bytes_recv; }
+}  // namespace
+
+GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
+  auto d = [](uint64_t x, uint64_t y) { return x >= y ? x - y : 0; };
+  GlobalCounters r = a;
+  r.packets = d(a.packets, b.packets);
+  r.bytes = d(a.bytes, b.bytes);
+  r.ipv4_packets = d(a.ipv4_packets, b.ipv4_packets);
+  r.ipv6_packets = d(a.ipv6_packets, b.ipv6_packets);
+  r.arp_packets = d(a.arp_packets, b.arp_packets);
+  r.other_l2_packets = d(a.other_l2_packets, b.other_l2_packets);
+  r.vlan_packets = d(a.vlan_packets, b.vlan_packets);
+  r.fragments = d(a.fragments, b.fragments);
+  r.tcp_syn = d(a.tcp_syn, b.tcp_syn);
+  r.blacklisted_packets = d(a.blacklisted_packets, b.blacklisted_packets);
+  r.source_drops = d(a.source_drops, b.source_drops);
+  r.source_errors = d(a.source_errors, b.source_errors);
+  r.host_table_full = d(a.host_table_full, b.host_table_full);
+  r.sampled_packets = d(a.sampled_packets, b.sampled_packets);
+  for (size_t i = 0; i < r.proto_class_packets.size(); ++i)
+    r.proto_class_packets[i] = d(a.proto_class_packets[i], b.proto_class_packets[i]);
+  for (size_t i = 0; i < r.parse_errors.size(); ++i) r.parse_errors[i] = d(a.parse_errors[i], b.parse_errors[i]);
+  for (size_t i = 0; i < r.ip_proto_packets.size(); ++i)
+    r.ip_proto_packets[i] = d(a.ip_proto_packets[i], b.ip_proto_packets[i]);
+  return r;  // hosts_in_table and heartbeat stay absolute
+}
+
+HostView make_view(const HostState& h) {
+  HostView v;
+  const auto& c = h.cur;
+  const auto& b = h.base;
+  v.ip = c.key;
+  v.packets_sent = delta(c.packets_sent, b.packets_sent);
+  v.bytes_sent = delta(c.bytes_sent, b.bytes_sent);
+  v.packets_recv = delta(c.packets_recv, b.packets_recv);
+  v.bytes_recv = delta(c.bytes_recv, b.bytes_recv);
+  v.syn_sent = delta(c.syn_sent, b.syn_sent);
+  v.blacklisted_packets = delta(c.blacklisted_packets, b.blacklisted_packets);
+  for (size_t i = 0; i < v.protocols.size(); ++i)
+    v.protocols[i] = delta(c.proto_class_packets[i], b.proto_class_packets[i]);
+  v.first_seen_ns = c.first_seen_ns;
+  v.last_seen_ns = c.last_seen_ns;
+  v.pps = h.pps;
+  v.bps = h.bps;
+  v.syn_per_min = h.syn_per_min;
+  return v;
+}
+
+void Sampler::begin_tick(uint64_t mono_ns, int64_t wall_ms, const GlobalCounters& raw) {
+  if (have_prev_ && raw.packets < prev_raw_.packets) forget_all();  // dataplane restarted
+  ++epoch_;
+  now_ns_ = mono_ns;
+  wall_ms_ = wall_ms;
+  raw_ = raw;
+}
+
+uint32_t Sampler::slot_for(const shm::IpKey& k) {
+  auto key_of = [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; };
+  uint32_t s = index_.find(k, key_of);
+  if (s != HostIndex::kNone) return s;
+  s = static_cast<uint32_t>(hosts_.size());
+  hosts_.emplace_back();
+  hosts_.back().cur.key = k;
+  hosts_.back().base.key = k;
+  index_.insert(k, s, key_of);
+  return s;
+}
+
+void Sampler::add_host(const HostCounters& c) {
+  HostState& h = hosts_[slot_for(c.key)];
+  if (h.epoch != epoch_) {
+    bool is_new = h.epoch == 0;
+    h.cur = c;
+    h.epoch = epoch_;
+    if (is_new && !have_prev_) {  // present before we started: no delta at the first tick
+      h.prev_packets = total_packets(c);
+      h.prev_bytes = total_bytes(c);
+      h.prev_syn = c.syn_sent;
+      h.prev_blacklisted = c.blacklisted_packets;
+      h.prev_class = c.proto_class_packets;
+    }
+    return;
+  }
+  auto& a = h.cur;  // the same host seen by another worker: merge
+  a.packets_sent += c.packets_sent;
+  a.bytes_sent += c.bytes_sent;
+  a.packets_recv += c.packets_recv;
+  a.bytes_recv += c.bytes_recv;
+  a.syn_sent += c.syn_sent;
+  a.blacklisted_packets += c.blacklisted_packets;
+  for (size_t i = 0; i < a.proto_class_packets.size(); ++i) a.proto_class_packets[i] += c.proto_class_packets[i];
+  if (c.first_seen_ns && (!a.first_seen_ns || c.first_seen_ns < a.first_seen_ns)) a.first_seen_ns = c.first_seen_ns;
+  a.last_seen_ns = std::max(a.last_seen_ns, c.last_seen_ns);
+}
+
+void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
+                          std::vector<HostObservation>& out) {
+  uint64_t pk = total_packets(h.cur), by = total_bytes(h.cur);
+  uint64_t d_pk = delta(pk, h.prev_packets), d_by = delta(by, h.prev_bytes);
+  uint64_t d_syn = delta(h.cur.syn_sent, h.prev_syn);
+  uint64_t d_bl = delta(h.cur.blacklisted_packets, h.prev_blacklisted);
+  h.pps = first ? 0.f : static_cast<float>(static_cast<double>(d_pk) / dt_s);
+  h.bps = first ? 0.f : static_cast<float>(static_cast<double>(d_by) * 8.0 / dt_s);
+  if (d_pk) h.last_active_ns = now_ns_;
+
+  // Slide the SYN window to the current 5 s bucket, add this tick's SYNs, sum.
+  uint64_t bucket = now_ns_ / kSynBucketNs;
+  if (bucket != h.syn_bucket_no) {
+    uint64_t gap = std::min<uint64_t>(bucket - h.syn_bucket_no, kSynBuckets);
+    for (uint64_t i = 1; i <= gap; ++i) h.syn_buckets[(h.syn_bucket_no + i) % kSynBuckets] = 0;
+    h.syn_bucket_no = bucket;
+  }
+  auto& slot = h.syn_buckets[bucket % kSynBuckets];
+  slot = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{slot} + d_syn, UINT32_MAX));
+  uint64_t syn_sum = 0;
+  for (auto v : h.syn_buckets) syn_sum += v;
+  h.syn_per_min = static_cast<float>(syn_sum);
+
+  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || d_bl > 0) {
+    HostObservation o;
+    o.ip = h.cur.key;
+    o.pps = h.pps;
+    o.syn_per_min = h.syn_per_min;
+    o.blacklisted_delta = d_bl;
+    o.blacklisted_pps = static_cast<double>(d_bl) / dt_s;
+    for (size_t i = 0; i < o.class_delta.size(); ++i)
+      o.class_delta[i] = delta(h.cur.proto_class_packets[i], h.prev_class[i]);
+    out.push_back(o);
+  }
+  h.prev_packets = pk;
+  h.prev_bytes = by;
+  h.prev_syn = h.cur.syn_sent;
+  h.prev_blacklisted = h.cur.blacklisted_packets;
+  h.prev_class = h.cur.proto_class_packets;
+}
+
+double Sampler::global_conn_per_min(uint64_t syn_delta) {
+  syn_window_.emplace_back(now_ns_, syn_delta);
+  while (!syn_window_.empty() && syn_window_.front().first + kActiveWindowNs <= now_ns_) syn_window_.pop_front();
+  uint64_t sum = 0;
+  for (const auto& [t, d] : syn_window_) sum += d;
+  return static_cast<double>(sum);
+}
+
+std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor, std::vector<HostObservation>& out) {
+  auto t0 = std::chrono::steady_clock::now();
+  out.clear();
+  auto s = std::make_shared<Snapshot>();
+  s->tick = ++tick_;
+  s->ts_ms = wall_ms_;
+  bool first = !have_prev_;
+  double dt_s = first ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
+  if (reset_pending_) {
+    base_ = raw_;
+    for (auto& h : hosts_) h.base = h.cur;
+    reset_pending_ = false;
+  }
+  uint64_t active = 0;
+  for (auto& h : hosts_) {
+    derive_host(h, dt_s, first, floor, out);
+    if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active;
+  }
+  s->raw_totals = raw_;
+  s->totals = subtract(raw_, base_);
+  if (!first) {
+    s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s;
+    s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s;
+    s->drops_per_s = static_cast<double>(delta(raw_.source_drops, prev_raw_.source_drops)) / dt_s;
+  }
+  s->connections_per_min = global_conn_per_min(first ? 0 : delta(raw_.tcp_syn, prev_raw_.tcp_syn));
+  s->active_hosts = active;
+  s->hosts_tracked = hosts_.size();
+  build_top_lists(*s);
+  history_.push_back({s->ts_ms, s->pps, s->bps, s->connections_per_min, s->active_hosts});
+  if (history_.size() > kHistoryMax) history_.pop_front();
+  prev_raw_ = raw_;
+  prev_ns_ = now_ns_;
+  have_prev_ = true;
+  s->tick_duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+void Sampler::build_top_lists(Snapshot& s) const {
+  std::vector<std::pair<double, uint32_t>> keyed;
+  keyed.reserve(hosts_.size());
+  for (size_t k = 0; k < kHostSortCount; ++k) {
+    keyed.clear();
+    for (uint32_t i = 0; i < hosts_.size(); ++i) {
+      const HostState& h = hosts_[i];
+      double v = 0;
+      switch (static_cast<HostSort>(k)) {
+        case HostSort::kPps: v = h.pps; break;
+        case HostSort::kBps: v = h.bps; break;
+        case HostSort::kPackets: v = static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), total_packets(h.base))); break;
+        case HostSort::kBytes: v = static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), total_bytes(h.base))); break;
+        default: v = h.syn_per_min; break;
+      }
+      bool rate = k == 0 || k == 1 || k == 4;
+      if (rate && v <= 0 && hosts_.size() > kTopHosts) continue;  // idle hosts cannot rank
+      keyed.emplace_back(v, i);
+    }
+    auto better = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+    size_t n = std::min(kTopHosts, keyed.size());
+    if (keyed.size() > n) std::nth_element(keyed.begin(), keyed.begin() + static_cast<long>(n), keyed.end(), better);
+    std::sort(keyed.begin(), keyed.begin() + static_cast<long>(n), better);
+    auto& dst = s.top[k];
+    dst.reserve(n);
+    for (size_t j = 0; j < n; ++j) dst.push_back(make_view(hosts_[keyed[j].second]));
+  }
+}
+
+void Sampler::forget_all() {
+  hosts_.clear();
+  index_.clear();
+  syn_window_.clear();
+  have_prev_ = false;
+  base_ = GlobalCounters{};
+  prev_raw_ = GlobalCounters{};
+  reset_pending_ = false;
+}
+
+void Sampler::request_metrics_reset() { reset_pending_ = true; }
+
+std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {
+  uint32_t s = index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
+  if (s == HostIndex::kNone) return std::nullopt;
+  return make_view(hosts_[s]);
+}
+
+}  // namespace securenet::control

@@ -1,0 +1,79 @@
+// The sampler: once per tick it is fed the segment's totals and every host (summed over
+// workers), derives rates, windows and top lists, and returns an immutable Snapshot plus
+// the hosts the detector must look at. Pure computation: no I/O, so tests drive it with
+// synthetic counters; the App feeds it from the ShmReader.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sampler/host_index.h"
+#include "sampler/host_state.h"
+#include "sampler/snapshot.h"
+
+namespace securenet::control {
+
+// A host whose values this tick are high enough that the detector must evaluate it.
+struct HostObservation {
+  shm::IpKey ip{};
+  double pps = 0;
+  double syn_per_min = 0;
+  uint64_t blacklisted_delta = 0;  // blacklisted packets since the previous tick
+  double blacklisted_pps = 0;
+  std::array<uint64_t, shm::kProtoClassCount> class_delta{};
+};
+
+// Hosts below every floor are certainly below every clear level, so the detector can
+// skip them (it treats a host it is not given as value 0).
+struct InterestFloor {
+  double pps = 0;
+  double syn_per_min = 0;
+};
+
+struct HistoryPoint {
+  int64_t ts_ms = 0;
+  double pps = 0, bps = 0, connections_per_min = 0;
+  uint64_t active_hosts = 0;
+};
+
+class Sampler {
+ public:
+  static constexpr uint64_t kActiveWindowNs = 60'000'000'000ULL;
+  static constexpr size_t kHistoryMax = 3600;
+
+  void begin_tick(uint64_t mono_ns, int64_t wall_ms, const GlobalCounters& raw);
+  void add_host(const HostCounters& h);  // once per (worker, host) visit
+  std::shared_ptr<Snapshot> end_tick(const InterestFloor& floor, std::vector<HostObservation>& out);
+
+  void forget_all();             // dataplane restarted: new baselines, no rates next tick
+  void request_metrics_reset();  // API: counters restart from zero at the next tick
+  std::optional<HostView> host(const shm::IpKey& ip) const;
+  const std::deque<HistoryPoint>& history() const { return history_; }
+  size_t hosts_tracked() const { return hosts_.size(); }
+
+ private:
+  uint32_t slot_for(const shm::IpKey& k);
+  void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
+                   std::vector<HostObservation>& out);
+  void build_top_lists(Snapshot& s) const;
+  double global_conn_per_min(uint64_t syn_delta);
+
+  std::vector<HostState> hosts_;
+  HostIndex index_;
+  uint32_t epoch_ = 0;
+  uint64_t now_ns_ = 0, prev_ns_ = 0;
+  int64_t wall_ms_ = 0;
+  GlobalCounters raw_{}, prev_raw_{}, base_{};
+  bool have_prev_ = false;
+  bool reset_pending_ = false;
+  std::deque<std::pair<uint64_t, uint64_t>> syn_window_;  // (mono ns, SYN delta)
+  std::deque<HistoryPoint> history_;
+  uint64_t tick_ = 0;
+};
+
+GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b);
+
+}  // namespace securenet::control

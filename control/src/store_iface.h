@@ -1,0 +1,50 @@
+// The plug point for persistence (the database issue): the control thread reports every
+// alert change, config change, metrics snapshot and batch of sampled packets to an
+// EventSink. Calls come from the control thread and must not block: an implementation
+// queues and writes elsewhere (and spools to disk while the database is down).
+// DatabaseState is what GET /api/status shows under "database".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/security_config.h"
+#include "detect/alert.h"
+#include "sampler/snapshot.h"
+#include "securenet/shm_layout.h"
+
+namespace securenet::control {
+
+struct DatabaseState {
+  std::string state = "disabled";  // connected | disconnected | disabled
+  uint64_t spool_backlog = 0;      // items waiting to be written
+  std::string detail;              // last error, for operators (never secrets)
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Every create, update and resolve of an alert (the id is stable: upsert by id).
+  virtual void on_alert_changed(const Alert& alert) = 0;
+  // A config applied through the API; user_id is the token's sub (empty at start-up).
+  virtual void on_config_changed(const SecurityConfig& config, const std::string& user_id) = 0;
+  // Once per tick.
+  virtual void on_metrics_snapshot(const Snapshot& snapshot) = 0;
+  // Sampled packet records read from the rings since the previous tick.
+  virtual void on_packet_samples(const std::vector<shm::SampleRecord>& samples) = 0;
+  virtual DatabaseState state() const = 0;
+};
+
+// The default until the database lands: keeps nothing (config lives in the config file,
+// alerts in the in-memory store).
+class NullSink final : public EventSink {
+ public:
+  void on_alert_changed(const Alert&) override {}
+  void on_config_changed(const SecurityConfig&, const std::string&) override {}
+  void on_metrics_snapshot(const Snapshot&) override {}
+  void on_packet_samples(const std::vector<shm::SampleRecord>&) override {}
+  DatabaseState state() const override { return {}; }
+};
+
+}  // namespace securenet::control
