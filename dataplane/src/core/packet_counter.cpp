@@ -47,28 +47,33 @@ void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
   }
 }
 
+// Four passes over the burst: prefetch packet headers; parse; hash both addresses and
+// prefetch their home slots; count. Issuing the whole burst's prefetches at once measured
+// faster here than a rolling prefetch distance of 8 packets (bench/README.md). The hash
+// has a pass of its own so that the parser's narrow stores of the keys have left the
+// store buffer before the hash's 8-byte loads (no store-forwarding stall).
 void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
-  // Pass 1: parse in place, hash both addresses and prefetch their home slots.
+  for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
+  uint64_t bytes = 0;
   for (uint32_t i = 0; i < n; ++i) {
-    ParsedPacket& p = parsed_[i];
-    p = ParsedPacket{};
-    parse_packet(pkts[i].data, pkts[i].caplen, pkts[i].wire_len, p);
-    p.wire_len = pkts[i].wire_len;
-    if (has_addresses(p)) {
-      src_slot_[i] = table_.slot_of(p.src);
-      dst_slot_[i] = table_.slot_of(p.dst);
-      table_.prefetch(src_slot_[i]);
-      table_.prefetch(dst_slot_[i]);
-    }
+    parse_packet(pkts[i].data, pkts[i].caplen, pkts[i].wire_len, parsed_[i]);  // resets every field
+    bytes += pkts[i].wire_len;
   }
-  // Pass 2: count; the slots are (mostly) in cache by now.
+  bump(counters_->packets, n);
+  bump(counters_->bytes, bytes);
+  for (uint32_t i = 0; i < n; ++i) {
+    const ParsedPacket& p = parsed_[i];
+    if (!has_addresses(p)) continue;
+    src_slot_[i] = table_.slot_of(p.src);
+    dst_slot_[i] = table_.slot_of(p.dst);
+    table_.prefetch(src_slot_[i]);
+    table_.prefetch(dst_slot_[i]);
+  }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
 }
 
 void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept {
-  shm::WorkerCounters& c = *counters_;
-  bump(c.packets);
-  bump(c.bytes, p.wire_len);
+  shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
   if (__builtin_expect(p.error != shm::ParseError::kNone, 0)) bump(c.parse_errors[static_cast<size_t>(p.error)]);
   if (p.vlan_tags) bump(c.vlan_packets);
   switch (p.l3) {
