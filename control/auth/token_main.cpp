@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "jwt.h"
+#include "auth/jwt.h"
 
 namespace {
 

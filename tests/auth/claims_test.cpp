@@ -1,7 +1,7 @@
 // HS256 verification and claim checks.
 #include <gtest/gtest.h>
 
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {

@@ -3,7 +3,7 @@
 
 #include "base64url.h"
 #include "jwk.h"
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "http_get.h"
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "base64url.h"
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {

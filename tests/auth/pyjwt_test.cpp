@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {

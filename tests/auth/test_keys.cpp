@@ -12,8 +12,6 @@
 #include <memory>
 #include <stdexcept>
 
-#include <gtest/gtest.h>
-
 #include "base64url.h"
 
 namespace securenet::auth::testing {
@@ -139,18 +137,3 @@ std::string write_temp_file(const std::string& name, const std::string& content)
 }
 
 }  // namespace securenet::auth::testing
-
-namespace {
-// Removes this process's temp folder when the test program ends.
-class TempCleanup : public ::testing::Environment {
- public:
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::temp_directory_path() /
-                                    ("securenet-auth-" + std::to_string(::getpid())),
-                                ec);
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kCleanup =
-    ::testing::AddGlobalTestEnvironment(new TempCleanup);
-}  // namespace

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "jwt.h"
+#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
