@@ -86,6 +86,20 @@ function RecentAlerts() {
   );
 }
 
+/** One-line warnings that must be seen at a glance (sensor not healthy). */
+export function healthWarnings(status: Status | null): string[] {
+  if (!status) return [];
+  const out: string[] = [];
+  const dp = status.dataplane;
+  if (dp.state === 'down') out.push('The dataplane is down: no packets are being counted.');
+  else if (dp.state === 'stale') out.push(`The dataplane is not responding (heartbeat ${formatSI((dp.heartbeat_age_ms ?? 0) / 1000)} s old): rates may be stale.`);
+  if (status.rates.drops_per_s > 0) out.push(`The capture source is dropping ${formatSI(status.rates.drops_per_s)} packets/s.`);
+  if (status.database.state === 'disconnected') {
+    out.push(`The database is disconnected; ${formatCount(status.database.spool_backlog)} records are spooled on disk.`);
+  }
+  return out;
+}
+
 export function Overview() {
   const { metrics, history, status, statusError } = useLive();
   const times = history.map((p) => p.ts_ms);
@@ -96,6 +110,9 @@ export function Overview() {
   const talkers = (metrics?.top_talkers ?? []).slice(0, 10);
   return (
     <div className="page">
+      {healthWarnings(status).map((w) => (
+        <div key={w} className="banner banner-warn" data-testid="health-warning">{w}</div>
+      ))}
       <div className="stats">
         <Stat label="Packets / s" value={formatPps(metrics?.rates.pps)} raw={metrics?.rates.pps} testId="stat-pps"
           sub={`${formatCount(metrics?.totals.packets)} packets`} />

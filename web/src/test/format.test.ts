@@ -50,3 +50,27 @@ describe('live history', () => {
     expect(trimHistory(h, 2000 + 600_000 - 500).map((p) => p.ts_ms)).toEqual([2000]);
   });
 });
+
+import { healthWarnings } from '../pages/Overview';
+import type { Status } from '../api/types';
+
+describe('health warnings', () => {
+  const ok: Status = {
+    dataplane: { state: 'up', heartbeat_age_ms: 3 }, rates: { pps: 1, bps: 1, drops_per_s: 0 },
+    totals: { packets: 1, bytes: 1, source_drops: 0, parse_errors: 0, host_table_full: 0 },
+    database: { state: 'connected', spool_backlog: 0 }, control: { version: '0', uptime_s: 1, tick_ms: 1000 },
+  };
+  it('is quiet when all is well, and names each problem otherwise', () => {
+    expect(healthWarnings(ok)).toEqual([]);
+    expect(healthWarnings(null)).toEqual([]);
+    const bad = healthWarnings({
+      ...ok, dataplane: { state: 'stale', heartbeat_age_ms: 5000 }, rates: { pps: 0, bps: 0, drops_per_s: 1200 },
+      database: { state: 'disconnected', spool_backlog: 42 },
+    });
+    expect(bad).toHaveLength(3);
+    expect(bad[0]).toMatch(/not responding \(heartbeat 5 s old\)/);
+    expect(bad[1]).toMatch(/dropping 1\.20 k/);
+    expect(bad[2]).toMatch(/42 records/);
+    expect(healthWarnings({ ...ok, dataplane: { state: 'down' } })[0]).toMatch(/down/);
+  });
+});
