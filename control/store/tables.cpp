@@ -23,11 +23,13 @@ bool table_updates_on_conflict(Table t) { return t == Table::alerts || t == Tabl
 // Shared pieces: the owner and sensor default to the writer's configured ones.
 #define SN_USER "coalesce(r.user_id, nullif($2, '')::uuid)"
 #define SN_SENSOR "coalesce(r.sensor_id, nullif($3, '')::uuid)"
+#define SN_SENSOR_ID "nullif($3, '')::uuid"
 
 static constexpr std::string_view kSensors =
     "insert into public.sensors (id, user_id, name, interface, version, last_heartbeat, "
     "created_at) "
-    "select r.id, " SN_USER ", coalesce(r.name, 'sensor'), r.interface, r.version, "
+    "select coalesce(r.id, " SN_SENSOR_ID "), " SN_USER ", coalesce(r.name, 'sensor'), "
+    "r.interface, r.version, "
     "r.last_heartbeat, coalesce(r.created_at, now()) "
     "from json_populate_recordset(null::public.sensors, $1::json) r "
     "on conflict (id) do update set name = excluded.name, interface = excluded.interface, "
@@ -80,6 +82,7 @@ static constexpr std::string_view kPackets =
 
 #undef SN_USER
 #undef SN_SENSOR
+#undef SN_SENSOR_ID
 
 std::string_view upsert_sql(Table t) {
   switch (t) {

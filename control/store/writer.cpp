@@ -97,12 +97,16 @@ bool Writer::enqueue(Table t, std::string id, std::string json_row) {
   std::lock_guard sl(spill_mu_);
   std::vector<SpoolRecord> rows;
   drain(rows);
+  const size_t drained = rows.size();
   rows.push_back(std::move(rec));
-  return spill(rows);
+  const bool ok = spill(rows);
+  in_flight_ -= drained;
+  return ok;
 }
 
 void Writer::drain(std::vector<SpoolRecord>& out) {
   std::lock_guard lk(q_mu_);
+  in_flight_ += queue_.size();  // callers give it back once the rows are written/spooled
   out.reserve(out.size() + queue_.size());
   for (auto& r : queue_) out.push_back(std::move(r));
   queue_.clear();
@@ -148,14 +152,19 @@ void Writer::cycle(std::vector<SpoolRecord>& batch, bool final) {
   if (state_ == DbState::disabled) {  // no database configured: keep everything on disk
     std::lock_guard sl(spill_mu_);
     drain(batch);
+    const size_t drained = batch.size();
     spill(batch);
+    batch.clear();
+    in_flight_ -= drained;
     return;
   }
   if (!conn_ && Clock::now() >= next_connect_) try_connect();
   if (conn_ && Clock::now() >= next_maintenance_) maintain_partitions();
+  size_t drained = 0;
   {
     std::lock_guard sl(spill_mu_);
     drain(batch);
+    drained = batch.size();
     if (!conn_ || !spool_->empty()) spill(batch);
   }
   if (conn_ && !batch.empty() && !write_rows(batch)) {
@@ -163,6 +172,7 @@ void Writer::cycle(std::vector<SpoolRecord>& batch, bool final) {
     spill(batch);
   }
   batch.clear();
+  in_flight_ -= drained;
   if (conn_ && !spool_->empty() && !final) replay();
 }
 
@@ -308,6 +318,7 @@ void Writer::replay() {
       std::lock_guard sl(spill_mu_);
       std::vector<SpoolRecord> queued;
       drain(queued);
+      const size_t drained = queued.size();
       if (queued.empty()) {
         auto done = spool_->truncate_if_at_end(*next);
         if (!done) note_error(done.error().message);
@@ -315,6 +326,7 @@ void Writer::replay() {
         return;
       }
       spill(queued);  // replayed in the next round, behind everything already spooled
+      in_flight_ -= drained;
       replay_cursor_ = *next;
       continue;
     }
@@ -329,7 +341,7 @@ WriterStatus Writer::status() const {
   s.state = state_.load();
   {
     std::lock_guard lk(q_mu_);
-    s.queue_depth = queue_.size();
+    s.queue_depth = queue_.size() + in_flight_;
   }
   const auto sp = spool_->stats();
   s.spool_rows = sp.rows;

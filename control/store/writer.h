@@ -51,7 +51,7 @@ const char* db_state_name(DbState s);
 
 struct WriterStatus {
   DbState state = DbState::disabled;
-  uint64_t queue_depth = 0;
+  uint64_t queue_depth = 0;       // queued + being written (0 = everything settled)
   uint64_t spool_rows = 0, spool_bytes = 0;
   uint64_t rows_written = 0;      // rows the database accepted (incl. no-op replays)
   uint64_t batches = 0;           // statements that succeeded
@@ -109,6 +109,7 @@ class Writer {
   mutable std::mutex q_mu_;
   std::condition_variable q_cv_;
   std::deque<SpoolRecord> queue_;
+  std::atomic<uint64_t> in_flight_{0};  // drained, not yet written or spooled
   std::mutex spill_mu_;  // orders spills and the writer's own spooling
   std::atomic<bool> stop_{false};
 
