@@ -6,7 +6,13 @@
 namespace securenet::netns_test {
 namespace {
 
-class CaptureTest : public LiveFixture, public ::testing::WithParamInterface<Case> {};
+class CaptureTest : public LiveFixture, public ::testing::WithParamInterface<Case> {
+ protected:
+  void SetUp() override {
+    queues_ = GetParam().workers;
+    LiveFixture::SetUp();
+  }
+};
 
 TEST_P(CaptureTest, CountersEqualWhatWasSent) {
   const Case& c = GetParam();
@@ -70,7 +76,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"AfPacket", "afpacket", "", "packet"},
                       Case{"AfXdpNative", "afxdp", "native", "live"},
                       Case{"AfXdpNativePacketGen", "afxdp", "native", "packet"},
-                      Case{"AfXdpGeneric", "afxdp", "generic", "packet"}),
+                      Case{"AfXdpGeneric", "afxdp", "generic", "packet"},
+                      Case{"AfPacketTwoWorkersFanout", "afpacket", "", "packet", 2},
+                      Case{"AfXdpNativeTwoQueues", "afxdp", "native", "packet", 2},
+                      Case{"AfXdpNativeTwoQueuesLiveGen", "afxdp", "native", "live", 2}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 }  // namespace

@@ -25,6 +25,7 @@ struct Case {
   const char* source;      // --source of the dataplane
   const char* xdp_mode;    // --xdp-mode (afxdp only)
   const char* gen_mode;    // --mode of the generator
+  unsigned workers = 1;    // --workers of the dataplane (and RX queues of the veth)
 };
 
 inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -40,7 +41,7 @@ class LiveFixture : public ::testing::Test {
   void SetUp() override {
     if (auto why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
     tag_ = std::to_string(counter_++);
-    env_ = std::make_unique<VethPair>(tag_);
+    env_ = std::make_unique<VethPair>(tag_, queues_);
     if (!env_->ok()) GTEST_SKIP() << "cannot create a netns + veth pair: " << env_->error();
     instance_ = "netns-" + std::to_string(getpid()) + "-" + tag_;
     dir_ = ::testing::TempDir();
@@ -67,7 +68,8 @@ class LiveFixture : public ::testing::Test {
   // Starts the dataplane; returns false (and sets skip_) when the kernel refuses the source.
   bool start_dataplane(const Case& c, const std::string& target = "") {
     std::vector<std::string> argv = {SN_DATAPLANE, "--source", c.source, "--target", target.empty() ? env_->capture : target,
-                                     "--instance", instance_, "--keep-shm"};
+                                     "--instance", instance_, "--keep-shm", "--workers",
+                                     std::to_string(c.workers)};
     if (std::string(c.source) == "afxdp") {
       argv.push_back("--xdp-mode");
       argv.push_back(c.xdp_mode);
@@ -114,6 +116,7 @@ class LiveFixture : public ::testing::Test {
   }
 
   static inline int counter_ = 0;
+  unsigned queues_ = 1;
   std::string tag_, instance_, dir_, pcap_, skip_;
   std::unique_ptr<VethPair> env_;
   std::unique_ptr<Child> dp_;

@@ -30,7 +30,7 @@ std::string sh_out(const std::string& cmd) {
   return out;
 }
 
-VethPair::VethPair(const std::string& tag) {
+VethPair::VethPair(const std::string& tag, unsigned queues) {
   const std::string id = std::to_string(getpid());
   ns = "sn" + tag + id;
   capture = "snc" + tag + id;
@@ -39,9 +39,11 @@ VethPair::VethPair(const std::string& tag) {
     error_ = "interface name too long";
     return;
   }
+  const std::string n = std::to_string(queues);
+  const std::string q = " numtxqueues " + n + " numrxqueues " + n;
   const std::string steps[] = {
       "ip netns add " + ns,
-      "ip link add " + capture + " type veth peer name " + gen + " netns " + ns,
+      "ip link add " + capture + q + " type veth peer name " + gen + q + " netns " + ns,
       "sysctl -qw net.ipv6.conf." + capture + ".disable_ipv6=1",
       "ip netns exec " + ns + " sysctl -qw net.ipv6.conf." + gen + ".disable_ipv6=1",
       "ip link set dev " + capture + " up",

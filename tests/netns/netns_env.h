@@ -20,7 +20,7 @@ std::string sh_out(const std::string& cmd);
 // the kernel itself sends nothing on the pair. Removed by the destructor.
 class VethPair {
  public:
-  explicit VethPair(const std::string& tag);
+  explicit VethPair(const std::string& tag, unsigned queues = 1);
   ~VethPair();
   VethPair(const VethPair&) = delete;
   VethPair& operator=(const VethPair&) = delete;

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -49,6 +52,14 @@ Status clear_stale(unsigned ifindex, const std::string& ifname) {
   return Ok{};
 }
 
+// libbpf's own messages (verifier logs...) only with SECURENET_BPF_DEBUG set: our errors
+// are one line that says why and what to do.
+int libbpf_print(libbpf_print_level level, const char* fmt, va_list args) {
+  static const bool debug = std::getenv("SECURENET_BPF_DEBUG") != nullptr;
+  (void)level;
+  return debug ? std::vfprintf(stderr, fmt, args) : 0;
+}
+
 std::string load_error(int err) {
   if ((err == EPERM || err == EACCES) && geteuid() != 0)
     return "afxdp: no permission to load the XDP program (run as root or grant CAP_BPF, "
@@ -68,6 +79,7 @@ Result<XdpProgram> XdpProgram::attach(const std::string& ifname, const std::stri
                       errno);
   if (auto s = clear_stale(p.ifindex_, ifname); !s) return s.error();
 
+  libbpf_set_print(libbpf_print);
   p.skel_ = xsk_capture__open();
   if (!p.skel_) return make_error(load_error(errno), errno);
   p.skel_->rodata->pass_unclaimed = 1;

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -80,7 +83,14 @@ uint64_t mono_ns() {
   return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
 }
 
+// libbpf's own messages (verifier logs...) only with SECURENET_BPF_DEBUG set.
+int libbpf_print(libbpf_print_level, const char* fmt, va_list args) {
+  static const bool debug = std::getenv("SECURENET_BPF_DEBUG") != nullptr;
+  return debug ? std::vfprintf(stderr, fmt, args) : 0;
+}
+
 Result<Skel> load(const FrameList& frames) {
+  libbpf_set_print(libbpf_print);
   if (frames.size() > SN_GEN_MAX_FRAMES)
     return make_error("gen: live mode carries at most " + std::to_string(SN_GEN_MAX_FRAMES) +
                       " distinct frames (got " + std::to_string(frames.size()) + "); use --mode packet");
