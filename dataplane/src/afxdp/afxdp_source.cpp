@@ -34,7 +34,7 @@ class AfXdpSource final : public PacketSource {
       : prog_(std::move(prog)), xsk_(std::move(xsk)), queue_(queue) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
-    if (held_) recycle();
+    if (held_ && !recycle()) return 0;  // cannot happen: the fill ring holds every frame
     uint32_t idx = 0;
     const uint32_t n = xsk_ring_cons__peek(&xsk_.rx(), max < kMaxBurst ? max : kMaxBurst, &idx);
     if (n == 0) {
@@ -67,12 +67,17 @@ class AfXdpSource final : public PacketSource {
 
  private:
   // The fill ring always has room: it holds every UMEM frame, and these were taken out.
-  void recycle() noexcept {
+  bool recycle() noexcept {
     uint32_t idx = 0;
-    if (xsk_ring_prod__reserve(&xsk_.fill(), held_, &idx) != held_) return;  // retried next call
+    if (xsk_ring_prod__reserve(&xsk_.fill(), held_, &idx) != held_) return false;  // retried
     for (uint32_t i = 0; i < held_; ++i) *xsk_ring_prod__fill_addr(&xsk_.fill(), idx + i) = held_addr_[i];
     xsk_ring_prod__submit(&xsk_.fill(), held_);
     held_ = 0;
+    // Drivers that stopped for want of fill entries wait for a kick (one syscall per burst,
+    // only when the kernel asks for it).
+    if (xsk_ring_prod__needs_wakeup(&xsk_.fill()))
+      recvfrom(xsk_.fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+    return true;
   }
 
   void idle() noexcept {

@@ -11,7 +11,7 @@
 namespace securenet::afxdp {
 namespace {
 
-constexpr uint32_t kFrameSize = XSK_UMEM__DEFAULT_FRAME_SIZE;
+constexpr uint32_t kFrameSize = 2048;  // the smallest chunk AF_XDP allows; fits a 1500-byte MTU frame
 
 uint32_t pow2_at_least(uint32_t v) {
   uint32_t p = 64;
