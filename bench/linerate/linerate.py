@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Helpers for linerate.sh: capture making, segment sampling, testpmd parsing, the Scapy
+'before' figure and the report (JSON + PNG chart + table). Standard library + Debian's
+python3-scapy / python3-matplotlib only."""
+import collections
+import json
+import mmap
+import os
+import re
+import statistics
+import struct
+import sys
+import time
+
+# ---- the 64-byte capture -------------------------------------------------------------------
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def mkpcap(path, hosts):
+    """One 64-byte IPv4/UDP frame per source host 10.(i>>16).(i>>8).(i) -> 16 servers:
+    `hosts` distinct senders, each exactly once (plus the 16 receivers)."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        eth = bytes.fromhex("020000000002" "020000000001" "0800")
+        for i in range(hosts):
+            n = i + 1
+            src = bytes([10, (n >> 16) & 0xFF, (n >> 8) & 0xFF, n & 0xFF])
+            dst = bytes([10, 200, 0, i % 16 + 1])
+            payload = bytes(64 - 14 - 20 - 8)
+            udp = struct.pack("!HHHH", 1024 + i % 50000, 9, 8 + len(payload), 0) + payload
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xFFFF, 0, 64, 17, 0,
+                             src, dst)
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            frame = eth + ip + udp
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000, len(frame),
+                                len(frame)))
+            f.write(frame)
+
+# ---- the shared-memory segment -------------------------------------------------------------
+
+HDR_WORKERS, HDR_NUM_WORKERS, HDR_PID, WORKER_REGION = 152, 24, 40, 64
+WC_PACKETS, WC_SOURCE_DROPS = 8, 8 * 11
+
+
+def shm_totals(instance):
+    path = "/dev/shm/securenet-" + instance
+    with open(path, "rb") as f:
+        m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+    try:
+        nw = struct.unpack_from("<I", m, HDR_NUM_WORKERS)[0]
+        pid = struct.unpack_from("<Q", m, HDR_PID)[0]
+        packets = drops = 0
+        for w in range(nw):
+            off = struct.unpack_from("<Q", m, HDR_WORKERS + w * WORKER_REGION)[0]
+            packets += struct.unpack_from("<Q", m, off + WC_PACKETS)[0]
+            drops += struct.unpack_from("<Q", m, off + WC_SOURCE_DROPS)[0]
+        return {"packets": packets, "drops": drops, "pid": pid}
+    finally:
+        m.close()
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busiest_thread_cpu(pid):
+    """CPU seconds of the busiest thread other than the main one (the poll-mode worker)."""
+    best = 0.0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        if int(tid) == pid:
+            continue
+        with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        best = max(best, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return best
+
+
+def wait_segment(instance, timeout=30.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            return shm_totals(instance)
+        except (OSError, ValueError, struct.error):
+            time.sleep(0.05)
+    raise SystemExit("segment securenet-%s did not appear" % instance)
+
+
+def shm_rate(instance, warmup, duration):
+    """Packets/s counted by the dataplane over `duration` s after `warmup` s, and packets
+    per CPU-second of its worker thread over the whole run (what one dedicated core would
+    do: robust when other processes share the core)."""
+    pid = wait_segment(instance)["pid"]
+    time.sleep(warmup)
+    a, ta = shm_totals(instance), time.monotonic()
+    time.sleep(duration)
+    b, tb = shm_totals(instance), time.monotonic()
+    cpu = busiest_thread_cpu(pid)
+    return {"pps": (b["packets"] - a["packets"]) / (tb - ta), "packets": b["packets"],
+            "drops": b["drops"] - a["drops"], "worker_cpu_s": cpu,
+            "pps_per_cpu": b["packets"] / cpu if cpu else 0.0}
+
+
+# ---- testpmd ---------------------------------------------------------------------------------
+
+
+def testpmd_pps(log, cpu_s):
+    """Median of testpmd's per-second Rx-pps samples (leaving out the ramp-up sample), and
+    its total RX packets per CPU-second of the forwarding lcore (`cpu_s`, read just before
+    it was stopped)."""
+    text = open(log, errors="replace").read()
+    samples = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", text)]
+    samples = [s for s in samples if s > 0]
+    samples = samples[1:] if len(samples) >= 3 else samples  # the first one ramps up
+    totals = [int(x) for x in re.findall(r"RX-packets:\s+(\d+)", text)]
+    if not totals:
+        raise SystemExit("no RX-packets total in " + log)
+    # Under heavy CPU contention testpmd may print no per-second sample: wall rate unknown.
+    return {"pps": statistics.median(samples) if samples else None, "samples": samples, "packets": totals[-1],
+            "worker_cpu_s": cpu_s, "pps_per_cpu": totals[-1] / cpu_s if cpu_s else 0.0}
+
+
+# ---- Scapy, the prototype's approach ---------------------------------------------------------
+
+
+def scapy_rate(path, limit):
+    from scapy.all import IP, sniff  # noqa: imported late: slow to load
+    counts = collections.Counter()
+
+    def per_packet(p):
+        if IP in p:
+            counts[p[IP].src] += 1
+            counts[p[IP].dst] += 1
+
+    t0 = time.perf_counter()
+    sniff(offline=path, prn=per_packet, store=False, count=limit)
+    dt = time.perf_counter() - t0
+    n = sum(counts.values()) // 2
+    return {"pps": n / dt, "packets": n, "hosts": len(counts), "seconds": dt}
+
+# ---- report ----------------------------------------------------------------------------------
+
+
+def report(outdir):
+    raw = [json.loads(line) for line in open(os.path.join(outdir, "raw.jsonl")) if line.strip()]
+    res = {"dpdk_pcap": {}, "afxdp_veth": None, "scapy": None, "meta": {}}
+    for r in raw:
+        kind = r.pop("kind")
+        if kind in ("testpmd", "dataplane"):
+            if r["pps"] is not None:
+                res["dpdk_pcap"].setdefault(kind, []).append(r["pps"])
+            res["dpdk_pcap"].setdefault(kind + "_per_cpu", []).append(r["pps_per_cpu"])
+        elif kind == "afxdp_step":
+            res.setdefault("afxdp_steps", []).append(r)
+        elif kind in ("scapy", "meta", "afxdp_skip"):
+            res[kind if kind != "afxdp_skip" else "afxdp_veth"] = r
+    d = res["dpdk_pcap"]
+    if d.get("testpmd_per_cpu") and d.get("dataplane_per_cpu"):
+        d["testpmd_mpps"] = statistics.median(d.get("testpmd") or [0]) / 1e6
+        d["dataplane_mpps"] = statistics.median(d.get("dataplane") or [0]) / 1e6
+        d["ratio_wall"] = d["dataplane_mpps"] / d["testpmd_mpps"] if d["testpmd_mpps"] else 0
+        d["testpmd_mpps_per_core"] = statistics.median(d["testpmd_per_cpu"]) / 1e6
+        d["dataplane_mpps_per_core"] = statistics.median(d["dataplane_per_cpu"]) / 1e6
+        d["ratio"] = d["dataplane_mpps_per_core"] / d["testpmd_mpps_per_core"]
+    steps = res.get("afxdp_steps", [])
+    if steps:
+        clean = [s for s in steps if s["lost"] == 0 and s["sent"] > 0]
+        best = max(clean, key=lambda s: s["achieved_pps"]) if clean else None
+        res["afxdp_veth"] = {
+            "max_zero_loss_mpps": best["achieved_pps"] / 1e6 if best else 0.0,
+            "cpu_ns_per_packet": best["cpu_ns_per_packet"] if best else None,
+            "steps": steps}
+    if res["scapy"] and d.get("dataplane_mpps"):
+        res["scapy"]["speedup_of_dataplane"] = d["dataplane_mpps"] * 1e6 / res["scapy"]["pps"]
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(res, f, indent=2)
+    table(res)
+    chart(res, os.path.join(outdir, "linerate.png"))
+
+
+def table(res):
+    d, x, s = res["dpdk_pcap"], res["afxdp_veth"], res["scapy"]
+    rows = []
+    if "ratio" in d:
+        rows.append(("DPDK net_pcap: dpdk-testpmd rxonly", "%.2f Mpps" % d["testpmd_mpps"],
+                     "reference, median of %d; %.2f Mpps per CPU-second"
+                     % (len(d["testpmd_per_cpu"]), d["testpmd_mpps_per_core"])))
+        rows.append(("DPDK net_pcap: securenet-dataplane", "%.2f Mpps" % d["dataplane_mpps"],
+                     "%.2f Mpps per CPU-second" % d["dataplane_mpps_per_core"]))
+        rows.append(("  ratio dataplane / testpmd", "%.2f" % d["ratio"],
+                     "per CPU-second (target >= 0.75); wall-clock ratio %.2f" % d["ratio_wall"]))
+    if x and "max_zero_loss_mpps" in x:
+        cpu = x["cpu_ns_per_packet"]
+        rows.append(("AF_XDP veth: highest zero-loss rate", "%.2f Mpps" % x["max_zero_loss_mpps"],
+                     "CPU %s ns/packet" % ("%.0f" % cpu if cpu is not None else "?")))
+    elif x:
+        rows.append(("AF_XDP veth", "skipped", x.get("reason", "")))
+    if s:
+        rows.append(("Scapy sniff(offline, prn) (before)", "%.4f Mpps" % (s["pps"] / 1e6),
+                     "dataplane is %.0fx faster" % s.get("speedup_of_dataplane", 0)))
+    w = max(len(r[0]) for r in rows) if rows else 10
+    print("\n%-*s  %-12s  %s" % (w, "measurement", "rate", "note"))
+    print("-" * (w + 50))
+    for r in rows:
+        print("%-*s  %-12s  %s" % (w, *r))
+
+
+def chart(res, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels, values = [], []
+    d = res["dpdk_pcap"]
+    if "ratio" in d:
+        labels += ["testpmd rxonly\n(net_pcap)", "securenet\n(DPDK net_pcap)"]
+        values += [d["testpmd_mpps_per_core"], d["dataplane_mpps_per_core"]]
+    x = res["afxdp_veth"]
+    if x and "max_zero_loss_mpps" in x:
+        labels.append("securenet AF_XDP\nveth, 0 loss")
+        values.append(x["max_zero_loss_mpps"])
+    if res["scapy"]:
+        labels.append("Scapy sniff\n(prototype)")
+        values.append(res["scapy"]["pps"] / 1e6)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bars = ax.bar(labels, values, color=["#888888", "#1f77b4", "#2ca02c", "#d62728"][:len(values)])
+    for b, v in zip(bars, values):
+        ax.annotate("%.3g" % v, (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom")
+    ax.set_ylabel("Mpps (one pinned core, 64-byte frames;\nDPDK bars per CPU-second)")
+    ax.set_yscale("log")
+    ax.set_title("SecureNet Sensor line-rate harness")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd == "mkpcap":
+        mkpcap(argv[2], int(argv[3]))
+    elif cmd == "shm-rate":
+        print(json.dumps(shm_rate(argv[2], float(argv[3]), float(argv[4]))))
+    elif cmd == "shm-totals":
+        t = shm_totals(argv[2])
+        t["cpu_s"] = cpu_seconds(t["pid"])
+        print(json.dumps(t))
+    elif cmd == "testpmd-pps":
+        print(json.dumps(testpmd_pps(argv[2], float(argv[3]))))
+    elif cmd == "thread-cpu":
+        print(busiest_thread_cpu(int(argv[2])))
+    elif cmd == "scapy":
+        print(json.dumps(scapy_rate(argv[2], int(argv[3]))))
+    elif cmd == "report":
+        report(argv[2])
+    else:
+        raise SystemExit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
