@@ -69,13 +69,14 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
   }
 }
 
-TEST(StartErrors, NoPermissionFailsWithOneLine) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to user nobody";
+using StartErrorsOnVeth = LiveFixture;
+
+TEST_F(StartErrorsOnVeth, NoPermissionFailsWithOneLine) {
   for (const char* src : {"afpacket", "afxdp"}) {
     if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;
     const std::string out = sh_out(std::string("setpriv --reuid=nobody --regid=nogroup --clear-groups "
                                                "--inh-caps=-all ") + SN_DATAPLANE + " --source " + src +
-                                   " --target lo --instance noperm-" + std::to_string(getpid()) + " 2>&1");
+                                   " --target " + env_->capture + " --instance noperm-" + std::to_string(getpid()) + " 2>&1");
     EXPECT_NE(out.find("no permission"), std::string::npos) << src << ": " << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   }

@@ -77,13 +77,12 @@ Result<XdpProgram> XdpProgram::attach(const std::string& ifname, const std::stri
   if (p.ifindex_ == 0)
     return make_error("afxdp: no such interface '" + ifname + "' (check the name with `ip link`)",
                       errno);
-  if (auto s = clear_stale(p.ifindex_, ifname); !s) return s.error();
-
   libbpf_set_print(libbpf_print);
   p.skel_ = xsk_capture__open();
   if (!p.skel_) return make_error(load_error(errno), errno);
   p.skel_->rodata->pass_unclaimed = 1;
   if (int err = xsk_capture__load(p.skel_); err) return make_error(load_error(-err), -err);
+  if (auto s = clear_stale(p.ifindex_, ifname); !s) return s.error();
 
   const int prog_fd = bpf_program__fd(p.skel_->progs.sn_xsk_capture);
   int err = -EOPNOTSUPP;
