@@ -69,6 +69,14 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
   }
 }
 
+TEST(StartErrors, AfXdpRefusesLoopback) {
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  const std::string out = sh_out(std::string(SN_DATAPLANE) + " --source afxdp --target lo --instance lo-" +
+                                 std::to_string(getpid()) + " 2>&1");
+  EXPECT_NE(out.find("refusing to capture 'lo'"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+}
+
 using StartErrorsOnVeth = LiveFixture;
 
 TEST_F(StartErrorsOnVeth, NoPermissionFailsWithOneLine) {

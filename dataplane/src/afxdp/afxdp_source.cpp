@@ -3,10 +3,12 @@
 #include <linux/if_xdp.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "afxdp/xdp_program.h"
@@ -102,6 +104,16 @@ uint32_t rx_queue_count(const std::string& ifname) {
   return n;
 }
 
+bool is_loopback(const std::string& ifname) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+  const bool lo = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
+  ::close(fd);
+  return lo;
+}
+
 }  // namespace
 
 Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const SourceOptions& opts) {
@@ -111,6 +123,10 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
     return make_error("afxdp: no such interface '" + opts.target + "' (check the name with `ip link`)");
   if (opts.xdp_bind != "auto" && opts.xdp_bind != "zerocopy" && opts.xdp_bind != "copy")
     return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind + "')");
+  if (is_loopback(opts.target))
+    return make_error("afxdp: refusing to capture '" + opts.target + "': AF_XDP takes the packets "
+                      "away from the kernel, which would cut off all local traffic (use --source "
+                      "afpacket for a loopback interface)");
   const unsigned workers = opts.workers ? opts.workers : 1;
   const uint32_t queues = rx_queue_count(opts.target);
   if (queues != 0 && workers > queues)
