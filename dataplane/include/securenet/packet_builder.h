@@ -395,8 +395,21 @@ class Builder {
   uint32_t pseudo_sum(const Bytes& b, const Layer* ip, uint8_t proto, size_t len) const {
     if (!ip) return 0;
     const uint8_t* p = b.data() + ip->off;
-    uint32_t acc = ip->kind == Kind::kIpv4 ? sum16(p + 12, 8) : sum16(p + 8, 32);
+    uint32_t acc = ip->kind == Kind::kIpv4 ? sum16(p + 12, 8)
+                                           : sum16(p + 8, 16) + sum16(final_dst6(b, *ip), 16);
     return acc + proto + static_cast<uint32_t>(len & 0xFFFF) + static_cast<uint32_t>(len >> 16);
+  }
+  // IPv6 pseudo-header destination: the last address of a routing header with segments
+  // left (RFC 8200 section 8.1), else the header's destination.
+  const uint8_t* final_dst6(const Bytes& b, const Layer& ip) const {
+    const uint8_t* dst = b.data() + ip.off + 24;
+    for (const Layer& l : layers_) {
+      if (l.off <= ip.off) continue;
+      if (l.kind != Kind::kExt) break;  // the chain ends at the first non-extension layer
+      const uint8_t* e = b.data() + l.off;
+      if (l.own_proto == kProtoRouting && e[3] > 0 && l.len >= 24) dst = e + l.len - 16;
+    }
+    return dst;
   }
 
   void fill_lengths(Bytes& b, size_t i) const {
