@@ -17,6 +17,10 @@
 //    they are never read). UDP length must be >= 8 and, unless the packet is a first
 //    fragment, <= the IP payload length.
 //  * ICMP, ICMPv6 and IGMP need their 8-byte header.
+//  * VLAN tags: TPIDs 0x8100, 0x88a8 and 0x9100 (pre-standard QinQ), at most kMaxVlanTags.
+//  * IPv6 walk: 0, 43, 44, 51 (AH, length in 4-byte units), 60; at most kMaxIpv6ExtHeaders.
+//    It stops after the fragment header of a non-first fragment (the rest is data).
+//    Jumbograms (payload length 0) are not supported: their L4 reads as truncated.
 //
 // Field rules: `l3` is set to kIpv4/kIpv6 only once the addresses are filled, so "l3 is
 // kIpv4/kIpv6" always means src/dst are valid, also when a later layer is malformed. ARP
