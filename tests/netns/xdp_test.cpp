@@ -55,6 +55,21 @@ TEST_F(XdpTest, GeneratorStopsAtAnExactCountInBothModes) {
   EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
 }
 
+class TwoQueueXdpTest : public XdpTest {
+ protected:
+  void SetUp() override {
+    queues_ = 2;
+    XdpTest::SetUp();
+  }
+};
+
+TEST_F(TwoQueueXdpTest, FewerWorkersThanQueuesIsRefused) {
+  const std::string out = sh_out(std::string(SN_DATAPLANE) + " --source afxdp --workers 1 --target " +
+                                 env_->capture + " --instance q-" + instance_ + " 2>&1");
+  EXPECT_NE(out.find("has 2 RX queue(s) but 1 worker(s)"), std::string::npos) << out;
+  EXPECT_FALSE(xdp_attached());
+}
+
 TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
   for (const char* src : {"afpacket", "afxdp"}) {
     if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;

@@ -129,11 +129,14 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
                       "afpacket for a loopback interface)");
   const unsigned workers = opts.workers ? opts.workers : 1;
   const uint32_t queues = rx_queue_count(opts.target);
-  if (queues != 0 && workers > queues)
+  // One worker per RX queue, all queues covered: a queue without a socket would pass its
+  // packets to the kernel unseen, and the counters would be silently short.
+  if (queues != 0 && workers != queues)
     return make_error("afxdp: '" + opts.target + "' has " + std::to_string(queues) +
                       " RX queue(s) but " + std::to_string(workers) +
-                      " workers were asked for (one worker per queue: lower the worker count "
-                      "or raise the queues with ethtool -L)");
+                      " worker(s) were asked for; AF_XDP needs one worker per queue (use --workers " +
+                      std::to_string(queues) + ", or set the queues with ethtool -L " + opts.target +
+                      " combined " + std::to_string(workers) + ")");
   if (workers > SN_XDP_MAX_QUEUES) return make_error("afxdp: at most 64 workers (RX queues)");
   auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
   if (!prog) return prog.error();
