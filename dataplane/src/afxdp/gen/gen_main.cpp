@@ -27,12 +27,16 @@ constexpr const char* kUsage =
     "  --count N         exact number of frames to send (default: one of each frame)\n"
     "  --pps RATE        total rate in packets/s (default 0 = as fast as possible)\n"
     "  --mode MODE       auto (live, else packet) | live (BPF_PROG_RUN live frames,\n"
-    "                    XDP_TX) | packet (AF_PACKET sendmmsg)   (default auto)\n"
+    "                    XDP_TX; at most 4096 distinct frames of 14..1536 bytes; several\n"
+    "                    Mpps) | packet (AF_PACKET sendmmsg; any interface)  (default auto)\n"
     "  --max-lag-ms MS   when paced and late after a stall, catch up at most MS ms of\n"
     "                    traffic at full speed (default 10)\n"
-    "  --batch N         frames per system call / live-frames batch (default 64)\n"
+    "  --batch N         frames per system call / live-frames batch (default 64, live\n"
+    "                    at most 256)\n"
     "  --json            print the result as one JSON object\n"
-    "Prints: sent=N seconds=S pps=R mode=M (or the JSON object). Exit status 0 when\n"
+    "Prints: sent=N seconds=S pps=R mode=M, or with --json {\"sent\",\"requested\",\n"
+    "\"seconds\",\"pps\",\"mode\",\"distinct_frames\"}. `sent` counts frames handed to the\n"
+    "interface (live: XDP_TX verdicts); a full receive queue on the peer still drops. Exit 0 when\n"
     "exactly --count frames were sent, 1 when interrupted (SIGINT/SIGTERM), 2 on error.\n";
 
 struct Args {
