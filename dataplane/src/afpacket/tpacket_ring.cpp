@@ -43,6 +43,9 @@ Status set_opt(int fd, int level, int name, const T& v, const char* what) {
 }  // namespace
 
 Result<TpacketRing> TpacketRing::open(const RingConfig& cfg) {
+  if (if_nametoindex(cfg.ifname.c_str()) == 0)
+    return make_error("afpacket: no such interface '" + cfg.ifname +
+                      "' (check the name with `ip link`)", errno);
   TpacketRing r;
   // Protocol 0: the socket sees nothing until it is bound below, after the ring is ready.
   r.fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
