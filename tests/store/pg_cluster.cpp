@@ -109,9 +109,12 @@ bool PgCluster::stop() {
   return run(bindir_ + "/pg_ctl -D " + dir_ + "/data -m fast -w -t 60 stop") == 0;
 }
 
+// Clients connect through the Unix socket in the cluster's own directory: other tests on
+// this machine may attach XDP programs to `lo` (their capture tests), which must not be
+// able to break these. The server still listens on 127.0.0.1:<port> only.
 std::string PgCluster::url(const std::string& db) const {
-  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + db +
-         "?sslmode=disable";
+  return "postgresql:///" + db + "?host=" + dir_ + "&port=" + std::to_string(port_) +
+         "&user=postgres";
 }
 
 std::string PgCluster::create_database(const std::string& hint) {

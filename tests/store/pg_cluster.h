@@ -1,6 +1,7 @@
 // A real, throwaway PostgreSQL 15 cluster for the db-labelled tests: initdb into a temp
 // dir (as the `postgres` user when the tests run as root, since initdb refuses root),
-// listening on 127.0.0.1 at a free port; stopped and removed by the destructor.
+// listening on 127.0.0.1 at a free port (clients use its Unix socket, see url()); stopped
+// and removed by the destructor.
 // One cluster per test binary (see shared()).
 #pragma once
 
