@@ -33,7 +33,8 @@ uint64_t realtime_ns() noexcept {
 class AfXdpSource final : public PacketSource {
  public:
   AfXdpSource(std::shared_ptr<XdpProgram> prog, XskQueue xsk, uint32_t queue)
-      : prog_(std::move(prog)), xsk_(std::move(xsk)), queue_(queue) {}
+      : prog_(std::move(prog)), xsk_(std::move(xsk)), queue_(queue),
+        percpu_(XdpProgram::possible_cpus()) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
     if (held_ && !recycle()) return 0;  // cannot happen: the fill ring holds every frame
@@ -63,7 +64,7 @@ class AfXdpSource final : public PacketSource {
       s.drops = st.rx_dropped + st.rx_ring_full;
       s.errors = st.rx_invalid_descs;
     }
-    s.drops += prog_->counters(queue_).dropped;
+    s.drops += prog_->counters(queue_, percpu_).dropped;
     return s;
   }
 
@@ -91,6 +92,7 @@ class AfXdpSource final : public PacketSource {
   std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
   XskQueue xsk_;
   uint32_t queue_;
+  std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
   uint32_t held_ = 0;
   uint64_t held_addr_[kMaxBurst];
 };

@@ -106,18 +106,22 @@ Result<XdpProgram> XdpProgram::attach(const std::string& ifname, const std::stri
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
   if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0) p.prog_id_ = info.id;
-  const int cpus = libbpf_num_possible_cpus();
-  p.percpu_.resize(cpus > 0 ? static_cast<size_t>(cpus) : 1);
   return p;
 }
 
 int XdpProgram::xsks_map_fd() const { return bpf_map__fd(skel_->maps.sn_xsks); }
 
-sn_xdp_counters XdpProgram::counters(uint32_t queue) const {
+size_t XdpProgram::possible_cpus() {
+  const int cpus = libbpf_num_possible_cpus();
+  return cpus > 0 ? static_cast<size_t>(cpus) : 1;
+}
+
+sn_xdp_counters XdpProgram::counters(uint32_t queue, std::vector<sn_xdp_counters>& scratch) const {
   sn_xdp_counters sum{};
-  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.sn_counters), &queue, percpu_.data()) != 0)
+  scratch.resize(possible_cpus());
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.sn_counters), &queue, scratch.data()) != 0)
     return sum;
-  for (const sn_xdp_counters& c : percpu_) {
+  for (const sn_xdp_counters& c : scratch) {
     sum.redirected += c.redirected;
     sum.passed += c.passed;
     sum.dropped += c.dropped;
@@ -134,7 +138,6 @@ XdpProgram& XdpProgram::operator=(XdpProgram&& o) noexcept {
     ifindex_ = o.ifindex_;
     mode_ = o.mode_;
     prog_id_ = std::exchange(o.prog_id_, 0);
-    percpu_ = std::move(o.percpu_);
   }
   return *this;
 }

@@ -29,7 +29,10 @@ class XdpProgram {
   unsigned ifindex() const { return ifindex_; }
   XdpMode mode() const { return mode_; }
   // Counters of one RX queue summed over CPUs (a map lookup: not for the packet path).
-  sn_xdp_counters counters(uint32_t queue) const;
+  // `scratch` holds one entry per possible CPU (see possible_cpus()); each caller (worker)
+  // passes its own, so workers can read their queues concurrently.
+  sn_xdp_counters counters(uint32_t queue, std::vector<sn_xdp_counters>& scratch) const;
+  static size_t possible_cpus();
 
  private:
   XdpProgram() = default;
@@ -38,7 +41,6 @@ class XdpProgram {
   unsigned ifindex_ = 0;
   XdpMode mode_ = XdpMode::kNative;
   uint32_t prog_id_ = 0;
-  mutable std::vector<sn_xdp_counters> percpu_;
 };
 
 }  // namespace securenet::afxdp
