@@ -66,10 +66,12 @@ class LiveFixture : public ::testing::Test {
   }
 
   // Starts the dataplane; returns false (and sets skip_) when the kernel refuses the source.
-  bool start_dataplane(const Case& c, const std::string& target = "") {
+  bool start_dataplane(const Case& c, const std::string& target = "",
+                       const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv = {SN_DATAPLANE, "--source", c.source, "--target", target.empty() ? env_->capture : target,
                                      "--instance", instance_, "--keep-shm", "--workers",
                                      std::to_string(c.workers)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     if (std::string(c.source) == "afxdp") {
       argv.push_back("--xdp-mode");
       argv.push_back(c.xdp_mode);
