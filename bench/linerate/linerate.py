@@ -46,7 +46,7 @@ def mkpcap(path, hosts):
 
 # ---- the shared-memory segment -------------------------------------------------------------
 
-HDR_WORKERS, HDR_NUM_WORKERS, HDR_PID, WORKER_REGION = 152, 24, 40, 64
+HDR_WORKERS, HDR_NUM_WORKERS, HDR_PID, HDR_READY, WORKER_REGION = 152, 24, 40, 120, 64
 WC_PACKETS, WC_SOURCE_DROPS = 8, 8 * 11
 
 
@@ -68,30 +68,48 @@ def shm_totals(instance):
 
 
 def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of every thread of `pid` (scheduler run time, ns precision)."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            pass  # the thread just ended
+    return total / 1e9
 
 
 def busiest_thread_cpu(pid):
-    """CPU seconds of the busiest thread other than the main one (the poll-mode worker)."""
+    """CPU seconds (scheduler run time, ns precision) of the busiest thread other than the
+    main one: the poll-mode worker."""
     best = 0.0
     for tid in os.listdir("/proc/%d/task" % pid):
         if int(tid) == pid:
             continue
-        with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        best = max(best, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+            best = max(best, int(f.read().split()[0]) / 1e9)
     return best
 
 
+def segment_ready(instance):
+    with open("/dev/shm/securenet-" + instance, "rb") as f:
+        m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+    try:
+        return struct.unpack_from("<Q", m, HDR_READY)[0] == 1
+    finally:
+        m.close()
+
+
 def wait_segment(instance, timeout=30.0):
+    """Totals once the dataplane has marked its segment ready."""
     end = time.time() + timeout
     while time.time() < end:
         try:
-            return shm_totals(instance)
+            if segment_ready(instance):
+                return shm_totals(instance)
         except (OSError, ValueError, struct.error):
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     raise SystemExit("segment securenet-%s did not appear" % instance)
 
 
@@ -155,7 +173,7 @@ def report(outdir):
     res = {"dpdk_pcap": {}, "afxdp_veth": None, "scapy": None, "meta": {}}
     for r in raw:
         kind = r.pop("kind")
-        if kind in ("testpmd", "dataplane"):
+        if kind in ("testpmd", "dataplane", "rxonly"):
             if r["pps"] is not None:
                 res["dpdk_pcap"].setdefault(kind, []).append(r["pps"])
             res["dpdk_pcap"].setdefault(kind + "_per_cpu", []).append(r["pps_per_cpu"])
@@ -171,6 +189,13 @@ def report(outdir):
         d["testpmd_mpps_per_core"] = statistics.median(d["testpmd_per_cpu"]) / 1e6
         d["dataplane_mpps_per_core"] = statistics.median(d["dataplane_per_cpu"]) / 1e6
         d["ratio"] = d["dataplane_mpps_per_core"] / d["testpmd_mpps_per_core"]
+        d["testpmd_ns_per_packet"] = 1e3 / d["testpmd_mpps_per_core"]
+        d["dataplane_ns_per_packet"] = 1e3 / d["dataplane_mpps_per_core"]
+        if d.get("rxonly_per_cpu"):
+            d["source_only_mpps_per_core"] = statistics.median(d["rxonly_per_cpu"]) / 1e6
+            d["source_only_ns_per_packet"] = 1e3 / d["source_only_mpps_per_core"]
+            d["parse_count_ns_per_packet"] = (d["dataplane_ns_per_packet"]
+                                              - d["source_only_ns_per_packet"])
     steps = res.get("afxdp_steps", [])
     if steps:
         clean = [s for s in steps if s["lost"] == 0 and s["sent"] > 0]
@@ -198,10 +223,18 @@ def table(res):
                      "%.2f Mpps per CPU-second" % d["dataplane_mpps_per_core"]))
         rows.append(("  ratio dataplane / testpmd", "%.2f" % d["ratio"],
                      "per CPU-second (target >= 0.75); wall-clock ratio %.2f" % d["ratio_wall"]))
+        if "source_only_mpps_per_core" in d:
+            rows.append(("DPDK net_pcap: securenet source only",
+                         "%.2f Mpps" % d["source_only_mpps_per_core"],
+                         "per CPU-second: source %.1f ns/pkt (testpmd %.1f), parse+count %.1f ns/pkt"
+                         % (d["source_only_ns_per_packet"], d["testpmd_ns_per_packet"],
+                            d["parse_count_ns_per_packet"])))
     if x and "max_zero_loss_mpps" in x:
         cpu = x["cpu_ns_per_packet"]
+        top = max(x["steps"], key=lambda s: s["achieved_pps"])
         rows.append(("AF_XDP veth: highest zero-loss rate", "%.2f Mpps" % x["max_zero_loss_mpps"],
-                     "CPU %s ns/packet" % ("%.0f" % cpu if cpu is not None else "?")))
+                     "sensor CPU %s ns/packet there; generator peaked at %.2f Mpps"
+                     % ("%.0f" % cpu if cpu is not None else "?", top["achieved_pps"] / 1e6)))
     elif x:
         rows.append(("AF_XDP veth", "skipped", x.get("reason", "")))
     if s:
@@ -248,7 +281,7 @@ def main(argv):
     elif cmd == "shm-rate":
         print(json.dumps(shm_rate(argv[2], float(argv[3]), float(argv[4]))))
     elif cmd == "shm-totals":
-        t = shm_totals(argv[2])
+        t = wait_segment(argv[2])
         t["cpu_s"] = cpu_seconds(t["pid"])
         print(json.dumps(t))
     elif cmd == "testpmd-pps":

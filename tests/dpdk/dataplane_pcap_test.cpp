@@ -44,6 +44,39 @@ TEST(DpdkNetPcap, CountsEqualTheCapture) {
   unlink(pcap.c_str());
 }
 
+// Two workers, one RX queue each (net_pcap: one rx_pcap file per queue): the sum over the
+// workers equals the whole mix, and both workers counted.
+TEST(DpdkNetPcap, TwoQueuesTwoWorkersCountEverything) {
+  const Mix m = make_mix();
+  const std::string tag = std::to_string(getpid());
+  std::string files[2];
+  for (int q = 0; q < 2; ++q) {
+    files[q] = testing::TempDir() + "dpdk_mq" + std::to_string(q) + "_" + tag + ".pcap";
+    pkt::PcapWriter w;
+    ASSERT_TRUE(w.open(files[q].c_str()));
+    for (size_t i = q; i < m.frames.size(); i += 2) ASSERT_TRUE(w.write(m.frames[i], 1000 + i));
+    ASSERT_TRUE(w.close());
+  }
+  const std::string instance = "dpdkmq" + tag;
+  const std::string log = testing::TempDir() + instance + ".log";
+  ShmCleanup cleanup{instance};
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--workers", "2",
+            "--instance", instance, "--keep-shm", "--stats", "--eal",
+            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + ",rx_pcap=" + files[1]},
+           log);
+  ASSERT_TRUE(dp.started());
+  auto reader = open_ready_segment(instance, dp, 30s);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  ASSERT_EQ(reader->header().num_workers, 2u);
+  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
+                   << slurp(log);
+  expect_counts(*reader, m);
+  for (int q = 0; q < 2; ++q) unlink(files[q].c_str());
+}
+
 // Start-up failures are one line that says why and what to do.
 TEST(DpdkNetPcap, UnknownDeviceFailsWithOneLine) {
   const std::string tag = std::to_string(getpid());

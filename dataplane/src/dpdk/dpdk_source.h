@@ -4,7 +4,8 @@
 //
 // SourceOptions used: target (port id "0" or the device name given with --vdev, e.g.
 // "net_pcap0"), workers (RX queues, RSS across them when > 1), ring_size (RX descriptors
-// per queue; the mbuf pool holds 2 x ring_size x workers, at least 64k), eal_args
+// per queue; the mbuf pool holds 2 x ring_size x workers, at least 16k; net_pcap with
+// infinite_rx keeps the whole capture in mbufs, so raise ring_size for big captures), eal_args
 // (passed to rte_eal_init as they are; see eal.h for the defaults added).
 #pragma once
 

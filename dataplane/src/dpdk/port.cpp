@@ -13,7 +13,7 @@ namespace securenet::dpdk {
 namespace {
 
 constexpr unsigned kPoolCache = 256;
-constexpr uint32_t kMinPoolSize = 65535;  // 2^16 - 1 (best size for a mempool ring)
+constexpr uint32_t kMinPoolSize = 16383;  // 2^n - 1 is the best size for a mempool ring
 constexpr uint32_t kBurstSlack = 512;
 
 std::string port_list() {
