@@ -247,9 +247,11 @@ int main(int argc, char** argv) {
   const bool attack = !o.scenario.empty() && o.scenario != "benign";
   // Attack scenarios interleave one attacker packet with one background packet.
   const uint64_t step = static_cast<uint64_t>(1e9 / (attack ? 2 * o.pps : o.pps));
+  const Ip4 attacker = ip4(o.src.c_str());
   uint64_t ts = o.start_s * 1'000'000'000ULL, k = 0;
   for (uint64_t i = 0; i < o.packets; ++i, ts += step) {
-    const uint32_t h = g.pick(o.hosts);
+    uint32_t h = g.pick(o.hosts);
+    if (!o.scenario.empty() && host4(h) == attacker && o.hosts > 1) h = (h + 1) % o.hosts;  // background only
     Frame f;
     if (attack && (i % 2 == 0)) f = g.attack(k++);  // half the packets are the attacker's
     else if (!o.scenario.empty()) f = g.benign(h);
