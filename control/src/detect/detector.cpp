@@ -76,6 +76,7 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
     o.severity = Severity::kHigh;
     o.value = h.blacklisted_pps;
     o.count_add = h.blacklisted_delta;
+    o.active = true;
     o.escalate = h.blacklisted_pps > cfg.escalation_factor * cfg.host_threshold(h.ip);
     o.description = ip + ": packets of blacklisted protocol " + o.protocol;
     observe(o, now_ms, cfg);
@@ -108,6 +109,7 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
     Obs o{AlertKind::kSensorHealth, "", "", cond, what};
     o.severity = sev;
     o.value = value;
+    o.active = true;
     observe(o, now_ms, cfg);
   };
   if (h.dataplane == DataplaneState::kStale) raise("dataplane_stale", Severity::kMedium, 1, "sensor: the dataplane's heartbeat is stale");
@@ -124,7 +126,7 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
 
 void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) {
   std::string key = key_of(o.kind, o.host, o.kind == AlertKind::kSensorHealth ? o.condition : "");
-  bool above = o.value > o.threshold;
+  bool above = o.active || o.value > o.threshold;
   auto it = tracks_.find(key);
   if (it == tracks_.end()) {
     if (!above) return;

@@ -71,6 +71,7 @@ class Detector {
     Severity severity = Severity::kMedium;
     bool escalate = false;
     uint64_t count_add = 1;
+    bool active = false;  // the condition holds regardless of value (blacklist, health)
   };
   void observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg);
   void open_alert(Track& t, const Obs& o, int64_t now_ms);

@@ -1,0 +1,258 @@
+// Detector semantics driven by synthetic per-tick observations (the detector is pure logic).
+#include <gtest/gtest.h>
+
+#include "detect/detector.h"
+
+using namespace securenet;
+using namespace securenet::control;
+
+namespace {
+
+constexpr size_t kIcmp = static_cast<size_t>(shm::ProtoClass::kIcmp);
+constexpr size_t kTcp = static_cast<size_t>(shm::ProtoClass::kTcp);
+constexpr size_t kOther = static_cast<size_t>(shm::ProtoClass::kOther);
+
+class DetectorTest : public ::testing::Test {
+ protected:
+  AlertStore store{100};
+  UuidGenerator ids;
+  Detector det{store, ids};
+  SecurityConfig cfg = SecurityConfig::defaults();
+  int64_t now = 1'000'000;
+
+  HostObservation host(const char* ip, double pps, double syn = 0) {
+    HostObservation h;
+    h.ip = *parse_ip_text(ip);
+    h.pps = pps;
+    h.syn_per_min = syn;
+    return h;
+  }
+  std::vector<Alert> tick(std::vector<HostObservation> hosts, double global_syn = 0,
+                          HealthInput health = {}) {
+    now += 1000;
+    TickInput in;
+    in.now_ms = now;
+    in.hosts = &hosts;
+    in.global_conn_per_min = global_syn;
+    in.health = health;
+    return det.evaluate(in, cfg);
+  }
+  std::vector<const Alert*> open_alerts() { return store.list({1000, {}, true, {}}); }
+};
+
+}  // namespace
+
+TEST_F(DetectorTest, TrafficThresholdRaisesMediumAtTheCrossingTick) {
+  EXPECT_TRUE(tick({host("10.0.0.5", 999)}).empty());
+  auto ch = tick({host("10.0.0.5", 1500)});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, AlertKind::kTrafficThreshold);
+  EXPECT_EQ(ch[0].severity, Severity::kMedium);
+  EXPECT_EQ(ch[0].host, "10.0.0.5");
+  EXPECT_TRUE(ch[0].open);
+  EXPECT_EQ(ch[0].threshold, 1000);
+  EXPECT_EQ(ch[0].value, 1500);
+}
+
+TEST_F(DetectorTest, DedupUpdatesCountPeakAndLastSeen) {
+  tick({host("10.0.0.5", 1500)});
+  tick({host("10.0.0.5", 3000)});
+  auto ch = tick({host("10.0.0.5", 2000)});
+  ASSERT_EQ(ch.size(), 1u);
+  auto open = open_alerts();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0]->count, 3u);
+  EXPECT_EQ(open[0]->peak, 3000);
+  EXPECT_EQ(open[0]->value, 2000);
+  EXPECT_EQ(open[0]->last_seen_ms, now);
+  EXPECT_LT(open[0]->first_seen_ms, open[0]->last_seen_ms);
+}
+
+TEST_F(DetectorTest, EscalatesOneLevelAboveTheFactor) {
+  auto ch = tick({host("10.0.0.5", 10001)});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].severity, Severity::kHigh);
+  cfg.escalation_factor = 2;
+  auto ch2 = tick({host("10.0.0.6", 2500)});
+  ASSERT_EQ(ch2.size(), 1u);
+  EXPECT_EQ(ch2[0].severity, Severity::kHigh);
+  // Once escalated it stays escalated while open.
+  tick({host("10.0.0.6", 1200)});
+  EXPECT_EQ(store.find(ch2[0].id)->severity, Severity::kHigh);
+}
+
+TEST_F(DetectorTest, HysteresisClearsOnlyBelowTheClearLevelHeldLongEnough) {
+  cfg.clear_hold_s = 3;
+  auto id = tick({host("10.0.0.5", 1500)})[0].id;
+  // In the band (800..1000): stays open indefinitely.
+  for (int i = 0; i < 10; ++i) tick({host("10.0.0.5", 900)});
+  EXPECT_TRUE(store.find(id)->open);
+  // Below 800 for 2 s, back in the band (resets the hold), below again for 3 s.
+  tick({host("10.0.0.5", 100)});
+  tick({host("10.0.0.5", 100)});
+  tick({host("10.0.0.5", 850)});
+  tick({});
+  tick({});
+  tick({});
+  EXPECT_TRUE(store.find(id)->open);
+  auto ch = tick({});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_FALSE(ch[0].open);
+  EXPECT_EQ(ch[0].resolved_at_ms, now);
+  EXPECT_FALSE(store.find(id)->open);
+  // A new crossing opens a new alert.
+  auto again = tick({host("10.0.0.5", 1500)});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].id, id);
+}
+
+TEST_F(DetectorTest, WhitelistIsExemptFromThresholdsNotFromTheBlacklist) {
+  cfg.whitelist = {*parse_cidr("10.9.0.0/16")};
+  auto h = host("10.9.1.1", 50000, 5000);
+  h.blacklisted_delta = 3;
+  h.blacklisted_pps = 3;
+  h.class_delta[kIcmp] = 3;
+  auto ch = tick({h});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, AlertKind::kProtocolBlacklist);
+}
+
+TEST_F(DetectorTest, SubnetOverrideRaisesAndLowersTheThreshold) {
+  cfg.subnet_thresholds = {{*parse_cidr("10.1.0.0/16"), 50000}, {*parse_cidr("2001:db8::/32"), 10}};
+  EXPECT_TRUE(tick({host("10.1.0.9", 40000)}).empty());
+  auto v6 = tick({host("2001:db8::7", 11)});
+  ASSERT_EQ(v6.size(), 1u);
+  EXPECT_EQ(v6[0].threshold, 10);
+  EXPECT_EQ(v6[0].host, "2001:db8::7");
+  auto floor = Detector::floor_for(cfg);
+  EXPECT_DOUBLE_EQ(floor.pps, 8);
+}
+
+TEST_F(DetectorTest, ConnectionRatePerHostAndGlobal) {
+  auto ch = tick({host("10.0.0.66", 10, 150)}, 150);
+  ASSERT_EQ(ch.size(), 2u);
+  bool host_alert = false, global_alert = false;
+  for (const auto& a : ch) {
+    EXPECT_EQ(a.severity, Severity::kMedium);
+    host_alert |= a.kind == AlertKind::kConnectionRate && a.host == "10.0.0.66";
+    global_alert |= a.kind == AlertKind::kConnectionRateGlobal && a.host.empty();
+  }
+  EXPECT_TRUE(host_alert);
+  EXPECT_TRUE(global_alert);
+  auto esc = tick({host("10.0.0.67", 10, 1001)});
+  ASSERT_FALSE(esc.empty());
+  EXPECT_EQ(esc.back().severity, Severity::kHigh);
+}
+
+TEST_F(DetectorTest, BlacklistIsHighAndNamesTheProtocol) {
+  auto h = host("10.0.0.66", 50);
+  h.blacklisted_delta = 50;
+  h.blacklisted_pps = 50;
+  h.class_delta[kIcmp] = 50;
+  h.class_delta[kTcp] = 20;
+  auto ch = tick({h});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, AlertKind::kProtocolBlacklist);
+  EXPECT_EQ(ch[0].severity, Severity::kHigh);
+  EXPECT_EQ(ch[0].protocol, "ICMP");
+  EXPECT_EQ(ch[0].count, 50u);
+  tick({h});
+  EXPECT_EQ(store.find(ch[0].id)->count, 100u);
+}
+
+TEST_F(DetectorTest, BlacklistNamesServicesOnlyWhenNeeded) {
+  std::string why;
+  cfg.protocol_blacklist = {*parse_blacklist_entry("ICMP", &why), *parse_blacklist_entry("TELNET", &why),
+                            *parse_blacklist_entry("GRE", &why)};
+  HostObservation h = host("10.0.0.1", 0);
+  h.blacklisted_delta = 5;
+  h.class_delta[kTcp] = 5;
+  EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "TELNET");
+  h.class_delta[kIcmp] = 5;  // ICMP explains all 5: TELNET is not named
+  EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP");
+  h.blacklisted_delta = 8;   // 3 more than ICMP explains: TCP services too
+  EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP,TELNET");
+  HostObservation g = host("10.0.0.2", 0);
+  g.blacklisted_delta = 1;
+  g.class_delta[kOther] = 1;
+  EXPECT_EQ(name_blacklisted(g, cfg.protocol_blacklist), "GRE");
+}
+
+TEST_F(DetectorTest, BlacklistClearsAfterTheHoldWithoutPackets) {
+  cfg.clear_hold_s = 2;
+  auto h = host("10.0.0.66", 5);
+  h.blacklisted_delta = 1;
+  h.class_delta[kIcmp] = 1;
+  auto id = tick({h})[0].id;
+  tick({});
+  tick({});
+  EXPECT_TRUE(store.find(id)->open);
+  auto ch = tick({});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_FALSE(store.find(id)->open);
+}
+
+TEST_F(DetectorTest, ManualResolveHoldsUntilTheConditionClears) {
+  cfg.clear_hold_s = 1;
+  auto id = tick({host("10.0.0.5", 1500)})[0].id;
+  auto r = det.resolve(id, now);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->open);
+  EXPECT_TRUE(r->resolved_by_user);
+  EXPECT_TRUE(tick({host("10.0.0.5", 1500)}).empty());  // still above: no new alert
+  EXPECT_TRUE(open_alerts().empty());
+  tick({});
+  tick({});  // cleared and held
+  auto again = tick({host("10.0.0.5", 1500)});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(again[0].id, id);
+  EXPECT_FALSE(det.resolve("00000000-0000-4000-8000-000000000000", now));
+}
+
+TEST_F(DetectorTest, ConfigChangeKeepsOpenAlerts) {
+  auto id = tick({host("10.0.0.5", 1500)})[0].id;
+  cfg.traffic_threshold_pps = 1200;
+  auto ch = tick({host("10.0.0.5", 1500)});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].id, id);
+  EXPECT_EQ(ch[0].threshold, 1200);
+}
+
+TEST_F(DetectorTest, SensorHealth) {
+  HealthInput h;
+  h.dataplane = DataplaneState::kStale;
+  auto ch = tick({}, 0, h);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, AlertKind::kSensorHealth);
+  EXPECT_EQ(ch[0].condition, "dataplane_stale");
+  EXPECT_EQ(ch[0].severity, Severity::kMedium);
+  h.dataplane = DataplaneState::kDown;
+  h.drops_per_s = 50;
+  h.pps = 1000;
+  h.host_table_full_delta = 7;
+  auto ch2 = tick({}, 0, h);
+  std::map<std::string, Severity> seen;
+  for (const auto& a : ch2) seen[a.condition] = a.severity;
+  EXPECT_EQ(seen.at("dataplane_down"), Severity::kHigh);
+  EXPECT_EQ(seen.at("source_drops"), Severity::kMedium);  // 50 of 1050 > 1%
+  EXPECT_EQ(seen.at("host_table_full"), Severity::kLow);
+}
+
+TEST(AlertStore, EvictsOldestResolvedFirst) {
+  AlertStore s(3);
+  for (int i = 0; i < 3; ++i) {
+    Alert a;
+    a.id = "id" + std::to_string(i);
+    a.open = i != 1;
+    s.insert(a);
+  }
+  Alert d;
+  d.id = "id3";
+  s.insert(d);
+  EXPECT_EQ(s.size(), 3u);
+  EXPECT_FALSE(s.find("id1"));
+  EXPECT_TRUE(s.find("id0"));
+  auto newest = s.list({10, {}, {}, {}});
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_EQ(newest[0]->id, "id3");
+}

@@ -1,0 +1,171 @@
+// Sampler math on synthetic counters: rates, merge across workers, restarts, the SYN
+// window, active hosts, top lists, metrics reset.
+#include <gtest/gtest.h>
+
+#include "sampler/sampler.h"
+#include "util/cidr.h"
+
+using namespace securenet;
+using namespace securenet::control;
+
+namespace {
+
+constexpr uint64_t kSec = 1'000'000'000ULL;
+
+HostCounters hc(const char* ip, uint64_t sent, uint64_t recv = 0, uint64_t syn = 0) {
+  HostCounters h;
+  h.key = *parse_ip_text(ip);
+  h.packets_sent = sent;
+  h.bytes_sent = sent * 100;
+  h.packets_recv = recv;
+  h.bytes_recv = recv * 100;
+  h.syn_sent = syn;
+  h.proto_class_packets[0] = sent + recv;
+  return h;
+}
+
+struct Rig {
+  Sampler s;
+  uint64_t t = 1000 * kSec;
+  std::vector<HostObservation> obs;
+  std::shared_ptr<Snapshot> tick(std::vector<HostCounters> hosts, uint64_t packets, InterestFloor floor = {1e18, 1e18},
+                                 uint64_t dt = kSec, uint64_t syn_total = 0) {
+    t += dt;
+    GlobalCounters g;
+    g.packets = packets;
+    g.bytes = packets * 100;
+    g.tcp_syn = syn_total;
+    s.begin_tick(t, static_cast<int64_t>(t / 1000000), g);
+    for (const auto& h : hosts) s.add_host(h);
+    return s.end_tick(floor, obs);
+  }
+};
+
+}  // namespace
+
+TEST(Sampler, RatesFromDeltas) {
+  Rig r;
+  auto s0 = r.tick({hc("10.0.0.1", 500)}, 500);
+  EXPECT_EQ(s0->pps, 0);  // first tick: no interval yet
+  EXPECT_EQ(s0->top[0][0].pps, 0);
+  auto s1 = r.tick({hc("10.0.0.1", 1500, 500)}, 2000);
+  EXPECT_DOUBLE_EQ(s1->pps, 1500);
+  EXPECT_DOUBLE_EQ(s1->bps, 1500 * 100 * 8);
+  auto v = r.s.host(*parse_ip_text("10.0.0.1"));
+  ASSERT_TRUE(v);
+  EXPECT_DOUBLE_EQ(v->pps, 1500);  // sent + received
+  auto s2 = r.tick({hc("10.0.0.1", 2500, 500)}, 3000, {1e18, 1e18}, 2 * kSec);
+  EXPECT_DOUBLE_EQ(s2->pps, 500);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.1"))->pps, 500);
+}
+
+TEST(Sampler, NewHostAfterTheFirstTickCountsFromZero) {
+  Rig r;
+  r.tick({}, 0);
+  r.tick({hc("10.0.0.9", 3000)}, 3000, {1000, 1e18});
+  ASSERT_EQ(r.obs.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.obs[0].pps, 3000);
+}
+
+TEST(Sampler, MergesTheSameHostFromTwoWorkers) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 0), hc("10.0.0.1", 0)}, 0);
+  auto s = r.tick({hc("10.0.0.1", 600), hc("10.0.0.1", 400)}, 1000);
+  EXPECT_EQ(s->hosts_tracked, 1u);
+  EXPECT_DOUBLE_EQ(s->top[0][0].pps, 1000);
+  EXPECT_EQ(s->top[0][0].packets_sent, 1000u);
+}
+
+TEST(Sampler, CountersGoingBackwardsAreARestart) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 10000)}, 10000);
+  r.tick({hc("10.0.0.1", 11000)}, 11000);
+  auto s = r.tick({hc("10.0.0.1", 200)}, 200);  // dataplane restarted
+  EXPECT_GE(s->pps, 0);
+  EXPECT_LT(s->pps, 1e6);
+  auto s2 = r.tick({hc("10.0.0.1", 700)}, 700);
+  EXPECT_DOUBLE_EQ(s2->pps, 500);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.1"))->pps, 500);
+}
+
+TEST(Sampler, SynWindowIsTheLastMinute) {
+  Rig r;
+  r.tick({hc("10.0.0.66", 0, 0, 0)}, 0);
+  r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
+  ASSERT_EQ(r.obs.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.obs[0].syn_per_min, 150);
+  auto s = r.s.host(*parse_ip_text("10.0.0.66"));
+  EXPECT_DOUBLE_EQ(s->syn_per_min, 150);
+  std::shared_ptr<Snapshot> snap;
+  for (int i = 0; i < 30; ++i) snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.66"))->syn_per_min, 150);  // 32 s later: still in the window
+  EXPECT_DOUBLE_EQ(snap->connections_per_min, 150);
+  for (int i = 0; i < 35; ++i) snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.66"))->syn_per_min, 0);  // 67 s later: out
+  EXPECT_DOUBLE_EQ(snap->connections_per_min, 0);
+}
+
+TEST(Sampler, ActiveHostsAreThoseWithTrafficInTheLastMinute) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 1), hc("10.0.0.2", 1)}, 2);
+  auto s = r.tick({hc("10.0.0.1", 2), hc("10.0.0.2", 1), hc("10.0.0.3", 5)}, 8);
+  EXPECT_EQ(s->active_hosts, 2u);  // .1 and .3 changed; .2 did not since we started
+  s = r.tick({hc("10.0.0.1", 2), hc("10.0.0.2", 1), hc("10.0.0.3", 5)}, 8, {1e18, 1e18}, 61 * kSec);
+  EXPECT_EQ(s->active_hosts, 0u);
+}
+
+TEST(Sampler, TopListsAreSortedAndBounded) {
+  Rig r;
+  std::vector<HostCounters> zero, later;
+  for (int i = 0; i < 1500; ++i) {
+    std::string ip = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    zero.push_back(hc(ip.c_str(), 0));
+    later.push_back(hc(ip.c_str(), static_cast<uint64_t>(i)));
+  }
+  r.tick(zero, 0);
+  auto s = r.tick(later, 0);
+  for (size_t k = 0; k < kHostSortCount; ++k) EXPECT_LE(s->top[k].size(), kTopHosts);
+  const auto& pps = s->top[static_cast<size_t>(HostSort::kPps)];
+  ASSERT_EQ(pps.size(), kTopHosts);
+  EXPECT_DOUBLE_EQ(pps[0].pps, 1499);
+  for (size_t i = 1; i < pps.size(); ++i) EXPECT_GE(pps[i - 1].pps, pps[i].pps);
+  EXPECT_EQ(s->top[static_cast<size_t>(HostSort::kPackets)][0].packets_sent, 1499u);
+}
+
+TEST(Sampler, MetricsResetRestartsReportedCountersOnly) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 100)}, 100);
+  r.s.request_metrics_reset();
+  auto s = r.tick({hc("10.0.0.1", 300)}, 300);
+  EXPECT_EQ(s->totals.packets, 0u);
+  EXPECT_EQ(s->raw_totals.packets, 300u);
+  EXPECT_DOUBLE_EQ(s->pps, 200);  // rates are unaffected
+  s = r.tick({hc("10.0.0.1", 350)}, 350);
+  EXPECT_EQ(s->totals.packets, 50u);
+  EXPECT_EQ(r.s.host(*parse_ip_text("10.0.0.1"))->packets_sent, 50u);
+}
+
+TEST(Sampler, InterestFloorSelectsHostsForTheDetector) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 0), hc("10.0.0.2", 0)}, 0);
+  auto a = hc("10.0.0.2", 10);
+  a.blacklisted_packets = 4;
+  a.proto_class_packets[2] = 4;
+  r.tick({hc("10.0.0.1", 900), a}, 910, {800, 80});
+  ASSERT_EQ(r.obs.size(), 2u);
+  for (const auto& o : r.obs) {
+    if (o.ip.bytes[15] == 2) {
+      EXPECT_EQ(o.blacklisted_delta, 4u);
+      EXPECT_EQ(o.class_delta[2], 4u);
+    } else {
+      EXPECT_DOUBLE_EQ(o.pps, 900);
+    }
+  }
+}
+
+TEST(Sampler, HistoryKeepsOnePointPerTick) {
+  Rig r;
+  for (int i = 0; i < 5; ++i) r.tick({}, static_cast<uint64_t>(i * 10));
+  EXPECT_EQ(r.s.history().size(), 5u);
+  EXPECT_DOUBLE_EQ(r.s.history().back().pps, 10);
+}
