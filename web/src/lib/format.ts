@@ -67,3 +67,9 @@ export function shares(counts: Record<string, number> | undefined): { key: strin
     .map(([key, count]) => ({ key, count, pct: (100 * count) / total }))
     .sort((a, b) => b.count - a.count);
 }
+
+/** "12s ago" when within a day of now, else the timestamp (replayed captures carry old times). */
+export function formatSeen(ms: number | null | undefined, now = Date.now()): string {
+  if (!ms) return '—';
+  return Math.abs(now - ms) < 86_400_000 ? formatAgo(ms, now) : formatTimestamp(ms);
+}

@@ -4,7 +4,7 @@ import { useApi } from '../api/context';
 import type { HostDetail } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
 import { Card, Empty, ErrorBanner, Stat } from '../components/ui';
-import { formatAgo, formatBps, formatBytes, formatCount, formatPps, formatSI, formatTimestamp, shares } from '../lib/format';
+import { formatSeen, formatBps, formatBytes, formatCount, formatPps, formatSI, formatTimestamp, shares } from '../lib/format';
 import { Link } from '../lib/router';
 import { sortAlerts } from '../lib/alerts';
 import { AlertTable } from './Alerts';
@@ -57,7 +57,7 @@ export function HostView({ ip }: { ip: string }) {
               <dl className="kv">
                 <dt>Side</dt><dd><span className={`tag tag-${host.direction}`}>{host.direction}</span></dd>
                 <dt>First seen</dt><dd>{formatTimestamp(host.first_seen_ms)}</dd>
-                <dt>Last seen</dt><dd>{formatAgo(host.last_seen_ms)}</dd>
+                <dt>Last seen</dt><dd>{formatSeen(host.last_seen_ms)}</dd>
                 <dt>Protocols</dt>
                 <dd>{shares(host.protocols).map((s) => `${s.key.toUpperCase()} ${s.pct.toFixed(0)}%`).join(' · ') || '—'}</dd>
               </dl>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useApi } from '../api/context';
 import type { Host } from '../api/types';
 import { Card, Empty, ErrorBanner } from '../components/ui';
-import { formatAgo, formatBytes, formatCount, formatSI } from '../lib/format';
+import { formatBytes, formatCount, formatSeen, formatSI } from '../lib/format';
 import { useRouter } from '../lib/router';
 import { usePoll } from '../lib/usePoll';
 
@@ -41,7 +41,7 @@ function cell(c: Col, h: Host, now: number) {
     case 'ip': return <span className="mono">{h.ip}</span>;
     case 'direction': return <span className={`tag tag-${h.direction}`}>{h.direction}</span>;
     case 'total_bytes': return formatBytes(h.bytes_sent + h.bytes_recv);
-    case 'last_seen_ms': return formatAgo(h.last_seen_ms, now);
+    case 'last_seen_ms': return formatSeen(h.last_seen_ms, now);
     case 'blacklisted_packets': return h.blacklisted_packets ? <span className="text-warn">{formatCount(h.blacklisted_packets)}</span> : '0';
     case 'pps': case 'bps': case 'syn_per_min': return formatSI(c.get(h) as number);
     default: return formatCount(c.get(h) as number);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
+import { formatAgo, formatSeen, formatTimestamp, formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
 import { appendPoint, trimHistory } from '../api/live';
 import type { Metrics } from '../api/types';
 
@@ -31,6 +31,8 @@ describe('format', () => {
     expect(formatAgo(now - 12_000, now)).toBe('12s ago');
     expect(formatAgo(now - 5 * 60_000, now)).toBe('5m ago');
     expect(formatAgo(0, now)).toBe('—');
+    expect(formatSeen(now - 30_000, now)).toBe('30s ago');
+    expect(formatSeen(now - 3 * 86_400_000, now)).toBe(formatTimestamp(now - 3 * 86_400_000));
   });
   it('computes protocol shares, largest first', () => {
     expect(shares({ tcp: 75, udp: 25, icmp: 0 })).toEqual([
