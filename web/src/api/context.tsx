@@ -19,6 +19,13 @@ export function AuthProvider({ api, children }: { api: ApiClient; children: Reac
     setSession(s);
     setExpired(reason === 'expired');
   }), [api]);
+  // Renew the access token a minute before it expires, so the event stream never lapses.
+  useEffect(() => {
+    if (!session) return;
+    const wait = Math.max(5_000, session.expires_at_ms - Date.now() - 60_000);
+    const t = setTimeout(() => { api.refresh(); }, Math.min(wait, 2_147_000_000));
+    return () => clearTimeout(t);
+  }, [api, session]);
   return <AuthContext.Provider value={{ api, session, expired }}>{children}</AuthContext.Provider>;
 }
 
