@@ -10,6 +10,7 @@
 //   BM_ParseOnly                the parser alone over the same packets
 // The captures are written by securenet-pcapgen and loaded with load_pcap (preload).
 #include <benchmark/benchmark.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -89,12 +90,38 @@ std::vector<uint32_t> order(uint64_t n) {
   return o;
 }
 
+// Anonymous memory with transparent huge pages, to show what huge pages would do for the
+// host table (tmpfs segments get them only with shmem_enabled=advise on the host).
+struct HugeTable {
+  explicit HugeTable(uint64_t entries) : size(entries * sizeof(shm::HostEntry)) {
+    mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) mem = nullptr;
+    if (mem) {
+      madvise(mem, size, MADV_HUGEPAGE);
+      std::memset(mem, 0, size);
+    }
+  }
+  ~HugeTable() {
+    if (mem) munmap(mem, size);
+  }
+  size_t size;
+  void* mem = nullptr;
+};
+
+// Args: distinct hosts; prefetch across the burst (0/1); table memory: 0 = the shared
+// segment, 1 = anonymous memory with transparent huge pages.
 void BM_HostTable_Update(benchmark::State& st) {
   const uint64_t hosts = static_cast<uint64_t>(st.range(0));
   const bool prefetch = st.range(1) != 0;
   auto seg = segment("ht", hosts * 2);  // load factor <= 1/2
   if (!seg) return st.SkipWithError("cannot create the segment");
+  std::unique_ptr<HugeTable> huge;
   HostTable t(seg->hosts(0), seg->host_capacity(0), &seg->counters(0));
+  if (st.range(2)) {
+    huge = std::make_unique<HugeTable>(seg->host_capacity(0));
+    if (!huge->mem) return st.SkipWithError("mmap failed");
+    t = HostTable(static_cast<shm::HostEntry*>(huge->mem), seg->host_capacity(0), &seg->counters(0));
+  }
   const auto k = keys(hosts);
   const auto o = order(hosts);
   for (const auto& key : k) t.find_or_insert(key);  // warm: measure updates, not inserts
@@ -112,14 +139,17 @@ void BM_HostTable_Update(benchmark::State& st) {
       shm::bump(e->packets_sent);
       shm::bump(e->bytes_sent, 64);
       shm::bump(e->proto_class_packets[1]);
+      shm::bump(e->last_seen_ns);
     }
   }
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * kMaxBurst);
   st.counters["table_full"] = static_cast<double>(shm::read(seg->counters(0).host_table_full));
 }
 BENCHMARK(BM_HostTable_Update)
-    ->ArgNames({"hosts", "prefetch"})
-    ->ArgsProduct({{1 << 10, 1 << 16, 1 << 20}, {0, 1}});
+    ->ArgNames({"hosts", "prefetch", "thp"})
+    ->ArgsProduct({{1 << 10, 1 << 16, 1 << 20}, {0, 1}, {0}})
+    ->Args({1 << 16, 1, 1})
+    ->Args({1 << 20, 1, 1});
 
 void BM_Reference_TouchPackets(benchmark::State& st) {
   const auto img = capture(captures(st.range(0)));
