@@ -256,6 +256,9 @@ def chart(res, path):
     if "ratio" in d:
         labels += ["testpmd rxonly\n(net_pcap)", "securenet\n(DPDK net_pcap)"]
         values += [d["testpmd_mpps_per_core"], d["dataplane_mpps_per_core"]]
+        if "source_only_mpps_per_core" in d:
+            labels.insert(1, "securenet DPDK\nsource only")
+            values.insert(1, d["source_only_mpps_per_core"])
     x = res["afxdp_veth"]
     if x and "max_zero_loss_mpps" in x:
         labels.append("securenet AF_XDP\nveth, 0 loss")
@@ -263,8 +266,11 @@ def chart(res, path):
     if res["scapy"]:
         labels.append("Scapy sniff\n(prototype)")
         values.append(res["scapy"]["pps"] / 1e6)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    bars = ax.bar(labels, values, color=["#888888", "#1f77b4", "#2ca02c", "#d62728"][:len(values)])
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    colors = {"testpmd": "#888888", "source only": "#9ecae1", "DPDK net_pcap": "#1f77b4",
+              "AF_XDP": "#2ca02c", "Scapy": "#d62728"}
+    bars = ax.bar(labels, values, color=[next(c for k, c in colors.items() if k in lab)
+                                         for lab in labels])
     for b, v in zip(bars, values):
         ax.annotate("%.3g" % v, (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom")
     ax.set_ylabel("Mpps (one pinned core, 64-byte frames;\nDPDK bars per CPU-second)")

@@ -145,12 +145,17 @@ else
   else
     rates="100000 250000 500000 750000 1000000 1500000 2000000 3000000 4000000 0"
   fi
+  # Each step offers `rate` packets/s for at most 2.5 s (0 = as fast as the generator can).
+  # The sweep ends after two lossy steps, or jumps to the unpaced step once the generator
+  # itself falls below half the offered rate twice (then it, not the sensor, is the limit).
   zero_loss_misses=0
+  gen_limited=0
   for rate in $rates; do
-    count=$(( rate > 0 ? rate : 2000000 ))   # about one second per step
+    if (( rate > 0 && gen_limited >= 2 )); then continue; fi
+    count=$(( rate > 0 ? rate * 5 / 2 : 100000000 ))
     before=$($LR shm-totals "$inst")
-    g=$(ip netns exec "$NS" taskset -c "$GEN_CPU" "$GEN" --dev lrb --mix udp --hosts 4096 \
-          --size 60 --count "$count" --pps "$rate" --mode live --json 2>>"$OUT/gen.log") || true
+    g=$(ip netns exec "$NS" timeout -s INT 2.5 taskset -c "$GEN_CPU" "$GEN" --dev lrb --mix udp \
+          --hosts 4096 --size 60 --count "$count" --pps "$rate" --mode live --json 2>>"$OUT/gen.log") || true
     sleep 0.5
     after=$($LR shm-totals "$inst")
     line=$($PY - "$rate" "$before" "$after" "$g" <<'PYEOF'
@@ -170,6 +175,8 @@ PYEOF
 )
     echo "$line" >> "$RAW"
     echo "  offered $( (( rate )) && echo $rate || echo max) pps: $line" | sed 's/{"kind": "afxdp_step", //; s/}$//'
+    achieved=$($PY -c 'import json,sys; print(int(json.loads(sys.argv[1])["achieved_pps"]))' "$line")
+    if (( rate > 0 && achieved * 2 < rate )); then gen_limited=$(( gen_limited + 1 )); fi
     if [[ $line != *'"lost": 0,'* ]]; then
       zero_loss_misses=$(( zero_loss_misses + 1 ))
       (( zero_loss_misses < 2 )) || break
