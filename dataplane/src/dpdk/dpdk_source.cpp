@@ -4,7 +4,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <ctime>
@@ -41,9 +40,8 @@ class DpdkSource final : public PacketSource {
     const uint64_t ts = realtime_ns();
     for (uint16_t i = 0; i < n; ++i) {
       const rte_mbuf* m = held_[i];
-      const uint8_t* data = rte_pktmbuf_mtod(m, const uint8_t*);
-      rte_prefetch0(data);
-      out[i] = PacketView{data, m->data_len, m->pkt_len, ts};  // first segment only
+      // No data prefetch here: the worker prefetches the headers of the whole burst.
+      out[i] = PacketView{rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, m->pkt_len, ts};
     }
     return n;
   }
@@ -62,8 +60,9 @@ class DpdkSource final : public PacketSource {
     bool simple = true;
     for (uint32_t i = 0; i < held_n_; ++i) {
       const rte_mbuf* m = held_[i];
+      // All in the mbuf's first cache line (nb_segs == 1 implies next == NULL).
       simple &= m->pool == pool && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1 &&
-                RTE_MBUF_DIRECT(m) && m->next == nullptr;
+                RTE_MBUF_DIRECT(m);
     }
     if (likely(simple))
       rte_mempool_put_bulk(pool, reinterpret_cast<void**>(held_), held_n_);
