@@ -1,0 +1,119 @@
+#include "store_sink.h"
+
+#include "config/security_config.h"
+#include "rows.h"
+#include "securenet/shm_reader.h"
+
+namespace securenet::store {
+
+namespace {
+
+const char* ip_proto_name(uint8_t p) {
+  switch (p) {
+    case 1: return "ICMP";
+    case 2: return "IGMP";
+    case 6: return "TCP";
+    case 17: return "UDP";
+    case 47: return "GRE";
+    case 50: return "ESP";
+    case 58: return "ICMPV6";
+    case 132: return "SCTP";
+    default: return nullptr;
+  }
+}
+
+std::string protocols_json(const GlobalCounters& t) {
+  const auto& c = t.proto_class_packets;
+  auto at = [&](shm::ProtoClass k) { return std::to_string(c[static_cast<size_t>(k)]); };
+  return "{\"tcp\":" + at(shm::ProtoClass::kTcp) + ",\"udp\":" + at(shm::ProtoClass::kUdp) +
+         ",\"icmp\":" + at(shm::ProtoClass::kIcmp) + ",\"igmp\":" + at(shm::ProtoClass::kIgmp) +
+         ",\"other\":" + at(shm::ProtoClass::kOther) + "}";
+}
+
+}  // namespace
+
+void StoreSink::on_alert_changed(const control::Alert& a) {
+  AlertRow r;
+  r.id = a.id;
+  r.kind = control::to_string(a.kind);
+  r.severity = control::to_string(a.severity);
+  r.status = a.open ? "open" : "resolved";
+  r.host = a.host;
+  r.protocol = a.protocol;
+  r.description = a.condition.empty() ? a.description : a.condition + ": " + a.description;
+  r.value = a.value;
+  r.threshold = a.threshold;
+  r.peak = a.peak;
+  r.count = static_cast<int64_t>(a.count);
+  r.first_seen_ms = a.first_seen_ms;
+  r.last_seen_ms = a.last_seen_ms;
+  if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
+  if (a.open) open_alerts_[a.id] = a.severity;
+  else open_alerts_.erase(a.id);
+  writer_.enqueue(Table::alerts, a.id, to_json(r));
+}
+
+void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::string&) {
+  // Rows belong to the sensor's owner (the writer's default user_id); who changed it is in
+  // the API's own logs.
+  ConfigRow r;
+  r.id = new_uuid();
+  r.config_json = control::config_to_json(c);
+  r.traffic_threshold = static_cast<int64_t>(c.traffic_threshold_pps);
+  r.connection_rate = static_cast<int64_t>(c.connection_rate_per_min);
+  for (const auto& e : c.protocol_blacklist) r.protocol_blacklist.push_back(e.label);
+  r.created_ms = c.updated_at_ms ? c.updated_at_ms : now_ms();
+  writer_.enqueue(Table::configs, r.id, to_json(r));
+}
+
+void StoreSink::on_metrics_snapshot(const control::Snapshot& s) {
+  if (last_metrics_ms_ && s.ts_ms - last_metrics_ms_ < opts_.metrics_every_ms) return;
+  last_metrics_ms_ = s.ts_ms;
+  MetricsRow m;
+  m.id = new_uuid();
+  m.ts_ms = s.ts_ms;
+  m.total_packets = s.totals.packets;
+  m.total_bytes = s.totals.bytes;
+  m.pps = s.pps;
+  m.bps = s.bps;
+  m.active_hosts = static_cast<int64_t>(s.active_hosts);
+  m.connections_per_min = s.connections_per_min;
+  uint64_t by_sev[control::kSeverityCount] = {};
+  for (const auto& [id, sev] : open_alerts_) ++by_sev[static_cast<size_t>(sev)];
+  m.anomalies_json = "{";
+  for (size_t i = control::kSeverityCount; i-- > 0;) {
+    m.anomalies_json += std::string("\"") + control::to_string(static_cast<control::Severity>(i)) +
+                        "\":" + std::to_string(by_sev[i]) + (i ? "," : "}");
+  }
+  m.protocols_json = protocols_json(s.totals);
+  writer_.enqueue(Table::metrics, m.id, to_json(m));
+}
+
+void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples) {
+  for (const auto& rec : samples) {
+    PacketRow p;
+    p.id = new_uuid();
+    p.ts_ms = static_cast<int64_t>(shm::read(rec.ts_ns) / 1000000);
+    p.src = format_ip(rec.src);
+    p.dst = format_ip(rec.dst);
+    p.sport = rec.sport;
+    p.dport = rec.dport;
+    const char* name = ip_proto_name(rec.ip_proto);
+    p.protocol = name ? name : std::to_string(rec.ip_proto);
+    p.length = static_cast<int>(rec.wire_len);
+    p.flags = rec.tcp_flags;
+    // Over the writer's per-second cap the row is dropped and counted (packets only).
+    if (!writer_.enqueue(Table::packets, p.id, to_json(p))) continue;
+  }
+}
+
+control::DatabaseState StoreSink::state() const {
+  const auto s = writer_.status();
+  control::DatabaseState d;
+  d.state = db_state_name(s.state);
+  d.spool_backlog = s.spool_rows + s.queue_depth;
+  d.detail = s.last_error;
+  return d;
+}
+
+}  // namespace securenet::store
