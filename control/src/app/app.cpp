@@ -14,6 +14,7 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       config_(std::move(initial)),
       sink_(sink),
       timer_(ioc),
+      probe_timer_(ioc),
       started_(std::chrono::steady_clock::now()),
       watch_(opts_.shm_name),
       alerts_(opts_.alert_capacity),
@@ -31,11 +32,29 @@ void App::start() {
   next_tick_ = std::chrono::steady_clock::now();
   tick();
   schedule();
+  schedule_probe();
 }
 
 void App::stop() {
   running_ = false;
   timer_.cancel();
+  probe_timer_.cancel();
+}
+
+// Between ticks, every 100 ms: while the dataplane is down, look for a (new) segment and
+// publish the config at once, so a starting dataplane gets the blacklist within ~100 ms
+// rather than at the next tick.
+void App::schedule_probe() {
+  if (!running_) return;
+  probe_timer_.expires_after(std::chrono::milliseconds(100));
+  probe_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !running_) return;
+    if (snapshot_->dataplane.state == DataplaneState::kDown) {
+      DataplaneInfo info;
+      attach(mono_ns(), info);
+    }
+    schedule_probe();
+  });
 }
 
 void App::schedule() {

@@ -60,6 +60,8 @@ class App {
 
  private:
   void schedule();
+  void schedule_probe();
+  const ShmReader* attach(uint64_t mono, DataplaneInfo& info);
   void publish();
   void read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw);
   void notify_alerts(const std::vector<Alert>& changed);
@@ -69,6 +71,7 @@ class App {
   SecurityConfig config_;
   EventSink& sink_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer probe_timer_;  // fast re-attach while the dataplane is down
   std::chrono::steady_clock::time_point next_tick_;
   std::chrono::steady_clock::time_point started_;
   bool running_ = false;

@@ -4,7 +4,7 @@
 
 namespace securenet::control {
 
-void App::read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw) {
+const ShmReader* App::attach(uint64_t mono, DataplaneInfo& info) {
   bool reopened = false;
   const ShmReader* r = watch_.poll(mono, info, &reopened);
   if (reopened) {
@@ -14,6 +14,11 @@ void App::read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalC
     prev_table_full_ = 0;
   }
   if (r && !published_) publish();
+  return r;
+}
+
+void App::read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw) {
+  const ShmReader* r = attach(mono, info);
   raw = r ? r->totals() : last_raw_;
   sampler_.begin_tick(mono, wall, raw);
   if (!r) return;
