@@ -30,6 +30,7 @@ export function Config() {
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [unchanged, setUnchanged] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -44,7 +45,7 @@ export function Config() {
   if (!form || !server) return <div className="page"><ErrorBanner error={general} />{!general && <Empty>Loading…</Empty>}</div>;
 
   const set = <K extends keyof ConfigForm>(k: K, v: ConfigForm[K]) => {
-    setForm({ ...form, [k]: v }); setDirty(true); setSaved(null);
+    setForm({ ...form, [k]: v }); setDirty(true); setSaved(null); setUnchanged(false);
     setErrors((e) => ({ ...e, [k]: undefined }));
   };
   const num = (name: (typeof NUMBER_FIELDS)[number], step = 'any') => (
@@ -58,7 +59,8 @@ export function Config() {
     const { update, errors: local } = formToUpdate(form, server);
     setErrors(local);
     if (Object.keys(local).length) return;
-    if (!Object.keys(update).length) { setSaved('No changes to save.'); return; }
+    setUnchanged(false);
+    if (!Object.keys(update).length) { setUnchanged(true); return; }
     setBusy(true);
     try {
       const c = await api.saveConfig(update);
@@ -130,6 +132,7 @@ export function Config() {
       <div className="savebar">
         <span className="muted">Last change: {formatTimestamp(server.updated_at_ms)}</span>
         {saved && <span className="text-ok" data-testid="config-saved">{saved}</span>}
+        {unchanged && <span className="muted" data-testid="config-unchanged">No changes to save.</span>}
         <span className="spacer" />
         <button type="button" className="btn btn-ghost" onClick={reset} disabled={!dirty || busy}>Discard</button>
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="config-save">{busy ? 'Saving…' : 'Save changes'}</button>
