@@ -95,6 +95,18 @@ Result<std::vector<User>> list_users(Session& s) {
   });
 }
 
+Result<std::optional<User>> find_user(Session& s, const std::string& email) {
+  return s.run([&](pqxx::connection& c) -> std::optional<User> {
+    pqxx::work tx(c);
+    auto r = tx.exec_params(
+        "select id::text, email from auth.users where lower(email) = lower($1::text) limit 1",
+        email);
+    tx.commit();
+    if (r.empty()) return std::nullopt;
+    return User{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
+  });
+}
+
 Result<RefreshToken> issue_refresh_token(Session& s, const std::string& user_id,
                                          int64_t ttl_s) {
   return s.run([&](pqxx::connection& c) {

@@ -25,6 +25,9 @@ Result<User> create_user(Session& s, const std::string& email, const std::string
 
 Result<std::vector<User>> list_users(Session& s);
 
+// The user with this email (case-insensitive), if any (e.g. to pick the sensor's owner).
+Result<std::optional<User>> find_user(Session& s, const std::string& email);
+
 struct RefreshToken {
   std::string token;  // 64 hex chars (32 random bytes); shown to the client once
   int64_t expires_ms = 0;

@@ -1,11 +1,13 @@
 // securenet-db: database administration for SecureNet Sensor.
 //   securenet-db migrate   [--db URL] [--dir DIR]
-//   securenet-db user add  [--db URL] --email E [--password P]   (generated + printed once)
+//   securenet-db user add  [--db URL] --email E [--password P|-]  (- = one line from stdin;
+//                          none = generated and printed once)
 //   securenet-db user list [--db URL]
 //   securenet-db partitions [--db URL]      (create upcoming / drop expired packet partitions)
 // The URL defaults to $SECURENET_DATABASE_URL.
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,7 +26,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: securenet-db migrate [--db URL] [--dir DIR]\n"
-               "       securenet-db user add [--db URL] --email E [--password P]\n"
+               "       securenet-db user add [--db URL] --email E [--password P|-]   (- = read stdin)\n"
                "       securenet-db user list [--db URL]\n"
                "       securenet-db partitions [--db URL]\n"
                "The URL defaults to $SECURENET_DATABASE_URL.\n");
@@ -69,7 +71,8 @@ int cmd_migrate(const DbConfig& db, const std::map<std::string, std::string>& fl
 int cmd_user_add(const DbConfig& db, const std::map<std::string, std::string>& flags) {
   if (!flags.count("email")) return usage();
   const bool generated = !flags.count("password");
-  const std::string password = generated ? generate_password() : flags.at("password");
+  std::string password = generated ? generate_password() : flags.at("password");
+  if (password == "-" && !std::getline(std::cin, password)) return fail("no password on stdin");
   Session s(db);
   auto u = create_user(s, flags.at("email"), password);
   if (!u) return fail(u.error().message);

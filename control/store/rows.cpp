@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
 
 namespace securenet::store {
 
@@ -24,6 +27,23 @@ std::string new_uuid() {
                 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
                 b[14], b[15]);
   return out;
+}
+
+std::string load_or_create_sensor_id(const std::string& state_dir) {
+  static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  const std::string path = state_dir + "/sensor-id";
+  std::string id;
+  if (std::ifstream in(path); in >> id && std::regex_match(id, uuid_re)) return id;
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  id = new_uuid();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!(out << id << "\n")) return "";
+  }
+  std::filesystem::rename(tmp, path, ec);
+  return ec ? "" : id;
 }
 
 int64_t now_ms() {

@@ -15,6 +15,10 @@ int64_t now_ms();                        // wall clock, epoch ms
 std::string iso_time(int64_t epoch_ms);  // "2026-11-25T19:00:00.123Z"
 void append_json_string(std::string& out, std::string_view s);  // quoted + escaped
 
+// This sensor's id, kept in <state_dir>/sensor-id (created on first use) so that the rows
+// of one box keep one sensor_id across restarts. Empty on I/O failure.
+std::string load_or_create_sensor_id(const std::string& state_dir);
+
 struct SensorInfo {
   std::string name = "sensor", interface, version;
 };

@@ -33,6 +33,14 @@ TEST(Login, RightPasswordWorksWrongOnesAreRefused) {
   ASSERT_TRUE(unknown);
   EXPECT_FALSE(unknown->has_value());
 
+  auto found = st::find_user(s, "ADMIN@example.com");
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, u->id);
+  auto missing = st::find_user(s, "nobody@example.com");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+
   EXPECT_FALSE(st::create_user(s, "admin@example.com", "another password"));  // duplicate
   EXPECT_FALSE(st::create_user(s, "short@example.com", "short"));
 }

@@ -204,3 +204,14 @@ TEST(DbConfig, PoolerDetectionAndRedaction) {
   const auto eff = st::effective_url(st::db_config_from("postgresql://u@h/d?sslmode=require"));
   EXPECT_NE(eff.find("sslmode=require&connect_timeout=5"), std::string::npos) << eff;
 }
+
+TEST(Rows, SensorIdIsCreatedOnceAndKept) {
+  TempDir d;
+  const auto first = st::load_or_create_sensor_id(d.path() + "/state");
+  ASSERT_EQ(first.size(), 36u);
+  EXPECT_EQ(st::load_or_create_sensor_id(d.path() + "/state"), first);
+  std::ofstream(d.path() + "/state/sensor-id") << "garbage";
+  const auto replaced = st::load_or_create_sensor_id(d.path() + "/state");
+  EXPECT_EQ(replaced.size(), 36u);
+  EXPECT_NE(replaced, first);
+}
