@@ -38,6 +38,10 @@ running() { [ -f "$data/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$data" s
 
 init_cluster() {
   mkdir -p "$state"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u "$pguser" -- test -x "$state"; then
+    die "user $pguser cannot reach $state (a parent directory is not searchable, e.g. /root);" \
+        "set SECURENET_STATE_DIR to a reachable directory or SECURENET_PG_USER to another user"
+  fi
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"
     chmod 700 "$data"
