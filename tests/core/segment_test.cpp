@@ -1,5 +1,6 @@
 // Segment creation, layout, refusal to clobber a live segment, and the reader's checks.
 #include <fcntl.h>
+#include <signal.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -165,6 +166,7 @@ TEST(ShmReader, MapsReadOnlyExceptTheControlBlock) {
   // Writing the header through the reader's mapping must fault: check in a child.
   const pid_t child = fork();
   if (child == 0) {
+    signal(SIGSEGV, SIG_DFL);  // die by the signal even under a sanitizer's handler
     const_cast<shm::Header&>(rw->header()).num_workers = 9;
     _exit(0);
   }

@@ -179,6 +179,19 @@ TEST(PcapSource, TruncatedFileEndsTheReplayWithAnError) {
   EXPECT_EQ(g.source_errors, 1u);
 }
 
+TEST(PcapSource, EmptyFileEndsEvenWhenLoopingForever) {
+  test::TempDir dir;
+  ASSERT_TRUE(test::write_pcap(dir.file("empty.pcap"), {}));
+  for (bool preload : {false, true}) {
+    SourceOptions so;
+    so.target = dir.file("empty.pcap");
+    so.loops = 0;
+    so.preload = preload;
+    so.workers = 2;
+    EXPECT_EQ(run_workers(so).packets, 0u);
+  }
+}
+
 TEST(Sources, KindsNotBuiltInSaySo) {
   SourceOptions so;
   so.target = "lo";

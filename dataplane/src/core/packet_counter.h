@@ -68,8 +68,8 @@ class PacketCounter {
   ControlCache cache_;
   uint64_t sample_countdown_ = 0;  // 0 = sampling off
   ParsedPacket parsed_[kMaxBurst];
-  uint64_t src_slot_[kMaxBurst];
-  uint64_t dst_slot_[kMaxBurst];
+  uint64_t src_slot_[kMaxBurst] = {};
+  uint64_t dst_slot_[kMaxBurst] = {};
 };
 
 }  // namespace securenet

@@ -157,7 +157,7 @@ class StreamingSource final : public PacketSource {
       return;
     }
     ++loop_;
-    if (loops_ != 0 && loop_ >= loops_) {
+    if ((loops_ != 0 && loop_ >= loops_) || pos_ == 0) {  // done, or an empty file
       done_ = true;
       return;
     }
