@@ -1,6 +1,11 @@
 // The per-burst packet path of one worker: parse every packet of the burst in place,
 // hash and prefetch the host-table slots of the whole burst, then count (globals, hosts,
 // blacklist, sampling). No allocation, lock, system call or exception per packet.
+//
+// Counted per packet: packets/bytes, parse errors by reason, L2/L3 kind, VLAN. Packets
+// whose IP header gave usable addresses (has_addresses) also count per IP protocol and
+// class, SYNs (SYN without ACK), fragments, blacklist hits, and both hosts; sampling
+// (1 of sample_one_in) draws from these IP packets only.
 #pragma once
 
 #include <cstdint>
