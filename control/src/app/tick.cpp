@@ -1,5 +1,6 @@
 // One tick: read the segment once, derive the snapshot, detect, notify.
 #include "app/app.h"
+#include "sampler/segment_scan.h"
 #include "util/clock.h"
 
 namespace securenet::control {
@@ -22,7 +23,7 @@ void App::read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalC
   raw = r ? r->totals() : last_raw_;
   sampler_.begin_tick(mono, wall, raw);
   if (!r) return;
-  r->for_each_host([this](const HostCounters& h) { sampler_.add_host(h); });
+  scan_hosts(*r, [this](unsigned w, uint64_t slot, const HostCounters& h) { sampler_.add_host_at(w, slot, h); });
   samples_.clear();
   r->read_samples(sample_cursors_, samples_);
   if (!samples_.empty()) sink_.on_packet_samples(samples_);

@@ -11,12 +11,21 @@
 
 namespace securenet::control {
 
+inline uint64_t fmix64(uint64_t x) {  // MurmurHash3's finaliser: every input bit reaches every output bit
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// The table uses the low bits, so the hash must mix well (IPv4-mapped keys share 12 bytes).
 inline uint64_t hash_ip(const shm::IpKey& k) {
   uint64_t a, b;
   std::memcpy(&a, k.bytes, 8);
   std::memcpy(&b, k.bytes + 8, 8);
-  uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
-  return h ^ (h >> 29);
+  return fmix64(a ^ fmix64(b));
 }
 
 inline bool same_ip(const shm::IpKey& x, const shm::IpKey& y) {

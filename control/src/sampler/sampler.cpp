@@ -77,8 +77,23 @@ uint32_t Sampler::slot_for(const shm::IpKey& k) {
   return s;
 }
 
-void Sampler::add_host(const HostCounters& c) {
-  HostState& h = hosts_[slot_for(c.key)];
+void Sampler::add_host_at(unsigned worker, uint64_t slot, const HostCounters& c) {
+  if (worker >= hints_.size()) hints_.resize(worker + 1);
+  auto& hw = hints_[worker];
+  if (slot >= hw.size()) hw.resize(std::max<size_t>(slot + 1, hw.size() * 2), 0);
+  uint32_t hint = hw[slot];
+  if (hint != 0 && hint <= hosts_.size() && same_ip(hosts_[hint - 1].cur.key, c.key)) {
+    merge(hosts_[hint - 1], c);
+    return;
+  }
+  uint32_t idx = slot_for(c.key);
+  hw[slot] = idx + 1;
+  merge(hosts_[idx], c);
+}
+
+void Sampler::add_host(const HostCounters& c) { merge(hosts_[slot_for(c.key)], c); }
+
+void Sampler::merge(HostState& h, const HostCounters& c) {
   if (h.epoch != epoch_) {
     bool is_new = h.epoch == 0;
     h.cur = c;
@@ -193,7 +208,7 @@ std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor, std::vec
 }
 
 void Sampler::build_top_lists(Snapshot& s) const {
-  std::vector<std::pair<double, uint32_t>> keyed;
+  auto& keyed = keyed_;
   keyed.reserve(hosts_.size());
   for (size_t k = 0; k < kHostSortCount; ++k) {
     keyed.clear();
@@ -223,6 +238,7 @@ void Sampler::build_top_lists(Snapshot& s) const {
 
 void Sampler::forget_all() {
   hosts_.clear();
+  hints_.clear();
   index_.clear();
   syn_window_.clear();
   have_prev_ = false;

@@ -46,6 +46,8 @@ class Sampler {
 
   void begin_tick(uint64_t mono_ns, int64_t wall_ms, const GlobalCounters& raw);
   void add_host(const HostCounters& h);  // once per (worker, host) visit
+  // The same, with the host's stable position in the segment as a lookup hint.
+  void add_host_at(unsigned worker, uint64_t slot, const HostCounters& h);
   std::shared_ptr<Snapshot> end_tick(const InterestFloor& floor, std::vector<HostObservation>& out);
 
   void forget_all();             // dataplane restarted: new baselines, no rates next tick
@@ -56,6 +58,7 @@ class Sampler {
 
  private:
   uint32_t slot_for(const shm::IpKey& k);
+  void merge(HostState& h, const HostCounters& c);
   void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                    std::vector<HostObservation>& out);
   void build_top_lists(Snapshot& s) const;
@@ -63,6 +66,8 @@ class Sampler {
 
   std::vector<HostState> hosts_;
   HostIndex index_;
+  std::vector<std::vector<uint32_t>> hints_;  // [worker][segment slot] -> dense index + 1
+  mutable std::vector<std::pair<double, uint32_t>> keyed_;  // top-list scratch, kept warm
   uint32_t epoch_ = 0;
   uint64_t now_ns_ = 0, prev_ns_ = 0;
   int64_t wall_ms_ = 0;
