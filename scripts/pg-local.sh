@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # A project-local PostgreSQL 15 cluster for development and the demo:
-#   scripts/pg-local.sh start|stop|status|url|setup
-# `setup` = start + apply the migrations (securenet-db migrate) + create a first user when
-# there is none (its email is SECURENET_ADMIN_EMAIL, default admin@localhost; the generated
-# password is printed once) and writes the URL to <state>/database-url.
+#   scripts/pg-local.sh start|stop|status|url
+# scripts/sensor.sh starts it, applies the migrations and creates the first user.
 # Data lives in <repo>/.state/pg (ignored by git), it listens on 127.0.0.1 only, on its own
 # port (SECURENET_PG_PORT, default 54329), and runs as a non-root user (SECURENET_PG_USER,
 # default: the caller if not root; otherwise `securenet`, created as a system user if
@@ -76,28 +74,13 @@ start() {
   url
 }
 
-setup() {
-  local url db_tool build
-  url=$(start)
-  build=${SECURENET_BUILD_DIR:-$root/build}
-  db_tool=$build/control/store/securenet-db
-  [ -x "$db_tool" ] || die "no $db_tool: build first (scripts/build.sh)"
-  "$db_tool" migrate --db "$url" >&2
-  if [ -z "$("$db_tool" user list --db "$url")" ]; then
-    "$db_tool" user add --db "$url" --email "${SECURENET_ADMIN_EMAIL:-admin@localhost}" >&2
-  fi
-  echo "$url" >"$state/database-url"
-  echo "$url"
-}
-
 case "${1:-status}" in
   start) start ;;
-  setup) setup ;;
   stop)
     if running; then as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
     echo "pg-local: stopped" ;;
   status)
     if running; then echo "pg-local: running on 127.0.0.1:$port"; url; else echo "pg-local: not running"; exit 3; fi ;;
   url) url ;;
-  *) die "usage: $0 start|stop|status|url|setup" ;;
+  *) die "usage: $0 start|stop|status|url" ;;
 esac

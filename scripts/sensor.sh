@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Starts the whole sensor from an existing build: a database (a project-local PostgreSQL
+# cluster unless SECURENET_DATABASE_URL is set), migrations, a first user, the dataplane on
+# a traffic source, and the control plane with the dashboard. Stops everything on exit.
+#
+# Options: --state-dir DIR, --port PORT (control plane on 127.0.0.1:PORT), --instance NAME.
+# Once the API answers it prints SECURENET_URL=..., and on the run that creates the first
+# user SECURENET_EMAIL=... and SECURENET_PASSWORD=... (printed once, never stored in clear
+# unless SECURENET_KEEP_CREDENTIALS=1).
+#
+# Environment (all optional; options win):
+#   SECURENET_STATE_DIR     runtime state (default <repo>/.state)
+#   SECURENET_BUILD_DIR     build tree (default <repo>/build)
+#   SECURENET_LISTEN        control plane address (default 127.0.0.1:8080)
+#   SECURENET_INSTANCE      shared-memory instance name (default "default")
+#   SECURENET_DATABASE_URL  use this database instead of the local cluster
+#   SECURENET_PG_PORT       port of the local cluster (default 54329)
+#   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture)
+#   SECURENET_DEMO_PPS      pace of the demo replay (default 3000 packets/s)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SECURENET_BUILD_DIR:-$root/build}
+state=${SECURENET_STATE_DIR:-$root/.state}
+listen=${SECURENET_LISTEN:-127.0.0.1:8080}
+instance=${SECURENET_INSTANCE:-default}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --state-dir) state=$2; shift 2 ;;
+    --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
+    --instance) instance=$2; shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$state" = "$root/.state" ] || [ -n "${SECURENET_INSTANCE:-}" ] || instance=sensor-$$
+export SECURENET_STATE_DIR=$state
+mkdir -p "$state"
+chmod 711 "$state"  # the local PostgreSQL runs as another user and needs to traverse it
+
+say() { echo "sensor: $*" >&2; }
+die() { say "$*"; exit 1; }
+for b in dataplane/securenet-dataplane dataplane/securenet-pcapgen control/securenet-control \
+         control/store/securenet-db; do
+  [ -x "$build/$b" ] || die "missing $build/$b: run scripts/build.sh first"
+done
+
+# --- database -------------------------------------------------------------------------
+if [ -z "${SECURENET_DATABASE_URL:-}" ]; then
+  SECURENET_DATABASE_URL=$("$root/scripts/pg-local.sh" start)
+  started_pg=1
+fi
+export SECURENET_DATABASE_URL
+"$build/control/store/securenet-db" migrate --dir "$root/control/migrations" >/dev/null
+email=${SECURENET_ADMIN_EMAIL:-admin@sensor.local}
+password=""
+if [ -z "$("$build/control/store/securenet-db" user list)" ]; then
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
+  "$build/control/store/securenet-db" user add --email "$email" --password "$password" >/dev/null \
+    || die "could not create the first user $email"
+fi
+
+# --- JWT secret -------------------------------------------------------------------------
+secret=$state/jwt-secret
+if [ ! -s "$secret" ]; then
+  (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' >"$secret")
+fi
+
+# --- traffic source ---------------------------------------------------------------------
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${started_pg:-}" ] && [ -z "${SECURENET_KEEP_DB:-}" ]; then
+    "$root/scripts/pg-local.sh" stop >/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+if [ -n "${SECURENET_SOURCE_ARGS:-}" ]; then
+  # shellcheck disable=SC2206
+  source_args=($SECURENET_SOURCE_ARGS)
+else
+  demo=$state/demo.pcap
+  if [ ! -s "$demo" ]; then
+    "$build/dataplane/securenet-pcapgen" --out "$demo" --packets 60000 --hosts 300 --mix realistic >/dev/null
+  fi
+  source_args=(--source pcap --target "$demo" --loops 0 --rate "${SECURENET_DEMO_PPS:-3000}")
+fi
+"$build/dataplane/securenet-dataplane" "${source_args[@]}" --instance "$instance" &
+pids+=($!)
+
+# --- control plane ----------------------------------------------------------------------
+web_args=()
+[ -f "$root/web/dist/index.html" ] && web_args=(--web-root "$root/web/dist")
+"$build/control/securenet-control" --instance "$instance" --listen "$listen" \
+  --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" &
+pids+=($!)
+
+url="http://$listen"
+for _ in $(seq 1 100); do
+  curl -fsS "$url/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$url/health" >/dev/null 2>&1 || die "control plane did not answer on $url"
+echo "SECURENET_URL=$url"
+if [ -n "$password" ]; then
+  echo "SECURENET_EMAIL=$email"
+  echo "SECURENET_PASSWORD=$password"
+  say "first user: $email with the password above (shown once; add users with securenet-db user add)"
+fi
+say "dashboard and API on $url (Ctrl-C stops everything)"
+wait -n "${pids[@]}"
+say "a component exited; stopping"
