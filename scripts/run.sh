@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# The main job: installs, builds, and runs the sensor on a replayed demo capture.
+# The main job: installs what is missing, builds, and runs the whole sensor (local
+# PostgreSQL, dataplane on a replayed demo capture, control plane with API and dashboard).
+# Options and environment: see scripts/sensor.sh --help.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
-build=${SECURENET_BUILD_DIR:-$root/build}
-state=$root/.state
-mkdir -p "$state"
-demo=$state/demo.pcap
-[ -f "$demo" ] || "$build/dataplane/securenet-pcapgen" --out "$demo" --packets 200000 --hosts 500
-exec "$build/dataplane/securenet-dataplane" --source pcap --target "$demo" --workers 1 "$@"
+exec "$root/scripts/sensor.sh" "$@"
