@@ -87,7 +87,7 @@ else
   fi
   source_args=(--source pcap --target "$demo" --loops 0 --rate "${SECURENET_DEMO_PPS:-3000}")
 fi
-"$build/dataplane/securenet-dataplane" "${source_args[@]}" --instance "$instance" &
+"$build/dataplane/securenet-dataplane" --instance "$instance" "${source_args[@]}" &
 pids+=($!)
 
 # --- control plane ----------------------------------------------------------------------

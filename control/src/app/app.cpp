@@ -49,7 +49,7 @@ void App::schedule_probe() {
   probe_timer_.expires_after(std::chrono::milliseconds(100));
   probe_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || !running_) return;
-    if (snapshot_->dataplane.state == DataplaneState::kDown) {
+    if (!ticking_ && snapshot_->dataplane.state == DataplaneState::kDown) {
       DataplaneInfo info;
       attach(mono_ns(), info);
     }

@@ -36,7 +36,12 @@ class App {
   App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, EventSink& sink);
   void start();  // first tick now, then every opts.tick
   void stop();
-  void tick();   // one tick (the timer calls it; tests may too)
+  // One tick, in slices: read the totals, then scan the host tables and derive in slices
+  // of kSliceHosts (each its own io_context handler, so requests are served in between),
+  // then finish: snapshot, detection, notifications. A tick still running skips the next.
+  void tick();
+  static constexpr uint64_t kSliceSlots = 65536;
+  static constexpr size_t kSliceHosts = 32768;
 
   const SecurityConfig& config() const { return config_; }
   // Validates and applies (all or nothing), publishes to the dataplane, saves, notifies.
@@ -63,7 +68,9 @@ class App {
   void schedule_probe();
   const ShmReader* attach(uint64_t mono, DataplaneInfo& info);
   void publish();
-  void read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw);
+  void scan_slice(unsigned worker, uint64_t from);
+  void derive_slice(size_t from);
+  void finish_tick();
   void notify_alerts(const std::vector<Alert>& changed);
 
   boost::asio::io_context& ioc_;
@@ -86,6 +93,10 @@ class App {
   std::vector<uint64_t> sample_cursors_;
   std::vector<shm::SampleRecord> samples_;
   GlobalCounters last_raw_{};
+  bool ticking_ = false;
+  const ShmReader* tick_reader_ = nullptr;
+  DataplaneInfo tick_info_;
+  std::chrono::steady_clock::time_point tick_t0_;
   uint64_t prev_table_full_ = 0;
   std::array<uint64_t, kSeverityCount> raised_{};
   std::shared_ptr<const Snapshot> snapshot_;

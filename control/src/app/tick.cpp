@@ -1,4 +1,6 @@
 // One tick: read the segment once, derive the snapshot, detect, notify.
+#include <boost/asio/post.hpp>
+
 #include "app/app.h"
 #include "sampler/segment_scan.h"
 #include "util/clock.h"
@@ -18,44 +20,68 @@ const ShmReader* App::attach(uint64_t mono, DataplaneInfo& info) {
   return r;
 }
 
-void App::read_segment(uint64_t mono, int64_t wall, DataplaneInfo& info, GlobalCounters& raw) {
-  const ShmReader* r = attach(mono, info);
-  raw = r ? r->totals() : last_raw_;
-  sampler_.begin_tick(mono, wall, raw);
-  if (!r) return;
-  scan_hosts(*r, [this](unsigned w, uint64_t slot, const HostCounters& h) { sampler_.add_host_at(w, slot, h); });
-  samples_.clear();
-  r->read_samples(sample_cursors_, samples_);
-  if (!samples_.empty()) sink_.on_packet_samples(samples_);
+void App::tick() {
+  if (ticking_) return;  // the previous tick is still running: skip this one
+  ticking_ = true;
+  tick_t0_ = std::chrono::steady_clock::now();
+  uint64_t mono = mono_ns();
+  tick_info_ = DataplaneInfo{};
+  tick_reader_ = attach(mono, tick_info_);
+  GlobalCounters raw = tick_reader_ ? tick_reader_->totals() : last_raw_;
+  sampler_.begin_tick(mono, wall_ms(), raw);
+  last_raw_ = raw;
+  scan_slice(0, 0);
 }
 
-void App::tick() {
-  uint64_t mono = mono_ns();
-  int64_t wall = wall_ms();
-  auto t0 = std::chrono::steady_clock::now();
-  DataplaneInfo info;
-  GlobalCounters raw;
-  read_segment(mono, wall, info, raw);
-  auto snap = sampler_.end_tick(Detector::floor_for(config_), observations_);
-  snap->dataplane = info;
-  last_raw_ = raw;
+void App::scan_slice(unsigned worker, uint64_t from) {
+  const ShmReader* r = tick_reader_;
+  if (!r || worker >= r->header().num_workers) {
+    sampler_.begin_derive(Detector::floor_for(config_), observations_);
+    return derive_slice(0);
+  }
+  uint64_t cap = r->header().workers[worker].host_capacity;
+  uint64_t to = std::min(cap, from + kSliceSlots);
+  scan_hosts_range(*r, worker, from, to,
+                   [this](unsigned w, uint64_t slot, const HostCounters& h) { sampler_.add_host_at(w, slot, h); });
+  unsigned next_w = to >= cap ? worker + 1 : worker;
+  uint64_t next_from = to >= cap ? 0 : to;
+  boost::asio::post(ioc_, [this, next_w, next_from] { scan_slice(next_w, next_from); });
+}
+
+void App::derive_slice(size_t from) {
+  size_t to = std::min(sampler_.hosts_tracked(), from + kSliceHosts);
+  sampler_.derive_range(from, to);
+  if (to >= sampler_.hosts_tracked()) return finish_tick();
+  boost::asio::post(ioc_, [this, to] { derive_slice(to); });
+}
+
+void App::finish_tick() {
+  if (tick_reader_) {
+    samples_.clear();
+    tick_reader_->read_samples(sample_cursors_, samples_);
+    if (!samples_.empty()) sink_.on_packet_samples(samples_);
+  }
+  auto snap = sampler_.finish_tick();
+  snap->dataplane = tick_info_;
+  const GlobalCounters& raw = last_raw_;
 
   TickInput in;
-  in.now_ms = wall;
+  in.now_ms = snap->ts_ms;
   in.hosts = &observations_;
   in.global_conn_per_min = snap->connections_per_min;
-  in.health.dataplane = info.state;
+  in.health.dataplane = tick_info_.state;
   in.health.pps = snap->pps;
   in.health.drops_per_s = snap->drops_per_s;
   in.health.host_table_full_delta = raw.host_table_full > prev_table_full_ ? raw.host_table_full - prev_table_full_ : 0;
   prev_table_full_ = raw.host_table_full;
   notify_alerts(detector_.evaluate(in, config_));
 
-  snap->tick_duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  snap->tick_duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tick_t0_).count();
   snapshot_ = std::move(snap);
   metrics_json_ = build_metrics_json(10);
   hub_.broadcast("metrics", metrics_json_);
   sink_.on_metrics_snapshot(*snapshot_);
+  ticking_ = false;
 }
 
 }  // namespace securenet::control

@@ -169,32 +169,82 @@ double Sampler::global_conn_per_min(uint64_t syn_delta) {
 }
 
 std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor, std::vector<HostObservation>& out) {
-  auto t0 = std::chrono::steady_clock::now();
+  begin_derive(floor, out);
+  derive_range(0, hosts_.size());
+  return finish_tick();
+}
+
+void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservation>& out) {
+  derive_t0_ = std::chrono::steady_clock::now();
+  floor_ = floor;
+  out_ = &out;
   out.clear();
-  auto s = std::make_shared<Snapshot>();
-  s->tick = ++tick_;
-  s->ts_ms = wall_ms_;
-  bool first = !have_prev_;
-  double dt_s = first ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
+  active_ = 0;
+  first_ = !have_prev_;
+  dt_s_ = first_ ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
   if (reset_pending_) {
     base_ = raw_;
     for (auto& h : hosts_) h.base = h.cur;
     reset_pending_ = false;
   }
-  uint64_t active = 0;
-  for (auto& h : hosts_) {
-    derive_host(h, dt_s, first, floor, out);
-    if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active;
+  for (auto& p : pool_) p.clear();
+}
+
+double Sampler::sort_value(const HostState& h, size_t key) {
+  switch (static_cast<HostSort>(key)) {
+    case HostSort::kPps: return h.pps;
+    case HostSort::kBps: return h.bps;
+    case HostSort::kPackets: return static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), total_packets(h.base)));
+    case HostSort::kBytes: return static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), total_bytes(h.base)));
+    default: return h.syn_per_min;
   }
+}
+
+namespace {
+bool better(const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
+  return a.first > b.first || (a.first == b.first && a.second < b.second);
+}
+// Keeps the best kTopHosts of v (unordered).
+void keep_best(std::vector<std::pair<double, uint32_t>>& v) {
+  if (v.size() <= kTopHosts) return;
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(kTopHosts), v.end(), better);
+  v.resize(kTopHosts);
+}
+}  // namespace
+
+void Sampler::derive_range(size_t from, size_t to) {
+  to = std::min(to, hosts_.size());
+  for (size_t i = from; i < to; ++i) {
+    HostState& h = hosts_[i];
+    derive_host(h, dt_s_, first_, floor_, *out_);
+    if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active_;
+  }
+  for (size_t k = 0; k < kHostSortCount; ++k) {
+    keyed_.clear();
+    bool rate = k == 0 || k == 1 || k == 4;
+    for (size_t i = from; i < to; ++i) {
+      double v = sort_value(hosts_[i], k);
+      if (rate && v <= 0 && hosts_.size() > kTopHosts) continue;  // idle hosts cannot rank
+      keyed_.emplace_back(v, static_cast<uint32_t>(i));
+    }
+    keep_best(keyed_);
+    pool_[k].insert(pool_[k].end(), keyed_.begin(), keyed_.end());
+  }
+}
+
+std::shared_ptr<Snapshot> Sampler::finish_tick() {
+  auto s = std::make_shared<Snapshot>();
+  s->tick = ++tick_;
+  s->ts_ms = wall_ms_;
   s->raw_totals = raw_;
   s->totals = subtract(raw_, base_);
-  if (!first) {
-    s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s;
-    s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s;
-    s->drops_per_s = static_cast<double>(delta(raw_.source_drops, prev_raw_.source_drops)) / dt_s;
+  if (!first_) {
+    s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s_;
+    s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s_;
+    s->drops_per_s = static_cast<double>(delta(raw_.source_drops, prev_raw_.source_drops)) / dt_s_;
   }
-  s->connections_per_min = global_conn_per_min(first ? 0 : delta(raw_.tcp_syn, prev_raw_.tcp_syn));
-  s->active_hosts = active;
+  s->connections_per_min = global_conn_per_min(first_ ? 0 : delta(raw_.tcp_syn, prev_raw_.tcp_syn));
+  s->active_hosts = active_;
   s->hosts_tracked = hosts_.size();
   build_top_lists(*s);
   history_.push_back({s->ts_ms, s->pps, s->bps, s->connections_per_min, s->active_hosts});
@@ -203,36 +253,18 @@ std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor, std::vec
   prev_ns_ = now_ns_;
   have_prev_ = true;
   s->tick_duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - derive_t0_).count();
   return s;
 }
 
-void Sampler::build_top_lists(Snapshot& s) const {
-  auto& keyed = keyed_;
-  keyed.reserve(hosts_.size());
+void Sampler::build_top_lists(Snapshot& s) {
   for (size_t k = 0; k < kHostSortCount; ++k) {
-    keyed.clear();
-    for (uint32_t i = 0; i < hosts_.size(); ++i) {
-      const HostState& h = hosts_[i];
-      double v = 0;
-      switch (static_cast<HostSort>(k)) {
-        case HostSort::kPps: v = h.pps; break;
-        case HostSort::kBps: v = h.bps; break;
-        case HostSort::kPackets: v = static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), total_packets(h.base))); break;
-        case HostSort::kBytes: v = static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), total_bytes(h.base))); break;
-        default: v = h.syn_per_min; break;
-      }
-      bool rate = k == 0 || k == 1 || k == 4;
-      if (rate && v <= 0 && hosts_.size() > kTopHosts) continue;  // idle hosts cannot rank
-      keyed.emplace_back(v, i);
-    }
-    auto better = [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
-    size_t n = std::min(kTopHosts, keyed.size());
-    if (keyed.size() > n) std::nth_element(keyed.begin(), keyed.begin() + static_cast<long>(n), keyed.end(), better);
-    std::sort(keyed.begin(), keyed.begin() + static_cast<long>(n), better);
+    auto& pool = pool_[k];
+    keep_best(pool);
+    std::sort(pool.begin(), pool.end(), better);
     auto& dst = s.top[k];
-    dst.reserve(n);
-    for (size_t j = 0; j < n; ++j) dst.push_back(make_view(hosts_[keyed[j].second]));
+    dst.reserve(pool.size());
+    for (const auto& [v, i] : pool) dst.push_back(make_view(hosts_[i]));
   }
 }
 

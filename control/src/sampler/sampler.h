@@ -4,6 +4,7 @@
 // synthetic counters; the App feeds it from the ShmReader.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -48,7 +49,12 @@ class Sampler {
   void add_host(const HostCounters& h);  // once per (worker, host) visit
   // The same, with the host's stable position in the segment as a lookup hint.
   void add_host_at(unsigned worker, uint64_t slot, const HostCounters& h);
+  // All at once (tests, benchmarks), or in slices so one io_context thread can serve
+  // requests between them: begin_derive, derive_range over [0, hosts_tracked()), finish_tick.
   std::shared_ptr<Snapshot> end_tick(const InterestFloor& floor, std::vector<HostObservation>& out);
+  void begin_derive(const InterestFloor& floor, std::vector<HostObservation>& out);
+  void derive_range(size_t from, size_t to);
+  std::shared_ptr<Snapshot> finish_tick();
 
   void forget_all();             // dataplane restarted: new baselines, no rates next tick
   void request_metrics_reset();  // API: counters restart from zero at the next tick
@@ -61,13 +67,21 @@ class Sampler {
   void merge(HostState& h, const HostCounters& c);
   void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                    std::vector<HostObservation>& out);
-  void build_top_lists(Snapshot& s) const;
+  void build_top_lists(Snapshot& s);
+  static double sort_value(const HostState& h, size_t key);
   double global_conn_per_min(uint64_t syn_delta);
 
   std::vector<HostState> hosts_;
   HostIndex index_;
   std::vector<std::vector<uint32_t>> hints_;  // [worker][segment slot] -> dense index + 1
-  mutable std::vector<std::pair<double, uint32_t>> keyed_;  // top-list scratch, kept warm
+  std::vector<std::pair<double, uint32_t>> keyed_;  // top-list scratch, kept warm
+  std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // per-slice best
+  InterestFloor floor_;
+  std::vector<HostObservation>* out_ = nullptr;
+  uint64_t active_ = 0;
+  double dt_s_ = 1;
+  bool first_ = true;
+  std::chrono::steady_clock::time_point derive_t0_;
   uint32_t epoch_ = 0;
   uint64_t now_ns_ = 0, prev_ns_ = 0;
   int64_t wall_ms_ = 0;
