@@ -6,6 +6,9 @@
 #include <simdjson.h>
 
 #include <boost/asio/post.hpp>
+#include <signal.h>
+
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +29,7 @@ inline constexpr const char* kUser = "5b0e8a0c-2f7e-4a8e-9d4c-0b8f5c3e2a11";
 class ControlServer {
  public:
   explicit ControlServer(size_t max_connections = 64, bool with_dataplane = true) {
+    remove_stale_segments();
     static int seq = 0;
     instance_ = "ctltest-" + std::to_string(::getpid()) + "-" + std::to_string(seq++);
     dir_ = std::filesystem::temp_directory_path() / instance_;
@@ -75,6 +79,16 @@ class ControlServer {
       app_->stop();
     });
     thread_.join();
+  }
+  // Segments of earlier test processes that died before their destructors ran.
+  static void remove_stale_segments() {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/dev/shm", ec)) {
+      std::string n = e.path().filename().string();
+      if (n.rfind("securenet-ctltest-", 0) != 0) continue;
+      long pid = std::strtol(n.c_str() + 18, nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(e.path(), ec);
+    }
   }
   uint16_t port() const { return server_->port(); }
   FakeDataplane& dp() { return *dp_; }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "auth/jwt.h"
@@ -189,6 +190,41 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   EXPECT_EQ(str(status["dataplane"]["state"]), "down");  // the replay has ended
   Json metrics(get(port, "/api/metrics", token_).body);
   EXPECT_EQ(metrics["totals"]["packets"].get_uint64().value(), sc.packets);
+}
+
+TEST(ControlCli, TokenSubcommandMintsAVerifiableToken) {
+  fs::path dir = fs::temp_directory_path() / ("ctlcli-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "secret") << kSecret << "\n";
+  {
+    Child c({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string(), "--user", kUser, "--email",
+             "a@example.com", "--ttl", "120"},
+            (dir / "token.txt").string());
+    ASSERT_EQ(c.wait(), 0);
+  }
+  std::string token;
+  std::ifstream(dir / "token.txt") >> token;
+  securenet::auth::AuthConfig ac;
+  ac.hs256_secret = kSecret;
+  auto v = securenet::auth::Verifier::create(ac);
+  ASSERT_TRUE(v.ok());
+  auto claims = v->verify(token, static_cast<int64_t>(std::time(nullptr)));
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->sub, kUser);
+  EXPECT_EQ(claims->email, "a@example.com");
+  EXPECT_LE(claims->exp - claims->iat, 120);
+  {
+    Child bad({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string()}, (dir / "err.txt").string());
+    EXPECT_NE(bad.wait(), 0);  // --user is required
+  }
+  {
+    Child help({CONTROL_BIN, "--help"}, (dir / "help.txt").string());
+    EXPECT_EQ(help.wait(), 0);
+  }
+  std::stringstream ss;
+  ss << std::ifstream(dir / "help.txt").rdbuf();
+  EXPECT_NE(ss.str().find("--listen"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(
