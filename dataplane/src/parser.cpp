@@ -59,12 +59,7 @@ inline uint16_t load_be16(const uint8_t* p) noexcept {
 
 constexpr std::array<ProtoClass, 256> make_class_table() {
   std::array<ProtoClass, 256> t{};
-  for (auto& c : t) c = ProtoClass::kOther;
-  t[kTcp] = ProtoClass::kTcp;
-  t[kUdp] = ProtoClass::kUdp;
-  t[kIcmp] = ProtoClass::kIcmp;
-  t[kIcmpv6] = ProtoClass::kIcmp;
-  t[kIgmp] = ProtoClass::kIgmp;
+  for (unsigned i = 0; i < t.size(); ++i) t[i] = shm::proto_class_of(i);
   return t;
 }
 constexpr std::array<ProtoClass, 256> kClassOf = make_class_table();

@@ -60,17 +60,6 @@ void add_class(BlacklistEntry& e, shm::ProtoClass c) { e.classes.set(static_cast
 
 }  // namespace
 
-shm::ProtoClass proto_class_of(unsigned ip_proto) {
-  switch (ip_proto) {
-    case 6: return shm::ProtoClass::kTcp;
-    case 17: return shm::ProtoClass::kUdp;
-    case 1:
-    case 58: return shm::ProtoClass::kIcmp;
-    case 2: return shm::ProtoClass::kIgmp;
-    default: return shm::ProtoClass::kOther;
-  }
-}
-
 std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::string* why) {
   BlacklistEntry e;
   std::string u = upper(text);

@@ -29,8 +29,8 @@ struct BlacklistEntry {
 // Parses one entry (case-insensitive); nullopt with *why set when unknown or out of range.
 std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::string* why);
 
-// The protocol class an IP protocol number is counted under by the dataplane.
-shm::ProtoClass proto_class_of(unsigned ip_proto);
+// The protocol class an IP protocol number is counted under: shm::proto_class_of.
+using shm::proto_class_of;
 
 struct CompiledBlacklist {
   std::vector<BlacklistEntry> entries;

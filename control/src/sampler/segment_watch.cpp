@@ -10,16 +10,6 @@
 
 namespace securenet::control {
 
-const char* source_kind_name(shm::SourceKind k) {
-  switch (k) {
-    case shm::SourceKind::kPcap: return "pcap";
-    case shm::SourceKind::kAfPacket: return "afpacket";
-    case shm::SourceKind::kAfXdp: return "afxdp";
-    case shm::SourceKind::kDpdk: return "dpdk";
-    default: return "none";
-  }
-}
-
 const char* to_string(DataplaneState s) {
   switch (s) {
     case DataplaneState::kUp: return "up";
@@ -58,7 +48,7 @@ const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool*
   if (!reader_) return nullptr;
   const auto& h = reader_->header();
   info.pid = h.dataplane_pid;
-  info.source = source_kind_name(h.source_kind);
+  info.source = shm::source_kind_name(h.source_kind);
   info.source_name = std::string(h.source_name, strnlen(h.source_name, sizeof h.source_name));
   info.workers = h.num_workers;
   info.uptime_s = static_cast<double>(wall_ms() * 1000000LL - static_cast<int64_t>(h.start_time_ns)) / 1e9;

@@ -32,6 +32,5 @@ class SegmentWatch {
   std::string last_error_;
 };
 
-const char* source_kind_name(shm::SourceKind k);
 
 }  // namespace securenet::control

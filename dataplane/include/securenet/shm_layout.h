@@ -34,6 +34,18 @@ inline uint64_t read(const Counter& c) noexcept { return c.load(std::memory_orde
 enum class ProtoClass : uint8_t { kTcp = 0, kUdp, kIcmp /* ICMP and ICMPv6 */, kIgmp, kOther, kCount };
 inline constexpr size_t kProtoClassCount = static_cast<size_t>(ProtoClass::kCount);
 
+// Protocol class of an IP protocol number (ICMP and ICMPv6 share a class).
+constexpr ProtoClass proto_class_of(unsigned ip_proto) noexcept {
+  switch (ip_proto) {
+    case 6: return ProtoClass::kTcp;
+    case 17: return ProtoClass::kUdp;
+    case 1:
+    case 58: return ProtoClass::kIcmp;
+    case 2: return ProtoClass::kIgmp;
+    default: return ProtoClass::kOther;
+  }
+}
+
 // One enum of parse-error reasons, one counter each (always compiled in).
 enum class ParseError : uint8_t {
   kNone = 0,
@@ -82,6 +94,16 @@ static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
 
 enum class SourceKind : uint32_t { kNone = 0, kPcap, kAfPacket, kAfXdp, kDpdk };
+
+constexpr const char* source_kind_name(SourceKind k) noexcept {
+  switch (k) {
+    case SourceKind::kPcap: return "pcap";
+    case SourceKind::kAfPacket: return "afpacket";
+    case SourceKind::kAfXdp: return "afxdp";
+    case SourceKind::kDpdk: return "dpdk";
+    default: return "none";
+  }
+}
 
 struct alignas(kCacheLine) WorkerCounters {
   Counter heartbeat_ns;     // CLOCK_MONOTONIC, refreshed at least every 100 ms

@@ -135,16 +135,6 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
   return make_error("unknown option (see --help)");
 }
 
-const char* kind_name(shm::SourceKind k) {
-  switch (k) {
-    case shm::SourceKind::kPcap: return "pcap";
-    case shm::SourceKind::kAfPacket: return "afpacket";
-    case shm::SourceKind::kAfXdp: return "afxdp";
-    case shm::SourceKind::kDpdk: return "dpdk";
-    default: return "none";
-  }
-}
-
 }  // namespace
 
 const char* usage_text() {
@@ -211,7 +201,7 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     return make_error("extra arguments after the options are EAL arguments, only for --source dpdk");
   }
   if (o.source.target.empty() && o.source.kind != shm::SourceKind::kDpdk) {
-    return make_error(std::string("--source ") + kind_name(o.source.kind) + " needs --target");
+    return make_error(std::string("--source ") + shm::source_kind_name(o.source.kind) + " needs --target");
   }
   if (auto n = segment_name(o.segment.instance); !n) return n.error();
   o.segment.source_kind = o.source.kind;

@@ -85,7 +85,7 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
   }
   if (!has_addresses(p)) return;
 
-  const size_t cls = static_cast<size_t>(class_of(p.ip_proto));
+  const size_t cls = static_cast<size_t>(p.proto_class);
   const bool syn = p.l4_parsed && p.ip_proto == 6 && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
   const bool black = cache_.blacklisted(p);
   if (p.fragment) bump(c.fragments);

@@ -36,17 +36,6 @@ inline bool has_addresses(const ParsedPacket& p) noexcept {
   }
 }
 
-// Protocol class of an IP protocol number (ICMP and ICMPv6 share a class).
-inline shm::ProtoClass class_of(uint8_t ip_proto) noexcept {
-  switch (ip_proto) {
-    case 6: return shm::ProtoClass::kTcp;
-    case 17: return shm::ProtoClass::kUdp;
-    case 1:
-    case 58: return shm::ProtoClass::kIcmp;
-    case 2: return shm::ProtoClass::kIgmp;
-    default: return shm::ProtoClass::kOther;
-  }
-}
 
 class PacketCounter {
  public:

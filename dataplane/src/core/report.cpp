@@ -41,16 +41,6 @@ std::string json_escape(const char* s) {
   return o;
 }
 
-const char* kind_name(shm::SourceKind k) {
-  switch (k) {
-    case shm::SourceKind::kPcap: return "pcap";
-    case shm::SourceKind::kAfPacket: return "afpacket";
-    case shm::SourceKind::kAfXdp: return "afxdp";
-    case shm::SourceKind::kDpdk: return "dpdk";
-    default: return "none";
-  }
-}
-
 void host_json(std::ostringstream& j, const HostCounters& h) {
   j << "{\"ip\":\"" << format_ip(h.key) << "\",\"packets_sent\":" << h.packets_sent
     << ",\"bytes_sent\":" << h.bytes_sent << ",\"packets_recv\":" << h.packets_recv
@@ -67,7 +57,7 @@ void host_json(std::ostringstream& j, const HostCounters& h) {
 void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
-  std::fprintf(out, "securenet-dataplane: %s %s, %u worker(s)\n", kind_name(hd.source_kind), hd.source_name,
+  std::fprintf(out, "securenet-dataplane: %s %s, %u worker(s)\n", shm::source_kind_name(hd.source_kind), hd.source_name,
                hd.num_workers);
   std::fprintf(out, "packets %" PRIu64 "  bytes %" PRIu64, g.packets, g.bytes);
   if (o.elapsed_s > 0) {
@@ -106,7 +96,7 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
   std::ostringstream j;
-  j << "{\"source\":{\"kind\":\"" << kind_name(hd.source_kind) << "\",\"name\":\"" << json_escape(hd.source_name)
+  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind) << "\",\"name\":\"" << json_escape(hd.source_name)
     << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":" << o.elapsed_s << ",\"packets\":" << g.packets
     << ",\"bytes\":" << g.bytes << ",\"ipv4_packets\":" << g.ipv4_packets << ",\"ipv6_packets\":" << g.ipv6_packets
     << ",\"arp_packets\":" << g.arp_packets << ",\"other_l2_packets\":" << g.other_l2_packets
