@@ -32,6 +32,13 @@ const char* usage_text() {
          "  --issuer ISS           expected token issuer (default: not checked)\n"
          "  --max-connections N    HTTP connection cap (default 1024)\n"
          "  --port-file F          write the bound port to F (use with --listen 127.0.0.1:0)\n"
+         "  --db URL               PostgreSQL/Supabase URL (else env SECURENET_DATABASE_URL;\n"
+         "                         neither: no database, /api/auth/* and */history answer 503)\n"
+         "  --owner-email E        the user whose rows the sensor writes (default: the oldest\n"
+         "                         user in auth.users; remembered in <state-dir>/owner-user-id)\n"
+         "  --sensor-name NAME     name in the sensors table (default: the host name)\n"
+         "  --metrics-every N      store one metrics snapshot every N seconds (default 10)\n"
+         "  --migrate              apply the database migrations at start\n"
          "  --help\n";
 }
 
@@ -56,6 +63,10 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       o.help = true;
       continue;
     }
+    if (a == "--migrate") {
+      o.migrate = true;
+      continue;
+    }
     if (i + 1 >= args.size()) return make_error(a + ": missing value (or unknown option)");
     const std::string& v = args[++i];
     bool ok = true;
@@ -71,6 +82,10 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     else if (a == "--issuer") o.issuer = v;
     else if (a == "--max-connections") ok = to_num(v, o.max_connections) && o.max_connections > 0;
     else if (a == "--port-file") o.port_file = v;
+    else if (a == "--db") o.db_url = v;
+    else if (a == "--owner-email") o.owner_email = v;
+    else if (a == "--sensor-name") o.sensor_name = v;
+    else if (a == "--metrics-every") ok = to_num(v, o.metrics_every_s) && o.metrics_every_s >= 1 && o.metrics_every_s <= 86400;
     else if (a == "--user") o.user = v;
     else if (a == "--email") o.email = v;
     else if (a == "--role") o.role = v;

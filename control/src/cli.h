@@ -19,6 +19,12 @@ struct CliOptions {
   std::string jwt_secret_file, jwks_file, jwks_url, issuer;
   size_t max_connections = 1024;
   std::string port_file;      // write the bound port here (tests, scripts)
+  // persistence (database disabled when neither --db nor SECURENET_DATABASE_URL is set)
+  std::string db_url;         // --db; the env var is read where the database is opened
+  std::string owner_email;    // rows belong to this user (default: the oldest user)
+  std::string sensor_name;    // default: the host name
+  bool migrate = false;       // apply the embedded migrations at start
+  unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
   bool help = false;
   // token subcommand
   bool token = false;

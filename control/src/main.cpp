@@ -1,6 +1,8 @@
 // securenet-control: the unprivileged control plane (see control/API.md). One io_context,
-// one thread: the sampler tick, the detector and every HTTP connection run on it.
+// one thread: the sampler tick, the detector and every HTTP connection run on it; requests
+// that wait on the database (login, stored history) run on a 2-thread pool.
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -11,6 +13,8 @@
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
+#include "http/routes_db.h"
+#include "main_store.h"
 #include "http/server.h"
 
 using namespace securenet;
@@ -66,13 +70,24 @@ int run(const CliOptions& o) {
   if (!cfg) return fail(cfg.error().message);
 
   boost::asio::io_context ioc(1);
-  NullSink sink;
   AppOptions ao;
   ao.shm_name = "securenet-" + o.instance;
   ao.config_path = o.config_file;
   ao.tick = std::chrono::milliseconds(o.tick_ms);
+  auto db = open_persistence(o, "segment " + ao.shm_name);
+  if (!db) return fail(db.error().message);
+  NullSink null_sink;
+  EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
   App app(ioc, ao, *cfg, sink);
   Router router;
+  DbRouteDeps dd;
+  if (*db) {
+    dd.session = (*db)->session.get();
+    dd.limiter = &(*db)->limiter;
+  }
+  dd.hs256_secret = *secret;
+  dd.issuer = o.issuer;
+  register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
   StaticFiles files(o.web_root);
   auth::Verifier v = *verifier;
@@ -84,6 +99,9 @@ int run(const CliOptions& o) {
   ServerOptions so;
   if (!split_listen(o.listen, so.address, so.port)) return fail("--listen: expected ADDR:PORT");
   so.max_connections = o.max_connections;
+  boost::asio::thread_pool pool(2);
+  so.pool = &pool;
+  so.offload = is_db_request;
   HttpServer server(ioc, so, dispatch, app.hub());
   if (auto s = server.listen(); !s) return fail(s.error().message);
   if (!o.port_file.empty()) std::ofstream(o.port_file) << server.port() << '\n';
@@ -100,6 +118,10 @@ int run(const CliOptions& o) {
   });
   app.start();
   ioc.run();
+  pool.join();       // offloaded requests finish...
+  ioc.restart();
+  ioc.poll();        // ...and their completions run before anything is destroyed
+  if (*db) (*db)->writer->stop();  // queued rows end in the database or the spool
   return 0;
 }
 

@@ -35,6 +35,7 @@ Response Dispatcher::handle(const HttpIn& in) const {
   req.path = target->path;
   req.query = std::move(target->query);
   req.body = in.body;
+  req.peer = in.peer;
 
   std::optional<auth::Claims> claims;
   if (needs_auth(req.path)) {

@@ -17,6 +17,7 @@ struct HttpIn {
   std::string_view target;
   std::string_view body;
   std::string_view authorization;  // the Authorization header value
+  std::string_view peer;           // the client's IP address (from the socket)
 };
 
 // Verifies a bearer token; nullopt = refuse (401). The reason goes to the log only.

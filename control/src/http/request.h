@@ -24,6 +24,7 @@ struct Request {
   std::string_view body;
   std::vector<std::string> params;                      // decoded {captures}, in order
   const auth::Claims* claims = nullptr;                 // set on authenticated routes
+  std::string_view peer;                                // client address ("" when unknown)
   std::string user_id() const;                          // claims->sub or ""
 
   std::optional<std::string_view> q(std::string_view name) const;

@@ -58,7 +58,10 @@ Response unavailable() {
 struct Ctx {
   AuthRouteDeps d;
   int64_t now() const { return d.now_s ? d.now_s() : static_cast<int64_t>(std::time(nullptr)); }
-  std::string addr(const Request& r) const { return d.client_addr ? d.client_addr(r) : "-"; }
+  std::string addr(const Request& r) const {
+    if (d.client_addr) return d.client_addr(r);
+    return r.peer.empty() ? std::string("-") : std::string(r.peer);
+  }
 
   // The login/refresh answer: a fresh access token plus the given refresh token.
   Response session_response(const store::User& u, const store::RefreshToken& refresh) const {

@@ -1,8 +1,7 @@
 // POST /api/auth/login and POST /api/auth/refresh (API.md "Auth"): email + password checked
 // against auth.users through the store, an access token minted with the HS256 secret the
 // Verifier checks, a single-use refresh token; failed attempts rate-limited per address.
-// Needs securenet_store: register it from register_all_routes once the control target
-// links the store (see the persistence report).
+// Registered by register_db_routes (routes_db.h) when a database is configured.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +24,8 @@ struct AuthRouteDeps {
   std::string issuer;                         // iss claim (empty: none)
   int64_t access_ttl_s = 3600;
   int64_t refresh_ttl_s = 30 * 24 * 3600;
-  // The client's address for the limiter (Request has no peer address yet: until it does,
-  // every client shares one bucket).
+  // The client's address for the limiter (default: Request::peer, the socket's remote
+  // address).
   std::function<std::string(const Request&)> client_addr;
   std::function<int64_t()> now_s;  // default: wall clock
 };

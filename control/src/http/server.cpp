@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,6 +16,9 @@ using tcp = net::ip::tcp;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(HttpServer& srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = ep.address().to_string();
     ++srv_.connections_;
     srv_.sessions_.insert(this);
   }
@@ -69,9 +73,28 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) {
       in.authorization = {it->value().data(), it->value().size()};
     }
+    in.peer = peer_;
+    const bool keep_alive = req.keep_alive(), head = req.method() == http::verb::head;
+    if (srv_.opts_.pool && srv_.opts_.offload && srv_.opts_.offload(in)) {
+      return offload(in, keep_alive, head);
+    }
     Response r = srv_.dispatch_.handle(in);
     if (r.event_stream && !srv_.stopping_) return hand_over();
-    send(std::move(r), req.keep_alive() && !srv_.stopping_, req.method() == http::verb::head);
+    send(std::move(r), keep_alive && !srv_.stopping_, head);
+  }
+
+  // Dispatches on the pool (the request stays in parser_, untouched until the answer is
+  // written), then sends from the io_context. Busy meanwhile: shutdown lets it finish.
+  void offload(HttpIn in, bool keep_alive, bool head) {
+    writing_ = true;
+    stream_.expires_never();
+    net::post(*srv_.opts_.pool, [self = shared_from_this(), in, keep_alive, head] {
+      auto r = std::make_shared<Response>(self->srv_.dispatch_.handle(in));
+      auto ex = self->stream_.get_executor();
+      net::post(ex, [self, r, keep_alive, head] {
+        self->send(std::move(*r), keep_alive && !self->srv_.stopping_, head);
+      });
+    });
   }
 
   void send(Response r, bool keep_alive, bool head = false) {
@@ -119,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   HttpServer& srv_;
+  std::string peer_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

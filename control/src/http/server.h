@@ -6,6 +6,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -26,6 +28,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds write_timeout{30};
+  // Requests for which `offload` answers true (e.g. login: bcrypt and a database round
+  // trip) are dispatched on `pool` and their response is written back on the io_context,
+  // so they never block the control thread. Their handlers must be thread-safe.
+  boost::asio::thread_pool* pool = nullptr;
+  std::function<bool(const HttpIn&)> offload;
 };
 
 class Session;

@@ -90,10 +90,15 @@ void StoreSink::on_metrics_snapshot(const control::Snapshot& s) {
 }
 
 void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples) {
+  // A replayed capture carries its recording times; rows are partitioned by time around
+  // now, so a packet time more than an hour off the clock is stored as "seen now".
+  constexpr int64_t kSkewMs = 3600 * 1000;
+  const int64_t now = samples.empty() ? 0 : now_ms();
   for (const auto& rec : samples) {
     PacketRow p;
     p.id = new_uuid();
     p.ts_ms = static_cast<int64_t>(shm::read(rec.ts_ns) / 1000000);
+    if (p.ts_ms < now - kSkewMs || p.ts_ms > now + kSkewMs) p.ts_ms = now;
     p.src = format_ip(rec.src);
     p.dst = format_ip(rec.dst);
     p.sport = rec.sport;

@@ -1,0 +1,36 @@
+// The database-backed routes (API.md "Auth" and "Stored history"): login/refresh and the
+// history reads that go through PostgreSQL's row-level security with the caller's claims.
+// Registered BEFORE register_all_routes (so /api/alerts/history wins over /api/alerts/{id}
+// and ?source=db is seen on /api/metrics/history). Without a database every one of them
+// answers 503 {"error":"database_disabled"}.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "app/app.h"
+#include "http/dispatch.h"
+#include "http/router.h"
+
+namespace securenet::store {
+class Session;
+class LoginRateLimiter;
+}  // namespace securenet::store
+
+namespace securenet::control {
+
+struct DbRouteDeps {
+  store::Session* session = nullptr;          // null: database disabled
+  store::LoginRateLimiter* limiter = nullptr;
+  std::string hs256_secret, issuer;
+  int64_t access_ttl_s = 3600;
+  int64_t refresh_ttl_s = 30 * 24 * 3600;
+};
+
+void register_db_routes(Router& r, App& app, const DbRouteDeps& deps);
+
+// True for the requests register_db_routes serves (they block on the database, so the
+// server runs them on its thread pool; they never touch App).
+bool is_db_request(const HttpIn& in);
+
+}  // namespace securenet::control

@@ -1,0 +1,100 @@
+#include "main_store.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "app/app.h"
+#include "auth_store.h"
+#include "db_config.h"
+#include "migrate.h"
+#include "rows.h"
+
+namespace securenet::control {
+
+namespace {
+
+std::string read_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "sensor";
+  return buf;
+}
+
+Status run_migrations(store::Session& s) {
+  auto r = s.run([](pqxx::connection& c) { return store::migrate(c, store::embedded_migrations()); });
+  if (!r) return make_error(r.error().message);
+  if (!*r) return make_error("migrations: " + r->error().message);
+  for (const auto& name : (*r)->applied) std::fprintf(stderr, "securenet-control: applied %s\n", name.c_str());
+  return Ok{};
+}
+
+// --owner-email's user, else the oldest user. Remembered in <state>/owner-user-id so a
+// sensor that starts while the database is down keeps writing (to the spool) as its owner.
+Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
+  const std::string file = o.state_dir + "/owner-user-id";
+  std::string id;
+  std::string why;
+  if (!o.owner_email.empty()) {
+    auto u = store::find_user(s, o.owner_email);
+    if (u && *u) id = (**u).id;
+    else if (u) return make_error("--owner-email: no user " + o.owner_email + " in auth.users");
+    else why = u.error().message;
+  } else {
+    auto users = store::list_users(s);
+    if (users && !users->empty()) id = users->front().id;
+    else if (users) why = "no user in auth.users yet (create one: securenet-db user add)";
+    else why = users.error().message;
+  }
+  if (id.empty()) {
+    id = read_line(file);
+    if (id.empty()) return make_error("cannot choose the sensor's owner: " + why);
+    std::fprintf(stderr, "securenet-control: owner %s from %s (%s)\n", id.c_str(), file.c_str(), why.c_str());
+    return id;
+  }
+  if (read_line(file) != id) std::ofstream(file) << id << '\n';
+  return id;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Persistence>> open_persistence(const CliOptions& o, const std::string& interface) {
+  store::DbConfig db = store::db_config_from(o.db_url);
+  if (db.url.empty()) return std::unique_ptr<Persistence>();
+  auto p = std::make_unique<Persistence>();
+  p->session = std::make_unique<store::Session>(db);
+  if (o.migrate) {
+    if (auto m = run_migrations(*p->session); !m) return make_error(m.error().message);
+  }
+  auto owner = owner_id(*p->session, o);
+  if (!owner) return make_error(owner.error().message);
+  p->owner_user_id = *owner;
+  p->sensor_id = store::load_or_create_sensor_id(o.state_dir);
+
+  store::WriterOptions w;
+  w.db = db;
+  w.owner_user_id = p->owner_user_id;
+  w.sensor_id = p->sensor_id;
+  w.sensor.name = o.sensor_name.empty() ? hostname() : o.sensor_name;
+  w.sensor.interface = interface;
+  w.sensor.version = kVersion;
+  w.spool.dir = o.state_dir + "/spool";
+  auto writer = store::Writer::start(std::move(w));
+  if (!writer) return make_error("database writer: " + writer.error().message);
+  p->writer = std::move(*writer);
+  store::StoreSink::Options so;
+  so.metrics_every_ms = static_cast<int64_t>(o.metrics_every_s) * 1000;
+  p->sink = std::make_unique<store::StoreSink>(*p->writer, so);
+  std::fprintf(stderr, "securenet-control: database %s, owner %s, sensor %s\n",
+               store::redact_url(db.url).c_str(), p->owner_user_id.c_str(), p->sensor_id.c_str());
+  return p;
+}
+
+}  // namespace securenet::control
