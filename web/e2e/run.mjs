@@ -149,7 +149,8 @@ try {
   await shot('08-alerts');
 
   log(`alerts: resolving ${alertId}`);
-  await icmp.getByTestId('resolve-button').click();
+  // By id: the list re-sorts as new alerts arrive, so "first ICMP row" may move.
+  await page.locator(`[data-testid="alert-row"][data-id="${alertId}"]`).getByTestId('resolve-button').click();
   await page.locator(`[data-testid="alert-row"][data-id="${alertId}"][data-status="open"]`).waitFor({ state: 'detached' });
   await tid('filter-status').selectOption('resolved');
   const resolved = page.locator(`[data-testid="alert-row"][data-id="${alertId}"]`);
