@@ -15,7 +15,8 @@
 #   SECURENET_INSTANCE      shared-memory instance name (default "default")
 #   SECURENET_DATABASE_URL  use this database instead of the local cluster
 #   SECURENET_PG_PORT       port of the local cluster (default 54329)
-#   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture)
+#   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture with
+#                           an ICMP flood amid benign traffic)
 #   SECURENET_DEMO_PPS      pace of the demo replay (default 3000 packets/s)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --state-dir) state=$2; shift 2 ;;
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -81,9 +82,12 @@ if [ -n "${SECURENET_SOURCE_ARGS:-}" ]; then
   # shellcheck disable=SC2206
   source_args=($SECURENET_SOURCE_ARGS)
 else
-  demo=$state/demo.pcap
+  # The demo: benign TCP/UDP background from 300 hosts with one host flooding ICMP echo
+  # (half the packets): one HIGH protocol-blacklist alert and a busy top talker to look at.
+  demo=$state/demo-icmp-flood.pcap
   if [ ! -s "$demo" ]; then
-    "$build/dataplane/securenet-pcapgen" --out "$demo" --packets 60000 --hosts 300 --mix realistic >/dev/null
+    "$build/dataplane/securenet-pcapgen" --out "$demo" --packets 60000 --hosts 300 \
+      --scenario icmp-flood --pps 1500 >/dev/null
   fi
   source_args=(--source pcap --target "$demo" --loops 0 --rate "${SECURENET_DEMO_PPS:-3000}")
 fi
