@@ -256,3 +256,32 @@ TEST(AlertStore, EvictsOldestResolvedFirst) {
   ASSERT_EQ(newest.size(), 3u);
   EXPECT_EQ(newest[0]->id, "id3");
 }
+
+TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
+  AlertStore store{100};
+  UuidGenerator ids;
+  Detector det{store, ids};
+  SecurityConfig cfg = SecurityConfig::defaults();  // ICMP and IGMP are blacklisted
+  int64_t now = 1'000'000;
+  auto tick = [&](uint64_t icmp, uint64_t igmp) {
+    HostObservation h;
+    h.ip = *parse_ip_text("10.0.0.48");
+    h.pps = static_cast<double>(icmp + igmp);
+    h.blacklisted_delta = icmp + igmp;
+    h.blacklisted_pps = static_cast<double>(icmp + igmp);
+    h.class_delta[static_cast<size_t>(shm::ProtoClass::kIcmp)] = icmp;
+    h.class_delta[static_cast<size_t>(shm::ProtoClass::kIgmp)] = igmp;
+    std::vector<HostObservation> hosts{h};
+    TickInput in;
+    in.now_ms = now += 1000;
+    in.hosts = &hosts;
+    return det.evaluate(in, cfg);
+  };
+  auto first = tick(2, 0);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].protocol, "ICMP");
+  tick(2, 1);
+  tick(1, 1);
+  tick(0, 1);
+  EXPECT_EQ(store.find(first[0].id)->protocol, "ICMP,IGMP");
+}

@@ -69,6 +69,28 @@ std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig&
   return std::move(changed_);
 }
 
+namespace {
+// Adds each comma-separated name of `add` that `list` does not hold yet ("ICMP" + "ICMP,IGMP"
+// = "ICMP,IGMP", never "ICMP,ICMP,IGMP").
+void merge_protocols(std::string& list, const std::string& add) {
+  size_t from = 0;
+  while (from <= add.size() && !add.empty()) {
+    size_t comma = add.find(',', from);
+    if (comma == std::string::npos) comma = add.size();
+    const std::string name = add.substr(from, comma - from);
+    bool have = name.empty();
+    for (size_t p = 0; !have && p <= list.size();) {
+      size_t c = list.find(',', p);
+      if (c == std::string::npos) c = list.size();
+      have = list.compare(p, c - p, name) == 0;
+      p = c + 1;
+    }
+    if (!have) list += list.empty() ? name : "," + name;
+    from = comma + 1;
+  }
+}
+}  // namespace
+
 void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms) {
   std::string ip = ip_text(h.ip);
   if (h.blacklisted_delta > 0) {
@@ -179,9 +201,7 @@ void Detector::update_alert(Track& t, const Obs& o, int64_t now_ms) {
   a.count += o.count_add;
   a.last_seen_ms = now_ms;
   a.description = o.description;
-  if (!o.protocol.empty() && a.protocol.find(o.protocol) == std::string::npos) {
-    a.protocol += "," + o.protocol;
-  }
+  merge_protocols(a.protocol, o.protocol);
   changed_.push_back(a);
 }
 
