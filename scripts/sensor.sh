@@ -14,6 +14,7 @@
 #   SECURENET_LISTEN        control plane address (default 127.0.0.1:8080)
 #   SECURENET_INSTANCE      shared-memory instance name (default "default")
 #   SECURENET_DATABASE_URL  use this database instead of the local cluster
+#   SECURENET_OWNER_EMAIL   the user whose rows this sensor writes (default: the oldest)
 #   SECURENET_PG_PORT       port of the local cluster (default 54329)
 #   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture with
 #                           an ICMP flood amid benign traffic)
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     --state-dir) state=$2; shift 2 ;;
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -97,8 +98,12 @@ pids+=($!)
 # --- control plane ----------------------------------------------------------------------
 web_args=()
 [ -f "$root/web/dist/index.html" ] && web_args=(--web-root "$root/web/dist")
+# It reads SECURENET_DATABASE_URL; its rows belong to SECURENET_OWNER_EMAIL (default: the
+# oldest user, i.e. the first user created above).
+owner_args=()
+[ -n "${SECURENET_OWNER_EMAIL:-}" ] && owner_args=(--owner-email "$SECURENET_OWNER_EMAIL")
 "$build/control/securenet-control" --instance "$instance" --listen "$listen" \
-  --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" &
+  --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" &
 pids+=($!)
 
 url="http://$listen"

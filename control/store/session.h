@@ -1,5 +1,6 @@
 // One lazily opened connection for request-time queries (login, RLS reads), shared by the
-// HTTP threads under a mutex. A connection error drops it; the next call reconnects.
+// HTTP threads under a mutex. A connection error drops it; a call that finds its kept
+// connection dead retries once on a new one.
 // Uses only unnamed statements (exec/exec_params), so it also works through Supabase's
 // transaction pooler.
 #pragma once
@@ -27,13 +28,18 @@ class Session {
   template <class F>
   auto run(F&& fn) -> Result<decltype(fn(std::declval<pqxx::connection&>()))> {
     std::lock_guard lk(mu_);
-    try {
-      if (!conn_ || !conn_->is_open())
-        conn_ = std::make_unique<pqxx::connection>(effective_url(cfg_));
-      return fn(*conn_);
-    } catch (const std::exception& e) {
-      if (classify(e) == PgErrorKind::connection) conn_.reset();
-      return make_error(std::string("database: ") + e.what());
+    // A kept connection may have died with a database restart: then one retry on a fresh
+    // connection (the failed attempt's transaction never committed).
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = conn_ && conn_->is_open();
+      try {
+        if (!reused) conn_ = std::make_unique<pqxx::connection>(effective_url(cfg_));
+        return fn(*conn_);
+      } catch (const std::exception& e) {
+        const bool lost = classify(e) == PgErrorKind::connection;
+        if (lost) conn_.reset();
+        if (!(lost && reused && attempt == 0)) return make_error(std::string("database: ") + e.what());
+      }
     }
   }
 

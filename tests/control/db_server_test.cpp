@@ -192,6 +192,25 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   EXPECT_EQ(get(port, "/api/metrics/history?seconds=60", tb).status, 200);
   EXPECT_EQ(get(port, "/api/alerts/history?status=bogus", ta).status, 400);
   EXPECT_EQ(st::count(url, "select count(*) from network_configs where user_id = '" + a->id + "'"), 1);
+
+  // Refresh through the server: single use.
+  auto lr = post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
+  ASSERT_EQ(lr.status, 200);
+  const std::string refresh = str(Json(lr.body)["refresh_token"]);
+  const std::string rbody = "{\"refresh_token\":\"" + refresh + "\"}";
+  auto r1 = post(port, "/api/auth/refresh", rbody);
+  EXPECT_EQ(r1.status, 200) << r1.body;
+  EXPECT_EQ(get(port, "/api/alerts/history", str(Json(r1.body)["access_token"])).status, 200);
+  EXPECT_EQ(post(port, "/api/auth/refresh", rbody).status, 401);
+
+  // Failed attempts from this address (127.0.0.1, the socket's peer; a success clears
+  // them): the used refresh token and four wrong passwords, then even the right one is 429.
+  for (int i = 0; i < 4; ++i) {
+    login(port, "a@example.com", "wrong-again", &status);
+    EXPECT_EQ(status, 401);
+  }
+  auto limited = post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
+  EXPECT_EQ(limited.status, 429) << limited.body;
 }
 
 TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
@@ -237,6 +256,9 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   post_threshold(5000);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
 
+  int status = 0;
+  login(port, "owner@example.com", "owner-password-1", &status);  // the login connection is open
+  ASSERT_EQ(status, 200);
   ASSERT_TRUE(cluster->stop());
   for (int i = 0; i < 4; ++i) {  // alerts change (the threshold moves), configs, snapshots
     post_threshold(i % 2 ? 100000 : 500);
@@ -244,8 +266,12 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   }
   Json down(get(port, "/api/status", token).body);
   EXPECT_EQ(str(down["database"]["state"]), "disconnected");
+  login(port, "owner@example.com", "owner-password-1", &status);
+  EXPECT_EQ(status, 503);  // database_unavailable, not a crash or a hang
   ASSERT_TRUE(cluster->start());
   post_threshold(5000);
+  login(port, "owner@example.com", "owner-password-1", &status);
+  EXPECT_EQ(status, 200) << "the first login after the restart must reconnect";
 
   dp.wait();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
