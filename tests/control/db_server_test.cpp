@@ -31,7 +31,10 @@ namespace {
 
 class Child {
  public:
-  Child(std::vector<std::string> args, const std::string& log) {
+  Child(std::vector<std::string> args, const std::string& log, const std::string& db = "",
+        const std::string& owner = "") {
+    if (!db.empty()) args.insert(args.end(), {"--db", db});
+    if (!owner.empty()) args.insert(args.end(), {"--owner-email", owner});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -92,9 +95,8 @@ class Control {
     child_.emplace(std::vector<std::string>{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
                                             "--port-file", (dir_ / "port").string(), "--state-dir", dir_.string(),
                                             "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
-                                            dir_.string(), "--tick-ms", "200", "--db", url, "--owner-email", owner,
-                                            "--metrics-every", "1"},
-                   (dir_ / "control.log").string());
+                                            dir_.string(), "--tick-ms", "200", "--metrics-every", "1"},
+                   (dir_ / "control.log").string(), url, owner);
     eventually([&] {
       std::ifstream in(dir_ / "port");
       return static_cast<bool>(in >> port_) && port_ != 0;
@@ -309,4 +311,21 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   EXPECT_EQ(gaps[0][1].as<long>(), rows) << "a snapshot was written twice";
   EXPECT_LT(gaps[0][2].as<double>(), 2500) << "a hole in the stored metrics (lost snapshots)";
   EXPECT_EQ(tx.exec("select count(*) from network_alerts where user_id <> '" + owner->id + "'")[0][0].as<long>(), 0);
+}
+
+TEST(DbServer, WithoutADatabaseLoginAndHistoryAnswer503) {
+  ::unsetenv("SECURENET_DATABASE_URL");
+  Control c("ctldb-none", "", "", "ctldb-none-" + std::to_string(::getpid()));
+  ASSERT_NE(c.port(), 0) << c.log();
+  auto r = post(c.port(), "/api/auth/login", R"({"email":"a@example.com","password":"x"})");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("database_disabled"), std::string::npos) << r.body;
+  securenet::auth::MintOptions m;
+  m.sub = kUser;
+  const auto token = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
+  EXPECT_EQ(get(c.port(), "/api/alerts/history", token).status, 503);
+  EXPECT_EQ(get(c.port(), "/api/metrics/history?source=db", token).status, 503);
+  EXPECT_EQ(get(c.port(), "/api/metrics/history", token).status, 200);  // memory
+  Json st(get(c.port(), "/api/status", token).body);
+  EXPECT_EQ(str(st["database"]["state"]), "disabled");
 }
