@@ -118,9 +118,9 @@ int run(const CliOptions& o) {
   });
   app.start();
   ioc.run();
-  pool.join();       // offloaded requests finish...
-  ioc.restart();
-  ioc.poll();        // ...and their completions run before anything is destroyed
+  pool.join();  // offloaded requests finish, and their answers are written (bounded wait)
+  ioc.restart();  // before anything their handlers refer to is destroyed
+  ioc.run_for(std::chrono::seconds(2));
   if (*db) (*db)->writer->stop();  // queued rows end in the database or the spool
   return 0;
 }
