@@ -36,6 +36,24 @@ Status run_migrations(store::Session& s) {
   return Ok{};
 }
 
+// Without --migrate: a warning when the database lacks some of the embedded migrations
+// (the writer's rows would be refused); unreachable = nothing to say yet.
+void check_migrations(store::Session& s) {
+  auto n = s.run([](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto r = tx.exec("select count(*) from public.securenet_schema_migrations");
+    return r[0][0].as<long>();
+  });
+  const long want = static_cast<long>(store::embedded_migrations().size());
+  if (n && *n < want) {
+    std::fprintf(stderr, "securenet-control: warning: the database has %ld of %ld migrations; run "
+                 "securenet-db migrate (or start with --migrate)\n", *n, want);
+  } else if (!n && n.error().message.find("securenet_schema_migrations") != std::string::npos) {
+    std::fprintf(stderr, "securenet-control: warning: the database is not migrated; run securenet-db "
+                 "migrate (or start with --migrate)\n");
+  }
+}
+
 // --owner-email's user, else the oldest user. Remembered in <state>/owner-user-id so a
 // sensor that starts while the database is down keeps writing (to the spool) as its owner.
 Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
@@ -72,6 +90,8 @@ Result<std::unique_ptr<Persistence>> open_persistence(const CliOptions& o, const
   p->session = std::make_unique<store::Session>(db);
   if (o.migrate) {
     if (auto m = run_migrations(*p->session); !m) return make_error(m.error().message);
+  } else {
+    check_migrations(*p->session);
   }
   auto owner = owner_id(*p->session, o);
   if (!owner) return make_error(owner.error().message);
