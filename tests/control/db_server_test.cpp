@@ -17,6 +17,7 @@
 #include "auth/jwt.h"
 #include "auth_store.h"
 #include "db_helpers.h"
+#include "child_process.h"
 #include "http_fixture.h"
 #include "pg_cluster.h"
 #include "session.h"
@@ -29,39 +30,7 @@ namespace st = securenet::testing;
 
 namespace {
 
-class Child {
- public:
-  Child(std::vector<std::string> args, const std::string& log, const std::string& db = "",
-        const std::string& owner = "") {
-    if (!db.empty()) args.insert(args.end(), {"--db", db});
-    if (!owner.empty()) args.insert(args.end(), {"--owner-email", owner});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() { stop(); }
-  int wait() {
-    if (pid_ > 0) {
-      waitpid(pid_, &status_, 0);
-      pid_ = -1;
-    }
-    return status_;
-  }
-  int stop() {
-    if (pid_ > 0) kill(pid_, SIGTERM);
-    return wait();
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-};
+using sn_test::Child;
 
 std::string str(simdjson::dom::element e) {
   std::string_view s;
@@ -92,11 +61,13 @@ class Control {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "jwt-secret") << kSecret << "\n";
-    child_.emplace(std::vector<std::string>{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
-                                            "--port-file", (dir_ / "port").string(), "--state-dir", dir_.string(),
-                                            "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
-                                            dir_.string(), "--tick-ms", "200", "--metrics-every", "1"},
-                   (dir_ / "control.log").string(), url, owner);
+    std::vector<std::string> args{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
+                                  "--port-file", (dir_ / "port").string(), "--state-dir", dir_.string(),
+                                  "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
+                                  dir_.string(), "--tick-ms", "200", "--metrics-every", "1"};
+    if (!url.empty()) args.insert(args.end(), {"--db", url});
+    if (!owner.empty()) args.insert(args.end(), {"--owner-email", owner});
+    child_.emplace(std::move(args), (dir_ / "control.log").string());
     eventually([&] {
       std::ifstream in(dir_ / "port");
       return static_cast<bool>(in >> port_) && port_ != 0;

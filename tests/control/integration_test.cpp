@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "auth/jwt.h"
+#include "child_process.h"
 #include "http_fixture.h"
 
 extern char** environ;
@@ -28,48 +29,7 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-class Child {
- public:
-  explicit Child(std::vector<std::string> args, const std::string& log) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() { stop(); }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int st = 0;
-    if (waitpid(pid_, &st, WNOHANG) == pid_) {
-      status_ = st;
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  int wait() {
-    if (pid_ > 0) {
-      waitpid(pid_, &status_, 0);
-      pid_ = -1;
-    }
-    return status_;
-  }
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      wait();
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-};
+using sn_test::Child;
 
 struct Expect {
   std::string kind, host, severity, protocol;
