@@ -30,33 +30,50 @@ else
   as_pg() { "$@"; }
 fi
 
-url() { echo "postgresql://$pguser@127.0.0.1:$port/$dbname?sslmode=disable"; }
+# The data directory: <state>/pg, unless the cluster's user cannot reach the state folder
+# (a checkout under /root, say): then a folder of its own under /var/lib/securenet.
+if [ "$(id -u)" -eq 0 ] && [ -z "${SECURENET_PG_DATA:-}" ] && mkdir -p "$state" &&
+   ! runuser -u "$pguser" -- test -x "$state"; then
+  data=/var/lib/securenet/pg-$(printf '%s' "$state" | sha256sum | cut -c1-12)
+fi
+data=${SECURENET_PG_DATA:-$data}
+
+# Password auth over TCP: the password lives in <state>/pg-password (mode 0600, readable by
+# whoever runs the sensor only); the cluster's own user reaches it over its Unix socket
+# (peer auth), so no other local user can connect.
+pwfile=$state/pg-password
+password() { cat "$pwfile"; }
+url() { echo "postgresql://$pguser:$(password)@127.0.0.1:$port/$dbname?sslmode=disable"; }
 
 running() { [ -f "$data/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
 init_cluster() {
   mkdir -p "$state"
-  if [ "$(id -u)" -eq 0 ] && ! runuser -u "$pguser" -- test -x "$state"; then
-    die "user $pguser cannot reach $state (a parent directory is not searchable, e.g. /root);" \
-        "set SECURENET_STATE_DIR to a reachable directory or SECURENET_PG_USER to another user"
+  if [ ! -s "$pwfile" ]; then
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$pwfile")
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
     mkdir -p "$data"
     chmod 700 "$data"
     [ "$(id -u)" -eq 0 ] && chown "$pguser": "$data"
+    # initdb reads the superuser's password from a file the cluster's user can read.
+    local initpw
+    initpw=$(dirname "$data")/.pg-initpw-$$
+    (umask 077; password >"$initpw")
+    [ "$(id -u)" -eq 0 ] && chown "$pguser": "$initpw"
     # The socket directory sits inside the data dir so no system path is needed.
-    as_pg "$bindir/initdb" -D "$data" -U "$pguser" --auth=trust --encoding=UTF8 \
-      --locale=C.UTF-8 >/dev/null || die "initdb failed"
+    as_pg "$bindir/initdb" -D "$data" -U "$pguser" --auth-local=peer --auth-host=scram-sha-256 \
+      --pwfile="$initpw" --encoding=UTF8 --locale=C.UTF-8 >/dev/null || { rm -f "$initpw"; die "initdb failed"; }
+    rm -f "$initpw"
     cat >>"$data/postgresql.conf" <<CONF
 # securenet local cluster
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$data'
 CONF
-    # Loopback only, no passwords needed (the cluster is private to this machine's users
-    # who can already read the data directory's owner files; never expose it).
+    # Loopback only; the cluster's own user over the socket, everyone else with the password.
     cat >"$data/pg_hba.conf" <<HBA
-local all all trust
-host  all all 127.0.0.1/32 trust
+local all $pguser peer
+host  all all 127.0.0.1/32 scram-sha-256
 HBA
   fi
 }
@@ -67,9 +84,9 @@ start() {
     as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
       -o "-p $port -k $data" start >/dev/null || { tail -20 "$data/server.log" >&2; die "start failed"; }
   fi
-  if ! as_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U "$pguser" -d postgres -Atqc \
+  if ! as_pg "$bindir/psql" -h "$data" -p "$port" -U "$pguser" -d postgres -Atqc \
       "select 1 from pg_database where datname = '$dbname'" | grep -q 1; then
-    as_pg "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$pguser" "$dbname"
+    as_pg "$bindir/createdb" -h "$data" -p "$port" -U "$pguser" "$dbname"
   fi
   url
 }
