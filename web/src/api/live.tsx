@@ -12,11 +12,20 @@ export interface LiveState {
   status: Status | null;
   statusError: string | null;
   stream: StreamState;
-  /** The latest alert change seen on the stream (pages merge it into their lists). */
-  lastAlert: Alert | null;
+  /** Every alert change seen on the stream, queued (pages merge them with useAlertUpdates). */
+  alertFeed: AlertFeed;
   lastConfig: Config | null;
 }
 
+/**
+ * The live alert changes, in arrival order: `updates` holds the most recent ones (at most
+ * ALERT_FEED_MAX), `seq` counts all ever received. Each event is appended by its own
+ * functional state update, so a burst of events in one tick is kept whole (a single
+ * "latest alert" slot would keep only the last one of the batch).
+ */
+export interface AlertFeed { seq: number; updates: Alert[] }
+
+export const ALERT_FEED_MAX = 256;
 const HISTORY_SECONDS = 600;
 const LiveContext = createContext<LiveState | null>(null);
 
@@ -37,11 +46,23 @@ export function appendPoint(points: HistoryPoint[], m: Metrics): HistoryPoint[] 
   return trimHistory([...points, p], m.ts_ms);
 }
 
+/** Appends one alert change to the feed, dropping the oldest beyond `max`. */
+export function pushAlert(feed: AlertFeed, a: Alert, max = ALERT_FEED_MAX): AlertFeed {
+  const updates = [...feed.updates, a];
+  return { seq: feed.seq + 1, updates: updates.length > max ? updates.slice(updates.length - max) : updates };
+}
+
+/** The updates received after `seenSeq` (those still held if more than ALERT_FEED_MAX came). */
+export function alertsSince(feed: AlertFeed, seenSeq: number): Alert[] {
+  const n = Math.min(feed.updates.length, Math.max(0, feed.seq - seenSeq));
+  return n ? feed.updates.slice(feed.updates.length - n) : [];
+}
+
 export function LiveProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const [state, setState] = useState<LiveState>({
     metrics: null, history: [], status: null, statusError: null,
-    stream: 'connecting', lastAlert: null, lastConfig: null,
+    stream: 'connecting', alertFeed: { seq: 0, updates: [] }, lastConfig: null,
   });
   const alive = useRef(true);
 
@@ -66,7 +87,10 @@ export function LiveProvider({ children }: { children: ReactNode }) {
         const m = JSON.parse((ev as MessageEvent).data) as Metrics;
         patch((s) => ({ metrics: m, history: appendPoint(s.history, m), stream: 'live' }));
       });
-      es.addEventListener('alert', (ev) => patch({ lastAlert: JSON.parse((ev as MessageEvent).data) as Alert }));
+      es.addEventListener('alert', (ev) => {
+        const a = JSON.parse((ev as MessageEvent).data) as Alert;
+        patch((s) => ({ alertFeed: pushAlert(s.alertFeed, a) }));
+      });
       es.addEventListener('config', (ev) => patch({ lastConfig: JSON.parse((ev as MessageEvent).data) as Config }));
       es.onerror = () => {
         es?.close();
@@ -112,4 +136,20 @@ export function useLive(): LiveState {
   const ctx = useContext(LiveContext);
   if (!ctx) throw new Error('useLive outside LiveProvider');
   return ctx;
+}
+
+/**
+ * Calls `apply` with every alert change that reached the stream since the caller mounted (or
+ * since its last call), in arrival order, however many came in one render.
+ */
+export function useAlertUpdates(apply: (updates: Alert[]) => void): void {
+  const { alertFeed } = useLive();
+  const seen = useRef(alertFeed.seq);
+  const applyRef = useRef(apply);
+  applyRef.current = apply;
+  useEffect(() => {
+    const fresh = alertsSince(alertFeed, seen.current);
+    seen.current = alertFeed.seq;
+    if (fresh.length) applyRef.current(fresh);
+  }, [alertFeed]);
 }

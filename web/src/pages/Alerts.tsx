@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
-import { useLive } from '../api/live';
+import { useAlertUpdates } from '../api/live';
 import type { Alert, AlertStatus, Severity } from '../api/types';
 import { SEVERITIES } from '../api/types';
 import { Card, Empty, ErrorBanner, SeverityBadge } from '../components/ui';
-import { countBySeverity, filterAlerts, mergeAlert, sortAlerts, type AlertFilter } from '../lib/alerts';
+import { countBySeverity, filterAlerts, mergeAlert, mergeAlerts, refreshAlerts, type AlertFilter } from '../lib/alerts';
 import { formatAgo, formatCount, formatSI, formatTimestamp } from '../lib/format';
 import { Link } from '../lib/router';
 
@@ -65,7 +65,6 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
 
 export function Alerts() {
   const api = useApi();
-  const { lastAlert } = useLive();
   const [filter, setFilter] = useState<AlertFilter>({ severity: '', status: 'open' });
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -73,16 +72,14 @@ export function Alerts() {
   useEffect(() => {
     let stop = false;
     const load = () => api.alerts({ limit: 500, ...filter })
-      .then((a) => { if (!stop) { setAlerts(sortAlerts(a)); setError(null); } })
+      .then((a) => { if (!stop) { setAlerts((cur) => refreshAlerts(a, cur)); setError(null); } })
       .catch((e: Error) => !stop && setError(e.message));
     load();
     const t = setInterval(load, 5000);
     return () => { stop = true; clearInterval(t); };
   }, [api, filter]);
 
-  useEffect(() => {
-    if (lastAlert) setAlerts((list) => (list ? mergeAlert(list, lastAlert) : list));
-  }, [lastAlert]);
+  useAlertUpdates((updates) => setAlerts((list) => (list ? mergeAlerts(list, updates, 1000) : list)));
 
   const shown = alerts ? filterAlerts(alerts, filter) : [];
   const counts = countBySeverity(shown);

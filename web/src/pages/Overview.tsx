@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
-import { useLive } from '../api/live';
+import { useAlertUpdates, useLive } from '../api/live';
 import type { Alert } from '../api/types';
-import { mergeAlert } from '../lib/alerts';
+import { mergeAlerts, refreshAlerts } from '../lib/alerts';
 import type { Status } from '../api/types';
 import { SEVERITIES } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
@@ -62,16 +62,15 @@ function Health({ status, error }: { status: Status | null; error: string | null
 /** The newest open alerts, kept current by the stream. */
 function RecentAlerts() {
   const api = useApi();
-  const { lastAlert } = useLive();
   const [alerts, setAlerts] = useState<Alert[]>([]);
   useEffect(() => {
     let stop = false;
-    const load = () => api.alerts({ status: 'open', limit: 6 }).then((a) => !stop && setAlerts(a)).catch(() => {});
+    const load = () => api.alerts({ status: 'open', limit: 6 }).then((a) => !stop && setAlerts((cur) => refreshAlerts(a, cur))).catch(() => {});
     load();
     const t = setInterval(load, 10000);
     return () => { stop = true; clearInterval(t); };
   }, [api]);
-  useEffect(() => { if (lastAlert) setAlerts((l) => mergeAlert(l, lastAlert)); }, [lastAlert]);
+  useAlertUpdates((updates) => setAlerts((l) => mergeAlerts(l, updates, 200)));
   const open = alerts.filter((a) => a.status === 'open').slice(0, 6);
   if (open.length === 0) return <div className="recent-empty">No open alerts</div>;
   return (
