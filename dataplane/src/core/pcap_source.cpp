@@ -56,10 +56,21 @@ class TokenBucket {
     if (tokens_ > cap) tokens_ = cap;
     const uint32_t n = tokens_ >= want ? want : static_cast<uint32_t>(tokens_);
     tokens_ -= n;
+    if (n == 0) wait_for_one();
     return n;
   }
 
  private:
+  // Paced replay only (a demo or test source, not a capture path): rather than spin until
+  // the next packet is due, sleep for that long (at most 1 ms), once per empty poll.
+  void wait_for_one() const noexcept {
+    const double ns = (1.0 - tokens_) * 1e9 / pps_;
+    const long wait = ns < 1e6 ? static_cast<long>(ns) : 1'000'000L;
+    if (wait <= 0) return;
+    timespec ts{0, wait};
+    nanosleep(&ts, nullptr);
+  }
+
   double pps_;
   double tokens_ = 0;
   uint64_t last_ = 0;
