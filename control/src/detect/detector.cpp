@@ -104,26 +104,23 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
     observe(o, now_ms, cfg);
   }
   if (cfg.whitelisted(h.ip)) return;
-  double thr = cfg.host_threshold(h.ip);
-  if (h.pps > cfg.clear_ratio * thr) {
-    Obs o{AlertKind::kTrafficThreshold, ip, "", "", ""};
-    o.value = h.pps;
-    o.threshold = thr;
-    o.clear_level = cfg.clear_ratio * thr;
-    o.escalate = h.pps > cfg.escalation_factor * thr;
-    o.description = ip + ": " + num(h.pps) + " packets/s, threshold " + num(thr);
-    observe(o, now_ms, cfg);
-  }
-  double cthr = cfg.connection_rate_per_min;
-  if (h.syn_per_min > cfg.clear_ratio * cthr) {
-    Obs o{AlertKind::kConnectionRate, ip, "", "", ""};
-    o.value = h.syn_per_min;
-    o.threshold = cthr;
-    o.clear_level = cfg.clear_ratio * cthr;
-    o.escalate = h.syn_per_min > cfg.escalation_factor * cthr;
-    o.description = ip + ": " + num(h.syn_per_min) + " new connections/min, threshold " + num(cthr);
-    observe(o, now_ms, cfg);
-  }
+  observe_rate(AlertKind::kTrafficThreshold, ip, h.pps, cfg.host_threshold(h.ip), "packets/s", now_ms, cfg);
+  observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.connection_rate_per_min,
+               "new connections/min", now_ms, cfg);
+}
+
+// A per-host rate against its threshold: observed (and so kept open) above the clear level,
+// escalated above escalation_factor times the threshold.
+void Detector::observe_rate(AlertKind kind, const std::string& ip, double value, double thr,
+                            const char* unit, int64_t now_ms, const SecurityConfig& cfg) {
+  if (value <= cfg.clear_ratio * thr) return;
+  Obs o{kind, ip, "", "", ""};
+  o.value = value;
+  o.threshold = thr;
+  o.clear_level = cfg.clear_ratio * thr;
+  o.escalate = value > cfg.escalation_factor * thr;
+  o.description = ip + ": " + num(value) + " " + unit + ", threshold " + num(thr);
+  observe(o, now_ms, cfg);
 }
 
 void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms) {

@@ -79,6 +79,8 @@ class Detector {
   void clear_unseen(int64_t now_ms, const SecurityConfig& cfg);
   void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);
   void observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms);
+  void observe_rate(AlertKind kind, const std::string& ip, double value, double thr, const char* unit,
+                    int64_t now_ms, const SecurityConfig& cfg);
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
 
   AlertStore& store_;
