@@ -2,7 +2,9 @@
 # The line-rate harness: one command, one pinned core, one run (< 3 minutes).
 #  1. DPDK net_pcap (infinite_rx) on a 64-byte capture with 64k distinct hosts:
 #     securenet-dataplane vs dpdk-testpmd --forward-mode=rxonly on the same device and core,
-#     median of N interleaved repeats, and their ratio.
+#     median of N interleaved repeats, and their ratio; the same frames with 1,024 senders
+#     (host table in cache) split the dataplane's cost into compute and host-table misses.
+#     Every program gets the same burst size (--burst, default 32 = testpmd's default).
 #  2. AF_XDP on a veth pair fed by securenet-gen: the highest offered rate the sensor takes
 #     with zero loss (generator count = sensor count) and its CPU time per packet.
 #  3. The same capture through the prototype's approach (Scapy sniff(offline=, prn=)).
@@ -10,7 +12,7 @@
 #
 # Usage: bench/linerate/linerate.sh [--build DIR] [--out DIR] [--cpu N] [--gen-cpu N]
 #                                   [--repeats N] [--duration S] [--hosts N] [--skip-afxdp]
-#                                   [--scapy-packets N]
+#                                   [--scapy-packets N] [--burst N]
 # Needs root (DPDK vdevs, network namespaces, XDP) and Debian's dpdk, python3-scapy,
 # python3-matplotlib (scripts/deps/dpdk.txt).
 set -euo pipefail
@@ -26,6 +28,8 @@ DURATION=4
 HOSTS=65536
 SCAPY_PACKETS=4096   # Scapy does ~1-2 kpps: a prefix of the capture keeps the run short
 SKIP_AFXDP=0
+BURST=32             # packets per rx_burst for testpmd, the dataplane and the source alone
+CACHED_HOSTS=1024    # senders in the 'in cache' capture
 PY=/usr/bin/python3   # Debian's interpreter, where python3-scapy/matplotlib live
 
 while [[ $# -gt 0 ]]; do
@@ -39,7 +43,8 @@ while [[ $# -gt 0 ]]; do
     --hosts) HOSTS=$2; shift 2 ;;
     --scapy-packets) SCAPY_PACKETS=$2; shift 2 ;;
     --skip-afxdp) SKIP_AFXDP=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --burst) BURST=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,7 +68,10 @@ $PY -c 'import scapy, matplotlib' 2>/dev/null || die "apt-get install python3-sc
 PCAP=$OUT/linerate64.pcap
 echo "== capture: $HOSTS frames of 64 bytes, $HOSTS distinct source hosts -> $PCAP"
 $LR mkpcap "$PCAP" "$HOSTS"
-echo "{\"kind\":\"meta\",\"cpu\":$CPU,\"hosts\":$HOSTS,\"duration_s\":$DURATION,\"repeats\":$REPEATS,\"cpu_model\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/"//g')\"}" >> "$RAW"
+PCAP_CACHED=$OUT/linerate64-cached.pcap
+echo "== capture: the same $HOSTS frames from $CACHED_HOSTS senders (host table in cache) -> $PCAP_CACHED"
+$LR mkpcap "$PCAP_CACHED" "$HOSTS" "$CACHED_HOSTS"
+echo "{\"kind\":\"meta\",\"cpu\":$CPU,\"hosts\":$HOSTS,\"burst\":$BURST,\"cached_hosts\":$CACHED_HOSTS,\"duration_s\":$DURATION,\"repeats\":$REPEATS,\"cpu_model\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//;s/"//g')\"}" >> "$RAW"
 
 # The capture lives in mbufs (infinite_rx preloads it): room for it plus the rings.
 MEM=1024
@@ -75,7 +83,7 @@ run_testpmd() {
   local log=$OUT/testpmd.$1.log
   taskset -c "$CPU" stdbuf -oL "$TESTPMD" --lcores "(0,1)@$CPU" \
     --no-huge -m $MEM --no-pci --no-shconf --vdev "$VDEV" -- \
-    --forward-mode=rxonly --nb-cores=1 --stats-period 1 --total-num-mbufs=$MBUFS \
+    --forward-mode=rxonly --nb-cores=1 --stats-period 1 --total-num-mbufs=$MBUFS --burst=$BURST \
     < /dev/null > "$log" 2>&1 &
   local pid=$!
   sleep $(( DURATION + 2 ))
@@ -88,16 +96,18 @@ run_testpmd() {
 
 rate_of() { $PY -c 'import json,sys; r=json.loads(sys.argv[1]); print("%s Mpps wall, %.2f Mpps per CPU-second" % ("%.2f" % (r["pps"]/1e6) if r["pps"] else "?", r["pps_per_cpu"]/1e6))' "$1"; }
 
+# run_dataplane REPEAT [KIND PCAP]: KIND dataplane (64k senders) or dataplane_cached.
 run_dataplane() {
-  local inst="linerate$$r$1" log=$OUT/dataplane.$1.log
-  taskset -c "$CPU" "$DP" --source dpdk --target net_pcap0 --instance "$inst" \
-    --host-capacity $(( HOSTS * 4 )) --ring-size $RING --stats-json "$OUT/dataplane.$1.json" \
-    --eal "--no-huge -m $MEM --no-pci --vdev $VDEV" > "$log" 2>&1 &
+  local kind=${2:-dataplane} pcap=${3:-$PCAP}
+  local inst="linerate$$r$1$kind" log=$OUT/$kind.$1.log
+  taskset -c "$CPU" "$DP" --source dpdk --target net_pcap0 --instance "$inst" --burst "$BURST" \
+    --host-capacity $(( HOSTS * 4 )) --ring-size $RING --stats-json "$OUT/$kind.$1.json" \
+    --eal "--no-huge -m $MEM --no-pci --vdev net_pcap0,rx_pcap=$pcap,infinite_rx=1" > "$log" 2>&1 &
   local pid=$!
   local r; r=$($LR shm-rate "$inst" 1.5 "$DURATION") || { kill -INT $pid; wait $pid; die "no rate; see $log"; }
   kill -INT $pid; wait $pid || true
-  echo "{\"kind\":\"dataplane\",\"repeat\":$1,${r#\{}" >> "$RAW"
-  echo "  dataplane repeat $1: $(rate_of "$r")"
+  echo "{\"kind\":\"$kind\",\"repeat\":$1,${r#\{}" >> "$RAW"
+  echo "  $kind repeat $1: $(rate_of "$r")"
 }
 
 # The DPDK source alone (rx_burst + free, like testpmd rxonly): splits the dataplane's cost
@@ -105,7 +115,7 @@ run_dataplane() {
 run_rxonly() {
   [[ -x $RXONLY ]] || return 0
   local log=$OUT/rxonly.$1.log r
-  r=$(taskset -c "$CPU" "$RXONLY" --target net_pcap0 --seconds "$DURATION" --ring-size $RING -- \
+  r=$(taskset -c "$CPU" "$RXONLY" --target net_pcap0 --seconds "$DURATION" --ring-size $RING --burst "$BURST" -- \
         --no-huge -m $MEM --no-pci --vdev "$VDEV" 2> "$log" | tail -1) || die "rxonly failed; see $log"
   echo "{\"kind\":\"rxonly\",\"repeat\":$1,${r#\{}" >> "$RAW"
   echo "  rxonly    repeat $1: $(rate_of "$r")"
@@ -116,6 +126,7 @@ for i in $(seq 1 "$REPEATS"); do
   run_testpmd "$i"
   run_dataplane "$i"
   run_rxonly "$i"
+  run_dataplane "$i" dataplane_cached "$PCAP_CACHED"
 done
 
 echo "== 2. AF_XDP on a veth pair, securenet-gen on CPU $GEN_CPU, sensor on CPU $CPU"

@@ -3,7 +3,7 @@
 // runs it next to testpmd and securenet-dataplane to split the dataplane's cost per packet
 // into "source" and "parse + count".
 //
-//   securenet-rxonly --target net_pcap0 --seconds 4 [--burst 64] -- <EAL args>
+//   securenet-rxonly --target net_pcap0 --seconds 4 [--burst 32] -- <EAL args>
 // Prints one JSON object: packets, seconds, cpu_s, pps, pps_per_cpu.
 #include <time.h>
 
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   securenet::SourceOptions o;
   o.kind = securenet::shm::SourceKind::kDpdk;
   double seconds = 4;
-  uint32_t burst = 64;
+  uint32_t burst = 32;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--") {
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (burst == 0 || burst > 256) burst = 64;
+  if (burst == 0 || burst > 256) burst = 32;
   auto sources = securenet::make_dpdk_sources(o);
   if (!sources) {
     std::fprintf(stderr, "securenet-rxonly: %s\n", sources.error().message.c_str());

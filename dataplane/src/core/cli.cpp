@@ -148,7 +148,7 @@ Source:
   --target FILE|IFACE|PORT            pcap/pcapng file, interface, or DPDK port/vdev
   --workers N                         worker threads, one source queue each (default 1)
   --cpus LIST                         pin workers to CPUs, e.g. 2,3 or 2-5
-  --burst N                           packets per burst, 1..64 (default 64)
+  --burst N                           packets per burst, 1..64 (default 32)
   --loops N                           pcap: replay the file N times, 0 = forever (default 1)
   --preload                           pcap: read the whole file into memory first
   --rate PPS                          pcap: pace the replay at PPS packets/s in total

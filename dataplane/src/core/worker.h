@@ -15,7 +15,7 @@ namespace securenet {
 struct WorkerOptions {
   unsigned index = 0;
   int cpu = -1;          // pin to this CPU (-1 = not pinned)
-  uint32_t burst = 64;   // 1..kMaxBurst
+  uint32_t burst = 32;   // 1..kMaxBurst
 };
 
 class Worker {
