@@ -91,7 +91,8 @@ export interface Alert {
   resolved_at_ms?: number | null;
 }
 
-export interface SubnetThreshold { cidr: string; traffic_threshold_pps: number }
+/** A per-subnet override: at least one of the two thresholds is set; each resolves on its own. */
+export interface SubnetThreshold { cidr: string; traffic_threshold_pps?: number; connection_rate_per_min?: number }
 
 export interface Config {
   traffic_threshold_pps: number;

@@ -111,7 +111,8 @@ export function Config() {
             <textarea id="cfg-whitelist" rows={3} value={form.whitelist}
               onChange={(e) => set('whitelist', e.target.value)} data-testid="input-whitelist" />
           </Field>
-          <Field name="subnet_thresholds" label="Per-subnet traffic thresholds" errors={errors}>
+          <Field name="subnet_thresholds" label="Per-subnet thresholds" errors={errors}
+            hint="Packets/s and/or new connections/min per subnet; an empty box inherits from a wider subnet or the global value.">
             <div className="subnets">
               {form.subnet_thresholds.map((r, i) => (
                 <div className="subnet-row" key={i}>
@@ -119,12 +120,14 @@ export function Config() {
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, cidr: e.target.value } : x)))} />
                   <input type="text" inputMode="decimal" placeholder="pps" value={r.pps} data-testid={`subnet-pps-${i}`}
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, pps: e.target.value } : x)))} />
+                  <input type="text" inputMode="decimal" placeholder="conn/min" value={r.conn} data-testid={`subnet-conn-${i}`}
+                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, conn: e.target.value } : x)))} />
                   <button type="button" className="btn btn-ghost btn-small" title="Remove"
                     onClick={() => set('subnet_thresholds', form.subnet_thresholds.filter((_, j) => j !== i))}>✕</button>
                 </div>
               ))}
               <button type="button" className="btn btn-ghost btn-small" data-testid="subnet-add"
-                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '' }])}>+ Add subnet</button>
+                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '', conn: '' }])}>+ Add subnet</button>
             </div>
           </Field>
         </Card>

@@ -9,7 +9,8 @@ export const LIST_FIELDS = ['protocol_blacklist', 'home_networks', 'whitelist'] 
 export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, 'subnet_thresholds'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
-export interface SubnetRow { cidr: string; pps: string }
+/** One subnet row; an empty `pps` or `conn` means "not set here" (inherit). */
+export interface SubnetRow { cidr: string; pps: string; conn: string }
 export type ConfigForm = Record<(typeof NUMBER_FIELDS)[number] | (typeof LIST_FIELDS)[number], string> & {
   subnet_thresholds: SubnetRow[];
 };
@@ -25,9 +26,13 @@ export function toForm(c: Config): ConfigForm {
     protocol_blacklist: (c.protocol_blacklist ?? []).join(', '),
     home_networks: (c.home_networks ?? []).join('\n'),
     whitelist: (c.whitelist ?? []).join('\n'),
-    subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => ({ cidr: s.cidr, pps: String(s.traffic_threshold_pps) })),
+    subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => ({
+      cidr: s.cidr, pps: optText(s.traffic_threshold_pps), conn: optText(s.connection_rate_per_min),
+    })),
   };
 }
+
+const optText = (n: number | undefined | null) => (n == null ? '' : String(n));
 
 const splitList = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 
@@ -46,10 +51,10 @@ export function formToUpdate(form: ConfigForm, base: Config):
   full.protocol_blacklist = (full.protocol_blacklist as string[]).map((p) => p.toUpperCase());
   const subnets: SubnetThreshold[] = [];
   form.subnet_thresholds.forEach((r, i) => {
-    if (!r.cidr.trim() && !r.pps.trim()) return;
-    const n = Number(r.pps.trim());
-    if (r.pps.trim() === '' || !Number.isFinite(n)) errors.subnet_thresholds = `row ${i + 1}: threshold must be a number`;
-    subnets.push({ cidr: r.cidr.trim(), traffic_threshold_pps: n });
+    const parsed = subnetRow(r, i);
+    if (parsed === null) return;
+    if (typeof parsed === 'string') errors.subnet_thresholds ??= parsed;
+    else subnets.push(parsed);
   });
   full.subnet_thresholds = subnets;
 
@@ -58,6 +63,22 @@ export function formToUpdate(form: ConfigForm, base: Config):
     if (JSON.stringify(v) !== JSON.stringify((base as unknown as Record<string, unknown>)[k])) update[k] = v;
   }
   return { update: update as ConfigUpdate, errors };
+}
+
+/** One subnet row: null when blank, an error text, or the entry with only the fields set. */
+function subnetRow(r: SubnetRow, i: number): SubnetThreshold | string | null {
+  const cidr = r.cidr.trim(), pps = r.pps.trim(), conn = r.conn.trim();
+  if (!cidr && !pps && !conn) return null;
+  if (!pps && !conn) return `row ${i + 1}: give a traffic threshold (pps) or a connection rate (conn/min)`;
+  const s: SubnetThreshold = { cidr };
+  for (const [text, key, what] of [[pps, 'traffic_threshold_pps', 'traffic threshold'],
+    [conn, 'connection_rate_per_min', 'connection rate']] as const) {
+    if (!text) continue;
+    const n = Number(text);
+    if (!Number.isFinite(n)) return `row ${i + 1}: ${what} must be a number`;
+    s[key] = n;
+  }
+  return s;
 }
 
 /** The form field a server error names: `field`, else a known prefix of `detail`. */

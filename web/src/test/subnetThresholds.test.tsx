@@ -1,0 +1,113 @@
+// Per-subnet overrides of the traffic and connection-rate thresholds: the form model round
+// trip (only the fields a row sets are sent) and the page's third "conn/min" input.
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { App } from '../App';
+import type { Config } from '../api/types';
+import { baseRoutes, fakeApi } from './fakeServer';
+import { formToUpdate, toForm } from '../pages/configForm';
+
+const config: Config = {
+  traffic_threshold_pps: 1000, connection_rate_per_min: 100, protocol_blacklist: ['ICMP', 'IGMP'],
+  home_networks: ['10.0.0.0/8'], whitelist: [],
+  subnet_thresholds: [
+    { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000 },
+    { cidr: '10.1.53.0/24', connection_rate_per_min: 5000 },
+    { cidr: 'fd00:1::/32', traffic_threshold_pps: 9, connection_rate_per_min: 3 },
+  ],
+  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
+};
+
+function at(path: string) { window.history.replaceState(null, '', path); }
+
+describe('subnet thresholds form model', () => {
+  it('shows an unset number as an empty box', () => {
+    expect(toForm(config).subnet_thresholds).toEqual([
+      { cidr: '10.1.0.0/16', pps: '50000', conn: '' },
+      { cidr: '10.1.53.0/24', pps: '', conn: '5000' },
+      { cidr: 'fd00:1::/32', pps: '9', conn: '3' },
+    ]);
+  });
+
+  it('round-trips unchanged: nothing to send', () => {
+    expect(formToUpdate(toForm(config), config)).toEqual({ update: {}, errors: {} });
+  });
+
+  it('sends each row with only the fields it sets', () => {
+    const f = toForm(config);
+    f.subnet_thresholds = [
+      { cidr: ' 10.1.0.0/16 ', pps: '50000', conn: ' 400 ' },
+      { cidr: '10.1.53.0/24', pps: '', conn: '5000' },
+      { cidr: '10.2.0.0/16', pps: '20', conn: '' },
+      { cidr: '', pps: '', conn: '' },  // a blank row is ignored
+    ];
+    const { update, errors } = formToUpdate(f, config);
+    expect(errors).toEqual({});
+    expect(update).toEqual({
+      subnet_thresholds: [
+        { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000, connection_rate_per_min: 400 },
+        { cidr: '10.1.53.0/24', connection_rate_per_min: 5000 },
+        { cidr: '10.2.0.0/16', traffic_threshold_pps: 20 },
+      ],
+    });
+    expect(Object.keys(update.subnet_thresholds![1])).toEqual(['cidr', 'connection_rate_per_min']);
+  });
+
+  it('a row with a CIDR but neither number is an error', () => {
+    const f = toForm(config);
+    f.subnet_thresholds = [...f.subnet_thresholds, { cidr: '10.9.0.0/16', pps: ' ', conn: '' }];
+    expect(formToUpdate(f, config).errors.subnet_thresholds).toBe(
+      'row 4: give a traffic threshold (pps) or a connection rate (conn/min)');
+  });
+
+  it('a connection rate that is not a number is an error', () => {
+    const f = toForm(config);
+    f.subnet_thresholds[1] = { ...f.subnet_thresholds[1], conn: 'lots' };
+    expect(formToUpdate(f, config).errors.subnet_thresholds).toBe('row 2: connection rate must be a number');
+  });
+});
+
+describe('Configuration page subnet rows', () => {
+  it('shows three inputs per row, edits conn/min and posts only the set fields', async () => {
+    let saved: Config = config;
+    const { api, calls } = fakeApi({
+      ...baseRoutes,
+      'GET /api/config': () => ({ body: saved }),
+      'POST /api/config': (b) => { saved = { ...saved, ...(b as object), updated_at_ms: Date.now() }; return { body: saved }; },
+    });
+    at('/config');
+    render(<App api={api} />);
+    const conn0 = await screen.findByTestId('subnet-conn-0') as HTMLInputElement;
+    expect(conn0.value).toBe('');
+    expect((screen.getByTestId('subnet-pps-1') as HTMLInputElement).value).toBe('');
+    expect((screen.getByTestId('subnet-conn-1') as HTMLInputElement).value).toBe('5000');
+    expect((screen.getByTestId('subnet-conn-2') as HTMLInputElement).value).toBe('3');
+    fireEvent.change(conn0, { target: { value: '250' } });
+    fireEvent.change(screen.getByTestId('subnet-pps-1'), { target: { value: '777' } });
+    fireEvent.change(screen.getByTestId('subnet-conn-2'), { target: { value: '' } });
+    fireEvent.click(screen.getByTestId('config-save'));
+    await screen.findByTestId('config-saved');
+    expect(calls.find((c) => c.key === 'POST /api/config')?.body).toEqual({
+      subnet_thresholds: [
+        { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000, connection_rate_per_min: 250 },
+        { cidr: '10.1.53.0/24', traffic_threshold_pps: 777, connection_rate_per_min: 5000 },
+        { cidr: 'fd00:1::/32', traffic_threshold_pps: 9 },
+      ],
+    });
+    // The reloaded form shows what the server returned.
+    await waitFor(() => expect((screen.getByTestId('subnet-conn-0') as HTMLInputElement).value).toBe('250'));
+  });
+
+  it('a new row with both numbers empty is a form error and nothing is posted', async () => {
+    const { api, calls } = fakeApi({ ...baseRoutes, 'GET /api/config': () => ({ body: config }) });
+    at('/config');
+    render(<App api={api} />);
+    fireEvent.click(await screen.findByTestId('subnet-add'));
+    fireEvent.change(screen.getByTestId('subnet-cidr-3'), { target: { value: '10.9.0.0/16' } });
+    expect((screen.getByTestId('subnet-conn-3') as HTMLInputElement).value).toBe('');
+    fireEvent.click(screen.getByTestId('config-save'));
+    const err = await screen.findByTestId('field-error-subnet_thresholds');
+    expect(err.textContent).toContain('row 4: give a traffic threshold (pps) or a connection rate (conn/min)');
+    expect(calls.some((c) => c.key === 'POST /api/config')).toBe(false);
+  });
+});
