@@ -1,45 +1,117 @@
 #include "jwks_cache.h"
 
 namespace securenet::auth {
+namespace {
 
-JwksCache::JwksCache(std::string url, Timing timing, HttpGetOptions http)
-    : url_(std::move(url)), timing_(timing), http_(std::move(http)) {}
+// One GET + parse, no lock held: the caller installs the result.
+Result<std::vector<PublicKey>> fetch_keys(const std::string& url, const HttpGetOptions& http) {
+  auto body = http_get(url, http);
+  if (!body) return body.error();
+  return parse_jwks(*body);
+}
+
+}  // namespace
+
+JwksCache::JwksCache(std::string url, Timing timing, HttpGetOptions http, bool background)
+    : url_(std::move(url)), timing_(timing), http_(std::move(http)), background_(background) {
+  if (background_) thread_ = std::thread([this] { run_background(); });
+}
+
+JwksCache::~JwksCache() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();  // waits out a fetch in flight (bounded by http_.timeout)
+}
+
+bool JwksCache::tried_recently_locked(Clock::time_point now) const {
+  return attempted_at_ && now - *attempted_at_ < timing_.min_gap;
+}
+
+void JwksCache::drop_expired_locked(Clock::time_point now) {
+  if (keys_ && fetched_at_ && now - *fetched_at_ > timing_.stale_limit) keys_.reset();
+}
 
 JwksCache::Keys JwksCache::fetch_locked(Clock::time_point now) {
   attempted_at_ = now;
   ++fetches_;
-  auto body = http_get(url_, http_);
-  if (body) {
-    auto parsed = parse_jwks(*body);
+  if (auto parsed = fetch_keys(url_, http_)) {
+    keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
+    fetched_at_ = now;
+    return keys_;
+  }
+  drop_expired_locked(now);
+  return keys_;
+}
+
+// Background mode: wake the fetch thread unless a fetch is pending or was tried recently.
+void JwksCache::request_locked(Clock::time_point now) {
+  if (requested_ || tried_recently_locked(now)) return;
+  requested_ = true;
+  cv_.notify_one();
+}
+
+void JwksCache::run_background() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return requested_ || stopping_; });
+    if (stopping_) return;
+    const auto started = Clock::now();
+    attempted_at_ = started;
+    ++fetches_;
+    lock.unlock();
+    auto parsed = fetch_keys(url_, http_);  // callers keep using the old keys meanwhile
+    lock.lock();
     if (parsed) {
       keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
-      fetched_at_ = now;
-      return keys_;
+      fetched_at_ = started;
+    } else {
+      drop_expired_locked(Clock::now());
     }
+    requested_ = false;
   }
-  if (fetched_at_ && now - *fetched_at_ > timing_.stale_limit) keys_.reset();
-  return keys_;
 }
 
 JwksCache::Keys JwksCache::keys() {
   std::lock_guard lock(mu_);
   const auto now = Clock::now();
   const bool fresh = fetched_at_ && now - *fetched_at_ <= timing_.max_age;
-  const bool tried_recently = attempted_at_ && now - *attempted_at_ < timing_.min_gap;
-  if (fresh || tried_recently) {
-    if (keys_ && fetched_at_ && now - *fetched_at_ > timing_.stale_limit) keys_.reset();
+  if (fresh || tried_recently_locked(now)) {
+    drop_expired_locked(now);
     return keys_;
   }
-  return fetch_locked(now);
+  if (!background_) return fetch_locked(now);
+  request_locked(now);
+  drop_expired_locked(now);
+  return keys_;
 }
 
 JwksCache::Keys JwksCache::refetch_for_unknown_kid() {
   std::lock_guard lock(mu_);
   const auto now = Clock::now();
-  if (attempted_at_ && now - *attempted_at_ < timing_.min_gap) return nullptr;
+  if (background_) {
+    request_locked(now);
+    return nullptr;
+  }
+  if (tried_recently_locked(now)) return nullptr;
   auto before = keys_;
   auto after = fetch_locked(now);
   return after == before ? nullptr : after;
+}
+
+Status JwksCache::warm() {
+  auto parsed = fetch_keys(url_, http_);
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  attempted_at_ = now;
+  ++fetches_;
+  if (!parsed) return make_error(url_ + ": " + parsed.error().message);
+  keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
+  fetched_at_ = now;
+  return Ok{};
 }
 
 size_t JwksCache::fetch_count() const {

@@ -139,7 +139,7 @@ Result<Verifier> Verifier::create(const AuthConfig& cfg) {
     JwksCache::Timing timing;
     timing.max_age = std::chrono::seconds(std::max<int64_t>(cfg.jwks_max_age_s, 0));
     timing.min_gap = std::chrono::seconds(std::max<int64_t>(cfg.jwks_refetch_gap_s, 0));
-    impl->url_keys = std::make_unique<JwksCache>(cfg.jwks_url, timing);
+    impl->url_keys = std::make_unique<JwksCache>(cfg.jwks_url, timing, HttpGetOptions{}, cfg.jwks_background);
   }
   if (cfg.hs256_secret.empty() && impl->file_keys.empty() && !impl->url_keys) {
     return make_error("auth: configure an HS256 secret, a JWKS file or a JWKS URL");
@@ -164,6 +164,10 @@ Result<Claims> Verifier::verify(std::string_view token, int64_t now_s) const {
 
 size_t Verifier::jwks_fetch_count() const {
   return impl_->url_keys ? impl_->url_keys->fetch_count() : 0;
+}
+
+Status Verifier::warm_jwks() const {
+  return impl_->url_keys ? impl_->url_keys->warm() : Status(Ok{});
 }
 
 std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t now_s) {

@@ -24,6 +24,9 @@ struct AuthConfig {
   int64_t leeway_s = 30;
   int64_t jwks_max_age_s = 600;     // refetch the URL's keys when older than this
   int64_t jwks_refetch_gap_s = 60;  // at most one fetch per gap (also for unknown kids)
+  // Fetch the URL's keys on a thread of their own: verify() never waits for the network
+  // (an unknown kid is refused until the refetch it triggers lands). For event loops.
+  bool jwks_background = false;
 };
 
 struct Claims {
@@ -42,6 +45,8 @@ class Verifier {
   Result<Claims> verify(std::string_view token, int64_t now_s) const;
   // How many times the JWKS URL was fetched (0 without a URL); for tests and metrics.
   size_t jwks_fetch_count() const;
+  // Fetches the JWKS URL now, on the caller's thread (start-up); Ok without a URL.
+  Status warm_jwks() const;
 
   struct Impl;
 

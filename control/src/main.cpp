@@ -64,8 +64,12 @@ int run(const CliOptions& o) {
   ac.jwks_file = o.jwks_file;
   ac.jwks_url = o.jwks_url;
   ac.issuer = o.issuer;
+  ac.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
   auto verifier = auth::Verifier::create(ac);
   if (!verifier) return fail(verifier.error().message);
+  if (auto w = verifier->warm_jwks(); !w)  // keys before the first request; retried later
+    std::fprintf(stderr, "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
+                 w.error().message.c_str());
   auto cfg = load_config_file(o.config_file);
   if (!cfg) return fail(cfg.error().message);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -48,6 +49,8 @@ class JwksServer {
     body_ = std::move(body);
     status_ = status;
   }
+  // Every response waits this long first (a slow or distant JWKS server).
+  void set_delay(std::chrono::milliseconds d) { delay_ms_ = static_cast<int>(d.count()); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/auth/v1/.well-known/jwks.json"; }
   int requests() const { return requests_; }
 
@@ -71,6 +74,7 @@ class JwksServer {
         resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Type: application/json\r\n"
                "Content-Length: " + std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
       }
+      if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
       ++requests_;
       (void)!::write(c, resp.data(), resp.size());
       ::close(c);
@@ -81,6 +85,7 @@ class JwksServer {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};
+  std::atomic<int> delay_ms_{0};
   std::mutex mu_;
   std::string body_;
   int status_ = 200;
@@ -188,6 +193,84 @@ TEST(JwksUrl, UnreachableUrlRefusesTokens) {
   auto r = v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(v->jwks_fetch_count(), 1u);
+}
+
+// Polls `done` for up to 10 s.
+template <typename F>
+bool eventually(F done) {
+  for (int i = 0; i < 200; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+TEST(JwksUrlBackground, ServesCurrentKeysWhileASlowRefreshRuns) {
+  TestKey k1 = make_ec_key("k1");
+  JwksServer server;
+  server.set(jwks_of({&k1}));
+  AuthConfig cfg;
+  cfg.jwks_url = server.url();
+  cfg.jwks_background = true;
+  cfg.jwks_max_age_s = 0;  // every verify finds the keys old and asks for a refresh
+  cfg.jwks_refetch_gap_s = 0;
+  auto v = Verifier::create(cfg);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->warm_jwks().ok());
+  EXPECT_EQ(server.requests(), 1);
+
+  constexpr auto kDelay = std::chrono::milliseconds(3000);
+  server.set_delay(kDelay);
+  const auto t1 = make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(v->verify(t1, kNow).ok());
+  // A blocking cache would have waited kDelay on the first verify; this one did not wait.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kDelay / 2);
+  EXPECT_EQ(server.requests(), 1);
+  // The refresh those verifies asked for ran on the cache's thread: one fetch, not twenty.
+  EXPECT_TRUE(eventually([&] { return server.requests() == 2; }));
+  EXPECT_EQ(v->jwks_fetch_count(), 2u);
+}
+
+TEST(JwksUrlBackground, UnknownKidIsRefusedUntilItsRefetchLands) {
+  TestKey k1 = make_ec_key("k1");
+  TestKey k2 = make_rsa_key("k2");
+  JwksServer server;
+  server.set(jwks_of({&k1}));
+  AuthConfig cfg;
+  cfg.jwks_url = server.url();
+  cfg.jwks_background = true;
+  cfg.jwks_refetch_gap_s = 0;
+  auto v = Verifier::create(cfg);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->warm_jwks().ok());
+  server.set(jwks_of({&k1, &k2}));
+  server.set_delay(std::chrono::milliseconds(500));
+  const auto t2 = make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), k2);
+  EXPECT_FALSE(v->verify(t2, kNow).ok());  // refused now, refetch requested
+  EXPECT_TRUE(eventually([&] { return v->verify(t2, kNow).ok(); }));
+  EXPECT_GE(server.requests(), 2);
+  // A token by a key nobody published is still refused after the refetch.
+  TestKey stranger = make_ec_key("k9");
+  EXPECT_FALSE(v->verify(make_token(R"({"alg":"ES256","kid":"k9"})", claims_json(kNow), stranger), kNow).ok());
+}
+
+TEST(JwksUrlBackground, WarmReportsAnUnreachableUrl) {
+  uint16_t port = 0;
+  {
+    JwksServer gone;
+    port = static_cast<uint16_t>(std::stoi(gone.url().substr(17, 5)));
+  }
+  AuthConfig cfg;
+  cfg.jwks_url = "http://127.0.0.1:" + std::to_string(port) + "/jwks.json";
+  cfg.jwks_background = true;
+  auto v = Verifier::create(cfg);
+  ASSERT_TRUE(v.ok());
+  auto w = v->warm_jwks();
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.error().message.find(cfg.jwks_url), std::string::npos);
+  TestKey k1 = make_ec_key("k1");
+  EXPECT_FALSE(v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
 }
 
 TEST(HttpGet, StatusAndUrlErrors) {
