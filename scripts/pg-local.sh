@@ -81,6 +81,10 @@ HBA
 start() {
   init_cluster
   if ! running; then
+    # Someone else's server on the port would make ours fail with a page of log lines.
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "127.0.0.1:$port is taken by another program: set SECURENET_PG_PORT to a free port (or SECURENET_DATABASE_URL to use that server)"
+    fi
     as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
       -o "-p $port -k $data" start >/dev/null || { tail -20 "$data/server.log" >&2; die "start failed"; }
   fi
