@@ -133,13 +133,88 @@ TEST(Config, SubnetThresholdErrors) {
   const std::string f = "subnet_thresholds";
   expect_error(R"({"subnet_thresholds":{}})", f, "must be an array");
   expect_error(R"({"subnet_thresholds":["10.0.0.0/8"]})", f, "must be an object");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f, "missing traffic_threshold_pps");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f,
+               "subnet_thresholds[0]: give traffic_threshold_pps or connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"traffic_threshold_pps":5}]})", f, "missing cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f, "subnet_thresholds[0].cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":0}]})", f,
                "subnet_thresholds[0].traffic_threshold_pps");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":"5"}]})", f, "must be a number");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5,"x":1}]})", f, "unknown field 'x'");
+}
+
+TEST(Config, SubnetConnectionRateIsParsedAlongsideTheOldForm) {
+  auto r = apply(R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":50000},
+    {"cidr":"10.1.2.0/24","connection_rate_per_min":5000},
+    {"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3}]})");
+  ASSERT_TRUE(r.ok) << r.error.detail;
+  const auto& s = r.config.subnet_thresholds;
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].traffic_threshold_pps, 50000);  // the old form means what it meant
+  EXPECT_FALSE(s[0].connection_rate_per_min.has_value());
+  EXPECT_FALSE(s[1].traffic_threshold_pps.has_value());
+  EXPECT_EQ(s[1].connection_rate_per_min, 5000);
+  EXPECT_EQ(s[2].traffic_threshold_pps, 9);
+  EXPECT_EQ(s[2].connection_rate_per_min, 3);
+  // GET returns each entry with only the fields it sets.
+  std::string json = config_to_json(r.config);
+  EXPECT_NE(json.find(R"({"cidr":"10.1.0.0/16","traffic_threshold_pps":50000})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"({"cidr":"10.1.2.0/24","connection_rate_per_min":5000})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"({"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3})"),
+            std::string::npos) << json;
+  auto again = apply(json);
+  ASSERT_TRUE(again.ok) << again.error.detail;
+  EXPECT_EQ(config_to_json(again.config), json);
+}
+
+TEST(Config, SubnetConnectionRateErrorsNameTheEntry) {
+  const std::string f = "subnet_thresholds";
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
+    {"cidr":"10.1.0.0/16","connection_rate_per_min":5},{"cidr":"10.2.0.0/16"}]})", f,
+               "subnet_thresholds[2]: give traffic_threshold_pps or connection_rate_per_min");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":0}]})", f,
+               "subnet_thresholds[0].connection_rate_per_min: ");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":-3}]})", f,
+               "subnet_thresholds[0].connection_rate_per_min: ");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":1e13}]})", f,
+               "subnet_thresholds[0].connection_rate_per_min: ");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":1.5e12}]})", f,
+               "subnet_thresholds[0].traffic_threshold_pps: ");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":"9"}]})", f,
+               "subnet_thresholds[0].connection_rate_per_min: must be a number");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":9,"conn":1}]})", f,
+               "unknown field 'conn'");
+  // The limit itself is accepted.
+  EXPECT_TRUE(apply(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":1e12}]})").ok);
+}
+
+TEST(Config, SubnetThresholdsResolvePerFieldIndependently) {
+  auto r = apply(R"({"traffic_threshold_pps":1000,"connection_rate_per_min":100,"subnet_thresholds":[
+    {"cidr":"10.1.0.0/16","traffic_threshold_pps":50000,"connection_rate_per_min":400},
+    {"cidr":"10.1.2.0/24","connection_rate_per_min":5000},
+    {"cidr":"10.1.2.128/25","traffic_threshold_pps":70},
+    {"cidr":"2001:db8::/32","connection_rate_per_min":20},
+    {"cidr":"2001:db8:1::/48","traffic_threshold_pps":8}]})");
+  ASSERT_TRUE(r.ok) << r.error.detail;
+  const auto& c = r.config;
+  auto ip = [](const char* t) { return *parse_ip_text(t); };
+  // The /24 sets only the connection rate: the traffic threshold still comes from the /16.
+  EXPECT_EQ(c.host_threshold(ip("10.1.2.9")), 50000);
+  EXPECT_EQ(c.host_connection_rate(ip("10.1.2.9")), 5000);
+  // The /25 sets only traffic: the connection rate still comes from the /24.
+  EXPECT_EQ(c.host_threshold(ip("10.1.2.200")), 70);
+  EXPECT_EQ(c.host_connection_rate(ip("10.1.2.200")), 5000);
+  EXPECT_EQ(c.host_threshold(ip("10.1.9.9")), 50000);
+  EXPECT_EQ(c.host_connection_rate(ip("10.1.9.9")), 400);
+  EXPECT_EQ(c.host_threshold(ip("10.2.0.1")), 1000);
+  EXPECT_EQ(c.host_connection_rate(ip("10.2.0.1")), 100);
+  EXPECT_EQ(c.host_threshold(ip("2001:db8:1::5")), 8);
+  EXPECT_EQ(c.host_connection_rate(ip("2001:db8:1::5")), 20);
+  EXPECT_EQ(c.host_threshold(ip("2001:db8:2::5")), 1000);
+  EXPECT_EQ(c.host_connection_rate(ip("2001:db8:2::5")), 20);
+  EXPECT_EQ(c.host_connection_rate(ip("2001:db9::5")), 100);
+  EXPECT_EQ(c.min_traffic_threshold(), 8);
+  EXPECT_EQ(c.min_connection_rate(), 20);
 }
 
 TEST(Config, UnknownFieldIsRefused) { expect_error(R"({"traffic_treshold_pps":5})", "traffic_treshold_pps", "unknown field"); }
@@ -170,11 +245,25 @@ TEST(Config, FileLoadSave) {
   auto c = SecurityConfig::defaults();
   c.traffic_threshold_pps = 1234;
   c.updated_at_ms = 42;
+  c.subnet_thresholds = {{*parse_cidr("10.1.0.0/16"), 9000, std::nullopt},
+                         {*parse_cidr("10.1.2.0/24"), std::nullopt, 4000}};
   ASSERT_TRUE(save_config_file(path, c).ok());
   auto back = load_config_file(path);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->traffic_threshold_pps, 1234);
   EXPECT_EQ(back->updated_at_ms, 42);
+  ASSERT_EQ(back->subnet_thresholds.size(), 2u);
+  EXPECT_EQ(back->subnet_thresholds[0].traffic_threshold_pps, 9000);
+  EXPECT_FALSE(back->subnet_thresholds[0].connection_rate_per_min.has_value());
+  EXPECT_FALSE(back->subnet_thresholds[1].traffic_threshold_pps.has_value());
+  EXPECT_EQ(back->subnet_thresholds[1].connection_rate_per_min, 4000);
+  EXPECT_EQ(back->host_connection_rate(*parse_ip_text("10.1.2.3")), 4000);
+  // A file written before connection-rate overrides existed still loads and means the same.
+  std::ofstream(path) << R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":50000}]})";
+  auto old = load_config_file(path);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(old->host_threshold(*parse_ip_text("10.1.0.1")), 50000);
+  EXPECT_EQ(old->host_connection_rate(*parse_ip_text("10.1.0.1")), 100);
   std::ofstream(path) << "{\"traffic_threshold_pps\":-5}";
   auto bad = load_config_file(path);
   EXPECT_FALSE(bad.ok());

@@ -1,6 +1,8 @@
 // Detector semantics driven by synthetic per-tick observations (the detector is pure logic).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "detect/detector.h"
 
 using namespace securenet;
@@ -142,6 +144,79 @@ TEST_F(DetectorTest, ConnectionRatePerHostAndGlobal) {
   auto esc = tick({host("10.0.0.67", 10, 1001)});
   ASSERT_FALSE(esc.empty());
   EXPECT_EQ(esc.back().severity, Severity::kHigh);
+}
+
+TEST_F(DetectorTest, SubnetConnectionRateOverrideRaisesAndLowersThePerHostThreshold) {
+  // 10.1.0.0/16 raises the connection rate (a proxy subnet), 10.2.0.0/16 lowers it, and a
+  // /24 inside 10.1/16 sets only traffic (the connection rate still comes from the /16).
+  cfg.subnet_thresholds = {{*parse_cidr("10.1.0.0/16"), std::nullopt, 1000},
+                           {*parse_cidr("10.1.5.0/24"), 20, std::nullopt},
+                           {*parse_cidr("10.2.0.0/16"), std::nullopt, 10}};
+  auto conn = [](const std::vector<Alert>& ch) {
+    std::vector<Alert> out;
+    for (const auto& a : ch) {
+      if (a.kind == AlertKind::kConnectionRate) out.push_back(a);
+    }
+    return out;
+  };
+  // The same 150 SYN/min: alerts outside any override, not inside the raised subnets.
+  auto ch = conn(tick({host("10.0.0.66", 1, 150), host("10.1.0.66", 1, 150), host("10.1.5.66", 1, 150)}));
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].host, "10.0.0.66");
+  EXPECT_EQ(ch[0].threshold, 100);
+  // Above the raised threshold it alerts, and the alert carries the override.
+  auto raised = conn(tick({host("10.1.5.66", 1, 1500)}));
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].host, "10.1.5.66");
+  EXPECT_EQ(raised[0].threshold, 1000);
+  EXPECT_EQ(raised[0].severity, Severity::kMedium);  // escalation is relative to the override
+  // A lowered override alerts below the global threshold.
+  auto lowered = conn(tick({host("10.2.0.7", 1, 15)}));
+  ASSERT_EQ(lowered.size(), 1u);
+  EXPECT_EQ(lowered[0].host, "10.2.0.7");
+  EXPECT_EQ(lowered[0].threshold, 10);
+  EXPECT_EQ(lowered[0].value, 15);
+  // The network-wide alert still uses the global connection_rate_per_min.
+  auto global = tick({}, 150);
+  ASSERT_EQ(global.size(), 1u);
+  EXPECT_EQ(global[0].kind, AlertKind::kConnectionRateGlobal);
+  EXPECT_EQ(global[0].threshold, 100);
+  // The sampler's prefilter reaches down to the lowest override (10 x 0.8).
+  auto floor = Detector::floor_for(cfg);
+  EXPECT_DOUBLE_EQ(floor.syn_per_min, 8);
+  EXPECT_DOUBLE_EQ(floor.pps, 16);
+}
+
+TEST_F(DetectorTest, SubnetConnectionRateHysteresisUsesThePerHostThreshold) {
+  cfg.clear_hold_s = 2;
+  cfg.subnet_thresholds = {{*parse_cidr("10.1.0.0/16"), std::nullopt, 1000}};
+  auto id = tick({host("10.1.0.9", 1, 1200)})[0].id;
+  // 850 is under the global (100) clear level by far but inside the override's band
+  // (800..1000): the alert stays open.
+  for (int i = 0; i < 5; ++i) tick({host("10.1.0.9", 1, 850)});
+  EXPECT_TRUE(store.find(id)->open);
+  EXPECT_EQ(store.find(id)->threshold, 1000);
+  // Below 800 for the hold: resolves.
+  tick({host("10.1.0.9", 1, 700)});
+  tick({host("10.1.0.9", 1, 700)});
+  EXPECT_TRUE(store.find(id)->open);
+  tick({host("10.1.0.9", 1, 700)});
+  EXPECT_FALSE(store.find(id)->open);
+}
+
+TEST_F(DetectorTest, SubnetConnectionRateOverrideForIpv6) {
+  cfg.subnet_thresholds = {{*parse_cidr("2001:db8::/32"), std::nullopt, 5000},
+                           {*parse_cidr("2001:db8:bad::/48"), std::nullopt, 5}};
+  auto ch = tick({host("2001:db8:1::1", 1, 150), host("2001:db8:bad::1", 1, 6), host("2001:db9::1", 1, 150)});
+  std::map<std::string, double> thr;
+  for (const auto& a : ch) {
+    if (a.kind == AlertKind::kConnectionRate) thr[a.host] = a.threshold;
+  }
+  EXPECT_EQ(thr.size(), 2u);
+  EXPECT_EQ(thr.count("2001:db8:1::1"), 0u);
+  EXPECT_EQ(thr["2001:db8:bad::1"], 5);
+  EXPECT_EQ(thr["2001:db9::1"], 100);
+  EXPECT_DOUBLE_EQ(Detector::floor_for(cfg).syn_per_min, 4);
 }
 
 TEST_F(DetectorTest, BlacklistIsHighAndNamesTheProtocol) {

@@ -179,6 +179,34 @@ TEST_F(Http, ConfigGetAndApplyPublishesToTheDataplane) {
   EXPECT_TRUE(std::filesystem::exists(srv.dir() / "config.json"));
 }
 
+TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
+  auto p = post(srv.port(), "/api/config",
+                R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},
+                    {"cidr":"10.1.2.0/24","connection_rate_per_min":5000},
+                    {"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3}]})", tok);
+  ASSERT_EQ(p.status, 200) << p.body;
+  Json j(get(srv.port(), "/api/config", tok).body);
+  auto subs = arr(j["subnet_thresholds"]);
+  ASSERT_EQ(subs.size(), 3u);
+  auto e0 = subs.at(0).value(), e1 = subs.at(1).value(), e2 = subs.at(2).value();
+  // Each entry comes back with only the fields it sets.
+  EXPECT_EQ(str(e0["cidr"].value()), "10.1.0.0/16");
+  EXPECT_EQ(e0["traffic_threshold_pps"].get_double().value(), 9000);
+  EXPECT_EQ(e0["connection_rate_per_min"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(str(e1["cidr"].value()), "10.1.2.0/24");
+  EXPECT_EQ(e1["traffic_threshold_pps"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(e1["connection_rate_per_min"].get_double().value(), 5000);
+  EXPECT_EQ(e2["traffic_threshold_pps"].get_double().value(), 9);
+  EXPECT_EQ(e2["connection_rate_per_min"].get_double().value(), 3);
+  EXPECT_EQ(j["connection_rate_per_min"].get_double().value(), 100);  // the global is untouched
+  auto bad = post(srv.port(), "/api/config",
+                  R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})", tok);
+  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_threshold_pps or connection_rate_per_min");
+  EXPECT_EQ(str(Json(bad.body)["field"]), "subnet_thresholds");
+  Json after(get(srv.port(), "/api/config", tok).body);
+  EXPECT_EQ(arr(after["subnet_thresholds"]).size(), 3u);  // nothing applied
+}
+
 TEST_F(Http, ConfigErrorsAreJsonNameTheFieldAndApplyNothing) {
   expect_json_error(post(srv.port(), "/api/config", "{not json", tok), 400, "invalid_json", "malformed JSON");
   expect_json_error(post(srv.port(), "/api/config", "[1]", tok), 400, "invalid_json", "object");

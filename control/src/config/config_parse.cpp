@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <optional>
 
 #include "config/security_config.h"
 
@@ -90,6 +91,46 @@ bool parse_cidr_list(Ctx& c, const std::string& f, element v, std::vector<Cidr>&
   return true;
 }
 
+// One optional threshold of a subnet entry: > 0 and <= kMaxThreshold, like the globals.
+bool get_subnet_number(Ctx& c, const std::string& f, const std::string& at, std::string_view key, element v,
+                       std::optional<double>& out) {
+  Ctx inner;
+  double d = 0;
+  if (!get_number(inner, at + "." + std::string(key), v, 0, kMaxThreshold, true, d)) return c.fail(f, inner.err.detail);
+  out = d;
+  return true;
+}
+
+bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element item, SubnetThreshold& s) {
+  simdjson::dom::object obj;
+  if (item.get_object().get(obj) != simdjson::SUCCESS) {
+    return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_threshold_pps\"?,\"connection_rate_per_min\"?}");
+  }
+  bool have_cidr = false;
+  for (auto [k, val] : obj) {
+    if (k == "cidr") {
+      std::string_view sv;
+      if (val.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ".cidr: must be a CIDR string");
+      std::string why;
+      auto cidr = parse_cidr(sv, &why);
+      if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
+      s.cidr = *cidr;
+      have_cidr = true;
+    } else if (k == "traffic_threshold_pps") {
+      if (!get_subnet_number(c, f, at, k, val, s.traffic_threshold_pps)) return false;
+    } else if (k == "connection_rate_per_min") {
+      if (!get_subnet_number(c, f, at, k, val, s.connection_rate_per_min)) return false;
+    } else {
+      return c.fail(f, at + ": unknown field '" + std::string(k) + "'");
+    }
+  }
+  if (!have_cidr) return c.fail(f, at + ": missing cidr");
+  if (!s.traffic_threshold_pps && !s.connection_rate_per_min) {
+    return c.fail(f, at + ": give traffic_threshold_pps or connection_rate_per_min");
+  }
+  return true;
+}
+
 bool parse_subnets(Ctx& c, element v, std::vector<SubnetThreshold>& out) {
   const std::string f = "subnet_thresholds";
   simdjson::dom::array arr;
@@ -97,34 +138,8 @@ bool parse_subnets(Ctx& c, element v, std::vector<SubnetThreshold>& out) {
   out.clear();
   size_t i = 0;
   for (element item : arr) {
-    std::string at = f + "[" + std::to_string(i++) + "]";
-    simdjson::dom::object obj;
-    if (item.get_object().get(obj) != simdjson::SUCCESS) {
-      return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_threshold_pps\"}");
-    }
     SubnetThreshold s;
-    bool have_cidr = false, have_pps = false;
-    for (auto [k, val] : obj) {
-      if (k == "cidr") {
-        std::string_view sv;
-        if (val.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ".cidr: must be a CIDR string");
-        std::string why;
-        auto cidr = parse_cidr(sv, &why);
-        if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
-        s.cidr = *cidr;
-        have_cidr = true;
-      } else if (k == "traffic_threshold_pps") {
-        Ctx inner;
-        if (!get_number(inner, at + ".traffic_threshold_pps", val, 0, kMaxThreshold, true, s.traffic_threshold_pps)) {
-          return c.fail(f, inner.err.detail);
-        }
-        have_pps = true;
-      } else {
-        return c.fail(f, at + ": unknown field '" + std::string(k) + "'");
-      }
-    }
-    if (!have_cidr) return c.fail(f, at + ": missing cidr");
-    if (!have_pps) return c.fail(f, at + ": missing traffic_threshold_pps");
+    if (!parse_subnet(c, f, f + "[" + std::to_string(i++) + "]", item, s)) return false;
     out.push_back(s);
   }
   return true;

@@ -14,18 +14,46 @@ SecurityConfig SecurityConfig::defaults() {
   return c;
 }
 
-double SecurityConfig::host_threshold(const shm::IpKey& ip) const {
-  double best = traffic_threshold_pps;
-  unsigned best_bits = 0;
-  bool found = false;
-  for (const auto& s : subnet_thresholds) {
-    if (s.cidr.contains(ip) && (!found || s.cidr.bits > best_bits)) {
-      best = s.traffic_threshold_pps;
-      best_bits = s.cidr.bits;
-      found = true;
+namespace {
+// The most specific prefix containing `ip` whose `field` is set, else `global`.
+double most_specific(const std::vector<SubnetThreshold>& subnets, const shm::IpKey& ip, double global,
+                     std::optional<double> SubnetThreshold::*field) {
+  double best = global;
+  int best_bits = -1;
+  for (const auto& s : subnets) {
+    const auto& v = s.*field;
+    if (v && s.cidr.contains(ip) && static_cast<int>(s.cidr.bits) > best_bits) {
+      best = *v;
+      best_bits = static_cast<int>(s.cidr.bits);
     }
   }
   return best;
+}
+
+double lowest(const std::vector<SubnetThreshold>& subnets, double global,
+              std::optional<double> SubnetThreshold::*field) {
+  double m = global;
+  for (const auto& s : subnets) {
+    if (const auto& v = s.*field; v && *v < m) m = *v;
+  }
+  return m;
+}
+}  // namespace
+
+double SecurityConfig::host_threshold(const shm::IpKey& ip) const {
+  return most_specific(subnet_thresholds, ip, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps);
+}
+
+double SecurityConfig::host_connection_rate(const shm::IpKey& ip) const {
+  return most_specific(subnet_thresholds, ip, connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
+}
+
+double SecurityConfig::min_traffic_threshold() const {
+  return lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps);
+}
+
+double SecurityConfig::min_connection_rate() const {
+  return lowest(subnet_thresholds, connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
 }
 
 std::string config_to_json(const SecurityConfig& c) {
@@ -44,7 +72,10 @@ std::string config_to_json(const SecurityConfig& c) {
   w.end_array();
   w.key("subnet_thresholds").begin_array();
   for (const auto& s : c.subnet_thresholds) {
-    w.begin_object().field("cidr", s.cidr.text()).field("traffic_threshold_pps", s.traffic_threshold_pps).end_object();
+    w.begin_object().field("cidr", s.cidr.text());
+    if (s.traffic_threshold_pps) w.field("traffic_threshold_pps", *s.traffic_threshold_pps);
+    if (s.connection_rate_per_min) w.field("connection_rate_per_min", *s.connection_rate_per_min);
+    w.end_object();
   }
   w.end_array();
   w.field("escalation_factor", c.escalation_factor);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,13 @@
 
 namespace securenet::control {
 
+// A per-subnet override: at least one of the two thresholds is set; each is resolved on its
+// own (a prefix that sets only the connection rate leaves the traffic threshold to a less
+// specific prefix or the global).
 struct SubnetThreshold {
   Cidr cidr;
-  double traffic_threshold_pps = 0;
+  std::optional<double> traffic_threshold_pps;
+  std::optional<double> connection_rate_per_min;
 };
 
 struct SecurityConfig {
@@ -34,8 +39,15 @@ struct SecurityConfig {
   int64_t updated_at_ms = 0;
 
   static SecurityConfig defaults();
-  // Threshold of traffic for one host: the most specific subnet override, else the global.
+  // Threshold of traffic for one host: the most specific subnet override that sets
+  // traffic_threshold_pps, else the global.
   double host_threshold(const shm::IpKey& ip) const;
+  // New connections/min for one host: the most specific subnet override that sets
+  // connection_rate_per_min, else the global.
+  double host_connection_rate(const shm::IpKey& ip) const;
+  // The lowest threshold any host can have (global or any override), for prefilters.
+  double min_traffic_threshold() const;
+  double min_connection_rate() const;
   bool whitelisted(const shm::IpKey& ip) const { return any_match(whitelist, ip); }
   bool internal(const shm::IpKey& ip) const { return any_match(home_networks, ip); }
 };

@@ -43,9 +43,8 @@ std::string name_blacklisted(const HostObservation& h, const std::vector<Blackli
 }
 
 InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
-  double min_pps = cfg.traffic_threshold_pps;
-  for (const auto& s : cfg.subnet_thresholds) min_pps = std::min(min_pps, s.traffic_threshold_pps);
-  return {min_pps * cfg.clear_ratio, cfg.connection_rate_per_min * cfg.clear_ratio};
+  // The lowest threshold any host can have, so no host with a lowered override is skipped.
+  return {cfg.min_traffic_threshold() * cfg.clear_ratio, cfg.min_connection_rate() * cfg.clear_ratio};
 }
 
 std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig& cfg) {
@@ -105,7 +104,7 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
   }
   if (cfg.whitelisted(h.ip)) return;
   observe_rate(AlertKind::kTrafficThreshold, ip, h.pps, cfg.host_threshold(h.ip), "packets/s", now_ms, cfg);
-  observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.connection_rate_per_min,
+  observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.host_connection_rate(h.ip),
                "new connections/min", now_ms, cfg);
 }
 

@@ -6,9 +6,12 @@
 //    that host this tick; tcp/udp service entries are named only when the other classes
 //    cannot account for all blacklisted packets. Not exempted by the whitelist.
 //  - traffic_threshold (MEDIUM): host packets/s (sent + received) above its threshold
-//    (the most specific subnet override, else the global one). Whitelisted hosts exempt.
-//  - connection_rate (MEDIUM): host SYNs (without ACK) sent in the last minute above the
-//    threshold; connection_rate_global: the whole network's SYNs per minute.
+//    (the most specific subnet override that sets traffic_threshold_pps, else the global
+//    one). Whitelisted hosts exempt.
+//  - connection_rate (MEDIUM): host SYNs (without ACK) sent in the last minute above its
+//    threshold (the most specific subnet override that sets connection_rate_per_min, else
+//    the global one); connection_rate_global: the whole network's SYNs per minute against
+//    the global connection_rate_per_min.
 //  - sensor_health: dataplane stale (MEDIUM) or down (HIGH), source drops (LOW; MEDIUM
 //    above 1% of traffic), host table full (LOW).
 //  - value > escalation_factor x threshold escalates one level (blacklist: its packets/s
