@@ -19,6 +19,8 @@ TEST_P(CaptureTest, CountersEqualWhatWasSent) {
   if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
     GTEST_SKIP() << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
+  // A SPAN port's mirrored frames are addressed to other machines: capture must be promiscuous.
+  EXPECT_GE(promiscuity(), 1) << "capture interface not promiscuous";  // one hold per AF_PACKET socket
   const uint64_t count = mix_.size() * kTimes;
   ASSERT_EQ(send(c, count), count);
   const GlobalCounters t = wait_for(count);
@@ -65,6 +67,7 @@ TEST_P(CaptureTest, CountersEqualWhatWasSent) {
     EXPECT_TRUE(expect.count(ip) || ip.rfind("10.9.9.", 0) == 0) << "unexpected host " << ip;
 
   EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(promiscuity(), 0) << "promiscuous mode left on after SIGINT";
   if (std::string(c.source) == "afxdp") {
     EXPECT_EQ(sh_out("ip link show " + env_->capture).find(" xdp"), std::string::npos)
         << "XDP program left attached after SIGINT";

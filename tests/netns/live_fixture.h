@@ -53,6 +53,14 @@ class LiveFixture : public ::testing::Test {
     ASSERT_TRUE(w.close());
   }
 
+  // The capture interface's promiscuity count (`ip -details link`): the holds that sockets
+  // and users have on it. ip's PROMISC flag shows only the user-set one.
+  int promiscuity() {
+    const std::string out = sh_out("ip -details link show " + env_->capture);
+    const auto at = out.find("promiscuity ");
+    return at == std::string::npos ? -1 : std::atoi(out.c_str() + at + 12);
+  }
+
   void TearDown() override {
     dp_.reset();
     if (!instance_.empty()) shm_unlink(("/securenet-" + instance_).c_str());

@@ -19,7 +19,9 @@ TEST_F(XdpTest, StaleProgramFromACrashIsReplacedAndDetachedOnSigint) {
   const Case c{"", "afxdp", "native", "live"};
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
   ASSERT_TRUE(xdp_attached());
+  EXPECT_EQ(promiscuity(), 1);
   dp_->stop(SIGKILL, 5000);  // a crash: nothing detaches the program
+  EXPECT_EQ(promiscuity(), 0) << "a crash must not leave the interface promiscuous";
   shm_unlink(("/securenet-" + instance_).c_str());
   ASSERT_TRUE(xdp_attached()) << "expected the crashed dataplane's program to stay attached";
   ASSERT_TRUE(start_dataplane(c)) << skip_;

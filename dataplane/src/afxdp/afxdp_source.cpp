@@ -13,6 +13,7 @@
 
 #include "afxdp/xdp_program.h"
 #include "afxdp/xsk_queue.h"
+#include "afxdp/promisc.h"
 
 namespace securenet {
 namespace {
@@ -32,8 +33,9 @@ uint64_t realtime_ns() noexcept {
 // Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
 class AfXdpSource final : public PacketSource {
  public:
-  AfXdpSource(std::shared_ptr<XdpProgram> prog, XskQueue xsk, uint32_t queue)
-      : prog_(std::move(prog)), xsk_(std::move(xsk)), queue_(queue),
+  AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc, XskQueue xsk,
+              uint32_t queue)
+      : prog_(std::move(prog)), promisc_(std::move(promisc)), xsk_(std::move(xsk)), queue_(queue),
         percpu_(XdpProgram::possible_cpus()) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
@@ -90,6 +92,7 @@ class AfXdpSource final : public PacketSource {
   }
 
   std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
+  std::shared_ptr<PromiscHold> promisc_;  // likewise released with the last source
   XskQueue xsk_;
   uint32_t queue_;
   std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
@@ -140,6 +143,9 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
                       std::to_string(queues) + ", or set the queues with ethtool -L " + opts.target +
                       " combined " + std::to_string(workers) + ")");
   if (workers > SN_XDP_MAX_QUEUES) return make_error("afxdp: at most 64 workers (RX queues)");
+  auto promisc = PromiscHold::take(opts.target);
+  if (!promisc) return make_error("afxdp: " + promisc.error().message, promisc.error().err);
+  auto held = std::make_shared<PromiscHold>(std::move(*promisc));
   auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
   if (!prog) return prog.error();
   auto shared = std::make_shared<XdpProgram>(std::move(*prog));
@@ -148,7 +154,7 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
     afxdp::XskConfig cfg{opts.target, q, opts.ring_size, opts.xdp_bind, shared->xsks_map_fd()};
     auto xsk = XskQueue::open(cfg);
     if (!xsk) return xsk.error();
-    out.push_back(std::make_unique<AfXdpSource>(shared, std::move(*xsk), q));
+    out.push_back(std::make_unique<AfXdpSource>(shared, held, std::move(*xsk), q));
   }
   return out;
 }
