@@ -11,6 +11,7 @@
 #include <string>
 
 #include "afpacket/tpacket_ring.h"
+#include "core/offloads.h"
 
 namespace securenet {
 namespace {
@@ -22,7 +23,8 @@ constexpr uint32_t kBlockSize = 1u << 18;
 // the rx_burst after the one that returned its last packet, so views stay valid until then.
 class AfPacketSource final : public PacketSource {
  public:
-  explicit AfPacketSource(afpkt::TpacketRing ring) : ring_(std::move(ring)) {}
+  AfPacketSource(afpkt::TpacketRing ring, std::shared_ptr<OffloadGuard> offloads)
+      : ring_(std::move(ring)), offloads_(std::move(offloads)) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
     if (release_pending_) release_block();
@@ -97,6 +99,7 @@ class AfPacketSource final : public PacketSource {
   }
 
   afpkt::TpacketRing ring_;
+  std::shared_ptr<OffloadGuard> offloads_;  // restored when the last source goes
   uint8_t* pkt_ = nullptr;
   uint32_t cur_ = 0;
   uint32_t left_ = 0;
@@ -117,12 +120,16 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(const S
   // One fanout group per dataplane process and interface.
   cfg.fanout_group = static_cast<int>((static_cast<unsigned>(getpid()) ^ 0x5E4Eu) & 0xFFFF);
   unsigned workers = opts.workers ? opts.workers : 1;
-  std::vector<std::unique_ptr<PacketSource>> out;
+  std::vector<afpkt::TpacketRing> rings;
   for (unsigned w = 0; w < workers; ++w) {
     auto ring = afpkt::TpacketRing::open(cfg);
     if (!ring) return ring.error();
-    out.push_back(std::make_unique<AfPacketSource>(std::move(*ring)));
+    rings.push_back(std::move(*ring));
   }
+  // GRO/LRO would hand us merged TCP segments; VLAN tags come back from tp_vlan_tci.
+  auto offloads = std::make_shared<OffloadGuard>(OffloadGuard::apply("afpacket", opts.target, false));
+  std::vector<std::unique_ptr<PacketSource>> out;
+  for (auto& r : rings) out.push_back(std::make_unique<AfPacketSource>(std::move(r), offloads));
   return out;
 }
 

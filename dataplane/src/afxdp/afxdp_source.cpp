@@ -14,6 +14,7 @@
 #include "afxdp/xdp_program.h"
 #include "afxdp/xsk_queue.h"
 #include "afxdp/promisc.h"
+#include "core/offloads.h"
 
 namespace securenet {
 namespace {
@@ -33,9 +34,10 @@ uint64_t realtime_ns() noexcept {
 // Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
 class AfXdpSource final : public PacketSource {
  public:
-  AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc, XskQueue xsk,
-              uint32_t queue)
-      : prog_(std::move(prog)), promisc_(std::move(promisc)), xsk_(std::move(xsk)), queue_(queue),
+  AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc,
+              std::shared_ptr<OffloadGuard> offloads, XskQueue xsk, uint32_t queue)
+      : prog_(std::move(prog)), promisc_(std::move(promisc)), offloads_(std::move(offloads)),
+        xsk_(std::move(xsk)), queue_(queue),
         percpu_(XdpProgram::possible_cpus()) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
@@ -93,6 +95,7 @@ class AfXdpSource final : public PacketSource {
 
   std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
   std::shared_ptr<PromiscHold> promisc_;  // likewise released with the last source
+  std::shared_ptr<OffloadGuard> offloads_;  // likewise restored
   XskQueue xsk_;
   uint32_t queue_;
   std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
@@ -149,13 +152,18 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
   if (!prog) return prog.error();
   auto shared = std::make_shared<XdpProgram>(std::move(*prog));
-  std::vector<std::unique_ptr<PacketSource>> out;
+  std::vector<XskQueue> xsks;
   for (unsigned q = 0; q < workers; ++q) {
     afxdp::XskConfig cfg{opts.target, q, opts.ring_size, opts.xdp_bind, shared->xsks_map_fd()};
     auto xsk = XskQueue::open(cfg);
     if (!xsk) return xsk.error();
-    out.push_back(std::make_unique<AfXdpSource>(shared, held, std::move(*xsk), q));
+    xsks.push_back(std::move(*xsk));
   }
+  // XDP sees frames after the NIC's LRO and VLAN stripping (and generic XDP after GRO).
+  auto offloads = std::make_shared<OffloadGuard>(OffloadGuard::apply("afxdp", opts.target, true));
+  std::vector<std::unique_ptr<PacketSource>> out;
+  for (unsigned q = 0; q < workers; ++q)
+    out.push_back(std::make_unique<AfXdpSource>(shared, held, offloads, std::move(xsks[q]), q));
   return out;
 }
 
