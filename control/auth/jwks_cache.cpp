@@ -35,15 +35,20 @@ void JwksCache::drop_expired_locked(Clock::time_point now) {
   if (keys_ && fetched_at_ && now - *fetched_at_ > timing_.stale_limit) keys_.reset();
 }
 
+// A fetch's outcome: its keys, or on failure the old ones until they pass stale_limit.
+void JwksCache::install_locked(Result<std::vector<PublicKey>> parsed, Clock::time_point fetched) {
+  if (parsed) {
+    keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
+    fetched_at_ = fetched;
+  } else {
+    drop_expired_locked(Clock::now());
+  }
+}
+
 JwksCache::Keys JwksCache::fetch_locked(Clock::time_point now) {
   attempted_at_ = now;
   ++fetches_;
-  if (auto parsed = fetch_keys(url_, http_)) {
-    keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
-    fetched_at_ = now;
-    return keys_;
-  }
-  drop_expired_locked(now);
+  install_locked(fetch_keys(url_, http_), now);
   return keys_;
 }
 
@@ -65,12 +70,7 @@ void JwksCache::run_background() {
     lock.unlock();
     auto parsed = fetch_keys(url_, http_);  // callers keep using the old keys meanwhile
     lock.lock();
-    if (parsed) {
-      keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
-      fetched_at_ = started;
-    } else {
-      drop_expired_locked(Clock::now());
-    }
+    install_locked(std::move(parsed), started);
     requested_ = false;
   }
 }
@@ -108,10 +108,9 @@ Status JwksCache::warm() {
   const auto now = Clock::now();
   attempted_at_ = now;
   ++fetches_;
-  if (!parsed) return make_error(url_ + ": " + parsed.error().message);
-  keys_ = std::make_shared<const std::vector<PublicKey>>(std::move(*parsed));
-  fetched_at_ = now;
-  return Ok{};
+  Status st = parsed ? Status(Ok{}) : Status(make_error(url_ + ": " + parsed.error().message));
+  install_locked(std::move(parsed), now);
+  return st;
 }
 
 size_t JwksCache::fetch_count() const {

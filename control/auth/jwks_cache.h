@@ -52,6 +52,7 @@ class JwksCache {
 
  private:
   Keys fetch_locked(Clock::time_point now);
+  void install_locked(Result<std::vector<PublicKey>> parsed, Clock::time_point fetched);
   bool tried_recently_locked(Clock::time_point now) const;
   void drop_expired_locked(Clock::time_point now);
   void request_locked(Clock::time_point now);
