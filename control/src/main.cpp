@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "auth/jwt.h"
+#include "auth/revocation.h"
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
@@ -65,6 +66,9 @@ int run(const CliOptions& o) {
   ac.jwks_url = o.jwks_url;
   ac.issuer = o.issuer;
   ac.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
+  // Logged-out access tokens: every verify() refuses them until their exp.
+  auto revocations = std::make_shared<auth::RevocationList>();
+  ac.revocations = revocations;
   auto verifier = auth::Verifier::create(ac);
   if (!verifier) return fail(verifier.error().message);
   if (auto w = verifier->warm_jwks(); !w)  // keys before the first request; retried later
@@ -89,8 +93,11 @@ int run(const CliOptions& o) {
     dd.session = (*db)->session.get();
     dd.limiter = &(*db)->limiter;
   }
+  dd.revocations = revocations;
+  dd.audit = &sink;
   dd.hs256_secret = *secret;
   dd.issuer = o.issuer;
+  dd.access_ttl_s = o.access_ttl_s;
   register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
   StaticFiles files(o.web_root);

@@ -66,10 +66,10 @@ Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
     else if (u) return make_error("--owner-email: no user " + o.owner_email + " in auth.users");
     else why = u.error().message;
   } else {
-    auto users = store::list_users(s);
-    if (users && !users->empty()) id = users->front().id;
-    else if (users) why = "no user in auth.users yet (create one: securenet-db user add)";
-    else why = users.error().message;
+    auto first = store::find_user(s, "");  // the oldest user
+    if (first && *first) id = (**first).id;
+    else if (first) why = "no user in auth.users yet (create one: securenet-db user add)";
+    else why = first.error().message;
   }
   if (id.empty()) {
     id = read_line(file);

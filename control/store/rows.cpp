@@ -162,6 +162,18 @@ std::string to_json(const ConfigRow& c) {
       .done();
 }
 
+std::string to_json(const AuditRow& a) {
+  return Obj()
+      .str("id", a.id)
+      .time("at", a.at_ms ? a.at_ms : now_ms())
+      .opt_str("actor_id", a.actor_id)
+      .opt_str("actor_email", a.actor_email)
+      .opt_str("source_addr", a.source_addr)
+      .str("action", a.action)
+      .raw("details", a.details_json.empty() ? "{}" : a.details_json)
+      .done();
+}
+
 std::string to_json(const MetricsRow& m) {
   return Obj()
       .str("id", m.id)

@@ -52,6 +52,14 @@ struct MetricsRow {
 };
 std::string to_json(const MetricsRow& m);
 
+// One audit_log row (migration 0008): who did what, when, from where.
+struct AuditRow {
+  std::string id, action, actor_id, actor_email, source_addr;
+  std::string details_json = "{}";
+  int64_t at_ms = 0;
+};
+std::string to_json(const AuditRow& a);
+
 struct PacketRow {
   std::string id;
   int64_t ts_ms = 0;

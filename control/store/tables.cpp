@@ -9,6 +9,7 @@ std::string_view table_name(Table t) {
     case Table::alerts: return "network_alerts";
     case Table::metrics: return "network_metrics";
     case Table::packets: return "network_packets";
+    case Table::audit: return "audit_log";
   }
   return "?";
 }
@@ -80,6 +81,14 @@ static constexpr std::string_view kPackets =
     "from json_populate_recordset(null::public.network_packets, $1::json) r "
     "on conflict (id, ts) do nothing";
 
+static constexpr std::string_view kAudit =
+    "insert into public.audit_log (id, user_id, sensor_id, at, actor_id, actor_email, "
+    "source_addr, action, details) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.at, now()), r.actor_id, "
+    "r.actor_email, r.source_addr, r.action, coalesce(r.details, '{}'::jsonb) "
+    "from json_populate_recordset(null::public.audit_log, $1::json) r "
+    "on conflict (id) do nothing";
+
 #undef SN_USER
 #undef SN_SENSOR
 #undef SN_SENSOR_ID
@@ -91,6 +100,7 @@ std::string_view upsert_sql(Table t) {
     case Table::alerts: return kAlerts;
     case Table::metrics: return kMetrics;
     case Table::packets: return kPackets;
+    case Table::audit: return kAudit;
   }
   return {};
 }

@@ -8,8 +8,10 @@
 
 namespace securenet::store {
 
-enum class Table : uint8_t { sensors = 0, configs = 1, alerts = 2, metrics = 3, packets = 4 };
-inline constexpr int kTableCount = 5;
+enum class Table : uint8_t {
+  sensors = 0, configs = 1, alerts = 2, metrics = 3, packets = 4, audit = 5
+};
+inline constexpr int kTableCount = 6;
 
 std::string_view table_name(Table t);
 std::optional<Table> table_from_index(int i);

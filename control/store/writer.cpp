@@ -197,10 +197,11 @@ void Writer::try_connect() {
 
 bool Writer::owner_exists() {
   pqxx::work tx(*conn_);
-  auto r = tx.exec_params("select 1 from auth.users where id = nullif($1, '')::uuid",
+  // Through a SECURITY DEFINER function: the sensor's role does not read auth.users.
+  auto r = tx.exec_params("select securenet.user_exists(nullif($1, '')::uuid)",
                           opts_.owner_user_id);
   tx.commit();
-  return !r.empty();
+  return !r.empty() && !r[0][0].is_null() && r[0][0].as<bool>();
 }
 
 void Writer::disconnect(const std::string& why) {

@@ -151,30 +151,6 @@ TEST(Spool, TruncateOnlyWhenNothingWasAppendedSinceTheRead) {
   EXPECT_TRUE((*s)->empty());
 }
 
-TEST(LoginRateLimiter, FiveFailuresPerMinuteThenRetryAfter) {
-  st::LoginRateLimiter lim(5, 60);
-  const std::string ip = "192.0.2.1";
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(lim.retry_after_s(ip, 1000 + i), 0);
-    lim.record_failure(ip, 1000 + i);
-  }
-  EXPECT_EQ(lim.retry_after_s(ip, 1005), 55);           // 429, Retry-After: 55
-  EXPECT_EQ(lim.retry_after_s("192.0.2.2", 1005), 0);   // other addresses unaffected
-  EXPECT_EQ(lim.retry_after_s(ip, 1060), 0);            // oldest failure aged out
-  lim.record_failure(ip, 1061);
-  lim.record_failure(ip, 1061);
-  EXPECT_GT(lim.retry_after_s(ip, 1061), 0);
-  lim.record_success(ip);
-  EXPECT_EQ(lim.retry_after_s(ip, 1062), 0);
-}
-
-TEST(LoginRateLimiter, MemoryIsBounded) {
-  st::LoginRateLimiter lim(5, 60, 100);
-  for (int i = 0; i < 10000; ++i) lim.record_failure("10.0." + std::to_string(i), 1000);
-  for (int i = 0; i < 5; ++i) lim.record_failure("10.9.9.9", 1000);
-  EXPECT_GT(lim.retry_after_s("10.9.9.9", 1000), 0);
-}
-
 TEST(Rows, JsonShapesAndEscaping) {
   st::AlertRow a;
   a.id = "11111111-1111-4111-8111-111111111111";

@@ -57,6 +57,10 @@ class App {
   std::optional<Alert> resolve_alert(const std::string& id);
   std::array<uint64_t, kSeverityCount> raised_since_reset() const { return raised_; }
 
+  // Records an audit entry through the sink (stored with the writer's rows; spooled while
+  // the database is down).
+  void audit(const AuditEvent& e) { sink_.on_audit(e); }
+
   SseHub& hub() { return hub_; }
   DatabaseState database() const { return sink_.state(); }
   double uptime_s() const;

@@ -112,6 +112,18 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
   }
 }
 
+void StoreSink::on_audit(const control::AuditEvent& e) {
+  AuditRow r;
+  r.id = new_uuid();
+  r.action = e.action;
+  r.actor_id = e.actor_id;
+  r.actor_email = e.actor_email;
+  r.source_addr = e.source;
+  r.details_json = e.details_json;
+  r.at_ms = e.at_ms ? e.at_ms : now_ms();
+  writer_.enqueue(Table::audit, r.id, to_json(r));
+}
+
 control::DatabaseState StoreSink::state() const {
   const auto s = writer_.status();
   control::DatabaseState d;
