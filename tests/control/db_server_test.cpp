@@ -176,14 +176,16 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   EXPECT_EQ(get(port, "/api/alerts/history", str(Json(r1.body)["access_token"])).status, 200);
   EXPECT_EQ(post(port, "/api/auth/refresh", rbody).status, 401);
 
-  // Failed attempts from this address (127.0.0.1, the socket's peer; a success clears
-  // them): the used refresh token and four wrong passwords, then even the right one is 429.
+  // Failed attempts for this account from this address (127.0.0.1, the socket's peer; only
+  // this pair's own success clears them): four wrong passwords (three free, a fourth), then
+  // even the right one is 429 with Retry-After.
   for (int i = 0; i < 4; ++i) {
     login(port, "a@example.com", "wrong-again", &status);
     EXPECT_EQ(status, 401);
   }
   auto limited = post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
   EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_FALSE(limited.header("Retry-After").empty());
 }
 
 TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
