@@ -13,7 +13,10 @@
 #   SECURENET_BUILD_DIR     build tree (default <repo>/build)
 #   SECURENET_LISTEN        control plane address (default 127.0.0.1:8080)
 #   SECURENET_INSTANCE      shared-memory instance name (default "default")
-#   SECURENET_DATABASE_URL  use this database instead of the local cluster
+#   SECURENET_DATABASE_URL  use this database instead of the local cluster (an admin URL:
+#                           migrations, the first user)
+#   SECURENET_SENSOR_DATABASE_URL  what the control plane connects with (default: the
+#                           local cluster's securenet_sensor role; else the URL above)
 #   SECURENET_OWNER_EMAIL   the user whose rows this sensor writes (default: the oldest)
 #   SECURENET_PG_PORT       port of the local cluster (default 54329)
 #   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture with
@@ -30,7 +33,7 @@ while [ $# -gt 0 ]; do
     --state-dir) state=$2; shift 2 ;;
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -57,9 +60,16 @@ email=${SECURENET_ADMIN_EMAIL:-admin@sensor.local}
 password=""
 if [ -z "$("$build/control/store/securenet-db" user list)" ]; then
   password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
-  "$build/control/store/securenet-db" user add --email "$email" --password "$password" >/dev/null \
-    || die "could not create the first user $email"
+  # The password goes through stdin, never onto a command line (ps, /proc/*/cmdline).
+  printf '%s\n' "$password" | "$build/control/store/securenet-db" user add --email "$email" \
+    --password - --role admin >/dev/null || die "could not create the first user $email"
 fi
+# The control plane runs as the least-privileged securenet_sensor role (migration 0009).
+sensor_db_url=${SECURENET_SENSOR_DATABASE_URL:-}
+if [ -z "$sensor_db_url" ] && [ -n "${started_pg:-}" ]; then
+  sensor_db_url=$(SECURENET_DB_BIN="$build/control/store/securenet-db" "$root/scripts/pg-local.sh" sensor-url)
+fi
+sensor_db_url=${sensor_db_url:-$SECURENET_DATABASE_URL}
 
 # --- JWT secret -------------------------------------------------------------------------
 secret=$state/jwt-secret
@@ -102,7 +112,7 @@ web_args=()
 # oldest user, i.e. the first user created above).
 owner_args=()
 [ -n "${SECURENET_OWNER_EMAIL:-}" ] && owner_args=(--owner-email "$SECURENET_OWNER_EMAIL")
-"$build/control/securenet-control" --instance "$instance" --listen "$listen" \
+SECURENET_DATABASE_URL=$sensor_db_url "$build/control/securenet-control" --instance "$instance" --listen "$listen" \
   --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" &
 pids+=($!)
 
