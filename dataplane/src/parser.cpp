@@ -230,40 +230,4 @@ bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
   return true;
 }
 
-const char* parse_error_name(shm::ParseError e) noexcept {
-  static constexpr const char* kNames[] = {
-      "none",
-      "truncated_ethernet",
-      "truncated_vlan",
-      "too_many_vlan_tags",
-      "truncated_arp",
-      "truncated_ipv4",
-      "bad_ipv4_version",
-      "bad_ipv4_ihl",
-      "bad_ipv4_total_length",
-      "truncated_ipv6",
-      "bad_ipv6_version",
-      "bad_ipv6_payload_length",
-      "truncated_ipv6_ext_header",
-      "too_many_ipv6_ext_headers",
-      "truncated_tcp",
-      "bad_tcp_data_offset",
-      "truncated_udp",
-      "bad_udp_length",
-      "truncated_icmp",
-      "truncated_icmpv6",
-      "truncated_igmp",
-  };
-  static_assert(std::size(kNames) == shm::kParseErrorCount);
-  const auto i = static_cast<size_t>(e);
-  return i < std::size(kNames) ? kNames[i] : "unknown";
-}
-
-const char* proto_class_name(shm::ProtoClass c) noexcept {
-  static constexpr const char* kNames[] = {"tcp", "udp", "icmp", "igmp", "other"};
-  static_assert(std::size(kNames) == shm::kProtoClassCount);
-  const auto i = static_cast<size_t>(c);
-  return i < std::size(kNames) ? kNames[i] : "unknown";
-}
-
 }  // namespace securenet

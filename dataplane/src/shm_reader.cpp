@@ -65,21 +65,6 @@ Status check_header(const std::string& name, const shm::Header& h, size_t file_s
   return Ok{};
 }
 
-HostCounters load_host(const shm::HostEntry& e) {
-  HostCounters h;
-  std::memcpy(&h.key, &e.key, sizeof(h.key));
-  h.packets_sent = read(e.packets_sent);
-  h.bytes_sent = read(e.bytes_sent);
-  h.packets_recv = read(e.packets_recv);
-  h.bytes_recv = read(e.bytes_recv);
-  h.syn_sent = read(e.syn_sent);
-  h.blacklisted_packets = read(e.blacklisted_packets);
-  for (size_t c = 0; c < shm::kProtoClassCount; ++c) h.proto_class_packets[c] = read(e.proto_class_packets[c]);
-  h.first_seen_ns = read(e.first_seen_ns);
-  h.last_seen_ns = read(e.last_seen_ns);
-  return h;
-}
-
 struct KeyHash {
   size_t operator()(const shm::IpKey& k) const noexcept {
     uint64_t a, b;
@@ -159,24 +144,13 @@ GlobalCounters ShmReader::totals() const {
   g.oldest_heartbeat_ns = UINT64_MAX;
   for (uint32_t w = 0; w < header_->num_workers; ++w) {
     const auto& c = *at<shm::WorkerCounters>(base_, header_->workers[w].counters_offset);
-    g.packets += read(c.packets);
-    g.bytes += read(c.bytes);
-    g.ipv4_packets += read(c.ipv4_packets);
-    g.ipv6_packets += read(c.ipv6_packets);
-    g.arp_packets += read(c.arp_packets);
-    g.other_l2_packets += read(c.other_l2_packets);
-    g.vlan_packets += read(c.vlan_packets);
-    g.fragments += read(c.fragments);
-    g.tcp_syn += read(c.tcp_syn);
-    g.blacklisted_packets += read(c.blacklisted_packets);
-    g.source_drops += read(c.source_drops);
-    g.source_errors += read(c.source_errors);
-    g.hosts_in_table += read(c.hosts_in_table);
-    g.host_table_full += read(c.host_table_full);
-    g.sampled_packets += read(c.sampled_packets);
-    for (size_t i = 0; i < shm::kProtoClassCount; ++i) g.proto_class_packets[i] += read(c.proto_class_packets[i]);
-    for (size_t i = 0; i < shm::kParseErrorCount; ++i) g.parse_errors[i] += read(c.parse_errors[i]);
-    for (size_t i = 0; i < 256; ++i) g.ip_proto_packets[i] += read(c.ip_proto_packets[i]);
+#define SECURENET_X(member, type, api_metrics, api_status, help) g.member += read(c.member);
+    SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+#define SECURENET_X(member, length) \
+  for (size_t i = 0; i < (length); ++i) g.member[i] += read(c.member[i]);
+    SECURENET_WORKER_ARRAYS(SECURENET_X)
+#undef SECURENET_X
     const uint64_t hb = read(c.heartbeat_ns);
     if (hb < g.oldest_heartbeat_ns) g.oldest_heartbeat_ns = hb;
   }
@@ -185,14 +159,7 @@ GlobalCounters ShmReader::totals() const {
 }
 
 void ShmReader::for_each_host(const std::function<void(const HostCounters&)>& fn) const {
-  for (uint32_t w = 0; w < header_->num_workers; ++w) {
-    const shm::WorkerRegion& r = header_->workers[w];
-    const auto* entries = at<shm::HostEntry>(base_, r.hosts_offset);
-    for (uint64_t i = 0; i < r.host_capacity; ++i) {
-      if (entries[i].state.load(std::memory_order_acquire) != shm::kHostOccupied) continue;
-      fn(load_host(entries[i]));
-    }
-  }
+  scan_hosts([&](unsigned, uint64_t, const HostCounters& h) { fn(h); });
 }
 
 std::vector<HostCounters> ShmReader::merge_hosts() const {
@@ -200,16 +167,7 @@ std::vector<HostCounters> ShmReader::merge_hosts() const {
   for_each_host([&](const HostCounters& h) {
     auto [it, fresh] = merged.try_emplace(h.key, h);
     if (fresh) return;
-    HostCounters& m = it->second;
-    m.packets_sent += h.packets_sent;
-    m.bytes_sent += h.bytes_sent;
-    m.packets_recv += h.packets_recv;
-    m.bytes_recv += h.bytes_recv;
-    m.syn_sent += h.syn_sent;
-    m.blacklisted_packets += h.blacklisted_packets;
-    for (size_t c = 0; c < shm::kProtoClassCount; ++c) m.proto_class_packets[c] += h.proto_class_packets[c];
-    if (h.first_seen_ns && (!m.first_seen_ns || h.first_seen_ns < m.first_seen_ns)) m.first_seen_ns = h.first_seen_ns;
-    if (h.last_seen_ns > m.last_seen_ns) m.last_seen_ns = h.last_seen_ns;
+    merge_host(it->second, h);
   });
   std::vector<HostCounters> out;
   out.reserve(merged.size());

@@ -60,6 +60,13 @@ void add_class(BlacklistEntry& e, shm::ProtoClass c) { e.classes.set(static_cast
 
 }  // namespace
 
+const char* ip_proto_name(unsigned n) {
+  for (const auto& p : kIpProtos) {
+    if (p.number == n) return p.name;  // the first name of a number is its canonical one
+  }
+  return nullptr;
+}
+
 std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::string* why) {
   BlacklistEntry e;
   std::string u = upper(text);

@@ -39,10 +39,7 @@ Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t
 }
 
 Result<shm::SourceKind> source_kind(const std::string& s) {
-  if (s == "pcap") return shm::SourceKind::kPcap;
-  if (s == "afpacket") return shm::SourceKind::kAfPacket;
-  if (s == "afxdp") return shm::SourceKind::kAfXdp;
-  if (s == "dpdk") return shm::SourceKind::kDpdk;
+  if (const auto k = shm::source_kind_of(s); k != shm::SourceKind::kNone) return k;
   return make_error("--source must be pcap, afpacket, afxdp or dpdk, got '" + s + "'");
 }
 

@@ -41,15 +41,23 @@ std::string json_escape(const char* s) {
   return o;
 }
 
+void json_value(std::ostringstream& j, uint64_t v) { j << v; }
+template <size_t N>
+void json_value(std::ostringstream& j, const std::array<uint64_t, N>& v) {  // by protocol class
+  j << '{';
+  for (size_t c = 0; c < N; ++c) j << (c ? "," : "") << '"' << shm::kProtoClassNames[c] << "\":" << v[c];
+  j << '}';
+}
+
+// One host with the segment's field names and units (SECURENET_HOST_FIELDS).
 void host_json(std::ostringstream& j, const HostCounters& h) {
-  j << "{\"ip\":\"" << format_ip(h.key) << "\",\"packets_sent\":" << h.packets_sent
-    << ",\"bytes_sent\":" << h.bytes_sent << ",\"packets_recv\":" << h.packets_recv
-    << ",\"bytes_recv\":" << h.bytes_recv << ",\"syn_sent\":" << h.syn_sent
-    << ",\"blacklisted_packets\":" << h.blacklisted_packets << ",\"proto_class_packets\":{";
-  for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
-    j << (c ? "," : "") << '"' << proto_class_name(static_cast<shm::ProtoClass>(c)) << "\":" << h.proto_class_packets[c];
-  }
-  j << "},\"first_seen_ns\":" << h.first_seen_ns << ",\"last_seen_ns\":" << h.last_seen_ns << "}";
+  j << "{\"ip\":\"" << format_ip(h.key) << '"';
+#define SECURENET_X(member, width, kind, api_name) \
+  j << ",\"" #member "\":";                        \
+  json_value(j, h.member);
+  SECURENET_HOST_FIELDS(SECURENET_X)
+#undef SECURENET_X
+  j << "}";
 }
 
 }  // namespace
@@ -63,11 +71,13 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   if (o.elapsed_s > 0) {
     std::fprintf(out, "  in %.3f s (%.3f Mpps)", o.elapsed_s, static_cast<double>(g.packets) / o.elapsed_s / 1e6);
   }
-  std::fprintf(out, "\nipv4 %" PRIu64 "  ipv6 %" PRIu64 "  arp %" PRIu64 "  other-l2 %" PRIu64 "  vlan %" PRIu64
-               "  fragments %" PRIu64 "  tcp-syn %" PRIu64 "  blacklisted %" PRIu64 "\n",
-               g.ipv4_packets, g.ipv6_packets, g.arp_packets, g.other_l2_packets, g.vlan_packets, g.fragments,
-               g.tcp_syn, g.blacklisted_packets);
-  std::fprintf(out, "protocol classes:");
+  std::fprintf(out, "\ncounters:");
+  int column = 0;
+#define SECURENET_X(member, type, api_metrics, api_status, help)             \
+  std::fprintf(out, "%s%s %" PRIu64, ++column % 6 == 0 ? "\n " : " ", #member, g.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+  std::fprintf(out, "\nprotocol classes:");
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)), g.proto_class_packets[c]);
   }
@@ -79,8 +89,6 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
     std::fprintf(out, "  %s %" PRIu64, parse_error_name(static_cast<shm::ParseError>(e)), g.parse_errors[e]);
   }
   std::fprintf(out, "%s\n", any ? "" : "  none");
-  std::fprintf(out, "source drops %" PRIu64 "  source errors %" PRIu64 "  host table full %" PRIu64 "\n",
-               g.source_drops, g.source_errors, g.host_table_full);
   size_t total = 0;
   const Hosts top = top_hosts(r, o.top, total);
   std::fprintf(out, "hosts %zu; top %zu by packets:\n", total, top.size());
@@ -97,17 +105,14 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const auto& hd = r.header();
   std::ostringstream j;
   j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind) << "\",\"name\":\"" << json_escape(hd.source_name)
-    << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":" << o.elapsed_s << ",\"packets\":" << g.packets
-    << ",\"bytes\":" << g.bytes << ",\"ipv4_packets\":" << g.ipv4_packets << ",\"ipv6_packets\":" << g.ipv6_packets
-    << ",\"arp_packets\":" << g.arp_packets << ",\"other_l2_packets\":" << g.other_l2_packets
-    << ",\"vlan_packets\":" << g.vlan_packets << ",\"fragments\":" << g.fragments << ",\"tcp_syn\":" << g.tcp_syn
-    << ",\"blacklisted_packets\":" << g.blacklisted_packets << ",\"source_drops\":" << g.source_drops
-    << ",\"source_errors\":" << g.source_errors << ",\"host_table_full\":" << g.host_table_full
-    << ",\"sampled_packets\":" << g.sampled_packets << ",\"proto_class_packets\":{";
-  for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
-    j << (c ? "," : "") << '"' << proto_class_name(static_cast<shm::ProtoClass>(c)) << "\":" << g.proto_class_packets[c];
-  }
-  j << "},\"parse_errors\":{";
+    << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":" << o.elapsed_s
+
+#define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << g.member
+    SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+    << ",\"proto_class_packets\":";
+  json_value(j, g.proto_class_packets);
+  j << ",\"parse_errors\":{";
   for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
     j << (e > 1 ? "," : "") << '"' << parse_error_name(static_cast<shm::ParseError>(e)) << "\":" << g.parse_errors[e];
   }
