@@ -45,7 +45,7 @@ struct CompiledBlacklist {
 };
 CompiledBlacklist compile_blacklist(const std::vector<BlacklistEntry>& entries);
 
-// Writes the bitmaps into the control block (the dataplane reloads on generation change).
-void write_blacklist(shm::ControlBlock& cb, const CompiledBlacklist& bl);
+// Fills the bitmaps of a control-block config (publish_config writes it to the segment).
+void write_blacklist(shm::ControlConfig& c, const CompiledBlacklist& bl);
 
 }  // namespace securenet::control

@@ -90,12 +90,16 @@ struct alignas(8) IpKey {
 };
 static_assert(sizeof(IpKey) == 16);
 
-// Written by the control plane only; the dataplane only reads it. `generation` is bumped
-// (release) after every other field is written; the dataplane reloads when it changes.
+// The configuration the control plane publishes to the dataplane. Written by the control
+// plane only (write_control), read by the workers only (try_read_control), under a
+// sequence lock: the writer makes `seq` odd, writes every field, then makes it even again;
+// a reader keeps its copy only if it saw the same even `seq` before and after copying, so
+// it never applies half of one config and half of the next. A reader that loses the race
+// keeps its previous copy and tries again at its next poll: it never waits for the writer.
 struct alignas(kCacheLine) ControlBlock {
-  Counter generation;
+  Counter generation;             // +1 per published config; workers reload when it moves
   Counter sample_one_in;          // sample 1 of N packets into the ring; 0 = off
-  Counter reset_request;          // bumped to ask workers to zero their host tables
+  Counter seq;                    // the sequence lock: odd while a write is under way
   Counter reserved[5];
   Counter proto_blacklist[4];     // bit n = IP protocol number n is blacklisted
   Counter tcp_port_blacklist[1024];  // bit p = TCP port p (either side) is blacklisted
@@ -103,6 +107,47 @@ struct alignas(kCacheLine) ControlBlock {
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
+
+// A private copy of the ControlBlock's fields.
+struct ControlConfig {
+  uint64_t generation = 0;
+  uint64_t sample_one_in = 0;
+  uint64_t proto_blacklist[4] = {};
+  uint64_t tcp_port_blacklist[1024] = {};
+  uint64_t udp_port_blacklist[1024] = {};
+};
+
+namespace detail {
+template <typename Fn>  // fn(Counter& in the block, uint64_t& in the copy) for every field
+void for_each_control_field(const ControlBlock& cb, const ControlConfig& c, Fn&& fn) {
+  auto& b = const_cast<ControlBlock&>(cb);
+  auto& v = const_cast<ControlConfig&>(c);
+  fn(b.generation, v.generation);
+  fn(b.sample_one_in, v.sample_one_in);
+  for (size_t i = 0; i < 4; ++i) fn(b.proto_blacklist[i], v.proto_blacklist[i]);
+  for (size_t i = 0; i < 1024; ++i) fn(b.tcp_port_blacklist[i], v.tcp_port_blacklist[i]);
+  for (size_t i = 0; i < 1024; ++i) fn(b.udp_port_blacklist[i], v.udp_port_blacklist[i]);
+}
+}  // namespace detail
+
+// The writer's side (one writer: the control plane). Stores every field of `c`.
+inline void write_control(ControlBlock& cb, const ControlConfig& c) noexcept {
+  const uint64_t s = cb.seq.load(std::memory_order_relaxed);
+  cb.seq.store(s | 1, std::memory_order_relaxed);  // odd: a write is under way
+  std::atomic_thread_fence(std::memory_order_release);
+  detail::for_each_control_field(cb, c, [](Counter& f, uint64_t& v) { f.store(v, std::memory_order_relaxed); });
+  cb.seq.store((s | 1) + 1, std::memory_order_release);  // even again: the write is whole
+}
+
+// The reader's side. True with `out` a whole config; false (out unspecified) when a write
+// was under way or happened meanwhile: keep the previous copy and try again later.
+inline bool try_read_control(const ControlBlock& cb, ControlConfig& out) noexcept {
+  const uint64_t before = cb.seq.load(std::memory_order_acquire);
+  if (before & 1) return false;
+  detail::for_each_control_field(cb, out, [](Counter& f, uint64_t& v) { v = f.load(std::memory_order_relaxed); });
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return cb.seq.load(std::memory_order_relaxed) == before;
+}
 
 #define SECURENET_X(...) +1
 inline constexpr size_t kWorkerCounterCount = 0 SECURENET_WORKER_COUNTERS(SECURENET_X);

@@ -2,24 +2,13 @@
 
 namespace securenet {
 
-void ControlCache::init(const shm::ControlBlock& cb) noexcept {
-  reload(cb);
-  reset_seen_ = cb.reset_request.load(std::memory_order_acquire);
-}
-
-void ControlCache::reload(const shm::ControlBlock& cb) noexcept {
-  // Acquire pairs with the control plane's release store of `generation`, which it makes
-  // after writing every other field.
-  generation_ = cb.generation.load(std::memory_order_acquire);
-  sample_one_in_ = shm::read(cb.sample_one_in);
-  for (int i = 0; i < 4; ++i) proto_[i] = shm::read(cb.proto_blacklist[i]);
+bool ControlCache::reload(const shm::ControlBlock& cb) noexcept {
+  if (!shm::try_read_control(cb, staging_)) return false;  // a write was under way
+  cfg_ = staging_;
   uint64_t any = 0;
-  for (int i = 0; i < 1024; ++i) {
-    tcp_[i] = shm::read(cb.tcp_port_blacklist[i]);
-    udp_[i] = shm::read(cb.udp_port_blacklist[i]);
-    any |= tcp_[i] | udp_[i];
-  }
+  for (int i = 0; i < 1024; ++i) any |= cfg_.tcp_port_blacklist[i] | cfg_.udp_port_blacklist[i];
   any_port_ = any != 0;
+  return true;
 }
 
 }  // namespace securenet

@@ -1,6 +1,8 @@
-// A worker's private copy of the ControlBlock (blacklist bitmaps, sampling rate, reset
-// requests). poll() costs two relaxed loads per burst; the block is re-read (acquire) only
-// when its generation changed.
+// A worker's private copy of the ControlBlock (blacklist bitmaps, sampling rate). poll()
+// costs one relaxed load per burst; the block is copied only when its generation moved,
+// through the block's sequence lock (shm::try_read_control): a copy that raced with the
+// control plane's write is dropped and taken again at the next poll, so a worker neither
+// applies a torn config nor waits for the control plane.
 #pragma once
 
 #include <cstdint>
@@ -12,51 +14,31 @@ namespace securenet {
 
 class ControlCache {
  public:
-  struct Changes {
-    bool reloaded = false;
-    bool reset = false;  // reset_request moved: the owner must clear its host table
-  };
-
-  // Reads the block at start-up; a reset requested before the worker started is ignored.
-  void init(const shm::ControlBlock& cb) noexcept;
-  Changes poll(const shm::ControlBlock& cb) noexcept {
-    Changes ch;
-    if (cb.generation.load(std::memory_order_relaxed) != generation_) {
-      reload(cb);
-      ch.reloaded = true;
-    }
-    const uint64_t r = cb.reset_request.load(std::memory_order_relaxed);
-    if (r != reset_seen_) {
-      reset_seen_ = r;
-      ch.reset = true;
-    }
-    return ch;
+  // Reads the block at start-up (or at the first poll if a write is under way).
+  void init(const shm::ControlBlock& cb) noexcept { reload(cb); }
+  // True when a new config was applied.
+  bool poll(const shm::ControlBlock& cb) noexcept {
+    if (__builtin_expect(cb.generation.load(std::memory_order_relaxed) == cfg_.generation, 1)) return false;
+    return reload(cb);
   }
 
-  uint64_t generation() const noexcept { return generation_; }
-  uint64_t sample_one_in() const noexcept { return sample_one_in_; }
-  uint64_t resets_applied() const noexcept { return resets_applied_; }
-  void note_reset() noexcept { ++resets_applied_; }
+  uint64_t generation() const noexcept { return cfg_.generation; }
+  uint64_t sample_one_in() const noexcept { return cfg_.sample_one_in; }
 
   bool blacklisted(const ParsedPacket& p) const noexcept {
-    if ((proto_[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;
+    if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;
     if (!any_port_ || !p.l4_parsed) return false;
-    const uint64_t* bits = p.ip_proto == 6 ? tcp_ : p.ip_proto == 17 ? udp_ : nullptr;
+    const uint64_t* bits = p.ip_proto == 6 ? cfg_.tcp_port_blacklist : p.ip_proto == 17 ? cfg_.udp_port_blacklist : nullptr;
     if (!bits) return false;
     return (((bits[p.sport >> 6] >> (p.sport & 63)) | (bits[p.dport >> 6] >> (p.dport & 63))) & 1) != 0;
   }
 
  private:
-  void reload(const shm::ControlBlock& cb) noexcept;
+  bool reload(const shm::ControlBlock& cb) noexcept;
 
-  uint64_t generation_ = 0;
-  uint64_t reset_seen_ = 0;
-  uint64_t resets_applied_ = 0;
-  uint64_t sample_one_in_ = 0;
+  shm::ControlConfig cfg_;      // what the worker applies
   bool any_port_ = false;
-  uint64_t proto_[4] = {};
-  uint64_t tcp_[1024] = {};
-  uint64_t udp_[1024] = {};
+  shm::ControlConfig staging_;  // the copy being taken; kept only when whole
 };
 
 }  // namespace securenet

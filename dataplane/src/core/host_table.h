@@ -64,7 +64,7 @@ class HostTable {
   // Lookup without insertion (tests, tools).
   const shm::HostEntry* find(const shm::IpKey& k) const noexcept;
 
-  // Zeroes every entry (the owner does this on a reset request).
+  // Zeroes every entry (only while no reader maps the table: tests and start-up).
   void clear() noexcept;
 
  private:

@@ -26,16 +26,9 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w) noexcept
 }
 
 void PacketCounter::poll_control() noexcept {
-  const ControlCache::Changes ch = cache_.poll(*control_);
-  if (__builtin_expect(!ch.reloaded && !ch.reset, 1)) return;
-  if (ch.reloaded) {
-    sample_countdown_ = cache_.sample_one_in();
-    counters_->control_generation.store(cache_.generation(), std::memory_order_release);
-  }
-  if (ch.reset) {
-    table_.clear();
-    cache_.note_reset();
-  }
+  if (__builtin_expect(!cache_.poll(*control_), 1)) return;
+  sample_countdown_ = cache_.sample_one_in();
+  counters_->control_generation.store(cache_.generation(), std::memory_order_release);
 }
 
 void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {

@@ -42,7 +42,7 @@ class PacketCounter {
   // Counts into worker `w` of `seg`; reads seg's control block.
   PacketCounter(const Segment& seg, unsigned w) noexcept;
 
-  // Re-reads the control block if it changed and applies a pending reset. Once per burst.
+  // Re-reads the control block if it changed. Once per burst.
   void poll_control() noexcept;
   // Parses and counts `n` packets (any n; processed in chunks of kMaxBurst).
   void process(const PacketView* pkts, uint32_t n) noexcept;
