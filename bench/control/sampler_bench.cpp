@@ -8,8 +8,8 @@
 #include <memory>
 #include <optional>
 
-#include "core/host_table.h"
-#include "core/segment.h"
+#include "pipeline/host_table.h"
+#include "segment/writer.h"
 #include "detect/detector.h"
 #include "sampler/sampler.h"
 #include "securenet/shm_reader.h"

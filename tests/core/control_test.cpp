@@ -8,7 +8,7 @@
 #include <optional>
 #include <thread>
 
-#include "core/packet_counter.h"
+#include "pipeline/packet_counter.h"
 #include "core_test_util.h"
 
 namespace securenet {
