@@ -13,7 +13,7 @@
 
 #include "mix.h"
 #include "netns_env.h"
-#include "securenet/packet_builder_pcap.h"
+#include "tools/packet_builder_pcap.h"
 #include "securenet/shm_reader.h"
 
 namespace securenet::netns_test {

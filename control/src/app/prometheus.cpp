@@ -1,5 +1,6 @@
 // GET /metrics: Prometheus text exposition (no auth), from the latest snapshot.
 #include <cstdio>
+#include <string_view>
 
 #include "app/views.h"
 
@@ -29,11 +30,17 @@ std::string prometheus_text(const App& app) {
   auto s = app.snapshot();
   const auto& t = s->raw_totals;
   std::string o;
-  o.reserve(4096);
-  metric(o, "securenet_packets_total", "counter", "Packets seen by the dataplane.");
-  sample(o, "securenet_packets_total", static_cast<double>(t.packets));
-  metric(o, "securenet_bytes_total", "counter", "Bytes seen by the dataplane.");
-  sample(o, "securenet_bytes_total", static_cast<double>(t.bytes));
+  o.reserve(8192);
+  // The dataplane's own counters (SECURENET_WORKER_COUNTERS): securenet_<field>_total for
+  // a counter, securenet_<field> for a gauge.
+  auto counter = [&o](std::string name, const char* type, const char* help, uint64_t v) {
+    name = "securenet_" + name + (std::string_view(type) == "counter" ? "_total" : "");
+    metric(o, name.c_str(), type, help);
+    sample(o, name, static_cast<double>(v));
+  };
+#define SECURENET_X(member, type, api_metrics, api_status, help) counter(#member, #type, help, t.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
   metric(o, "securenet_pps", "gauge", "Packets per second over the last tick.");
   sample(o, "securenet_pps", s->pps);
   metric(o, "securenet_bps", "gauge", "Bits per second over the last tick.");
@@ -42,18 +49,14 @@ std::string prometheus_text(const App& app) {
   sample(o, "securenet_active_hosts", static_cast<double>(s->active_hosts));
   metric(o, "securenet_connections_per_minute", "gauge", "TCP SYNs (without ACK) in the last 60 s.");
   sample(o, "securenet_connections_per_minute", s->connections_per_min);
-  metric(o, "securenet_source_drops_total", "counter", "Packets the packet source lost.");
-  sample(o, "securenet_source_drops_total", static_cast<double>(t.source_drops));
-  metric(o, "securenet_host_table_full_total", "counter", "Host updates that found no table slot.");
-  sample(o, "securenet_host_table_full_total", static_cast<double>(t.host_table_full));
   metric(o, "securenet_parse_errors_total", "counter", "Packets the parser rejected, by reason.");
   for (size_t i = 1; i < t.parse_errors.size(); ++i) {
-    sample(o, std::string("securenet_parse_errors_total{reason=\"") + parse_error_name(i) + "\"}",
+    sample(o, std::string("securenet_parse_errors_total{reason=\"") + shm::kParseErrorNames[i] + "\"}",
            static_cast<double>(t.parse_errors[i]));
   }
   metric(o, "securenet_protocol_packets_total", "counter", "Packets by protocol class.");
   for (size_t i = 0; i < t.proto_class_packets.size(); ++i) {
-    sample(o, std::string("securenet_protocol_packets_total{class=\"") + proto_class_name(i) + "\"}",
+    sample(o, std::string("securenet_protocol_packets_total{class=\"") + shm::kProtoClassNames[i] + "\"}",
            static_cast<double>(t.proto_class_packets[i]));
   }
   metric(o, "securenet_alerts_open", "gauge", "Open alerts by severity.");

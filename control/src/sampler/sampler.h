@@ -93,6 +93,6 @@ class Sampler {
   uint64_t tick_ = 0;
 };
 
-GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b);
+// subtract(a, b) (GlobalCounters since a base) is securenet::subtract, from the contract.
 
 }  // namespace securenet::control

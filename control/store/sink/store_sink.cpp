@@ -1,5 +1,6 @@
 #include "store_sink.h"
 
+#include "config/protocols.h"
 #include "config/security_config.h"
 #include "rows.h"
 #include "securenet/shm_reader.h"
@@ -8,26 +9,12 @@ namespace securenet::store {
 
 namespace {
 
-const char* ip_proto_name(uint8_t p) {
-  switch (p) {
-    case 1: return "ICMP";
-    case 2: return "IGMP";
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 58: return "ICMPV6";
-    case 132: return "SCTP";
-    default: return nullptr;
-  }
-}
-
 std::string protocols_json(const GlobalCounters& t) {
-  const auto& c = t.proto_class_packets;
-  auto at = [&](shm::ProtoClass k) { return std::to_string(c[static_cast<size_t>(k)]); };
-  return "{\"tcp\":" + at(shm::ProtoClass::kTcp) + ",\"udp\":" + at(shm::ProtoClass::kUdp) +
-         ",\"icmp\":" + at(shm::ProtoClass::kIcmp) + ",\"igmp\":" + at(shm::ProtoClass::kIgmp) +
-         ",\"other\":" + at(shm::ProtoClass::kOther) + "}";
+  std::string j = "{";
+  for (size_t i = 0; i < shm::kProtoClassCount; ++i) {
+    j += (i ? ",\"" : "\"") + std::string(shm::kProtoClassNames[i]) + "\":" + std::to_string(t.proto_class_packets[i]);
+  }
+  return j + "}";
 }
 
 }  // namespace
@@ -103,7 +90,7 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
     p.dst = format_ip(rec.dst);
     p.sport = rec.sport;
     p.dport = rec.dport;
-    const char* name = ip_proto_name(rec.ip_proto);
+    const char* name = control::ip_proto_name(rec.ip_proto);
     p.protocol = name ? name : std::to_string(rec.ip_proto);
     p.length = static_cast<int>(rec.wire_len);
     p.flags = rec.tcp_flags;

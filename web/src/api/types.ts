@@ -1,4 +1,5 @@
-// Shapes of the control plane's JSON (control/API.md).
+// Shapes of the control plane's JSON (control/API.md). Checked against the real server by
+// tests/control/api_types_test.cpp: every field declared here must be served, with this type.
 
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 export const SEVERITIES: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
@@ -82,6 +83,7 @@ export interface Host {
   packets_recv: number; bytes_recv: number;
   pps: number; bps: number;
   syn_per_min: number;
+  syn_sent: number;
   blacklisted_packets: number;
   protocols: Record<string, number>;
   first_seen_ms: number; last_seen_ms: number;
