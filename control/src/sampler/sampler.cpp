@@ -11,8 +11,10 @@ uint64_t total_packets(const HostCounters& c) { return c.packets_sent + c.packet
 uint64_t total_bytes(const HostCounters& c) { return c.bytes_sent + c.bytes_recv; }
 }  // namespace
 
-GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
-  auto d = [](uint64_t x, uint64_t y) { return x >= y ? x - y : 0; };
+namespace {
+// Every counter of a and b through d(x, y); the absolute fields (hosts_in_table, heartbeat) from a.
+template <class Op>
+GlobalCounters combine(const GlobalCounters& a, const GlobalCounters& b, Op d) {
   GlobalCounters r = a;
   r.packets = d(a.packets, b.packets);
   r.bytes = d(a.bytes, b.bytes);
@@ -34,6 +36,15 @@ GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
   for (size_t i = 0; i < r.ip_proto_packets.size(); ++i)
     r.ip_proto_packets[i] = d(a.ip_proto_packets[i], b.ip_proto_packets[i]);
   return r;  // hosts_in_table and heartbeat stay absolute
+}
+}  // namespace
+
+GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
+  return combine(a, b, [](uint64_t x, uint64_t y) { return x >= y ? x - y : 0; });
+}
+
+GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) {
+  return combine(a, b, [](uint64_t x, uint64_t y) { return x + y; });
 }
 
 HostView make_view(const HostState& h) {
@@ -184,6 +195,7 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   dt_s_ = first_ ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
   if (reset_pending_) {
     base_ = raw_;
+    carried_ = GlobalCounters{};
     for (auto& h : hosts_) h.base = h.cur;
     reset_pending_ = false;
   }
@@ -237,7 +249,7 @@ std::shared_ptr<Snapshot> Sampler::finish_tick() {
   s->tick = ++tick_;
   s->ts_ms = wall_ms_;
   s->raw_totals = raw_;
-  s->totals = subtract(raw_, base_);
+  s->totals = add_counters(subtract(raw_, base_), carried_);
   if (!first_) {
     s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s_;
     s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s_;
@@ -269,6 +281,8 @@ void Sampler::build_top_lists(Snapshot& s) {
 }
 
 void Sampler::forget_all() {
+  // A new dataplane counts from zero: the API's totals go on from what they showed.
+  if (have_prev_) carried_ = add_counters(subtract(prev_raw_, base_), carried_);
   hosts_.clear();
   hints_.clear();
   index_.clear();
