@@ -74,9 +74,6 @@ int run(const CliOptions& o) {
   if (auto w = verifier->warm_jwks(); !w)  // keys before the first request; retried later
     std::fprintf(stderr, "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
                  w.error().message.c_str());
-  auto cfg = load_config_file(o.config_file);
-  if (!cfg) return fail(cfg.error().message);
-
   boost::asio::io_context ioc(1);
   AppOptions ao;
   ao.shm_name = "securenet-" + o.instance;
@@ -84,9 +81,13 @@ int run(const CliOptions& o) {
   ao.tick = std::chrono::milliseconds(o.tick_ms);
   auto db = open_persistence(o, "segment " + ao.shm_name);
   if (!db) return fail(db.error().message);
+  auto cfg = load_start_config(o, db->get());  // config.json, else the stored one
+  if (!cfg) return fail(cfg.error().message);
   NullSink null_sink;
   EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
-  App app(ioc, ao, *cfg, sink);
+  App app(ioc, ao, cfg->config, sink);
+  if (*db) adopt_open_alerts(**db, app);  // continue the alerts of the previous run
+  if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
   DbRouteDeps dd;
   if (*db) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct DatabaseState {
   std::string state = "disabled";  // connected | disconnected | disabled
   uint64_t spool_backlog = 0;      // items waiting to be written
   std::string detail;              // last error, for operators (never secrets)
+  // The on-disk spool (issue 14): rows it had to drop, by table ("network_packets" ...),
+  // the free space of its filesystem, and how degraded it is: 0 none, 1 dropping packet
+  // samples or metric snapshots (MEDIUM), 2 alert/config rows at risk (HIGH).
+  std::vector<std::pair<std::string, uint64_t>> spool_dropped;
+  uint64_t spool_disk_free_bytes = 0;
+  bool spool_reserve_in_use = false;
+  int spool_degraded = 0;
 };
 
 // One entry of the audit trail (API.md "Audit log"): who did what, when, from where.

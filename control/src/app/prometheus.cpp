@@ -65,6 +65,11 @@ std::string prometheus_text(const App& app) {
     sample(o, std::string("securenet_alerts_open{severity=\"") + to_string(static_cast<Severity>(i)) + "\"}",
            static_cast<double>(open[i]));
   }
+  const auto db = app.database();
+  metric(o, "securenet_spool_dropped_rows_total", "counter", "Rows the on-disk spool dropped (disk or bound full), by table.");
+  for (const auto& [table, n] : db.spool_dropped) sample(o, "securenet_spool_dropped_rows_total{table=\"" + table + "\"}", static_cast<double>(n));
+  metric(o, "securenet_spool_degraded", "gauge", "0 ok, 1 dropping samples/snapshots, 2 alert and config rows at risk.");
+  sample(o, "securenet_spool_degraded", db.spool_degraded);
   metric(o, "securenet_dataplane_up", "gauge", "1 when the dataplane heartbeat is fresh.");
   sample(o, "securenet_dataplane_up", s->dataplane.state == DataplaneState::kUp ? 1 : 0);
   metric(o, "securenet_tick_duration_ms", "gauge", "Time the last control tick took.");

@@ -73,6 +73,7 @@ void App::finish_tick() {
   in.health.drops_per_s = snap->drops_per_s;
   in.health.host_table_full_delta = raw.host_table_full > prev_table_full_ ? raw.host_table_full - prev_table_full_ : 0;
   prev_table_full_ = raw.host_table_full;
+  in.health.spool_degraded = sink_.state().spool_degraded;
   notify_alerts(detector_.evaluate(in, config_));
 
   snap->tick_duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tick_t0_).count();

@@ -106,6 +106,11 @@ std::string status_json(const App& app) {
   auto db = app.database();
   w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);
   if (!db.detail.empty()) w.field("detail", db.detail);
+  w.key("spool").begin_object().field("degraded", db.spool_degraded == 2 ? "high" : db.spool_degraded ? "medium" : "none");
+  w.field("disk_free_bytes", db.spool_disk_free_bytes).field("reserve_in_use", db.spool_reserve_in_use);
+  w.key("dropped").begin_object();
+  for (const auto& [table, n] : db.spool_dropped) w.field(table, n);
+  w.end_object().end_object();
   w.end_object();
   w.key("control").begin_object();
   w.field("version", kVersion).field("uptime_s", app.uptime_s());

@@ -139,6 +139,7 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   dt_s_ = first_ ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
   if (reset_pending_) {
     base_ = raw_;
+    carried_ = GlobalCounters{};
     for (auto& h : hosts_) h.base = h.cur;
     reset_pending_ = false;
   }
@@ -192,7 +193,7 @@ std::shared_ptr<Snapshot> Sampler::finish_tick() {
   s->tick = ++tick_;
   s->ts_ms = wall_ms_;
   s->raw_totals = raw_;
-  s->totals = subtract(raw_, base_);
+  s->totals = add_counters(subtract(raw_, base_), carried_);
   if (!first_) {
     s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s_;
     s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s_;
@@ -224,6 +225,8 @@ void Sampler::build_top_lists(Snapshot& s) {
 }
 
 void Sampler::forget_all() {
+  // A new dataplane counts from zero: the API's totals go on from what they showed.
+  if (have_prev_) carried_ = add_counters(subtract(prev_raw_, base_), carried_);
   hosts_.clear();
   hints_.clear();
   index_.clear();

@@ -27,6 +27,8 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.status = a.open ? "open" : "resolved";
   r.host = a.host;
   r.protocol = a.protocol;
+  r.condition = a.condition;
+  if (!a.open) r.resolved_by = control::resolved_by(a);
   r.description = a.condition.empty() ? a.description : a.condition + ": " + a.description;
   r.value = a.value;
   r.threshold = a.threshold;
@@ -46,8 +48,8 @@ void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::s
   ConfigRow r;
   r.id = new_uuid();
   r.config_json = control::config_to_json(c);
-  r.traffic_threshold = static_cast<int64_t>(c.traffic_threshold_pps);
-  r.connection_rate = static_cast<int64_t>(c.connection_rate_per_min);
+  r.traffic_threshold = c.traffic_threshold_pps;
+  r.connection_rate = c.connection_rate_per_min;
   for (const auto& e : c.protocol_blacklist) r.protocol_blacklist.push_back(e.label);
   r.created_ms = c.updated_at_ms ? c.updated_at_ms : now_ms();
   writer_.enqueue(Table::configs, r.id, to_json(r));
@@ -117,6 +119,11 @@ control::DatabaseState StoreSink::state() const {
   d.state = db_state_name(s.state);
   d.spool_backlog = s.spool_rows + s.queue_depth;
   d.detail = s.last_error;
+  for (int i = 0; i < kTableCount; ++i)
+    d.spool_dropped.emplace_back(std::string(table_name(static_cast<Table>(i))), s.spool_dropped[i]);
+  d.spool_disk_free_bytes = s.disk_free_bytes;
+  d.spool_reserve_in_use = s.reserve_in_use;
+  d.spool_degraded = s.spool_degraded;
   return d;
 }
 

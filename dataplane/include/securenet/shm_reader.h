@@ -69,6 +69,8 @@ struct GlobalCounters {  // summed over workers (SECURENET_WORKER_COUNTERS and _
 
 // a - b for every counter (0 where b is ahead); gauges and the heartbeat stay a's.
 GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexcept;
+// a + b (counters summed over two runs of the dataplane); gauges and the heartbeat stay a's.
+GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) noexcept;
 
 class ShmReader {
  public:

@@ -43,6 +43,13 @@ uint64_t minus(uint64_t a, uint64_t b) noexcept {
   return a;
 }
 
+// a + b for counters; gauges stay a.
+template <Kind K>
+uint64_t plus(uint64_t a, uint64_t b) noexcept {
+  if constexpr (K == Kind::counter) return a + b;
+  return a;
+}
+
 }  // namespace
 
 void merge_host(HostFields& into, const HostFields& from) noexcept {
@@ -66,6 +73,18 @@ GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexce
 #undef SECURENET_X
 #define SECURENET_X(member, length) \
   for (size_t i = 0; i < (length); ++i) r.member[i] = minus<Kind::counter>(a.member[i], b.member[i]);
+  SECURENET_WORKER_ARRAYS(SECURENET_X)
+#undef SECURENET_X
+  return r;
+}
+
+GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) noexcept {
+  GlobalCounters r = a;  // the heartbeat stays a's
+#define SECURENET_X(member, type, api_metrics, api_status, help) r.member = plus<Kind::type>(a.member, b.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+#define SECURENET_X(member, length) \
+  for (size_t i = 0; i < (length); ++i) r.member[i] = plus<Kind::counter>(a.member[i], b.member[i]);
   SECURENET_WORKER_ARRAYS(SECURENET_X)
 #undef SECURENET_X
   return r;
