@@ -192,6 +192,13 @@ std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t 
   str("role", o.role);
   str("aal", "aal1");
   if (!o.session_id.empty()) str("session_id", o.session_id);
+  if (!o.app_role.empty()) {
+    p += ",\"app_metadata\":{";
+    append_json_string(p, "securenet_role");
+    p += ':';
+    append_json_string(p, o.app_role);
+    p += '}';
+  }
   p += ",\"is_anonymous\":false}";
   std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + '.' + base64url_encode(p);
   std::string sig = base64url_encode(hmac_sha256(secret, input));

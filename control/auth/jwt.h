@@ -29,9 +29,16 @@ struct AuthConfig {
   bool jwks_background = false;
 };
 
+// The sensor's own access level, from app_metadata.securenet_role (Supabase's place for
+// claims only the server sets). Absent = kViewer; present but not one of "viewer",
+// "operator", "admin" (or app_metadata not an object) = kNone, which no route accepts.
+enum class AppRole : uint8_t { kNone = 0, kViewer = 1, kOperator = 2, kAdmin = 3 };
+const char* app_role_name(AppRole r);  // "none", "viewer", "operator", "admin"
+
 struct Claims {
   std::string sub;  // user id (uuid text)
-  std::string role;
+  std::string role;  // the PostgreSQL role claim (authenticated, service_role)
+  AppRole app_role = AppRole::kNone;
   std::string email;
   std::string aud;
   int64_t exp = 0, iat = 0;
@@ -58,10 +65,12 @@ class Verifier {
 struct MintOptions {
   std::string sub, email, role = "authenticated", issuer, audience = "authenticated",
                           session_id;
+  std::string app_role;  // app_metadata.securenet_role; empty = no app_metadata claim
   int64_t ttl_s = 3600;
 };
 
-// Returns a compact HS256 JWS with iss/aud/sub/email/role/iat/exp(/session_id) claims.
+// Returns a compact HS256 JWS with iss/aud/sub/email/role/iat/exp(/session_id) claims
+// (and app_metadata.securenet_role when o.app_role is set).
 std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t now_s);
 
 }  // namespace securenet::auth

@@ -127,8 +127,8 @@ struct Ctx {
 
 void register_auth_routes(Router& r, AuthRouteDeps deps) {
   auto ctx = std::make_shared<Ctx>(Ctx{std::move(deps)});
-  r.add(verb::post, "/api/auth/login", [ctx](const Request& req) { return ctx->login(req); });
-  r.add(verb::post, "/api/auth/refresh", [ctx](const Request& req) { return ctx->refresh(req); });
+  r.add(verb::post, "/api/auth/login", Access::kPublic, [ctx](const Request& req) { return ctx->login(req); });
+  r.add(verb::post, "/api/auth/refresh", Access::kPublic, [ctx](const Request& req) { return ctx->refresh(req); });
 }
 
 }  // namespace securenet::control
