@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; shift 2 ;;
     --tls) tls=1; shift ;;  # HTTPS with a self-signed certificate in <state>/tls
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
