@@ -7,7 +7,8 @@
 # pids are in <state>/dataplane.pid and <state>/control.pid. A dataplane whose source ends
 # (exit 0) stays stopped; the control plane's own exit 0 stops everything.
 #
-# Options: --state-dir DIR, --port PORT (control plane on 127.0.0.1:PORT), --instance NAME.
+# Options: --state-dir DIR, --port PORT (control plane on 127.0.0.1:PORT), --instance NAME,
+#          --tls (HTTPS with a self-signed certificate made in <state-dir>/tls).
 # Once the API answers it prints SECURENET_URL=..., and on the run that creates the first
 # user SECURENET_EMAIL=... and SECURENET_PASSWORD=... (printed once, never stored in clear
 # unless SECURENET_KEEP_CREDENTIALS=1).
@@ -32,12 +33,14 @@ build=${SECURENET_BUILD_DIR:-$root/build}
 state=${SECURENET_STATE_DIR:-$root/.state}
 listen=${SECURENET_LISTEN:-127.0.0.1:8080}
 instance=${SECURENET_INSTANCE:-default}
+tls=
 while [ $# -gt 0 ]; do
   case "$1" in
     --state-dir) state=$2; shift 2 ;;
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; instance_given=1; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --tls) tls=1; shift ;;  # HTTPS with a self-signed certificate in <state>/tls
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -115,6 +118,19 @@ web_args=()
 # oldest user, i.e. the first user created above).
 owner_args=()
 [ -n "${SECURENET_OWNER_EMAIL:-}" ] && owner_args=(--owner-email "$SECURENET_OWNER_EMAIL")
+tls_args=()
+scheme=http
+if [ -n "$tls" ]; then  # a self-signed certificate for a quick start; bring your own with --tls-cert
+  mkdir -p "$state/tls"
+  if [ ! -f "$state/tls/cert.pem" ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=securenet-sensor" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+      -keyout "$state/tls/key.pem" -out "$state/tls/cert.pem" 2>/dev/null || die "openssl req failed"
+    chmod 600 "$state/tls/key.pem"
+  fi
+  tls_args=(--tls-cert "$state/tls/cert.pem" --tls-key "$state/tls/key.pem")
+  scheme=https
+fi
 
 # --- supervision ------------------------------------------------------------------------
 declare -A pid_of started_at backoff
@@ -124,7 +140,7 @@ start_dataplane() {
 }
 start_control() {
   SECURENET_DATABASE_URL=$sensor_db_url "$build/control/securenet-control" --instance "$instance" --listen "$listen" \
-    --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" &
+    --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" "${tls_args[@]}" &
   pid_of[control]=$!
 }
 start() {  # start NAME: runs it and records its pid
@@ -135,13 +151,15 @@ start() {  # start NAME: runs it and records its pid
 }
 start dataplane
 start control
-url="http://$listen"
+url="$scheme://$listen"
+curl_tls=()
+[ -n "$tls" ] && curl_tls=(--cacert "$state/tls/cert.pem")
 for _ in $(seq 1 600); do  # up to a minute: a loaded box starts slowly
-  curl -fsS "$url/health" >/dev/null 2>&1 && break
+  curl -fsS "${curl_tls[@]}" "$url/health" >/dev/null 2>&1 && break
   kill -0 "${pid_of[control]}" 2>/dev/null || break
   sleep 0.1
 done
-curl -fsS "$url/health" >/dev/null 2>&1 || die "control plane did not answer on $url"
+curl -fsS "${curl_tls[@]}" "$url/health" >/dev/null 2>&1 || die "control plane did not answer on $url"
 echo "SECURENET_URL=$url"
 if [ -n "$password" ]; then
   echo "SECURENET_EMAIL=$email"

@@ -102,7 +102,33 @@ Status check_times(object o, const AuthConfig& cfg, int64_t now, Claims& c) {
   return Ok{};
 }
 
+// app_metadata.securenet_role: absent -> viewer; anything unexpected -> kNone (deny).
+AppRole app_role_of(object o) {
+  element meta;
+  if (o["app_metadata"].get(meta) != simdjson::SUCCESS) return AppRole::kViewer;
+  object m;
+  if (meta.get(m) != simdjson::SUCCESS) return AppRole::kNone;
+  element r;
+  if (m["securenet_role"].get(r) != simdjson::SUCCESS) return AppRole::kViewer;
+  std::string_view v;
+  if (r.get(v) != simdjson::SUCCESS) return AppRole::kNone;
+  if (v == "viewer") return AppRole::kViewer;
+  if (v == "operator") return AppRole::kOperator;
+  if (v == "admin") return AppRole::kAdmin;
+  return AppRole::kNone;
+}
+
 }  // namespace
+
+const char* app_role_name(AppRole r) {
+  switch (r) {
+    case AppRole::kViewer: return "viewer";
+    case AppRole::kOperator: return "operator";
+    case AppRole::kAdmin: return "admin";
+    case AppRole::kNone: break;
+  }
+  return "none";
+}
 
 Result<JoseHeader> parse_header(std::string_view json) {
   auto obj = parse_object(json, "JOSE header");
@@ -141,6 +167,7 @@ Result<Claims> check_claims(std::string_view json, const AuthConfig& cfg, int64_
     }
   }
   if (get_string(*obj, "email", c.email) == Get::kWrongType) c.email.clear();
+  c.app_role = app_role_of(*obj);
   c.json.assign(json);
   return c;
 }

@@ -222,7 +222,9 @@ std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t 
   str("jti", o.jti.empty() ? random_token_id() : o.jti);
   if (!o.session_id.empty()) str("session_id", o.session_id);
   if (!o.app_role.empty()) {
-    p += ",\"app_metadata\":{\"securenet_role\":";
+    p += ",\"app_metadata\":{";
+    append_json_string(p, "securenet_role");
+    p += ':';
     append_json_string(p, o.app_role);
     p += '}';
   }

@@ -34,9 +34,16 @@ struct AuthConfig {
   std::shared_ptr<const RevocationList> revocations;
 };
 
+// The sensor's own access level, from app_metadata.securenet_role (Supabase's place for
+// claims only the server sets). Absent = kViewer; present but not one of "viewer",
+// "operator", "admin" (or app_metadata not an object) = kNone, which no route accepts.
+enum class AppRole : uint8_t { kNone = 0, kViewer = 1, kOperator = 2, kAdmin = 3 };
+const char* app_role_name(AppRole r);  // "none", "viewer", "operator", "admin"
+
 struct Claims {
   std::string sub;  // user id (uuid text)
-  std::string role;
+  std::string role;  // the PostgreSQL role claim (authenticated, service_role)
+  AppRole app_role = AppRole::kNone;
   std::string email;
   std::string aud;
   int64_t exp = 0, iat = 0;

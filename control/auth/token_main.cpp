@@ -17,6 +17,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: securenet-token --user <uuid> [--email E] [--role R] [--issuer I]\n"
+               "       [--app-role viewer|operator|admin]\n"
                "       [--audience A] [--ttl SECONDS] [--session-id S] [--now UNIX]\n"
                "       (--secret-file PATH | environment SECURENET_JWT_SECRET)\n");
   return 2;
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     if (a == "--user") o.sub = v;
     else if (a == "--email") o.email = v;
     else if (a == "--role") o.role = v;
+    else if (a == "--app-role") o.app_role = v;
     else if (a == "--issuer") o.issuer = v;
     else if (a == "--audience") o.audience = v;
     else if (a == "--session-id") o.session_id = v;

@@ -17,6 +17,7 @@ namespace securenet::control {
 const char* usage_text() {
   return "usage: securenet-control [options]\n"
          "       securenet-control token --user UUID [--email E] [--role R] [--ttl SECONDS]\n"
+         "                         [--app-role viewer|operator|admin]\n"
          "                         [--jwt-secret-file F] [--state-dir D]\n"
          "options:\n"
          "  --instance NAME        read the segment /dev/shm/securenet-NAME (default: default)\n"
@@ -31,6 +32,15 @@ const char* usage_text() {
          "  --jwks-url URL         JWKS URL (fetched and cached)\n"
          "  --issuer ISS           expected token issuer (default: not checked)\n"
          "  --max-connections N    HTTP connection cap (default 1024)\n"
+         "  --max-connections-per-address N\n"
+         "                         connections from one client address (default 64)\n"
+         "  --tls-cert F --tls-key F  serve HTTPS (TLS 1.2+) with this PEM certificate chain\n"
+         "                         and key; reloaded on SIGHUP\n"
+         "  --insecure-http        allow plain HTTP on a non-loopback --listen address\n"
+         "  --server-name NAME     a host name clients use for this sensor (Host check;\n"
+         "                         repeatable; IP addresses and localhost always pass)\n"
+         "  --allowed-origin O     an extra Origin allowed to call the API, e.g.\n"
+         "                         https://dash.example (repeatable)\n"
          "  --port-file F          write the bound port to F (use with --listen 127.0.0.1:0)\n"
          "  --db URL               PostgreSQL/Supabase URL (else env SECURENET_DATABASE_URL;\n"
          "                         neither: no database, /api/auth/* and */history answer 503)\n"
@@ -68,6 +78,10 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       o.migrate = true;
       continue;
     }
+    if (a == "--insecure-http") {
+      o.insecure_http = true;
+      continue;
+    }
     if (i + 1 >= args.size()) return make_error(a + ": missing value (or unknown option)");
     const std::string& v = args[++i];
     bool ok = true;
@@ -82,6 +96,15 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     else if (a == "--jwks-url") o.jwks_url = v;
     else if (a == "--issuer") o.issuer = v;
     else if (a == "--max-connections") ok = to_num(v, o.max_connections) && o.max_connections > 0;
+    else if (a == "--max-connections-per-address") ok = to_num(v, o.max_connections_per_address) && o.max_connections_per_address > 0;
+    else if (a == "--server-name") o.server_names.push_back(v);
+    else if (a == "--allowed-origin") o.allowed_origins.push_back(v);
+    else if (a == "--tls-cert") o.tls_cert = v;
+    else if (a == "--tls-key") o.tls_key = v;
+    else if (a == "--app-role") {
+      o.app_role = v;
+      ok = v == "viewer" || v == "operator" || v == "admin";
+    }
     else if (a == "--port-file") o.port_file = v;
     else if (a == "--db") o.db_url = v;
     else if (a == "--owner-email") o.owner_email = v;
@@ -100,6 +123,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       return make_error("--instance: use letters, digits, '-' and '_' only");
     }
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) return make_error("--tls-cert and --tls-key go together");
   if (o.state_dir.empty()) o.state_dir = SECURENET_DEFAULT_STATE_DIR;
   if (o.config_file.empty()) o.config_file = o.state_dir + "/config.json";
   if (o.web_root.empty() && std::filesystem::is_directory(SECURENET_DEFAULT_WEB_ROOT)) {

@@ -18,6 +18,12 @@ struct CliOptions {
   unsigned tick_ms = 1000;
   std::string jwt_secret_file, jwks_file, jwks_url, issuer;
   size_t max_connections = 1024;
+  size_t max_connections_per_address = 64;
+  // browser protections and TLS (API.md "Browser protections", README "TLS")
+  std::vector<std::string> server_names;     // --server-name (repeatable)
+  std::vector<std::string> allowed_origins;  // --allowed-origin (repeatable)
+  std::string tls_cert, tls_key;             // --tls-cert / --tls-key (PEM files)
+  bool insecure_http = false;                // plain HTTP on a non-loopback address
   std::string port_file;      // write the bound port here (tests, scripts)
   // persistence (database disabled when neither --db nor SECURENET_DATABASE_URL is set)
   std::string db_url;         // --db; the env var is read where the database is opened
@@ -29,7 +35,7 @@ struct CliOptions {
   bool help = false;
   // token subcommand
   bool token = false;
-  std::string user, email, role = "authenticated";
+  std::string user, email, role = "authenticated", app_role;
   int64_t ttl_s = 3600;
 };
 

@@ -1,6 +1,8 @@
 // securenet-control: the unprivileged control plane (see control/API.md). One io_context,
 // one thread: the sampler tick, the detector and every HTTP connection run on it; requests
 // that wait on the database (login, stored history) run on a 2-thread pool.
+#include <sys/resource.h>
+
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "http/routes_db.h"
 #include "main_store.h"
 #include "http/server.h"
+#include "http/tls.h"
 
 using namespace securenet;
 using namespace securenet::control;
@@ -36,6 +39,7 @@ int mint(const CliOptions& o) {
   m.sub = o.user;
   m.email = o.email;
   m.role = o.role;
+  m.app_role = o.app_role;
   m.issuer = o.issuer;
   m.ttl_s = o.ttl_s;
   std::cout << auth::mint_hs256(*secret, m, static_cast<int64_t>(std::time(nullptr))) << '\n';
@@ -55,6 +59,27 @@ bool split_listen(const std::string& s, std::string& addr, uint16_t& port) {
     return false;
   }
   return true;
+}
+
+bool is_loopback(const std::string& addr) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(addr, ec);
+  return !ec && a.is_loopback();
+}
+
+// Every connection is a descriptor: raise the soft RLIMIT_NOFILE to cover the caps plus
+// the process's own (segment, database, log, pool). Short of it, accept() backs off.
+void raise_fd_limit(size_t connections) {
+  const rlim_t want = static_cast<rlim_t>(connections) + 256;
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) return;
+  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < want) {
+    std::fprintf(stderr, "securenet-control: warning: open-file limit %llu is below --max-connections + 256 (%llu); "
+                 "connections beyond it get 503\n", static_cast<unsigned long long>(rl.rlim_cur),
+                 static_cast<unsigned long long>(want));
+  }
 }
 
 int run(const CliOptions& o) {
@@ -107,25 +132,60 @@ int run(const CliOptions& o) {
     auto c = v.verify(token, static_cast<int64_t>(std::time(nullptr)));
     if (!c) return std::nullopt;
     return c.value();
-  }, files);
+  }, files, HttpPolicy{o.server_names, o.allowed_origins, !o.tls_cert.empty()});
   ServerOptions so;
   if (!split_listen(o.listen, so.address, so.port)) return fail("--listen: expected ADDR:PORT");
+  const bool tls = !o.tls_cert.empty();
+  if (!tls && !is_loopback(so.address)) {
+    if (!o.insecure_http) {
+      return fail("--listen " + o.listen + " is not a loopback address: serve HTTPS (--tls-cert F --tls-key F, or "
+                  "scripts/sensor.sh --tls) or accept plain HTTP with --insecure-http");
+    }
+    std::fprintf(stderr, "securenet-control: WARNING: plain HTTP on %s (--insecure-http): tokens and passwords cross "
+                 "the network unencrypted\n", o.listen.c_str());
+  }
+  std::shared_ptr<boost::asio::ssl::context> tls_ctx;
+  if (tls) {
+    auto c = make_tls_context(o.tls_cert, o.tls_key);
+    if (!c) return fail(c.error().message);
+    tls_ctx = *c;
+  }
   so.max_connections = o.max_connections;
+  so.max_connections_per_address = o.max_connections_per_address;
+  so.access_log = true;
+  raise_fd_limit(so.max_connections);
   boost::asio::thread_pool pool(2);
   so.pool = &pool;
   so.offload = is_db_request;
   HttpServer server(ioc, so, dispatch, app.hub());
+  server.set_tls(tls_ctx);
   if (auto s = server.listen(); !s) return fail(s.error().message);
   if (!o.port_file.empty()) std::ofstream(o.port_file) << server.port() << '\n';
-  std::fprintf(stderr, "securenet-control: listening on http://%s:%u, segment /dev/shm/%s, web root %s\n",
-               so.address.c_str(), server.port(), ao.shm_name.c_str(),
+  std::fprintf(stderr, "securenet-control: listening on %s://%s:%u, segment /dev/shm/%s, web root %s\n",
+               tls ? "https" : "http", so.address.c_str(), server.port(), ao.shm_name.c_str(),
                files.enabled() ? o.web_root.c_str() : "(none)");
 
+  // SIGHUP: reload the certificate and key (renewal); new connections use them.
+  boost::asio::signal_set hup(ioc, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (tls) {
+        auto c = make_tls_context(o.tls_cert, o.tls_key);
+        if (c) server.set_tls(*c);
+        std::string what = c ? "TLS certificate and key reloaded" : "TLS reload failed, keeping the old ones: " + c.error().message;
+        std::fprintf(stderr, "securenet-control: SIGHUP: %s\n", what.c_str());
+      }
+      wait_hup();
+    });
+  };
+  wait_hup();
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;
     std::fprintf(stderr, "securenet-control: shutting down\n");
     server.shutdown();
+    hup.cancel();
     app.stop();
   });
   app.start();

@@ -42,6 +42,32 @@ TEST(Claims, ValidHs256TokenYieldsClaims) {
   EXPECT_EQ(c->json, claims_json(kNow));
 }
 
+// app_metadata.securenet_role: absent = viewer; an unknown value or shape = no role.
+TEST(Claims, AppRoleFromAppMetadata) {
+  auto v = hs_verifier();
+  auto role = [&](std::string_view extra) {
+    auto c = v.verify(make_hs256(kHeader, payload(base_fields() + std::string(extra)), kSecret), kNow);
+    EXPECT_TRUE(c.ok()) << extra;
+    return c.ok() ? c->app_role : AppRole::kAdmin;
+  };
+  EXPECT_EQ(role(""), AppRole::kViewer);
+  EXPECT_EQ(role(R"(,"app_metadata":{"provider":"email"})"), AppRole::kViewer);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"viewer"})"), AppRole::kViewer);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"operator"})"), AppRole::kOperator);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"admin"})"), AppRole::kAdmin);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"Admin"})"), AppRole::kNone);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"root"})"), AppRole::kNone);
+  EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":3})"), AppRole::kNone);
+  EXPECT_EQ(role(R"(,"app_metadata":"admin")"), AppRole::kNone);
+  EXPECT_EQ(role(R"(,"user_metadata":{"securenet_role":"admin"})"), AppRole::kViewer);  // user-editable: ignored
+  MintOptions m;
+  m.sub = "u1";
+  m.app_role = "operator";
+  auto c = v.verify(mint_hs256(kSecret, m, kNow), kNow);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->app_role, AppRole::kOperator);
+}
+
 TEST(Claims, ExpiredTokenRefusedBeyondLeeway) {
   auto v = hs_verifier();
   auto token = make_hs256(kHeader, payload(base_fields(kNow - 10)), kSecret);

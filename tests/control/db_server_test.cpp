@@ -136,10 +136,15 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
                                              static_cast<int64_t>(std::time(nullptr)));
   EXPECT_EQ(get(port, "/api/config/history", forged).status, 401);
 
-  // A config change through the API becomes A's row.
+  // A config change through the API becomes A's row (changing the config needs the admin
+  // role: a token without app_metadata.securenet_role is a viewer's).
   auto cfg = get(port, "/api/config", ta);
   ASSERT_EQ(cfg.status, 200);
-  ASSERT_EQ(post(port, "/api/config", cfg.body, ta).status, 200);
+  securenet::auth::MintOptions ma;
+  ma.sub = a->id;
+  ma.app_role = "admin";
+  const auto ta_admin = securenet::auth::mint_hs256(kSecret, ma, static_cast<int64_t>(std::time(nullptr)));
+  ASSERT_EQ(post(port, "/api/config", cfg.body, ta_admin).status, 200);
 
   ASSERT_TRUE(eventually([&] {
     return array_size(get(port, "/api/config/history", ta).body, "configs") == 1;
@@ -197,6 +202,7 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   ASSERT_TRUE(owner);
   securenet::auth::MintOptions m;
   m.sub = owner->id;
+  m.app_role = "admin";  // posts configs
   const std::string token = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
 
   const std::string instance = "ctldb-out-" + std::to_string(::getpid());

@@ -93,9 +93,12 @@ class ControlServer {
   uint16_t port() const { return server_->port(); }
   FakeDataplane& dp() { return *dp_; }
   const std::filesystem::path& dir() const { return dir_; }
-  std::string token(int64_t ttl = 3600, int64_t now = 0, const std::string& secret = kSecret) const {
+  // An admin's token by default (every route); tests of the role matrix pass another.
+  std::string token(int64_t ttl = 3600, int64_t now = 0, const std::string& secret = kSecret,
+                    const std::string& app_role = "admin") const {
     securenet::auth::MintOptions m;
     m.sub = kUser;
+    m.app_role = app_role;
     m.email = "analyst@example.com";
     m.ttl_s = ttl;
     return securenet::auth::mint_hs256(secret, m, now ? now : static_cast<int64_t>(std::time(nullptr)));

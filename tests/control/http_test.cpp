@@ -314,7 +314,7 @@ TEST_F(Http, UnknownEndpointsAndMethods) {
 TEST_F(Http, EventStreamPushesMetricsAlertsAndConfig) {
   EXPECT_EQ(get(srv.port(), "/api/events").status, 401);
   HttpClient c(srv.port());
-  c.write_raw("GET /api/events?access_token=" + tok + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  c.write_raw("GET /api/events?access_token=" + tok + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   auto got = c.read_until("event: metrics");
   EXPECT_NE(got.find("200 OK"), std::string::npos);
   EXPECT_NE(got.find("text/event-stream"), std::string::npos);
@@ -327,7 +327,7 @@ TEST_F(Http, EventStreamPushesMetricsAlertsAndConfig) {
   EXPECT_NE(got.find("event: alert"), std::string::npos);
   // The header form of the token works too.
   HttpClient h(srv.port());
-  h.write_raw("GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok + "\r\n\r\n");
+  h.write_raw("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tok + "\r\n\r\n");
   EXPECT_NE(h.read_until("event: metrics").find("event: metrics"), std::string::npos);
 }
 

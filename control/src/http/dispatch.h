@@ -1,10 +1,17 @@
-// From a parsed HTTP request to a Response: /health, the auth middleware on /api/*
-// (except /api/auth/*), the route table, the event stream hand-over and static files.
+// From a parsed HTTP request to a Response, and the one place that decides access:
+//   target normalization (target.h) -> Host check (DNS rebinding) -> Origin check ->
+//   Content-Type of POST/PUT/PATCH/DELETE -> route match -> token and role for the
+//   route's declared Access -> duplicate JSON keys -> the handler.
+// Nothing protected runs without verified claims of a sufficient role: a handler of a
+// non-public route always sees a non-null Request::claims. Paths outside /api, /health
+// and /metrics are the dashboard's static files (GET/HEAD only).
 #pragma once
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/jwt.h"
 #include "http/router.h"
@@ -18,6 +25,19 @@ struct HttpIn {
   std::string_view body;
   std::string_view authorization;  // the Authorization header value
   std::string_view peer;           // the client's IP address (from the socket)
+  std::string_view host;           // the Host header ("" when absent)
+  std::string_view origin;         // the Origin header ("" when absent)
+  std::string_view content_type;   // the Content-Type header ("" when absent)
+};
+
+// Browser protections (API.md "Browser protections").
+struct HttpPolicy {
+  // Host names accepted in the Host header besides IP literals and localhost
+  // (--server-name). An IP-literal Host is always accepted: DNS rebinding needs a name.
+  std::vector<std::string> server_names;
+  // Origins accepted besides the request's own (scheme://Host); --allowed-origin.
+  std::vector<std::string> allowed_origins;
+  bool tls = false;  // the scheme of the sensor's own origin
 };
 
 // Verifies a bearer token; nullopt = refuse (401). The reason goes to the log only.
@@ -25,17 +45,19 @@ using TokenChecker = std::function<std::optional<auth::Claims>(std::string_view 
 
 class Dispatcher {
  public:
-  Dispatcher(const Router& router, TokenChecker check, const StaticFiles& files)
-      : router_(router), check_(std::move(check)), files_(files) {}
+  Dispatcher(const Router& router, TokenChecker check, const StaticFiles& files, HttpPolicy policy = {})
+      : router_(router), check_(std::move(check)), files_(files), policy_(std::move(policy)) {}
   Response handle(const HttpIn& in) const;
 
  private:
+  std::optional<Response> check_browser(const HttpIn& in) const;
   const Router& router_;
   TokenChecker check_;
   const StaticFiles& files_;
+  HttpPolicy policy_;
 };
 
-bool needs_auth(std::string_view path);
 Response unauthorized();
+bool host_allowed(std::string_view host, const HttpPolicy& p);
 
 }  // namespace securenet::control

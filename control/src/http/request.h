@@ -36,6 +36,8 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool event_stream = false;  // hand the connection to the SSE hub instead
+  // Set by the Dispatcher for the access log: the normalized path, the caller's user id.
+  std::string access_path, access_user;
 };
 
 Response json_response(std::string body, unsigned status = 200);

@@ -1,6 +1,12 @@
-// The route table: (method, path pattern, handler). Patterns are literal segments and
-// {name} captures ("/api/hosts/{ip}"). Each resource group registers its own routes from
-// its own file (routes_*.cpp), so a new group never edits another's file.
+// The route table: (method, path pattern, access level, handler). Patterns are literal
+// segments and {name} captures ("/api/hosts/{ip}"). Each resource group registers its own
+// routes from its own file (routes_*.cpp), so a new group never edits another's file.
+//
+// Every route declares who may call it (API.md "Access levels"); there is no add()
+// without an Access, so an undeclared route does not compile. The first registration of
+// a (method, pattern) wins; a second one with another access level is refused at
+// registration (std::logic_error at start-up).
+// The Dispatcher enforces the level before any handler runs.
 #pragma once
 
 #include <functional>
@@ -11,24 +17,46 @@
 
 namespace securenet::control {
 
+// Ordered: each level includes the ones below it (admin > operator > viewer).
+enum class Access : uint8_t {
+  kPublic = 0,    // no token (health, Prometheus, login)
+  kViewer = 1,    // read live and stored data
+  kOperator = 2,  // also resolve alerts
+  kAdmin = 3,     // also change the config, reset metrics, users, audit
+};
+const char* access_name(Access a);
+
 using Handler = std::function<Response(const Request&)>;
 
 class Router {
  public:
-  void add(boost::beast::http::verb method, std::string pattern, Handler handler);
+  void add(boost::beast::http::verb method, std::string pattern, Access access, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;  // null: no route
+    Access access = Access::kAdmin;    // the matched route's level
     bool path_known = false;           // some route has this path (405 vs 404)
-    std::vector<std::string> params;
-    bool bad_escape = false;           // a capture had a malformed %XX
+    Access path_access = Access::kAdmin;  // lowest level among the routes of this path
+    std::vector<std::string> params;   // the {captures}, decoded
   };
+  // `segments` are the normalized path's decoded segments (normalize_target).
+  Match match(boost::beast::http::verb method, const std::vector<std::string>& segments) const;
+  // For tests of a route group: `path` is taken as already normalized.
   Match match(boost::beast::http::verb method, std::string_view path) const;
+
+  struct Entry {
+    boost::beast::http::verb method;
+    std::string pattern;
+    Access access;
+  };
+  std::vector<Entry> entries() const;  // the table, for docs and tests
 
  private:
   struct Route {
     boost::beast::http::verb method;
+    std::string pattern;
     std::vector<std::string> segments;
+    Access access;
     Handler handler;
   };
   std::vector<Route> routes_;

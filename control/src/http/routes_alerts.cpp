@@ -36,15 +36,15 @@ Response list_alerts(const App& app, const Request& req) {
 
 void register_alerts_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/alerts", [&app](const Request& req) { return list_alerts(app, req); });
-  r.add(verb::get, "/api/alerts/{id}", [&app](const Request& req) {
+  r.add(verb::get, "/api/alerts", Access::kViewer, [&app](const Request& req) { return list_alerts(app, req); });
+  r.add(verb::get, "/api/alerts/{id}", Access::kViewer, [&app](const Request& req) {
     if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
     for (const Alert* a : app.alerts().list({SIZE_MAX, {}, {}, {}})) {
       if (a->id == req.params[0]) return json_response(alert_to_json(*a));
     }
     return json_error(404, "not_found", "no alert with this id");
   });
-  r.add(verb::post, "/api/alerts/{id}/resolve", [&app](const Request& req) {
+  r.add(verb::post, "/api/alerts/{id}/resolve", Access::kOperator, [&app](const Request& req) {
     if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
     auto a = app.resolve_alert(req.params[0]);
     if (!a) return json_error(404, "not_found", "no alert with this id");

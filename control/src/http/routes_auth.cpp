@@ -190,10 +190,10 @@ struct Ctx {
 
 void register_auth_routes(Router& r, AuthRouteDeps deps) {
   auto ctx = std::make_shared<Ctx>(Ctx{std::move(deps)});
-  r.add(verb::post, "/api/auth/login", [ctx](const Request& req) { return ctx->login(req); });
-  r.add(verb::post, "/api/auth/refresh", [ctx](const Request& req) { return ctx->refresh(req); });
-  // Access level: authenticated, any role.
-  r.add(verb::post, "/api/auth/logout", [ctx](const Request& req) { return ctx->logout(req); });
+  r.add(verb::post, "/api/auth/login", Access::kPublic, [ctx](const Request& req) { return ctx->login(req); });
+  r.add(verb::post, "/api/auth/refresh", Access::kPublic, [ctx](const Request& req) { return ctx->refresh(req); });
+  // Any signed-in role (the lowest is viewer): logout revokes its own session.
+  r.add(verb::post, "/api/auth/logout", Access::kViewer, [ctx](const Request& req) { return ctx->logout(req); });
 }
 
 }  // namespace securenet::control

@@ -5,8 +5,8 @@ namespace securenet::control {
 
 void register_config_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/config", [&app](const Request&) { return json_response(config_to_json(app.config())); });
-  r.add(verb::post, "/api/config", [&app](const Request& req) {
+  r.add(verb::get, "/api/config", Access::kViewer, [&app](const Request&) { return json_response(config_to_json(app.config())); });
+  r.add(verb::post, "/api/config", Access::kAdmin, [&app](const Request& req) {
     std::string before = config_to_json(app.config());
     auto res = app.apply_config(req.body, req.user_id());
     if (!res.ok) {

@@ -7,6 +7,7 @@
 #include "session.h"
 #include "util/url.h"
 #include "util/uuid.h"
+#include "http/target.h"
 
 namespace securenet::control {
 
@@ -30,7 +31,7 @@ bool wants_db(const Request& req) {
 }
 
 void register_history(Router& r, App& app, store::Session* s) {
-  r.add(verb::get, "/api/alerts/history", [s](const Request& req) {
+  r.add(verb::get, "/api/alerts/history", Access::kViewer, [s](const Request& req) {
     if (!s) return disabled();
     Response err;
     auto limit = query_int(req, "limit", 50, 1, 1000, &err);
@@ -45,7 +46,7 @@ void register_history(Router& r, App& app, store::Session* s) {
     }
     return db_result(store::list_alerts_json(*s, req.claims->json, q));
   });
-  r.add(verb::get, "/api/config/history", [s](const Request& req) {
+  r.add(verb::get, "/api/config/history", Access::kViewer, [s](const Request& req) {
     if (!s) return disabled();
     Response err;
     auto limit = query_int(req, "limit", 50, 1, 1000, &err);
@@ -53,7 +54,7 @@ void register_history(Router& r, App& app, store::Session* s) {
     return db_result(store::config_history_json(*s, req.claims->json, static_cast<int>(*limit)));
   });
   // ?source=db reads the stored snapshots (up to 7 days); otherwise the in-memory ring.
-  r.add(verb::get, "/api/metrics/history", [s, &app](const Request& req) {
+  r.add(verb::get, "/api/metrics/history", Access::kViewer, [s, &app](const Request& req) {
     Response err;
     const bool db = wants_db(req);
     auto seconds = query_int(req, "seconds", 300, 1, db ? 7 * 86400 : 3600, &err);
@@ -82,7 +83,7 @@ bool parse_before(std::string_view v, store::AuditQuery& q) {
 
 // Access level: admin.
 void register_audit(Router& r, store::Session* s) {
-  r.add(verb::get, "/api/audit", [s](const Request& req) {
+  r.add(verb::get, "/api/audit", Access::kAdmin, [s](const Request& req) {
     if (!s) return disabled();
     Response err;
     auto limit = query_int(req, "limit", 100, 1, 1000, &err);
@@ -111,17 +112,18 @@ void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
     a.refresh_ttl_s = d.refresh_ttl_s;
     register_auth_routes(r, std::move(a));
   } else {
-    r.add(verb::post, "/api/auth/login", [](const Request&) { return disabled(); });
-    r.add(verb::post, "/api/auth/refresh", [](const Request&) { return disabled(); });
-    r.add(verb::post, "/api/auth/logout", [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/login", Access::kPublic, [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/refresh", Access::kPublic, [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/logout", Access::kViewer, [](const Request&) { return disabled(); });
   }
   register_history(r, app, d.session);
   register_audit(r, d.session);
 }
 
 bool is_db_request(const HttpIn& in) {
-  auto t = split_target(in.target);
-  if (!t) return false;
+  auto n = normalize_target(in.target);  // the same normalization the dispatcher applies
+  if (!n.target) return false;
+  auto* t = &*n.target;
   if (t->path.rfind("/api/auth/", 0) == 0) return true;
   if (in.method != verb::get) return false;
   if (t->path == "/api/alerts/history" || t->path == "/api/config/history" ||

@@ -53,8 +53,8 @@ Response one_host(const App& app, const Request& req) {
 
 void register_hosts_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/hosts", [&app](const Request& req) { return list_hosts(app, req); });
-  r.add(verb::get, "/api/hosts/{ip}", [&app](const Request& req) { return one_host(app, req); });
+  r.add(verb::get, "/api/hosts", Access::kViewer, [&app](const Request& req) { return list_hosts(app, req); });
+  r.add(verb::get, "/api/hosts/{ip}", Access::kViewer, [&app](const Request& req) { return one_host(app, req); });
 }
 
 }  // namespace securenet::control

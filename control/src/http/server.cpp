@@ -1,9 +1,17 @@
 #include "http/server.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <optional>
 
 namespace securenet::control {
@@ -13,41 +21,81 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-class Session : public std::enable_shared_from_this<Session> {
+namespace {
+constexpr std::string_view kBusy =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    "Retry-After: 1\r\nContent-Length: 66\r\n\r\n"
+    "{\"error\":\"unavailable\",\"detail\":\"too many connections; try again\"}";
+}  // namespace
+
+class SessionBase {
  public:
-  Session(HttpServer& srv, tcp::socket socket) : srv_(srv), stream_(std::move(socket)) {
-    beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) peer_ = ep.address().to_string();
-    ++srv_.connections_;
+  virtual ~SessionBase() = default;
+  virtual void stop() = 0;
+};
+
+// One connection. Stream is beast::tcp_stream (HTTP) or ssl_stream<tcp_stream> (HTTPS).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... TlsArgs>
+  Session(HttpServer& srv, tcp::socket socket, std::string peer, TlsArgs&... tls)
+      : srv_(srv), peer_(std::move(peer)), stream_(std::move(socket), tls...) {
+    srv_.add_session(peer_);
     srv_.sessions_.insert(this);
   }
-  ~Session() {
+  ~Session() override {
     srv_.sessions_.erase(this);
-    if (!handed_over_) --srv_.connections_;
+    if (!handed_over_) srv_.drop_session(peer_);
   }
 
-  void start() { read(); }
-
-  // Shutdown: an idle connection (waiting for a request) is closed now; one that is
-  // writing finishes its response and then closes.
-  void stop() {
-    if (!writing_) {
-      beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream_.socket().close(ec);
+  void start() {
+    if constexpr (kTls) {
+      lowest().expires_after(srv_.opts_.header_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->close();
+        self->read();
+      });
+    } else {
+      read();
     }
   }
 
+  // Shutdown: an idle connection (waiting for a request) is closed now; one that is
+  // writing finishes its response and then closes.
+  void stop() override {
+    if (!writing_) close();
+  }
+
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The headers first (header deadline and limit), then the body (body deadline and limit).
   void read() {
     parser_.emplace();
     parser_->body_limit(srv_.opts_.body_limit);
     parser_->header_limit(static_cast<uint32_t>(srv_.opts_.header_limit));
-    stream_.expires_after(first_ ? srv_.opts_.read_timeout : srv_.opts_.idle_timeout);
+    lowest().expires_after(first_ ? srv_.opts_.header_timeout : srv_.opts_.idle_timeout);
     first_ = false;
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    // Beast's header_limit is checked against what the parser was offered, so the read
+    // buffer is capped too: a client cannot get more than the limit buffered.
+    buffer_.max_size(srv_.opts_.header_limit + 1);
+    http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->on_header(ec);
+    });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == http::error::buffer_overflow) ec = http::error::header_limit;
+    if (ec) return on_read(ec);
+    start_ = std::chrono::steady_clock::now();
+    buffer_.max_size(srv_.opts_.body_limit + srv_.opts_.header_limit + 4096);
+    if (parser_->is_done()) return on_read(ec);
+    lowest().expires_after(srv_.opts_.read_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code e, size_t) {
+      self->on_read(e);
+    });
   }
 
   void on_read(beast::error_code ec) {
@@ -60,7 +108,9 @@ class Session : public std::enable_shared_from_this<Session> {
                              "the body exceeds " + std::to_string(srv_.opts_.body_limit) + " bytes"), false);
     }
     if (ec == http::error::header_limit) {
-      return send(json_error(431, "headers_too_large", "the request headers are too large"), false);
+      return send(json_error(431, "headers_too_large",
+                             "the request line and headers exceed " + std::to_string(srv_.opts_.header_limit) + " bytes"),
+                  false);
     }
     if (ec) {
       if (ec.category() == beast::error_code(http::error::bad_target).category()) {
@@ -70,16 +120,25 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const auto& req = parser_->get();
     HttpIn in{req.method(), {req.target().data(), req.target().size()}, req.body(), {}};
-    if (auto it = req.find(http::field::authorization); it != req.end()) {
-      in.authorization = {it->value().data(), it->value().size()};
-    }
+    auto header = [&req](http::field f) -> std::string_view {
+      auto it = req.find(f);
+      return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+    };
+    in.authorization = header(http::field::authorization);
+    in.host = header(http::field::host);
+    in.origin = header(http::field::origin);
+    in.content_type = header(http::field::content_type);
     in.peer = peer_;
+    method_ = std::string(req.method_string());
     const bool keep_alive = req.keep_alive(), head = req.method() == http::verb::head;
     if (srv_.opts_.pool && srv_.opts_.offload && srv_.opts_.offload(in)) {
       return offload(in, keep_alive, head);
     }
     Response r = srv_.dispatch_.handle(in);
-    if (r.event_stream && !srv_.stopping_) return hand_over();
+    if (r.event_stream && !srv_.stopping_) {
+      srv_.log_access(peer_, method_, r.access_path, 200, r.access_user, start_);
+      return hand_over();
+    }
     send(std::move(r), keep_alive && !srv_.stopping_, head);
   }
 
@@ -87,8 +146,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // written), then sends from the io_context. Busy meanwhile: shutdown lets it finish.
   void offload(HttpIn in, bool keep_alive, bool head) {
     writing_ = true;
-    stream_.expires_never();
-    net::post(*srv_.opts_.pool, [self = shared_from_this(), in, keep_alive, head] {
+    lowest().expires_never();
+    net::post(*srv_.opts_.pool, [self = this->shared_from_this(), in, keep_alive, head] {
       auto r = std::make_shared<Response>(self->srv_.dispatch_.handle(in));
       auto ex = self->stream_.get_executor();
       net::post(ex, [self, r, keep_alive, head] {
@@ -98,18 +157,25 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(Response r, bool keep_alive, bool head = false) {
+    srv_.log_access(peer_, method_.empty() ? "-" : method_, r.access_path, r.status, r.access_user, start_);
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "securenet-control");
     res->set(http::field::content_type, r.content_type);
     if (r.content_type == "application/json") res->set(http::field::cache_control, "no-store");
+    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    res->set("X-Frame-Options", "DENY");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("Cross-Origin-Opener-Policy", "same-origin");
+    if constexpr (kTls) res->set("Strict-Transport-Security", "max-age=31536000");
     for (auto& [k, v] : r.headers) res->set(k, v);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
     res->prepare_payload();
     if (head) res->body().clear();
     writing_ = true;
-    stream_.expires_after(srv_.opts_.write_timeout);
-    auto self = shared_from_this();
+    lowest().expires_after(srv_.opts_.write_timeout);
+    auto self = this->shared_from_this();
     if (head) {
       auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
       http::async_write_header(stream_, *sr, [self, res, sr, keep_alive](beast::error_code ec, size_t) {
@@ -130,31 +196,35 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void hand_over() {
     handed_over_ = true;  // the SSE client now owns the connection slot
-    stream_.expires_never();
+    lowest().expires_never();
     HttpServer* srv = &srv_;
-    srv_.hub_.add(std::move(stream_), [srv] { --srv->connections_; });
+    srv_.hub_.add(std::move(stream_), [srv, peer = peer_] { srv->drop_session(peer); });
   }
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().close(ec);
   }
 
   HttpServer& srv_;
   std::string peer_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string method_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool writing_ = false;
   bool first_ = true;
   bool handed_over_ = false;
 };
 
 HttpServer::HttpServer(net::io_context& ioc, ServerOptions opts, const Dispatcher& dispatch, SseHub& hub)
-    : ioc_(ioc), opts_(std::move(opts)), dispatch_(dispatch), hub_(hub), acceptor_(ioc) {}
+    : ioc_(ioc), opts_(std::move(opts)), dispatch_(dispatch), hub_(hub), acceptor_(ioc), backoff_(ioc) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 Status HttpServer::listen() {
   beast::error_code ec;
@@ -170,36 +240,97 @@ Status HttpServer::listen() {
                       ec.value());
   }
   port_ = acceptor_.local_endpoint().port();
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   accept();
   return Ok{};
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(ioc_, [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || stopping_) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      if (connections_ >= opts_.max_connections) {
-        reject_busy(std::move(socket));
-      } else {
-        std::make_shared<Session>(*this, std::move(socket))->start();
-      }
+  acceptor_.async_accept(ioc_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+}
+
+void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || stopping_) return;
+  if (ec) return back_off(ec);
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string peer;
+  auto ep = socket.remote_endpoint(ec);
+  if (!ec) peer = ep.address().to_string();
+  auto it = per_address_.find(peer);
+  const size_t from_peer = it == per_address_.end() ? 0 : it->second;
+  if (connections_ >= opts_.max_connections || from_peer >= opts_.max_connections_per_address) {
+    reject_busy(std::move(socket));
+  } else if (tls_) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), peer, *tls_)->start();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket), peer)->start();
+  }
+  accept();
+}
+
+// accept() failed. Out of descriptors (EMFILE/ENFILE) the pending connection would make
+// every retry fail at once (a spin): give up the reserve descriptor to take it off the
+// queue with a 503, then wait before accepting again. Other errors also wait a little.
+void HttpServer::back_off(beast::error_code ec) {
+  ++accept_backoffs_;
+  const bool no_fds = ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
+                      ec == net::error::no_memory;
+  if (no_fds) {
+    if (accept_backoffs_ == 1 || accept_backoffs_ % 100 == 0) {
+      std::fprintf(stderr, "securenet-control: accept: %s; refusing with 503 and backing off (%llu times)\n",
+                   ec.message().c_str(), static_cast<unsigned long long>(accept_backoffs_));
     }
-    accept();
+    if (reserve_fd_ >= 0) {
+      ::close(reserve_fd_);
+      int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0) {
+        if (!tls_) (void)::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::close(fd);
+      }
+      reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+  }
+  backoff_.expires_after(std::chrono::milliseconds(no_fds ? 100 : 10));
+  backoff_.async_wait([this](beast::error_code e) {
+    if (!e && !stopping_) accept();
   });
 }
 
 void HttpServer::reject_busy(tcp::socket socket) {
-  static const std::string kBusy =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-      "Retry-After: 1\r\nContent-Length: 66\r\n\r\n"
-      "{\"error\":\"unavailable\",\"detail\":\"too many connections; try again\"}";
   auto s = std::make_shared<tcp::socket>(std::move(socket));
-  net::async_write(*s, net::buffer(kBusy), [s](beast::error_code, size_t) {
+  if (tls_) {  // a plain-text 503 means nothing inside TLS: just close
+    beast::error_code ec;
+    s->close(ec);
+    return;
+  }
+  net::async_write(*s, net::buffer(kBusy.data(), kBusy.size()), [s](beast::error_code, size_t) {
     beast::error_code ec;
     s->shutdown(tcp::socket::shutdown_both, ec);
     s->close(ec);
   });
+}
+
+void HttpServer::add_session(const std::string& peer) {
+  ++connections_;
+  ++per_address_[peer];
+}
+
+void HttpServer::drop_session(const std::string& peer) {
+  --connections_;
+  auto it = per_address_.find(peer);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+}
+
+// "access: ADDR METHOD PATH STATUS USER MS": the normalized path only (no query string,
+// which may carry an access_token), the token's user id or '-', never a header value.
+void HttpServer::log_access(const std::string& peer, std::string_view method, std::string_view path, unsigned status,
+                            std::string_view user, std::chrono::steady_clock::time_point start) const {
+  if (!opts_.access_log) return;
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "access: %s %.*s %.*s %u %.*s %.1fms\n", peer.empty() ? "-" : peer.c_str(),
+               static_cast<int>(method.size()), method.data(), static_cast<int>(path.empty() ? 1 : path.size()),
+               path.empty() ? "-" : path.data(), status, static_cast<int>(user.empty() ? 1 : user.size()),
+               user.empty() ? "-" : user.data(), ms);
 }
 
 void HttpServer::shutdown() {
@@ -207,6 +338,7 @@ void HttpServer::shutdown() {
   stopping_ = true;
   beast::error_code ec;
   acceptor_.close(ec);
+  backoff_.cancel();
   auto copy = sessions_;
   for (auto* s : copy) s->stop();
   hub_.close_all();

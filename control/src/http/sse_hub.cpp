@@ -1,6 +1,8 @@
 #include "http/sse_hub.h"
 
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 
 namespace securenet::control {
@@ -8,15 +10,24 @@ namespace securenet::control {
 namespace beast = boost::beast;
 namespace net = boost::asio;
 
-class SseClient : public std::enable_shared_from_this<SseClient> {
+// One client, over plain TCP or TLS.
+class SseClientBase {
  public:
-  SseClient(SseHub& hub, beast::tcp_stream stream, std::function<void()> on_close)
+  virtual ~SseClientBase() = default;
+  virtual void push(std::shared_ptr<const std::string> msg) = 0;
+  virtual void close() = 0;
+};
+
+template <class Stream>
+class SseClient : public SseClientBase, public std::enable_shared_from_this<SseClient<Stream>> {
+ public:
+  SseClient(SseHub& hub, Stream stream, std::function<void()> on_close)
       : hub_(hub), stream_(std::move(stream)), on_close_(std::move(on_close)) {}
   ~SseClient() {
     if (on_close_) on_close_();
   }
 
-  void push(std::shared_ptr<const std::string> msg) {
+  void push(std::shared_ptr<const std::string> msg) override {
     if (closed_) return;
     if (queue_.size() >= SseHub::kMaxQueue) {
       ++hub_.dropped_;
@@ -27,13 +38,13 @@ class SseClient : public std::enable_shared_from_this<SseClient> {
     if (!writing_) write_next();
   }
 
-  void close() {
+  void close() override {
     if (closed_) return;
     closed_ = true;
     queue_.clear();
     beast::error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    beast::get_lowest_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(stream_).socket().close(ec);
     hub_.remove(this);
   }
 
@@ -44,8 +55,8 @@ class SseClient : public std::enable_shared_from_this<SseClient> {
       return;
     }
     writing_ = true;
-    stream_.expires_after(std::chrono::seconds(10));  // a stuck reader is dropped
-    auto self = shared_from_this();
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));  // a stuck reader is dropped
+    auto self = this->shared_from_this();
     net::async_write(stream_, net::buffer(*queue_.front()), [self](beast::error_code ec, size_t) {
       if (self->closed_) return;
       if (ec) {
@@ -58,7 +69,7 @@ class SseClient : public std::enable_shared_from_this<SseClient> {
   }
 
   SseHub& hub_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::function<void()> on_close_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   bool writing_ = false;
@@ -66,7 +77,16 @@ class SseClient : public std::enable_shared_from_this<SseClient> {
 };
 
 void SseHub::add(beast::tcp_stream stream, std::function<void()> on_close) {
-  auto c = std::make_shared<SseClient>(*this, std::move(stream), std::move(on_close));
+  add_client(std::move(stream), std::move(on_close));
+}
+
+void SseHub::add(beast::ssl_stream<beast::tcp_stream> stream, std::function<void()> on_close) {
+  add_client(std::move(stream), std::move(on_close));
+}
+
+template <class Stream>
+void SseHub::add_client(Stream stream, std::function<void()> on_close) {
+  auto c = std::make_shared<SseClient<Stream>>(*this, std::move(stream), std::move(on_close));
   clients_.insert(c);
   c->push(std::make_shared<const std::string>(
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -91,7 +111,7 @@ void SseHub::broadcast(std::string_view event, std::string_view data) {
   for (const auto& c : copy) c->push(shared);
 }
 
-void SseHub::remove(SseClient* c) {
+void SseHub::remove(SseClientBase* c) {
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     if (it->get() == c) {
       clients_.erase(it);  // the client lives on until its last handler returns

@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -14,6 +15,8 @@
 
 namespace securenet::control {
 
+class SseClientBase;
+template <class Stream>
 class SseClient;
 
 class SseHub {
@@ -22,15 +25,19 @@ class SseHub {
   // Takes the connection over: writes the response header, then streams events.
   // `on_close` runs once when the client goes (frees its connection slot).
   void add(boost::beast::tcp_stream stream, std::function<void()> on_close);
+  void add(boost::beast::ssl_stream<boost::beast::tcp_stream> stream, std::function<void()> on_close);
   void broadcast(std::string_view event, std::string_view data);
   void close_all();
   size_t clients() const { return clients_.size(); }
   uint64_t dropped() const { return dropped_; }
 
  private:
+  template <class Stream>
   friend class SseClient;
-  void remove(SseClient* c);
-  std::unordered_set<std::shared_ptr<SseClient>> clients_;
+  template <class Stream>
+  void add_client(Stream stream, std::function<void()> on_close);
+  void remove(SseClientBase* c);
+  std::unordered_set<std::shared_ptr<SseClientBase>> clients_;
   uint64_t dropped_ = 0;
 };
 

@@ -33,9 +33,11 @@ const char* content_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
-std::optional<std::string> safe_relative_path(std::string_view raw_path) {
-  auto decoded = percent_decode(raw_path, false);
-  if (!decoded || decoded->empty() || (*decoded)[0] != '/') return std::nullopt;
+// `path` is already decoded and normalized (normalize_target); decoding it again would
+// let "%252e%252e" become "..". The checks below are a second line of defence.
+std::optional<std::string> safe_relative_path(std::string_view path) {
+  std::optional<std::string> decoded{std::string(path)};
+  if (decoded->empty() || (*decoded)[0] != '/') return std::nullopt;
   std::string rel;
   for (auto seg : split_path(*decoded)) {
     if (seg == "." || seg == ".." || seg.find('\0') != std::string_view::npos ||

@@ -129,7 +129,8 @@ export class ApiClient {
   // ---- transport ----
   private async send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // The sensor refuses POST/PUT/DELETE without it (CSRF), also when there is no body.
+    if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     try {
       return await this.fetchFn(this.baseUrl + path, {
