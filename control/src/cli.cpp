@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 namespace securenet::control {
 
@@ -59,10 +59,65 @@ bool to_num(const std::string& s, T& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
+
+// ADDR:PORT, [V6]:PORT.
+bool split_listen(const std::string& s, std::string& addr, uint16_t& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  addr = s.substr(0, colon);
+  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  unsigned p = 0;
+  if (!to_num(s.substr(colon + 1), p) || p > 65535) return false;
+  port = static_cast<uint16_t>(p);
+  return true;
+}
+
+bool is_loopback(const std::string& addr) {
+  boost::system::error_code ec;
+  auto a = boost::asio::ip::make_address(addr, ec);
+  return !ec && a.is_loopback();
+}
+
+// Options of the server and of the token subcommand alike; false when `a` is none of them.
+bool control_option(const std::string& a, const std::string& v, CliOptions& o, std::string& instance,
+                    std::string& config_file, bool& ok) {
+  unsigned tick_ms = 0;
+  if (a == "--instance") instance = v;
+  else if (a == "--listen") o.listen = v;
+  else if (a == "--web-root") o.web_root = v;
+  else if (a == "--state-dir") o.state_dir = v;
+  else if (a == "--config") config_file = v;
+  else if (a == "--tick-ms") {
+    ok = to_num(v, tick_ms) && tick_ms >= 50 && tick_ms <= 60000;
+    o.app.tick = std::chrono::milliseconds(tick_ms);
+  }
+  else if (a == "--jwt-secret-file") o.jwt_secret_file = v;
+  else if (a == "--jwks-file") o.auth.jwks_file = v;
+  else if (a == "--jwks-url") o.auth.jwks_url = v;
+  else if (a == "--issuer") o.auth.issuer = v;
+  else if (a == "--max-connections") ok = to_num(v, o.server.max_connections) && o.server.max_connections > 0;
+  else if (a == "--max-connections-per-address")
+    ok = to_num(v, o.server.max_connections_per_address) && o.server.max_connections_per_address > 0;
+  else if (a == "--server-name") o.http.server_names.push_back(v);
+  else if (a == "--allowed-origin") o.http.allowed_origins.push_back(v);
+  else if (a == "--tls-cert") o.tls_cert = v;
+  else if (a == "--tls-key") o.tls_key = v;
+  else if (a == "--port-file") o.port_file = v;
+  else if (a == "--db") o.persist.db_url = v;
+  else if (a == "--owner-email") o.persist.owner_email = v;
+  else if (a == "--sensor-name") o.persist.sensor_name = v;
+  else if (a == "--metrics-every")
+    ok = to_num(v, o.persist.metrics_every_s) && o.persist.metrics_every_s >= 1 && o.persist.metrics_every_s <= 86400;
+  else if (a == "--access-ttl") ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
+  else return false;
+  return true;
+}
 }  // namespace
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   CliOptions o;
+  std::string instance = "default", config_file;
+  bool insecure_http = false;
   size_t i = 0;
   if (!args.empty() && args[0] == "token") {
     o.token = true;
@@ -75,87 +130,70 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       continue;
     }
     if (a == "--migrate") {
-      o.migrate = true;
+      o.persist.migrate = true;
       continue;
     }
     if (a == "--insecure-http") {
-      o.insecure_http = true;
+      insecure_http = true;
       continue;
     }
     if (i + 1 >= args.size()) return make_error(a + ": missing value (or unknown option)");
     const std::string& v = args[++i];
     bool ok = true;
-    if (a == "--instance") o.instance = v;
-    else if (a == "--listen") o.listen = v;
-    else if (a == "--web-root") o.web_root = v;
-    else if (a == "--state-dir") o.state_dir = v;
-    else if (a == "--config") o.config_file = v;
-    else if (a == "--tick-ms") ok = to_num(v, o.tick_ms) && o.tick_ms >= 50 && o.tick_ms <= 60000;
-    else if (a == "--jwt-secret-file") o.jwt_secret_file = v;
-    else if (a == "--jwks-file") o.jwks_file = v;
-    else if (a == "--jwks-url") o.jwks_url = v;
-    else if (a == "--issuer") o.issuer = v;
-    else if (a == "--max-connections") ok = to_num(v, o.max_connections) && o.max_connections > 0;
-    else if (a == "--max-connections-per-address") ok = to_num(v, o.max_connections_per_address) && o.max_connections_per_address > 0;
-    else if (a == "--server-name") o.server_names.push_back(v);
-    else if (a == "--allowed-origin") o.allowed_origins.push_back(v);
-    else if (a == "--tls-cert") o.tls_cert = v;
-    else if (a == "--tls-key") o.tls_key = v;
-    else if (a == "--app-role") {
-      o.app_role = v;
-      ok = v == "viewer" || v == "operator" || v == "admin";
+    if (control_option(a, v, o, instance, config_file, ok)) {
+    } else if (a == "--app-role" && !(v == "viewer" || v == "operator" || v == "admin")) {
+      ok = false;
+    } else if (a == "--user" || a == "--email" || a == "--role" || a == "--app-role" || a == "--ttl") {
+      ok = auth::parse_token_option(a, v, o.token_request).ok();
+    } else {
+      return make_error("unknown option " + a);
     }
-    else if (a == "--port-file") o.port_file = v;
-    else if (a == "--db") o.db_url = v;
-    else if (a == "--owner-email") o.owner_email = v;
-    else if (a == "--sensor-name") o.sensor_name = v;
-    else if (a == "--metrics-every") ok = to_num(v, o.metrics_every_s) && o.metrics_every_s >= 1 && o.metrics_every_s <= 86400;
-    else if (a == "--access-ttl") ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
-    else if (a == "--user") o.user = v;
-    else if (a == "--email") o.email = v;
-    else if (a == "--role") o.role = v;
-    else if (a == "--ttl") ok = to_num(v, o.ttl_s) && o.ttl_s > 0;
-    else return make_error("unknown option " + a);
     if (!ok) return make_error(a + ": invalid value '" + v + "'");
   }
-  for (char c : o.instance) {
+  for (char c : instance) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
       return make_error("--instance: use letters, digits, '-' and '_' only");
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) return make_error("--tls-cert and --tls-key go together");
   if (o.state_dir.empty()) o.state_dir = SECURENET_DEFAULT_STATE_DIR;
-  if (o.config_file.empty()) o.config_file = o.state_dir + "/config.json";
   if (o.web_root.empty() && std::filesystem::is_directory(SECURENET_DEFAULT_WEB_ROOT)) {
     o.web_root = SECURENET_DEFAULT_WEB_ROOT;
+  }
+  o.app.shm_name = "securenet-" + instance;
+  o.app.config_path = config_file.empty() ? o.state_dir + "/config.json" : config_file;
+  o.persist.state_dir = o.state_dir;
+  o.token_request.mint.issuer = o.auth.issuer;
+  o.token_request.secret_file = o.jwt_secret_file;
+  o.token_request.default_secret_file = o.state_dir + "/jwt-secret";
+  if (o.token) return o;
+
+  o.auth.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
+  o.http.tls = !o.tls_cert.empty();
+  o.server.access_log = true;
+  if (!split_listen(o.listen, o.server.address, o.server.port)) return make_error("--listen: expected ADDR:PORT");
+  if (!o.http.tls && !is_loopback(o.server.address)) {
+    if (!insecure_http) {
+      return make_error("--listen " + o.listen + " is not a loopback address: serve HTTPS (--tls-cert F --tls-key F, "
+                        "or scripts/sensor.sh --tls) or accept plain HTTP with --insecure-http");
+    }
+    std::fprintf(stderr, "securenet-control: WARNING: plain HTTP on %s (--insecure-http): tokens and passwords cross "
+                 "the network unencrypted\n", o.listen.c_str());
   }
   return o;
 }
 
-namespace {
-std::string read_trimmed(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-}  // namespace
-
 Result<std::string> resolve_secret(const CliOptions& o, bool create) {
   if (!o.jwt_secret_file.empty()) {
-    if (::access(o.jwt_secret_file.c_str(), R_OK) != 0) {
-      return make_error("--jwt-secret-file: cannot read " + o.jwt_secret_file + ": " + std::strerror(errno), errno);
-    }
-    std::string s = read_trimmed(o.jwt_secret_file);
-    if (s.empty()) return make_error("--jwt-secret-file: " + o.jwt_secret_file + " is empty");
+    auto s = auth::read_secret_file(o.jwt_secret_file);
+    if (!s) return make_error("--jwt-secret-file: " + s.error().message, s.error().err);
+    if (s->empty()) return make_error("--jwt-secret-file: " + o.jwt_secret_file + " is empty");
     return s;
   }
   if (const char* env = std::getenv("SECURENET_JWT_SECRET"); env && *env) return std::string(env);
   std::string path = o.state_dir + "/jwt-secret";
-  if (::access(path.c_str(), R_OK) == 0) return read_trimmed(path);
-  if (!create || !o.jwks_file.empty() || !o.jwks_url.empty()) return std::string();
+  if (auto s = auth::read_secret_file(path)) return s;
+  if (!create || !o.auth.jwks_file.empty() || !o.auth.jwks_url.empty()) return std::string();
   std::error_code ec;
   std::filesystem::create_directories(o.state_dir, ec);
   std::random_device rd;

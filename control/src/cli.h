@@ -1,42 +1,37 @@
-// Command-line options of securenet-control and its `token` subcommand.
+// Command-line options of securenet-control and its `token` subcommand, parsed and
+// validated here into the structures the parts take (main.cpp only wires them).
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "app/app.h"
+#include "auth/jwt.h"
+#include "auth/token_tool.h"
+#include "http/dispatch.h"
+#include "http/server.h"
+#include "persist/persistence.h"
 #include "securenet/result.h"
 
 namespace securenet::control {
 
 struct CliOptions {
-  std::string instance = "default";
-  std::string listen = "127.0.0.1:8080";
-  std::string web_root;       // default: <source>/web/dist when it exists
-  std::string state_dir;      // default: <source>/.state
-  std::string config_file;    // default: <state-dir>/config.json
-  unsigned tick_ms = 1000;
-  std::string jwt_secret_file, jwks_file, jwks_url, issuer;
-  size_t max_connections = 1024;
-  size_t max_connections_per_address = 64;
-  // browser protections and TLS (API.md "Browser protections", README "TLS")
-  std::vector<std::string> server_names;     // --server-name (repeatable)
-  std::vector<std::string> allowed_origins;  // --allowed-origin (repeatable)
-  std::string tls_cert, tls_key;             // --tls-cert / --tls-key (PEM files)
-  bool insecure_http = false;                // plain HTTP on a non-loopback address
-  std::string port_file;      // write the bound port here (tests, scripts)
-  // persistence (database disabled when neither --db nor SECURENET_DATABASE_URL is set)
-  std::string db_url;         // --db; the env var is read where the database is opened
-  std::string owner_email;    // rows belong to this user (default: the oldest user)
-  std::string sensor_name;    // default: the host name
-  bool migrate = false;       // apply the embedded migrations at start
-  unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
-  int64_t access_ttl_s = 900;     // access tokens minted by login/refresh (--access-ttl)
   bool help = false;
-  // token subcommand
-  bool token = false;
-  std::string user, email, role = "authenticated", app_role;
-  int64_t ttl_s = 3600;
+  bool token = false;               // the `token` subcommand
+  auth::TokenRequest token_request;  // its options; secret: --jwt-secret-file, env, <state-dir>/jwt-secret
+
+  std::string listen = "127.0.0.1:8080";  // as given (messages); parsed into server
+  std::string state_dir;            // default: <source>/.state
+  std::string web_root;             // default: <source>/web/dist when it exists
+  std::string port_file;            // write the bound port here (tests, scripts)
+  std::string jwt_secret_file;      // see resolve_secret
+  AppOptions app;                   // segment securenet-<instance>, config file, tick
+  auth::AuthConfig auth;            // JWKS file/URL, issuer (the HS256 secret: resolve_secret)
+  ServerOptions server;             // address, port, connection caps, access log
+  HttpPolicy http;                  // server names, allowed origins, tls
+  std::string tls_cert, tls_key;    // --tls-cert / --tls-key (PEM files; both or neither)
+  PersistOptions persist;           // database (disabled when neither --db nor SECURENET_DATABASE_URL)
+  int64_t access_ttl_s = 900;       // access tokens minted by login/refresh (--access-ttl)
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args);

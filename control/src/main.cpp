@@ -13,11 +13,12 @@
 #include "app/app.h"
 #include "auth/jwt.h"
 #include "auth/revocation.h"
+#include "auth/token_tool.h"
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
 #include "http/routes_db.h"
-#include "main_store.h"
+#include "persist/persistence.h"
 #include "http/server.h"
 #include "http/tls.h"
 
@@ -32,39 +33,10 @@ int fail(const std::string& msg) {
 }
 
 int mint(const CliOptions& o) {
-  if (o.user.empty()) return fail("token: --user UUID is required");
-  auto secret = resolve_secret(o, false);
-  if (!secret || secret->empty()) return fail("token: no secret (--jwt-secret-file, SECURENET_JWT_SECRET or <state-dir>/jwt-secret)");
-  auth::MintOptions m;
-  m.sub = o.user;
-  m.email = o.email;
-  m.role = o.role;
-  m.app_role = o.app_role;
-  m.issuer = o.issuer;
-  m.ttl_s = o.ttl_s;
-  std::cout << auth::mint_hs256(*secret, m, static_cast<int64_t>(std::time(nullptr))) << '\n';
+  auto token = auth::mint_token(o.token_request);
+  if (!token) return fail("token: " + token.error().message);
+  std::cout << *token << '\n';
   return 0;
-}
-
-bool split_listen(const std::string& s, std::string& addr, uint16_t& port) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos) return false;
-  addr = s.substr(0, colon);
-  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
-  try {
-    int p = std::stoi(s.substr(colon + 1));
-    if (p < 0 || p > 65535) return false;
-    port = static_cast<uint16_t>(p);
-  } catch (...) {
-    return false;
-  }
-  return true;
-}
-
-bool is_loopback(const std::string& addr) {
-  boost::system::error_code ec;
-  auto a = boost::asio::ip::make_address(addr, ec);
-  return !ec && a.is_loopback();
 }
 
 // Every connection is a descriptor: raise the soft RLIMIT_NOFILE to cover the caps plus
@@ -85,12 +57,8 @@ void raise_fd_limit(size_t connections) {
 int run(const CliOptions& o) {
   auto secret = resolve_secret(o, true);
   if (!secret) return fail(secret.error().message);
-  auth::AuthConfig ac;
+  auth::AuthConfig ac = o.auth;
   ac.hs256_secret = *secret;
-  ac.jwks_file = o.jwks_file;
-  ac.jwks_url = o.jwks_url;
-  ac.issuer = o.issuer;
-  ac.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
   // Logged-out access tokens: every verify() refuses them until their exp.
   auto revocations = std::make_shared<auth::RevocationList>();
   ac.revocations = revocations;
@@ -100,17 +68,13 @@ int run(const CliOptions& o) {
     std::fprintf(stderr, "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
                  w.error().message.c_str());
   boost::asio::io_context ioc(1);
-  AppOptions ao;
-  ao.shm_name = "securenet-" + o.instance;
-  ao.config_path = o.config_file;
-  ao.tick = std::chrono::milliseconds(o.tick_ms);
-  auto db = open_persistence(o, "segment " + ao.shm_name);
+  auto db = open_persistence(o.persist, "segment " + o.app.shm_name);
   if (!db) return fail(db.error().message);
-  auto cfg = load_start_config(o, db->get());  // config.json, else the stored one
+  auto cfg = load_start_config(o.app.config_path, db->get());  // config.json, else the stored one
   if (!cfg) return fail(cfg.error().message);
   NullSink null_sink;
   EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
-  App app(ioc, ao, cfg->config, sink);
+  App app(ioc, o.app, cfg->config, sink);
   if (*db) adopt_open_alerts(**db, app);  // continue the alerts of the previous run
   if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
@@ -122,7 +86,7 @@ int run(const CliOptions& o) {
   dd.revocations = revocations;
   dd.audit = &sink;
   dd.hs256_secret = *secret;
-  dd.issuer = o.issuer;
+  dd.issuer = o.auth.issuer;
   dd.access_ttl_s = o.access_ttl_s;
   register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
@@ -132,27 +96,15 @@ int run(const CliOptions& o) {
     auto c = v.verify(token, static_cast<int64_t>(std::time(nullptr)));
     if (!c) return std::nullopt;
     return c.value();
-  }, files, HttpPolicy{o.server_names, o.allowed_origins, !o.tls_cert.empty()});
-  ServerOptions so;
-  if (!split_listen(o.listen, so.address, so.port)) return fail("--listen: expected ADDR:PORT");
-  const bool tls = !o.tls_cert.empty();
-  if (!tls && !is_loopback(so.address)) {
-    if (!o.insecure_http) {
-      return fail("--listen " + o.listen + " is not a loopback address: serve HTTPS (--tls-cert F --tls-key F, or "
-                  "scripts/sensor.sh --tls) or accept plain HTTP with --insecure-http");
-    }
-    std::fprintf(stderr, "securenet-control: WARNING: plain HTTP on %s (--insecure-http): tokens and passwords cross "
-                 "the network unencrypted\n", o.listen.c_str());
-  }
+  }, files, o.http);
+  const bool tls = o.http.tls;
   std::shared_ptr<boost::asio::ssl::context> tls_ctx;
   if (tls) {
     auto c = make_tls_context(o.tls_cert, o.tls_key);
     if (!c) return fail(c.error().message);
     tls_ctx = *c;
   }
-  so.max_connections = o.max_connections;
-  so.max_connections_per_address = o.max_connections_per_address;
-  so.access_log = true;
+  ServerOptions so = o.server;
   raise_fd_limit(so.max_connections);
   boost::asio::thread_pool pool(2);
   so.pool = &pool;
@@ -162,7 +114,7 @@ int run(const CliOptions& o) {
   if (auto s = server.listen(); !s) return fail(s.error().message);
   if (!o.port_file.empty()) std::ofstream(o.port_file) << server.port() << '\n';
   std::fprintf(stderr, "securenet-control: listening on %s://%s:%u, segment /dev/shm/%s, web root %s\n",
-               tls ? "https" : "http", so.address.c_str(), server.port(), ao.shm_name.c_str(),
+               tls ? "https" : "http", so.address.c_str(), server.port(), o.app.shm_name.c_str(),
                files.enabled() ? o.web_root.c_str() : "(none)");
 
   // SIGHUP: reload the certificate and key (renewal); new connections use them.

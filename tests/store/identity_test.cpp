@@ -19,7 +19,7 @@
 #include "http/routes_auth.h"
 #include "login_limiter.h"
 #include "pg_cluster.h"
-#include "store_sink.h"
+#include "persist/store_sink.h"
 
 using namespace securenet;
 using namespace securenet::testing;

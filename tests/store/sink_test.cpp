@@ -12,7 +12,7 @@
 #include "db_helpers.h"
 #include "pg_cluster.h"
 #include "securenet/shm_reader.h"
-#include "store_sink.h"
+#include "persist/store_sink.h"
 
 using namespace securenet;
 using namespace securenet::testing;

@@ -17,7 +17,7 @@
 #include "http/sse_hub.h"
 #include "sampler/sampler.h"
 #include "sampler/segment_watch.h"
-#include "store_iface.h"
+#include "persist/event_sink.h"
 #include "util/uuid.h"
 
 namespace securenet::control {

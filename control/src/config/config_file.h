@@ -1,4 +1,4 @@
-// The config file (until the database issue lands): <state-dir>/config.json by default,
+// The config file: <state-dir>/config.json by default (with a database, also stored in network_configs),
 // written atomically (temp file + rename), read at start.
 #pragma once
 

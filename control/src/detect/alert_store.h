@@ -1,4 +1,4 @@
-// The in-memory alert store (until the database issue lands): bounded; when full, the
+// The in-memory alert store (the live view; the database keeps the history): bounded; when full, the
 // oldest resolved alert is evicted first (an open one only if every alert is open).
 #pragma once
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "http/request.h"
-#include "store_iface.h"
+#include "persist/event_sink.h"
 
 namespace securenet::control {
 

@@ -1,9 +1,5 @@
 #include "http/routes_auth.h"
 
-// Compiled only where the store is linked in (the control target includes src/*.cpp; until
-// it links securenet_store this unit is empty).
-#if __has_include("auth_store.h") && __has_include("login_limiter.h")
-
 #include <simdjson.h>
 
 #include <cstdio>
@@ -197,5 +193,3 @@ void register_auth_routes(Router& r, AuthRouteDeps deps) {
 }
 
 }  // namespace securenet::control
-
-#endif

@@ -1,20 +1,28 @@
-// securenet-control's persistence set-up (linked into the executable only, since the
-// StoreSink library depends on the control library): the request-time Session, the
-// Writer with its spool, the StoreSink the App reports to, and the login limiter.
+// securenet-control's persistence set-up: the request-time Session, the Writer with its
+// spool, the StoreSink the App reports to, and the login limiter. The one place where the
+// control plane meets control/store (with event_sink.h and store_sink.h beside it).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "app/app.h"
-#include "cli.h"
 #include "login_limiter.h"
 #include "securenet/result.h"
 #include "session.h"
-#include "sink/store_sink.h"
+#include "persist/store_sink.h"
 #include "writer.h"
 
 namespace securenet::control {
+
+struct PersistOptions {
+  std::string db_url;             // --db; else env SECURENET_DATABASE_URL; neither = no database
+  std::string state_dir;          // owner-user-id, sensor-id, spool/
+  std::string owner_email;        // rows belong to this user (default: the oldest user)
+  std::string sensor_name;        // default: the host name
+  bool migrate = false;           // apply the embedded migrations at start
+  unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
+};
 
 struct Persistence {
   std::unique_ptr<store::Session> session;      // login and RLS reads
@@ -33,7 +41,7 @@ struct StartConfig {
   SecurityConfig config;
   std::string recovered;  // non-empty: the alert's description
 };
-Result<StartConfig> load_start_config(const CliOptions& o, Persistence* p);
+Result<StartConfig> load_start_config(const std::string& config_path, Persistence* p);
 
 // The sensor's open alerts from an earlier run, handed to App::adopt_alerts (nothing when
 // the database cannot be read: the writer then closes stale rows as superseded).
@@ -41,7 +49,7 @@ void adopt_open_alerts(Persistence& p, App& app);
 
 // nullptr (no error) when no database is configured. Fails when the owner cannot be
 // determined (no users yet and no remembered owner) or the migrations fail.
-Result<std::unique_ptr<Persistence>> open_persistence(const CliOptions& o,
+Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o,
                                                       const std::string& interface);
 
 }  // namespace securenet::control

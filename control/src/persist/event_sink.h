@@ -1,4 +1,4 @@
-// The plug point for persistence (the database issue): the control thread reports every
+// The plug point for persistence: the control thread reports every
 // alert change, config change, metrics snapshot and batch of sampled packets to an
 // EventSink. Calls come from the control thread and must not block: an implementation
 // queues and writes elsewhere (and spools to disk while the database is down).
@@ -58,8 +58,8 @@ class EventSink {
   virtual void on_audit(const AuditEvent&) {}
 };
 
-// The default until the database lands: keeps nothing (config lives in the config file,
-// alerts in the in-memory store).
+// Without a database: keeps nothing (config lives in the config file, alerts in the
+// in-memory store).
 class NullSink final : public EventSink {
  public:
   void on_alert_changed(const Alert&) override {}

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store_iface.h"
+#include "persist/event_sink.h"
 #include "writer.h"
 
 namespace securenet::store {

@@ -1,4 +1,4 @@
-#include "main_store.h"
+#include "persist/persistence.h"
 
 #include <unistd.h>
 
@@ -61,7 +61,7 @@ void check_migrations(store::Session& s) {
 
 // --owner-email's user, else the oldest user. Remembered in <state>/owner-user-id so a
 // sensor that starts while the database is down keeps writing (to the spool) as its owner.
-Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
+Result<std::string> owner_id(store::Session& s, const PersistOptions& o) {
   const std::string file = o.state_dir + "/owner-user-id";
   std::string id;
   std::string why;
@@ -88,9 +88,8 @@ Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
 
 }  // namespace
 
-Result<StartConfig> load_start_config(const CliOptions& o, Persistence* p) {
+Result<StartConfig> load_start_config(const std::string& path, Persistence* p) {
   namespace fs = std::filesystem;
-  const std::string& path = o.config_file;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   auto file = load_config_file(path);
@@ -180,7 +179,7 @@ void adopt_open_alerts(Persistence& p, App& app) {
   app.adopt_alerts(std::move(open));
 }
 
-Result<std::unique_ptr<Persistence>> open_persistence(const CliOptions& o, const std::string& interface) {
+Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o, const std::string& interface) {
   store::DbConfig db = store::db_config_from(o.db_url);
   if (db.url.empty()) return std::unique_ptr<Persistence>();
   auto p = std::make_unique<Persistence>();

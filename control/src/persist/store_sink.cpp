@@ -1,4 +1,4 @@
-#include "store_sink.h"
+#include "persist/store_sink.h"
 
 #include "config/protocols.h"
 #include "config/security_config.h"
