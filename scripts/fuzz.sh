@@ -70,7 +70,7 @@ status=0
 for t in "${targets[@]}"; do
   rc=$(cat "$build/logs/$t.rc")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/logs/$t.log")
-  last=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE)' "$build/logs/$t.log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [^ ]+' || true)
+  last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$build/logs/$t.log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [^ ]+' || true)
   if [ "$rc" = 0 ]; then
     echo "fuzz: $t ok: ${execs:-?} execs in ${seconds} s, ${last:-no stats}"
   else

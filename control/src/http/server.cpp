@@ -156,7 +156,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res->set(http::field::server, "securenet-control");
     res->set(http::field::content_type, r.content_type);
     if (r.content_type == "application/json") res->set(http::field::cache_control, "no-store");
-    for_each_security_header(kTls, [&res](std::string_view k, std::string_view v) { res->set(k, v); });
+    for_each_security_header(kTls, [&res](std::string_view k, std::string_view v) {
+      res->set(beast::string_view(k.data(), k.size()), beast::string_view(v.data(), v.size()));
+    });
     for (auto& [k, v] : r.headers) res->set(k, v);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);
