@@ -219,6 +219,27 @@ TEST(Config, SubnetThresholdsResolvePerFieldIndependently) {
 
 TEST(Config, UnknownFieldIsRefused) { expect_error(R"({"traffic_treshold_pps":5})", "traffic_treshold_pps", "unknown field"); }
 
+TEST(Config, DuplicateKeysAreRefusedNamingTheKey) {
+  // Last value wins would let a second "whitelist" hide behind the first one a reader sees.
+  expect_error(R"({"whitelist":[],"whitelist":["0.0.0.0/0","::/0"]})", "whitelist", "\"whitelist\" appears twice");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","cidr":"0.0.0.0/0","traffic_threshold_pps":5}]})",
+               "cidr", "\"cidr\" appears twice");
+  EXPECT_TRUE(apply(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
+                       {"cidr":"10.1.0.0/16","traffic_threshold_pps":6}]})").ok);  // one per object is fine
+}
+
+TEST(Config, FileWithDuplicateKeysIsRefused) {
+  auto dir = std::filesystem::temp_directory_path() / ("sn-control-dup-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "config.json").string();
+  std::ofstream(path) << R"({"traffic_threshold_pps":10,"traffic_threshold_pps":1e12})";
+  auto r = load_config_file(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("\"traffic_threshold_pps\" appears twice"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find(path), std::string::npos) << r.error().message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Config, NothingAppliedHalfway) {
   auto base = SecurityConfig::defaults();
   auto r = apply_config_json(base, R"({"traffic_threshold_pps":5,"protocol_blacklist":["NOPE"]})");

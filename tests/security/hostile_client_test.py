@@ -236,6 +236,19 @@ class Access(unittest.TestCase):
             self.assertEqual(h.get("referrer-policy"), "no-referrer")
             self.assertNotIn("strict-transport-security", h)  # plain HTTP
 
+    def test_security_headers_on_the_event_stream(self):
+        # The event stream's header block is written by the SSE hub, not by the server's
+        # response path; it carries the same headers from the same list.
+        st, h, _ = request(self.c.port, "GET", "/api/events?access_token=" + self.toks["viewer"])
+        self.assertEqual(st, 200)
+        self.assertEqual(h.get("content-type"), "text/event-stream")
+        _, ref, _ = request(self.c.port, "GET", "/health")
+        for k in ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy",
+                  "cross-origin-opener-policy"):
+            self.assertEqual(h.get(k), ref.get(k), k)
+            self.assertTrue(h.get(k), k)
+        self.assertNotIn("strict-transport-security", h)  # plain HTTP
+
     def test_csrf_origin_and_host(self):
         adm = self.toks["admin"]
         st, _, b = request(self.c.port, "POST", "/api/config", adm, self.config, {"Content-Type": "text/plain"})
@@ -397,6 +410,10 @@ class Tls(unittest.TestCase):
         st, h, b = request(self.c.port, "GET", "/health", tls=self.client())
         self.assertEqual(st, 200, b)
         self.assertIn("max-age=", h.get("strict-transport-security", ""))
+        self.assertEqual(h.get("x-frame-options"), "DENY")
+        st, h, _ = request(self.c.port, "GET", "/api/events?access_token=" + token("viewer"), tls=self.client())
+        self.assertEqual((st, h.get("content-type")), (200, "text/event-stream"))
+        self.assertIn("max-age=", h.get("strict-transport-security", ""))  # the event stream too
         self.assertEqual(h.get("x-frame-options"), "DENY")
         for name, ver in (("TLS 1.2", ssl.TLSVersion.TLSv1_2), ("TLS 1.3", ssl.TLSVersion.TLSv1_3)):
             self.assertEqual(request(self.c.port, "GET", "/health", tls=self.client(ver, ver))[0], 200, name)

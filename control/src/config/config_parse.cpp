@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "config/security_config.h"
+#include "util/json_keys.h"
 
 namespace securenet::control {
 
@@ -185,6 +186,11 @@ ConfigParseResult apply_config_json(const SecurityConfig& base, std::string_view
   simdjson::dom::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     r.error = {"", "the body must be a JSON object"};
+    return r;
+  }
+  // Last-value-wins would let a second "whitelist" hide behind the first one a reader sees.
+  if (auto dup = duplicate_json_key(doc)) {
+    r.error = {*dup, "the key \"" + *dup + "\" appears twice in one object"};
     return r;
   }
   Ctx c;

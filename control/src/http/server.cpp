@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <optional>
 
+#include "http/request_in.h"
+#include "http/security_headers.h"
+
 namespace securenet::control {
 
 namespace beast = boost::beast;
@@ -119,16 +122,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return close();
     }
     const auto& req = parser_->get();
-    HttpIn in{req.method(), {req.target().data(), req.target().size()}, req.body(), {}};
-    auto header = [&req](http::field f) -> std::string_view {
-      auto it = req.find(f);
-      return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-    };
-    in.authorization = header(http::field::authorization);
-    in.host = header(http::field::host);
-    in.origin = header(http::field::origin);
-    in.content_type = header(http::field::content_type);
-    in.peer = peer_;
+    HttpIn in = http_in(req, peer_);
     method_ = std::string(req.method_string());
     const bool keep_alive = req.keep_alive(), head = req.method() == http::verb::head;
     if (srv_.opts_.pool && srv_.opts_.offload && srv_.opts_.offload(in)) {
@@ -162,12 +156,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res->set(http::field::server, "securenet-control");
     res->set(http::field::content_type, r.content_type);
     if (r.content_type == "application/json") res->set(http::field::cache_control, "no-store");
-    res->set("Content-Security-Policy", kContentSecurityPolicy);
-    res->set("X-Frame-Options", "DENY");
-    res->set("X-Content-Type-Options", "nosniff");
-    res->set("Referrer-Policy", "no-referrer");
-    res->set("Cross-Origin-Opener-Policy", "same-origin");
-    if constexpr (kTls) res->set("Strict-Transport-Security", "max-age=31536000");
+    for_each_security_header(kTls, [&res](std::string_view k, std::string_view v) {
+      res->set(beast::string_view(k.data(), k.size()), beast::string_view(v.data(), v.size()));
+    });
     for (auto& [k, v] : r.headers) res->set(k, v);
     res->keep_alive(keep_alive);
     res->body() = std::move(r.body);

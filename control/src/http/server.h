@@ -90,10 +90,4 @@ class HttpServer {
   std::unordered_set<SessionBase*> sessions_;
 };
 
-// Headers set on every response (API.md "Response headers"); HSTS is added under TLS.
-inline constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'";
-
 }  // namespace securenet::control

@@ -4,6 +4,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <type_traits>
+
+#include "http/security_headers.h"
 
 namespace securenet::control {
 
@@ -88,9 +91,15 @@ template <class Stream>
 void SseHub::add_client(Stream stream, std::function<void()> on_close) {
   auto c = std::make_shared<SseClient<Stream>>(*this, std::move(stream), std::move(on_close));
   clients_.insert(c);
-  c->push(std::make_shared<const std::string>(
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-      "Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\n: connected\n\n"));
+  constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  std::string head =
+      "HTTP/1.1 200 OK\r\nServer: securenet-control\r\nContent-Type: text/event-stream\r\n"
+      "Cache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n";
+  for_each_security_header(kTls, [&head](std::string_view k, std::string_view v) {
+    head.append(k).append(": ").append(v).append("\r\n");
+  });
+  head.append("\r\n: connected\n\n");
+  c->push(std::make_shared<const std::string>(std::move(head)));
 }
 
 void SseHub::broadcast(std::string_view event, std::string_view data) {
