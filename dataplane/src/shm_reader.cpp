@@ -176,6 +176,7 @@ GlobalCounters ShmReader::totals() const {
     g.sampled_packets += read(c.sampled_packets);
     for (size_t i = 0; i < shm::kProtoClassCount; ++i) g.proto_class_packets[i] += read(c.proto_class_packets[i]);
     for (size_t i = 0; i < shm::kParseErrorCount; ++i) g.parse_errors[i] += read(c.parse_errors[i]);
+    for (size_t i = 0; i < shm::kEncapCount; ++i) g.encap_packets[i] += read(c.encap_packets[i]);
     for (size_t i = 0; i < 256; ++i) g.ip_proto_packets[i] += read(c.ip_proto_packets[i]);
     const uint64_t hb = read(c.heartbeat_ns);
     if (hb < g.oldest_heartbeat_ns) g.oldest_heartbeat_ns = hb;

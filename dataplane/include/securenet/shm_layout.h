@@ -69,6 +69,15 @@ enum class ParseError : uint8_t {
   kTruncatedIcmp,
   kTruncatedIcmpv6,
   kTruncatedIgmp,
+  // --- added by decapsulation and link types (issue 12); fold into the table at merge ---
+  kTruncatedMpls,          // label stack cut short, or no payload after bottom of stack
+  kTooManyMplsLabels,      // more than kMaxMplsLabels labels without bottom of stack
+  kTruncatedPppoe,         // PPPoE session header + PPP protocol cut short
+  kTruncatedGre,           // GRE header (with its optional fields) cut short
+  kTruncatedTunnelHeader,  // ERSPAN, VXLAN, GENEVE, GTP-U header cut short or malformed
+  kTooDeepEncapsulation,   // more than kMaxEncapDepth encapsulation layers
+  kTruncatedLinkHeader,    // Linux SLL/SLL2, BSD null, PPP, Cisco HDLC header cut short
+  kBadLinkPayload,         // raw-IP link type whose first nibble is neither 4 nor 6
   kCount
 };
 inline constexpr size_t kParseErrorCount = static_cast<size_t>(ParseError::kCount);
@@ -92,6 +101,18 @@ struct alignas(kCacheLine) ControlBlock {
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
+
+// Encapsulations the parser looks through (issue 12); one packet counter each, bumped once
+// per packet that crossed at least one such layer. ERSPAN packets also count as GRE.
+// --- added by decapsulation (issue 12); fold into the table at merge ---
+enum class Encap : uint8_t { kMpls = 0, kPppoe, kGre, kErspan, kVxlan, kGeneve, kGtpu, kIpip, kTeredo, kCount };
+inline constexpr size_t kEncapCount = static_cast<size_t>(Encap::kCount);
+
+constexpr const char* encap_name(Encap e) noexcept {
+  constexpr const char* kNames[] = {"mpls", "pppoe", "gre", "erspan", "vxlan", "geneve", "gtpu", "ipip", "teredo"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == kEncapCount);
+  return static_cast<size_t>(e) < kEncapCount ? kNames[static_cast<size_t>(e)] : "unknown";
+}
 
 enum class SourceKind : uint32_t { kNone = 0, kPcap, kAfPacket, kAfXdp, kDpdk };
 
@@ -123,7 +144,9 @@ struct alignas(kCacheLine) WorkerCounters {
   Counter host_table_full;  // host updates that found no slot
   Counter sampled_packets;  // records written to the sample ring
   Counter control_generation;  // ControlBlock generation this worker has applied
-  Counter reserved[15];
+  // --- added by decapsulation (issue 12), in former reserved space; fold at merge ---
+  Counter encap_packets[kEncapCount];  // packets that crossed each kind of encapsulation
+  Counter reserved[15 - kEncapCount];
   Counter proto_class_packets[kProtoClassCount];
   Counter reserved2[8 - kProtoClassCount];
   Counter parse_errors[kParseErrorCount];
@@ -132,6 +155,7 @@ struct alignas(kCacheLine) WorkerCounters {
 };
 static_assert(sizeof(WorkerCounters) % kCacheLine == 0);
 static_assert(kParseErrorCount <= 32);
+static_assert(offsetof(WorkerCounters, proto_class_packets) == 32 * sizeof(Counter));  // layout kept
 
 inline constexpr uint64_t kHostOccupied = 1;  // HostEntry::state, set last (release)
 

@@ -30,6 +30,7 @@ struct GlobalCounters {  // summed over workers
   std::array<uint64_t, shm::kProtoClassCount> proto_class_packets{};
   std::array<uint64_t, shm::kParseErrorCount> parse_errors{};
   std::array<uint64_t, 256> ip_proto_packets{};
+  std::array<uint64_t, shm::kEncapCount> encap_packets{};  // by shm::Encap (issue 12)
   uint64_t oldest_heartbeat_ns = 0;  // min over workers (CLOCK_MONOTONIC)
 };
 

@@ -71,6 +71,10 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)), g.proto_class_packets[c]);
   }
+  std::fprintf(out, "\nencapsulations:");
+  for (size_t e = 0; e < shm::kEncapCount; ++e) {
+    std::fprintf(out, "  %s %" PRIu64, shm::encap_name(static_cast<shm::Encap>(e)), g.encap_packets[e]);
+  }
   std::fprintf(out, "\nparse errors:");
   bool any = false;
   for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
@@ -106,6 +110,10 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
     << ",\"sampled_packets\":" << g.sampled_packets << ",\"proto_class_packets\":{";
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     j << (c ? "," : "") << '"' << proto_class_name(static_cast<shm::ProtoClass>(c)) << "\":" << g.proto_class_packets[c];
+  }
+  j << "},\"encap_packets\":{";
+  for (size_t e = 0; e < shm::kEncapCount; ++e) {
+    j << (e ? "," : "") << '"' << shm::encap_name(static_cast<shm::Encap>(e)) << "\":" << g.encap_packets[e];
   }
   j << "},\"parse_errors\":{";
   for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
