@@ -51,6 +51,13 @@ std::string prometheus_text(const App& app) {
     sample(o, std::string("securenet_parse_errors_total{reason=\"") + parse_error_name(i) + "\"}",
            static_cast<double>(t.parse_errors[i]));
   }
+  metric(o, "securenet_encapsulated_packets_total", "counter",
+         "Packets that crossed an encapsulation (MPLS, PPPoE, GRE, ERSPAN, VXLAN, GENEVE, GTP-U, IP-in-IP, Teredo).");
+  for (size_t i = 0; i < t.encap_packets.size(); ++i) {
+    sample(o, std::string("securenet_encapsulated_packets_total{encap=\"") +
+                  shm::encap_name(static_cast<shm::Encap>(i)) + "\"}",
+           static_cast<double>(t.encap_packets[i]));
+  }
   metric(o, "securenet_protocol_packets_total", "counter", "Packets by protocol class.");
   for (size_t i = 0; i < t.proto_class_packets.size(); ++i) {
     sample(o, std::string("securenet_protocol_packets_total{class=\"") + proto_class_name(i) + "\"}",

@@ -10,7 +10,10 @@ constexpr const char* kParseErrorNames[] = {
     "truncated_ipv4", "bad_ipv4_version", "bad_ipv4_ihl", "bad_ipv4_total_length",
     "truncated_ipv6", "bad_ipv6_version", "bad_ipv6_payload_length", "truncated_ipv6_ext_header",
     "too_many_ipv6_ext_headers", "truncated_tcp", "bad_tcp_data_offset", "truncated_udp",
-    "bad_udp_length", "truncated_icmp", "truncated_icmpv6", "truncated_igmp"};
+    "bad_udp_length", "truncated_icmp", "truncated_icmpv6", "truncated_igmp",
+    // decapsulation and link types (issue 12)
+    "truncated_mpls", "too_many_mpls_labels", "truncated_pppoe", "truncated_gre", "truncated_tunnel_header",
+    "too_deep_encapsulation", "truncated_link_header", "bad_link_payload"};
 static_assert(std::size(kParseErrorNames) == shm::kParseErrorCount, "one name per ParseError");
 constexpr const char* kClassNames[] = {"tcp", "udp", "icmp", "igmp", "other"};
 static_assert(std::size(kClassNames) == shm::kProtoClassCount, "one name per ProtoClass");
@@ -21,6 +24,13 @@ uint64_t parse_error_total(const GlobalCounters& t) {
   return n;
 }
 int64_t ns_to_ms(uint64_t ns) { return static_cast<int64_t>(ns / 1000000); }
+
+// Packets that crossed each kind of encapsulation: {"mpls": n, "pppoe": n, ...}.
+void write_encapsulations(JsonWriter& w, const GlobalCounters& t) {
+  w.key("encapsulations").begin_object();
+  for (size_t i = 0; i < shm::kEncapCount; ++i) w.field(shm::encap_name(static_cast<shm::Encap>(i)), t.encap_packets[i]);
+  w.end_object();
+}
 }  // namespace
 
 const char* parse_error_name(size_t reason) { return reason < shm::kParseErrorCount ? kParseErrorNames[reason] : "unknown"; }
@@ -68,6 +78,7 @@ std::string App::build_metrics_json(size_t top) const {
   w.key("parse_errors").begin_object();
   for (size_t i = 1; i < t.parse_errors.size(); ++i) w.field(kParseErrorNames[i], t.parse_errors[i]);
   w.end_object();
+  write_encapsulations(w, t);
   w.key("top_talkers").begin_array();
   const auto& list = s.top[static_cast<size_t>(HostSort::kPps)];
   for (size_t i = 0; i < list.size() && i < top; ++i) {
@@ -98,6 +109,7 @@ std::string status_json(const App& app) {
   w.field("packets", t.packets).field("bytes", t.bytes).field("source_drops", t.source_drops);
   w.field("parse_errors", parse_error_total(t)).field("host_table_full", t.host_table_full);
   w.field("hosts_in_table", t.hosts_in_table).field("hosts_tracked", snap->hosts_tracked);
+  write_encapsulations(w, t);
   w.end_object();
   auto db = app.database();
   w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);

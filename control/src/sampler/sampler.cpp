@@ -31,6 +31,7 @@ GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
   for (size_t i = 0; i < r.proto_class_packets.size(); ++i)
     r.proto_class_packets[i] = d(a.proto_class_packets[i], b.proto_class_packets[i]);
   for (size_t i = 0; i < r.parse_errors.size(); ++i) r.parse_errors[i] = d(a.parse_errors[i], b.parse_errors[i]);
+  for (size_t i = 0; i < r.encap_packets.size(); ++i) r.encap_packets[i] = d(a.encap_packets[i], b.encap_packets[i]);
   for (size_t i = 0; i < r.ip_proto_packets.size(); ++i)
     r.ip_proto_packets[i] = d(a.ip_proto_packets[i], b.ip_proto_packets[i]);
   return r;  // hosts_in_table and heartbeat stay absolute
