@@ -5,6 +5,8 @@
 namespace securenet::parse {
 namespace {
 
+constexpr uint16_t kEthRarp = 0x8035;
+constexpr uint32_t kArpLen = 28;
 constexpr uint32_t kMplsLabelLen = 4, kPppoeLen = 6, kPwControlWordLen = 4;
 constexpr uint16_t kPppIpv4 = 0x0021, kPppIpv6 = 0x0057, kPppMpls = 0x0281, kPppMplsMc = 0x0283;
 
@@ -25,6 +27,10 @@ constexpr bool plausible_ethertype(uint16_t et) noexcept {
 bool parse_other_ethertype(const uint8_t* d, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
                            ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (et == kEthMpls || et == kEthMplsMc) return parse_mpls(d, off, caplen, wire, out, cfg);
+  if (et == kEthRarp) {  // RARP: the ARP packet format, counted as ARP
+    out.l3 = L3::kArp;
+    return caplen - off >= kArpLen ? true : fail(out, ParseError::kTruncatedArp);
+  }
   if (et != kEthPppoeSession) return other(out);
   out.l3 = L3::kOther;
   if (!enter_layer(out, shm::Encap::kPppoe)) return false;
