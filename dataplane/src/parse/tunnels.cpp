@@ -9,7 +9,7 @@ namespace {
 
 constexpr uint16_t kGreC = 0x8000, kGreR = 0x4000, kGreK = 0x2000, kGreS = 0x1000, kGreA = 0x0080;
 constexpr uint16_t kGreErspan2 = 0x88BE, kGreErspan3 = 0x22EB, kGrePpp = 0x880B, kGreCiscoMeta = 0x8909;
-constexpr uint32_t kCiscoMetaLen = 8;  // version, length, option, SGT, ethertype
+constexpr uint32_t kCiscoMetaLen = 8;  // in GRE: ethertype, version, length, options, SGT
 constexpr uint16_t kPortGeneve = 6081, kPortGtpu = 2152, kPortTeredo = 3544;
 constexpr uint32_t kVxlanLen = 8, kGeneveLen = 8, kGtpLen = 8, kErspan2Len = 8, kErspan3Len = 12;
 constexpr int kMaxGtpExtHeaders = 8;
@@ -52,7 +52,7 @@ bool decap_gre(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, Pars
     case kGreCiscoMeta:  // Cisco MetaData (TrustSec SGT), then the ethertype it names
       if (end - in < kCiscoMetaLen) return fail(out, ParseError::kTruncatedGre);
       return descend(out, shm::Encap::kGre, [&] {
-        return parse_ethertype_at(d, in + kCiscoMetaLen, load_be16(d + in + 6), end, pend, out, cfg);
+        return parse_ethertype_at(d, in + kCiscoMetaLen, load_be16(d + in), end, pend, out, cfg);
       }, cfg);
     case kGreErspan2:
     case kGreErspan3: {
