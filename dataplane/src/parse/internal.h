@@ -56,10 +56,17 @@ bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wir
 bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
                         const ParseConfig& cfg) noexcept;
 
+// An ethertype and the offset of its payload, in one register: the hot path's calls to
+// the slow paths stay at six arguments so that they can be tail calls.
+struct EtherAt {
+  uint32_t off;
+  uint16_t et;
+};
+
 // L2 families (parse/l2.cpp): the ethertypes the hot path does not handle inline (MPLS,
 // PPPoE session, anything else = kOther), MPLS stacks and PPP payloads.
-bool parse_other_ethertype(const uint8_t* d, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
-                           ParsedPacket& out, const ParseConfig& cfg) noexcept;
+bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                           const ParseConfig& cfg) noexcept;
 bool parse_mpls(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
                 const ParseConfig& cfg) noexcept;
 // PPP protocol field value `proto` with its payload at `off`.

@@ -24,8 +24,10 @@ constexpr bool plausible_ethertype(uint16_t et) noexcept {
 
 }  // namespace
 
-bool parse_other_ethertype(const uint8_t* d, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
-                           ParsedPacket& out, const ParseConfig& cfg) noexcept {
+bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                           const ParseConfig& cfg) noexcept {
+  const uint32_t off = at.off;
+  const uint16_t et = at.et;
   if (et == kEthMpls || et == kEthMplsMc) return parse_mpls(d, off, caplen, wire, out, cfg);
   if (et == kEthRarp) {  // RARP: the ARP packet format, counted as ARP
     out.l3 = L3::kArp;
