@@ -114,7 +114,7 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
 
 // Both hosts of one packet. A packet whose source is its destination (a multicast
 // smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
-void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+inline void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
                                 uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept {
   if (shm::HostEntry* s = table_.find_or_insert(src, src_slot)) {
     bump(s->packets_sent);

@@ -43,7 +43,7 @@ class PacketCounter {
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
-  void count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+  [[gnu::always_inline]] inline void count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
                    uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
 

@@ -76,8 +76,9 @@ bool parse_ppp_payload(const uint8_t* d, uint32_t off, uint16_t proto, uint32_t 
 bool parse_ppp_frame(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
                      const ParseConfig& cfg) noexcept;
 
-// Tunnels (parse/tunnels.cpp). `off` is the IP payload (decap_ip_proto) or the UDP payload
-// (decap_udp); `end` = min(caplen, payload end), `pend` = payload end as claimed.
+// Tunnels (parse/tunnels.cpp). decap_ip_proto: `off` is the IP payload, `end` =
+// min(caplen, payload end), `pend` = payload end as claimed. decap_udp: `off` is the (valid)
+// UDP header, `end` and `pend` those of the IP payload around it.
 bool decap_ip_proto(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
                     const ParseConfig& cfg) noexcept;
 bool decap_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,

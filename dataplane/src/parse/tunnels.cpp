@@ -197,8 +197,13 @@ bool decap_ip_proto(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend,
   }
 }
 
-bool decap_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
+bool decap_udp(const uint8_t* d, uint32_t udp, uint32_t ip_cap_end, uint32_t ip_end, ParsedPacket& out,
                const ParseConfig& cfg) noexcept {
+  // The UDP payload: [udp + 8, udp + length), or to the IP payload end for jumbo UDP.
+  const uint32_t ulen = load_be16(d + udp + 4);
+  const uint32_t pend = ulen != 0 && udp + ulen < ip_end ? udp + ulen : ip_end;
+  const uint32_t end = pend < ip_cap_end ? pend : ip_cap_end;
+  const uint32_t off = udp + 8;
   if (off > end) return true;
   const uint16_t dp = out.dport, sp = out.sport;
   for (unsigned i = 0; i < cfg.n_vxlan_ports; ++i) {
