@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -110,6 +111,69 @@ INSTANTIATE_TEST_SUITE_P(Public, Captures, ::testing::ValuesIn(table()), [](cons
   for (char c : i.param.file) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return n;
 });
+
+struct Replayed {
+  int rc = -1;
+  std::string out;
+  GlobalCounters g;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> hosts;
+};
+
+Replayed replay(const std::string& file, const std::string& extra) {
+  Replayed r;
+  const std::string inst = "captures-x-" + std::to_string(getpid());
+  r.rc = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file + "' --instance " + inst +
+                 " --keep-shm " + extra + " 2>&1",
+             r.out);
+  if (r.rc != 0) return r;
+  auto reader = ShmReader::open("securenet-" + inst);
+  if (reader) {
+    r.g = reader->totals();
+    for (const auto& h : reader->merge_hosts()) r.hosts[format_ip(h.key)] = {h.packets_sent, h.packets_recv};
+  }
+  shm_unlink(("/securenet-" + inst).c_str());
+  return r;
+}
+
+// --decap outer counts the tunnel endpoints only, both counts them and the inner hosts;
+// the VXLAN counter is the same in every mode.
+TEST(CapturesDecapModes, VxlanInnerOuterBoth) {
+  const std::string f = std::string(SECURENET_CAPTURES_DIR) + "/vxlan-ipv4.pcap";
+  const Replayed in = replay(f, ""), out = replay(f, "--decap outer"), both = replay(f, "--decap both");
+  ASSERT_EQ(in.rc, 0) << in.out;
+  ASSERT_EQ(out.rc, 0) << out.out;
+  ASSERT_EQ(both.rc, 0) << both.out;
+  ASSERT_FALSE(in.hosts.empty());
+  ASSERT_FALSE(out.hosts.empty());
+  EXPECT_EQ(out.g.proto_class_packets[static_cast<size_t>(shm::ProtoClass::kUdp)], out.g.packets);
+  EXPECT_EQ(out.g.ipv4_packets, out.g.packets);
+  for (const auto& [ip, c] : out.hosts) EXPECT_EQ(in.hosts.count(ip), 0u) << ip << " is both inner and outer";
+  std::map<std::string, std::pair<uint64_t, uint64_t>> sum = in.hosts;
+  for (const auto& [ip, c] : out.hosts) sum[ip] = c;
+  EXPECT_EQ(both.hosts, sum);
+  for (const Replayed* r : {&in, &out, &both}) {
+    EXPECT_EQ(r->g.encap_packets[static_cast<size_t>(shm::Encap::kVxlan)], 10u);
+  }
+  EXPECT_EQ(replay(f, "--decap sideways").rc, 2);
+}
+
+// A capture of a link type the parser does not read is refused with one line naming it.
+TEST(CapturesLinkTypes, UnknownLinkTypeIsOneClearError) {
+  const std::string f = "/tmp/securenet-linktype-" + std::to_string(getpid()) + ".pcap";
+  {
+    std::ofstream o(f, std::ios::binary);
+    const uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 147};  // LINKTYPE_USER0
+    o.write(reinterpret_cast<const char*>(hdr), sizeof hdr);
+    const uint32_t rec[4] = {1, 0, 4, 4};
+    o.write(reinterpret_cast<const char*>(rec), sizeof rec);
+    o.write("\x45\0\0\0", 4);
+  }
+  const Replayed r = replay(f, "");
+  std::remove(f.c_str());
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("link type 147"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
 
 // The table covers every capture in the folder (47 of them).
 TEST(CapturesTable, CoversEveryFile) { EXPECT_EQ(load_table().size(), 47u); }
