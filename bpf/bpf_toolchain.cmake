@@ -1,5 +1,5 @@
 # Finds what the XDP programs and the AF_XDP source need. Included by bpf/ and by
-# dataplane/src/afxdp/ (which is configured first); sets SECURENET_BPF_OK.
+# dataplane/src/sources/afxdp/ and dataplane/src/tools/ (configured first); sets SECURENET_BPF_OK.
 if(NOT DEFINED SECURENET_BPF_CHECKED)
   set(SECURENET_BPF_CHECKED TRUE)
   find_program(SECURENET_BPF_CLANG NAMES clang clang-16 clang-15 clang-14)

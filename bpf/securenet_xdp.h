@@ -1,5 +1,5 @@
 /* The ONE header shared by the XDP programs (bpf/NAME.bpf.c) and the C++ loader
- * (dataplane/src/afxdp/). Layouts are checked on both sides with static asserts. */
+ * (dataplane/src/sources/afxdp/). Layouts are checked on both sides with static asserts. */
 #pragma once
 
 #include <linux/types.h>

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # A project-local PostgreSQL 15 cluster for development and the demo:
-#   scripts/pg-local.sh start|stop|status|url
+#   scripts/pg-local.sh start|stop|status|url|sensor-url
 # scripts/sensor.sh starts it, applies the migrations and creates the first user.
+# `sensor-url` (after the migrations) gives the sensor's own least-privileged role,
+# securenet_sensor, a password kept in <state>/pg-sensor-password (mode 0600) and LOGIN,
+# through `securenet-db sensor-role` (SECURENET_DB_BIN, default <build>/control/store/
+# securenet-db), and prints that role's URL: what securenet-control connects with.
 # Data lives in <repo>/.state/pg (ignored by git), it listens on 127.0.0.1 only, on its own
 # port (SECURENET_PG_PORT, default 54329), and runs as a non-root user (SECURENET_PG_USER,
 # default: the caller if not root; otherwise `securenet`, created as a system user if
@@ -44,6 +48,18 @@ data=${SECURENET_PG_DATA:-$data}
 pwfile=$state/pg-password
 password() { cat "$pwfile"; }
 url() { echo "postgresql://$pguser:$(password)@127.0.0.1:$port/$dbname?sslmode=disable"; }
+
+sensor_pwfile=$state/pg-sensor-password
+sensor_url() {
+  local db_bin=${SECURENET_DB_BIN:-${SECURENET_BUILD_DIR:-$root/build}/control/store/securenet-db}
+  [ -x "$db_bin" ] || die "no securenet-db at $db_bin (set SECURENET_DB_BIN)"
+  if [ ! -s "$sensor_pwfile" ]; then
+    (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$sensor_pwfile")
+  fi
+  SECURENET_DATABASE_URL=$(url) "$db_bin" sensor-role --password-file "$sensor_pwfile" >/dev/null ||
+    die "could not set up the securenet_sensor role (migrations applied?)"
+  echo "postgresql://securenet_sensor:$(cat "$sensor_pwfile")@127.0.0.1:$port/$dbname?sslmode=disable"
+}
 
 running() { [ -f "$data/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; }
 
@@ -103,5 +119,6 @@ case "${1:-status}" in
   status)
     if running; then echo "pg-local: running on 127.0.0.1:$port"; url; else echo "pg-local: not running"; exit 3; fi ;;
   url) url ;;
-  *) die "usage: $0 start|stop|status|url" ;;
+  sensor-url) sensor_url ;;
+  *) die "usage: $0 start|stop|status|url|sensor-url" ;;
 esac

@@ -2,6 +2,10 @@
 # Starts the whole sensor from an existing build: a database (a project-local PostgreSQL
 # cluster unless SECURENET_DATABASE_URL is set), migrations, a first user, the dataplane on
 # a traffic source, and the control plane with the dashboard. Stops everything on exit.
+# Supervises both: a dataplane or control plane that crashes (non-zero exit, signal) is
+# restarted after a back-off (2 s, doubling to 30 s; reset after 60 s of running); their
+# pids are in <state>/dataplane.pid and <state>/control.pid. A dataplane whose source ends
+# (exit 0) stays stopped; the control plane's own exit 0 stops everything.
 #
 # Options: --state-dir DIR, --port PORT (control plane on 127.0.0.1:PORT), --instance NAME.
 # Once the API answers it prints SECURENET_URL=..., and on the run that creates the first
@@ -13,7 +17,10 @@
 #   SECURENET_BUILD_DIR     build tree (default <repo>/build)
 #   SECURENET_LISTEN        control plane address (default 127.0.0.1:8080)
 #   SECURENET_INSTANCE      shared-memory instance name (default "default")
-#   SECURENET_DATABASE_URL  use this database instead of the local cluster
+#   SECURENET_DATABASE_URL  use this database instead of the local cluster (an admin URL:
+#                           migrations, the first user)
+#   SECURENET_SENSOR_DATABASE_URL  what the control plane connects with (default: the
+#                           local cluster's securenet_sensor role; else the URL above)
 #   SECURENET_OWNER_EMAIL   the user whose rows this sensor writes (default: the oldest)
 #   SECURENET_PG_PORT       port of the local cluster (default 54329)
 #   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture with
@@ -29,12 +36,14 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --state-dir) state=$2; shift 2 ;;
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
-    --instance) instance=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --instance) instance=$2; instance_given=1; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[ "$state" = "$root/.state" ] || [ -n "${SECURENET_INSTANCE:-}" ] || instance=sensor-$$
+# A state dir of its own without a named instance: an instance of its own too.
+[ "$state" = "$root/.state" ] || [ -n "${SECURENET_INSTANCE:-}" ] || [ -n "${instance_given:-}" ] \
+  || instance=sensor-$$
 export SECURENET_STATE_DIR=$state
 mkdir -p "$state"
 chmod 711 "$state"  # the local PostgreSQL runs as another user and needs to traverse it
@@ -57,9 +66,16 @@ email=${SECURENET_ADMIN_EMAIL:-admin@sensor.local}
 password=""
 if [ -z "$("$build/control/store/securenet-db" user list)" ]; then
   password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 20)
-  "$build/control/store/securenet-db" user add --email "$email" --password "$password" >/dev/null \
-    || die "could not create the first user $email"
+  # The password goes through stdin, never onto a command line (ps, /proc/*/cmdline).
+  printf '%s\n' "$password" | "$build/control/store/securenet-db" user add --email "$email" \
+    --password - --role admin >/dev/null || die "could not create the first user $email"
 fi
+# The control plane runs as the least-privileged securenet_sensor role (migration 0009).
+sensor_db_url=${SECURENET_SENSOR_DATABASE_URL:-}
+if [ -z "$sensor_db_url" ] && [ -n "${started_pg:-}" ]; then
+  sensor_db_url=$(SECURENET_DB_BIN="$build/control/store/securenet-db" "$root/scripts/pg-local.sh" sensor-url)
+fi
+sensor_db_url=${sensor_db_url:-$SECURENET_DATABASE_URL}
 
 # --- JWT secret -------------------------------------------------------------------------
 secret=$state/jwt-secret
@@ -92,9 +108,6 @@ else
   fi
   source_args=(--source pcap --target "$demo" --loops 0 --rate "${SECURENET_DEMO_PPS:-3000}")
 fi
-"$build/dataplane/securenet-dataplane" --instance "$instance" "${source_args[@]}" &
-pids+=($!)
-
 # --- control plane ----------------------------------------------------------------------
 web_args=()
 [ -f "$root/web/dist/index.html" ] && web_args=(--web-root "$root/web/dist")
@@ -102,13 +115,30 @@ web_args=()
 # oldest user, i.e. the first user created above).
 owner_args=()
 [ -n "${SECURENET_OWNER_EMAIL:-}" ] && owner_args=(--owner-email "$SECURENET_OWNER_EMAIL")
-"$build/control/securenet-control" --instance "$instance" --listen "$listen" \
-  --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" &
-pids+=($!)
 
+# --- supervision ------------------------------------------------------------------------
+declare -A pid_of started_at backoff
+start_dataplane() {
+  "$build/dataplane/securenet-dataplane" --instance "$instance" "${source_args[@]}" &
+  pid_of[dataplane]=$!
+}
+start_control() {
+  SECURENET_DATABASE_URL=$sensor_db_url "$build/control/securenet-control" --instance "$instance" --listen "$listen" \
+    --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" &
+  pid_of[control]=$!
+}
+start() {  # start NAME: runs it and records its pid
+  "start_$1"
+  started_at[$1]=$SECONDS
+  echo "${pid_of[$1]}" >"$state/$1.pid"
+  pids=("${pid_of[@]}")
+}
+start dataplane
+start control
 url="http://$listen"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do  # up to a minute: a loaded box starts slowly
   curl -fsS "$url/health" >/dev/null 2>&1 && break
+  kill -0 "${pid_of[control]}" 2>/dev/null || break
   sleep 0.1
 done
 curl -fsS "$url/health" >/dev/null 2>&1 || die "control plane did not answer on $url"
@@ -119,5 +149,25 @@ if [ -n "$password" ]; then
   say "first user: $email with the password above (shown once; add users with securenet-db user add)"
 fi
 say "dashboard and API on $url (Ctrl-C stops everything)"
-wait -n "${pids[@]}"
-say "a component exited; stopping"
+# Restart what crashes, with back-off; stop when the control plane exits cleanly.
+while :; do
+  finished=""
+  wait -n -p finished "${pid_of[@]}" && rc=0 || rc=$?
+  [ -n "$finished" ] || continue
+  for name in "${!pid_of[@]}"; do [ "${pid_of[$name]}" = "$finished" ] && break; done
+  unset "pid_of[$name]"
+  pids=("${pid_of[@]}")
+  if [ "$rc" -eq 0 ]; then
+    [ "$name" = control ] && { say "the control plane exited; stopping"; exit 0; }
+    say "the dataplane finished (its source ended); the control plane keeps serving"
+    [ ${#pid_of[@]} -gt 0 ] || exit 0
+    continue
+  fi
+  ran=$((SECONDS - ${started_at[$name]}))
+  delay=${backoff[$name]:-2}
+  [ "$ran" -ge 60 ] && delay=2
+  say "the $name exited with status $rc after ${ran}s; restarting in ${delay}s"
+  sleep "$delay" & wait $! || true
+  backoff[$name]=$((delay * 2 > 30 ? 30 : delay * 2))
+  start "$name"
+done

@@ -2,8 +2,11 @@
 # Installs the Debian packages listed in scripts/deps/*.txt. Idempotent and fast when
 # everything is already installed (one dpkg-query, no apt-get).
 set -euo pipefail
+# --dev also installs scripts/deps/dev/*.txt (tools for developers, e.g. stress-ng).
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(cat "$here"/deps/*.txt | sed -e 's/#.*//' -e 's/[[:space:]]//g' | grep -v '^$' | sort -u)
+lists=("$here"/deps/*.txt)
+[ "${1:-}" = "--dev" ] && lists+=("$here"/deps/dev/*.txt)
+mapfile -t wanted < <(cat "${lists[@]}" | sed -e 's/#.*//' -e 's/[[:space:]]//g' | grep -v '^$' | sort -u)
 missing=()
 for p in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then

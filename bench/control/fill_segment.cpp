@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/host_table.h"
-#include "core/segment.h"
+#include "pipeline/host_table.h"
+#include "segment/writer.h"
 
 namespace {
 volatile sig_atomic_t g_stop = 0;

@@ -8,11 +8,10 @@
 #include <memory>
 #include <optional>
 
-#include "core/host_table.h"
-#include "core/segment.h"
+#include "pipeline/host_table.h"
+#include "segment/writer.h"
 #include "detect/detector.h"
 #include "sampler/sampler.h"
-#include "sampler/segment_scan.h"
 #include "securenet/shm_reader.h"
 
 namespace {
@@ -70,7 +69,7 @@ void BM_ControlTick(benchmark::State& st) {
   for (int warm = 0; warm < 2; ++warm) {  // the first ticks build the host map
     t += 1'000'000'000ULL;
     s.begin_tick(t, static_cast<int64_t>(t / 1000000), f.reader->totals());
-    securenet::control::scan_hosts(*f.reader, [&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
+    f.reader->scan_hosts([&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
       s.add_host_at(w, slot, h);
     });
     s.end_tick(floor, obs);
@@ -81,7 +80,7 @@ void BM_ControlTick(benchmark::State& st) {
     t += 1'000'000'000ULL;
     st.ResumeTiming();
     s.begin_tick(t, static_cast<int64_t>(t / 1000000), f.reader->totals());
-    securenet::control::scan_hosts(*f.reader, [&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
+    f.reader->scan_hosts([&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
       s.add_host_at(w, slot, h);
     });
     auto snap = s.end_tick(floor, obs);

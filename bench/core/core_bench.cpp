@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "core/host_table.h"
-#include "core/packet_counter.h"
-#include "core/pcap_source.h"
-#include "core/segment.h"
+#include "pipeline/host_table.h"
+#include "pipeline/packet_counter.h"
+#include "sources/pcap/pcap_source.h"
+#include "segment/writer.h"
 #include "securenet/parser.h"
 
 namespace securenet {

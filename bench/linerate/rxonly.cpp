@@ -12,7 +12,7 @@
 #include <cstring>
 #include <string>
 
-#include "dpdk/dpdk_source.h"
+#include "sources/dpdk/dpdk_source.h"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "parser_fixtures.h"
-#include "securenet/packet_builder_encap.h"
+#include "tools/packet_builder_encap.h"
 #include "securenet/parser.h"
 
 namespace {

@@ -1,5 +1,8 @@
 #include "jwt.h"
 
+#include <openssl/rand.h>
+#include <sys/random.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -10,6 +13,7 @@
 #include "crypto.h"
 #include "jwks_cache.h"
 #include "jwk.h"
+#include "revocation.h"
 
 namespace securenet::auth {
 
@@ -101,6 +105,25 @@ Status verify_signature(const Verifier::Impl& impl, const JoseHeader& h, std::st
   return make_error("token alg not accepted");
 }
 
+// 128 random bits as 32 hex characters (RAND_bytes; aborts never, falls back to getrandom).
+std::string random_token_id() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    size_t got = 0;
+    while (got < sizeof b) {
+      ssize_t r = ::getrandom(b + got, sizeof b - got, 0);
+      if (r > 0) got += static_cast<size_t>(r);
+    }
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : b) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
@@ -159,7 +182,12 @@ Result<Claims> Verifier::verify(std::string_view token, int64_t now_s) const {
   if (auto s = verify_signature(*impl_, *header, parts->signing_input, *sig); !s) {
     return s.error();
   }
-  return check_claims(*payload_json, impl_->cfg, now_s);
+  auto claims = check_claims(*payload_json, impl_->cfg, now_s);
+  if (claims && impl_->cfg.revocations &&
+      impl_->cfg.revocations->is_revoked(jti_of(claims->json), now_s)) {
+    return make_error("token revoked (logged out)");
+  }
+  return claims;
 }
 
 size_t Verifier::jwks_fetch_count() const {
@@ -191,7 +219,13 @@ std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t 
   str("email", o.email);
   str("role", o.role);
   str("aal", "aal1");
+  str("jti", o.jti.empty() ? random_token_id() : o.jti);
   if (!o.session_id.empty()) str("session_id", o.session_id);
+  if (!o.app_role.empty()) {
+    p += ",\"app_metadata\":{\"securenet_role\":";
+    append_json_string(p, o.app_role);
+    p += '}';
+  }
   p += ",\"is_anonymous\":false}";
   std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + '.' + base64url_encode(p);
   std::string sig = base64url_encode(hmac_sha256(secret, input));

@@ -14,6 +14,8 @@
 
 namespace securenet::auth {
 
+class RevocationList;
+
 struct AuthConfig {
   std::string hs256_secret;  // Supabase legacy JWT secret (HS256); empty = HS256 off
   std::string jwks_file;     // path to a JWKS JSON (ES256/RS256 public keys); empty = off
@@ -27,6 +29,9 @@ struct AuthConfig {
   // Fetch the URL's keys on a thread of their own: verify() never waits for the network
   // (an unknown kid is refused until the refetch it triggers lands). For event loops.
   bool jwks_background = false;
+  // Tokens revoked before their exp (logout); checked by verify() after the signature and
+  // claims. Null = no revocation.
+  std::shared_ptr<const RevocationList> revocations;
 };
 
 struct Claims {
@@ -58,10 +63,14 @@ class Verifier {
 struct MintOptions {
   std::string sub, email, role = "authenticated", issuer, audience = "authenticated",
                           session_id;
+  // app_metadata.securenet_role (viewer | operator | admin); empty = no app_metadata.
+  std::string app_role;
+  std::string jti;  // token id (for revocation); empty = 128 random bits, hex
   int64_t ttl_s = 3600;
 };
 
-// Returns a compact HS256 JWS with iss/aud/sub/email/role/iat/exp(/session_id) claims.
+// Returns a compact HS256 JWS with iss/aud/sub/email/role/iat/exp/jti(/session_id)
+// (/app_metadata) claims.
 std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t now_s);
 
 }  // namespace securenet::auth

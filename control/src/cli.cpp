@@ -38,6 +38,7 @@ const char* usage_text() {
          "                         user in auth.users; remembered in <state-dir>/owner-user-id)\n"
          "  --sensor-name NAME     name in the sensors table (default: the host name)\n"
          "  --metrics-every N      store one metrics snapshot every N seconds (default 10)\n"
+         "  --access-ttl S         lifetime of the access tokens login/refresh mint (default 900)\n"
          "  --migrate              apply the database migrations at start\n"
          "  --help\n";
 }
@@ -86,6 +87,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     else if (a == "--owner-email") o.owner_email = v;
     else if (a == "--sensor-name") o.sensor_name = v;
     else if (a == "--metrics-every") ok = to_num(v, o.metrics_every_s) && o.metrics_every_s >= 1 && o.metrics_every_s <= 86400;
+    else if (a == "--access-ttl") ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
     else if (a == "--user") o.user = v;
     else if (a == "--email") o.email = v;
     else if (a == "--role") o.role = v;

@@ -25,6 +25,7 @@ struct CliOptions {
   std::string sensor_name;    // default: the host name
   bool migrate = false;       // apply the embedded migrations at start
   unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
+  int64_t access_ttl_s = 900;     // access tokens minted by login/refresh (--access-ttl)
   bool help = false;
   // token subcommand
   bool token = false;

@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "auth/jwt.h"
+#include "auth/revocation.h"
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
@@ -65,14 +66,14 @@ int run(const CliOptions& o) {
   ac.jwks_url = o.jwks_url;
   ac.issuer = o.issuer;
   ac.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
+  // Logged-out access tokens: every verify() refuses them until their exp.
+  auto revocations = std::make_shared<auth::RevocationList>();
+  ac.revocations = revocations;
   auto verifier = auth::Verifier::create(ac);
   if (!verifier) return fail(verifier.error().message);
   if (auto w = verifier->warm_jwks(); !w)  // keys before the first request; retried later
     std::fprintf(stderr, "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
                  w.error().message.c_str());
-  auto cfg = load_config_file(o.config_file);
-  if (!cfg) return fail(cfg.error().message);
-
   boost::asio::io_context ioc(1);
   AppOptions ao;
   ao.shm_name = "securenet-" + o.instance;
@@ -80,17 +81,24 @@ int run(const CliOptions& o) {
   ao.tick = std::chrono::milliseconds(o.tick_ms);
   auto db = open_persistence(o, "segment " + ao.shm_name);
   if (!db) return fail(db.error().message);
+  auto cfg = load_start_config(o, db->get());  // config.json, else the stored one
+  if (!cfg) return fail(cfg.error().message);
   NullSink null_sink;
   EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
-  App app(ioc, ao, *cfg, sink);
+  App app(ioc, ao, cfg->config, sink);
+  if (*db) adopt_open_alerts(**db, app);  // continue the alerts of the previous run
+  if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
   DbRouteDeps dd;
   if (*db) {
     dd.session = (*db)->session.get();
     dd.limiter = &(*db)->limiter;
   }
+  dd.revocations = revocations;
+  dd.audit = &sink;
   dd.hs256_secret = *secret;
   dd.issuer = o.issuer;
+  dd.access_ttl_s = o.access_ttl_s;
   register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
   StaticFiles files(o.web_root);

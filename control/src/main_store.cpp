@@ -9,7 +9,12 @@
 #include "auth_store.h"
 #include "db_config.h"
 #include "migrate.h"
+#include "config/config_file.h"
+#include "recovery.h"
 #include "rows.h"
+
+#include <filesystem>
+#include <optional>
 
 namespace securenet::control {
 
@@ -66,10 +71,10 @@ Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
     else if (u) return make_error("--owner-email: no user " + o.owner_email + " in auth.users");
     else why = u.error().message;
   } else {
-    auto users = store::list_users(s);
-    if (users && !users->empty()) id = users->front().id;
-    else if (users) why = "no user in auth.users yet (create one: securenet-db user add)";
-    else why = users.error().message;
+    auto first = store::find_user(s, "");  // the oldest user
+    if (first && *first) id = (**first).id;
+    else if (first) why = "no user in auth.users yet (create one: securenet-db user add)";
+    else why = first.error().message;
   }
   if (id.empty()) {
     id = read_line(file);
@@ -82,6 +87,98 @@ Result<std::string> owner_id(store::Session& s, const CliOptions& o) {
 }
 
 }  // namespace
+
+Result<StartConfig> load_start_config(const CliOptions& o, Persistence* p) {
+  namespace fs = std::filesystem;
+  const std::string& path = o.config_file;
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  auto file = load_config_file(path);
+  if (file && exists) return StartConfig{*file, ""};
+  if (!p) {
+    if (file) return StartConfig{*file, ""};  // first start: the defaults
+    return make_error(file.error().message + " (fix or remove it; with a database the sensor would recover "
+                      "its newest stored config)");
+  }
+  const std::string why = exists ? "corrupt (" + file.error().message + ")" : "missing";
+  auto stored = store::latest_config_of_sensor(*p->session, p->sensor_id);
+  if (!stored) {
+    if (!exists) {
+      std::fprintf(stderr, "securenet-control: warning: no %s and the database cannot be read (%s): "
+                   "starting with the defaults\n", path.c_str(), stored.error().message.c_str());
+      return StartConfig{*file, ""};
+    }
+    return make_error("config file " + path + " is " + why + " and the stored config cannot be read: " +
+                      stored.error().message);
+  }
+  if (!*stored) {
+    if (!exists) return StartConfig{*file, ""};  // a new sensor: the defaults
+    return make_error("config file " + path + " is " + why + " and the database holds no config of sensor " +
+                      p->sensor_id);
+  }
+  auto parsed = apply_config_json(SecurityConfig::defaults(), **stored);
+  if (!parsed.ok) return make_error("the stored config of sensor " + p->sensor_id + " does not validate: " + parsed.error.detail);
+  std::string kept;
+  if (exists) {
+    kept = path + ".corrupt-" + std::to_string(store::now_ms() / 1000);
+    fs::rename(path, kept, ec);
+    if (ec) return make_error("cannot rename " + path + " aside: " + ec.message());
+  }
+  if (auto s = save_config_file(path, parsed.config); !s)
+    std::fprintf(stderr, "securenet-control: %s\n", s.error().message.c_str());
+  std::string note = "sensor: " + path + " was " + (exists ? "corrupt" : "missing") +
+                     "; recovered the newest config stored in network_configs" +
+                     (kept.empty() ? std::string() : " (the bad file is kept as " + kept + ")");
+  std::fprintf(stderr, "securenet-control: %s\n", note.c_str());
+  return StartConfig{parsed.config, note};
+}
+
+namespace {
+std::optional<Alert> to_alert(const store::AlertRow& r) {
+  Alert a;
+  bool kind_ok = false;
+  for (auto k : {AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold, AlertKind::kConnectionRate,
+                 AlertKind::kConnectionRateGlobal, AlertKind::kSensorHealth}) {
+    if (r.kind == to_string(k)) {
+      a.kind = k;
+      kind_ok = true;
+    }
+  }
+  auto sev = parse_severity(r.severity);
+  if (!kind_ok || !sev) return std::nullopt;
+  a.id = r.id;
+  a.severity = *sev;
+  a.host = r.host;
+  a.protocol = r.protocol;
+  a.condition = r.condition;
+  a.description = r.description;
+  // The table holds "condition: description" for sensor_health (see StoreSink).
+  if (!a.condition.empty() && a.description.rfind(a.condition + ": ", 0) == 0)
+    a.description.erase(0, a.condition.size() + 2);
+  a.value = r.value;
+  a.threshold = r.threshold;
+  a.peak = r.peak;
+  a.count = static_cast<uint64_t>(r.count);
+  a.first_seen_ms = r.first_seen_ms;
+  a.last_seen_ms = r.last_seen_ms;
+  return a;
+}
+}  // namespace
+
+void adopt_open_alerts(Persistence& p, App& app) {
+  auto rows = store::open_alerts_of_sensor(*p.session, p.sensor_id);
+  if (!rows) {
+    std::fprintf(stderr, "securenet-control: cannot read this sensor's open alerts (%s); stale rows are "
+                 "closed as superseded when their conditions return\n", rows.error().message.c_str());
+    return;
+  }
+  std::vector<Alert> open;
+  for (const auto& r : *rows)
+    if (auto a = to_alert(r)) open.push_back(std::move(*a));
+  if (!open.empty())
+    std::fprintf(stderr, "securenet-control: adopting %zu open alert(s) of sensor %s\n", open.size(), p.sensor_id.c_str());
+  app.adopt_alerts(std::move(open));
+}
 
 Result<std::unique_ptr<Persistence>> open_persistence(const CliOptions& o, const std::string& interface) {
   store::DbConfig db = store::db_config_from(o.db_url);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "app/app.h"
 #include "cli.h"
 #include "login_limiter.h"
 #include "securenet/result.h"
@@ -22,6 +23,21 @@ struct Persistence {
   store::LoginRateLimiter limiter;
   std::string owner_user_id, sensor_id;
 };
+
+// The start-up config: config.json; when it is missing or does not validate and a database
+// is configured, the newest network_configs row of this sensor (the bad file renamed to
+// config.json.corrupt-<epoch s>, the recovered config saved in its place, and `recovered`
+// saying so for a HIGH config_recovered alert). Without a database (or without a stored
+// row) a corrupt file stays a clear error and a missing one means the defaults.
+struct StartConfig {
+  SecurityConfig config;
+  std::string recovered;  // non-empty: the alert's description
+};
+Result<StartConfig> load_start_config(const CliOptions& o, Persistence* p);
+
+// The sensor's open alerts from an earlier run, handed to App::adopt_alerts (nothing when
+// the database cannot be read: the writer then closes stale rows as superseded).
+void adopt_open_alerts(Persistence& p, App& app);
 
 // nullptr (no error) when no database is configured. Fails when the owner cannot be
 // determined (no users yet and no remembered owner) or the migrations fail.

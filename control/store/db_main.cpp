@@ -1,16 +1,24 @@
 // securenet-db: database administration for SecureNet Sensor.
 //   securenet-db migrate   [--db URL] [--dir DIR]
-//   securenet-db user add  [--db URL] --email E [--password P|-]  (- = one line from stdin;
-//                          none = generated and printed once)
+//   securenet-db user add  [--db URL] --email E [--password P|-] [--role R]
+//                          (- = one line from stdin; none = generated and printed once;
+//                          R = viewer (default) | operator | admin)
+//   securenet-db user role [--db URL] --email E --role R
 //   securenet-db user list [--db URL]
 //   securenet-db partitions [--db URL]      (create upcoming / drop expired packet partitions)
+//   securenet-db sensor-role [--db URL] --password-file FILE|-
+//                          (LOGIN + password for the sensor's own role, securenet_sensor;
+//                          - = one line from stdin; only a SCRAM verifier is sent)
 // The URL defaults to $SECURENET_DATABASE_URL.
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <libpq-fe.h>
 
 #include <pqxx/connection>
 #include <pqxx/transaction>
@@ -26,9 +34,12 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: securenet-db migrate [--db URL] [--dir DIR]\n"
-               "       securenet-db user add [--db URL] --email E [--password P|-]   (- = read stdin)\n"
+               "       securenet-db user add [--db URL] --email E [--password P|-] [--role R]\n"
+               "                 (- = read stdin; R = viewer (default), operator or admin)\n"
+               "       securenet-db user role [--db URL] --email E --role R\n"
                "       securenet-db user list [--db URL]\n"
                "       securenet-db partitions [--db URL]\n"
+               "       securenet-db sensor-role [--db URL] --password-file FILE|-   (- = read stdin)\n"
                "The URL defaults to $SECURENET_DATABASE_URL.\n");
   return 2;
 }
@@ -73,11 +84,23 @@ int cmd_user_add(const DbConfig& db, const std::map<std::string, std::string>& f
   const bool generated = !flags.count("password");
   std::string password = generated ? generate_password() : flags.at("password");
   if (password == "-" && !std::getline(std::cin, password)) return fail("no password on stdin");
+  const std::string role = flags.count("role") ? flags.at("role") : "viewer";
+  if (!valid_role(role)) return fail("--role: viewer, operator or admin");
   Session s(db);
-  auto u = create_user(s, flags.at("email"), password);
+  auto u = create_user(s, flags.at("email"), password, role);
   if (!u) return fail(u.error().message);
-  std::printf("user %s id %s\n", u->email.c_str(), u->id.c_str());
+  std::printf("user %s id %s role %s\n", u->email.c_str(), u->id.c_str(), u->role.c_str());
   if (generated) std::printf("password %s   (shown once; store it now)\n", password.c_str());
+  return 0;
+}
+
+int cmd_user_role(const DbConfig& db, const std::map<std::string, std::string>& flags) {
+  if (!flags.count("email") || !flags.count("role")) return usage();
+  if (!valid_role(flags.at("role"))) return fail("--role: viewer, operator or admin");
+  Session s(db);
+  auto u = set_user_role(s, flags.at("email"), flags.at("role"));
+  if (!u) return fail(u.error().message);
+  std::printf("user %s id %s role %s\n", u->email.c_str(), u->id.c_str(), u->role.c_str());
   return 0;
 }
 
@@ -85,7 +108,8 @@ int cmd_user_list(const DbConfig& db) {
   Session s(db);
   auto users = list_users(s);
   if (!users) return fail(users.error().message);
-  for (const auto& u : *users) std::printf("%s %s\n", u.id.c_str(), u.email.c_str());
+  for (const auto& u : *users)
+    std::printf("%s %s %s\n", u.id.c_str(), u.email.c_str(), u.role.c_str());
   return 0;
 }
 
@@ -103,6 +127,51 @@ int cmd_partitions(const DbConfig& db) {
   return 0;
 }
 
+// The SCRAM-SHA-256 verifier of `password` for `role`, computed here (libpq) so the
+// plain password never reaches the server or its logs.
+std::string scram_verifier(const DbConfig& db, const std::string& role, const std::string& password,
+                           std::string& err) {
+  PGconn* c = PQconnectdb(effective_url(db).c_str());
+  std::string out;
+  if (PQstatus(c) != CONNECTION_OK) {
+    err = PQerrorMessage(c);
+  } else if (char* v = PQencryptPasswordConn(c, password.c_str(), role.c_str(), "scram-sha-256")) {
+    out = v;
+    PQfreemem(v);
+  } else {
+    err = PQerrorMessage(c);
+  }
+  PQfinish(c);
+  return out;
+}
+
+int cmd_sensor_role(const DbConfig& db, const std::map<std::string, std::string>& flags) {
+  if (!flags.count("password-file")) return usage();
+  const std::string& file = flags.at("password-file");
+  std::string password;
+  if (file == "-") {
+    if (!std::getline(std::cin, password)) return fail("no password on stdin");
+  } else {
+    std::ifstream in(file);
+    if (!in || !std::getline(in, password)) return fail("cannot read " + file);
+  }
+  while (!password.empty() && (password.back() == '\r' || password.back() == ' ')) password.pop_back();
+  if (password.size() < 16) return fail("the sensor role's password needs at least 16 characters");
+  std::string err;
+  const std::string verifier = scram_verifier(db, "securenet_sensor", password, err);
+  if (verifier.empty()) return fail("cannot hash the password: " + err);
+  Session s(db);
+  auto r = s.run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec("alter role securenet_sensor with login password " + tx.quote(verifier));
+    tx.commit();
+    return true;
+  });
+  if (!r) return fail(r.error().message + " (run securenet-db migrate first, as an administrator)");
+  std::printf("securenet_sensor: login enabled (password set)\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,7 +185,9 @@ int main(int argc, char** argv) {
   if (db.url.empty()) return fail("no database: pass --db URL or set SECURENET_DATABASE_URL");
   if (cmd == "migrate") return cmd_migrate(db, flags);
   if (cmd == "partitions") return cmd_partitions(db);
+  if (cmd == "sensor-role") return cmd_sensor_role(db, flags);
   if (user_cmd && std::string(argv[2]) == "add") return cmd_user_add(db, flags);
   if (user_cmd && std::string(argv[2]) == "list") return cmd_user_list(db);
+  if (user_cmd && std::string(argv[2]) == "role") return cmd_user_role(db, flags);
   return usage();
 }

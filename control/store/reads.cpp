@@ -61,6 +61,21 @@ Result<std::string> metrics_history_json(Session& s, const std::string& claims,
   return user_text(s, claims, sql, static_cast<double>(std::max<int64_t>(seconds, 1)));
 }
 
+Result<std::string> audit_log_json(Session& s, const std::string& claims, const AuditQuery& q) {
+  static const std::string sql =
+      "with page as (select id, " SN_MS("at") " as at_ms, sensor_id, actor_id, actor_email,"
+      " source_addr, action, details from public.audit_log"
+      " where user_id = (select auth.uid())"
+      " and ($2::bigint < 0 or (at, id) < (to_timestamp($2::bigint / 1000.0),"
+      " coalesce(nullif($3, '')::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))"
+      " order by at desc, id desc limit $1::int)"
+      " select json_build_object('entries', coalesce((select json_agg(p order by p.at_ms desc,"
+      " p.id desc) from page p), '[]'::json), 'next_before', case when (select count(*) from"
+      " page) >= $1::int then (select p.at_ms::text || '_' || p.id::text from page p order by"
+      " p.at_ms, p.id limit 1) end)::text";
+  return user_text(s, claims, sql, std::clamp(q.limit, 1, 1000), q.before_ms, q.before_id);
+}
+
 #undef SN_MS
 
 }  // namespace securenet::store

@@ -3,6 +3,7 @@
 // API.md's shapes (times as *_ms epoch milliseconds).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "securenet/result.h"
@@ -31,5 +32,16 @@ Result<std::string> config_history_json(Session& s, const std::string& claims, i
 //   "connections_per_min"}]} oldest first, for the last `seconds` (at most 10000 points).
 Result<std::string> metrics_history_json(Session& s, const std::string& claims,
                                          int64_t seconds);
+
+struct AuditQuery {
+  int limit = 100;             // clamped to 1..1000
+  int64_t before_ms = -1;      // page cursor: entries strictly before (at, id); -1 = newest
+  std::string before_id;       // uuid text; "" = every entry at before_ms is "before"
+};
+
+// {"entries":[{"id","at_ms","sensor_id","actor_id","actor_email","source_addr","action",
+//   "details":{...}}],"next_before":"<at_ms>_<id>"|null} newest first; next_before is set
+// when the page is full (pass it back as ?before= for the next page).
+Result<std::string> audit_log_json(Session& s, const std::string& claims, const AuditQuery& q);
 
 }  // namespace securenet::store

@@ -137,7 +137,8 @@ std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t 
 std::string to_json(const AlertRow& a) {
   Obj o;
   o.str("id", a.id).str("kind", a.kind).str("severity", a.severity).str("status", a.status);
-  o.opt_str("host", a.host).opt_str("protocol", a.protocol).str("description", a.description);
+  o.opt_str("host", a.host).opt_str("protocol", a.protocol).opt_str("condition", a.condition);
+  o.str("description", a.description).opt_str("resolved_by", a.resolved_by);
   o.num("value", a.value).num("threshold", a.threshold).num("peak", a.peak);
   o.num("count", a.count).time("first_seen", a.first_seen_ms).time("last_seen", a.last_seen_ms);
   if (a.resolved_at_ms) o.time("resolved_at", *a.resolved_at_ms);
@@ -159,6 +160,18 @@ std::string to_json(const ConfigRow& c) {
       .num("connection_rate", c.connection_rate)
       .raw("protocol_blacklist", list)
       .time("created_at", c.created_ms ? c.created_ms : now_ms())
+      .done();
+}
+
+std::string to_json(const AuditRow& a) {
+  return Obj()
+      .str("id", a.id)
+      .time("at", a.at_ms ? a.at_ms : now_ms())
+      .opt_str("actor_id", a.actor_id)
+      .opt_str("actor_email", a.actor_email)
+      .opt_str("source_addr", a.source_addr)
+      .str("action", a.action)
+      .raw("details", a.details_json.empty() ? "{}" : a.details_json)
       .done();
 }
 

@@ -25,7 +25,8 @@ struct SensorInfo {
 std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t heartbeat_ms);
 
 struct AlertRow {
-  std::string id, kind, severity, status = "open", host, protocol, description;
+  std::string id, kind, severity, status = "open", host, protocol, condition, description;
+  std::string resolved_by;  // resolved rows: user | auto | restart
   double value = 0, threshold = 0, peak = 0;
   int64_t count = 1, first_seen_ms = 0, last_seen_ms = 0;
   std::optional<int64_t> resolved_at_ms;
@@ -35,7 +36,7 @@ std::string to_json(const AlertRow& a);
 struct ConfigRow {
   std::string id;
   std::string config_json = "{}";  // the full config object (API.md's GET /api/config)
-  int64_t traffic_threshold = 0, connection_rate = 0;
+  double traffic_threshold = 0, connection_rate = 0;  // as the API accepts (<= 1e12)
   std::vector<std::string> protocol_blacklist;
   int64_t created_ms = 0;
 };
@@ -51,6 +52,14 @@ struct MetricsRow {
   std::string anomalies_json = "{}", protocols_json = "{}";
 };
 std::string to_json(const MetricsRow& m);
+
+// One audit_log row (migration 0008): who did what, when, from where.
+struct AuditRow {
+  std::string id, action, actor_id, actor_email, source_addr;
+  std::string details_json = "{}";
+  int64_t at_ms = 0;
+};
+std::string to_json(const AuditRow& a);
 
 struct PacketRow {
   std::string id;

@@ -1,6 +1,8 @@
 #include "spool.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,6 +96,21 @@ class RecordReader {
   size_t pos_ = 0;
 };
 
+bool no_space(const Status& st) { return !st && (st.error().err == ENOSPC || st.error().err == EDQUOT); }
+
+int64_t mono_s() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec;
+}
+
+// The minute of a metric row's "ts" ("2026-11-25T19:00"), or "" when it has none.
+std::string metric_minute(const std::string& json) {
+  const auto at = json.find("\"ts\":\"");
+  if (at == std::string::npos || json.size() < at + 6 + 16) return "";
+  return json.substr(at + 6, 16);
+}
+
 }  // namespace
 
 void encode_record(const SpoolRecord& r, std::string& out) {
@@ -110,8 +127,13 @@ void encode_record(const SpoolRecord& r, std::string& out) {
   out.append(payload);
 }
 
-Spool::Spool(std::string path, int fd, uint64_t max_bytes)
-    : path_(std::move(path)), fd_(fd), max_bytes_(max_bytes) {}
+Spool::Spool(std::string path, int fd, const SpoolOptions& opts)
+    : path_(std::move(path)),
+      dir_(opts.dir),
+      fd_(fd),
+      max_bytes_(opts.max_bytes),
+      reserve_bytes_(opts.reserve_bytes),
+      min_free_bytes_(opts.min_free_bytes) {}
 
 Spool::~Spool() {
   if (fd_ >= 0) ::close(fd_);
@@ -124,8 +146,11 @@ Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& opts) {
   std::string path = opts.dir + "/writer.spool";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return sys_error("cannot open spool", path);
-  std::unique_ptr<Spool> s(new Spool(path, fd, opts.max_bytes));
+  std::unique_ptr<Spool> s(new Spool(path, fd, opts));
   if (auto st = s->scan_on_open(); !st) return st.error();
+  std::lock_guard lk(s->mu_);
+  s->make_reserve();
+  s->refresh_free();
   return s;
 }
 
@@ -161,29 +186,136 @@ Status Spool::scan_on_open() {
   return Ok{};
 }
 
-Status Spool::append(const std::vector<SpoolRecord>& records) {
-  if (records.empty()) return Ok{};
-  std::string buf;
-  for (const auto& r : records) encode_record(r, buf);
+uint64_t Spool::refresh_free() {
+  struct statvfs vfs{};
+  if (::statvfs(dir_.c_str(), &vfs) == 0) disk_free_ = uint64_t(vfs.f_bavail) * vfs.f_frsize;
+  return disk_free_;
+}
+
+// <dir>/reserve, reserve_bytes preallocated (blocks really taken, not a sparse file).
+void Spool::make_reserve() {
+  if (reserve_bytes_ == 0) return;
+  const std::string path = dir_ + "/reserve";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  const bool ok = fd >= 0 && ::posix_fallocate(fd, 0, static_cast<off_t>(reserve_bytes_)) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) ::unlink(path.c_str());
+  reserve_in_use_ = !ok;
+}
+
+bool Spool::give_up_reserve() {
+  if (reserve_in_use_ || reserve_bytes_ == 0) return false;
+  ::unlink((dir_ + "/reserve").c_str());
+  reserve_in_use_ = true;
+  return true;
+}
+
+void Spool::maintain() {
   std::lock_guard lk(mu_);
-  if (size_ + buf.size() > max_bytes_) {
-    if (auto st = make_room(buf.size()); !st) return st;
+  restore_reserve();
+}
+
+void Spool::restore_reserve() {
+  refresh_free();
+  if (reserve_in_use_ && disk_free_ >= reserve_bytes_ + min_free_bytes_) {
+    make_reserve();
+    refresh_free();
   }
+}
+
+void Spool::count_drop(const SpoolRecord& r) {
+  ++counters_.dropped[static_cast<int>(r.table)];
+  last_low_drop_s_ = mono_s();
+}
+
+std::string Spool::select_and_encode(const std::vector<SpoolRecord>& records, size_t& rows) {
+  std::string buf;
+  rows = 0;
+  size_t low_bytes = 0;
+  for (const auto& r : records)
+    if (low_priority(r.table)) low_bytes += r.json.size() + r.id.size() + 11;
+  // Below the free-space floor: packets go first, then metric rows beyond one a minute.
+  const bool disk_low = disk_free_ < min_free_bytes_ + low_bytes;
+  for (const auto& r : records) {
+    if (low_priority(r.table)) {
+      bool keep = !(disk_low && r.table == Table::packets);
+      if (keep && r.table == Table::metrics) {
+        const std::string minute = metric_minute(r.json);
+        keep = !disk_low || minute.empty() || minute != last_metric_minute_;
+        if (keep && !minute.empty()) last_metric_minute_ = minute;
+      }
+      if (!keep) {
+        count_drop(r);
+        continue;
+      }
+    }
+    encode_record(r, buf);
+    ++rows;
+  }
+  return buf;
+}
+
+Status Spool::write_at_end(const std::string& buf) {
   if (::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0)
     return sys_error("cannot seek spool", path_);
-  if (auto st = write_all(fd_, buf.data(), buf.size(), path_); !st) {
-    // Leave no partial record behind.
-    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut again on next open */ }
+  Status st = write_all(fd_, buf.data(), buf.size(), path_);
+  if (st && ::fdatasync(fd_) != 0) st = sys_error("cannot fsync spool", path_);
+  // Leave no partial record behind (cut again on the next open if this fails too).
+  if (!st && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut on open */ }
+  return st;
+}
+
+Status Spool::append(const std::vector<SpoolRecord>& records) {
+  if (records.empty()) return Ok{};
+  std::lock_guard lk(mu_);
+  refresh_free();
+  uint64_t incoming = 0;
+  for (const auto& r : records) incoming += 8 + 3 + r.id.size() + r.json.size();
+  if (size_ + incoming > max_bytes_) {
+    // Dropping spooled low rows needs a rewrite (a temp file): on a full disk it fails and
+    // the incoming low rows are thinned instead.
+    if (auto st = make_room(incoming); !st) refresh_free();
+  }
+  size_t rows = 0;
+  std::string buf = select_and_encode(records, rows);
+  Status st = buf.empty() ? Status(Ok{}) : write_at_end(buf);
+  if (!st && no_space(st)) {
+    // No room: the low rows of the batch go, then the reserve makes room for the rest.
+    std::vector<SpoolRecord> high;
+    for (const auto& r : records) {
+      if (low_priority(r.table)) count_drop(r);
+      else high.push_back(r);
+    }
+    buf.clear();
+    for (const auto& r : high) encode_record(r, buf);
+    st = buf.empty() ? Status(Ok{}) : write_at_end(buf);
+    if (!st && no_space(st) && give_up_reserve()) st = write_at_end(buf);
+    if (!st) {
+      counters_.high_failed += high.size();
+      last_high_fail_s_ = mono_s();
+      refresh_free();
+      return st;
+    }
+    size_ += buf.size();
+    rows_ += high.size();
+    refresh_free();
+    return Ok{};
+  }
+  if (!st) {
+    for (const auto& r : records)
+      if (!low_priority(r.table)) ++counters_.high_failed;
+    last_high_fail_s_ = mono_s();
     return st;
   }
-  if (::fdatasync(fd_) != 0) return sys_error("cannot fsync spool", path_);
   size_ += buf.size();
-  rows_ += records.size();
+  rows_ += rows;
+  refresh_free();
   return Ok{};
 }
 
-// Drops the oldest packet rows, then the oldest metric rows, until `incoming` more bytes
-// fit under 90% of the bound. Alerts, configs and sensors are always kept.
+// Drops the oldest packet rows, then metric rows beyond one a minute, then the oldest
+// metric rows, until `incoming` more bytes fit under 90% of the bound. Alerts, configs and
+// sensors are always kept.
 Status Spool::make_room(uint64_t incoming) {
   const uint64_t target = max_bytes_ / 10 * 9;
   const uint64_t total = size_ + incoming;
@@ -191,14 +323,23 @@ Status Spool::make_room(uint64_t incoming) {
   const uint64_t need = total - target;
   std::vector<bool> drop;
   uint64_t freed = 0;
-  for (Table victim : {Table::packets, Table::metrics}) {
+  // Passes: packet rows; metric rows but the first of each minute; the other metric rows.
+  for (int pass = 0; pass < 3; ++pass) {
+    const Table victim = pass == 0 ? Table::packets : Table::metrics;
     RecordReader rd(fd_, kHeader, size_);
     SpoolRecord rec;
     size_t i = 0;
     uint64_t before = rd.offset();
+    std::string minute;
     while (freed < need && rd.next(rec) == RecordReader::Next::record) {
       if (drop.size() <= i) drop.push_back(false);
-      if (!drop[i] && rec.table == victim) {
+      bool victim_row = !drop[i] && rec.table == victim;
+      if (victim_row && pass == 1) {
+        const std::string m = metric_minute(rec.json);
+        victim_row = !m.empty() && m == minute;  // the first row of a minute stays
+        minute = m;
+      }
+      if (victim_row) {
         drop[i] = true;
         freed += rd.offset() - before;
       }
@@ -220,7 +361,8 @@ Status Spool::rewrite(const std::vector<bool>& drop) {
   uint64_t kept = 0;
   for (size_t i = 0; rd.next(rec) == RecordReader::Next::record; ++i) {
     if (i < drop.size() && drop[i]) {
-      (rec.table == Table::packets ? counters_.packets_dropped : counters_.metrics_dropped)++;
+      ++counters_.dropped[static_cast<int>(rec.table)];
+      last_low_drop_s_ = mono_s();
       continue;
     }
     encode_record(rec, buf);
@@ -229,7 +371,10 @@ Status Spool::rewrite(const std::vector<bool>& drop) {
   Status st = write_all(out, buf.data(), buf.size(), tmp);
   if (st && ::fsync(out) != 0) st = sys_error("cannot fsync", tmp);
   ::close(out);
-  if (!st) return st;
+  if (!st) {
+    ::unlink(tmp.c_str());  // a full disk: leave no half-written copy taking the space
+    return st;
+  }
   if (::rename(tmp.c_str(), path_.c_str()) != 0) return sys_error("cannot replace", path_);
   int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return sys_error("cannot reopen", path_);
@@ -269,6 +414,7 @@ Result<bool> Spool::truncate_if_at_end(Cursor end) {
   size_ = kHeader;
   rows_ = 0;
   ++generation_;
+  restore_reserve();  // the space just freed is the reserve's first
   return true;
 }
 
@@ -277,7 +423,19 @@ SpoolStats Spool::stats() const {
   SpoolStats s = counters_;
   s.rows = rows_.load();
   s.bytes = size_ - kHeader;
+  s.packets_dropped = s.dropped[static_cast<int>(Table::packets)];
+  s.metrics_dropped = s.dropped[static_cast<int>(Table::metrics)];
+  s.disk_free_bytes = disk_free_;
+  s.reserve_in_use = reserve_in_use_;
+  s.degraded = degraded_locked();
   return s;
+}
+
+int Spool::degraded_locked() const {
+  const int64_t now = mono_s();
+  if (reserve_in_use_ || now - last_high_fail_s_ < 60) return 2;
+  if (now - last_low_drop_s_ < 60 || disk_free_ < min_free_bytes_) return 1;
+  return 0;
 }
 
 }  // namespace securenet::store

@@ -9,6 +9,7 @@ std::string_view table_name(Table t) {
     case Table::alerts: return "network_alerts";
     case Table::metrics: return "network_metrics";
     case Table::packets: return "network_packets";
+    case Table::audit: return "audit_log";
   }
   return "?";
 }
@@ -47,18 +48,46 @@ static constexpr std::string_view kConfigs =
 
 static constexpr std::string_view kAlerts =
     "insert into public.network_alerts as a (id, user_id, sensor_id, kind, severity, status, "
-    "host, protocol, description, value, threshold, peak, count, first_seen, last_seen, "
-    "resolved_at, created_at, updated_at) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", r.kind, r.severity, coalesce(r.status, 'open'), "
-    "r.host, r.protocol, r.description, r.value, r.threshold, r.peak, coalesce(r.count, 1), "
-    "coalesce(r.first_seen, now()), coalesce(r.last_seen, r.first_seen, now()), "
-    "r.resolved_at, coalesce(r.created_at, now()), now() "
-    "from json_populate_recordset(null::public.network_alerts, $1::json) r "
+    "host, protocol, condition, description, value, threshold, peak, count, first_seen, "
+    "last_seen, resolved_at, resolved_by, created_at, updated_at) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", r.kind, r.severity, "
+    "case when r.dup then 'resolved' else coalesce(r.status, 'open') end, "
+    "r.host, r.protocol, r.condition, r.description, r.value, r.threshold, r.peak, "
+    "coalesce(r.count, 1), coalesce(r.first_seen, now()), "
+    "coalesce(r.last_seen, r.first_seen, now()), "
+    "case when r.dup then coalesce(r.last_seen, now()) else r.resolved_at end, "
+    "case when r.dup then 'superseded' else r.resolved_by end, "
+    "coalesce(r.created_at, now()), now() "
+    // Of several open rows of one key in one statement only the newest stays open (the
+    // partial unique index of migration 0011 would refuse the others).
+    "from (select r.*, coalesce(r.status, 'open') = 'open' and row_number() over ("
+    "partition by coalesce(r.host, ''), r.kind, coalesce(r.condition, ''), "
+    "coalesce(r.status, 'open') order by r.last_seen desc nulls last, r.id desc) > 1 as dup "
+    "from json_populate_recordset(null::public.network_alerts, $1::json) r) r "
     "on conflict (id) do update set severity = excluded.severity, status = excluded.status, "
     "description = excluded.description, value = excluded.value, "
     "threshold = excluded.threshold, peak = excluded.peak, count = excluded.count, "
-    "last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, updated_at = now() "
+    "last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, "
+    "resolved_by = excluded.resolved_by, updated_at = now() "
     "where a.last_seen <= excluded.last_seen";
+
+// Before the alert upsert, in its transaction: an open row of the same (sensor, host, kind,
+// condition) under another id (left open by a run that could not adopt it, e.g. started
+// while the database was down) is closed as superseded, so the partial unique index of
+// migration 0011 never refuses the new row.
+static constexpr std::string_view kAlertsSupersede =
+    "update public.network_alerts a set status = 'resolved', resolved_by = 'superseded', "
+    "resolved_at = now(), updated_at = now() "
+    "from json_populate_recordset(null::public.network_alerts, $1::json) r "
+    "where a.status = 'open' and coalesce(r.status, 'open') = 'open' and a.id <> r.id "
+    "and coalesce(a.sensor_id, '00000000-0000-0000-0000-000000000000'::uuid) = "
+    "coalesce(r.sensor_id, nullif($3, '')::uuid, '00000000-0000-0000-0000-000000000000'::uuid) "
+    "and coalesce(a.host, '') = coalesce(r.host, '') and a.kind = r.kind "
+    "and coalesce(a.condition, '') = coalesce(r.condition, '') "
+    "and not exists (select 1 from json_populate_recordset(null::public.network_alerts, "
+    "$1::json) s where s.id = a.id) and $2::text = $2::text";
+
+std::string_view pre_upsert_sql(Table t) { return t == Table::alerts ? kAlertsSupersede : std::string_view{}; }
 
 static constexpr std::string_view kMetrics =
     "insert into public.network_metrics (id, user_id, sensor_id, ts, total_packets, "
@@ -80,6 +109,14 @@ static constexpr std::string_view kPackets =
     "from json_populate_recordset(null::public.network_packets, $1::json) r "
     "on conflict (id, ts) do nothing";
 
+static constexpr std::string_view kAudit =
+    "insert into public.audit_log (id, user_id, sensor_id, at, actor_id, actor_email, "
+    "source_addr, action, details) "
+    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.at, now()), r.actor_id, "
+    "r.actor_email, r.source_addr, r.action, coalesce(r.details, '{}'::jsonb) "
+    "from json_populate_recordset(null::public.audit_log, $1::json) r "
+    "on conflict (id) do nothing";
+
 #undef SN_USER
 #undef SN_SENSOR
 #undef SN_SENSOR_ID
@@ -91,6 +128,7 @@ std::string_view upsert_sql(Table t) {
     case Table::alerts: return kAlerts;
     case Table::metrics: return kMetrics;
     case Table::packets: return kPackets;
+    case Table::audit: return kAudit;
   }
   return {};
 }

@@ -30,7 +30,9 @@ std::string status_json(const WriterStatus& s) {
          n(s.queue_depth) + ",\"rows_written\":" + n(s.rows_written) + ",\"errors\":" +
          n(s.errors) + ",\"rows_rejected\":" + n(s.rows_rejected) +
          ",\"packets_rate_limited\":" + n(s.packets_rate_limited) +
-         ",\"spool_packets_dropped\":" + n(s.spool_packets_dropped) + "}";
+         ",\"spool_packets_dropped\":" + n(s.spool_packets_dropped) +
+         ",\"spool_metrics_dropped\":" + n(s.spool_metrics_dropped) + ",\"held_rows\":" +
+         n(s.held_rows) + ",\"spool_degraded\":" + n(static_cast<uint64_t>(s.spool_degraded)) + "}";
 }
 
 Writer::Writer(WriterOptions opts) : opts_(std::move(opts)), backoff_(opts_.backoff_min) {}
@@ -105,6 +107,11 @@ bool Writer::enqueue(Table t, std::string id, std::string json_row) {
 }
 
 void Writer::drain(std::vector<SpoolRecord>& out) {
+  // Held rows first (callers hold spill_mu_): they are older than anything queued.
+  in_flight_ += held_.size();
+  held_count_ -= held_.size();
+  for (auto& r : held_) out.push_back(std::move(r));
+  held_.clear();
   std::lock_guard lk(q_mu_);
   in_flight_ += queue_.size();  // callers give it back once the rows are written/spooled
   out.reserve(out.size() + queue_.size());
@@ -116,8 +123,23 @@ bool Writer::spill(std::vector<SpoolRecord>& rows) {
   if (rows.empty()) return true;
   auto st = spool_->append(rows);
   if (!st) {
-    note_error("spool append failed, " + std::to_string(rows.size()) +
-               " rows lost: " + st.error().message);
+    // The spool counted its dropped packet/metric rows; the rest waits in memory.
+    size_t held = 0, lost = 0;
+    for (auto& r : rows) {
+      if (low_priority(r.table)) continue;
+      if (held_.size() >= opts_.held_capacity) {
+        ++lost;
+        continue;
+      }
+      held_.push_back(std::move(r));
+      ++held;
+    }
+    held_count_ += held;
+    held_lost_ += lost;
+    rows.clear();
+    note_error("spool append failed (" + st.error().message + "); alert/config rows are held in "
+               "memory until it has room" +
+               (lost ? std::string(", some lost (memory bound reached)") : std::string()));
     return false;
   }
   rows_spilled_ += rows.size();
@@ -149,6 +171,7 @@ void Writer::run() {
 }
 
 void Writer::cycle(std::vector<SpoolRecord>& batch, bool final) {
+  spool_->maintain();
   if (state_ == DbState::disabled) {  // no database configured: keep everything on disk
     std::lock_guard sl(spill_mu_);
     drain(batch);
@@ -197,10 +220,11 @@ void Writer::try_connect() {
 
 bool Writer::owner_exists() {
   pqxx::work tx(*conn_);
-  auto r = tx.exec_params("select 1 from auth.users where id = nullif($1, '')::uuid",
+  // Through a SECURITY DEFINER function: the sensor's role does not read auth.users.
+  auto r = tx.exec_params("select securenet.user_exists(nullif($1, '')::uuid)",
                           opts_.owner_user_id);
   tx.commit();
-  return !r.empty();
+  return !r.empty() && !r[0][0].is_null() && r[0][0].as<bool>();
 }
 
 void Writer::disconnect(const std::string& why) {
@@ -242,8 +266,10 @@ Writer::Outcome Writer::write_table(Table t, const std::vector<const SpoolRecord
                                     size_t lo, size_t hi) {
   try {
     pqxx::work tx(*conn_);
-    tx.exec_params(std::string(upsert_sql(t)), json_array(rows, lo, hi), opts_.owner_user_id,
-                   opts_.sensor_id);
+    const std::string json = json_array(rows, lo, hi);
+    if (const auto pre = pre_upsert_sql(t); !pre.empty())
+      tx.exec_params(std::string(pre), json, opts_.owner_user_id, opts_.sensor_id);
+    tx.exec_params(std::string(upsert_sql(t)), json, opts_.owner_user_id, opts_.sensor_id);
     tx.commit();
     rows_written_ += hi - lo;
     ++batches_;
@@ -315,20 +341,24 @@ void Writer::replay() {
       return;
     }
     if (chunk.empty()) {
+      // All of the spool is in the database: what came meanwhile (queued, or held in
+      // memory while the spool's disk was full) goes straight behind it, then the spool
+      // is cut. Appending it to the spool first could fail on a full disk forever.
       std::lock_guard sl(spill_mu_);
       std::vector<SpoolRecord> queued;
       drain(queued);
       const size_t drained = queued.size();
-      if (queued.empty()) {
+      if (queued.empty() || write_rows(queued)) {
+        in_flight_ -= drained;
         auto done = spool_->truncate_if_at_end(*next);
         if (!done) note_error(done.error().message);
         replay_cursor_ = spool_->begin();
         return;
       }
-      spill(queued);  // replayed in the next round, behind everything already spooled
+      spill(queued);  // the database went away again: behind the spooled rows (or held)
       in_flight_ -= drained;
       replay_cursor_ = *next;
-      continue;
+      return;
     }
     if (stop_) return;  // the rest is replayed after the next start
     if (!write_rows(chunk)) return;  // cursor stays: this chunk is replayed again later
@@ -341,7 +371,7 @@ WriterStatus Writer::status() const {
   s.state = state_.load();
   {
     std::lock_guard lk(q_mu_);
-    s.queue_depth = queue_.size() + in_flight_;
+    s.queue_depth = queue_.size() + in_flight_ + held_count_;
   }
   const auto sp = spool_->stats();
   s.spool_rows = sp.rows;
@@ -349,6 +379,12 @@ WriterStatus Writer::status() const {
   s.spool_packets_dropped = sp.packets_dropped;
   s.spool_metrics_dropped = sp.metrics_dropped;
   s.spool_corrupt_bytes = sp.corrupt_bytes;
+  for (int i = 0; i < kTableCount; ++i) s.spool_dropped[i] = sp.dropped[i];
+  s.held_rows = held_count_.load();
+  s.held_lost = held_lost_.load();
+  s.disk_free_bytes = sp.disk_free_bytes;
+  s.reserve_in_use = sp.reserve_in_use;
+  s.spool_degraded = s.held_rows || s.held_lost ? 2 : sp.degraded;
   s.rows_written = rows_written_.load();
   s.batches = batches_.load();
   s.errors = errors_.load();

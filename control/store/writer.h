@@ -6,7 +6,10 @@
 // batch_rows rows, one multi-row statement per table. While the database is unreachable,
 // or a statement fails with a connection error, rows go to the spool; once connected,
 // the spool is replayed in order and truncated. Ids come from the sensor, so a replay
-// never writes a row twice.
+// never writes a row twice. When the spool cannot store a batch (its disk is full even
+// after giving up its reserve), the batch's high-priority rows (alerts, configs, sensors)
+// are held in memory (up to held_capacity rows) and offered again first, to the spool or
+// the database, every cycle; packet and metric rows are what the spool drops (counted).
 #pragma once
 
 #include <atomic>
@@ -44,6 +47,7 @@ struct WriterOptions {
   std::chrono::milliseconds backoff_max{30000};
   double packet_rows_per_s = 1000;                 // cap; 0 = store no packet rows
   std::chrono::minutes partition_maintenance{60};
+  size_t held_capacity = 1000000;  // high rows kept in memory while the spool cannot take them
 };
 
 enum class DbState { disabled, disconnected, connected };
@@ -60,6 +64,12 @@ struct WriterStatus {
   uint64_t rows_spilled = 0;      // rows that went through the spool
   uint64_t packets_rate_limited = 0;
   uint64_t spool_packets_dropped = 0, spool_metrics_dropped = 0, spool_corrupt_bytes = 0;
+  uint64_t spool_dropped[kTableCount] = {};  // by table
+  uint64_t held_rows = 0;         // high rows in memory that the spool could not take
+  uint64_t held_lost = 0;         // high rows lost: held_capacity exceeded (logged)
+  uint64_t disk_free_bytes = 0;
+  bool reserve_in_use = false;
+  int spool_degraded = 0;         // 0 ok, 1 MEDIUM, 2 HIGH (high rows held or reserve used)
   std::string last_error;
 };
 
@@ -111,6 +121,8 @@ class Writer {
   std::deque<SpoolRecord> queue_;
   std::atomic<uint64_t> in_flight_{0};  // drained, not yet written or spooled
   std::mutex spill_mu_;  // orders spills and the writer's own spooling
+  std::deque<SpoolRecord> held_;  // high rows the spool could not take (under spill_mu_)
+  std::atomic<uint64_t> held_count_{0}, held_lost_{0};
   std::atomic<bool> stop_{false};
 
   std::atomic<uint64_t> rate_window_{0}, rate_count_{0};

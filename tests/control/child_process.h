@@ -50,6 +50,12 @@ class Child {
     }
     return status_;
   }
+  // SIGKILL (a crash), then wait; returns the status.
+  int kill9() {
+    if (pid_ > 0) kill(pid_, SIGKILL);
+    return wait();
+  }
+  pid_t pid() const { return pid_; }
   // SIGTERM, then wait; returns the status.
   int stop() {
     if (pid_ > 0) kill(pid_, SIGTERM);

@@ -360,3 +360,77 @@ TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
   tick(0, 1);
   EXPECT_EQ(store.find(first[0].id)->protocol, "ICMP,IGMP");
 }
+
+namespace {
+Alert stored(const char* id, AlertKind kind, const char* host, const char* condition, uint64_t count, int64_t last) {
+  Alert a;
+  a.id = id;
+  a.kind = kind;
+  a.host = host;
+  a.condition = condition;
+  a.severity = Severity::kMedium;
+  a.count = count;
+  a.first_seen_ms = 1000;
+  a.last_seen_ms = last;
+  return a;
+}
+}  // namespace
+
+// Issue 14 item 1: alerts adopted after a restart continue when seen, resolve as "restart"
+// when not, and of two stored open alerts for one key only the newest is kept.
+TEST_F(DetectorTest, AdoptedAlertsContinueOrResolveAsRestart) {
+  cfg.clear_hold_s = 3;
+  auto closed = det.adopt({stored("a-old", AlertKind::kTrafficThreshold, "10.0.0.5", "", 7, 500),
+                           stored("a-new", AlertKind::kTrafficThreshold, "10.0.0.5", "", 9, 900),
+                           stored("b", AlertKind::kTrafficThreshold, "10.0.0.6", "", 4, 900)},
+                          now);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].id, "a-old");
+  EXPECT_FALSE(closed[0].open);
+  EXPECT_STREQ(resolved_by(closed[0]), "restart");
+  // 10.0.0.5 is still over its threshold: same id, the count goes on.
+  auto ch = tick({host("10.0.0.5", 1500)});
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].id, "a-new");
+  EXPECT_EQ(ch[0].count, 10u);
+  EXPECT_EQ(ch[0].first_seen_ms, 1000);
+  // 10.0.0.6 is never seen again: resolved after clear_hold_s, by "restart".
+  std::vector<Alert> all;
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : tick({host("10.0.0.5", 1500)})) all.push_back(a);
+  const Alert* b = store.find("b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_FALSE(b->open);
+  EXPECT_STREQ(resolved_by(*b), "restart");
+  EXPECT_TRUE(store.find("a-new")->open);
+  // Cleared after being seen: an ordinary resolve.
+  for (int i = 0; i < 5; ++i) tick({});
+  EXPECT_FALSE(store.find("a-new")->open);
+  EXPECT_STREQ(resolved_by(*store.find("a-new")), "auto");
+}
+
+TEST_F(DetectorTest, SpoolDegradedIsMediumThenHigh) {
+  HealthInput h;
+  h.spool_degraded = 1;
+  auto ch = tick({}, 0, h);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].condition, "spool_degraded");
+  EXPECT_EQ(ch[0].severity, Severity::kMedium);
+  h.spool_degraded = 2;
+  ch = tick({}, 0, h);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].severity, Severity::kHigh);
+  EXPECT_EQ(ch[0].id, open_alerts()[0]->id);
+}
+
+TEST_F(DetectorTest, EventAlertStaysOpenUntilResolvedByHand) {
+  cfg.clear_hold_s = 1;
+  auto a = det.raise_event("config_recovered", Severity::kHigh, "sensor: recovered", now);
+  for (int i = 0; i < 5; ++i) tick({});
+  EXPECT_TRUE(store.find(a.id)->open);
+  auto again = det.raise_event("config_recovered", Severity::kHigh, "sensor: recovered", now);
+  EXPECT_EQ(again.id, a.id);
+  EXPECT_EQ(again.count, 2u);
+  ASSERT_TRUE(det.resolve(a.id, now));
+  EXPECT_FALSE(store.find(a.id)->open);
+}

@@ -128,10 +128,12 @@ struct Json {
   simdjson::dom::element operator[](const char* k) const { return root[k].value(); }
 };
 
-// Polls until pred() or timeout.
+// Polls until pred() or the deadline (wall clock). The default is generous: a wait ends as
+// soon as its condition holds, and CI runs on a busy 2-core machine.
 template <typename F>
-bool eventually(F pred, int timeout_ms = 3000) {
-  for (int waited = 0; waited < timeout_ms; waited += 20) {
+bool eventually(F pred, int timeout_ms = 30000) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
     if (pred()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -226,7 +226,8 @@ TEST_F(Http, ConfigErrorsAreJsonNameTheFieldAndApplyNothing) {
 
 TEST_F(Http, AlertsListFilterResolve) {
   srv.dp().send("10.0.0.66", 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  // A tick has seen the host before the burst (the burst is then one tick's rate).
+  ASSERT_TRUE(eventually([&] { return get(srv.port(), "/api/hosts/10.0.0.66", tok).status == 200; }));
   srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_threshold, escalated
   std::string id;
   ASSERT_TRUE(eventually([&] {

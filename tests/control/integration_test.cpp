@@ -86,7 +86,7 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   ASSERT_TRUE(eventually([&] {
     std::ifstream in(dir_ / "port");
     return static_cast<bool>(in >> port) && port != 0;
-  }, 5000)) << "securenet-control did not start";
+  }, 60000)) << "securenet-control did not start";
   ASSERT_EQ(get(port, "/health").status, 200);
 
   int64_t t_start = now_ms();
@@ -121,7 +121,7 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   };
   // Expected alerts appear while the attack runs.
   for (const auto& e : sc.expect) {
-    bool ok = eventually([&] { return has(poll_alerts(), e); }, 15000);
+    bool ok = eventually([&] { return has(poll_alerts(), e); }, 60000);
     EXPECT_TRUE(ok) << sc.name << ": no " << e.severity << " " << e.kind << " alert for " << e.host;
     if (ok) {
       std::printf("[ delay    ] %s: %s %s for %s: %lld ms from the start of the replay to the alert in the API\n",
@@ -130,7 +130,11 @@ TEST_P(Replay, RightAlertsFromTheApi) {
     }
   }
   dp.wait();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // two more ticks after the end
+  // The control plane has seen the end (a tick after the dataplane exited reports it down).
+  EXPECT_TRUE(eventually([&] {
+    Json st(get(port, "/api/status", token_).body);
+    return str(st["dataplane"]["state"]) == "down";
+  }, 60000));
   auto all = poll_alerts();
   for (const auto& a : all) {
     if (a.at("kind") == "sensor_health") {

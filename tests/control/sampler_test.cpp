@@ -86,6 +86,13 @@ TEST(Sampler, CountersGoingBackwardsAreARestart) {
   auto s2 = r.tick({hc("10.0.0.1", 700)}, 700);
   EXPECT_DOUBLE_EQ(s2->pps, 500);
   EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.1"))->pps, 500);
+  // The API's totals go on across the restart (11000 before it, 700 since).
+  EXPECT_EQ(s2->totals.packets, 11700u);
+  EXPECT_EQ(s2->raw_totals.packets, 700u);
+  r.s.request_metrics_reset();
+  auto s3 = r.tick({hc("10.0.0.1", 900)}, 900);
+  EXPECT_EQ(s3->totals.packets, 0u) << "a reset starts from zero, earlier runs included";
+  EXPECT_EQ(r.tick({hc("10.0.0.1", 1100)}, 1100)->totals.packets, 200u);
 }
 
 TEST(Sampler, SynWindowIsTheLastMinute) {

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "core/host_table.h"
-#include "core/segment.h"
+#include "pipeline/host_table.h"
+#include "segment/writer.h"
 #include "util/cidr.h"
 
 namespace sn_test {

@@ -1,9 +1,14 @@
-// The control block as the worker sees it: blacklist bitmaps, generation, reset requests.
+// The control block as the worker sees it: blacklist bitmaps, generation, and the
+// sequence lock between the control plane's writes and the workers' copies.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <optional>
+#include <thread>
 
-#include "core/packet_counter.h"
+#include "pipeline/packet_counter.h"
 #include "core_test_util.h"
 
 namespace securenet {
@@ -71,19 +76,77 @@ TEST_F(ControlTest, ChangesApplyOnlyAfterTheGenerationMoves) {
   EXPECT_EQ(seg_->counters(0).control_generation.load(), 2u);
 }
 
-TEST_F(ControlTest, ResetRequestClearsTheWorkersTable) {
+// A block whose sequence lock is odd (the control plane is writing) is not applied: the
+// worker keeps its previous config and takes the new one at the first poll after the write.
+TEST_F(ControlTest, AWriteUnderWayIsNotApplied) {
   PacketCounter pc(*seg_, 0);
-  feed(pc, {test::udp4("10.0.0.1", "10.0.0.2", 1, 2)});
-  EXPECT_EQ(reader_->merge_hosts().size(), 2u);
-  cb().reset_request.store(1);
+  const uint64_t seq = cb().seq.load();
+  cb().seq.store(seq | 1);  // the writer's first step
+  set_bit(cb().proto_blacklist, 1);
   publish();
-  feed(pc, {test::udp4("10.0.0.7", "10.0.0.8", 1, 2)});
-  const auto hosts = reader_->merge_hosts();
-  ASSERT_EQ(hosts.size(), 2u);
-  for (const auto& h : hosts) EXPECT_TRUE(format_ip(h.key) == "10.0.0.7" || format_ip(h.key) == "10.0.0.8");
-  EXPECT_EQ(pc.control().resets_applied(), 1u);
-  EXPECT_EQ(reader_->totals().hosts_in_table, 2u);
-  EXPECT_EQ(reader_->totals().packets, 2u);  // global counters are not reset
+  feed(pc, {test::icmp4("10.0.0.1", "10.0.0.2")});
+  EXPECT_EQ(reader_->totals().blacklisted_packets, 0u);
+  EXPECT_EQ(seg_->counters(0).control_generation.load(), 0u);
+  cb().seq.store((seq | 1) + 1, std::memory_order_release);  // the writer's last step
+  feed(pc, {test::icmp4("10.0.0.1", "10.0.0.2")});
+  EXPECT_EQ(reader_->totals().blacklisted_packets, 1u);
+  EXPECT_EQ(seg_->counters(0).control_generation.load(), 1u);
+}
+
+// One thread publishes configs whose every word is derived from their generation while
+// another copies the block: no copy that try_read_control accepts mixes two configs.
+TEST(ControlSeqlock, AReaderNeverSeesATornConfig) {
+  auto cb = std::make_unique<shm::ControlBlock>();
+  auto in = std::make_unique<shm::ControlConfig>();
+  auto out = std::make_unique<shm::ControlConfig>();
+  auto word = [](uint64_t gen, uint64_t i) { return gen * 0x9E3779B97F4A7C15ULL + i; };
+  auto fill = [&](shm::ControlConfig& c, uint64_t gen) {
+    c.generation = gen;
+    c.sample_one_in = word(gen, 0);
+    for (uint64_t i = 0; i < 4; ++i) c.proto_blacklist[i] = word(gen, 1 + i);
+    for (uint64_t i = 0; i < 1024; ++i) c.tcp_port_blacklist[i] = word(gen, 5 + i);
+    for (uint64_t i = 0; i < 1024; ++i) c.udp_port_blacklist[i] = word(gen, 1029 + i);
+  };
+  auto whole = [&](const shm::ControlConfig& c) {
+    const uint64_t g = c.generation;
+    bool ok = c.sample_one_in == word(g, 0);
+    for (uint64_t i = 0; i < 4; ++i) ok &= c.proto_blacklist[i] == word(g, 1 + i);
+    for (uint64_t i = 0; i < 1024; ++i) ok &= c.tcp_port_blacklist[i] == word(g, 5 + i);
+    for (uint64_t i = 0; i < 1024; ++i) ok &= c.udp_port_blacklist[i] == word(g, 1029 + i);
+    return ok;
+  };
+  fill(*in, 1);
+  shm::write_control(*cb, *in);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> published{1};
+  std::thread writer([&] {
+    auto c = std::make_unique<shm::ControlConfig>();
+    for (uint64_t g = 2; !stop.load(std::memory_order_relaxed); ++g) {
+      fill(*c, g);
+      shm::write_control(*cb, *c);
+      published.store(g, std::memory_order_relaxed);
+    }
+  });
+  uint64_t accepted = 0, rejected = 0, torn = 0, distinct = 0, last = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // Until the reader has accepted 200 different configs while the writer was running.
+  while (distinct < 200 && std::chrono::steady_clock::now() < deadline) {
+    if (!shm::try_read_control(*cb, *out)) {
+      ++rejected;
+      continue;
+    }
+    ++accepted;
+    if (!whole(*out)) ++torn;
+    if (out->generation != last) ++distinct, last = out->generation;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(torn, 0u) << "accepted " << accepted << ", rejected " << rejected;
+  EXPECT_GE(distinct, 200u) << "the reader saw too few configs within 60 s";
+  EXPECT_GT(published.load(), 200u);
+  ASSERT_TRUE(shm::try_read_control(*cb, *out));  // the writer stopped: a read succeeds
+  EXPECT_TRUE(whole(*out));
+  EXPECT_EQ(out->generation, published.load());
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/segment.h"
-#include "securenet/packet_builder.h"
-#include "securenet/packet_builder_pcap.h"
+#include "segment/writer.h"
+#include "tools/packet_builder.h"
+#include "tools/packet_builder_pcap.h"
 #include "securenet/shm_reader.h"
 #include "securenet/source.h"
 

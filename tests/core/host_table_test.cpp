@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "core/host_table.h"
+#include "pipeline/host_table.h"
 #include "core_test_util.h"
 
 namespace securenet {

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "core/packet_counter.h"
-#include "core/pcap_source.h"
+#include "pipeline/packet_counter.h"
+#include "sources/pcap/pcap_source.h"
 #include "core_test_util.h"
 
 namespace securenet {

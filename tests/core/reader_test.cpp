@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/packet_counter.h"
+#include "pipeline/packet_counter.h"
 #include "core_test_util.h"
 
 namespace securenet {

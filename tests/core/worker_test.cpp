@@ -5,8 +5,8 @@
 #include <fstream>
 #include <thread>
 
-#include "core/pcap_source.h"
-#include "core/worker.h"
+#include "sources/pcap/pcap_source.h"
+#include "pipeline/worker.h"
 #include "core_test_util.h"
 
 namespace securenet {

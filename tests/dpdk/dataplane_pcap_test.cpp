@@ -6,7 +6,7 @@
 
 #include "mix_check.h"
 #include "run_dataplane.h"
-#include "securenet/packet_builder_pcap.h"
+#include "tools/packet_builder_pcap.h"
 
 namespace securenet::test {
 namespace {

@@ -13,9 +13,9 @@
 #include <cstring>
 #include <thread>
 
-#include "dpdk/dpdk_source.h"
-#include "dpdk/eal.h"
-#include "securenet/packet_builder.h"
+#include "sources/dpdk/dpdk_source.h"
+#include "sources/dpdk/eal.h"
+#include "tools/packet_builder.h"
 
 namespace securenet {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "securenet/packet_builder.h"
+#include "tools/packet_builder.h"
 
 namespace securenet::test {
 

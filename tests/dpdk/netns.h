@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "securenet/packet_builder.h"
+#include "tools/packet_builder.h"
 
 namespace securenet::test {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "parser_fixtures.h"
-#include "securenet/packet_builder_encap.h"
+#include "tools/packet_builder_encap.h"
 
 using namespace securenet::pkt;
 using namespace securenet::pkt::encap;

@@ -13,7 +13,7 @@
 
 #include "mix.h"
 #include "netns_env.h"
-#include "securenet/packet_builder_pcap.h"
+#include "tools/packet_builder_pcap.h"
 #include "securenet/shm_reader.h"
 
 namespace securenet::netns_test {
@@ -85,7 +85,9 @@ class LiveFixture : public ::testing::Test {
       argv.push_back(c.xdp_mode);
     }
     dp_ = std::make_unique<Child>(argv, dir_ + "sn-netns-" + instance_ + ".log");
-    for (int i = 0; i < 500; ++i) {  // up to 5 s
+    // Up to 60 s (wall clock): a busy machine starts the dataplane slowly.
+    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         std::chrono::steady_clock::now() < until;) {
       if (auto r = ShmReader::open("securenet-" + instance_); r && shm::read(r->header().ready) == 1)
         return true;
       if (!dp_->running()) {
@@ -98,7 +100,7 @@ class LiveFixture : public ::testing::Test {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    skip_ = "securenet-dataplane did not get ready in 5 s: " + dp_->log();
+    skip_ = "securenet-dataplane did not get ready in 60 s: " + dp_->log();
     return false;
   }
 
@@ -114,7 +116,9 @@ class LiveFixture : public ::testing::Test {
 
   GlobalCounters wait_for(uint64_t packets) {
     GlobalCounters t;
-    for (int i = 0; i < 300; ++i) {  // up to 3 s for the last packets to drain
+    // Up to 60 s (wall clock) for the last packets to drain on a busy machine.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
       auto r = ShmReader::open("securenet-" + instance_);
       if (r) t = r->totals();
       if (t.packets >= packets) break;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "securenet/packet_builder.h"
+#include "tools/packet_builder.h"
 #include "securenet/shm_layout.h"
 
 namespace securenet::netns_test {

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/offloads.h"
+#include "sources/offloads.h"
 #include "live_fixture.h"
 
 namespace securenet::netns_test {

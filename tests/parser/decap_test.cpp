@@ -8,7 +8,7 @@
 #include <memory>
 #include <set>
 
-#include "securenet/packet_builder_encap.h"
+#include "tools/packet_builder_encap.h"
 #include "securenet/parser.h"
 #include "securenet/shm_reader.h"
 

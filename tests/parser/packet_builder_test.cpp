@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "parser_fixtures.h"
-#include "securenet/packet_builder.h"
-#include "securenet/packet_builder_pcap.h"
+#include "tools/packet_builder.h"
+#include "tools/packet_builder_pcap.h"
 
 namespace securenet::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "securenet/packet_builder.h"
+#include "tools/packet_builder.h"
 #include "securenet/parser.h"
 
 namespace securenet::testing {

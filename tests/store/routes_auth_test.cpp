@@ -17,7 +17,7 @@ constexpr const char* kSecret = "test-secret-0123456789abcdef0123456789";
 
 struct Harness {
   std::unique_ptr<store::Session> session;
-  store::LoginRateLimiter limiter{5, 60};
+  store::LoginRateLimiter limiter;  // default limits (login_limiter.h)
   control::Router router;
   int64_t now = 1'800'000'000;
   std::string addr = "192.0.2.7";
@@ -64,7 +64,7 @@ TEST(AuthRoutes, LoginRefreshAndRateLimit) {
   auto ok = h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})");
   ASSERT_EQ(ok.status, 200u) << ok.body;
   EXPECT_NE(ok.body.find("\"token_type\":\"bearer\""), std::string::npos);
-  EXPECT_NE(ok.body.find("\"expires_in\":3600"), std::string::npos);
+  EXPECT_NE(ok.body.find("\"expires_in\":900"), std::string::npos);  // 15 min default
   const auto access = field(ok.body, "access_token");
   const auto refresh = field(ok.body, "refresh_token");
   ASSERT_FALSE(access.empty());
@@ -79,7 +79,7 @@ TEST(AuthRoutes, LoginRefreshAndRateLimit) {
   ASSERT_TRUE(claims) << claims.error().message;
   EXPECT_EQ(claims->sub, u->id);
   EXPECT_EQ(claims->role, "authenticated");
-  EXPECT_FALSE(v->verify(access, h.now + 3600 + 31));  // expired access token refused
+  EXPECT_FALSE(v->verify(access, h.now + 900 + 31));  // expired access token refused
 
   // Refresh: works once, then the same token is refused.
   auto r1 = h.post("/api/auth/refresh", "{\"refresh_token\":\"" + refresh + "\"}");
@@ -93,22 +93,23 @@ TEST(AuthRoutes, LoginRefreshAndRateLimit) {
   EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com"})").status, 400u);
   EXPECT_EQ(h.post("/api/auth/login", R"({"email":1,"password":"x"})").status, 400u);
 
-  // Wrong passwords: 401 until the limit, then 429 with Retry-After, even for the right one.
+  // Wrong passwords: 401 until the pair's allowance (3 free, a 4th attempt), then 429 with
+  // Retry-After (2 s, doubling), even for the right one.
   h.addr = "198.51.100.9";
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 4; ++i) {
     auto bad = h.post("/api/auth/login", R"({"email":"ops@example.com","password":"nope"})");
     EXPECT_EQ(bad.status, 401u) << bad.body;
   }
   auto limited = h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})");
   EXPECT_EQ(limited.status, 429u);
   bool retry_after = false;
-  for (const auto& [k, val] : limited.headers) retry_after |= k == "Retry-After" && val == "60";
+  for (const auto& [k, val] : limited.headers) retry_after |= k == "Retry-After" && val == "2";
   EXPECT_TRUE(retry_after);
   h.addr = "203.0.113.1";  // another address is not affected
   EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})").status,
             200u);
   h.addr = "198.51.100.9";
-  h.now += 61;  // the window has passed
+  h.now += 2;  // the back-off has passed
   EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})").status,
             200u);
 }

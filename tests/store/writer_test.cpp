@@ -1,8 +1,15 @@
 // The batched writer against a real PostgreSQL 15: batching, the packet cap, and no loss
 // and no duplicates when the server stops mid-stream and the writer itself restarts with
 // a non-empty spool.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
 
 #include <chrono>
 #include <filesystem>
@@ -290,4 +297,153 @@ TEST(Writer, TornSpoolTailIsCutAndTheRestReplayed) {
   ASSERT_TRUE(settle(**w));
   EXPECT_EQ(count(url, "select count(*) from network_metrics"), 9);
   EXPECT_EQ(count(url, "select count(*) from network_metrics where id = '" + metric_ids[9] + "'"), 0);
+}
+
+namespace {
+
+// A tmpfs of `size` mounted on a temp dir for one test (root only); unmounted at the end.
+class TinyDisk {
+ public:
+  explicit TinyDisk(const char* size) {
+    const std::string opts = std::string("size=") + size + ",mode=0700";
+    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, opts.c_str()) == 0) mounted_ = true;
+    else why_ = std::string("cannot mount a ") + size + " tmpfs (" + std::strerror(errno) + "; needs root)";
+  }
+  ~TinyDisk() {
+    if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+  std::string path(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  // Writes a file until the disk is full (ENOSPC).
+  void fill(const std::string& rel) {
+    const int fd = ::open(path(rel).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    std::string block(4096, 'x');
+    while (fd >= 0 && ::write(fd, block.data(), block.size()) > 0) {}
+    if (fd >= 0) ::close(fd);
+  }
+
+ private:
+  TempDir dir_;
+  bool mounted_ = false;
+  std::string why_;
+};
+
+bool drained(st::Writer& w) {  // everything queued reached the spool or the memory hold
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < until) {
+    const auto s = w.status();
+    if (s.queue_depth == s.held_rows) return true;
+    w.wake();
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+// Issue 14 item 2: the spool on a 256 KiB tmpfs while the database is down, flooded with
+// packet rows and metric snapshots among alert updates and config changes; then another
+// program fills the disk to the last byte. Packet rows go first, metrics thin to one a
+// minute, the reserve and then memory keep the alerts and configs; once the disk frees and
+// the database returns every alert (newest state) and every config reaches the tables.
+TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
+  std::string why;
+  auto* cluster = PgCluster::shared(why);
+  if (!cluster) GTEST_SKIP() << why;
+  TinyDisk disk("256k");
+  if (!disk.mounted()) GTEST_SKIP() << disk.why();
+  const std::string url = cluster->create_database("fulldisk");
+  ASSERT_EQ(migrate_url(url), "");
+  const auto who = owner(url);
+  auto opts = options(url, who, disk.path("spool"));
+  opts.spool.reserve_bytes = 32 << 10;
+  opts.spool.min_free_bytes = 64 << 10;
+  opts.packet_rows_per_s = 1e9;
+  auto w = st::Writer::start(opts);
+  ASSERT_TRUE(w) << w.error().message;
+  ASSERT_TRUE(settle(**w));
+  EXPECT_EQ((*w)->status().spool_degraded, 0);
+  ASSERT_TRUE(cluster->stop());
+
+  std::map<std::string, int64_t> alert_count;
+  std::set<std::string> config_ids, early_minutes;
+  std::vector<std::string> alert_ids;
+  const int64_t t0 = st::now_ms();
+  int degraded_seen = 0;
+  uint64_t held_seen = 0;
+  for (int round = 0; round < 240; ++round) {
+    if (round == 120) disk.fill("filler");  // another program takes the rest of the disk
+    for (int p = 0; p < 40; ++p) {
+      st::PacketRow pk;
+      pk.id = st::new_uuid();
+      pk.ts_ms = st::now_ms();
+      pk.src = "10.1.0." + std::to_string(p);
+      pk.dst = "10.2.0.1";
+      pk.protocol = "TCP";
+      pk.length = 60;
+      (*w)->enqueue(st::Table::packets, pk.id, st::to_json(pk));
+    }
+    st::MetricsRow m;
+    m.id = st::new_uuid();
+    m.ts_ms = t0 + int64_t{round} * 15000;  // four snapshots a minute
+    if (round < 60) early_minutes.insert(st::iso_time(m.ts_ms).substr(0, 16));
+    (*w)->enqueue(st::Table::metrics, m.id, st::to_json(m));
+    // Every 4th round a new alert, the others update an open one.
+    if (round % 4 == 0) alert_ids.push_back(st::new_uuid());
+    const std::string& aid = alert_ids[static_cast<size_t>(round) % alert_ids.size()];
+    auto a = alert(aid, ++alert_count[aid], t0);
+    a.host = "10.0.0." + std::to_string(std::find(alert_ids.begin(), alert_ids.end(), aid) - alert_ids.begin());
+    (*w)->enqueue(st::Table::alerts, aid, st::to_json(a));
+    if (round % 8 == 0) {
+      st::ConfigRow cfg;
+      cfg.id = st::new_uuid();
+      cfg.config_json = "{\"traffic_threshold_pps\":" + std::to_string(1000 + round) + "}";
+      cfg.traffic_threshold = 1000 + round;
+      config_ids.insert(cfg.id);
+      (*w)->enqueue(st::Table::configs, cfg.id, st::to_json(cfg));
+    }
+    ASSERT_TRUE(drained(**w)) << "round " << round;
+    degraded_seen = std::max(degraded_seen, (*w)->status().spool_degraded);
+    held_seen = std::max(held_seen, (*w)->status().held_rows);
+  }
+  auto s = (*w)->status();
+  EXPECT_GT(s.spool_dropped[static_cast<int>(st::Table::packets)], 0u);
+  EXPECT_GT(s.spool_dropped[static_cast<int>(st::Table::metrics)], 0u);
+  EXPECT_EQ(s.spool_dropped[static_cast<int>(st::Table::alerts)], 0u);
+  EXPECT_EQ(s.spool_dropped[static_cast<int>(st::Table::configs)], 0u);
+  EXPECT_EQ(s.held_lost, 0u);
+  EXPECT_TRUE(s.reserve_in_use) << "the full disk should have used the reserve";
+  EXPECT_EQ(s.spool_degraded, 2);
+  EXPECT_EQ(degraded_seen, 2);
+  EXPECT_GT(held_seen, 0u) << "past the reserve, alert and config rows wait in memory";
+  EXPECT_LT(s.disk_free_bytes, 64u << 10);
+
+  std::filesystem::remove(disk.path("filler"));
+  ASSERT_TRUE(cluster->start());
+  ASSERT_TRUE(settle(**w, 180s)) << [&] {
+    const auto x = (*w)->status();
+    return std::string(st::db_state_name(x.state)) + " queue " + std::to_string(x.queue_depth) + " held " +
+           std::to_string(x.held_rows) + " spool " + std::to_string(x.spool_rows) + ": " + x.last_error;
+  }();
+  s = (*w)->status();
+  EXPECT_EQ(s.held_rows, 0u);
+  EXPECT_EQ(s.rows_rejected, 0u);
+  EXPECT_FALSE(s.reserve_in_use) << "the reserve is made again once the disk has room";
+  EXPECT_TRUE(std::filesystem::exists(disk.path("spool/reserve")));
+
+  EXPECT_EQ(count(url, "select count(*) from network_alerts"), static_cast<long>(alert_ids.size()));
+  long stale = 0;
+  for (const auto& [id, c] : alert_count)
+    stale += count(url, "select count(*) from network_alerts where id = '" + id + "' and count = " + std::to_string(c));
+  EXPECT_EQ(stale, static_cast<long>(alert_ids.size())) << "an alert is missing its newest state";
+  EXPECT_EQ(ids(url, "network_configs"), config_ids);
+  // Before the disk was full to the last byte, every minute kept at least one snapshot.
+  pqxx::connection c(url);
+  pqxx::work tx(c);
+  std::set<std::string> minutes;
+  for (const auto& row : tx.exec("select to_char(ts at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI') from network_metrics"))
+    minutes.insert(row[0].c_str());
+  for (const auto& mnt : early_minutes) EXPECT_TRUE(minutes.count(mnt)) << "no snapshot kept for minute " << mnt;
+  EXPECT_LT(count(url, "select count(*) from network_packets"), 240 * 40) << "packet rows should have been dropped";
 }

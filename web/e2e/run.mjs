@@ -15,6 +15,8 @@ const password = process.env.SECURENET_PASSWORD ?? '';
 const browserPath = process.env.SECURENET_CHROMIUM ?? '/usr/bin/chromium';
 const shots = process.env.SECURENET_SCREENSHOT_DIR ?? path.resolve(here, '../../test-output/browser');
 const ALERT_WAIT_MS = Number(process.env.SECURENET_ALERT_WAIT_MS ?? 90000);
+// Generous: CI runs this on a busy 2-core box. Waits end as soon as their condition holds.
+const STEP_TIMEOUT_MS = Number(process.env.SECURENET_E2E_TIMEOUT_MS ?? 60000);
 
 if (!url || !email || !password) {
   console.error('e2e: set SECURENET_URL, SECURENET_EMAIL and SECURENET_PASSWORD');
@@ -35,14 +37,25 @@ const context = await chromium.launchPersistentContext(userData, {
   viewport: { width: 1440, height: 900 },
 });
 const page = context.pages()[0] ?? (await context.newPage());
-page.setDefaultTimeout(20000);
+page.setDefaultTimeout(STEP_TIMEOUT_MS);
 const consoleErrors = [];
 page.on('pageerror', (e) => consoleErrors.push(String(e)));
 
 let step = '';
 const t0 = Date.now();
 const log = (s) => { step = s; console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}`); };
-const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+// Screenshots are artifacts, not assertions: one that times out on a slow machine is
+// reported (and listed at the end) but does not fail the run.
+const shotFailures = [];
+const shot = async (name) => {
+  try {
+    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true, animations: 'disabled',
+      timeout: STEP_TIMEOUT_MS });
+  } catch (e) {
+    shotFailures.push(name);
+    console.warn(`[e2e] screenshot ${name} not taken (artifact only): ${String(e).split('\n')[0]}`);
+  }
+};
 const tid = (id) => page.getByTestId(id);
 
 async function text(id) { return ((await tid(id).textContent()) ?? '').trim(); }
@@ -75,11 +88,11 @@ try {
     document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? '');
   await page.waitForFunction(() =>
     Number(document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? 0) > 0,
-  null, { timeout: 30000 });
+  null, { timeout: STEP_TIMEOUT_MS });
   const pps1 = await ppsValue();
   await page.waitForFunction((first) =>
     (document.querySelector('[data-testid="stat-pps"]')?.getAttribute('data-value') ?? first) !== first,
-  pps1, { timeout: 30000 });
+  pps1, { timeout: STEP_TIMEOUT_MS });
   const pps2 = await ppsValue();
   console.log(`    pps ${pps1} -> ${pps2} (shown: ${await text('stat-pps')})`);
   assert.notEqual(pps1, pps2);
@@ -177,6 +190,7 @@ try {
   await shot('10-session-expired');
 
   assert.deepEqual(consoleErrors, [], 'uncaught errors in the page');
+  if (shotFailures.length) console.warn(`[e2e] screenshots not taken: ${shotFailures.join(', ')}`);
   log('PASS');
 } catch (e) {
   console.error(`e2e FAILED at step "${step}": ${e?.stack ?? e}`);

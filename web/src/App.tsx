@@ -11,6 +11,8 @@ import { HostView } from './pages/HostView';
 import { Hosts } from './pages/Hosts';
 import { Login } from './pages/Login';
 import { Overview } from './pages/Overview';
+import { Audit } from './pages/Audit';
+import { can, roleOf } from './lib/roles';
 
 function Routes() {
   const { session } = useAuth();
@@ -31,6 +33,8 @@ function Routes() {
     case 'host': page = <HostView ip={route.ip} />; break;
     case 'alerts': page = <Alerts />; break;
     case 'config': page = <Config />; break;
+    case 'audit': page = can(roleOf(session), 'audit') ? <Audit />
+      : <div className="page"><Empty>The audit log needs the admin role.</Empty></div>; break;
     default: page = <div className="page"><Empty>Page not found</Empty></div>;
   }
   return (

@@ -101,6 +101,14 @@ std::optional<Alert> App::resolve_alert(const std::string& id) {
   return a;
 }
 
+void App::adopt_alerts(std::vector<Alert> open) {
+  notify_alerts(detector_.adopt(std::move(open), wall_ms()));
+}
+
+void App::raise_event(const std::string& condition, Severity severity, const std::string& description) {
+  notify_alerts({detector_.raise_event(condition, severity, description, wall_ms())});
+}
+
 void App::notify_alerts(const std::vector<Alert>& changed) {
   for (const auto& a : changed) {
     if (a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms) ++raised_[static_cast<size_t>(a.severity)];

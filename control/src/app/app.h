@@ -55,7 +55,15 @@ class App {
   const Sampler& sampler() const { return sampler_; }
   const AlertStore& alerts() const { return alerts_; }
   std::optional<Alert> resolve_alert(const std::string& id);
+  // Before start(): open alerts stored by an earlier run of this sensor (Detector::adopt).
+  void adopt_alerts(std::vector<Alert> open);
+  // A one-off sensor_health event alert (config_recovered), stored and streamed.
+  void raise_event(const std::string& condition, Severity severity, const std::string& description);
   std::array<uint64_t, kSeverityCount> raised_since_reset() const { return raised_; }
+
+  // Records an audit entry through the sink (stored with the writer's rows; spooled while
+  // the database is down).
+  void audit(const AuditEvent& e) { sink_.on_audit(e); }
 
   SseHub& hub() { return hub_; }
   DatabaseState database() const { return sink_.state(); }

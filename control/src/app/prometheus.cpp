@@ -1,5 +1,6 @@
 // GET /metrics: Prometheus text exposition (no auth), from the latest snapshot.
 #include <cstdio>
+#include <string_view>
 
 #include "app/views.h"
 
@@ -29,11 +30,17 @@ std::string prometheus_text(const App& app) {
   auto s = app.snapshot();
   const auto& t = s->raw_totals;
   std::string o;
-  o.reserve(4096);
-  metric(o, "securenet_packets_total", "counter", "Packets seen by the dataplane.");
-  sample(o, "securenet_packets_total", static_cast<double>(t.packets));
-  metric(o, "securenet_bytes_total", "counter", "Bytes seen by the dataplane.");
-  sample(o, "securenet_bytes_total", static_cast<double>(t.bytes));
+  o.reserve(8192);
+  // The dataplane's own counters (SECURENET_WORKER_COUNTERS): securenet_<field>_total for
+  // a counter, securenet_<field> for a gauge.
+  auto counter = [&o](std::string name, const char* type, const char* help, uint64_t v) {
+    name = "securenet_" + name + (std::string_view(type) == "counter" ? "_total" : "");
+    metric(o, name.c_str(), type, help);
+    sample(o, name, static_cast<double>(v));
+  };
+#define SECURENET_X(member, type, api_metrics, api_status, help) counter(#member, #type, help, t.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
   metric(o, "securenet_pps", "gauge", "Packets per second over the last tick.");
   sample(o, "securenet_pps", s->pps);
   metric(o, "securenet_bps", "gauge", "Bits per second over the last tick.");
@@ -42,33 +49,30 @@ std::string prometheus_text(const App& app) {
   sample(o, "securenet_active_hosts", static_cast<double>(s->active_hosts));
   metric(o, "securenet_connections_per_minute", "gauge", "TCP SYNs (without ACK) in the last 60 s.");
   sample(o, "securenet_connections_per_minute", s->connections_per_min);
-  metric(o, "securenet_source_drops_total", "counter", "Packets the packet source lost.");
-  sample(o, "securenet_source_drops_total", static_cast<double>(t.source_drops));
-  metric(o, "securenet_host_table_full_total", "counter", "Host updates that found no table slot.");
-  sample(o, "securenet_host_table_full_total", static_cast<double>(t.host_table_full));
-  metric(o, "securenet_parse_errors_total", "counter", "Packets the parser rejected, by reason.");
-  for (size_t i = 1; i < t.parse_errors.size(); ++i) {
-    sample(o, std::string("securenet_parse_errors_total{reason=\"") + parse_error_name(i) + "\"}",
-           static_cast<double>(t.parse_errors[i]));
-  }
-  metric(o, "securenet_encapsulated_packets_total", "counter",
-         "Packets that crossed an encapsulation (MPLS, PPPoE, GRE, ERSPAN, VXLAN, GENEVE, GTP-U, IP-in-IP, Teredo).");
-  for (size_t i = 0; i < t.encap_packets.size(); ++i) {
-    sample(o, std::string("securenet_encapsulated_packets_total{encap=\"") +
-                  shm::encap_name(static_cast<shm::Encap>(i)) + "\"}",
-           static_cast<double>(t.encap_packets[i]));
-  }
-  metric(o, "securenet_protocol_packets_total", "counter", "Packets by protocol class.");
-  for (size_t i = 0; i < t.proto_class_packets.size(); ++i) {
-    sample(o, std::string("securenet_protocol_packets_total{class=\"") + proto_class_name(i) + "\"}",
-           static_cast<double>(t.proto_class_packets[i]));
-  }
+  // The named worker arrays (SECURENET_NAMED_ARRAYS): securenet_<prom>_total{<label>="<name>"}.
+  auto labelled = [&o](const char* prom, const char* label, const char* help, const char* const* names, size_t first,
+                       const auto& v) {
+    const std::string name = std::string("securenet_") + prom + "_total";
+    metric(o, name.c_str(), "counter", help);
+    for (size_t i = first; i < v.size(); ++i) {
+      sample(o, name + "{" + label + "=\"" + names[i] + "\"}", static_cast<double>(v[i]));
+    }
+  };
+#define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
+  labelled(prom, label, help, names, first, t.member);
+  SECURENET_NAMED_ARRAYS(SECURENET_X)
+#undef SECURENET_X
   metric(o, "securenet_alerts_open", "gauge", "Open alerts by severity.");
   auto open = app.alerts().open_by_severity();
   for (size_t i = 0; i < open.size(); ++i) {
     sample(o, std::string("securenet_alerts_open{severity=\"") + to_string(static_cast<Severity>(i)) + "\"}",
            static_cast<double>(open[i]));
   }
+  const auto db = app.database();
+  metric(o, "securenet_spool_dropped_rows_total", "counter", "Rows the on-disk spool dropped (disk or bound full), by table.");
+  for (const auto& [table, n] : db.spool_dropped) sample(o, "securenet_spool_dropped_rows_total{table=\"" + table + "\"}", static_cast<double>(n));
+  metric(o, "securenet_spool_degraded", "gauge", "0 ok, 1 dropping samples/snapshots, 2 alert and config rows at risk.");
+  sample(o, "securenet_spool_degraded", db.spool_degraded);
   metric(o, "securenet_dataplane_up", "gauge", "1 when the dataplane heartbeat is fresh.");
   sample(o, "securenet_dataplane_up", s->dataplane.state == DataplaneState::kUp ? 1 : 0);
   metric(o, "securenet_tick_duration_ms", "gauge", "Time the last control tick took.");

@@ -5,19 +5,6 @@
 namespace securenet::control {
 
 namespace {
-constexpr const char* kParseErrorNames[] = {
-    "none", "truncated_ethernet", "truncated_vlan", "too_many_vlan_tags", "truncated_arp",
-    "truncated_ipv4", "bad_ipv4_version", "bad_ipv4_ihl", "bad_ipv4_total_length",
-    "truncated_ipv6", "bad_ipv6_version", "bad_ipv6_payload_length", "truncated_ipv6_ext_header",
-    "too_many_ipv6_ext_headers", "truncated_tcp", "bad_tcp_data_offset", "truncated_udp",
-    "bad_udp_length", "truncated_icmp", "truncated_icmpv6", "truncated_igmp",
-    // decapsulation and link types (issue 12)
-    "truncated_mpls", "too_many_mpls_labels", "truncated_pppoe", "truncated_gre", "truncated_tunnel_header",
-    "too_deep_encapsulation", "truncated_link_header", "bad_link_payload"};
-static_assert(std::size(kParseErrorNames) == shm::kParseErrorCount, "one name per ParseError");
-constexpr const char* kClassNames[] = {"tcp", "udp", "icmp", "igmp", "other"};
-static_assert(std::size(kClassNames) == shm::kProtoClassCount, "one name per ProtoClass");
-
 uint64_t parse_error_total(const GlobalCounters& t) {
   uint64_t n = 0;
   for (size_t i = 1; i < t.parse_errors.size(); ++i) n += t.parse_errors[i];
@@ -25,28 +12,50 @@ uint64_t parse_error_total(const GlobalCounters& t) {
 }
 int64_t ns_to_ms(uint64_t ns) { return static_cast<int64_t>(ns / 1000000); }
 
-// Packets that crossed each kind of encapsulation: {"mpls": n, "pppoe": n, ...}.
-void write_encapsulations(JsonWriter& w, const GlobalCounters& t) {
-  w.key("encapsulations").begin_object();
-  for (size_t i = 0; i < shm::kEncapCount; ++i) w.field(shm::encap_name(static_cast<shm::Encap>(i)), t.encap_packets[i]);
+// One per-host field in the API's form (SECURENET_HOST_FIELDS): counters as they are,
+// arrays as an object keyed by the protocol-class names, times in ms.
+enum class Kind { counter, first_seen, last_seen };
+template <Kind K>
+void host_field(JsonWriter& w, const char* name, uint64_t v) {
+  if constexpr (K == Kind::counter) {
+    w.field(name, v);
+  } else {
+    w.field(name, ns_to_ms(v));
+  }
+}
+template <Kind K>
+void host_field(JsonWriter& w, const char* name, const std::array<uint64_t, shm::kProtoClassCount>& v) {
+  w.key(name).begin_object();
+  for (size_t i = 0; i < v.size(); ++i) w.field(shm::kProtoClassNames[i], v[i]);
   w.end_object();
 }
-}  // namespace
 
-const char* parse_error_name(size_t reason) { return reason < shm::kParseErrorCount ? kParseErrorNames[reason] : "unknown"; }
-const char* proto_class_name(size_t cls) { return cls < shm::kProtoClassCount ? kClassNames[cls] : "other"; }
+// The worker arrays keyed by a name table (SECURENET_NAMED_ARRAYS) as JSON objects
+// ({"tcp": n, ...}, {"truncated_tcp": n, ...}, {"mpls": n, ...}); in /api/status only
+// those marked api_status.
+template <size_t N, size_t M>
+void named_array(JsonWriter& w, const char* key, const char* const (&names)[M], size_t first,
+                 const std::array<uint64_t, N>& v) {
+  static_assert(N == M, "one name per element");
+  w.key(key).begin_object();
+  for (size_t i = first; i < N; ++i) w.field(names[i], v[i]);
+  w.end_object();
+}
+void named_arrays(JsonWriter& w, const GlobalCounters& t, bool status) {
+#define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
+  if (!status || api_status) named_array(w, api_key, names, first, t.member);
+  SECURENET_NAMED_ARRAYS(SECURENET_X)
+#undef SECURENET_X
+}
+}  // namespace
 
 void write_host_json(JsonWriter& w, const HostView& h, const SecurityConfig& cfg) {
   w.begin_object();
   w.field("ip", ip_text(h.ip)).field("direction", cfg.internal(h.ip) ? "internal" : "external");
-  w.field("packets_sent", h.packets_sent).field("bytes_sent", h.bytes_sent);
-  w.field("packets_recv", h.packets_recv).field("bytes_recv", h.bytes_recv);
+#define SECURENET_X(member, width, kind, api_name) host_field<Kind::kind>(w, api_name, h.member);
+  SECURENET_HOST_FIELDS(SECURENET_X)
+#undef SECURENET_X
   w.field("pps", h.pps).field("bps", h.bps).field("syn_per_min", h.syn_per_min);
-  w.field("syn_sent", h.syn_sent).field("blacklisted_packets", h.blacklisted_packets);
-  w.key("protocols").begin_object();
-  for (size_t i = 0; i < h.protocols.size(); ++i) w.field(kClassNames[i], h.protocols[i]);
-  w.end_object();
-  w.field("first_seen_ms", ns_to_ms(h.first_seen_ns)).field("last_seen_ms", ns_to_ms(h.last_seen_ns));
   w.end_object();
 }
 
@@ -57,10 +66,11 @@ std::string App::build_metrics_json(size_t top) const {
   w.begin_object();
   w.field("ts_ms", s.ts_ms);
   w.key("totals").begin_object();
-  w.field("packets", t.packets).field("bytes", t.bytes).field("ipv4", t.ipv4_packets).field("ipv6", t.ipv6_packets);
-  w.field("arp", t.arp_packets).field("fragments", t.fragments).field("tcp_syn", t.tcp_syn);
-  w.field("blacklisted", t.blacklisted_packets).field("parse_errors", parse_error_total(t));
-  w.field("source_drops", t.source_drops);
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  if (const char* k = api_metrics) w.field(k, t.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+  w.field("parse_errors", parse_error_total(t));
   w.end_object();
   w.key("rates").begin_object().field("pps", s.pps).field("bps", s.bps).end_object();
   w.field("active_hosts", s.active_hosts).field("hosts_tracked", s.hosts_tracked);
@@ -72,13 +82,7 @@ std::string App::build_metrics_json(size_t top) const {
   w.key("anomalies_raised").begin_object();
   for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i) w.field(to_string(static_cast<Severity>(i)), raised_[static_cast<size_t>(i)]);
   w.end_object();
-  w.key("protocols").begin_object();
-  for (size_t i = 0; i < t.proto_class_packets.size(); ++i) w.field(kClassNames[i], t.proto_class_packets[i]);
-  w.end_object();
-  w.key("parse_errors").begin_object();
-  for (size_t i = 1; i < t.parse_errors.size(); ++i) w.field(kParseErrorNames[i], t.parse_errors[i]);
-  w.end_object();
-  write_encapsulations(w, t);
+  named_arrays(w, t, false);  // protocols, parse_errors, encapsulations
   w.key("top_talkers").begin_array();
   const auto& list = s.top[static_cast<size_t>(HostSort::kPps)];
   for (size_t i = 0; i < list.size() && i < top; ++i) {
@@ -106,14 +110,21 @@ std::string status_json(const App& app) {
   w.end_object();
   w.key("rates").begin_object().field("pps", snap->pps).field("bps", snap->bps).field("drops_per_s", snap->drops_per_s).end_object();
   w.key("totals").begin_object();
-  w.field("packets", t.packets).field("bytes", t.bytes).field("source_drops", t.source_drops);
-  w.field("parse_errors", parse_error_total(t)).field("host_table_full", t.host_table_full);
-  w.field("hosts_in_table", t.hosts_in_table).field("hosts_tracked", snap->hosts_tracked);
-  write_encapsulations(w, t);
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  if (api_status) w.field(#member, t.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+  w.field("parse_errors", parse_error_total(t)).field("hosts_tracked", snap->hosts_tracked);
+  named_arrays(w, t, true);  // encapsulations
   w.end_object();
   auto db = app.database();
   w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);
   if (!db.detail.empty()) w.field("detail", db.detail);
+  w.key("spool").begin_object().field("degraded", db.spool_degraded == 2 ? "high" : db.spool_degraded ? "medium" : "none");
+  w.field("disk_free_bytes", db.spool_disk_free_bytes).field("reserve_in_use", db.spool_reserve_in_use);
+  w.key("dropped").begin_object();
+  for (const auto& [table, n] : db.spool_dropped) w.field(table, n);
+  w.end_object().end_object();
   w.end_object();
   w.key("control").begin_object();
   w.field("version", kVersion).field("uptime_s", app.uptime_s());

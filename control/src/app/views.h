@@ -8,8 +8,6 @@
 
 namespace securenet::control {
 
-const char* parse_error_name(size_t reason);
-const char* proto_class_name(size_t cls);
 void write_host_json(JsonWriter& w, const HostView& h, const SecurityConfig& cfg);
 std::string status_json(const App& app);
 std::string prometheus_text(const App& app);

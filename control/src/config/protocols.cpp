@@ -60,6 +60,13 @@ void add_class(BlacklistEntry& e, shm::ProtoClass c) { e.classes.set(static_cast
 
 }  // namespace
 
+const char* ip_proto_name(unsigned n) {
+  for (const auto& p : kIpProtos) {
+    if (p.number == n) return p.name;  // the first name of a number is its canonical one
+  }
+  return nullptr;
+}
+
 std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::string* why) {
   BlacklistEntry e;
   std::string u = upper(text);
@@ -129,20 +136,20 @@ CompiledBlacklist compile_blacklist(const std::vector<BlacklistEntry>& entries) 
 
 namespace {
 template <size_t N>
-void store_bits(shm::Counter* words, const std::bitset<N>& bits) {
+void store_bits(uint64_t* words, const std::bitset<N>& bits) {
   for (size_t w = 0; w < N / 64; ++w) {
     uint64_t v = 0;
     for (size_t b = 0; b < 64; ++b)
       if (bits.test(w * 64 + b)) v |= 1ULL << b;
-    words[w].store(v, std::memory_order_relaxed);
+    words[w] = v;
   }
 }
 }  // namespace
 
-void write_blacklist(shm::ControlBlock& cb, const CompiledBlacklist& bl) {
-  store_bits(cb.proto_blacklist, bl.ip_protos);
-  store_bits(cb.tcp_port_blacklist, bl.tcp_ports);
-  store_bits(cb.udp_port_blacklist, bl.udp_ports);
+void write_blacklist(shm::ControlConfig& c, const CompiledBlacklist& bl) {
+  store_bits(c.proto_blacklist, bl.ip_protos);
+  store_bits(c.tcp_port_blacklist, bl.tcp_ports);
+  store_bits(c.udp_port_blacklist, bl.udp_ports);
 }
 
 }  // namespace securenet::control

@@ -26,6 +26,11 @@ struct BlacklistEntry {
   std::bitset<shm::kProtoClassCount> classes;
 };
 
+// The canonical name of IP protocol number n ("TCP", "ICMPV6", "GRE"), or nullptr when the
+// table of named protocols has none: the one list of protocol names (blacklist parsing,
+// stored packet records).
+const char* ip_proto_name(unsigned n);
+
 // Parses one entry (case-insensitive); nullopt with *why set when unknown or out of range.
 std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::string* why);
 
@@ -40,7 +45,7 @@ struct CompiledBlacklist {
 };
 CompiledBlacklist compile_blacklist(const std::vector<BlacklistEntry>& entries);
 
-// Writes the bitmaps into the control block (the dataplane reloads on generation change).
-void write_blacklist(shm::ControlBlock& cb, const CompiledBlacklist& bl);
+// Fills the bitmaps of a control-block config (publish_config writes it to the segment).
+void write_blacklist(shm::ControlConfig& c, const CompiledBlacklist& bl);
 
 }  // namespace securenet::control

@@ -1,12 +1,15 @@
 #include "config/publish.h"
 
+#include <memory>
+
 namespace securenet::control {
 
 void publish_config(shm::ControlBlock& cb, const SecurityConfig& cfg) {
-  write_blacklist(cb, compile_blacklist(cfg.protocol_blacklist));
-  cb.sample_one_in.store(cfg.sample_one_in, std::memory_order_relaxed);
-  uint64_t gen = cb.generation.load(std::memory_order_relaxed);
-  cb.generation.store(gen + 1, std::memory_order_release);
+  auto c = std::make_unique<shm::ControlConfig>();  // 16 KiB: not on the stack
+  write_blacklist(*c, compile_blacklist(cfg.protocol_blacklist));
+  c->sample_one_in = cfg.sample_one_in;
+  c->generation = shm::read(cb.generation) + 1;
+  shm::write_control(cb, *c);
 }
 
 }  // namespace securenet::control

@@ -1,6 +1,6 @@
 // Publishes the parts of the config the dataplane acts on into the segment's control
-// block: the blacklist bitmaps and the sampling rate. Fields first, then generation is
-// bumped with release so a worker that sees the new generation sees the new fields.
+// block: the blacklist bitmaps and the sampling rate, with generation + 1, all under the
+// block's sequence lock (shm::write_control), so no worker copies half of it.
 #pragma once
 
 #include "config/security_config.h"

@@ -36,6 +36,11 @@ const char* to_string(AlertKind k) {
   return "sensor_health";
 }
 
+const char* resolved_by(const Alert& a) {
+  if (a.resolved_by_user) return "user";
+  return a.resolved_by_restart ? "restart" : "auto";
+}
+
 void write_alert_json(JsonWriter& w, const Alert& a) {
   w.begin_object();
   w.field("id", a.id).field("kind", to_string(a.kind)).field("severity", to_string(a.severity));
@@ -52,7 +57,7 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
   w.key("resolved_at_ms");
   a.open ? w.null() : w.value(a.resolved_at_ms);
   w.key("resolved_by");
-  a.open ? w.null() : w.value(a.resolved_by_user ? "user" : "auto");
+  a.open ? w.null() : w.value(resolved_by(a));
   w.end_object();
 }
 

@@ -30,7 +30,8 @@ struct Alert {
   bool open = true;
   std::string host;      // "10.0.0.5"; empty for network-wide and sensor alerts
   std::string protocol;  // protocol_blacklist: the matching entries ("ICMP", "GRE,ESP")
-  std::string condition; // sensor_health: dataplane_stale|dataplane_down|source_drops|host_table_full
+  std::string condition; // sensor_health: dataplane_stale|dataplane_down|source_drops|host_table_full|
+                         // spool_degraded|config_recovered
   std::string description;
   double value = 0;      // the latest measured value (packets/s, connections/min, ...)
   double threshold = 0;
@@ -39,7 +40,10 @@ struct Alert {
   int64_t first_seen_ms = 0, last_seen_ms = 0;
   int64_t resolved_at_ms = 0;  // 0 while open
   bool resolved_by_user = false;
+  bool resolved_by_restart = false;  // adopted at start, its condition never seen again
 };
+// "user" | "restart" | "auto" for a resolved alert (the API's and the table's resolved_by).
+const char* resolved_by(const Alert& a);
 
 class JsonWriter;
 void write_alert_json(JsonWriter& w, const Alert& a);

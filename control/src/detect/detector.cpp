@@ -136,6 +136,11 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
     Severity s = h.drops_per_s > 0.01 * (h.pps + h.drops_per_s) ? Severity::kMedium : Severity::kLow;
     raise("source_drops", s, h.drops_per_s, "sensor: the packet source drops " + num(h.drops_per_s) + " packets/s");
   }
+  if (h.spool_degraded > 0) {
+    raise("spool_degraded", h.spool_degraded > 1 ? Severity::kHigh : Severity::kMedium, h.spool_degraded,
+          h.spool_degraded > 1 ? "sensor: the spool's disk is full; alert and config rows are at risk"
+                               : "sensor: the spool's disk is low; packet samples and metric snapshots are dropped");
+  }
   if (h.host_table_full_delta > 0) {
     raise("host_table_full", Severity::kLow, static_cast<double>(h.host_table_full_delta),
           "sensor: the host table is full; new hosts are not tracked");
@@ -161,6 +166,7 @@ void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) 
     return;
   }
   t.below_since_ms = -1;
+  t.adopted = false;
   if (t.suppressed) return;
   if (t.open && store_.find(t.alert_id)) {
     update_alert(t, o, now_ms);
@@ -208,6 +214,7 @@ void Detector::below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const 
     if (Alert* a = store_.find(t.alert_id); a && a->open) {
       a->open = false;
       a->resolved_at_ms = now_ms;
+      a->resolved_by_restart = t.adopted;
       changed_.push_back(*a);
     }
   }
@@ -220,6 +227,71 @@ void Detector::clear_unseen(int64_t now_ms, const SecurityConfig& cfg) {
   }
   for (const auto& k : to_erase_) tracks_.erase(k);
   to_erase_.clear();
+}
+
+namespace {
+AlertFilter open_filter() {
+  AlertFilter f;
+  f.limit = SIZE_MAX;
+  f.open = true;
+  return f;
+}
+bool is_event(const Alert& a) { return a.kind == AlertKind::kSensorHealth && a.condition == "config_recovered"; }
+}  // namespace
+
+std::vector<Alert> Detector::adopt(std::vector<Alert> open, int64_t now_ms) {
+  std::vector<Alert> closed;
+  // Newest first, so the first alert of a key is the one kept.
+  std::sort(open.begin(), open.end(), [](const Alert& x, const Alert& y) { return x.last_seen_ms > y.last_seen_ms; });
+  std::unordered_map<std::string, bool> taken;
+  for (auto& a : open) {
+    if (!a.open || store_.find(a.id)) continue;
+    const std::string key = key_of(a.kind, a.host, a.kind == AlertKind::kSensorHealth ? a.condition : "");
+    if (taken[key] || tracks_.count(key)) {
+      a.open = false;
+      a.resolved_at_ms = now_ms;
+      a.resolved_by_restart = true;
+      closed.push_back(std::move(a));
+      continue;
+    }
+    taken[key] = true;
+    if (is_event(a)) {
+      store_.insert(std::move(a));
+      continue;
+    }
+    Track t;
+    t.alert_id = a.id;
+    t.open = true;
+    t.below_since_ms = now_ms;
+    t.seen_tick = tick_;
+    t.adopted = true;
+    tracks_.emplace(key, t);
+    store_.insert(std::move(a));
+  }
+  return closed;
+}
+
+Alert Detector::raise_event(const std::string& condition, Severity severity, const std::string& description,
+                            int64_t now_ms) {
+  for (const Alert* open : store_.list(open_filter())) {
+    if (open->kind != AlertKind::kSensorHealth || open->condition != condition) continue;
+    Alert& a = *store_.find(open->id);
+    a.count += 1;
+    a.last_seen_ms = now_ms;
+    a.description = description;
+    if (severity > a.severity) a.severity = severity;
+    return a;
+  }
+  Alert a;
+  a.id = ids_.next();
+  a.kind = AlertKind::kSensorHealth;
+  a.severity = severity;
+  a.condition = condition;
+  a.description = description;
+  a.value = a.peak = 1;
+  a.count = 1;
+  a.first_seen_ms = a.last_seen_ms = now_ms;
+  return store_.insert(std::move(a));
 }
 
 std::optional<Alert> Detector::resolve(const std::string& id, int64_t now_ms) {

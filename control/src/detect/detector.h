@@ -40,6 +40,7 @@ struct HealthInput {
   double pps = 0;
   double drops_per_s = 0;
   uint64_t host_table_full_delta = 0;
+  int spool_degraded = 0;  // DatabaseState::spool_degraded
 };
 
 struct TickInput {
@@ -56,6 +57,17 @@ class Detector {
   std::vector<Alert> evaluate(const TickInput& in, const SecurityConfig& cfg);
   // Manual resolve; nullopt when the id is unknown. Resolving a resolved alert is a no-op.
   std::optional<Alert> resolve(const std::string& id, int64_t now_ms);
+  // Open alerts of this sensor from before a restart (the database's): each is tracked as
+  // if its condition had last been seen at now_ms, so it continues (same id, count, first
+  // seen) when the condition is seen within clear_hold_s, and resolves with resolved_by
+  // "restart" when it is not. Of two open alerts for one key the newest is kept; the
+  // others are returned resolved ("restart"). Event alerts (config_recovered) stay open
+  // untracked until a user resolves them.
+  std::vector<Alert> adopt(std::vector<Alert> open, int64_t now_ms);
+  // A one-off sensor_health event (config_recovered): one open alert per condition, kept
+  // open until a user resolves it; raised again, it counts up. Returns the alert.
+  Alert raise_event(const std::string& condition, Severity severity, const std::string& description,
+                    int64_t now_ms);
   // The minimum values a host must exceed to matter (for the sampler's interest filter).
   static InterestFloor floor_for(const SecurityConfig& cfg);
 
@@ -66,6 +78,7 @@ class Detector {
     bool suppressed = false;   // resolved by hand, waiting for the condition to clear
     int64_t below_since_ms = -1;
     uint32_t seen_tick = 0;
+    bool adopted = false;      // from before a restart, its condition not seen since
   };
   struct Obs {
     AlertKind kind;

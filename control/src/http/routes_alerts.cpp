@@ -1,3 +1,4 @@
+#include "http/audit.h"
 #include "http/routes.h"
 #include "util/json_writer.h"
 #include "util/uuid.h"
@@ -47,6 +48,10 @@ void register_alerts_routes(Router& r, App& app) {
     if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
     auto a = app.resolve_alert(req.params[0]);
     if (!a) return json_error(404, "not_found", "no alert with this id");
+    JsonWriter d;
+    d.begin_object().field("alert_id", a->id).field("kind", to_string(a->kind))
+        .field("severity", to_string(a->severity)).field("host", a->host).end_object();
+    app.audit(audit_event(req, "alert_resolve", d.take()));
     return json_response(alert_to_json(*a));
   });
 }

@@ -1,3 +1,4 @@
+#include "http/audit.h"
 #include "http/routes.h"
 
 namespace securenet::control {
@@ -6,12 +7,15 @@ void register_config_routes(Router& r, App& app) {
   using boost::beast::http::verb;
   r.add(verb::get, "/api/config", [&app](const Request&) { return json_response(config_to_json(app.config())); });
   r.add(verb::post, "/api/config", [&app](const Request& req) {
+    std::string before = config_to_json(app.config());
     auto res = app.apply_config(req.body, req.user_id());
     if (!res.ok) {
       if (res.error.field.empty()) return json_error(400, "invalid_json", res.error.detail);
       return json_error(400, "invalid_config", res.error.detail, res.error.field);
     }
-    return json_response(config_to_json(app.config()));
+    std::string after = config_to_json(app.config());
+    app.audit(audit_event(req, "config_change", "{\"before\":" + before + ",\"after\":" + after + "}"));
+    return json_response(std::move(after));
   });
 }
 

@@ -6,6 +6,7 @@
 #include "reads.h"
 #include "session.h"
 #include "util/url.h"
+#include "util/uuid.h"
 
 namespace securenet::control {
 
@@ -63,6 +64,38 @@ void register_history(Router& r, App& app, store::Session* s) {
   });
 }
 
+// ?before= is "<at_ms>_<id>" (a page's next_before) or a plain epoch-ms integer.
+bool parse_before(std::string_view v, store::AuditQuery& q) {
+  const auto us = v.find('_');
+  const std::string_view ms = v.substr(0, us);
+  if (ms.empty() || ms.size() > 15) return false;
+  int64_t n = 0;
+  for (char c : ms) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  q.before_ms = n;
+  if (us == std::string_view::npos) return true;
+  q.before_id = std::string(v.substr(us + 1));
+  return is_uuid(q.before_id);
+}
+
+// Access level: admin.
+void register_audit(Router& r, store::Session* s) {
+  r.add(verb::get, "/api/audit", [s](const Request& req) {
+    if (!s) return disabled();
+    Response err;
+    auto limit = query_int(req, "limit", 100, 1, 1000, &err);
+    if (!limit) return err;
+    store::AuditQuery q;
+    q.limit = static_cast<int>(*limit);
+    if (auto b = req.q("before"); b && !parse_before(*b, q))
+      return json_error(400, "invalid_parameter",
+                        "before: an epoch-ms integer or a page's next_before", "before");
+    return db_result(store::audit_log_json(*s, req.claims->json, q));
+  });
+}
+
 }  // namespace
 
 void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
@@ -70,6 +103,8 @@ void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
     AuthRouteDeps a;
     a.session = d.session;
     a.limiter = d.limiter;
+    a.revocations = d.revocations;
+    a.audit = d.audit;
     a.hs256_secret = d.hs256_secret;
     a.issuer = d.issuer;
     a.access_ttl_s = d.access_ttl_s;
@@ -78,8 +113,10 @@ void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
   } else {
     r.add(verb::post, "/api/auth/login", [](const Request&) { return disabled(); });
     r.add(verb::post, "/api/auth/refresh", [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/logout", [](const Request&) { return disabled(); });
   }
   register_history(r, app, d.session);
+  register_audit(r, d.session);
 }
 
 bool is_db_request(const HttpIn& in) {
@@ -87,7 +124,9 @@ bool is_db_request(const HttpIn& in) {
   if (!t) return false;
   if (t->path.rfind("/api/auth/", 0) == 0) return true;
   if (in.method != verb::get) return false;
-  if (t->path == "/api/alerts/history" || t->path == "/api/config/history") return true;
+  if (t->path == "/api/alerts/history" || t->path == "/api/config/history" ||
+      t->path == "/api/audit")
+    return true;
   if (t->path != "/api/metrics/history") return false;
   auto it = t->query.find("source");
   return it != t->query.end() && it->second == "db";

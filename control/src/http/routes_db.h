@@ -1,11 +1,15 @@
-// The database-backed routes (API.md "Auth" and "Stored history"): login/refresh and the
-// history reads that go through PostgreSQL's row-level security with the caller's claims.
+// The database-backed routes (API.md "Auth", "Stored history" and "Audit log"):
+// login/refresh/logout, the history reads and GET /api/audit, which go through PostgreSQL's
+// row-level security with the caller's claims.
+// Access levels: the history reads are viewer; GET /api/audit is admin; auth: see
+// routes_auth.h.
 // Registered BEFORE register_all_routes (so /api/alerts/history wins over /api/alerts/{id}
 // and ?source=db is seen on /api/metrics/history). Without a database every one of them
 // answers 503 {"error":"database_disabled"}.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "app/app.h"
@@ -17,13 +21,19 @@ class Session;
 class LoginRateLimiter;
 }  // namespace securenet::store
 
+namespace securenet::auth {
+class RevocationList;
+}
+
 namespace securenet::control {
 
 struct DbRouteDeps {
   store::Session* session = nullptr;          // null: database disabled
   store::LoginRateLimiter* limiter = nullptr;
+  std::shared_ptr<auth::RevocationList> revocations;  // logout's access-token revocations
+  EventSink* audit = nullptr;                 // login/logout audit entries
   std::string hs256_secret, issuer;
-  int64_t access_ttl_s = 3600;
+  int64_t access_ttl_s = 900;
   int64_t refresh_ttl_s = 30 * 24 * 3600;
 };
 

@@ -1,4 +1,5 @@
 #include "app/views.h"
+#include "http/audit.h"
 #include "http/routes.h"
 
 namespace securenet::control {
@@ -12,8 +13,9 @@ void register_metrics_routes(Router& r, App& app) {
     if (*top == 10) return json_response(app.metrics_json());  // built once per tick
     return json_response(app.build_metrics_json(static_cast<size_t>(*top)));
   });
-  r.add(verb::post, "/api/metrics/reset", [&app](const Request&) {
+  r.add(verb::post, "/api/metrics/reset", [&app](const Request& req) {
     app.reset_metrics();
+    app.audit(audit_event(req, "metrics_reset"));
     return json_response("{\"status\":\"reset\"}");
   });
   r.add(verb::get, "/api/metrics/history", [&app](const Request& req) {

@@ -25,12 +25,9 @@ struct HostState {
 };
 
 // One host as the API shows it (counters since the last metrics reset).
-struct HostView {
+// The fields are SECURENET_HOST_FIELDS (shm_fields.h) through host_delta().
+struct HostView : HostFields {
   shm::IpKey ip{};
-  uint64_t packets_sent = 0, bytes_sent = 0, packets_recv = 0, bytes_recv = 0;
-  uint64_t syn_sent = 0, blacklisted_packets = 0;
-  std::array<uint64_t, shm::kProtoClassCount> protocols{};
-  uint64_t first_seen_ns = 0, last_seen_ns = 0;
   double pps = 0, bps = 0, syn_per_min = 0;
 };
 

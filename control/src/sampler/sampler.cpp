@@ -11,47 +11,10 @@ uint64_t total_packets(const HostCounters& c) { return c.packets_sent + c.packet
 uint64_t total_bytes(const HostCounters& c) { return c.bytes_sent + c.bytes_recv; }
 }  // namespace
 
-GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) {
-  auto d = [](uint64_t x, uint64_t y) { return x >= y ? x - y : 0; };
-  GlobalCounters r = a;
-  r.packets = d(a.packets, b.packets);
-  r.bytes = d(a.bytes, b.bytes);
-  r.ipv4_packets = d(a.ipv4_packets, b.ipv4_packets);
-  r.ipv6_packets = d(a.ipv6_packets, b.ipv6_packets);
-  r.arp_packets = d(a.arp_packets, b.arp_packets);
-  r.other_l2_packets = d(a.other_l2_packets, b.other_l2_packets);
-  r.vlan_packets = d(a.vlan_packets, b.vlan_packets);
-  r.fragments = d(a.fragments, b.fragments);
-  r.tcp_syn = d(a.tcp_syn, b.tcp_syn);
-  r.blacklisted_packets = d(a.blacklisted_packets, b.blacklisted_packets);
-  r.source_drops = d(a.source_drops, b.source_drops);
-  r.source_errors = d(a.source_errors, b.source_errors);
-  r.host_table_full = d(a.host_table_full, b.host_table_full);
-  r.sampled_packets = d(a.sampled_packets, b.sampled_packets);
-  for (size_t i = 0; i < r.proto_class_packets.size(); ++i)
-    r.proto_class_packets[i] = d(a.proto_class_packets[i], b.proto_class_packets[i]);
-  for (size_t i = 0; i < r.parse_errors.size(); ++i) r.parse_errors[i] = d(a.parse_errors[i], b.parse_errors[i]);
-  for (size_t i = 0; i < r.encap_packets.size(); ++i) r.encap_packets[i] = d(a.encap_packets[i], b.encap_packets[i]);
-  for (size_t i = 0; i < r.ip_proto_packets.size(); ++i)
-    r.ip_proto_packets[i] = d(a.ip_proto_packets[i], b.ip_proto_packets[i]);
-  return r;  // hosts_in_table and heartbeat stay absolute
-}
-
 HostView make_view(const HostState& h) {
   HostView v;
-  const auto& c = h.cur;
-  const auto& b = h.base;
-  v.ip = c.key;
-  v.packets_sent = delta(c.packets_sent, b.packets_sent);
-  v.bytes_sent = delta(c.bytes_sent, b.bytes_sent);
-  v.packets_recv = delta(c.packets_recv, b.packets_recv);
-  v.bytes_recv = delta(c.bytes_recv, b.bytes_recv);
-  v.syn_sent = delta(c.syn_sent, b.syn_sent);
-  v.blacklisted_packets = delta(c.blacklisted_packets, b.blacklisted_packets);
-  for (size_t i = 0; i < v.protocols.size(); ++i)
-    v.protocols[i] = delta(c.proto_class_packets[i], b.proto_class_packets[i]);
-  v.first_seen_ns = c.first_seen_ns;
-  v.last_seen_ns = c.last_seen_ns;
+  static_cast<HostFields&>(v) = host_delta(h.cur, h.base);
+  v.ip = h.cur.key;
   v.pps = h.pps;
   v.bps = h.bps;
   v.syn_per_min = h.syn_per_min;
@@ -108,16 +71,7 @@ void Sampler::merge(HostState& h, const HostCounters& c) {
     }
     return;
   }
-  auto& a = h.cur;  // the same host seen by another worker: merge
-  a.packets_sent += c.packets_sent;
-  a.bytes_sent += c.bytes_sent;
-  a.packets_recv += c.packets_recv;
-  a.bytes_recv += c.bytes_recv;
-  a.syn_sent += c.syn_sent;
-  a.blacklisted_packets += c.blacklisted_packets;
-  for (size_t i = 0; i < a.proto_class_packets.size(); ++i) a.proto_class_packets[i] += c.proto_class_packets[i];
-  if (c.first_seen_ns && (!a.first_seen_ns || c.first_seen_ns < a.first_seen_ns)) a.first_seen_ns = c.first_seen_ns;
-  a.last_seen_ns = std::max(a.last_seen_ns, c.last_seen_ns);
+  merge_host(h.cur, c);  // the same host seen by another worker
 }
 
 void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
@@ -185,6 +139,7 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   dt_s_ = first_ ? 1.0 : std::max(1e-3, static_cast<double>(now_ns_ - prev_ns_) / 1e9);
   if (reset_pending_) {
     base_ = raw_;
+    carried_ = GlobalCounters{};
     for (auto& h : hosts_) h.base = h.cur;
     reset_pending_ = false;
   }
@@ -238,7 +193,7 @@ std::shared_ptr<Snapshot> Sampler::finish_tick() {
   s->tick = ++tick_;
   s->ts_ms = wall_ms_;
   s->raw_totals = raw_;
-  s->totals = subtract(raw_, base_);
+  s->totals = add_counters(subtract(raw_, base_), carried_);
   if (!first_) {
     s->pps = static_cast<double>(delta(raw_.packets, prev_raw_.packets)) / dt_s_;
     s->bps = static_cast<double>(delta(raw_.bytes, prev_raw_.bytes)) * 8.0 / dt_s_;
@@ -270,6 +225,8 @@ void Sampler::build_top_lists(Snapshot& s) {
 }
 
 void Sampler::forget_all() {
+  // A new dataplane counts from zero: the API's totals go on from what they showed.
+  if (have_prev_) carried_ = add_counters(subtract(prev_raw_, base_), carried_);
   hosts_.clear();
   hints_.clear();
   index_.clear();

@@ -86,6 +86,7 @@ class Sampler {
   uint64_t now_ns_ = 0, prev_ns_ = 0;
   int64_t wall_ms_ = 0;
   GlobalCounters raw_{}, prev_raw_{}, base_{};
+  GlobalCounters carried_{};  // totals of earlier dataplane runs (since the last reset)
   bool have_prev_ = false;
   bool reset_pending_ = false;
   std::deque<std::pair<uint64_t, uint64_t>> syn_window_;  // (mono ns, SYN delta)
@@ -93,6 +94,6 @@ class Sampler {
   uint64_t tick_ = 0;
 };
 
-GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b);
+// subtract(a, b) and add_counters(a, b) (GlobalCounters) are securenet's, from the contract.
 
 }  // namespace securenet::control

@@ -1,5 +1,6 @@
 #include "store_sink.h"
 
+#include "config/protocols.h"
 #include "config/security_config.h"
 #include "rows.h"
 #include "securenet/shm_reader.h"
@@ -8,26 +9,12 @@ namespace securenet::store {
 
 namespace {
 
-const char* ip_proto_name(uint8_t p) {
-  switch (p) {
-    case 1: return "ICMP";
-    case 2: return "IGMP";
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 47: return "GRE";
-    case 50: return "ESP";
-    case 58: return "ICMPV6";
-    case 132: return "SCTP";
-    default: return nullptr;
-  }
-}
-
 std::string protocols_json(const GlobalCounters& t) {
-  const auto& c = t.proto_class_packets;
-  auto at = [&](shm::ProtoClass k) { return std::to_string(c[static_cast<size_t>(k)]); };
-  return "{\"tcp\":" + at(shm::ProtoClass::kTcp) + ",\"udp\":" + at(shm::ProtoClass::kUdp) +
-         ",\"icmp\":" + at(shm::ProtoClass::kIcmp) + ",\"igmp\":" + at(shm::ProtoClass::kIgmp) +
-         ",\"other\":" + at(shm::ProtoClass::kOther) + "}";
+  std::string j = "{";
+  for (size_t i = 0; i < shm::kProtoClassCount; ++i) {
+    j += (i ? ",\"" : "\"") + std::string(shm::kProtoClassNames[i]) + "\":" + std::to_string(t.proto_class_packets[i]);
+  }
+  return j + "}";
 }
 
 }  // namespace
@@ -40,6 +27,8 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.status = a.open ? "open" : "resolved";
   r.host = a.host;
   r.protocol = a.protocol;
+  r.condition = a.condition;
+  if (!a.open) r.resolved_by = control::resolved_by(a);
   r.description = a.condition.empty() ? a.description : a.condition + ": " + a.description;
   r.value = a.value;
   r.threshold = a.threshold;
@@ -59,8 +48,8 @@ void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::s
   ConfigRow r;
   r.id = new_uuid();
   r.config_json = control::config_to_json(c);
-  r.traffic_threshold = static_cast<int64_t>(c.traffic_threshold_pps);
-  r.connection_rate = static_cast<int64_t>(c.connection_rate_per_min);
+  r.traffic_threshold = c.traffic_threshold_pps;
+  r.connection_rate = c.connection_rate_per_min;
   for (const auto& e : c.protocol_blacklist) r.protocol_blacklist.push_back(e.label);
   r.created_ms = c.updated_at_ms ? c.updated_at_ms : now_ms();
   writer_.enqueue(Table::configs, r.id, to_json(r));
@@ -103,7 +92,7 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
     p.dst = format_ip(rec.dst);
     p.sport = rec.sport;
     p.dport = rec.dport;
-    const char* name = ip_proto_name(rec.ip_proto);
+    const char* name = control::ip_proto_name(rec.ip_proto);
     p.protocol = name ? name : std::to_string(rec.ip_proto);
     p.length = static_cast<int>(rec.wire_len);
     p.flags = rec.tcp_flags;
@@ -112,12 +101,29 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
   }
 }
 
+void StoreSink::on_audit(const control::AuditEvent& e) {
+  AuditRow r;
+  r.id = new_uuid();
+  r.action = e.action;
+  r.actor_id = e.actor_id;
+  r.actor_email = e.actor_email;
+  r.source_addr = e.source;
+  r.details_json = e.details_json;
+  r.at_ms = e.at_ms ? e.at_ms : now_ms();
+  writer_.enqueue(Table::audit, r.id, to_json(r));
+}
+
 control::DatabaseState StoreSink::state() const {
   const auto s = writer_.status();
   control::DatabaseState d;
   d.state = db_state_name(s.state);
   d.spool_backlog = s.spool_rows + s.queue_depth;
   d.detail = s.last_error;
+  for (int i = 0; i < kTableCount; ++i)
+    d.spool_dropped.emplace_back(std::string(table_name(static_cast<Table>(i))), s.spool_dropped[i]);
+  d.spool_disk_free_bytes = s.disk_free_bytes;
+  d.spool_reserve_in_use = s.reserve_in_use;
+  d.spool_degraded = s.spool_degraded;
   return d;
 }
 

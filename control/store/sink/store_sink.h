@@ -25,6 +25,8 @@ class StoreSink final : public control::EventSink {
   void on_metrics_snapshot(const control::Snapshot& snapshot) override;
   void on_packet_samples(const std::vector<shm::SampleRecord>& samples) override;
   control::DatabaseState state() const override;
+  // Thread-safe (only the Writer's queue is touched).
+  void on_audit(const control::AuditEvent& e) override;
 
  private:
   Writer& writer_;

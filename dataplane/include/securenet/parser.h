@@ -121,10 +121,10 @@ bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
 bool parse_link(LinkKind link, const uint8_t* data, uint32_t caplen, uint32_t wire_len,
                 ParsedPacket& out, const ParseConfig& cfg) noexcept;
 
-// Human-readable name of a parse-error reason ("truncated_tcp", ...), stable for APIs.
-const char* parse_error_name(shm::ParseError e) noexcept;
-// Name of a protocol class ("tcp", "udp", "icmp", "igmp", "other").
-const char* proto_class_name(shm::ProtoClass c) noexcept;
+// Names of parse-error reasons ("truncated_tcp", ...) and protocol classes ("tcp", ...),
+// stable for APIs: the tables of shm_fields.h.
+using shm::parse_error_name;
+using shm::proto_class_name;
 // Name of a decap mode ("inner", "outer", "both") and its inverse (false if unknown).
 const char* decap_name(Decap d) noexcept;
 bool decap_from_name(const char* s, Decap& out) noexcept;

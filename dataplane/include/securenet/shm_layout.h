@@ -10,9 +10,15 @@
 // Readers use relaxed atomic loads of aligned 64-bit values: no locks, no torn reads.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <string_view>
+#include <type_traits>
+
+#include "securenet/shm_fields.h"
 
 namespace securenet::shm {
 
@@ -30,9 +36,47 @@ inline void bump(Counter& c, uint64_t by = 1) noexcept {
 }
 inline uint64_t read(const Counter& c) noexcept { return c.load(std::memory_order_relaxed); }
 
-// Protocol classes counted per host and per worker.
-enum class ProtoClass : uint8_t { kTcp = 0, kUdp, kIcmp /* ICMP and ICMPv6 */, kIgmp, kOther, kCount };
+// The enumerations and their names come from the tables of shm_fields.h.
+#define SECURENET_ENUMERATOR(e, name) e,
+#define SECURENET_NAME(e, name) name,
+
+enum class ProtoClass : uint8_t { SECURENET_PROTO_CLASSES(SECURENET_ENUMERATOR) kCount };
 inline constexpr size_t kProtoClassCount = static_cast<size_t>(ProtoClass::kCount);
+inline constexpr const char* kProtoClassNames[] = {SECURENET_PROTO_CLASSES(SECURENET_NAME)};
+
+// One enum of parse-error reasons, one counter each (always compiled in).
+enum class ParseError : uint8_t { SECURENET_PARSE_ERRORS(SECURENET_ENUMERATOR) kCount };
+inline constexpr size_t kParseErrorCount = static_cast<size_t>(ParseError::kCount);
+inline constexpr const char* kParseErrorNames[] = {SECURENET_PARSE_ERRORS(SECURENET_NAME)};
+
+// Encapsulations the parser looks through; WorkerCounters::encap_packets is indexed by it.
+enum class Encap : uint8_t { SECURENET_ENCAPSULATIONS(SECURENET_ENUMERATOR) kCount };
+inline constexpr size_t kEncapCount = static_cast<size_t>(Encap::kCount);
+inline constexpr const char* kEncapNames[] = {SECURENET_ENCAPSULATIONS(SECURENET_NAME)};
+
+enum class SourceKind : uint32_t { SECURENET_SOURCE_KINDS(SECURENET_ENUMERATOR) };
+inline constexpr const char* kSourceKindNames[] = {SECURENET_SOURCE_KINDS(SECURENET_NAME)};
+
+#undef SECURENET_ENUMERATOR
+#undef SECURENET_NAME
+
+// The name of an enumerator (stable API text); "unknown" for a value out of range.
+template <typename E, size_t N>
+constexpr const char* enum_name(const char* const (&names)[N], E e) noexcept {
+  const auto i = static_cast<size_t>(e);
+  return i < N ? names[i] : "unknown";
+}
+constexpr const char* proto_class_name(ProtoClass c) noexcept { return enum_name(kProtoClassNames, c); }
+constexpr const char* parse_error_name(ParseError e) noexcept { return enum_name(kParseErrorNames, e); }
+constexpr const char* encap_name(Encap e) noexcept { return enum_name(kEncapNames, e); }
+constexpr const char* source_kind_name(SourceKind k) noexcept { return enum_name(kSourceKindNames, k); }
+// The source kind named `name` ("pcap", "afpacket", ...), or kNone.
+constexpr SourceKind source_kind_of(std::string_view name) noexcept {
+  for (size_t i = 1; i < std::size(kSourceKindNames); ++i) {
+    if (name == kSourceKindNames[i]) return static_cast<SourceKind>(i);
+  }
+  return SourceKind::kNone;
+}
 
 // Protocol class of an IP protocol number (ICMP and ICMPv6 share a class).
 constexpr ProtoClass proto_class_of(unsigned ip_proto) noexcept {
@@ -46,54 +90,22 @@ constexpr ProtoClass proto_class_of(unsigned ip_proto) noexcept {
   }
 }
 
-// One enum of parse-error reasons, one counter each (always compiled in).
-enum class ParseError : uint8_t {
-  kNone = 0,
-  kTruncatedEthernet,   // shorter than an Ethernet header
-  kTruncatedVlan,       // 802.1Q/QinQ tag cut short
-  kTooManyVlanTags,     // more than kMaxVlanTags tags
-  kTruncatedArp,        // ARP shorter than its fixed part
-  kTruncatedIpv4,       // fewer than 20 bytes of IPv4 header
-  kBadIpv4Version,      // version field != 4 under ethertype 0x0800
-  kBadIpv4Ihl,          // IHL < 5 or header longer than the captured bytes
-  kBadIpv4TotalLength,  // total length < IHL*4 or > bytes on the wire
-  kTruncatedIpv6,       // fewer than 40 bytes of IPv6 header
-  kBadIpv6Version,      // version field != 6 under ethertype 0x86DD
-  kBadIpv6PayloadLength,// payload length beyond bytes on the wire
-  kTruncatedIpv6ExtHeader,
-  kTooManyIpv6ExtHeaders,
-  kTruncatedTcp,
-  kBadTcpDataOffset,    // data offset < 5 or beyond the packet
-  kTruncatedUdp,
-  kBadUdpLength,        // UDP length < 8 or beyond the IP payload
-  kTruncatedIcmp,
-  kTruncatedIcmpv6,
-  kTruncatedIgmp,
-  // --- added by decapsulation and link types (issue 12); fold into the table at merge ---
-  kTruncatedMpls,          // label stack cut short, or no payload after bottom of stack
-  kTooManyMplsLabels,      // more than kMaxMplsLabels labels without bottom of stack
-  kTruncatedPppoe,         // PPPoE session header + PPP protocol cut short
-  kTruncatedGre,           // GRE header (with its optional fields) cut short
-  kTruncatedTunnelHeader,  // ERSPAN, VXLAN, GENEVE, GTP-U header cut short or malformed
-  kTooDeepEncapsulation,   // more than kMaxEncapDepth encapsulation layers
-  kTruncatedLinkHeader,    // Linux SLL/SLL2, BSD null, PPP, Cisco HDLC header cut short
-  kBadLinkPayload,         // raw-IP link type whose first nibble is neither 4 nor 6
-  kCount
-};
-inline constexpr size_t kParseErrorCount = static_cast<size_t>(ParseError::kCount);
-
 // A 16-byte address: IPv6 as is, IPv4 as ::ffff:a.b.c.d (RFC 4291 mapped).
 struct alignas(8) IpKey {
   uint8_t bytes[16];
 };
 static_assert(sizeof(IpKey) == 16);
 
-// Written by the control plane only; the dataplane only reads it. `generation` is bumped
-// (release) after every other field is written; the dataplane reloads when it changes.
+// The configuration the control plane publishes to the dataplane. Written by the control
+// plane only (write_control), read by the workers only (try_read_control), under a
+// sequence lock: the writer makes `seq` odd, writes every field, then makes it even again;
+// a reader keeps its copy only if it saw the same even `seq` before and after copying, so
+// it never applies half of one config and half of the next. A reader that loses the race
+// keeps its previous copy and tries again at its next poll: it never waits for the writer.
 struct alignas(kCacheLine) ControlBlock {
-  Counter generation;
+  Counter generation;             // +1 per published config; workers reload when it moves
   Counter sample_one_in;          // sample 1 of N packets into the ring; 0 = off
-  Counter reset_request;          // bumped to ask workers to zero their host tables
+  Counter seq;                    // the sequence lock: odd while a write is under way
   Counter reserved[5];
   Counter proto_blacklist[4];     // bit n = IP protocol number n is blacklisted
   Counter tcp_port_blacklist[1024];  // bit p = TCP port p (either side) is blacklisted
@@ -102,51 +114,61 @@ struct alignas(kCacheLine) ControlBlock {
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
 
-// Encapsulations the parser looks through (issue 12); one packet counter each, bumped once
-// per packet that crossed at least one such layer. ERSPAN packets also count as GRE.
-// --- added by decapsulation (issue 12); fold into the table at merge ---
-enum class Encap : uint8_t { kMpls = 0, kPppoe, kGre, kErspan, kVxlan, kGeneve, kGtpu, kIpip, kTeredo, kCount };
-inline constexpr size_t kEncapCount = static_cast<size_t>(Encap::kCount);
+// A private copy of the ControlBlock's fields.
+struct ControlConfig {
+  uint64_t generation = 0;
+  uint64_t sample_one_in = 0;
+  uint64_t proto_blacklist[4] = {};
+  uint64_t tcp_port_blacklist[1024] = {};
+  uint64_t udp_port_blacklist[1024] = {};
+};
 
-constexpr const char* encap_name(Encap e) noexcept {
-  constexpr const char* kNames[] = {"mpls", "pppoe", "gre", "erspan", "vxlan", "geneve", "gtpu", "ipip", "teredo"};
-  static_assert(sizeof(kNames) / sizeof(kNames[0]) == kEncapCount);
-  return static_cast<size_t>(e) < kEncapCount ? kNames[static_cast<size_t>(e)] : "unknown";
+namespace detail {
+template <typename Fn>  // fn(Counter& in the block, uint64_t& in the copy) for every field
+void for_each_control_field(const ControlBlock& cb, const ControlConfig& c, Fn&& fn) {
+  auto& b = const_cast<ControlBlock&>(cb);
+  auto& v = const_cast<ControlConfig&>(c);
+  fn(b.generation, v.generation);
+  fn(b.sample_one_in, v.sample_one_in);
+  for (size_t i = 0; i < 4; ++i) fn(b.proto_blacklist[i], v.proto_blacklist[i]);
+  for (size_t i = 0; i < 1024; ++i) fn(b.tcp_port_blacklist[i], v.tcp_port_blacklist[i]);
+  for (size_t i = 0; i < 1024; ++i) fn(b.udp_port_blacklist[i], v.udp_port_blacklist[i]);
+}
+}  // namespace detail
+
+// The writer's side (one writer: the control plane). Stores every field of `c`.
+inline void write_control(ControlBlock& cb, const ControlConfig& c) noexcept {
+  const uint64_t s = cb.seq.load(std::memory_order_relaxed);
+  cb.seq.store(s | 1, std::memory_order_relaxed);  // odd: a write is under way
+  std::atomic_thread_fence(std::memory_order_release);
+  detail::for_each_control_field(cb, c, [](Counter& f, uint64_t& v) { f.store(v, std::memory_order_relaxed); });
+  cb.seq.store((s | 1) + 1, std::memory_order_release);  // even again: the write is whole
 }
 
-enum class SourceKind : uint32_t { kNone = 0, kPcap, kAfPacket, kAfXdp, kDpdk };
-
-constexpr const char* source_kind_name(SourceKind k) noexcept {
-  switch (k) {
-    case SourceKind::kPcap: return "pcap";
-    case SourceKind::kAfPacket: return "afpacket";
-    case SourceKind::kAfXdp: return "afxdp";
-    case SourceKind::kDpdk: return "dpdk";
-    default: return "none";
-  }
+// The reader's side. True with `out` a whole config; false (out unspecified) when a write
+// was under way or happened meanwhile: keep the previous copy and try again later.
+inline bool try_read_control(const ControlBlock& cb, ControlConfig& out) noexcept {
+  const uint64_t before = cb.seq.load(std::memory_order_acquire);
+  if (before & 1) return false;
+  detail::for_each_control_field(cb, out, [](Counter& f, uint64_t& v) { v = f.load(std::memory_order_relaxed); });
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return cb.seq.load(std::memory_order_relaxed) == before;
 }
+
+#define SECURENET_X(...) +1
+inline constexpr size_t kWorkerCounterCount = 0 SECURENET_WORKER_COUNTERS(SECURENET_X);
+#undef SECURENET_X
+static_assert(kWorkerCounterCount + kEncapCount < 30,
+              "SECURENET_WORKER_COUNTERS and encap_packets share 30 slots before the arrays");
 
 struct alignas(kCacheLine) WorkerCounters {
   Counter heartbeat_ns;     // CLOCK_MONOTONIC, refreshed at least every 100 ms
-  Counter packets;          // every packet handed to the parser, valid or not
-  Counter bytes;            // wire length of those packets
-  Counter ipv4_packets;
-  Counter ipv6_packets;
-  Counter arp_packets;
-  Counter other_l2_packets; // non-IP, non-ARP ethertypes
-  Counter vlan_packets;     // packets with at least one 802.1Q/802.1ad tag
-  Counter fragments;        // IPv4/IPv6 fragments (first and later)
-  Counter tcp_syn;          // SYN without ACK
-  Counter blacklisted_packets;
-  Counter source_drops;     // packets the source lost (ring full, NIC missed, no mbuf)
-  Counter source_errors;    // NIC/socket receive errors
-  Counter hosts_in_table;   // occupied entries of this worker's table
-  Counter host_table_full;  // host updates that found no slot
-  Counter sampled_packets;  // records written to the sample ring
+#define SECURENET_X(member, type, api_metrics, api_status, help) Counter member;
+  SECURENET_WORKER_COUNTERS(SECURENET_X)  // packets, bytes, ... (shm_fields.h)
+#undef SECURENET_X
   Counter control_generation;  // ControlBlock generation this worker has applied
-  // --- added by decapsulation (issue 12), in former reserved space; fold at merge ---
   Counter encap_packets[kEncapCount];  // packets that crossed each kind of encapsulation
-  Counter reserved[15 - kEncapCount];
+  Counter reserved[30 - kWorkerCounterCount - kEncapCount];
   Counter proto_class_packets[kProtoClassCount];
   Counter reserved2[8 - kProtoClassCount];
   Counter parse_errors[kParseErrorCount];
@@ -155,26 +177,28 @@ struct alignas(kCacheLine) WorkerCounters {
 };
 static_assert(sizeof(WorkerCounters) % kCacheLine == 0);
 static_assert(kParseErrorCount <= 32);
-static_assert(offsetof(WorkerCounters, proto_class_packets) == 32 * sizeof(Counter));  // layout kept
+static_assert(offsetof(WorkerCounters, proto_class_packets) == 32 * sizeof(Counter));
 
 inline constexpr uint64_t kHostOccupied = 1;  // HostEntry::state, set last (release)
 
+// Type of a per-host field of width N: one Counter, or an array of N.
+template <size_t N>
+using HostField = std::conditional_t<N == 1, Counter, std::array<Counter, N>>;
+
 // One host in a worker's open-addressing table (linear probing, no deletion). The writer
 // fills key, then stores state = kHostOccupied with release; readers acquire-load state.
+// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Two cache lines today; a field
+// past 128 bytes makes it three (measured in bench/linerate before growing it).
 struct alignas(kCacheLine) HostEntry {
   IpKey key;
   Counter state;
-  Counter packets_sent;
-  Counter bytes_sent;
-  Counter packets_recv;
-  Counter bytes_recv;
-  Counter syn_sent;            // TCP SYN without ACK sent by this host
-  Counter proto_class_packets[kProtoClassCount];  // sent + received
-  Counter blacklisted_packets; // sent + received packets of blacklisted protocols
-  Counter first_seen_ns;       // packet time (UNIX epoch ns)
-  Counter last_seen_ns;
+#define SECURENET_X(member, width, kind, api_name) HostField<width> member;
+  SECURENET_HOST_FIELDS(SECURENET_X)
+#undef SECURENET_X
 };
-static_assert(sizeof(HostEntry) == 128);
+static_assert(sizeof(HostEntry) % kCacheLine == 0);
+static_assert(offsetof(HostEntry, packets_sent) == 24 && offsetof(HostEntry, last_seen_ns) == 120);
+static_assert(sizeof(std::array<Counter, kProtoClassCount>) == kProtoClassCount * sizeof(Counter));
 
 // One sampled packet. Written by the worker at slot (seq % capacity); the slot's `seq`
 // field is stored last (release) as seq+1, so a reader that sees seq+1 before and after

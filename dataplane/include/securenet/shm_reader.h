@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "securenet/result.h"
@@ -14,25 +15,62 @@
 
 namespace securenet {
 
-struct HostCounters {
-  shm::IpKey key;
-  uint64_t packets_sent = 0, bytes_sent = 0, packets_recv = 0, bytes_recv = 0;
-  uint64_t syn_sent = 0, blacklisted_packets = 0;
-  std::array<uint64_t, shm::kProtoClassCount> proto_class_packets{};
-  uint64_t first_seen_ns = 0, last_seen_ns = 0;
+// The value of a per-host field of width N, as the reader returns it.
+template <size_t N>
+using HostValue = std::conditional_t<N == 1, uint64_t, std::array<uint64_t, N>>;
+
+// One host's fields (SECURENET_HOST_FIELDS), loaded from one worker or merged over several.
+struct HostFields {
+#define SECURENET_X(member, width, kind, api_name) HostValue<width> member{};
+  SECURENET_HOST_FIELDS(SECURENET_X)
+#undef SECURENET_X
 };
 
-struct GlobalCounters {  // summed over workers
-  uint64_t packets = 0, bytes = 0, ipv4_packets = 0, ipv6_packets = 0, arp_packets = 0;
-  uint64_t other_l2_packets = 0, vlan_packets = 0, fragments = 0, tcp_syn = 0;
-  uint64_t blacklisted_packets = 0, source_drops = 0, source_errors = 0;
-  uint64_t hosts_in_table = 0, host_table_full = 0, sampled_packets = 0;
-  std::array<uint64_t, shm::kProtoClassCount> proto_class_packets{};
-  std::array<uint64_t, shm::kParseErrorCount> parse_errors{};
-  std::array<uint64_t, 256> ip_proto_packets{};
-  std::array<uint64_t, shm::kEncapCount> encap_packets{};  // by shm::Encap (issue 12)
+struct HostCounters : HostFields {
+  shm::IpKey key{};
+};
+
+namespace detail {
+inline uint64_t load(const shm::Counter& c) noexcept { return shm::read(c); }
+template <size_t N>
+std::array<uint64_t, N> load(const std::array<shm::Counter, N>& a) noexcept {
+  std::array<uint64_t, N> v;
+  for (size_t i = 0; i < N; ++i) v[i] = shm::read(a[i]);
+  return v;
+}
+}  // namespace detail
+
+// Loads one occupied entry (relaxed loads; the caller has acquire-loaded `state`). Inline:
+// the sampler calls it for every host of every tick.
+inline HostCounters load_host(const shm::HostEntry& e) noexcept {
+  HostCounters h;
+  h.key = e.key;
+#define SECURENET_X(member, width, kind, api_name) h.member = detail::load(e.member);
+  SECURENET_HOST_FIELDS(SECURENET_X)
+#undef SECURENET_X
+  return h;
+}
+// Folds `from` (the same host seen by another worker) into `into`: counters add up,
+// first_seen is the earliest non-zero, last_seen the latest.
+void merge_host(HostFields& into, const HostFields& from) noexcept;
+// The counters of `cur` since `base` (a counter below its base restarted: cur itself);
+// first_seen and last_seen are cur's.
+HostFields host_delta(const HostFields& cur, const HostFields& base) noexcept;
+
+struct GlobalCounters {  // summed over workers (SECURENET_WORKER_COUNTERS and _ARRAYS)
+#define SECURENET_X(member, type, api_metrics, api_status, help) uint64_t member = 0;
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+#define SECURENET_X(member, length) std::array<uint64_t, length> member{};
+  SECURENET_WORKER_ARRAYS(SECURENET_X)
+#undef SECURENET_X
   uint64_t oldest_heartbeat_ns = 0;  // min over workers (CLOCK_MONOTONIC)
 };
+
+// a - b for every counter (0 where b is ahead); gauges and the heartbeat stay a's.
+GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexcept;
+// a + b (counters summed over two runs of the dataplane); gauges and the heartbeat stay a's.
+GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) noexcept;
 
 class ShmReader {
  public:
@@ -49,11 +87,34 @@ class ShmReader {
   // Visits every host of every worker. The same address seen by two workers is visited
   // twice (once per worker); merge_hosts() merges them.
   void for_each_host(const std::function<void(const HostCounters&)>& fn) const;
+  // Visits the occupied slots [from, to) of worker w: fn(unsigned w, uint64_t slot,
+  // const HostCounters&). A slot's position is stable while the segment lives (tables
+  // never delete), so the sampler keeps it as a hint.
+  template <typename Fn>
+  void scan_hosts(unsigned w, uint64_t from, uint64_t to, Fn&& fn) const {
+    if (w >= header_->num_workers || w >= shm::kMaxWorkers) return;
+    const shm::WorkerRegion& r = header_->workers[w];
+    const auto* e = hosts(w);
+    for (uint64_t i = from; i < to && i < r.host_capacity; ++i) {
+      if (e[i].state.load(std::memory_order_acquire) != shm::kHostOccupied) continue;
+      fn(w, i, load_host(e[i]));
+    }
+  }
+  template <typename Fn>  // every worker, every slot
+  void scan_hosts(Fn&& fn) const {
+    for (unsigned w = 0; w < header_->num_workers && w < shm::kMaxWorkers; ++w) {
+      scan_hosts(w, 0, header_->workers[w].host_capacity, fn);
+    }
+  }
   std::vector<HostCounters> merge_hosts() const;
   // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
   // Returns how many records were lost (overwritten before they were read).
   uint64_t read_samples(std::vector<uint64_t>& cursors,
                         std::vector<shm::SampleRecord>& out) const;
+  // Worker w's host table (header().workers[w].host_capacity entries).
+  const shm::HostEntry* hosts(unsigned w) const {
+    return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) + header_->workers[w].hosts_offset);
+  }
   // The control block; null unless opened with writable_control.
   shm::ControlBlock* control() const { return control_; }
 

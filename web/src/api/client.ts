@@ -1,7 +1,7 @@
 // REST client for the control plane: bearer auth, one refresh attempt on 401,
 // uniform error objects ({error, detail, field}).
 import type {
-  Alert, AlertStatus, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Alert, AlertStatus, AuditPage, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
   Metrics, Session, Severity, Status, TokenResponse,
 } from './types';
 
@@ -97,7 +97,11 @@ export class ApiClient {
     return s;
   }
 
-  logout(): void {
+  /** Revokes the session on the server (refresh chain + this access token), then forgets it
+   * here; a server that cannot be reached does not keep the user signed in. */
+  async logout(): Promise<void> {
+    const s = this.session();
+    if (s) await this.send('POST', '/api/auth/logout', {}, s.access_token).catch(() => undefined);
     this.setSession(null, 'logout');
   }
 
@@ -175,6 +179,12 @@ export class ApiClient {
     if (q.status) p.set('status', q.status);
     const r = await this.request<{ alerts: Alert[] }>('GET', `/api/alerts?${p.toString()}`);
     return r.alerts ?? [];
+  }
+  resetMetrics() { return this.request<{ status: string }>('POST', '/api/metrics/reset', {}); }
+  audit(q: { limit?: number; before?: string } = {}) {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 100) });
+    if (q.before) p.set('before', q.before);
+    return this.request<AuditPage>('GET', `/api/audit?${p.toString()}`);
   }
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
 

@@ -1,9 +1,27 @@
-// Shapes of the control plane's JSON (control/API.md).
+// Shapes of the control plane's JSON (control/API.md). Checked against the real server by
+// tests/control/api_types_test.cpp: every field declared here must be served, with this type.
 
 export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
 export const SEVERITIES: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
-export interface User { id: string; email: string }
+/** The sensor's roles (app_metadata.securenet_role): viewer reads, operator also resolves
+ * alerts, admin also edits the config, resets counters and reads the audit log. */
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface User { id: string; email: string; role?: Role }
+
+export interface AuditEntry {
+  id: string;
+  at_ms: number;
+  sensor_id: string | null;
+  actor_id: string | null;
+  actor_email: string | null;
+  source_addr: string | null;
+  action: 'config_change' | 'alert_resolve' | 'metrics_reset' | 'login_success' | 'login_failure' | 'logout';
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage { entries: AuditEntry[]; next_before: string | null }
 
 export interface TokenResponse {
   access_token: string;
@@ -68,6 +86,7 @@ export interface Host {
   packets_recv: number; bytes_recv: number;
   pps: number; bps: number;
   syn_per_min: number;
+  syn_sent: number;
   blacklisted_packets: number;
   protocols: Record<string, number>;
   first_seen_ms: number; last_seen_ms: number;

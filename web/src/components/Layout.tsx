@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { useAuth } from '../api/context';
 import { useLive } from '../api/live';
 import { Link, useRouter } from '../lib/router';
+import { useRole } from '../lib/roles';
 import { StateDot } from './ui';
 
 const NAV = [
@@ -10,12 +11,14 @@ const NAV = [
   { to: '/hosts', label: 'Top talkers', id: 'nav-hosts' },
   { to: '/alerts', label: 'Alerts', id: 'nav-alerts' },
   { to: '/config', label: 'Configuration', id: 'nav-config' },
+  { to: '/audit', label: 'Audit', id: 'nav-audit', admin: true },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
   const { api, session } = useAuth();
   const { stream, status } = useLive();
   const { path } = useRouter();
+  const { role, can } = useRole();
   const active = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
   const dp = status?.dataplane.state;
   return (
@@ -29,7 +32,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>SecureNet <b>Sensor</b></span>
         </div>
         <nav className="nav">
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.admin || can('audit')).map((n) => (
             <Link key={n.to} to={n.to} testId={n.id} className={active(n.to) ? 'active' : ''}>{n.label}</Link>
           ))}
         </nav>
@@ -41,7 +44,8 @@ export function Layout({ children }: { children: ReactNode }) {
           />
           {dp && <StateDot tone={dp === 'up' ? 'ok' : dp === 'stale' ? 'warn' : 'bad'} label={`Dataplane ${dp}`} />}
           <span className="user" data-testid="user-email">{session?.user.email}</span>
-          <button className="btn btn-ghost" data-testid="logout" onClick={() => api.logout()}>Log out</button>
+          <span className={`role role-${role}`} data-testid="user-role" title="Your role on this sensor">{role}</span>
+          <button className="btn btn-ghost" data-testid="logout" onClick={() => { void api.logout(); }}>Log out</button>
         </div>
       </header>
       <main className="content">{children}</main>

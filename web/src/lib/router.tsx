@@ -41,7 +41,8 @@ export function Link(props: { to: string; className?: string; children: ReactNod
 
 export type Route =
   | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
-  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'notfound' };
+  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'audit' }
+  | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
@@ -51,5 +52,6 @@ export function matchRoute(path: string): Route {
   if (p.startsWith('/hosts/')) return { name: 'host', ip: decodeURIComponent(p.slice(7)) };
   if (p === '/alerts') return { name: 'alerts' };
   if (p === '/config') return { name: 'config' };
+  if (p === '/audit') return { name: 'audit' };
   return { name: 'notfound' };
 }

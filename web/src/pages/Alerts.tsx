@@ -6,9 +6,11 @@ import { SEVERITIES } from '../api/types';
 import { Card, Empty, ErrorBanner, SeverityBadge } from '../components/ui';
 import { countBySeverity, filterAlerts, mergeAlert, mergeAlerts, refreshAlerts, type AlertFilter } from '../lib/alerts';
 import { formatAgo, formatCount, formatSI, formatTimestamp } from '../lib/format';
+import { useRole } from '../lib/roles';
 import { Link } from '../lib/router';
 
 export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: (id: string) => Promise<unknown> }) {
+  const { can } = useRole();
   const [busy, setBusy] = useState<string | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const now = Date.now();
@@ -48,7 +50,7 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
                   {a.resolved_at_ms ? <div className="muted small">{formatAgo(a.resolved_at_ms, now)}</div> : null}
                 </td>
                 <td className="actions">
-                  {a.status === 'open' && (
+                  {a.status === 'open' && can('resolve') && (
                     <button className="btn btn-small" disabled={busy === a.id} onClick={() => resolve(a.id)} data-testid="resolve-button">
                       {busy === a.id ? 'Resolving…' : 'Resolve'}
                     </button>

@@ -5,6 +5,7 @@ import { useLive } from '../api/live';
 import type { Config as ConfigT } from '../api/types';
 import { Card, Empty, ErrorBanner } from '../components/ui';
 import { formatTimestamp } from '../lib/format';
+import { useRole } from '../lib/roles';
 import { errorField, formToUpdate, toForm, NUMBER_FIELDS, type ConfigForm, type FieldName } from './configForm';
 
 type Errors = Partial<Record<FieldName, string>>;
@@ -22,6 +23,7 @@ function Field(props: { name: FieldName; label: string; hint?: string; errors: E
 }
 
 export function Config() {
+  const editable = useRole().can('config');
   const api = useApi();
   const { lastConfig } = useLive();
   const [server, setServer] = useState<ConfigT | null>(null);
@@ -81,7 +83,9 @@ export function Config() {
 
   return (
     <form className="page config" onSubmit={submit} data-testid="config-form" noValidate>
+      {!editable && <p className="muted" data-testid="config-readonly">Read only: changing the configuration needs the admin role.</p>}
       <ErrorBanner error={general} />
+      <fieldset className="plain" disabled={!editable}>
       <div className="grid-2">
         <Card title="Detection thresholds">
           <Field name="traffic_threshold_pps" label="Traffic threshold (packets/s per host)" errors={errors}
@@ -132,14 +136,15 @@ export function Config() {
           </Field>
         </Card>
       </div>
-      <div className="savebar">
+      </fieldset>
+      {editable && <div className="savebar">
         <span className="muted">Last change: {formatTimestamp(server.updated_at_ms)}</span>
         {saved && <span className="text-ok" data-testid="config-saved">{saved}</span>}
         {unchanged && <span className="muted" data-testid="config-unchanged">No changes to save.</span>}
         <span className="spacer" />
         <button type="button" className="btn btn-ghost" onClick={reset} disabled={!dirty || busy}>Discard</button>
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="config-save">{busy ? 'Saving…' : 'Save changes'}</button>
-      </div>
+      </div>}
     </form>
   );
 }

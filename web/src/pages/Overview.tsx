@@ -8,6 +8,7 @@ import { SEVERITIES } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
 import { Card, Empty, Stat, StateDot } from '../components/ui';
 import { formatAgo, formatBps, formatBytes, formatCount, formatDuration, formatPps, formatSI, shares } from '../lib/format';
+import { useRole } from '../lib/roles';
 import { Link } from '../lib/router';
 
 const PROTO_COLORS: Record<string, string> = {
@@ -113,6 +114,26 @@ export function healthWarnings(status: Status | null): string[] {
   return out;
 }
 
+// Resets the counters the API reports (admin only; hidden for other roles).
+function ResetCounters() {
+  const api = useApi();
+  const { can } = useRole();
+  const [state, setState] = useState<string | null>(null);
+  if (!can('reset')) return null;
+  const reset = () => {
+    if (!window.confirm('Reset the counters the dashboard shows? (The dataplane keeps its own.)')) return;
+    setState('Resetting…');
+    api.resetMetrics().then(() => setState('Counters reset.'), (e: Error) => setState(e.message));
+  };
+  return (
+    <div className="toolbar">
+      <span className="spacer" />
+      {state && <span className="muted" data-testid="reset-state">{state}</span>}
+      <button className="btn btn-ghost btn-small" onClick={reset} data-testid="reset-metrics">Reset counters</button>
+    </div>
+  );
+}
+
 export function Overview() {
   const { metrics, history, status, statusError } = useLive();
   const times = history.map((p) => p.ts_ms);
@@ -123,6 +144,7 @@ export function Overview() {
   const talkers = (metrics?.top_talkers ?? []).slice(0, 10);
   return (
     <div className="page">
+      <ResetCounters />
       {healthWarnings(status).map((w) => (
         <div key={w} className="banner banner-warn" data-testid="health-warning">{w}</div>
       ))}

@@ -110,13 +110,15 @@ describe('ApiClient', () => {
   });
 
   it('builds query strings and the event-stream URL', async () => {
-    const { calls, fetchFn } = scripted([json(200, tokens(1)), json(200, { alerts: [] })]);
+    const { calls, fetchFn } = scripted([json(200, tokens(1)), json(200, { alerts: [] }),
+      json(200, { status: 'logged_out' })]);
     const api = new ApiClient({ fetchFn });
     await api.login('a@b.c', 'pw');
     await api.alerts({ severity: 'HIGH', status: 'open', limit: 10 });
     expect(calls[1].url).toBe('/api/alerts?limit=10&severity=HIGH&status=open');
     expect(api.eventsUrl()).toBe('/api/events?access_token=acc1');
-    api.logout();
+    await api.logout();  // revoked on the server with the access token, then forgotten here
+    expect(calls[2].url).toBe('/api/auth/logout');
     expect(api.session()).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { ApiClient } from '../api/client';
 
 type Handler = (body: unknown, url: URL) => { status?: number; body: unknown };
 
-export function fakeApi(routes: Record<string, Handler>, signedIn = true) {
+export function fakeApi(routes: Record<string, Handler>, signedIn = true, role: 'viewer' | 'operator' | 'admin' | null = 'admin') {
   const calls: { key: string; body: unknown }[] = [];
   const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://sensor.test');
@@ -16,7 +16,7 @@ export function fakeApi(routes: Record<string, Handler>, signedIn = true) {
   }) as typeof fetch;
   if (signedIn) {
     window.localStorage.setItem('securenet.session', JSON.stringify({
-      access_token: 'acc', refresh_token: 'ref', expires_at_ms: Date.now() + 3600_000, user: { id: 'u', email: 'op@example.com' },
+      access_token: 'acc', refresh_token: 'ref', expires_at_ms: Date.now() + 3600_000, user: { id: 'u', email: 'op@example.com', ...(role ? { role } : {}) },
     }));
   }
   return { api: new ApiClient({ fetchFn }), calls };

@@ -1,0 +1,30 @@
+// securenet-dataplane's command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "securenet/parser.h"
+#include "securenet/result.h"
+#include "securenet/source.h"
+#include "segment/writer.h"
+
+namespace securenet {
+
+struct DataplaneOptions {
+  SourceOptions source;
+  SegmentOptions segment;
+  std::vector<int> cpus;     // worker i pinned to cpus[i % size] (empty = unpinned)
+  ParseConfig parse;         // --decap, --vxlan-ports
+  uint32_t burst = 32;  // DPDK's usual burst; measured faster than 64 here (bench/linerate)
+  bool stats = false;        // print a summary at the end
+  std::string stats_json;    // write the summary as JSON to this file
+  unsigned top = 10;         // hosts in the summary
+  bool help = false;
+};
+
+// Parses argv. An Error means a usage problem (exit code 2).
+Result<DataplaneOptions> parse_cli(int argc, char** argv);
+const char* usage_text();
+
+}  // namespace securenet

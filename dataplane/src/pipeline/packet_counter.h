@@ -1,0 +1,62 @@
+// The per-burst packet path of one worker: parse every packet of the burst in place,
+// hash and prefetch the host-table slots of the whole burst, then count (globals, hosts,
+// blacklist, sampling). No allocation, lock, system call or exception per packet.
+//
+// Counted per packet: packets/bytes, parse errors by reason, L2/L3 kind, VLAN. Packets
+// whose IP header gave usable addresses (has_addresses) also count per IP protocol and
+// class, SYNs (SYN without ACK), fragments, blacklist hits, and both hosts; sampling
+// (1 of sample_one_in) draws from these IP packets only.
+#pragma once
+
+#include <cstdint>
+
+#include "pipeline/control_cache.h"
+#include "pipeline/host_table.h"
+#include "pipeline/sample_ring.h"
+#include "segment/writer.h"
+#include "securenet/parser.h"
+#include "securenet/source.h"
+
+namespace securenet {
+
+inline constexpr uint32_t kMaxBurst = 64;
+
+// Addresses are valid unless the IP header itself was unusable (the parser says so).
+inline bool has_addresses(const ParsedPacket& p) noexcept { return p.has_addrs; }
+
+
+class PacketCounter {
+ public:
+  // Counts into worker `w` of `seg`; reads seg's control block. `parse` picks the layers
+  // looked into and which hosts of a tunnelled packet are counted (Decap).
+  PacketCounter(const Segment& seg, unsigned w, const ParseConfig& parse = ParseConfig{}) noexcept;
+
+  // Re-reads the control block if it changed. Once per burst.
+  void poll_control() noexcept;
+  // Parses and counts `n` packets (any n; processed in chunks of kMaxBurst).
+  void process(const PacketView* pkts, uint32_t n) noexcept;
+
+  shm::WorkerCounters& counters() noexcept { return *counters_; }
+  HostTable& table() noexcept { return table_; }
+  const ControlCache& control() const noexcept { return cache_; }
+
+ private:
+  void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
+  void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
+  [[gnu::always_inline]] inline void count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+                   uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept;
+  void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
+
+  ParseConfig parse_;
+  shm::WorkerCounters* counters_;
+  const shm::ControlBlock* control_;
+  HostTable table_;
+  SampleWriter sampler_;
+  ControlCache cache_;
+  uint64_t sample_countdown_ = 0;  // 0 = sampling off
+  ParsedPacket parsed_[kMaxBurst];
+  uint64_t src_slot_[kMaxBurst] = {};
+  uint64_t dst_slot_[kMaxBurst] = {};
+};
+
+}  // namespace securenet

@@ -1,0 +1,170 @@
+#include "sources/afxdp/afxdp_source.h"
+
+#include <linux/if_xdp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "sources/afxdp/xdp_program.h"
+#include "sources/afxdp/xsk_queue.h"
+#include "sources/afxdp/promisc.h"
+#include "sources/offloads.h"
+
+namespace securenet {
+namespace {
+
+using afxdp::XdpProgram;
+using afxdp::XskQueue;
+
+constexpr int kIdlePollMs = 10;  // wait this long for packets when the RX ring is empty
+constexpr uint32_t kMaxBurst = 256;
+
+uint64_t realtime_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+// Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
+class AfXdpSource final : public PacketSource {
+ public:
+  AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc,
+              std::shared_ptr<OffloadGuard> offloads, XskQueue xsk, uint32_t queue)
+      : prog_(std::move(prog)), promisc_(std::move(promisc)), offloads_(std::move(offloads)),
+        xsk_(std::move(xsk)), queue_(queue),
+        percpu_(XdpProgram::possible_cpus()) {}
+
+  uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
+    if (held_ && !recycle()) return 0;  // cannot happen: the fill ring holds every frame
+    uint32_t idx = 0;
+    const uint32_t n = xsk_ring_cons__peek(&xsk_.rx(), max < kMaxBurst ? max : kMaxBurst, &idx);
+    if (n == 0) {
+      idle();
+      return 0;
+    }
+    const uint64_t ts = realtime_ns();
+    uint8_t* area = xsk_.umem_area();
+    for (uint32_t i = 0; i < n; ++i) {
+      const xdp_desc* d = xsk_ring_cons__rx_desc(&xsk_.rx(), idx + i);
+      out[i] = PacketView{area + xsk_umem__add_offset_to_addr(d->addr), d->len, d->len, ts};
+      held_addr_[i] = d->addr;
+    }
+    xsk_ring_cons__release(&xsk_.rx(), n);
+    held_ = n;
+    return n;
+  }
+
+  SourceStats stats() noexcept override {
+    xdp_statistics st{};
+    socklen_t len = sizeof(st);
+    SourceStats s;
+    if (getsockopt(xsk_.fd(), SOL_XDP, XDP_STATISTICS, &st, &len) == 0) {
+      s.drops = st.rx_dropped + st.rx_ring_full;
+      s.errors = st.rx_invalid_descs;
+    }
+    s.drops += prog_->counters(queue_, percpu_).dropped;
+    return s;
+  }
+
+ private:
+  // The fill ring always has room: it holds every UMEM frame, and these were taken out.
+  bool recycle() noexcept {
+    uint32_t idx = 0;
+    if (xsk_ring_prod__reserve(&xsk_.fill(), held_, &idx) != held_) return false;  // retried
+    for (uint32_t i = 0; i < held_; ++i) *xsk_ring_prod__fill_addr(&xsk_.fill(), idx + i) = held_addr_[i];
+    xsk_ring_prod__submit(&xsk_.fill(), held_);
+    held_ = 0;
+    // Drivers that stopped for want of fill entries wait for a kick (one syscall per burst,
+    // only when the kernel asks for it).
+    if (xsk_ring_prod__needs_wakeup(&xsk_.fill()))
+      recvfrom(xsk_.fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+    return true;
+  }
+
+  void idle() noexcept {
+    // One poll with a short timeout when idle; it also wakes the kernel for the fill ring.
+    pollfd p{xsk_.fd(), POLLIN, 0};
+    poll(&p, 1, kIdlePollMs);
+  }
+
+  std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
+  std::shared_ptr<PromiscHold> promisc_;  // likewise released with the last source
+  std::shared_ptr<OffloadGuard> offloads_;  // likewise restored
+  XskQueue xsk_;
+  uint32_t queue_;
+  std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
+  uint32_t held_ = 0;
+  uint64_t held_addr_[kMaxBurst];
+};
+
+uint32_t rx_queue_count(const std::string& ifname) {
+  uint32_t n = 0;
+  for (;; ++n) {
+    std::string p = "/sys/class/net/" + ifname + "/queues/rx-" + std::to_string(n);
+    if (access(p.c_str(), F_OK) != 0) break;
+  }
+  return n;
+}
+
+bool is_loopback(const std::string& ifname) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+  const bool lo = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
+  ::close(fd);
+  return lo;
+}
+
+}  // namespace
+
+Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const SourceOptions& opts) {
+  if (opts.target.empty())
+    return make_error("afxdp: no interface given (pass the capture interface as the target)");
+  if (if_nametoindex(opts.target.c_str()) == 0)
+    return make_error("afxdp: no such interface '" + opts.target + "' (check the name with `ip link`)");
+  if (opts.xdp_bind != "auto" && opts.xdp_bind != "zerocopy" && opts.xdp_bind != "copy")
+    return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind + "')");
+  if (is_loopback(opts.target))
+    return make_error("afxdp: refusing to capture '" + opts.target + "': AF_XDP takes the packets "
+                      "away from the kernel, which would cut off all local traffic (use --source "
+                      "afpacket for a loopback interface)");
+  const unsigned workers = opts.workers ? opts.workers : 1;
+  const uint32_t queues = rx_queue_count(opts.target);
+  // One worker per RX queue, all queues covered: a queue without a socket would pass its
+  // packets to the kernel unseen, and the counters would be silently short.
+  if (queues != 0 && workers != queues)
+    return make_error("afxdp: '" + opts.target + "' has " + std::to_string(queues) +
+                      " RX queue(s) but " + std::to_string(workers) +
+                      " worker(s) were asked for; AF_XDP needs one worker per queue (use --workers " +
+                      std::to_string(queues) + ", or set the queues with ethtool -L " + opts.target +
+                      " combined " + std::to_string(workers) + ")");
+  if (workers > SN_XDP_MAX_QUEUES) return make_error("afxdp: at most 64 workers (RX queues)");
+  auto promisc = PromiscHold::take(opts.target);
+  if (!promisc) return make_error("afxdp: " + promisc.error().message, promisc.error().err);
+  auto held = std::make_shared<PromiscHold>(std::move(*promisc));
+  auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
+  if (!prog) return prog.error();
+  auto shared = std::make_shared<XdpProgram>(std::move(*prog));
+  std::vector<XskQueue> xsks;
+  for (unsigned q = 0; q < workers; ++q) {
+    afxdp::XskConfig cfg{opts.target, q, opts.ring_size, opts.xdp_bind, shared->xsks_map_fd()};
+    auto xsk = XskQueue::open(cfg);
+    if (!xsk) return xsk.error();
+    xsks.push_back(std::move(*xsk));
+  }
+  // XDP sees frames after the NIC's LRO and VLAN stripping (and generic XDP after GRO).
+  auto offloads = std::make_shared<OffloadGuard>(OffloadGuard::apply("afxdp", opts.target, true));
+  std::vector<std::unique_ptr<PacketSource>> out;
+  for (unsigned q = 0; q < workers; ++q)
+    out.push_back(std::make_unique<AfXdpSource>(shared, held, offloads, std::move(xsks[q]), q));
+  return out;
+}
+
+}  // namespace securenet

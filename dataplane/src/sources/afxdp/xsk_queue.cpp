@@ -1,0 +1,115 @@
+#include "sources/afxdp/xsk_queue.h"
+
+#include <bpf/bpf.h>
+#include <linux/if_xdp.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace securenet::afxdp {
+namespace {
+
+constexpr uint32_t kFrameSize = 2048;  // the smallest chunk AF_XDP allows; fits a 1500-byte MTU frame
+
+uint32_t pow2_at_least(uint32_t v) {
+  uint32_t p = 64;
+  while (p < v && p < (1u << 20)) p <<= 1;
+  return p;
+}
+
+std::string sock_error(const XskConfig& cfg, int err) {
+  std::string where = "'" + cfg.ifname + "' queue " + std::to_string(cfg.queue);
+  if (err == EPERM || err == EACCES)
+    return "afxdp: no permission to open an AF_XDP socket on " + where +
+           " (run as root or grant CAP_NET_RAW and CAP_BPF)";
+  if (err == EINVAL)
+    return "afxdp: cannot bind an AF_XDP socket to " + where +
+           " (does the interface have that many RX queues? see ethtool -l " + cfg.ifname + ")";
+  if (err == EOPNOTSUPP)
+    return "afxdp: " + where + " does not support this AF_XDP bind mode (try xdp bind copy)";
+  return "afxdp: AF_XDP socket on " + where + ": " + std::strerror(err);
+}
+
+}  // namespace
+
+Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
+  XskQueue q;
+  const uint32_t rx_size = pow2_at_least(cfg.ring_size);
+  q.frames_ = rx_size * 2;
+  q.area_size_ = size_t(q.frames_) * kFrameSize;
+  void* area = mmap(nullptr, q.area_size_, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (area == MAP_FAILED) return make_error("afxdp: cannot map the UMEM: " + std::string(std::strerror(errno)), errno);
+  q.area_ = static_cast<uint8_t*>(area);
+
+  xsk_umem_config ucfg{};
+  ucfg.fill_size = q.frames_;
+  ucfg.comp_size = 64;
+  ucfg.frame_size = kFrameSize;
+  ucfg.frame_headroom = 0;
+  if (int err = xsk_umem__create(&q.umem_, q.area_, q.area_size_, &q.rings_->fill, &q.rings_->comp, &ucfg); err)
+    return make_error(sock_error(cfg, -err), -err);
+
+  xsk_socket_config scfg{};
+  scfg.rx_size = rx_size;
+  scfg.tx_size = 0;
+  scfg.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our own program, attached by us
+  int err = -EOPNOTSUPP;
+  for (bool zc : {true, false}) {
+    if ((zc && cfg.bind == "copy") || (!zc && cfg.bind == "zerocopy")) continue;
+    scfg.bind_flags = static_cast<uint16_t>((zc ? XDP_ZEROCOPY : XDP_COPY) | XDP_USE_NEED_WAKEUP);
+    err = xsk_socket__create(&q.xsk_, cfg.ifname.c_str(), cfg.queue, q.umem_, &q.rings_->rx, nullptr, &scfg);
+    if (err == 0) {
+      q.zerocopy_ = zc;
+      break;
+    }
+    q.xsk_ = nullptr;
+  }
+  if (err) return make_error(sock_error(cfg, -err), -err);
+  if (auto s = q.fill_all(); !s) return s.error();
+  // Insert the socket last: from here on the program redirects the queue to it.
+  if (int e = xsk_socket__update_xskmap(q.xsk_, cfg.xsks_map_fd); e)
+    return make_error("afxdp: cannot insert the socket in the XSKMAP: " + std::string(std::strerror(-e)), -e);
+  return q;
+}
+
+Status XskQueue::fill_all() {
+  uint32_t idx = 0;
+  if (xsk_ring_prod__reserve(&rings_->fill, frames_, &idx) != frames_)
+    return make_error("afxdp: cannot fill the UMEM fill ring");
+  for (uint32_t i = 0; i < frames_; ++i)
+    *xsk_ring_prod__fill_addr(&rings_->fill, idx + i) = uint64_t(i) * kFrameSize;
+  xsk_ring_prod__submit(&rings_->fill, frames_);
+  return Ok{};
+}
+
+XskQueue::XskQueue(XskQueue&& o) noexcept { *this = std::move(o); }
+
+XskQueue& XskQueue::operator=(XskQueue&& o) noexcept {
+  if (this != &o) {
+    reset();
+    area_ = std::exchange(o.area_, nullptr);
+    area_size_ = std::exchange(o.area_size_, 0);
+    frames_ = o.frames_;
+    umem_ = std::exchange(o.umem_, nullptr);
+    xsk_ = std::exchange(o.xsk_, nullptr);
+    rings_ = std::move(o.rings_);
+    zerocopy_ = o.zerocopy_;
+  }
+  return *this;
+}
+
+XskQueue::~XskQueue() { reset(); }
+
+void XskQueue::reset() noexcept {
+  if (xsk_) xsk_socket__delete(xsk_);  // also leaves the XSKMAP
+  if (umem_) xsk_umem__delete(umem_);
+  if (area_) munmap(area_, area_size_);
+  xsk_ = nullptr;
+  umem_ = nullptr;
+  area_ = nullptr;
+}
+
+}  // namespace securenet::afxdp
