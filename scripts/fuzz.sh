@@ -47,7 +47,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DSECURENET_WITH_DPDK=OFF -DSECURENET_WITH_AFXDP=OFF >"$build.configure.log" 2>&1 ||
     { cat "$build.configure.log"; exit 1; }
 fi
-ninja -C "$build" -j "$jobs" "${targets[@]}"
+ninja -C "$build" -j "$jobs" "${targets[@]}" parser_seeds
 t1=$(date +%s)
 echo "fuzz: built ${#targets[@]} targets in $((t1 - t0)) s"
 
@@ -60,6 +60,8 @@ for t in "${targets[@]}"; do
   [ -f "$root/tests/fuzz/$t.dict" ] && args+=(-dict="$root/tests/fuzz/$t.dict")
   dirs=("$build/corpus/$t")
   [ -d "$seeds" ] && dirs+=("$seeds")
+  # generated seeds (fuzz_parse_packet: one frame per encapsulation, from the packet builders)
+  [ -d "$build/tests/fuzz/corpus_${t#fuzz_}" ] && dirs+=("$build/tests/fuzz/corpus_${t#fuzz_}")
   while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
   ( rc=0; "$build/tests/fuzz/$t" "${args[@]}" "${dirs[@]}" >"$build/logs/$t.log" 2>&1 || rc=$?
     echo "$rc" >"$build/logs/$t.rc" ) &

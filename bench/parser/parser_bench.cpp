@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parser_fixtures.h"
+#include "tools/packet_builder_encap.h"
 #include "securenet/parser.h"
 
 namespace {
@@ -83,6 +84,40 @@ void reference(benchmark::State& state, const Fixture* f) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// Decapsulation: the same 64-byte IPv4/TCP SYN inside each encapsulation. The cost of a
+// layer is its time minus BM_Parse/ipv4_tcp_64B's (bench/README.md).
+std::vector<std::pair<std::string, securenet::pkt::Frame>> encapsulated() {
+  using namespace securenet::pkt;
+  using namespace securenet::pkt::encap;
+  const Mac a = mac("02:00:00:00:00:0a"), b = mac("02:00:00:00:00:0b");
+  const Frame inner = Builder().eth(a, b).ipv4(ip4("192.0.2.1"), ip4("198.51.100.2")).tcp(40000, 443, kSyn).pad_to(60).build();
+  const Bytes ip = ip_of(inner);
+  auto outer = [&](std::optional<uint8_t> proto) {
+    return Builder().eth(a, b).ipv4(ip4("10.0.0.1"), ip4("10.0.0.2"), {.proto = proto});
+  };
+  std::vector<std::pair<std::string, Frame>> v;
+  v.emplace_back("vxlan_ipv4_tcp", outer({}).udp(50000, 4789).payload(cat({vxlan(42), inner.data})).build());
+  v.emplace_back("erspan2_ipv4_tcp", outer(47).payload(cat({gre(0x88BE, false, {}, 7), erspan2(), inner.data})).build());
+  v.emplace_back("mpls2_ipv4_tcp", Builder().eth(a, b, 0x8847).payload(cat({mpls({16, 17}), ip})).build());
+  v.emplace_back("gre_ipv4_tcp", outer(47).payload(cat({gre(0x0800), ip})).build());
+  v.emplace_back("gtpu_ipv4_tcp", outer({}).udp(2152, 2152).payload(cat({gtpu(ip.size()), ip})).build());
+  v.emplace_back("pppoe_ipv4_tcp", Builder().eth(a, b, 0x8864).payload(cat({pppoe(0x0021, ip.size()), ip})).build());
+  return v;
+}
+
+void parse_frame(benchmark::State& state, const securenet::pkt::Frame* f) {
+  const uint8_t* d = f->data.data();
+  const uint32_t cap = f->caplen(), wire = f->wire_len;
+  ParsedPacket p;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(d);
+    parse_packet(d, cap, wire, p);
+    benchmark::DoNotOptimize(p);
+  }
+  if (p.encaps == 0 || !p.has_addrs) state.SkipWithError("frame was not decapsulated");
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +133,9 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark((std::string("BM_Parse/") + label).c_str(), parse_one, f);
   }
   benchmark::RegisterBenchmark("BM_Parse/mix_1024", parse_mix, mix);
+  static const auto encap = encapsulated();
+  for (const auto& [label, frame] : encap)
+    benchmark::RegisterBenchmark((std::string("BM_Decap/") + label).c_str(), parse_frame, &frame);
   benchmark::RegisterBenchmark("BM_Reference_LoadEthertype", reference, mix[0]);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -67,9 +67,11 @@ Expect err(Expect e, ParseError why) {
   return e;
 }
 // An error found before any address was decoded.
+// l3 is the family the ethertype names (kOther when there is none), as counted.
 Expect early(ParseError why, uint16_t ethertype = 0, uint8_t vlans = 0) {
   Expect e;
   e.error = why;
+  e.l3 = ethertype == kEthIpv4 ? L3::kIpv4 : ethertype == kEthIpv6 ? L3::kIpv6 : ethertype == kEthArp ? L3::kArp : L3::kOther;
   e.ethertype = ethertype;
   e.vlan_tags = vlans;
   return e;
@@ -185,8 +187,10 @@ void errors_l2(Table& t) {
         early(ParseError::kTruncatedVlan));
   t.add("err_truncated_inner_vlan", eth().qinq(1, 2).ipv4(ip4(kS4), ip4(kD4)).truncate(20),
         early(ParseError::kTruncatedVlan, 0, 1));
-  t.add("err_too_many_vlan_tags", eth().vlan(1).vlan(2).vlan(3).ipv4(ip4(kS4), ip4(kD4)).udp(1, 2),
-        early(ParseError::kTooManyVlanTags, 0, 2));
+  t.add("err_too_many_vlan_tags", eth().vlan(1).vlan(2).vlan(3).vlan(4).vlan(5).ipv4(ip4(kS4), ip4(kD4)).udp(1, 2),
+        early(ParseError::kTooManyVlanTags, 0, 4));
+  t.add("four_vlan_tags_ipv4_udp", eth().vlan(1).vlan(2, 0, 0x88A8).vlan(3, 0, 0x9100).vlan(4).ipv4(ip4(kS4), ip4(kD4)).udp(1, 2),
+        ports(v4(kProtoUdp, 14 + 16 + 20, 4), 1, 2));
   t.add("err_truncated_arp", eth().arp(1, kMacA, ip4(kS4), {}, ip4(kD4)).truncate(14 + 27),
         early(ParseError::kTruncatedArp, kEthArp));
 }

@@ -29,7 +29,10 @@ void parse_exact(const uint8_t* src, uint32_t n, uint32_t wire_len) {
   if (p.l4_parsed) { ASSERT_TRUE(ok); }
   if (p.l4_parsed) { ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6); }
   if (p.fragment && !p.first_fragment) { ASSERT_FALSE(p.l4_parsed); }
-  if (p.l3 == L3::kIpv4) { ASSERT_EQ(p.src.bytes[10] & p.src.bytes[11], 0xFF); }
+  if (p.has_addrs && p.l3 == L3::kIpv4) { ASSERT_EQ(p.src.bytes[10] & p.src.bytes[11], 0xFF); }
+  if (p.has_addrs) { ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6); }
+  ASSERT_NE(p.l3, L3::kNone);  // every packet is counted in a family
+  ASSERT_LE(p.encap_depth, kMaxEncapDepth);
   if (!p.l4_parsed) { ASSERT_EQ(p.icmp_type, 0); }
 }
 

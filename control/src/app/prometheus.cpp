@@ -49,16 +49,19 @@ std::string prometheus_text(const App& app) {
   sample(o, "securenet_active_hosts", static_cast<double>(s->active_hosts));
   metric(o, "securenet_connections_per_minute", "gauge", "TCP SYNs (without ACK) in the last 60 s.");
   sample(o, "securenet_connections_per_minute", s->connections_per_min);
-  metric(o, "securenet_parse_errors_total", "counter", "Packets the parser rejected, by reason.");
-  for (size_t i = 1; i < t.parse_errors.size(); ++i) {
-    sample(o, std::string("securenet_parse_errors_total{reason=\"") + shm::kParseErrorNames[i] + "\"}",
-           static_cast<double>(t.parse_errors[i]));
-  }
-  metric(o, "securenet_protocol_packets_total", "counter", "Packets by protocol class.");
-  for (size_t i = 0; i < t.proto_class_packets.size(); ++i) {
-    sample(o, std::string("securenet_protocol_packets_total{class=\"") + shm::kProtoClassNames[i] + "\"}",
-           static_cast<double>(t.proto_class_packets[i]));
-  }
+  // The named worker arrays (SECURENET_NAMED_ARRAYS): securenet_<prom>_total{<label>="<name>"}.
+  auto labelled = [&o](const char* prom, const char* label, const char* help, const char* const* names, size_t first,
+                       const auto& v) {
+    const std::string name = std::string("securenet_") + prom + "_total";
+    metric(o, name.c_str(), "counter", help);
+    for (size_t i = first; i < v.size(); ++i) {
+      sample(o, name + "{" + label + "=\"" + names[i] + "\"}", static_cast<double>(v[i]));
+    }
+  };
+#define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
+  labelled(prom, label, help, names, first, t.member);
+  SECURENET_NAMED_ARRAYS(SECURENET_X)
+#undef SECURENET_X
   metric(o, "securenet_alerts_open", "gauge", "Open alerts by severity.");
   auto open = app.alerts().open_by_severity();
   for (size_t i = 0; i < open.size(); ++i) {

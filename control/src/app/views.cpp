@@ -29,6 +29,24 @@ void host_field(JsonWriter& w, const char* name, const std::array<uint64_t, shm:
   for (size_t i = 0; i < v.size(); ++i) w.field(shm::kProtoClassNames[i], v[i]);
   w.end_object();
 }
+
+// The worker arrays keyed by a name table (SECURENET_NAMED_ARRAYS) as JSON objects
+// ({"tcp": n, ...}, {"truncated_tcp": n, ...}, {"mpls": n, ...}); in /api/status only
+// those marked api_status.
+template <size_t N, size_t M>
+void named_array(JsonWriter& w, const char* key, const char* const (&names)[M], size_t first,
+                 const std::array<uint64_t, N>& v) {
+  static_assert(N == M, "one name per element");
+  w.key(key).begin_object();
+  for (size_t i = first; i < N; ++i) w.field(names[i], v[i]);
+  w.end_object();
+}
+void named_arrays(JsonWriter& w, const GlobalCounters& t, bool status) {
+#define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
+  if (!status || api_status) named_array(w, api_key, names, first, t.member);
+  SECURENET_NAMED_ARRAYS(SECURENET_X)
+#undef SECURENET_X
+}
 }  // namespace
 
 void write_host_json(JsonWriter& w, const HostView& h, const SecurityConfig& cfg) {
@@ -64,12 +82,7 @@ std::string App::build_metrics_json(size_t top) const {
   w.key("anomalies_raised").begin_object();
   for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i) w.field(to_string(static_cast<Severity>(i)), raised_[static_cast<size_t>(i)]);
   w.end_object();
-  w.key("protocols").begin_object();
-  for (size_t i = 0; i < t.proto_class_packets.size(); ++i) w.field(shm::kProtoClassNames[i], t.proto_class_packets[i]);
-  w.end_object();
-  w.key("parse_errors").begin_object();
-  for (size_t i = 1; i < t.parse_errors.size(); ++i) w.field(shm::kParseErrorNames[i], t.parse_errors[i]);
-  w.end_object();
+  named_arrays(w, t, false);  // protocols, parse_errors, encapsulations
   w.key("top_talkers").begin_array();
   const auto& list = s.top[static_cast<size_t>(HostSort::kPps)];
   for (size_t i = 0; i < list.size() && i < top; ++i) {
@@ -102,6 +115,7 @@ std::string status_json(const App& app) {
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
   w.field("parse_errors", parse_error_total(t)).field("hosts_tracked", snap->hosts_tracked);
+  named_arrays(w, t, true);  // encapsulations
   w.end_object();
   auto db = app.database();
   w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);

@@ -38,7 +38,30 @@
   X(kBadUdpLength, "bad_udp_length")              /* < 8 or beyond the IP payload */    \
   X(kTruncatedIcmp, "truncated_icmp")                                                   \
   X(kTruncatedIcmpv6, "truncated_icmpv6")                                               \
-  X(kTruncatedIgmp, "truncated_igmp")
+  X(kTruncatedIgmp, "truncated_igmp")                                                   \
+  /* decapsulation and link types (issue 12) */                                         \
+  X(kTruncatedMpls, "truncated_mpls")       /* label stack cut short or no payload */   \
+  X(kTooManyMplsLabels, "too_many_mpls_labels") /* > kMaxMplsLabels, no bottom */       \
+  X(kTruncatedPppoe, "truncated_pppoe")     /* PPPoE session + PPP protocol cut short */\
+  X(kTruncatedGre, "truncated_gre")         /* GRE header with its options cut short */ \
+  X(kTruncatedTunnelHeader, "truncated_tunnel_header") /* ERSPAN/VXLAN/GENEVE/GTP-U */  \
+  X(kTooDeepEncapsulation, "too_deep_encapsulation") /* > kMaxEncapDepth layers */      \
+  X(kTruncatedLinkHeader, "truncated_link_header") /* SLL/SLL2/null/PPP/C-HDLC short */ \
+  X(kBadLinkPayload, "bad_link_payload")    /* raw IP, first nibble neither 4 nor 6 */
+
+// Encapsulations the parser looks through (issue 12): X(enumerator, name). One packet
+// counter each (WorkerCounters::encap_packets), bumped once per packet and kind crossed;
+// ERSPAN packets also count as GRE; ipip is IPv4/IPv6 in IPv4/IPv6.
+#define SECURENET_ENCAPSULATIONS(X) \
+  X(kMpls, "mpls")                  \
+  X(kPppoe, "pppoe")                \
+  X(kGre, "gre")                    \
+  X(kErspan, "erspan")              \
+  X(kVxlan, "vxlan")                \
+  X(kGeneve, "geneve")              \
+  X(kGtpu, "gtpu")                  \
+  X(kIpip, "ipip")                  \
+  X(kTeredo, "teredo")
 
 // Packet source kinds (Header::source_kind): X(enumerator, name).
 #define SECURENET_SOURCE_KINDS(X) \
@@ -77,7 +100,21 @@
 #define SECURENET_WORKER_ARRAYS(X)                           \
   X(proto_class_packets, ::securenet::shm::kProtoClassCount) \
   X(parse_errors, ::securenet::shm::kParseErrorCount)        \
+  X(encap_packets, ::securenet::shm::kEncapCount)            \
   X(ip_proto_packets, 256)
+
+// The worker arrays indexed by a name table, as the API, the report and Prometheus show
+// them: X(field, names, first, api_key, api_status, prom, label, help)
+//   names       the name table of the index (shm_layout.h); entries before `first` are not shown
+//   api_key     the object's key in GET /api/metrics (and in /api/status when api_status is 1)
+//   prom/label  exported as securenet_<prom>_total{<label>="<name>"}
+#define SECURENET_NAMED_ARRAYS(X)                                                                  \
+  X(proto_class_packets, ::securenet::shm::kProtoClassNames, 0, "protocols", 0, "protocol_packets", \
+    "class", "Packets by protocol class.")                                                         \
+  X(parse_errors, ::securenet::shm::kParseErrorNames, 1, "parse_errors", 0, "parse_errors",        \
+    "reason", "Packets the parser rejected, by reason.")                                           \
+  X(encap_packets, ::securenet::shm::kEncapNames, 0, "encapsulations", 1, "encapsulated_packets",  \
+    "encap", "Packets that crossed an encapsulation (MPLS, PPPoE, GRE, ERSPAN, VXLAN, GENEVE, GTP-U, IP-in-IP, Teredo).")
 
 // Per-host fields after the key and state, in segment order: X(field, width, kind, api_name)
 //   width    1 for one counter, N for an array indexed like its name table

@@ -49,6 +49,11 @@ enum class ParseError : uint8_t { SECURENET_PARSE_ERRORS(SECURENET_ENUMERATOR) k
 inline constexpr size_t kParseErrorCount = static_cast<size_t>(ParseError::kCount);
 inline constexpr const char* kParseErrorNames[] = {SECURENET_PARSE_ERRORS(SECURENET_NAME)};
 
+// Encapsulations the parser looks through; WorkerCounters::encap_packets is indexed by it.
+enum class Encap : uint8_t { SECURENET_ENCAPSULATIONS(SECURENET_ENUMERATOR) kCount };
+inline constexpr size_t kEncapCount = static_cast<size_t>(Encap::kCount);
+inline constexpr const char* kEncapNames[] = {SECURENET_ENCAPSULATIONS(SECURENET_NAME)};
+
 enum class SourceKind : uint32_t { SECURENET_SOURCE_KINDS(SECURENET_ENUMERATOR) };
 inline constexpr const char* kSourceKindNames[] = {SECURENET_SOURCE_KINDS(SECURENET_NAME)};
 
@@ -63,6 +68,7 @@ constexpr const char* enum_name(const char* const (&names)[N], E e) noexcept {
 }
 constexpr const char* proto_class_name(ProtoClass c) noexcept { return enum_name(kProtoClassNames, c); }
 constexpr const char* parse_error_name(ParseError e) noexcept { return enum_name(kParseErrorNames, e); }
+constexpr const char* encap_name(Encap e) noexcept { return enum_name(kEncapNames, e); }
 constexpr const char* source_kind_name(SourceKind k) noexcept { return enum_name(kSourceKindNames, k); }
 // The source kind named `name` ("pcap", "afpacket", ...), or kNone.
 constexpr SourceKind source_kind_of(std::string_view name) noexcept {
@@ -152,7 +158,8 @@ inline bool try_read_control(const ControlBlock& cb, ControlConfig& out) noexcep
 #define SECURENET_X(...) +1
 inline constexpr size_t kWorkerCounterCount = 0 SECURENET_WORKER_COUNTERS(SECURENET_X);
 #undef SECURENET_X
-static_assert(kWorkerCounterCount < 30, "SECURENET_WORKER_COUNTERS has 30 slots before the arrays");
+static_assert(kWorkerCounterCount + kEncapCount < 30,
+              "SECURENET_WORKER_COUNTERS and encap_packets share 30 slots before the arrays");
 
 struct alignas(kCacheLine) WorkerCounters {
   Counter heartbeat_ns;     // CLOCK_MONOTONIC, refreshed at least every 100 ms
@@ -160,7 +167,8 @@ struct alignas(kCacheLine) WorkerCounters {
   SECURENET_WORKER_COUNTERS(SECURENET_X)  // packets, bytes, ... (shm_fields.h)
 #undef SECURENET_X
   Counter control_generation;  // ControlBlock generation this worker has applied
-  Counter reserved[30 - kWorkerCounterCount];
+  Counter encap_packets[kEncapCount];  // packets that crossed each kind of encapsulation
+  Counter reserved[30 - kWorkerCounterCount - kEncapCount];
   Counter proto_class_packets[kProtoClassCount];
   Counter reserved2[8 - kProtoClassCount];
   Counter parse_errors[kParseErrorCount];

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "securenet/parser.h"
 #include "securenet/result.h"
 #include "securenet/shm_layout.h"
 
@@ -18,6 +19,7 @@ struct PacketView {
   uint32_t caplen;   // bytes available at data
   uint32_t wire_len; // length on the wire
   uint64_t ts_ns;    // UNIX epoch ns (from the file, the NIC, or the burst's clock read)
+  LinkKind link = LinkKind::kEthernet;  // what the frame starts with (pcap files may differ)
 };
 
 struct SourceStats {

@@ -11,7 +11,7 @@ namespace {
 
 enum Opt {
   kSource = 256, kTarget, kWorkers, kInstance, kHostCap, kRingCap, kLoops, kPreload, kRate, kCpus, kXdpMode,
-  kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kHelp
+  kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp
 };
 
 const option kLong[] = {
@@ -25,6 +25,7 @@ const option kLong[] = {
     {"stats", no_argument, nullptr, kStats},               {"stats-json", required_argument, nullptr, kStatsJson},
     {"top", required_argument, nullptr, kTop},             {"burst", required_argument, nullptr, kBurst},
     {"shm-mode", required_argument, nullptr, kShmMode},    {"ring-size", required_argument, nullptr, kRingSize},
+    {"decap", required_argument, nullptr, kDecap},         {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
     {"help", no_argument, nullptr, kHelp},                 {nullptr, 0, nullptr, 0}};
 
 Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi, int base = 10) {
@@ -56,6 +57,22 @@ Result<std::vector<int>> cpu_list(const std::string& s) {
   }
   if (cpus.empty()) return make_error("--cpus wants a list like 2,3 or 2-5");
   return cpus;
+}
+
+Status vxlan_ports(const std::string& s, ParseConfig& cfg) {
+  std::vector<uint16_t> ports;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    auto p = number("vxlan-ports", item.c_str(), 1, 65535);
+    if (!p) return p.error();
+    ports.push_back(static_cast<uint16_t>(*p));
+  }
+  if (!cfg.set_vxlan_ports(ports.data(), ports.size())) {
+    return make_error("--vxlan-ports wants 1.." + std::to_string(kMaxVxlanPorts) + " ports like 4789,8472, got '" + s +
+                      "'");
+  }
+  return Ok{};
 }
 
 std::vector<std::string> split_spaces(const std::string& s) {
@@ -127,6 +144,12 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       st = num("ring-size", 64, 1u << 20, v);
       o.source.ring_size = static_cast<uint32_t>(v);
       return st;
+    case kDecap:
+      if (!decap_from_name(arg, o.parse.decap)) {
+        return make_error(std::string("--decap must be inner, outer or both, got '") + arg + "'");
+      }
+      return Ok{};
+    case kVxlanPorts: return vxlan_ports(arg, o.parse);
     case kHelp: o.help = true; return Ok{};
   }
   return make_error("unknown option (see --help)");
@@ -154,6 +177,10 @@ Source:
   --ring-size N                       afpacket/afxdp/dpdk ring depth
                                       (default 4096; afxdp 16384)
   --eal "ARGS"                        dpdk: EAL arguments (split on spaces); or after --
+Parsing:
+  --decap inner|outer|both            hosts of tunnelled packets: the innermost IP layer
+                                      (default), the outermost, or both
+  --vxlan-ports LIST                  UDP ports read as VXLAN (default 4789; up to 8)
 Shared memory:
   --instance NAME                     segment securenet-NAME (default "default")
   --host-capacity N                   hosts per worker, rounded up to a power of two

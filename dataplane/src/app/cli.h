@@ -4,9 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "segment/writer.h"
+#include "securenet/parser.h"
 #include "securenet/result.h"
 #include "securenet/source.h"
+#include "segment/writer.h"
 
 namespace securenet {
 
@@ -14,6 +15,7 @@ struct DataplaneOptions {
   SourceOptions source;
   SegmentOptions segment;
   std::vector<int> cpus;     // worker i pinned to cpus[i % size] (empty = unpinned)
+  ParseConfig parse;         // --decap, --vxlan-ports
   uint32_t burst = 32;  // DPDK's usual burst; measured faster than 64 here (bench/linerate)
   bool stats = false;        // print a summary at the end
   std::string stats_json;    // write the summary as JSON to this file

@@ -71,7 +71,7 @@ int run(const DataplaneOptions& o) {
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < so.workers; ++i) {
-    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst};
+    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse};
     workers.push_back(std::make_unique<Worker>(*seg, *(*sources)[i], wo, stop));
   }
   const uint64_t t0 = monotonic_ns();

@@ -49,6 +49,16 @@ void json_value(std::ostringstream& j, const std::array<uint64_t, N>& v) {  // b
   j << '}';
 }
 
+// A worker array keyed by its name table (SECURENET_NAMED_ARRAYS), from index `first`.
+template <size_t N, size_t M>
+void named_json(std::ostringstream& j, const char* key, const char* const (&names)[M], size_t first,
+                const std::array<uint64_t, N>& v) {
+  static_assert(N == M, "one name per element");
+  j << ",\"" << key << "\":{";
+  for (size_t i = first; i < N; ++i) j << (i > first ? "," : "") << '"' << names[i] << "\":" << v[i];
+  j << '}';
+}
+
 // One host with the segment's field names and units (SECURENET_HOST_FIELDS).
 void host_json(std::ostringstream& j, const HostCounters& h) {
   j << "{\"ip\":\"" << format_ip(h.key) << '"';
@@ -81,6 +91,10 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)), g.proto_class_packets[c]);
   }
+  std::fprintf(out, "\nencapsulations:");
+  for (size_t e = 0; e < shm::kEncapCount; ++e) {
+    std::fprintf(out, "  %s %" PRIu64, shm::encap_name(static_cast<shm::Encap>(e)), g.encap_packets[e]);
+  }
   std::fprintf(out, "\nparse errors:");
   bool any = false;
   for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
@@ -110,13 +124,12 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
 #define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << g.member
     SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
-    << ",\"proto_class_packets\":";
-  json_value(j, g.proto_class_packets);
-  j << ",\"parse_errors\":{";
-  for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
-    j << (e > 1 ? "," : "") << '"' << parse_error_name(static_cast<shm::ParseError>(e)) << "\":" << g.parse_errors[e];
-  }
-  j << "},\"ip_proto_packets\":{";
+    ;
+#define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
+  named_json(j, #member, names, first, g.member);
+  SECURENET_NAMED_ARRAYS(SECURENET_X)  // proto_class_packets, parse_errors, encap_packets
+#undef SECURENET_X
+  j << ",\"ip_proto_packets\":{";
   bool first = true;
   for (size_t p = 0; p < 256; ++p) {
     if (!g.ip_proto_packets[p]) continue;

@@ -1,5 +1,7 @@
 #include "pipeline/packet_counter.h"
 
+#include <cstring>
+
 namespace securenet {
 namespace {
 
@@ -15,8 +17,9 @@ inline void touch_seen(shm::HostEntry& e, uint64_t ts) noexcept {
 
 }  // namespace
 
-PacketCounter::PacketCounter(const Segment& seg, unsigned w) noexcept
-    : counters_(&seg.counters(w)),
+PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& parse) noexcept
+    : parse_(parse),
+      counters_(&seg.counters(w)),
       control_(&seg.control()),
       table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w)),
       sampler_(&seg.ring(w), seg.ring_records(w)) {
@@ -49,8 +52,13 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
   uint64_t bytes = 0;
   for (uint32_t i = 0; i < n; ++i) {
-    parse_packet(pkts[i].data, pkts[i].caplen, pkts[i].wire_len, parsed_[i]);  // resets every field
-    bytes += pkts[i].wire_len;
+    const PacketView& v = pkts[i];
+    if (__builtin_expect(v.link == LinkKind::kEthernet, 1)) {
+      parse_packet(v.data, v.caplen, v.wire_len, parsed_[i], parse_);  // resets every field
+    } else {
+      parse_link(v.link, v.data, v.caplen, v.wire_len, parsed_[i], parse_);
+    }
+    bytes += v.wire_len;
   }
   bump(counters_->packets, n);
   bump(counters_->bytes, bytes);
@@ -69,6 +77,7 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
   if (__builtin_expect(p.error != shm::ParseError::kNone, 0)) bump(c.parse_errors[static_cast<size_t>(p.error)]);
   if (p.vlan_tags) bump(c.vlan_packets);
+  if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
   switch (p.l3) {
     case L3::kIpv4: bump(c.ipv4_packets); break;
     case L3::kIpv6: bump(c.ipv6_packets); break;
@@ -87,27 +96,47 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
   if (syn) bump(c.tcp_syn);
   if (black) bump(c.blacklisted_packets);
 
-  if (shm::HostEntry* s = table_.find_or_insert(p.src, src_slot)) {
-    bump(s->packets_sent);
-    bump(s->bytes_sent, p.wire_len);
-    bump(s->proto_class_packets[cls]);
-    if (syn) bump(s->syn_sent);
-    if (black) bump(s->blacklisted_packets);
-    touch_seen(*s, ts);
-  }
-  if (shm::HostEntry* d = table_.find_or_insert(p.dst, dst_slot)) {
-    bump(d->packets_recv);
-    bump(d->bytes_recv, p.wire_len);
-    bump(d->proto_class_packets[cls]);
-    if (black) bump(d->blacklisted_packets);
-    touch_seen(*d, ts);
-  }
+  count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
 
   if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
     sampler_.write(p, ts, black);
     bump(c.sampled_packets);
     sample_countdown_ = cache_.sample_one_in();
   }
+}
+
+// Both hosts of one packet. A packet whose source is its destination (a multicast
+// smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
+inline void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+                                uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept {
+  if (shm::HostEntry* s = table_.find_or_insert(src, src_slot)) {
+    bump(s->packets_sent);
+    bump(s->bytes_sent, wire_len);
+    bump(s->proto_class_packets[cls]);
+    if (syn) bump(s->syn_sent);
+    if (black) bump(s->blacklisted_packets);
+    touch_seen(*s, ts);
+  }
+  if (__builtin_expect(std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0, 0)) return;
+  if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
+    bump(d->packets_recv);
+    bump(d->bytes_recv, wire_len);
+    bump(d->proto_class_packets[cls]);
+    if (black) bump(d->blacklisted_packets);
+    touch_seen(*d, ts);
+  }
+}
+
+// Packets that crossed an encapsulation: per-kind counters, and with Decap::kBoth the
+// outer host pair too (as a packet of the outer protocol; no SYN, no blacklist check).
+void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
+  for (size_t e = 0; e < shm::kEncapCount; ++e) {
+    if (p.encaps & (1u << e)) bump(counters_->encap_packets[e]);
+  }
+  if (parse_.decap != Decap::kBoth || !p.has_outer) return;
+  const OuterIp& o = p.outer;
+  count_hosts(o.src, o.dst, table_.slot_of(o.src), table_.slot_of(o.dst), p.wire_len,
+              static_cast<size_t>(o.proto_class), false, false, ts);
 }
 
 }  // namespace securenet

@@ -21,26 +21,15 @@ namespace securenet {
 
 inline constexpr uint32_t kMaxBurst = 64;
 
-// Addresses are valid unless the IP header itself was unusable.
-inline bool has_addresses(const ParsedPacket& p) noexcept {
-  if (p.l3 != L3::kIpv4 && p.l3 != L3::kIpv6) return false;
-  switch (p.error) {
-    case shm::ParseError::kTruncatedIpv4:
-    case shm::ParseError::kBadIpv4Version:
-    case shm::ParseError::kBadIpv4Ihl:
-    case shm::ParseError::kTruncatedIpv6:
-    case shm::ParseError::kBadIpv6Version:
-      return false;
-    default:
-      return true;
-  }
-}
+// Addresses are valid unless the IP header itself was unusable (the parser says so).
+inline bool has_addresses(const ParsedPacket& p) noexcept { return p.has_addrs; }
 
 
 class PacketCounter {
  public:
-  // Counts into worker `w` of `seg`; reads seg's control block.
-  PacketCounter(const Segment& seg, unsigned w) noexcept;
+  // Counts into worker `w` of `seg`; reads seg's control block. `parse` picks the layers
+  // looked into and which hosts of a tunnelled packet are counted (Decap).
+  PacketCounter(const Segment& seg, unsigned w, const ParseConfig& parse = ParseConfig{}) noexcept;
 
   // Re-reads the control block if it changed. Once per burst.
   void poll_control() noexcept;
@@ -54,7 +43,11 @@ class PacketCounter {
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
+  [[gnu::always_inline]] inline void count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+                   uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept;
+  void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
 
+  ParseConfig parse_;
   shm::WorkerCounters* counters_;
   const shm::ControlBlock* control_;
   HostTable table_;

@@ -17,14 +17,23 @@
 //    they are never read). UDP length must be >= 8 and, unless the packet is a first
 //    fragment, <= the IP payload length.
 //  * ICMP, ICMPv6 and IGMP need their 8-byte header.
-//  * VLAN tags: TPIDs 0x8100, 0x88a8 and 0x9100 (pre-standard QinQ), at most kMaxVlanTags.
+//  * VLAN tags: TPIDs 0x8100, 0x88a8 and 0x9100 (pre-standard QinQ), at most kMaxVlanTags
+//    per Ethernet header.
 //  * IPv6 walk: 0, 43, 44, 51 (AH, length in 4-byte units), 60; at most kMaxIpv6ExtHeaders.
 //    It stops after the fragment header of a non-first fragment (the rest is data).
-//    Jumbograms (payload length 0) are not supported: their L4 reads as truncated.
+//  * Lengths of 0 (as the kernel reads them): an IPv4 total length of 0 (BIG TCP, TSO) is
+//    the rest of the frame; an IPv6 payload length of 0 is the hop-by-hop jumbo payload
+//    option's length (RFC 2675) when there is one, else the rest of the frame when that is
+//    more than 65,535 bytes (BIG TCP without the option), else a packet with no payload;
+//    a UDP length of 0 in a payload over 65,535 bytes is the rest of the IP payload.
+//  * Tunnels (parse/tunnels.cpp) and MPLS/PPPoE/link headers (parse/l2.cpp, parse/link.cpp)
+//    are out of line; the plain Ethernet/IP path only pays a predicted branch for them.
 //
-// Field rules: `l3` is set to kIpv4/kIpv6 only once the addresses are filled, so "l3 is
-// kIpv4/kIpv6" always means src/dst are valid, also when a later layer is malformed. ARP
-// sets l3 = kArp once its 28-byte fixed part is present; other ethertypes give kOther.
+// Field rules: `l3` is the family of the counted layer, set as soon as the ethertype (or
+// link type) says it, so that every packet has a family, malformed or not (truncated
+// Ethernet/VLAN headers are kOther). `has_addrs` says src/dst are valid; it is set once
+// the addresses are read, also when a later layer is malformed. ARP, other ethertypes
+// and non-IP link payloads never have addresses.
 // ip_proto/proto_class are the final protocol (after the IPv6 extension walk; when that
 // walk fails, the extension header number it stopped at). Ports and TCP flags are filled
 // as soon as their bytes are captured; l4_parsed is true only for a fully valid
@@ -36,26 +45,17 @@
 #include <cstring>
 #include <type_traits>
 
+#include "pipeline/parse/internal.h"
+
 namespace securenet {
+namespace parse {
 namespace {
 
-#define SN_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define SN_LIKELY(x) __builtin_expect(!!(x), 1)
-
-using shm::ParseError;
-using shm::ProtoClass;
-
-constexpr uint16_t kEthIpv4 = 0x0800, kEthArp = 0x0806, kEthIpv6 = 0x86DD;
 constexpr uint16_t kTpidQ = 0x8100, kTpidAd = 0x88A8, kTpidOldQinQ = 0x9100;
-constexpr uint32_t kEthLen = 14, kVlanLen = 4, kArpLen = 28, kIpv4Min = 20, kIpv6Len = 40;
+constexpr uint32_t kVlanLen = 4, kArpLen = 28, kIpv4Min = 20, kIpv6Len = 40;
 constexpr uint32_t kTcpMin = 20, kUdpLen = 8, kIcmpLen = 8;
 constexpr uint8_t kIcmp = 1, kIgmp = 2, kTcp = 6, kUdp = 17, kIcmpv6 = 58;
-
-inline uint16_t load_be16(const uint8_t* p) noexcept {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return __builtin_bswap16(v);
-}
+constexpr uint32_t kMaxPlainIpLen = 65535;
 
 constexpr std::array<ProtoClass, 256> make_class_table() {
   std::array<ProtoClass, 256> t{};
@@ -71,20 +71,41 @@ constexpr bool is_ipv6_ext(uint8_t nh) noexcept {
                                      (1ULL << 51) | (1ULL << 60)));
 }
 
-inline bool fail(ParsedPacket& out, ParseError e) noexcept {
-  out.error = e;
-  return false;
-}
+// IP protocols that carry another layer: IPv4 (4), IPv6 (41), GRE (47).
+constexpr bool is_tunnel_proto(uint8_t p) noexcept { return p == 4 || p == 41 || p == 47; }
 
 inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
   out.ip_proto = proto;
   out.proto_class = kClassOf[proto];
 }
 
+// UDP, out of line and entered by a tail call (a jump): the tunnel-port check needs the
+// parser config, and keeping it live in the inlined hot path cost the plain IPv4/TCP path
+// three more saved registers (bench/README.md, "Decapsulation").
+[[gnu::noinline]] bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end, ParsedPacket& out,
+                                 const ParseConfig& cfg) noexcept {
+  const uint32_t avail = end > off ? end - off : 0;
+  const uint8_t* p = d + off;
+  if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
+  out.sport = load_be16(p);
+  out.dport = load_be16(p + 2);
+  const uint32_t ulen = load_be16(p + 4);
+  // A first fragment holds only part of the datagram that the UDP length covers. A
+  // length of 0 over a payload of more than 65,535 bytes is jumbo UDP (RFC 2675).
+  if (SN_UNLIKELY(ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)) &&
+      (ulen != 0 || ip_end - off <= kMaxPlainIpLen))
+    return fail(out, ParseError::kBadUdpLength);
+  out.l4_parsed = true;
+  // Tunnel ports: one table load per port; the decoder works out the payload bounds.
+  if (SN_UNLIKELY(cfg.udp_hint[out.dport & 0xFF] | cfg.udp_hint[out.sport & 0xFF]) && !out.fragment)
+    return decap_udp(d, off, end, ip_end, out, cfg);
+  return true;
+}
+
 // L4 header at frame offset `off`; `end` is min(caplen, IP payload end) and `ip_end` is
 // the IP payload end as the IP header claims it (validated against wire_len).
 inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
-                     ParsedPacket& out) noexcept {
+                     ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l4_offset = static_cast<uint16_t>(off);
   const uint32_t avail = end > off ? end - off : 0;
   const uint8_t* p = d + off;
@@ -99,16 +120,7 @@ inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_e
         return fail(out, ParseError::kBadTcpDataOffset);
       break;
     }
-    case kUdp: {
-      if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
-      out.sport = load_be16(p);
-      out.dport = load_be16(p + 2);
-      const uint32_t ulen = load_be16(p + 4);
-      // A first fragment holds only part of the datagram that the UDP length covers.
-      if (SN_UNLIKELY(ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)))
-        return fail(out, ParseError::kBadUdpLength);
-      break;
-    }
+    case kUdp: return parse_udp(d, off, end, ip_end, out, cfg);  // a jump, not a call
     case kIcmp:
     case kIcmpv6:
       if (SN_UNLIKELY(avail < kIcmpLen))
@@ -119,8 +131,10 @@ inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_e
     case kIgmp:
       if (SN_UNLIKELY(avail < kIcmpLen)) return fail(out, ParseError::kTruncatedIgmp);
       break;
-    default:
-      return true;  // any other protocol: counted by number, no L4 decode
+    default:  // any other protocol: counted by number, no L4 decode; tunnels looked into
+      if (SN_UNLIKELY(is_tunnel_proto(out.ip_proto)) && !out.fragment)
+        return decap_ip_proto(d, off, end, ip_end, out, cfg);
+      return true;
   }
   out.l4_parsed = true;
   return true;
@@ -133,7 +147,8 @@ inline void set_ipv4_mapped(shm::IpKey& k, const uint8_t* a) noexcept {
 }
 
 inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
-                       ParsedPacket& out) noexcept {
+                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  out.l3 = L3::kIpv4;
   if (SN_UNLIKELY(caplen - off < kIpv4Min)) return fail(out, ParseError::kTruncatedIpv4);
   const uint8_t* p = d + off;
   if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
@@ -142,11 +157,15 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
     return fail(out, ParseError::kBadIpv4Ihl);
   set_ipv4_mapped(out.src, p + 12);
   set_ipv4_mapped(out.dst, p + 16);
-  out.l3 = L3::kIpv4;
+  out.has_addrs = true;
   set_proto(out, p[9]);
-  const uint32_t total = load_be16(p + 2);
-  if (SN_UNLIKELY(total < ihl || total > wire - off))
-    return fail(out, ParseError::kBadIpv4TotalLength);
+  uint32_t total = load_be16(p + 2);
+  if (SN_UNLIKELY(total < ihl || total > wire - off)) {
+    // Total length 0 (BIG TCP, TSO): the rest of the frame. No call here: a call on this
+    // path would make the whole hot function save registers (measured, bench/README.md).
+    if (total != 0 || wire - off < ihl) return fail(out, ParseError::kBadIpv4TotalLength);
+    total = wire - off;
+  }
   const uint16_t frag = load_be16(p + 6);
   if (SN_UNLIKELY(frag & 0x3FFF)) {  // MF set or offset != 0
     out.fragment = true;
@@ -154,21 +173,39 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
     if (!out.first_fragment) return true;
   }
   const uint32_t ip_end = off + total;
-  return parse_l4(d, off + ihl, ip_end < caplen ? ip_end : caplen, ip_end, out);
+  return parse_l4(d, off + ihl, ip_end < caplen ? ip_end : caplen, ip_end, out, cfg);
 }
 
-inline bool parse_ipv6(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
-                       ParsedPacket& out) noexcept {
-  if (SN_UNLIKELY(caplen - off < kIpv6Len)) return fail(out, ParseError::kTruncatedIpv6);
-  const uint8_t* p = d + off;
-  if (SN_UNLIKELY((p[0] >> 4) != 6)) return fail(out, ParseError::kBadIpv6Version);
-  std::memcpy(out.src.bytes, p + 8, 16);
-  std::memcpy(out.dst.bytes, p + 24, 16);
-  out.l3 = L3::kIpv6;
-  uint8_t nh = p[6];
-  set_proto(out, nh);
-  const uint32_t ip_end = off + kIpv6Len + load_be16(p + 4);
-  if (SN_UNLIKELY(ip_end > wire)) return fail(out, ParseError::kBadIpv6PayloadLength);
+// IPv6 payload length 0 (see the rules above): where the packet ends.
+[[gnu::noinline]] uint32_t ipv6_zero_length_end(const uint8_t* d, uint32_t off, uint32_t caplen,
+                                                 uint32_t wire) noexcept {
+  const uint32_t hbh = off + kIpv6Len;
+  if (d[off + 6] == 0 && caplen - hbh >= 8) {  // hop-by-hop: look for the jumbo option (0xC2)
+    const uint32_t hend = hbh + (static_cast<uint32_t>(d[hbh + 1]) + 1) * 8;
+    uint32_t o = hbh + 2;
+    while (o < hend && o < caplen) {
+      const uint8_t type = d[o];
+      if (type == 0) {  // Pad1
+        ++o;
+        continue;
+      }
+      if (o + 2 > caplen || o + 2 > hend) break;
+      const uint32_t len = d[o + 1];
+      if (type == 0xC2 && len == 4 && o + 6 <= caplen) {
+        const uint64_t end = static_cast<uint64_t>(hbh) + load_be32(d + o + 2);
+        return end > wire ? wire + 1 : static_cast<uint32_t>(end);  // wire + 1: bad length
+      }
+      o += 2 + len;
+    }
+  }
+  return wire - off - kIpv6Len > kMaxPlainIpLen ? wire : hbh;
+}
+
+// The extension-header walk and L4 of an IPv6 packet whose header is at `off` and whose
+// payload ends at ip_end (validated against the wire).
+inline bool parse_ipv6_payload(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t ip_end,
+                               ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  uint8_t nh = d[off + 6];
   const uint32_t end = ip_end < caplen ? ip_end : caplen;
   uint32_t cur = off + kIpv6Len;
   while (SN_UNLIKELY(is_ipv6_ext(nh))) {
@@ -196,38 +233,144 @@ inline bool parse_ipv6(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
     set_proto(out, nh);
     cur += len;
   }
-  return parse_l4(d, cur, end, ip_end, out);
+  return parse_l4(d, cur, end, ip_end, out, cfg);
 }
 
-}  // namespace
+// Payload length 0: jumbogram or BIG TCP (out of line, entered by a tail call).
+[[gnu::noinline]] bool parse_ipv6_zero_length(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                                              ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  const uint32_t ip_end = ipv6_zero_length_end(d, off, caplen, wire);
+  if (ip_end > wire) return fail(out, ParseError::kBadIpv6PayloadLength);
+  return parse_ipv6_payload(d, off, caplen, ip_end, out, cfg);
+}
 
-bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
-                  ParsedPacket& out) noexcept {
-  static_assert(std::is_trivially_copyable_v<ParsedPacket>);
-  std::memset(static_cast<void*>(&out), 0, sizeof out);  // a few vector stores, then defaults
-  out.proto_class = ProtoClass::kOther;
-  out.wire_len = wire_len;
-  if (SN_UNLIKELY(caplen < kEthLen)) return fail(out, ParseError::kTruncatedEthernet);
-  const uint32_t wire = wire_len < caplen ? caplen : wire_len;
-  uint16_t et = load_be16(data + 12);
-  uint32_t off = kEthLen;
+inline bool parse_ipv6(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  out.l3 = L3::kIpv6;
+  if (SN_UNLIKELY(caplen - off < kIpv6Len)) return fail(out, ParseError::kTruncatedIpv6);
+  const uint8_t* p = d + off;
+  if (SN_UNLIKELY((p[0] >> 4) != 6)) return fail(out, ParseError::kBadIpv6Version);
+  std::memcpy(out.src.bytes, p + 8, 16);
+  std::memcpy(out.dst.bytes, p + 24, 16);
+  out.has_addrs = true;
+  set_proto(out, p[6]);
+  const uint32_t plen = load_be16(p + 4);
+  if (SN_UNLIKELY(plen == 0)) return parse_ipv6_zero_length(d, off, caplen, wire, out, cfg);
+  const uint32_t ip_end = off + kIpv6Len + plen;
+  if (SN_UNLIKELY(ip_end > wire)) return fail(out, ParseError::kBadIpv6PayloadLength);
+  return parse_ipv6_payload(d, off, caplen, ip_end, out, cfg);
+}
+
+// The ethertype `et` whose payload starts at `off`: VLAN tags, then IPv4/IPv6/ARP inline,
+// anything else out of line (MPLS, PPPoE, other).
+inline bool parse_ethertype(const uint8_t* data, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
+                            ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  int tags = 0;
   while (SN_UNLIKELY(et == kTpidQ || et == kTpidAd || et == kTpidOldQinQ)) {
-    if (out.vlan_tags == kMaxVlanTags) return fail(out, ParseError::kTooManyVlanTags);
-    if (caplen - off < kVlanLen) return fail(out, ParseError::kTruncatedVlan);
+    if (tags == kMaxVlanTags) {
+      out.l3 = L3::kOther;
+      return fail(out, ParseError::kTooManyVlanTags);
+    }
+    if (caplen - off < kVlanLen) {
+      out.l3 = L3::kOther;
+      return fail(out, ParseError::kTruncatedVlan);
+    }
     et = load_be16(data + off + 2);
     off += kVlanLen;
+    ++tags;
     ++out.vlan_tags;
   }
   out.ethertype = et;
-  if (SN_LIKELY(et == kEthIpv4)) return parse_ipv4(data, off, caplen, wire, out);
-  if (et == kEthIpv6) return parse_ipv6(data, off, caplen, wire, out);
+  if (SN_LIKELY(et == kEthIpv4)) return parse_ipv4(data, off, caplen, wire, out, cfg);
+  if (et == kEthIpv6) return parse_ipv6(data, off, caplen, wire, out, cfg);
   if (et == kEthArp) {
-    if (SN_UNLIKELY(caplen - off < kArpLen)) return fail(out, ParseError::kTruncatedArp);
     out.l3 = L3::kArp;
+    if (SN_UNLIKELY(caplen - off < kArpLen)) return fail(out, ParseError::kTruncatedArp);
     return true;
   }
-  out.l3 = L3::kOther;
+  return parse_other_ethertype(data, EtherAt{off, et}, caplen, wire, out, cfg);
+}
+
+inline void reset(ParsedPacket& out, uint32_t wire_len) noexcept {
+  static_assert(std::is_trivially_copyable_v<ParsedPacket>);
+  std::memset(static_cast<void*>(&out), 0, kParsedResetBytes);  // a few vector stores, then defaults
+  out.proto_class = ProtoClass::kOther;
+  out.wire_len = wire_len;
+}
+
+inline bool parse_ethernet(const uint8_t* data, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                           const ParseConfig& cfg) noexcept {
+  if (SN_UNLIKELY(caplen - off < kEthLen)) {
+    out.l3 = L3::kOther;
+    return fail(out, ParseError::kTruncatedEthernet);
+  }
+  return parse_ethertype(data, off + kEthLen, load_be16(data + off + 12), caplen, wire, out, cfg);
+}
+
+constexpr ParseConfig kDefaultConfig{};
+
+}  // namespace
+
+bool parse_ethertype_at(const uint8_t* d, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
+                        ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  return parse_ethertype(d, off, et, caplen, wire, out, cfg);
+}
+bool parse_ethernet_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                       const ParseConfig& cfg) noexcept {
+  return parse_ethernet(d, off, caplen, wire, out, cfg);
+}
+bool parse_ipv4_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                   const ParseConfig& cfg) noexcept {
+  return parse_ipv4(d, off, caplen, wire, out, cfg);
+}
+bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                   const ParseConfig& cfg) noexcept {
+  return parse_ipv6(d, off, caplen, wire, out, cfg);
+}
+
+}  // namespace parse
+
+using shm::ParseError;
+
+bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, ParsedPacket& out,
+                  const ParseConfig& cfg) noexcept {
+  parse::reset(out, wire_len);
+  const uint32_t wire = wire_len < caplen ? caplen : wire_len;
+  return parse::parse_ethernet(data, 0, caplen, wire, out, cfg);
+}
+
+bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, ParsedPacket& out) noexcept {
+  return parse_packet(data, caplen, wire_len, out, parse::kDefaultConfig);
+}
+
+bool ParseConfig::set_vxlan_ports(const uint16_t* ports, size_t n) noexcept {
+  if (n == 0 || n > kMaxVxlanPorts) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (ports[i] == 0) return false;
+    vxlan_ports[i] = ports[i];
+  }
+  n_vxlan_ports = static_cast<uint8_t>(n);
+  rebuild_hints();
   return true;
+}
+
+const char* decap_name(Decap d) noexcept {
+  switch (d) {
+    case Decap::kInner: return "inner";
+    case Decap::kOuter: return "outer";
+    case Decap::kBoth: return "both";
+  }
+  return "unknown";
+}
+
+bool decap_from_name(const char* s, Decap& out) noexcept {
+  for (Decap d : {Decap::kInner, Decap::kOuter, Decap::kBoth}) {
+    if (std::strcmp(s, decap_name(d)) == 0) {
+      out = d;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace securenet

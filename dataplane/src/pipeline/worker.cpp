@@ -28,7 +28,7 @@ uint64_t monotonic_ns() noexcept {
 }
 
 Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop) noexcept
-    : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index) {
+    : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index, opts.parse) {
   if (opts_.burst == 0 || opts_.burst > kMaxBurst) opts_.burst = kMaxBurst;
 }
 

@@ -16,6 +16,7 @@ struct WorkerOptions {
   unsigned index = 0;
   int cpu = -1;          // pin to this CPU (-1 = not pinned)
   uint32_t burst = 32;   // 1..kMaxBurst
+  ParseConfig parse{};   // layers looked into, hosts counted (--decap, --vxlan-ports)
 };
 
 class Worker {

@@ -52,6 +52,8 @@ export interface Status {
   totals: {
     packets: number; bytes: number; source_drops: number;
     parse_errors: number; host_table_full: number;
+    /** Packets that crossed each encapsulation (mpls, pppoe, gre, erspan, vxlan, geneve, gtpu, ipip, teredo). */
+    encapsulations?: Record<string, number>;
   };
   database: { state: 'connected' | 'disconnected' | 'disabled'; spool_backlog: number };
   control: { version: string; uptime_s: number; tick_ms: number };
@@ -68,6 +70,7 @@ export interface Metrics {
   anomalies: Partial<Record<Severity, number>>;
   protocols: Record<string, number>;
   parse_errors?: Record<string, number>;
+  encapsulations?: Record<string, number>;
   top_talkers?: TopTalker[];
 }
 

@@ -15,6 +15,15 @@ const PROTO_COLORS: Record<string, string> = {
   tcp: '#4f9dff', udp: '#34c7a5', icmp: '#f5a524', igmp: '#c084fc', other: '#8b98a9',
 };
 
+/** Packets seen inside encapsulations, and the busiest kinds ("vxlan 12k · mpls 40"). */
+function encapTotal(status: Status): number {
+  return Object.values(status.totals.encapsulations ?? {}).reduce((a, b) => a + b, 0);
+}
+function encapSummary(status: Status): string {
+  const kinds = Object.entries(status.totals.encapsulations ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  return kinds.length ? kinds.slice(0, 3).map(([k, n]) => `${k} ${formatCount(n)}`).join(' · ') : 'none seen';
+}
+
 function Health({ status, error }: { status: Status | null; error: string | null }) {
   if (!status) return <Card title="Sensor health"><Empty>{error ?? 'Loading…'}</Empty></Card>;
   const dp = status.dataplane;
@@ -42,6 +51,11 @@ function Health({ status, error }: { status: Status | null; error: string | null
           <div className="health-label">Drops</div>
           <div className={`health-value ${drops > 0 ? 'text-bad' : ''}`} data-testid="health-drops">{formatSI(drops)}/s</div>
           <div className="health-sub">{formatCount(status.totals.source_drops)} total · {formatCount(status.totals.parse_errors)} parse errors</div>
+        </div>
+        <div className="health-item">
+          <div className="health-label">Tunnels</div>
+          <div className="health-value" data-testid="health-encap">{formatCount(encapTotal(status))}</div>
+          <div className="health-sub" data-testid="health-encap-kinds">{encapSummary(status)}</div>
         </div>
         <div className="health-item">
           <div className="health-label">Database</div>

@@ -1,10 +1,11 @@
 #include "sources/pcap/pcap_source.h"
 
-#include <pcap/pcap.h>
 #include <time.h>
 
 #include <cstdio>
 #include <cstring>
+
+#include "sources/pcap/capture_file.h"
 
 namespace securenet {
 namespace {
@@ -17,29 +18,6 @@ uint64_t mono_ns() noexcept {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-uint64_t ts_of(const pcap_pkthdr& h) {
-  // Opened with nanosecond precision: tv_usec holds nanoseconds.
-  return static_cast<uint64_t>(h.ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(h.ts.tv_usec);
-}
-
-struct PcapCloser {
-  void operator()(pcap_t* p) const noexcept {
-    if (p) pcap_close(p);
-  }
-};
-using PcapHandle = std::unique_ptr<pcap_t, PcapCloser>;
-
-Result<PcapHandle> open_file(const std::string& path) {
-  char err[PCAP_ERRBUF_SIZE] = {};
-  PcapHandle h(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err));
-  if (!h) return make_error("cannot read capture " + path + ": " + err);
-  if (pcap_datalink(h.get()) != DLT_EN10MB) {
-    const char* n = pcap_datalink_val_to_name(pcap_datalink(h.get()));
-    return make_error("capture " + path + " has link type " + (n ? n : "?") + "; only Ethernet (EN10MB) is supported");
-  }
-  return h;
 }
 
 // Paces a stream of bursts at `pps` (0 = unpaced).
@@ -126,8 +104,9 @@ class PreloadedSource final : public PacketSource {
 // Reads the file with libpcap as it goes; copies each packet into a burst arena.
 class StreamingSource final : public PacketSource {
  public:
-  StreamingSource(std::string path, PcapHandle h, unsigned index, unsigned stride, uint64_t loops, double pps)
-      : path_(std::move(path)), pcap_(std::move(h)), index_(index), stride_(stride), loops_(loops), bucket_(pps),
+  StreamingSource(std::string path, std::unique_ptr<CaptureFile> h, unsigned index, unsigned stride, uint64_t loops,
+                  double pps)
+      : path_(std::move(path)), file_(std::move(h)), index_(index), stride_(stride), loops_(loops), bucket_(pps),
         arena_(kArenaSoft + kMaxCaplen) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
@@ -135,20 +114,19 @@ class StreamingSource final : public PacketSource {
     const uint32_t n_max = bucket_.allow(max);
     uint32_t n = 0, used = 0;
     while (n < n_max && used < kArenaSoft && !done_) {
-      pcap_pkthdr* hdr = nullptr;
-      const u_char* data = nullptr;
-      const int rc = pcap_next_ex(pcap_.get(), &hdr, &data);
+      CaptureRecord rec;
+      const int rc = file_->next(rec);
       if (rc != 1) {
         end_of_file(rc);
         continue;
       }
-      const uint64_t ts = ts_of(*hdr);
+      const uint64_t ts = rec.ts_ns;
       if (first_ts_ == 0) first_ts_ = ts;
       if (ts > last_ts_) last_ts_ = ts;
       if (pos_++ % stride_ != index_) continue;
-      const uint32_t cap = hdr->caplen < kMaxCaplen ? hdr->caplen : kMaxCaplen;
-      std::memcpy(arena_.data() + used, data, cap);
-      out[n++] = PacketView{arena_.data() + used, cap, hdr->len, ts + ts_shift_};
+      const uint32_t cap = rec.caplen < kMaxCaplen ? rec.caplen : kMaxCaplen;
+      std::memcpy(arena_.data() + used, rec.data, cap);
+      out[n++] = PacketView{arena_.data() + used, cap, rec.len, ts + ts_shift_, rec.link};
       used += cap;
     }
     return n;
@@ -160,9 +138,9 @@ class StreamingSource final : public PacketSource {
   // At the end of the file: reopen for the next loop, or finish. A read error ends the
   // replay with one line on stderr and a counted error.
   void end_of_file(int rc) noexcept {
-    if (rc != PCAP_ERROR_BREAK) {
+    if (rc != 0) {
       std::fprintf(stderr, "securenet-dataplane: error reading %s after %llu packets: %s\n", path_.c_str(),
-                   static_cast<unsigned long long>(pos_), pcap_geterr(pcap_.get()));
+                   static_cast<unsigned long long>(pos_), file_->error().c_str());
       ++errors_;
       done_ = true;
       return;
@@ -172,22 +150,21 @@ class StreamingSource final : public PacketSource {
       done_ = true;
       return;
     }
-    char err[PCAP_ERRBUF_SIZE] = {};
-    PcapHandle h(pcap_open_offline_with_tstamp_precision(path_.c_str(), PCAP_TSTAMP_PRECISION_NANO, err));
+    auto h = CaptureFile::open(path_);
     if (!h) {
-      std::fprintf(stderr, "securenet-dataplane: cannot reopen %s: %s\n", path_.c_str(), err);
+      std::fprintf(stderr, "securenet-dataplane: cannot reopen %s\n", h.error().message.c_str());
       ++errors_;
       done_ = true;
       return;
     }
-    pcap_ = std::move(h);
+    file_ = std::move(*h);
     ts_shift_ += (last_ts_ - first_ts_) + kLoopGapNs;
     first_ts_ = last_ts_ = 0;
     pos_ = 0;
   }
 
   std::string path_;
-  PcapHandle pcap_;
+  std::unique_ptr<CaptureFile> file_;
   unsigned index_, stride_;
   uint64_t loops_, loop_ = 0;
   TokenBucket bucket_;
@@ -199,25 +176,24 @@ class StreamingSource final : public PacketSource {
 }  // namespace
 
 Result<std::shared_ptr<const PcapImage>> load_pcap(const std::string& path) {
-  auto h = open_file(path);
+  auto h = CaptureFile::open(path);
   if (!h) return h.error();
   auto img = std::make_shared<PcapImage>();
   std::vector<std::pair<size_t, PacketView>> at;  // offsets first; bytes may reallocate
   uint64_t first = 0, last = 0;
   for (;;) {
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(h->get(), &hdr, &data);
-    if (rc == PCAP_ERROR_BREAK) break;
+    CaptureRecord rec;
+    const int rc = (*h)->next(rec);
+    if (rc == 0) break;
     if (rc != 1) {
       return make_error("error reading " + path + " after " + std::to_string(at.size()) + " packets: " +
-                        pcap_geterr(h->get()));
+                        (*h)->error());
     }
-    const uint64_t ts = ts_of(*hdr);
+    const uint64_t ts = rec.ts_ns;
     if (at.empty()) first = ts;
     if (ts > last) last = ts;
-    at.push_back({img->bytes.size(), PacketView{nullptr, hdr->caplen, hdr->len, ts}});
-    img->bytes.insert(img->bytes.end(), data, data + hdr->caplen);
+    at.push_back({img->bytes.size(), PacketView{nullptr, rec.caplen, rec.len, ts, rec.link}});
+    img->bytes.insert(img->bytes.end(), rec.data, rec.data + rec.caplen);
   }
   img->packets.reserve(at.size());
   for (auto& [off, v] : at) {
@@ -240,7 +216,7 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_pcap_sources(const Sourc
     return out;
   }
   for (unsigned w = 0; w < n; ++w) {
-    auto h = open_file(opts.target);
+    auto h = CaptureFile::open(opts.target);
     if (!h) return h.error();
     out.push_back(std::make_unique<StreamingSource>(opts.target, std::move(*h), w, n, opts.loops, pps));
   }

@@ -1,4 +1,5 @@
-// Replays a pcap or pcapng file (libpcap's offline reader; micro- and nanosecond files).
+// Replays a pcap or pcapng file (sources/pcap/capture_file.h: libpcap for pcap, our own pcapng
+// reader; micro- and nanosecond files; every link type of sources/pcap/linktype.h).
 //
 // Split across workers: with N workers, worker w takes packets w, w+N, w+2N, ... of the
 // file (by position), so every packet is counted exactly once per loop and the split is
@@ -30,7 +31,7 @@ struct PcapImage {
   uint64_t duration_ns = 0;         // last ts - first ts
 };
 
-// Reads a whole pcap/pcapng file (Ethernet link type only).
+// Reads a whole pcap/pcapng file (the link types of sources/pcap/linktype.h, per interface).
 Result<std::shared_ptr<const PcapImage>> load_pcap(const std::string& path);
 
 // One source per worker over `opts.target` (see the split above).
