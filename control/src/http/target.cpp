@@ -6,13 +6,6 @@ namespace securenet::control {
 
 namespace {
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 TargetResult refuse(std::string detail) { return TargetResult{std::nullopt, TargetError{std::move(detail)}}; }
@@ -24,8 +17,8 @@ std::optional<std::string> decode_segment(std::string_view raw, std::string* why
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (c == '%') {
-      int hi = i + 2 < raw.size() ? hex(raw[i + 1]) : -1;
-      int lo = hi >= 0 ? hex(raw[i + 2]) : -1;
+      int hi = i + 2 < raw.size() ? hex_digit(raw[i + 1]) : -1;
+      int lo = hi >= 0 ? hex_digit(raw[i + 2]) : -1;
       if (hi < 0 || lo < 0) {
         *why = "malformed percent-escape in the path";
         return std::nullopt;

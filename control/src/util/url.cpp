@@ -2,14 +2,12 @@
 
 namespace securenet::control {
 
-namespace {
-int hex(char c) {
+int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   std::string out;
@@ -18,7 +16,7 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
-      int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+      int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -9,6 +9,9 @@
 namespace securenet::control {
 
 // Decodes %XX (and '+' as space when plus_is_space); nullopt on a malformed escape.
+// The value of one hex digit (0-15), or -1.
+int hex_digit(char c);
+
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
 
 struct Target {
