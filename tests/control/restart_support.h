@@ -53,6 +53,7 @@ struct SensorDir {
   std::string token() const {
     securenet::auth::MintOptions m;
     m.sub = kUser;
+    m.app_role = "admin";  // these tests change the config
     return securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
   }
   std::string instance;

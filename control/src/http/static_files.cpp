@@ -40,8 +40,10 @@ std::optional<std::string> safe_relative_path(std::string_view path) {
   if (decoded->empty() || (*decoded)[0] != '/') return std::nullopt;
   std::string rel;
   for (auto seg : split_path(*decoded)) {
+    // The dispatcher decoded the path once: a '%' left in it was encoded twice (no asset
+    // of the dashboard has one), so it is refused rather than served as a literal name.
     if (seg == "." || seg == ".." || seg.find('\0') != std::string_view::npos ||
-        seg.find('\\') != std::string_view::npos) {
+        seg.find('\\') != std::string_view::npos || seg.find('%') != std::string_view::npos) {
       return std::nullopt;
     }
     if (!rel.empty()) rel.push_back('/');
