@@ -14,7 +14,11 @@ constexpr uint16_t kPortGeneve = 6081, kPortGtpu = 2152, kPortTeredo = 3544;
 constexpr uint32_t kVxlanLen = 8, kGeneveLen = 8, kGtpLen = 8, kErspan2Len = 8, kErspan3Len = 12;
 constexpr int kMaxGtpExtHeaders = 8;
 
-inline bool tunnel_truncated(ParsedPacket& out) noexcept { return fail(out, ParseError::kTruncatedTunnelHeader); }
+// A tunnel header cut short: an error on the outer pair, whose L4 then is not "fully valid".
+inline bool tunnel_truncated(ParsedPacket& out) noexcept {
+  out.l4_parsed = false;
+  return fail(out, ParseError::kTruncatedTunnelHeader);
+}
 
 // Enters an IP-level tunnel of kind `e` and parses its payload with `inner`.
 template <typename Inner>
@@ -185,6 +189,7 @@ void use_outer(ParsedPacket& out) noexcept {
 bool leave_ip_tunnel(bool ok, bool saved_here, ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (!saved_here) return ok;
   if ((!ok && !out.has_addrs) || cfg.decap == Decap::kOuter) use_outer(out);
+  if (!ok) out.l4_parsed = false;  // l4_parsed only for a fully valid packet (found by fuzz_parse_packet)
   return ok;
 }
 
