@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool broken =
       ok != (p.error == securenet::shm::ParseError::kNone) ||
       static_cast<size_t>(p.error) >= securenet::shm::kParseErrorCount ||
-      p.vlan_tags > securenet::kMaxVlanTags ||
+      // up to kMaxVlanTags per Ethernet header, one header per encapsulation layer and the outer one
+      p.vlan_tags > securenet::kMaxVlanTags * (securenet::kMaxEncapDepth + 1) ||
       p.ipv6_ext_headers > securenet::kMaxIpv6ExtHeaders || p.l4_offset > caplen ||
       (p.l4_parsed && !ok) || (p.l4_parsed && p.l3 != L3::kIpv4 && p.l3 != L3::kIpv6) ||
       (p.fragment && !p.first_fragment && p.l4_parsed) ||
