@@ -36,6 +36,7 @@ inline uint32_t load_be32(const uint8_t* p) noexcept {
 
 inline bool fail(ParsedPacket& out, ParseError e) noexcept {
   out.error = e;
+  out.l4_parsed = false;  // true only for a fully valid packet (an outer L4 before a bad layer)
   return false;
 }
 

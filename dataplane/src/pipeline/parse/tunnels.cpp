@@ -14,11 +14,7 @@ constexpr uint16_t kPortGeneve = 6081, kPortGtpu = 2152, kPortTeredo = 3544;
 constexpr uint32_t kVxlanLen = 8, kGeneveLen = 8, kGtpLen = 8, kErspan2Len = 8, kErspan3Len = 12;
 constexpr int kMaxGtpExtHeaders = 8;
 
-// A tunnel header cut short: an error on the outer pair, whose L4 then is not "fully valid".
-inline bool tunnel_truncated(ParsedPacket& out) noexcept {
-  out.l4_parsed = false;
-  return fail(out, ParseError::kTruncatedTunnelHeader);
-}
+inline bool tunnel_truncated(ParsedPacket& out) noexcept { return fail(out, ParseError::kTruncatedTunnelHeader); }
 
 // Enters an IP-level tunnel of kind `e` and parses its payload with `inner`.
 template <typename Inner>
