@@ -17,6 +17,8 @@
 #include "rows.h"
 #include "spool.h"
 #include "writer.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 namespace st = securenet::store;
 using securenet::testing::PgCluster;
@@ -88,7 +90,7 @@ void BM_Reference_SingleRowInsert_Alerts(benchmark::State& state) {
       pqxx::work tx(c);
       const auto id = st::new_uuid();
       tx.exec_params(std::string(st::upsert_sql(st::Table::alerts)),
-                     "[" + alert_json(id, st::now_ms()) + "]", d.owner, std::string());
+                     "[" + alert_json(id, st::wall_ms()) + "]", d.owner, std::string());
       tx.commit();
     }
   }
@@ -117,7 +119,7 @@ void writer_bench(benchmark::State& state, st::Table table) {
   std::vector<std::pair<std::string, std::string>> pre(rows);
   for (auto _ : state) {
     state.PauseTiming();
-    const int64_t t = st::now_ms();
+    const int64_t t = st::wall_ms();
     for (auto& [id, json] : pre) {
       id = st::new_uuid();
       json = table == st::Table::alerts ? alert_json(id, t) : packet_json(id, t);
@@ -148,7 +150,7 @@ void BM_SpoolAppend_Packets(benchmark::State& state) {
   std::vector<st::SpoolRecord> batch;
   for (int i = 0; i < state.range(0); ++i) {
     const auto id = st::new_uuid();
-    batch.push_back({st::Table::packets, id, packet_json(id, st::now_ms())});
+    batch.push_back({st::Table::packets, id, packet_json(id, st::wall_ms())});
   }
   for (auto _ : state) {
     if (!(*s)->append(batch)) return state.SkipWithError("append failed");

@@ -9,25 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::store {
-
-std::string new_uuid() {
-  unsigned char b[16];
-  size_t got = 0;
-  while (got < sizeof b) {
-    ssize_t r = ::getrandom(b + got, sizeof b - got, 0);
-    if (r > 0) got += static_cast<size_t>(r);
-  }
-  b[6] = (b[6] & 0x0F) | 0x40;
-  b[8] = (b[8] & 0x3F) | 0x80;
-  char out[64];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
-  return out;
-}
 
 std::string load_or_create_sensor_id(const std::string& state_dir) {
   static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
@@ -44,11 +29,6 @@ std::string load_or_create_sensor_id(const std::string& state_dir) {
   }
   std::filesystem::rename(tmp, path, ec);
   return ec ? "" : id;
-}
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::string iso_time(int64_t ms) {
@@ -159,14 +139,14 @@ std::string to_json(const ConfigRow& c) {
       .num("traffic_threshold", c.traffic_threshold)
       .num("connection_rate", c.connection_rate)
       .raw("protocol_blacklist", list)
-      .time("created_at", c.created_ms ? c.created_ms : now_ms())
+      .time("created_at", c.created_ms ? c.created_ms : wall_ms())
       .done();
 }
 
 std::string to_json(const AuditRow& a) {
   return Obj()
       .str("id", a.id)
-      .time("at", a.at_ms ? a.at_ms : now_ms())
+      .time("at", a.at_ms ? a.at_ms : wall_ms())
       .opt_str("actor_id", a.actor_id)
       .opt_str("actor_email", a.actor_email)
       .opt_str("source_addr", a.source_addr)
@@ -178,7 +158,7 @@ std::string to_json(const AuditRow& a) {
 std::string to_json(const MetricsRow& m) {
   return Obj()
       .str("id", m.id)
-      .time("ts", m.ts_ms ? m.ts_ms : now_ms())
+      .time("ts", m.ts_ms ? m.ts_ms : wall_ms())
       .num("total_packets", static_cast<int64_t>(m.total_packets))
       .num("total_bytes", static_cast<int64_t>(m.total_bytes))
       .num("pps", m.pps)

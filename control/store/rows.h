@@ -10,8 +10,6 @@
 
 namespace securenet::store {
 
-std::string new_uuid();                  // random (v4), from getrandom()
-int64_t now_ms();                        // wall clock, epoch ms
 std::string iso_time(int64_t epoch_ms);  // "2026-11-25T19:00:00.123Z"
 void append_json_string(std::string& out, std::string_view s);  // quoted + escaped
 

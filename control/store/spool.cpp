@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "crc32.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::store {
 
@@ -97,12 +98,6 @@ class RecordReader {
 };
 
 bool no_space(const Status& st) { return !st && (st.error().err == ENOSPC || st.error().err == EDQUOT); }
-
-int64_t mono_s() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec;
-}
 
 // The minute of a metric row's "ts" ("2026-11-25T19:00"), or "" when it has none.
 std::string metric_minute(const std::string& json) {

@@ -9,6 +9,7 @@
 
 #include "pg_errors.h"
 #include "rows.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::store {
 
@@ -47,7 +48,7 @@ Result<std::unique_ptr<Writer>> Writer::start(WriterOptions opts) {
   if (!w->opts_.sensor_id.empty()) {
     // Registered through the queue so it reaches the database before the sensor's rows.
     w->enqueue(Table::sensors, w->opts_.sensor_id,
-               sensor_row_json(w->opts_.sensor_id, w->opts_.sensor, now_ms()));
+               sensor_row_json(w->opts_.sensor_id, w->opts_.sensor, wall_ms()));
   }
   w->thread_ = std::thread([p = w.get()] { p->run(); });
   return w;

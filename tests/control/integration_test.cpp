@@ -17,6 +17,7 @@
 #include "auth/jwt.h"
 #include "child_process.h"
 #include "http_fixture.h"
+#include "securenet/common/clock.h"
 
 extern char** environ;
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int64_t now_ms() {
+int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
@@ -89,7 +90,7 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   }, 60000)) << "securenet-control did not start";
   ASSERT_EQ(get(port, "/health").status, 200);
 
-  int64_t t_start = now_ms();
+  int64_t t_start = wall_ms();
   Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance_, "--rate",
             std::to_string(static_cast<int>(sc.rate))},
            (dir_ / "dataplane.log").string());
@@ -106,7 +107,7 @@ TEST_P(Replay, RightAlertsFromTheApi) {
       for (const char* k : {"kind", "host", "severity", "protocol", "status", "condition"}) m[k] = str(a[k].value());
       m["first_seen_ms"] = std::to_string(a["first_seen_ms"].get_int64().value());
       out.push_back(m);
-      seen_at.emplace(m["kind"] + "|" + m["host"], now_ms() - t_start);
+      seen_at.emplace(m["kind"] + "|" + m["host"], wall_ms() - t_start);
     }
     return out;
   };

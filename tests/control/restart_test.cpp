@@ -298,20 +298,6 @@ TEST(ConfigRecovery, WithoutADatabaseACorruptFileStopsTheStart) {
 
 namespace {
 
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
 pid_t pid_file(const fs::path& p) {
   std::ifstream in(p);
   long v = 0;
@@ -357,7 +343,7 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
               (s.dir / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0);
   }
-  const uint16_t port = free_port();
+  const uint16_t port = st::free_port();
   ::setenv("SECURENET_DATABASE_URL", url.c_str(), 1);
   ::setenv("SECURENET_BUILD_DIR", BUILD_DIR, 1);
   ::setenv("SECURENET_SOURCE_ARGS", ("--source pcap --target " + pcap.string() + " --loops 0 --rate 1000").c_str(), 1);

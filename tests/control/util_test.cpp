@@ -7,7 +7,7 @@
 #include "util/cidr.h"
 #include "util/json_writer.h"
 #include "util/url.h"
-#include "util/uuid.h"
+#include "securenet/common/uuid.h"
 
 using namespace securenet::control;
 
@@ -87,18 +87,19 @@ TEST(Url, DecodeAndSplit) {
   EXPECT_EQ(*percent_decode("a+b", false), "a+b");
   EXPECT_FALSE(percent_decode("%2", false));
   EXPECT_FALSE(percent_decode("%zz", false));
-  auto t = split_target("/api/alerts?limit=5&severity=HIGH&x=%41");
-  ASSERT_TRUE(t);
-  EXPECT_EQ(t->path, "/api/alerts");
-  EXPECT_EQ(t->query.at("limit"), "5");
-  EXPECT_EQ(t->query.at("x"), "A");
-  EXPECT_FALSE(split_target("nope"));
-  EXPECT_FALSE(split_target("/a?b=%g1"));
+  std::map<std::string, std::string, std::less<>> q;
+  ASSERT_TRUE(parse_query("limit=5&&severity=HIGH&x=%41&limit=6&flag", q));
+  EXPECT_EQ(q.at("limit"), "6");  // last value wins
+  EXPECT_EQ(q.at("severity"), "HIGH");
+  EXPECT_EQ(q.at("x"), "A");
+  EXPECT_EQ(q.at("flag"), "");
+  EXPECT_EQ(q.size(), 4u);
+  EXPECT_FALSE(parse_query("b=%g1", q));
+  EXPECT_FALSE(parse_query("%2=1", q));
 }
 
 TEST(Uuid, Version4) {
-  UuidGenerator g;
-  auto a = g.next(), b = g.next();
+  const std::string a = new_uuid(), b = new_uuid();
   EXPECT_NE(a, b);
   EXPECT_TRUE(is_uuid(a));
   EXPECT_EQ(a[14], '4');

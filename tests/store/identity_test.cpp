@@ -20,6 +20,8 @@
 #include "login_limiter.h"
 #include "pg_cluster.h"
 #include "persist/store_sink.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 using namespace securenet;
 using namespace securenet::testing;
@@ -76,7 +78,7 @@ struct Harness {
       store::WriterOptions o;
       o.db = store::db_config_from(u);
       o.owner_user_id = owner_id;
-      o.sensor_id = store::new_uuid();
+      o.sensor_id = new_uuid();
       o.spool.dir = spool;
       o.flush_interval = 50ms;
       auto w = store::Writer::start(o);
@@ -417,27 +419,27 @@ TEST(Identity, SensorRoleHasLeastPrivilege) {
   ASSERT_EQ(ok.status, 200u) << ok.body;
   ASSERT_EQ(h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(ok.body, "refresh_token") + "\"}").status, 200u);
   store::AlertRow a;
-  a.id = store::new_uuid();
+  a.id = new_uuid();
   a.kind = "protocol_blacklist";
   a.severity = "HIGH";
-  a.first_seen_ms = a.last_seen_ms = store::now_ms();
+  a.first_seen_ms = a.last_seen_ms = wall_ms();
   h.writer->enqueue(store::Table::alerts, a.id, store::to_json(a));
   a.status = "resolved";
   a.last_seen_ms += 1000;
   a.resolved_at_ms = a.last_seen_ms;
   h.writer->enqueue(store::Table::alerts, a.id, store::to_json(a));  // an update in place
   store::ConfigRow cfg;
-  cfg.id = store::new_uuid();
+  cfg.id = new_uuid();
   h.writer->enqueue(store::Table::configs, cfg.id, store::to_json(cfg));
   store::MetricsRow m;
-  m.id = store::new_uuid();
+  m.id = new_uuid();
   h.writer->enqueue(store::Table::metrics, m.id, store::to_json(m));
   store::PacketRow p;
-  p.id = store::new_uuid();
+  p.id = new_uuid();
   p.src = "10.0.0.1";
   p.dst = "10.0.0.2";
   p.protocol = "TCP";
-  p.ts_ms = store::now_ms();
+  p.ts_ms = wall_ms();
   h.writer->enqueue(store::Table::packets, p.id, store::to_json(p));
   ASSERT_TRUE(h.settled()) << h.writer->status().last_error;
   const auto st = h.writer->status();

@@ -5,6 +5,7 @@
 // One cluster per test binary (see shared()).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -51,5 +52,8 @@ class PgCluster {
 
 // Runs all embedded migrations against `url`; returns "" or the error.
 std::string migrate_url(const std::string& url);
+
+// A loopback TCP port that was free a moment ago (0 if none could be bound).
+uint16_t free_port();
 
 }  // namespace securenet::testing

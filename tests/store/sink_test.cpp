@@ -13,6 +13,8 @@
 #include "pg_cluster.h"
 #include "securenet/shm_reader.h"
 #include "persist/store_sink.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 using namespace securenet;
 using namespace securenet::testing;
@@ -28,7 +30,7 @@ TEST(StoreSink, EventsBecomeRows) {
   store::WriterOptions o;
   o.db = store::db_config_from(url);
   o.owner_user_id = owner->id;
-  o.sensor_id = store::new_uuid();
+  o.sensor_id = new_uuid();
   o.spool.dir = spool;
   o.flush_interval = 50ms;
   auto w = store::Writer::start(o);
@@ -36,14 +38,14 @@ TEST(StoreSink, EventsBecomeRows) {
   store::StoreSink sink(**w, {10000});
 
   control::Alert a;
-  a.id = store::new_uuid();
+  a.id = new_uuid();
   a.kind = control::AlertKind::kProtocolBlacklist;
   a.severity = control::Severity::kHigh;
   a.host = "10.0.0.9";
   a.protocol = "ICMP";
   a.description = "blacklisted protocol";
   a.count = 1;
-  a.first_seen_ms = a.last_seen_ms = store::now_ms();
+  a.first_seen_ms = a.last_seen_ms = wall_ms();
   sink.on_alert_changed(a);
   a.count = 7;
   a.last_seen_ms += 2000;
@@ -55,7 +57,7 @@ TEST(StoreSink, EventsBecomeRows) {
   sink.on_config_changed(control::SecurityConfig::defaults(), owner->id);
 
   control::Snapshot snap;
-  snap.ts_ms = store::now_ms();
+  snap.ts_ms = wall_ms();
   snap.pps = 123.5;
   snap.totals.packets = 1000;
   sink.on_metrics_snapshot(snap);
@@ -64,7 +66,7 @@ TEST(StoreSink, EventsBecomeRows) {
 
   std::vector<shm::SampleRecord> samples(3);
   for (auto& r : samples) {
-    r.ts_ns.store(static_cast<uint64_t>(store::now_ms()) * 1000000);
+    r.ts_ns.store(static_cast<uint64_t>(wall_ms()) * 1000000);
     ASSERT_TRUE(parse_ip("10.0.0.1", r.src));
     ASSERT_TRUE(parse_ip("2001:db8::2", r.dst));
     r.ip_proto = 6;

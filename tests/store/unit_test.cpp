@@ -10,6 +10,7 @@
 #include "login_limiter.h"
 #include "rows.h"
 #include "spool.h"
+#include "securenet/common/uuid.h"
 
 namespace st = securenet::store;
 

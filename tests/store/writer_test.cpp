@@ -21,6 +21,8 @@
 #include "pg_cluster.h"
 #include "rows.h"
 #include "writer.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 using namespace securenet::testing;
 namespace st = securenet::store;
@@ -112,7 +114,7 @@ TEST(Writer, BatchesRowsIntoFewStatements) {
   opts.batch_rows = 2000;
   auto w = st::Writer::start(opts);
   ASSERT_TRUE(w) << w.error().message;
-  const int64_t t0 = st::now_ms();
+  const int64_t t0 = st::wall_ms();
   for (int i = 0; i < 5000; ++i) {
     auto id = st::new_uuid();
     ASSERT_TRUE((*w)->enqueue(st::Table::alerts, id, st::to_json(alert(id, 1, t0))));
@@ -136,7 +138,7 @@ TEST(Writer, AlertUpdatesReplaceAndBadRowsAreRejectedAlone) {
   auto w = st::Writer::start(options(url, who, spool.path()));
   ASSERT_TRUE(w);
   const auto id = st::new_uuid();
-  const int64_t t0 = st::now_ms();
+  const int64_t t0 = st::wall_ms();
   for (int c = 1; c <= 5; ++c) (*w)->enqueue(st::Table::alerts, id, st::to_json(alert(id, c, t0)));
   auto resolved = alert(id, 6, t0);
   resolved.status = "resolved";
@@ -168,7 +170,7 @@ TEST(Writer, PacketRowsAreCappedPerSecond) {
   for (int i = 0; i < 1000; ++i) {
     st::PacketRow p;
     p.id = st::new_uuid();
-    p.ts_ms = st::now_ms();
+    p.ts_ms = st::wall_ms();
     p.src = "10.0.0.1";
     p.dst = "10.0.0.2";
     p.protocol = "TCP";
@@ -202,7 +204,7 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
 
   std::set<std::string> alert_ids, config_ids, metric_ids;
   std::map<std::string, int64_t> alert_count;
-  const int64_t t0 = st::now_ms();
+  const int64_t t0 = st::wall_ms();
   const int n = 400;
   for (int i = 0; i < n; ++i) {
     if (i == n / 4) {
@@ -284,7 +286,7 @@ TEST(Writer, TornSpoolTailIsCutAndTheRestReplayed) {
     for (int i = 0; i < 10; ++i) {
       st::MetricsRow m;
       m.id = st::new_uuid();
-      m.ts_ms = st::now_ms();
+      m.ts_ms = st::wall_ms();
       metric_ids.push_back(m.id);
       recs.push_back({st::Table::metrics, m.id, st::to_json(m)});
     }
@@ -369,7 +371,7 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
   std::map<std::string, int64_t> alert_count;
   std::set<std::string> config_ids, early_minutes;
   std::vector<std::string> alert_ids;
-  const int64_t t0 = st::now_ms();
+  const int64_t t0 = st::wall_ms();
   int degraded_seen = 0;
   uint64_t held_seen = 0;
   for (int round = 0; round < 240; ++round) {
@@ -377,7 +379,7 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
     for (int p = 0; p < 40; ++p) {
       st::PacketRow pk;
       pk.id = st::new_uuid();
-      pk.ts_ms = st::now_ms();
+      pk.ts_ms = st::wall_ms();
       pk.src = "10.1.0." + std::to_string(p);
       pk.dst = "10.2.0.1";
       pk.protocol = "TCP";

@@ -4,7 +4,7 @@
 
 #include "config/config_file.h"
 #include "config/publish.h"
-#include "util/clock.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::control {
 

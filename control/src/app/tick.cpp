@@ -2,7 +2,7 @@
 #include <boost/asio/post.hpp>
 
 #include "app/app.h"
-#include "util/clock.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::control {
 

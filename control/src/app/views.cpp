@@ -1,6 +1,6 @@
 #include "app/views.h"
 
-#include "util/clock.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::control {
 

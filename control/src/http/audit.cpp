@@ -2,7 +2,7 @@
 
 #include "auth/jwt.h"
 #include "util/json_writer.h"
-#include "util/uuid.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 

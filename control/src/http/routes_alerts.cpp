@@ -1,7 +1,7 @@
 #include "http/audit.h"
 #include "http/routes.h"
 #include "util/json_writer.h"
-#include "util/uuid.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 

@@ -13,7 +13,7 @@
 #include "login_limiter.h"
 #include "rows.h"
 #include "util/json_writer.h"
-#include "util/uuid.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 
@@ -91,7 +91,7 @@ struct Ctx {
     m.sub = u.id;
     m.email = u.email;
     m.issuer = d.issuer;
-    m.session_id = session_id.empty() ? store::new_uuid() : session_id;
+    m.session_id = session_id.empty() ? new_uuid() : session_id;
     m.app_role = u.role;
     m.ttl_s = d.access_ttl_s;
     JsonWriter w;
@@ -131,7 +131,7 @@ struct Ctx {
       return invalid_credentials();
     }
     d.limiter->record_success(who, account, now());
-    const std::string session_id = store::new_uuid();
+    const std::string session_id = new_uuid();
     auto refresh = store::issue_refresh_token(*d.session, check->user.id, d.refresh_ttl_s, session_id);
     if (!refresh) return unavailable();
     audit_login(req, "login_success", who, check->user, account,

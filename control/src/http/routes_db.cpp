@@ -6,8 +6,8 @@
 #include "reads.h"
 #include "session.h"
 #include "util/url.h"
-#include "util/uuid.h"
 #include "http/target.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 

@@ -69,18 +69,7 @@ TargetResult normalize_target(std::string_view raw) {
     t.path += t.segments[k];
   }
   if (q == std::string_view::npos) return TargetResult{std::move(t), {}};
-  std::string_view rest = raw.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    auto k = percent_decode(pair.substr(0, eq), true);
-    auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-    if (!k || !v) return refuse("malformed percent-escape in the query");
-    t.query[*k] = *v;
-  }
+  if (!parse_query(raw.substr(q + 1), t.query)) return refuse("malformed percent-escape in the query");
   return TargetResult{std::move(t), {}};
 }
 

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <optional>
+#include "securenet/common/clock.h"
 
 namespace securenet::control {
 
@@ -119,7 +120,7 @@ Result<StartConfig> load_start_config(const std::string& path, Persistence* p) {
   if (!parsed.ok) return make_error("the stored config of sensor " + p->sensor_id + " does not validate: " + parsed.error.detail);
   std::string kept;
   if (exists) {
-    kept = path + ".corrupt-" + std::to_string(store::now_ms() / 1000);
+    kept = path + ".corrupt-" + std::to_string(wall_ms() / 1000);
     fs::rename(path, kept, ec);
     if (ec) return make_error("cannot rename " + path + " aside: " + ec.message());
   }

@@ -4,6 +4,8 @@
 #include "config/security_config.h"
 #include "rows.h"
 #include "securenet/shm_reader.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::store {
 
@@ -51,7 +53,7 @@ void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::s
   r.traffic_threshold = c.traffic_threshold_pps;
   r.connection_rate = c.connection_rate_per_min;
   for (const auto& e : c.protocol_blacklist) r.protocol_blacklist.push_back(e.label);
-  r.created_ms = c.updated_at_ms ? c.updated_at_ms : now_ms();
+  r.created_ms = c.updated_at_ms ? c.updated_at_ms : wall_ms();
   writer_.enqueue(Table::configs, r.id, to_json(r));
 }
 
@@ -82,7 +84,7 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
   // A replayed capture carries its recording times; rows are partitioned by time around
   // now, so a packet time more than an hour off the clock is stored as "seen now".
   constexpr int64_t kSkewMs = 3600 * 1000;
-  const int64_t now = samples.empty() ? 0 : now_ms();
+  const int64_t now = samples.empty() ? 0 : wall_ms();
   for (const auto& rec : samples) {
     PacketRow p;
     p.id = new_uuid();
@@ -109,7 +111,7 @@ void StoreSink::on_audit(const control::AuditEvent& e) {
   r.actor_email = e.actor_email;
   r.source_addr = e.source;
   r.details_json = e.details_json;
-  r.at_ms = e.at_ms ? e.at_ms : now_ms();
+  r.at_ms = e.at_ms ? e.at_ms : wall_ms();
   writer_.enqueue(Table::audit, r.id, to_json(r));
 }
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "util/clock.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::control {
 

@@ -29,13 +29,7 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
   return out;
 }
 
-std::optional<Target> split_target(std::string_view target) {
-  Target t;
-  auto q = target.find('?');
-  t.path = std::string(target.substr(0, q));
-  if (t.path.empty() || t.path[0] != '/') return std::nullopt;
-  if (q == std::string_view::npos) return t;
-  std::string_view rest = target.substr(q + 1);
+bool parse_query(std::string_view rest, std::map<std::string, std::string, std::less<>>& out) {
   while (!rest.empty()) {
     auto amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
@@ -44,10 +38,10 @@ std::optional<Target> split_target(std::string_view target) {
     auto eq = pair.find('=');
     auto k = percent_decode(pair.substr(0, eq), true);
     auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-    if (!k || !v) return std::nullopt;
-    t.query[*k] = *v;
+    if (!k || !v) return false;
+    out[*k] = *v;
   }
-  return t;
+  return true;
 }
 
 }  // namespace securenet::control

@@ -1,4 +1,4 @@
-// Splitting a request target into path and query, and percent-decoding.
+// Percent-decoding and query strings (the request target itself: http/target.h).
 #pragma once
 
 #include <map>
@@ -14,10 +14,8 @@ int hex_digit(char c);
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space);
 
-struct Target {
-  std::string path;  // still percent-encoded (routing decodes captures itself)
-  std::map<std::string, std::string, std::less<>> query;  // decoded; last value wins
-};
-std::optional<Target> split_target(std::string_view target);
+// Decodes a query string ("a=1&b=%41", without the '?') into `out` (last value wins, '+' is
+// a space, empty pairs skipped); false on a malformed escape.
+bool parse_query(std::string_view query, std::map<std::string, std::string, std::less<>>& out);
 
 }  // namespace securenet::control

@@ -1,22 +1,15 @@
-// Random (version 4) UUIDs for alert ids: they become database primary keys later, so a
-// replayed insert is idempotent. Seeded once from std::random_device (/dev/urandom).
+// The detector's source of alert ids (one UUID implementation: securenet/common/uuid.h).
 #pragma once
 
-#include <random>
 #include <string>
-#include <string_view>
+
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 
 class UuidGenerator {
  public:
-  UuidGenerator();
-  std::string next();
-
- private:
-  std::mt19937_64 rng_;
+  std::string next() { return new_uuid(); }
 };
-
-bool is_uuid(std::string_view s);
 
 }  // namespace securenet::control

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <new>
 
-#include "util/fd.h"
+#include "securenet/common/fd.h"
 
 namespace securenet {
 namespace {

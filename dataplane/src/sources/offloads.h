@@ -20,7 +20,7 @@
 #include <cstring>
 #include <string>
 
-#include "util/fd.h"
+#include "securenet/common/fd.h"
 #include "securenet/result.h"
 
 namespace securenet {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "util/fd.h"
+#include "securenet/common/fd.h"
 #include "securenet/result.h"
 
 namespace securenet {
