@@ -88,9 +88,9 @@ void BM_Reference_SingleRowInsert_Alerts(benchmark::State& state) {
   for (auto _ : state) {
     for (int i = 0; i < rows; ++i) {
       pqxx::work tx(c);
-      const auto id = st::new_uuid();
+      const auto id = securenet::new_uuid();
       tx.exec_params(std::string(st::upsert_sql(st::Table::alerts)),
-                     "[" + alert_json(id, st::wall_ms()) + "]", d.owner, std::string());
+                     "[" + alert_json(id, securenet::wall_ms()) + "]", d.owner, std::string());
       tx.commit();
     }
   }
@@ -119,9 +119,9 @@ void writer_bench(benchmark::State& state, st::Table table) {
   std::vector<std::pair<std::string, std::string>> pre(rows);
   for (auto _ : state) {
     state.PauseTiming();
-    const int64_t t = st::wall_ms();
+    const int64_t t = securenet::wall_ms();
     for (auto& [id, json] : pre) {
-      id = st::new_uuid();
+      id = securenet::new_uuid();
       json = table == st::Table::alerts ? alert_json(id, t) : packet_json(id, t);
     }
     const uint64_t target = (*w)->status().rows_written + rows;
@@ -149,8 +149,8 @@ void BM_SpoolAppend_Packets(benchmark::State& state) {
   if (!s) return state.SkipWithError(s.error().message.c_str());
   std::vector<st::SpoolRecord> batch;
   for (int i = 0; i < state.range(0); ++i) {
-    const auto id = st::new_uuid();
-    batch.push_back({st::Table::packets, id, packet_json(id, st::wall_ms())});
+    const auto id = securenet::new_uuid();
+    batch.push_back({st::Table::packets, id, packet_json(id, securenet::wall_ms())});
   }
   for (auto _ : state) {
     if (!(*s)->append(batch)) return state.SkipWithError("append failed");

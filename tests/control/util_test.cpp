@@ -99,12 +99,12 @@ TEST(Url, DecodeAndSplit) {
 }
 
 TEST(Uuid, Version4) {
-  const std::string a = new_uuid(), b = new_uuid();
+  const std::string a = securenet::new_uuid(), b = securenet::new_uuid();
   EXPECT_NE(a, b);
-  EXPECT_TRUE(is_uuid(a));
+  EXPECT_TRUE(securenet::is_uuid(a));
   EXPECT_EQ(a[14], '4');
   EXPECT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
-  EXPECT_FALSE(is_uuid("not-a-uuid"));
+  EXPECT_FALSE(securenet::is_uuid("not-a-uuid"));
 }
 
 TEST(StaticPaths, RefusesEscapes) {

@@ -206,10 +206,10 @@ TEST(Rows, JsonShapesAndEscaping) {
   EXPECT_NE(j.find("quote \\\" backslash \\\\ newline \\n"), std::string::npos) << j;
   EXPECT_NE(j.find("\"host\":null"), std::string::npos);
   EXPECT_NE(j.find("\"resolved_at\":null"), std::string::npos);
-  const auto u = st::new_uuid();
+  const auto u = securenet::new_uuid();
   EXPECT_EQ(u.size(), 36u);
   EXPECT_EQ(u[14], '4');
-  EXPECT_NE(u, st::new_uuid());
+  EXPECT_NE(u, securenet::new_uuid());
 }
 
 TEST(DbConfig, PoolerDetectionAndRedaction) {

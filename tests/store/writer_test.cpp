@@ -49,7 +49,7 @@ st::WriterOptions options(const std::string& url, const std::string& owner,
   o.db = st::db_config_from(url);
   o.db.connect_timeout_s = 2;
   o.owner_user_id = owner;
-  o.sensor_id = st::new_uuid();
+  o.sensor_id = securenet::new_uuid();
   o.sensor.name = "test-sensor";
   o.spool.dir = spool_dir;
   o.flush_interval = 100ms;
@@ -114,9 +114,9 @@ TEST(Writer, BatchesRowsIntoFewStatements) {
   opts.batch_rows = 2000;
   auto w = st::Writer::start(opts);
   ASSERT_TRUE(w) << w.error().message;
-  const int64_t t0 = st::wall_ms();
+  const int64_t t0 = securenet::wall_ms();
   for (int i = 0; i < 5000; ++i) {
-    auto id = st::new_uuid();
+    auto id = securenet::new_uuid();
     ASSERT_TRUE((*w)->enqueue(st::Table::alerts, id, st::to_json(alert(id, 1, t0))));
   }
   ASSERT_TRUE(settle(**w));
@@ -137,19 +137,19 @@ TEST(Writer, AlertUpdatesReplaceAndBadRowsAreRejectedAlone) {
   TempDir spool;
   auto w = st::Writer::start(options(url, who, spool.path()));
   ASSERT_TRUE(w);
-  const auto id = st::new_uuid();
-  const int64_t t0 = st::wall_ms();
+  const auto id = securenet::new_uuid();
+  const int64_t t0 = securenet::wall_ms();
   for (int c = 1; c <= 5; ++c) (*w)->enqueue(st::Table::alerts, id, st::to_json(alert(id, c, t0)));
   auto resolved = alert(id, 6, t0);
   resolved.status = "resolved";
   resolved.resolved_at_ms = t0 + 10;
   (*w)->enqueue(st::Table::alerts, id, st::to_json(resolved));
   // A bad row (severity outside the check constraint) among good ones.
-  const auto bad = st::new_uuid();
+  const auto bad = securenet::new_uuid();
   auto b = alert(bad, 1, t0);
   b.severity = "HUGE";
   (*w)->enqueue(st::Table::alerts, bad, st::to_json(b));
-  const auto good = st::new_uuid();
+  const auto good = securenet::new_uuid();
   (*w)->enqueue(st::Table::alerts, good, st::to_json(alert(good, 1, t0)));
   ASSERT_TRUE(settle(**w));
   EXPECT_EQ(scalar(url, "select status || ' ' || count from network_alerts where id = '" + id + "'"),
@@ -169,8 +169,8 @@ TEST(Writer, PacketRowsAreCappedPerSecond) {
   int accepted = 0;
   for (int i = 0; i < 1000; ++i) {
     st::PacketRow p;
-    p.id = st::new_uuid();
-    p.ts_ms = st::wall_ms();
+    p.id = securenet::new_uuid();
+    p.ts_ms = securenet::wall_ms();
     p.src = "10.0.0.1";
     p.dst = "10.0.0.2";
     p.protocol = "TCP";
@@ -204,7 +204,7 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
 
   std::set<std::string> alert_ids, config_ids, metric_ids;
   std::map<std::string, int64_t> alert_count;
-  const int64_t t0 = st::wall_ms();
+  const int64_t t0 = securenet::wall_ms();
   const int n = 400;
   for (int i = 0; i < n; ++i) {
     if (i == n / 4) {
@@ -224,7 +224,7 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
     // Every 5th step opens a new alert; the others update one of the open ones.
     std::string aid;
     if (i % 5 == 0 || alert_ids.empty()) {
-      aid = st::new_uuid();
+      aid = securenet::new_uuid();
       alert_ids.insert(aid);
     } else {
       aid = *std::next(alert_ids.begin(), i % alert_ids.size());
@@ -233,7 +233,7 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
     (*w)->enqueue(st::Table::alerts, aid, st::to_json(alert(aid, c, t0)));
 
     st::MetricsRow m;
-    m.id = st::new_uuid();
+    m.id = securenet::new_uuid();
     m.ts_ms = t0 + i;
     m.pps = i;
     m.anomalies_json = "{\"HIGH\":1}";
@@ -242,7 +242,7 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
 
     if (i % 10 == 0) {
       st::ConfigRow cfg;
-      cfg.id = st::new_uuid();
+      cfg.id = securenet::new_uuid();
       cfg.config_json = "{\"traffic_threshold_pps\":" + std::to_string(1000 + i) + "}";
       cfg.traffic_threshold = 1000 + i;
       cfg.connection_rate = 100;
@@ -285,8 +285,8 @@ TEST(Writer, TornSpoolTailIsCutAndTheRestReplayed) {
     std::vector<st::SpoolRecord> recs;
     for (int i = 0; i < 10; ++i) {
       st::MetricsRow m;
-      m.id = st::new_uuid();
-      m.ts_ms = st::wall_ms();
+      m.id = securenet::new_uuid();
+      m.ts_ms = securenet::wall_ms();
       metric_ids.push_back(m.id);
       recs.push_back({st::Table::metrics, m.id, st::to_json(m)});
     }
@@ -371,15 +371,15 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
   std::map<std::string, int64_t> alert_count;
   std::set<std::string> config_ids, early_minutes;
   std::vector<std::string> alert_ids;
-  const int64_t t0 = st::wall_ms();
+  const int64_t t0 = securenet::wall_ms();
   int degraded_seen = 0;
   uint64_t held_seen = 0;
   for (int round = 0; round < 240; ++round) {
     if (round == 120) disk.fill("filler");  // another program takes the rest of the disk
     for (int p = 0; p < 40; ++p) {
       st::PacketRow pk;
-      pk.id = st::new_uuid();
-      pk.ts_ms = st::wall_ms();
+      pk.id = securenet::new_uuid();
+      pk.ts_ms = securenet::wall_ms();
       pk.src = "10.1.0." + std::to_string(p);
       pk.dst = "10.2.0.1";
       pk.protocol = "TCP";
@@ -387,19 +387,19 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
       (*w)->enqueue(st::Table::packets, pk.id, st::to_json(pk));
     }
     st::MetricsRow m;
-    m.id = st::new_uuid();
+    m.id = securenet::new_uuid();
     m.ts_ms = t0 + int64_t{round} * 15000;  // four snapshots a minute
     if (round < 60) early_minutes.insert(st::iso_time(m.ts_ms).substr(0, 16));
     (*w)->enqueue(st::Table::metrics, m.id, st::to_json(m));
     // Every 4th round a new alert, the others update an open one.
-    if (round % 4 == 0) alert_ids.push_back(st::new_uuid());
+    if (round % 4 == 0) alert_ids.push_back(securenet::new_uuid());
     const std::string& aid = alert_ids[static_cast<size_t>(round) % alert_ids.size()];
     auto a = alert(aid, ++alert_count[aid], t0);
     a.host = "10.0.0." + std::to_string(std::find(alert_ids.begin(), alert_ids.end(), aid) - alert_ids.begin());
     (*w)->enqueue(st::Table::alerts, aid, st::to_json(a));
     if (round % 8 == 0) {
       st::ConfigRow cfg;
-      cfg.id = st::new_uuid();
+      cfg.id = securenet::new_uuid();
       cfg.config_json = "{\"traffic_threshold_pps\":" + std::to_string(1000 + round) + "}";
       cfg.traffic_threshold = 1000 + round;
       config_ids.insert(cfg.id);
