@@ -15,7 +15,8 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
     LiveFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     env2_ = std::make_unique<VethPair>("m" + tag_, 1);
-    if (!env2_->ok()) GTEST_SKIP() << "cannot create a second netns + veth pair: " << env2_->error();
+    if (!env2_->ok())
+      GTEST_SKIP() << "cannot create a second netns + veth pair: " << env2_->error();
   }
   void TearDown() override {
     dp_.reset();
@@ -24,8 +25,9 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
   }
 
   uint64_t send_to(const VethPair& env, const Case& c, uint64_t count) {
-    const std::string cmd = "ip netns exec " + env.ns + " " + SN_GEN + " --dev " + env.gen + " --pcap " + pcap_ +
-                            " --count " + std::to_string(count) + " --pps 50000 --mode " + c.gen_mode + " 2>&1";
+    const std::string cmd = "ip netns exec " + env.ns + " " + SN_GEN + " --dev " + env.gen +
+                            " --pcap " + pcap_ + " --count " + std::to_string(count) +
+                            " --pps 50000 --mode " + c.gen_mode + " 2>&1";
     const std::string out = sh_out(cmd);
     const auto pos = out.find("sent=");
     EXPECT_NE(pos, std::string::npos) << cmd << "\n" << out;
@@ -44,7 +46,8 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
 TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   const Case& c = GetParam();
   if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
-    GTEST_SKIP() << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
+    GTEST_SKIP()
+        << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
   const std::string a = env_->capture, b = env2_->capture;
   const std::string json = dir_ + "sn-netns-" + instance_ + ".json";
   if (!start_dataplane(c, a + "," + b, {"--stats-json", json})) GTEST_SKIP() << skip_;
@@ -52,7 +55,8 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   auto r = ShmReader::open("securenet-" + instance_);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->header().num_workers, 2 * c.workers);  // --workers is per interface
-  for (unsigned w = 0; w < 2 * c.workers; ++w) EXPECT_EQ(r->worker_source(w), w < c.workers ? a : b) << w;
+  for (unsigned w = 0; w < 2 * c.workers; ++w)
+    EXPECT_EQ(r->worker_source(w), w < c.workers ? a : b) << w;
 
   constexpr uint64_t kTimesA = 300, kTimesB = 700;
   const uint64_t count_a = mix_.size() * kTimesA, count_b = mix_.size() * kTimesB;
@@ -91,10 +95,12 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   std::stringstream s;
   s << std::ifstream(json).rdbuf();
   const std::string w = std::to_string(c.workers);
-  EXPECT_NE(s.str().find("{\"name\":\"" + a + "\",\"workers\":" + w + ",\"packets\":" + std::to_string(count_a) + ","),
+  EXPECT_NE(s.str().find("{\"name\":\"" + a + "\",\"workers\":" + w +
+                         ",\"packets\":" + std::to_string(count_a) + ","),
             std::string::npos)
       << s.str();
-  EXPECT_NE(s.str().find("{\"name\":\"" + b + "\",\"workers\":" + w + ",\"packets\":" + std::to_string(count_b) + ","),
+  EXPECT_NE(s.str().find("{\"name\":\"" + b + "\",\"workers\":" + w +
+                         ",\"packets\":" + std::to_string(count_b) + ","),
             std::string::npos)
       << s.str();
   unlink(json.c_str());
@@ -104,11 +110,12 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sources, MultiInterfaceTest,
-                         ::testing::Values(Case{"AfPacket", "afpacket", "", "packet"},
-                                           Case{"AfPacketTwoWorkersEach", "afpacket", "", "packet", 2},
-                                           Case{"AfXdpNative", "afxdp", "native", "packet"}),
-                         [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Sources, MultiInterfaceTest,
+    ::testing::Values(Case{"AfPacket", "afpacket", "", "packet"},
+                      Case{"AfPacketTwoWorkersEach", "afpacket", "", "packet", 2},
+                      Case{"AfXdpNative", "afxdp", "native", "packet"}),
+    [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 // A list naming a missing interface starts nothing: one line naming it, no segment, and the
 // interface that does exist is left as it was (not promiscuous, no XDP program).
@@ -139,7 +146,8 @@ TEST_F(MultiInterfaceRefused, HostileListsStartNothing) {
       const std::string log = dp.log();
       EXPECT_NE(log.find(x.says), std::string::npos) << log;
       EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
-      EXPECT_NE(access(("/dev/shm/securenet-" + instance_).c_str(), F_OK), 0) << "a segment was created";
+      EXPECT_NE(access(("/dev/shm/securenet-" + instance_).c_str(), F_OK), 0)
+          << "a segment was created";
       EXPECT_EQ(promiscuity(), 0);
       EXPECT_EQ(sh_out("ip link show " + a).find(" xdp"), std::string::npos);
     }
