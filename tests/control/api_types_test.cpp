@@ -128,6 +128,14 @@ TEST_F(ApiTypes, StatusAndMetricsMatchTheApi) {
   for (const char* part : {"dataplane", "totals", "database", "control", "rates"}) {
     expect_declared_fields_served(std::string("Status.") + part, body_after(status, std::string(part) + ":"), st[part]);
   }
+  // One interface per name the workers read (--target eth1,eth2); the test dataplane has one.
+  auto ifaces = st["dataplane"]["interfaces"];
+  ASSERT_FALSE(ifaces.error());
+  ASSERT_EQ(ifaces.get_array().size(), 1u);
+  auto iface = ifaces.at(0).value();
+  expect_declared_fields_served("InterfaceStatus", body_after(ts, "export interface InterfaceStatus {"), iface);
+  EXPECT_EQ(iface["packets"].get_uint64().value(), 5u);
+  EXPECT_EQ(iface["workers"].get_uint64().value(), st["dataplane"]["workers"].get_uint64().value());
   Json m(get(srv.port(), "/api/metrics", tok).body);
   expect_declared_fields_served("Metrics", body_after(ts, "export interface Metrics {"), m.root);
   expect_declared_fields_served("TopTalker", body_after(ts, "export interface TopTalker {"), m["top_talkers"].at(0).value());

@@ -77,6 +77,46 @@ TEST(DpdkNetPcap, TwoQueuesTwoWorkersCountEverything) {
   for (int q = 0; q < 2; ++q) unlink(files[q].c_str());
 }
 
+// Two ports in one dataplane (--target net_pcap0,net_pcap1), one worker each: each port's
+// counters are exactly its file's frames, and the whole mix adds up.
+TEST(DpdkNetPcap, TwoPortsCountPerPort) {
+  const Mix m = make_mix();
+  const std::string tag = std::to_string(getpid());
+  std::string files[2];
+  uint64_t frames[2] = {0, 0};
+  for (int p = 0; p < 2; ++p) {
+    files[p] = testing::TempDir() + "dpdk_port" + std::to_string(p) + "_" + tag + ".pcap";
+    pkt::PcapWriter w;
+    ASSERT_TRUE(w.open(files[p].c_str()));
+    for (size_t i = p; i < m.frames.size(); i += 2, ++frames[p]) ASSERT_TRUE(w.write(m.frames[i], 1000 + i));
+    ASSERT_TRUE(w.close());
+  }
+  const std::string instance = "dpdkports" + tag;
+  const std::string log = testing::TempDir() + instance + ".log";
+  ShmCleanup cleanup{instance};
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0,net_pcap1", "--instance", instance,
+            "--keep-shm", "--stats", "--eal",
+            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + " --vdev net_pcap1,rx_pcap=" + files[1]},
+           log);
+  ASSERT_TRUE(dp.started());
+  auto reader = open_ready_segment(instance, dp, 30s);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  ASSERT_EQ(reader->header().num_workers, 2u);
+  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n" << slurp(log);
+  expect_counts(*reader, m);
+  const auto ports = reader->interfaces();
+  ASSERT_EQ(ports.size(), 2u);
+  for (int p = 0; p < 2; ++p) {
+    EXPECT_EQ(ports[p].name, "net_pcap" + std::to_string(p));
+    EXPECT_EQ(ports[p].workers, 1u);
+    EXPECT_EQ(ports[p].totals.packets, frames[p]) << ports[p].name;
+  }
+  for (int p = 0; p < 2; ++p) unlink(files[p].c_str());
+}
+
 // Start-up failures are one line that says why and what to do.
 TEST(DpdkNetPcap, UnknownDeviceFailsWithOneLine) {
   const std::string tag = std::to_string(getpid());

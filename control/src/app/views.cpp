@@ -105,6 +105,16 @@ std::string status_json(const App& app) {
   w.field("state", to_string(d.state)).field("pid", d.pid).field("source", d.source);
   w.field("source_name", d.source_name).field("workers", d.workers).field("uptime_s", d.uptime_s);
   w.field("heartbeat_age_ms", d.heartbeat_age_ms);
+  w.key("interfaces").begin_array();  // the dataplane's own counters, per interface
+  for (const auto& i : d.interfaces) {
+    w.begin_object().field("name", i.name).field("workers", static_cast<uint64_t>(i.workers));
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  if (api_status) w.field(#member, i.totals.member);
+    SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+    w.field("source_errors", i.totals.source_errors).end_object();
+  }
+  w.end_array();
   w.key("error");
   d.error.empty() ? w.null() : w.value(d.error);
   w.end_object();

@@ -28,6 +28,7 @@ struct DataplaneInfo {
   double uptime_s = 0;
   double heartbeat_age_ms = -1;
   std::string error;        // why the segment is not open (down)
+  std::vector<InterfaceTotals> interfaces;  // workers grouped by interface (--target eth1,eth2)
 };
 
 struct Snapshot {

@@ -23,7 +23,7 @@
 namespace securenet::shm {
 
 inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little-endian
-inline constexpr uint32_t kLayoutVersion = 1;
+inline constexpr uint32_t kLayoutVersion = 2;  // 2: duplicates, WorkerRegion::source_name
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -232,8 +232,11 @@ struct WorkerRegion {
   uint64_t host_capacity;   // power of two
   uint64_t ring_offset;     // SampleRingHeader, then SampleRecord x ring_capacity
   uint64_t ring_capacity;   // power of two
-  uint64_t reserved[3];
+  char source_name[16];     // the interface this worker reads (IFNAMSIZ, NUL-terminated);
+                            // empty: the Header's source_name
+  uint64_t reserved[1];
 };
+static_assert(sizeof(WorkerRegion) == 64);
 
 struct alignas(4096) Header {
   uint64_t magic;

@@ -72,6 +72,13 @@ GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexce
 // a + b (counters summed over two runs of the dataplane); gauges and the heartbeat stay a's.
 GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) noexcept;
 
+// The workers that read one interface (--target eth1,eth2), and their counters summed.
+struct InterfaceTotals {
+  std::string name;      // WorkerRegion::source_name, or the Header's source_name
+  unsigned workers = 0;
+  GlobalCounters totals;
+};
+
 class ShmReader {
  public:
   // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
@@ -84,6 +91,12 @@ class ShmReader {
 
   const shm::Header& header() const { return *header_; }
   GlobalCounters totals() const;
+  // Worker w's own counters (w < num_workers).
+  GlobalCounters worker_totals(unsigned w) const;
+  // The name of the interface (file, port) worker w reads.
+  std::string worker_source(unsigned w) const;
+  // Workers grouped by the interface they read, in the order of their first worker.
+  std::vector<InterfaceTotals> interfaces() const;
   // Visits every host of every worker. The same address seen by two workers is visited
   // twice (once per worker); merge_hosts() merges them.
   void for_each_host(const std::function<void(const HostCounters&)>& fn) const;

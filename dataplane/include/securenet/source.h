@@ -42,7 +42,7 @@ class PacketSource {
 struct SourceOptions {
   shm::SourceKind kind = shm::SourceKind::kPcap;
   std::string target;          // pcap: file path; afpacket/afxdp: interface; dpdk: port or vdev
-  unsigned workers = 1;        // one source per worker (one RX queue each)
+  unsigned workers = 1;        // one source per worker (one RX queue each), per target
   uint64_t loops = 1;          // pcap: replay the file N times (0 = forever)
   bool preload = false;        // pcap: read the whole file into memory first
   double rate_pps = 0;         // pcap: pace replay at this total rate (0 = as fast as possible)
@@ -52,8 +52,21 @@ struct SourceOptions {
   uint32_t ring_size = 4096;   // afpacket/afxdp/dpdk ring depth
 };
 
+// Several interfaces in one dataplane: a live source's target may be a comma-separated
+// list ("eth1,eth2"; DPDK: port ids or names), each with opts.workers workers of its own.
+inline constexpr size_t kMaxTargets = 16;
+inline constexpr size_t kMaxTargetName = 15;  // IFNAMSIZ - 1
+// The targets of opts.target: the file itself for pcap (a file name may hold commas);
+// otherwise the list, refused with a one-line error when an item is empty, named twice,
+// longer than kMaxTargetName, or when there are more than kMaxTargets of them.
+Result<std::vector<std::string>> target_list(shm::SourceKind kind, const std::string& target);
+
 // Creates one source per worker for the chosen kind; a machine that cannot run it gets an
 // Error that says why and what to do (no such interface, no permission, not built in...).
-Result<std::vector<std::unique_ptr<PacketSource>>> make_sources(const SourceOptions& opts);
+// With a list of targets, every interface is checked before any is opened, and the sources
+// come interface by interface (opts.workers each); worker_targets, when given, receives the
+// target each source reads.
+Result<std::vector<std::unique_ptr<PacketSource>>> make_sources(const SourceOptions& opts,
+                                                                std::vector<std::string>* worker_targets = nullptr);
 
 }  // namespace securenet

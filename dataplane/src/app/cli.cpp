@@ -11,7 +11,8 @@ namespace {
 
 enum Opt {
   kSource = 256, kTarget, kWorkers, kInstance, kHostCap, kRingCap, kLoops, kPreload, kRate, kCpus, kXdpMode,
-  kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp
+  kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp,
+  kDedupeUs
 };
 
 const option kLong[] = {
@@ -26,7 +27,8 @@ const option kLong[] = {
     {"top", required_argument, nullptr, kTop},             {"burst", required_argument, nullptr, kBurst},
     {"shm-mode", required_argument, nullptr, kShmMode},    {"ring-size", required_argument, nullptr, kRingSize},
     {"decap", required_argument, nullptr, kDecap},         {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
-    {"help", no_argument, nullptr, kHelp},                 {nullptr, 0, nullptr, 0}};
+    {"help", no_argument, nullptr, kHelp},                 {"dedupe-us", required_argument, nullptr, kDedupeUs},
+    {nullptr, 0, nullptr, 0}};
 
 Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi, int base = 10) {
   char* end = nullptr;
@@ -151,6 +153,7 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       return Ok{};
     case kVxlanPorts: return vxlan_ports(arg, o.parse);
     case kHelp: o.help = true; return Ok{};
+    case kDedupeUs: return num("dedupe-us", 0, Dedupe::kMaxWindowUs, o.dedupe_us);
   }
   return make_error("unknown option (see --help)");
 }
@@ -165,8 +168,10 @@ shared-memory segment /dev/shm/securenet-<instance>, which securenet-control rea
 
 Source:
   --source pcap|afpacket|afxdp|dpdk   packet source (default pcap)
-  --target FILE|IFACE|PORT            pcap/pcapng file, interface, or DPDK port/vdev
-  --workers N                         worker threads, one source queue each (default 1)
+  --target FILE|IFACE|PORT            pcap/pcapng file, interface, or DPDK port/vdev;
+                                      afpacket/afxdp/dpdk: a list eth1,eth2 (up to 16)
+  --workers N                         worker threads, one source queue each (default 1);
+                                      with a list of interfaces, N per interface
   --cpus LIST                         pin workers to CPUs, e.g. 2,3 or 2-5
   --burst N                           packets per burst, 1..64 (default 32)
   --loops N                           pcap: replay the file N times, 0 = forever (default 1)
@@ -181,6 +186,9 @@ Parsing:
   --decap inner|outer|both            hosts of tunnelled packets: the innermost IP layer
                                       (default), the outermost, or both
   --vxlan-ports LIST                  UDP ports read as VXLAN (default 4789; up to 8)
+  --dedupe-us N                       drop a frame identical (but for TTL/hop limit and
+                                      IPv4 checksum) to one seen N µs before on the same
+                                      worker, counted as duplicates (0..1000000, default 0 = off)
 Shared memory:
   --instance NAME                     segment securenet-NAME (default "default")
   --host-capacity N                   hosts per worker, rounded up to a power of two
@@ -228,6 +236,12 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     return make_error(std::string("--source ") + shm::source_kind_name(o.source.kind) + " needs --target");
   }
   if (auto n = segment_name(o.segment.instance); !n) return n.error();
+  auto targets = target_list(o.source.kind, o.source.target);
+  if (!targets) return targets.error();
+  if (targets->size() * o.source.workers > shm::kMaxWorkers) {
+    return make_error("--workers " + std::to_string(o.source.workers) + " for each of " + std::to_string(targets->size()) +
+                      " interfaces is more than " + std::to_string(shm::kMaxWorkers) + " workers");
+  }
   o.segment.source_kind = o.source.kind;
   o.segment.source_name = o.source.target;
   // AF_XDP on veth/generic drivers loses packets with a 4096-deep ring under load; 16384

@@ -7,6 +7,7 @@
 #include "securenet/parser.h"
 #include "securenet/result.h"
 #include "securenet/source.h"
+#include "pipeline/dedupe.h"
 #include "segment/writer.h"
 
 namespace securenet {
@@ -16,6 +17,7 @@ struct DataplaneOptions {
   SegmentOptions segment;
   std::vector<int> cpus;     // worker i pinned to cpus[i % size] (empty = unpinned)
   ParseConfig parse;         // --decap, --vxlan-ports
+  uint64_t dedupe_us = 0;    // --dedupe-us (0 = off)
   uint32_t burst = 32;  // DPDK's usual burst; measured faster than 64 here (bench/linerate)
   bool stats = false;        // print a summary at the end
   std::string stats_json;    // write the summary as JSON to this file

@@ -61,17 +61,19 @@ int report(const Segment& seg, const DataplaneOptions& o, double elapsed) {
 
 int run(const DataplaneOptions& o) {
   const sigset_t sigs = blocked_signals();
-  auto sources = make_sources(o.source);
+  std::vector<std::string> worker_targets;
+  auto sources = make_sources(o.source, &worker_targets);
   if (!sources) return fail(1, sources.error().message);
   SegmentOptions so = o.segment;
   so.workers = static_cast<unsigned>(sources->size());
+  so.worker_sources = worker_targets;
   auto seg = Segment::create(so);
   if (!seg) return fail(1, seg.error().message);
 
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < so.workers; ++i) {
-    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse};
+    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse, o.dedupe_us};
     workers.push_back(std::make_unique<Worker>(*seg, *(*sources)[i], wo, stop));
   }
   const uint64_t t0 = monotonic_ns();

@@ -87,6 +87,14 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   std::fprintf(out, "%s%s %" PRIu64, ++column % 6 == 0 ? "\n " : " ", #member, g.member);
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
+  if (const auto ifaces = r.interfaces(); ifaces.size() > 1) {
+    for (const auto& i : ifaces) {
+      std::fprintf(out, "\ninterface %s (%u worker(s)): packets %" PRIu64 " bytes %" PRIu64 " source_drops %" PRIu64
+                        " duplicates %" PRIu64,
+                   i.name.c_str(), i.workers, i.totals.packets, i.totals.bytes, i.totals.source_drops,
+                   i.totals.duplicates);
+    }
+  }
   std::fprintf(out, "\nprotocol classes:");
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)), g.proto_class_packets[c]);
@@ -136,9 +144,19 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
     j << (first ? "" : ",") << '"' << p << "\":" << g.ip_proto_packets[p];
     first = false;
   }
+  j << "},\"interfaces\":[";  // the workers of each interface (--target eth1,eth2)
+  const auto ifaces = r.interfaces();
+  for (size_t i = 0; i < ifaces.size(); ++i) {
+    const GlobalCounters& t = ifaces[i].totals;
+    j << (i ? "," : "") << "{\"name\":\"" << json_escape(ifaces[i].name.c_str()) << "\",\"workers\":" << ifaces[i].workers
+#define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << t.member
+      SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+      << '}';
+  }
   size_t total = 0;
   const Hosts top = top_hosts(r, o.top, total);
-  j << "},\"hosts\":" << total << ",\"top_hosts\":[";
+  j << "],\"hosts\":" << total << ",\"top_hosts\":[";
   for (size_t i = 0; i < top.size(); ++i) {
     if (i) j << ",";
     host_json(j, top[i]);

@@ -27,8 +27,8 @@ uint64_t monotonic_ns() noexcept {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop) noexcept
-    : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index, opts.parse) {
+Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop)
+    : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index, opts.parse), dedupe_(opts.dedupe_us) {
   if (opts_.burst == 0 || opts_.burst > kMaxBurst) opts_.burst = kMaxBurst;
 }
 
@@ -55,7 +55,12 @@ bool Worker::run() noexcept {
     counter_.poll_control();
     const uint32_t n = src_.rx_burst(views, opts_.burst);
     if (n > 0) {
-      counter_.process(views, n);
+      uint32_t kept = n;
+      if (__builtin_expect(dedupe_.enabled(), 0)) {  // pipeline/dedupe.h
+        kept = dedupe_.filter(views, n);
+        if (kept != n) shm::bump(counter_.counters().duplicates, n - kept);
+      }
+      counter_.process(views, kept);
       idle = 0;
     } else if (src_.finished()) {
       break;

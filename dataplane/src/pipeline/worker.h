@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "pipeline/dedupe.h"
 #include "pipeline/packet_counter.h"
 #include "segment/writer.h"
 #include "securenet/source.h"
@@ -17,11 +18,13 @@ struct WorkerOptions {
   int cpu = -1;          // pin to this CPU (-1 = not pinned)
   uint32_t burst = 32;   // 1..kMaxBurst
   ParseConfig parse{};   // layers looked into, hosts counted (--decap, --vxlan-ports)
+  uint64_t dedupe_us = 0;  // --dedupe-us: drop duplicates within this window (0 = off)
 };
 
 class Worker {
  public:
-  Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop) noexcept;
+  // Allocates the dedupe table when opts.dedupe_us is set (may throw std::bad_alloc).
+  Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop);
 
   // Runs until `stop` is set or a finite source is finished. Returns false if pinning
   // to the requested CPU failed (the worker still runs, unpinned).
@@ -36,6 +39,7 @@ class Worker {
   WorkerOptions opts_;
   const std::atomic<bool>& stop_;
   PacketCounter counter_;
+  Dedupe dedupe_;
   std::atomic<bool> done_{false};
   uint64_t next_heartbeat_ = 0;
   uint64_t next_stats_ = 0;

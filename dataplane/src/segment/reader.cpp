@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <utility>
@@ -139,23 +140,57 @@ void ShmReader::reset() noexcept {
   control_ = nullptr;
 }
 
+// Adds one worker's counters to g (the heartbeat: the oldest).
+static void add_worker(GlobalCounters& g, const shm::WorkerCounters& c) noexcept {
+#define SECURENET_X(member, type, api_metrics, api_status, help) g.member += read(c.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
+#define SECURENET_X(member, length) \
+  for (size_t i = 0; i < (length); ++i) g.member[i] += read(c.member[i]);
+  SECURENET_WORKER_ARRAYS(SECURENET_X)
+#undef SECURENET_X
+  const uint64_t hb = read(c.heartbeat_ns);
+  if (hb < g.oldest_heartbeat_ns) g.oldest_heartbeat_ns = hb;
+}
+
 GlobalCounters ShmReader::totals() const {
   GlobalCounters g;
   g.oldest_heartbeat_ns = UINT64_MAX;
   for (uint32_t w = 0; w < header_->num_workers; ++w) {
-    const auto& c = *at<shm::WorkerCounters>(base_, header_->workers[w].counters_offset);
-#define SECURENET_X(member, type, api_metrics, api_status, help) g.member += read(c.member);
-    SECURENET_WORKER_COUNTERS(SECURENET_X)
-#undef SECURENET_X
-#define SECURENET_X(member, length) \
-  for (size_t i = 0; i < (length); ++i) g.member[i] += read(c.member[i]);
-    SECURENET_WORKER_ARRAYS(SECURENET_X)
-#undef SECURENET_X
-    const uint64_t hb = read(c.heartbeat_ns);
-    if (hb < g.oldest_heartbeat_ns) g.oldest_heartbeat_ns = hb;
+    add_worker(g, *at<shm::WorkerCounters>(base_, header_->workers[w].counters_offset));
   }
   if (g.oldest_heartbeat_ns == UINT64_MAX) g.oldest_heartbeat_ns = 0;
   return g;
+}
+
+GlobalCounters ShmReader::worker_totals(unsigned w) const {
+  GlobalCounters g;
+  if (w >= header_->num_workers) return g;
+  g.oldest_heartbeat_ns = UINT64_MAX;
+  add_worker(g, *at<shm::WorkerCounters>(base_, header_->workers[w].counters_offset));
+  return g;
+}
+
+std::string ShmReader::worker_source(unsigned w) const {
+  const char* own = w < header_->num_workers ? header_->workers[w].source_name : "";
+  const size_t n = strnlen(own, sizeof(shm::WorkerRegion::source_name));
+  if (n) return std::string(own, n);
+  return std::string(header_->source_name, strnlen(header_->source_name, sizeof header_->source_name));
+}
+
+std::vector<InterfaceTotals> ShmReader::interfaces() const {
+  std::vector<InterfaceTotals> out;
+  for (uint32_t w = 0; w < header_->num_workers; ++w) {
+    const std::string name = worker_source(w);
+    auto it = std::find_if(out.begin(), out.end(), [&](const InterfaceTotals& i) { return i.name == name; });
+    if (it == out.end()) {
+      it = out.insert(out.end(), InterfaceTotals{name, 0, {}});
+      it->totals.oldest_heartbeat_ns = UINT64_MAX;
+    }
+    ++it->workers;
+    add_worker(it->totals, *at<shm::WorkerCounters>(base_, header_->workers[w].counters_offset));
+  }
+  return out;
 }
 
 void ShmReader::for_each_host(const std::function<void(const HostCounters&)>& fn) const {

@@ -155,6 +155,9 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   h->sizeof_host_entry = sizeof(shm::HostEntry);
   h->sizeof_sample_record = sizeof(shm::SampleRecord);
   h->sizeof_control_block = sizeof(shm::ControlBlock);
+  for (unsigned w = 0; w < opts.workers && w < opts.worker_sources.size(); ++w) {
+    std::strncpy(h->workers[w].source_name, opts.worker_sources[w].c_str(), sizeof(h->workers[w].source_name) - 1);
+  }
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.ring(w).capacity.store(layout.workers[w].ring_capacity, std::memory_order_relaxed);
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "securenet/result.h"
 #include "securenet/shm_layout.h"
@@ -25,6 +26,8 @@ struct SegmentOptions {
   uint64_t ring_capacity = 4096;     // sample records per worker; rounded up likewise
   shm::SourceKind source_kind = shm::SourceKind::kNone;
   std::string source_name;           // interface, file or device (truncated to 63 bytes)
+  std::vector<std::string> worker_sources;  // worker w reads worker_sources[w] (truncated to 15
+                                            // bytes; empty or missing: source_name)
   bool keep = false;                 // do not unlink on destruction
   bool populate = true;              // pre-fault the pages (no page faults in the hot path)
   unsigned mode = 0660;              // file mode of /dev/shm/securenet-<instance>

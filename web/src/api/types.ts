@@ -38,6 +38,11 @@ export interface Session {
   user: User;
 }
 
+export interface InterfaceStatus {
+  name: string; workers: number; packets: number; bytes: number;
+  source_drops: number; source_errors: number; duplicates?: number;
+}
+
 export interface Status {
   dataplane: {
     state: 'up' | 'stale' | 'down';
@@ -47,11 +52,15 @@ export interface Status {
     workers?: number;
     uptime_s?: number;
     heartbeat_age_ms?: number | null;
+    /** The dataplane's own counters per interface it reads (--target eth1,eth2). */
+    interfaces?: InterfaceStatus[];
   };
   rates: { pps: number; bps: number; drops_per_s: number };
   totals: {
     packets: number; bytes: number; source_drops: number;
     parse_errors: number; host_table_full: number;
+    /** Frames dropped as duplicates (--dedupe-us). */
+    duplicates?: number;
     /** Packets that crossed each encapsulation (mpls, pppoe, gre, erspan, vxlan, geneve, gtpu, ipip, teredo). */
     encapsulations?: Record<string, number>;
   };

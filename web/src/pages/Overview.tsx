@@ -70,6 +70,7 @@ function Health({ status, error }: { status: Status | null; error: string | null
           <div className="health-sub">up {formatDuration(status.control.uptime_s)} · tick {status.control.tick_ms} ms</div>
         </div>
       </div>
+      <Interfaces status={status} />
     </Card>
   );
 }
@@ -97,6 +98,32 @@ function RecentAlerts() {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Per-interface counters when the dataplane reads several interfaces (--target eth1,eth2). */
+export function Interfaces({ status }: { status: Status }) {
+  const list = status.dataplane.interfaces ?? [];
+  if (list.length < 2) return null;
+  return (
+    <table className="table" data-testid="health-interfaces">
+      <thead>
+        <tr><th>Interface</th><th className="num">Workers</th><th className="num">Packets</th><th className="num">Bytes</th>
+          <th className="num">Drops</th><th className="num">Duplicates</th></tr>
+      </thead>
+      <tbody>
+        {list.map((i) => (
+          <tr key={i.name} data-testid={`interface-${i.name}`}>
+            <td className="mono">{i.name}</td>
+            <td className="num">{i.workers}</td>
+            <td className="num">{formatCount(i.packets)}</td>
+            <td className="num">{formatBytes(i.bytes)}</td>
+            <td className={`num ${i.source_drops > 0 ? 'text-bad' : ''}`} data-testid={`interface-drops-${i.name}`}>{formatCount(i.source_drops)}</td>
+            <td className="num">{formatCount(i.duplicates ?? 0)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

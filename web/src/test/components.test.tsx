@@ -145,3 +145,35 @@ describe('Login page', () => {
     expect(window.localStorage.getItem('securenet.session')).toContain('"access_token":"a"');
   });
 });
+
+import { Interfaces } from '../pages/Overview';
+import type { Status } from '../api/types';
+
+describe('interfaces in the sensor health card', () => {
+  const base: Status = {
+    dataplane: { state: 'up', source: 'afpacket', source_name: 'eth1,eth2', workers: 3 },
+    rates: { pps: 1, bps: 1, drops_per_s: 0 },
+    totals: { packets: 1, bytes: 1, source_drops: 0, parse_errors: 0, host_table_full: 0 },
+    database: { state: 'connected', spool_backlog: 0 }, control: { version: '0', uptime_s: 1, tick_ms: 1000 },
+  };
+  it('lists every interface with its own drops and duplicates', () => {
+    const status: Status = { ...base, dataplane: { ...base.dataplane, interfaces: [
+      { name: 'eth1', workers: 2, packets: 1500, bytes: 9000, source_drops: 0, source_errors: 0, duplicates: 3 },
+      { name: 'eth2', workers: 1, packets: 20, bytes: 1200, source_drops: 7, source_errors: 0, duplicates: 0 },
+    ] } };
+    render(<Interfaces status={status} />);
+    const eth1 = within(screen.getByTestId('interface-eth1'));
+    expect(eth1.getByText('1,500')).toBeTruthy();
+    expect(eth1.getByText('3')).toBeTruthy();
+    expect(screen.getByTestId('interface-drops-eth1').textContent).toBe('0');
+    expect(screen.getByTestId('interface-drops-eth2').textContent).toBe('7');
+    expect(screen.getByTestId('interface-drops-eth2').className).toContain('text-bad');
+  });
+  it('shows nothing for a single interface', () => {
+    const status: Status = { ...base, dataplane: { ...base.dataplane, interfaces: [
+      { name: 'eth1', workers: 1, packets: 1, bytes: 1, source_drops: 0, source_errors: 0 },
+    ] } };
+    render(<Interfaces status={status} />);
+    expect(screen.queryByTestId('health-interfaces')).toBeNull();
+  });
+});

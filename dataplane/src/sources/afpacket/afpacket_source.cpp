@@ -1,5 +1,7 @@
 #include "sources/afpacket/afpacket_source.h"
 
+#include <net/if.h>
+
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <poll.h>
@@ -117,8 +119,10 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(const S
   cfg.block_size = kBlockSize;
   uint64_t bytes = uint64_t(opts.ring_size ? opts.ring_size : 4096) * 2048;
   cfg.block_count = static_cast<uint32_t>(bytes / kBlockSize < 4 ? 4 : bytes / kBlockSize);
-  // One fanout group per dataplane process and interface.
-  cfg.fanout_group = static_cast<int>((static_cast<unsigned>(getpid()) ^ 0x5E4Eu) & 0xFFFF);
+  // One fanout group per dataplane process and interface (a group cannot span two
+  // interfaces: --target eth1,eth2 opens one group each).
+  const unsigned ifindex = if_nametoindex(opts.target.c_str());
+  cfg.fanout_group = static_cast<int>((static_cast<unsigned>(getpid()) ^ 0x5E4Eu ^ (ifindex << 7)) & 0xFFFF);
   unsigned workers = opts.workers ? opts.workers : 1;
   std::vector<afpkt::TpacketRing> rings;
   for (unsigned w = 0; w < workers; ++w) {
