@@ -31,7 +31,8 @@ inline bool is_labelled_scenario(const std::string& s) {
 }
 
 // Fills `b` (Ethernet already added) with attack packet k of `scenario`.
-inline void labelled_frame(Builder& b, const std::string& scenario, uint64_t k, const Ip4& src, const Ip4& dst) {
+inline void labelled_frame(Builder& b, const std::string& scenario, uint64_t k, const Ip4& src,
+                           const Ip4& dst) {
   const uint16_t port = static_cast<uint16_t>(1 + k % 65535);
   if (scenario == "syn-flood-spoofed") {
     const Ip4 spoofed{198, 18, uint8_t(k >> 8), uint8_t(k)};
@@ -39,14 +40,20 @@ inline void labelled_frame(Builder& b, const std::string& scenario, uint64_t k, 
   } else if (scenario == "reflection") {
     static constexpr uint16_t kPorts[] = {53, 123, 161, 1900, 11211};
     const Ip4 reflector{203, 0, 113, uint8_t(1 + k % 200)};
-    b.ipv4(reflector, dst).udp(kPorts[(k / 200) % 5], static_cast<uint16_t>(1024 + k % 60000)).payload(400);
+    b.ipv4(reflector, dst)
+        .udp(kPorts[(k / 200) % 5], static_cast<uint16_t>(1024 + k % 60000))
+        .payload(400);
   } else if (scenario == "udp-scan") {
     b.ipv4(src, dst).udp(40000, port);
   } else if (scenario == "xmas-scan" || scenario == "fin-scan" || scenario == "null-scan") {
-    const uint8_t flags = scenario == "xmas-scan" ? (kFin | kPsh | kUrg) : scenario == "fin-scan" ? kFin : 0;
+    const uint8_t flags = scenario == "xmas-scan"  ? (kFin | kPsh | kUrg)
+                          : scenario == "fin-scan" ? kFin
+                                                   : 0;
     b.ipv4(src, dst).tcp(40000, port, flags);
   } else if (scenario == "ping-sweep") {
-    b.ipv4(src, Ip4{10, 1, 0, uint8_t(1 + k % 254)}).icmp_echo(0x5151, static_cast<uint16_t>(k)).payload(56);
+    b.ipv4(src, Ip4{10, 1, 0, uint8_t(1 + k % 254)})
+        .icmp_echo(0x5151, static_cast<uint16_t>(k))
+        .payload(56);
   } else if (scenario == "download") {
     const Ip4 cdn{198, 51, 100, uint8_t(1 + k % 4)};
     b.ipv4(cdn, src).tcp(443, static_cast<uint16_t>(50000 + k % 4), kAck).payload(1400);
@@ -58,8 +65,10 @@ inline void labelled_frame(Builder& b, const std::string& scenario, uint64_t k, 
       b.ipv4(src, Ip4{239, 255, 255, 250}).udp(1900, 1900).payload(120);
     }
   } else {  // exchange
-    if (k % 2 == 0) b.ipv4(src, dst).udp(5000, 5001).payload(100);
-    else b.ipv4(dst, src).udp(5001, 5000).payload(100);
+    if (k % 2 == 0)
+      b.ipv4(src, dst).udp(5000, 5001).payload(100);
+    else
+      b.ipv4(dst, src).udp(5001, 5000).payload(100);
   }
 }
 
