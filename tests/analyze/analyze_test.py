@@ -105,6 +105,18 @@ class Analyze(unittest.TestCase):
         self.assertEqual(summary["packets"], 64000)
         self.assertIn(("protocol_blacklist", "10.9.9.9"), opened(both))
 
+    def test_a_years_long_gap_is_skipped_after_the_alerts_resolve(self):
+        later = gen(self.tmp.name, "later.pcap", ["--scenario", "benign", "--pps", "800", "--packets", "800",
+                                                  "--hosts", "50", "--start", str(START_S + 3 * 365 * 86400)])
+        events, summary = analyze(self.flood, later)
+        self.assertEqual(summary["packets"], 40800)
+        # 10 s of flood, its alerts' clear hold, 120 idle ticks at most, 1 s of traffic, the end.
+        self.assertLess(summary["ticks"], 400)
+        resolved = [e["alert"] for e in events if e["event"] == "resolve" and e["alert"]["host"] == "10.9.9.9"]
+        self.assertEqual(len(resolved), 2)
+        for a in resolved:  # resolved in the flood's own time, not years later
+            self.assertLess(a["resolved_at_ms"], START_S * 1000 + 60000)
+
     def test_config_thresholds_apply(self):
         cfg = os.path.join(self.tmp.name, "config.json")
         with open(cfg, "w") as f:

@@ -1,5 +1,6 @@
 #include "analyzer.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -157,6 +158,10 @@ Result<std::unique_ptr<Analyzer>> Analyzer::create(const AnalyzeOptions& opts,
   control::publish_config(seg->control(), opts.config);
   auto reader = ShmReader::open(seg->name());
   if (!reader) return reader.error();
+  // Both mappings are open: the name is not needed any more, and a killed analysis must
+  // not leave a segment behind in /dev/shm.
+  shm_unlink(("/" + seg->name()).c_str());
+  seg->set_keep(true);
   auto impl =
       std::make_unique<Impl>(opts, std::move(on_alert), std::move(*seg), std::move(*reader));
   impl->counter.poll_control();

@@ -2,7 +2,8 @@
 // and detector in one thread, with the capture's timestamps as the clock.
 //
 // Packets are counted by the dataplane's PacketCounter into a segment laid out exactly like
-// the live one (segment/writer.h; a private instance, unlinked at the end), which the
+// the live one (segment/writer.h; a private instance whose name is unlinked as soon as
+// both sides have mapped it), which the
 // control plane's ShmReader reads back; the config reaches the counter through the
 // segment's control block as in a live run. A tick happens at every whole second of packet
 // time after the first packet (t0 + 1 s, t0 + 2 s, ...), before the first packet at or after
