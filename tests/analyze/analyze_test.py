@@ -117,6 +117,17 @@ class Analyze(unittest.TestCase):
         for a in resolved:  # resolved in the flood's own time, not years later
             self.assertLess(a["resolved_at_ms"], START_S * 1000 + 60000)
 
+    def test_updates_every_tick_only_when_asked(self):
+        quiet, _ = analyze(self.flood)
+        loud, _ = analyze("--updates", self.flood)
+        updates = lambda evs: [e for e in evs if e["event"] == "update"]
+        self.assertEqual(updates(quiet), [])  # no severity change in this flood
+        # Four host alerts seen for 10 s: an update each second after the first.
+        self.assertGreaterEqual(len(updates(loud)), 4 * 8)
+        same = lambda evs: [(e["event"], e["alert"]["kind"], e["alert"]["host"], e["alert"]["first_seen_ms"])
+                            for e in evs if e["event"] != "update"]
+        self.assertEqual(same(quiet), same(loud))
+
     def test_config_thresholds_apply(self):
         cfg = os.path.join(self.tmp.name, "config.json")
         with open(cfg, "w") as f:
