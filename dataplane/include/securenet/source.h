@@ -46,6 +46,8 @@ struct SourceOptions {
   uint64_t loops = 1;          // pcap: replay the file N times (0 = forever)
   bool preload = false;        // pcap: read the whole file into memory first
   double rate_pps = 0;         // pcap: pace replay at this total rate (0 = as fast as possible)
+  bool timing_recorded = false;  // pcap: replay at the capture's own timing (--timing recorded)
+  double speed = 1.0;          // pcap, recorded timing: 2 = twice as fast, 0.5 = half speed
   std::string xdp_mode = "auto";  // afxdp: auto | native | generic
   std::string xdp_bind = "auto";  // afxdp: auto | zerocopy | copy
   std::vector<std::string> eal_args;  // dpdk: EAL arguments passed through

@@ -12,7 +12,7 @@ namespace {
 enum Opt {
   kSource = 256, kTarget, kWorkers, kInstance, kHostCap, kRingCap, kLoops, kPreload, kRate, kCpus, kXdpMode,
   kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp,
-  kDedupeUs
+  kDedupeUs, kTiming, kSpeed
 };
 
 const option kLong[] = {
@@ -28,6 +28,7 @@ const option kLong[] = {
     {"shm-mode", required_argument, nullptr, kShmMode},    {"ring-size", required_argument, nullptr, kRingSize},
     {"decap", required_argument, nullptr, kDecap},         {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
     {"help", no_argument, nullptr, kHelp},                 {"dedupe-us", required_argument, nullptr, kDedupeUs},
+    {"timing", required_argument, nullptr, kTiming},       {"speed", required_argument, nullptr, kSpeed},
     {nullptr, 0, nullptr, 0}};
 
 Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi, int base = 10) {
@@ -75,6 +76,18 @@ Status vxlan_ports(const std::string& s, ParseConfig& cfg) {
                       "'");
   }
   return Ok{};
+}
+
+// --speed: a plain decimal in [0.01, 10000] (no inf, nan, hex or exponent tricks).
+Result<double> speed_of(const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text, &end);
+  const bool plain = *text && std::string(text).find_first_not_of("0123456789.") == std::string::npos;
+  if (errno || !plain || *end || !(v >= 0.01 && v <= 10000)) {
+    return make_error(std::string("--speed wants a number in 0.01..10000 (1 = recorded speed), got '") + text + "'");
+  }
+  return v;
 }
 
 std::vector<std::string> split_spaces(const std::string& s) {
@@ -154,6 +167,19 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
     case kVxlanPorts: return vxlan_ports(arg, o.parse);
     case kHelp: o.help = true; return Ok{};
     case kDedupeUs: return num("dedupe-us", 0, Dedupe::kMaxWindowUs, o.dedupe_us);
+    case kTiming:
+      if (std::string(arg) != "recorded" && std::string(arg) != "rate") {
+        return make_error(std::string("--timing must be recorded or rate, got '") + arg + "'");
+      }
+      o.source.timing_recorded = std::string(arg) == "recorded";
+      return Ok{};
+    case kSpeed: {
+      auto sp = speed_of(arg);
+      if (!sp) return sp.error();
+      o.source.speed = *sp;
+      o.speed_given = true;
+      return Ok{};
+    }
   }
   return make_error("unknown option (see --help)");
 }
@@ -177,6 +203,11 @@ Source:
   --loops N                           pcap: replay the file N times, 0 = forever (default 1)
   --preload                           pcap: read the whole file into memory first
   --rate PPS                          pcap: pace the replay at PPS packets/s in total
+  --timing recorded|rate              pcap: recorded = replay at the capture's own timing
+                                      (each packet at its offset from the first); rate =
+                                      --rate or as fast as possible (default)
+  --speed X                           pcap, recorded timing: X times the recorded speed,
+                                      0.01..10000 (default 1; 2 = twice as fast)
   --xdp-mode auto|native|generic      afxdp: XDP attach mode (default auto)
   --xdp-bind auto|zerocopy|copy       afxdp: socket bind mode (default auto)
   --ring-size N                       afpacket/afxdp/dpdk ring depth
@@ -242,6 +273,11 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     return make_error("--workers " + std::to_string(o.source.workers) + " for each of " + std::to_string(targets->size()) +
                       " interfaces is more than " + std::to_string(shm::kMaxWorkers) + " workers");
   }
+  if (o.source.timing_recorded && o.source.kind != shm::SourceKind::kPcap) {
+    return make_error("--timing recorded is for --source pcap");
+  }
+  if (o.source.timing_recorded && o.source.rate_pps > 0) return make_error("--timing recorded and --rate exclude each other");
+  if (o.speed_given && !o.source.timing_recorded) return make_error("--speed needs --timing recorded");
   o.segment.source_kind = o.source.kind;
   o.segment.source_name = o.source.target;
   // AF_XDP on veth/generic drivers loses packets with a 4096-deep ring under load; 16384

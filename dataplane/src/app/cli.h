@@ -23,6 +23,7 @@ struct DataplaneOptions {
   std::string stats_json;    // write the summary as JSON to this file
   unsigned top = 10;         // hosts in the summary
   bool help = false;
+  bool speed_given = false;  // --speed (only with --timing recorded)
 };
 
 // Parses argv. An Error means a usage problem (exit code 2).

@@ -12,7 +12,9 @@
 // Loops: the file is replayed `loops` times (0 = forever); each loop's timestamps are
 // shifted by the file's duration (+1 µs) so packet time keeps moving forward.
 // Pacing: rate_pps (total) is split evenly across workers; a token bucket refilled per
-// burst from CLOCK_MONOTONIC.
+// burst from CLOCK_MONOTONIC. Or recorded timing (timing_recorded): each packet waits until
+// its offset from the file's first packet, divided by `speed`, has passed since the replay
+// began (loops continue from the shifted timestamps); a worker sleeps at most 1 ms at a time.
 #pragma once
 
 #include <memory>

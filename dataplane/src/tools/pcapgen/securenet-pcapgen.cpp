@@ -8,6 +8,10 @@
 //                     of --hosts hosts (as many background packets as attack packets);
 //                     benign: only that background at --pps in total (no ICMP/IGMP, each
 //                     host well under 1000 pkt/s and 100 new connections/min)
+//   --scenario L      a labelled scenario of bench/detection (tools/pcapgen/scenarios.h:
+//                     syn-flood-spoofed, reflection, udp-scan, xmas-scan, fin-scan,
+//                     null-scan, ping-sweep, download, multicast, exchange), --dst the
+//                     victim or target (default 10.200.0.1), at --pps amid background
 //   --size N          every frame captured as N bytes (padded, or cut like a snaplen)
 //   --pps R           timestamps: the attacker's rate in scenarios, else the total rate
 // Hosts are 10.0.0.0/8 (host i = 10.0.0.0 + i + 1) and 2001:db8::/64 (::i+1); servers
@@ -22,6 +26,7 @@
 
 #include "tools/packet_builder.h"
 #include "tools/packet_builder_pcap.h"
+#include "tools/pcapgen/scenarios.h"
 
 namespace {
 
@@ -35,6 +40,7 @@ struct Options {
   std::string mix = "realistic";
   std::string scenario;
   std::string src = "10.0.0.66";
+  std::string dst = "10.200.0.1";
   double pps = 0;     // packet rate of the timestamps (0 = 1e6 for mixes, 2000 for scenarios)
   uint64_t seed = 1;
   uint64_t start_s = 1700000000;
@@ -43,7 +49,7 @@ struct Options {
 const char* kUsage =
     "Usage: securenet-pcapgen --out FILE [--packets N] [--hosts N] [--size BYTES]\n"
     "                         [--mix realistic|udp] [--scenario icmp-flood|port-scan|heavy-sender|benign]\n"
-    "                         [--src IP] [--pps RATE] [--seed N] [--start UNIX_SECONDS]\n";
+    "                         [--src IP] [--dst IP] [--pps RATE] [--seed N] [--start UNIX_SECONDS]\n";
 
 Ip4 host4(uint32_t i) {
   const uint32_t v = 0x0A000000u + i + 1;
@@ -177,6 +183,8 @@ class Gen {
     b.eth(mac_of(0xAAAA), mac_of(0xFFFF0000u));
     if (o_.scenario == "icmp-flood") {
       b.ipv4(src, server4(0)).icmp_echo(0x4242, static_cast<uint16_t>(k)).payload(56);
+    } else if (is_labelled_scenario(o_.scenario)) {
+      labelled_frame(b, o_.scenario, k, src, ip4(o_.dst.c_str()));
     } else if (o_.scenario == "port-scan") {
       b.ipv4(src, server4(1)).tcp(40000, static_cast<uint16_t>(1 + k % 65535), kSyn);
     } else {  // heavy-sender
@@ -198,7 +206,7 @@ bool parse(int argc, char** argv, Options& o) {
   static const option kLong[] = {{"out", 1, nullptr, 'o'},  {"packets", 1, nullptr, 'n'}, {"hosts", 1, nullptr, 'H'},
                                  {"size", 1, nullptr, 's'}, {"mix", 1, nullptr, 'm'},     {"scenario", 1, nullptr, 'S'},
                                  {"src", 1, nullptr, 'a'},  {"pps", 1, nullptr, 'p'},     {"seed", 1, nullptr, 'r'},
-                                 {"start", 1, nullptr, 't'}, {"help", 0, nullptr, 'h'},   {nullptr, 0, nullptr, 0}};
+                                 {"start", 1, nullptr, 't'}, {"help", 0, nullptr, 'h'},   {"dst", 1, nullptr, 'd'},   {nullptr, 0, nullptr, 0}};
   opterr = 0;
   for (int c; (c = getopt_long(argc, argv, ":h", kLong, nullptr)) != -1;) {
     const char* a = optarg;
@@ -210,6 +218,7 @@ bool parse(int argc, char** argv, Options& o) {
       case 'm': o.mix = a; break;
       case 'S': o.scenario = a; break;
       case 'a': o.src = a; break;
+      case 'd': o.dst = a; break;
       case 'p': o.pps = std::strtod(a, nullptr); break;
       case 'r': o.seed = std::strtoull(a, nullptr, 10); break;
       case 't': o.start_s = std::strtoull(a, nullptr, 10); break;
@@ -225,10 +234,12 @@ bool parse(int argc, char** argv, Options& o) {
   if (o.size && (o.size < 60 || o.size > 9000)) return bad("--size must be 60..9000");
   if (o.mix != "realistic" && o.mix != "udp") return bad("--mix must be realistic or udp");
   const auto& s = o.scenario;
-  if (!s.empty() && s != "icmp-flood" && s != "port-scan" && s != "heavy-sender" && s != "benign") {
-    return bad("--scenario must be icmp-flood, port-scan, heavy-sender or benign");
+  if (!s.empty() && s != "icmp-flood" && s != "port-scan" && s != "heavy-sender" && s != "benign" &&
+      !is_labelled_scenario(s)) {
+    return bad("--scenario must be icmp-flood, port-scan, heavy-sender, benign or a labelled one (see the source)");
   }
   if (ip4(o.src.c_str()) == Ip4{} ) return bad("--src must be an IPv4 address");
+  if (ip4(o.dst.c_str()) == Ip4{}) return bad("--dst must be an IPv4 address");
   if (o.pps <= 0) o.pps = s.empty() ? 1e6 : 2000;
   return true;
 }
