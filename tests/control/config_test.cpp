@@ -134,7 +134,7 @@ TEST(Config, SubnetThresholdErrors) {
   expect_error(R"({"subnet_thresholds":{}})", f, "must be an array");
   expect_error(R"({"subnet_thresholds":["10.0.0.0/8"]})", f, "must be an object");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f,
-               "subnet_thresholds[0]: give traffic_threshold_pps or connection_rate_per_min");
+               "subnet_thresholds[0]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"traffic_threshold_pps":5}]})", f, "missing cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f, "subnet_thresholds[0].cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":0}]})", f,
