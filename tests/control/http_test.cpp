@@ -201,7 +201,7 @@ TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
   EXPECT_EQ(j["connection_rate_per_min"].get_double().value(), 100);  // the global is untouched
   auto bad = post(srv.port(), "/api/config",
                   R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})", tok);
-  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_threshold_pps or connection_rate_per_min");
+  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   EXPECT_EQ(str(Json(bad.body)["field"]), "subnet_thresholds");
   Json after(get(srv.port(), "/api/config", tok).body);
   EXPECT_EQ(arr(after["subnet_thresholds"]).size(), 3u);  // nothing applied
@@ -228,12 +228,12 @@ TEST_F(Http, AlertsListFilterResolve) {
   srv.dp().send("10.0.0.66", 1);
   // A tick has seen the host before the burst (the burst is then one tick's rate).
   ASSERT_TRUE(eventually([&] { return get(srv.port(), "/api/hosts/10.0.0.66", tok).status == 200; }));
-  srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_threshold, escalated
+  srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_sent, escalated
   std::string id;
   ASSERT_TRUE(eventually([&] {
     Json j(get(srv.port(), "/api/alerts?status=open&host=10.0.0.66", tok).body);
     for (auto a : arr(j["alerts"])) {
-      if (str(a["kind"].value()) == "traffic_threshold") id = str(a["id"].value());
+      if (str(a["kind"].value()) == "traffic_sent") id = str(a["id"].value());
     }
     return !id.empty();
   }));
