@@ -134,7 +134,7 @@ TEST(Config, SubnetThresholdErrors) {
   expect_error(R"({"subnet_thresholds":{}})", f, "must be an array");
   expect_error(R"({"subnet_thresholds":["10.0.0.0/8"]})", f, "must be an object");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f,
-               "subnet_thresholds[0]: give traffic_threshold_pps or connection_rate_per_min");
+               "subnet_thresholds[0]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"traffic_threshold_pps":5}]})", f, "missing cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f, "subnet_thresholds[0].cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":0}]})", f,
@@ -158,9 +158,9 @@ TEST(Config, SubnetConnectionRateIsParsedAlongsideTheOldForm) {
   EXPECT_EQ(s[2].connection_rate_per_min, 3);
   // GET returns each entry with only the fields it sets.
   std::string json = config_to_json(r.config);
-  EXPECT_NE(json.find(R"({"cidr":"10.1.0.0/16","traffic_threshold_pps":50000})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"({"cidr":"10.1.0.0/16","traffic_sent_pps":50000})"), std::string::npos) << json;
   EXPECT_NE(json.find(R"({"cidr":"10.1.2.0/24","connection_rate_per_min":5000})"), std::string::npos) << json;
-  EXPECT_NE(json.find(R"({"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3})"),
+  EXPECT_NE(json.find(R"({"cidr":"fd00:1::/32","traffic_sent_pps":9,"connection_rate_per_min":3})"),
             std::string::npos) << json;
   auto again = apply(json);
   ASSERT_TRUE(again.ok) << again.error.detail;
@@ -171,7 +171,7 @@ TEST(Config, SubnetConnectionRateErrorsNameTheEntry) {
   const std::string f = "subnet_thresholds";
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
     {"cidr":"10.1.0.0/16","connection_rate_per_min":5},{"cidr":"10.2.0.0/16"}]})", f,
-               "subnet_thresholds[2]: give traffic_threshold_pps or connection_rate_per_min");
+               "subnet_thresholds[2]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":0}]})", f,
                "subnet_thresholds[0].connection_rate_per_min: ");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":-3}]})", f,

@@ -25,7 +25,7 @@ class DetectorTest : public ::testing::Test {
   HostObservation host(const char* ip, double pps, double syn = 0) {
     HostObservation h;
     h.ip = *parse_ip_text(ip);
-    h.pps = pps;
+    h.pps = h.pps_sent = pps;
     h.syn_per_min = syn;
     return h;
   }
@@ -111,7 +111,7 @@ TEST_F(DetectorTest, HysteresisClearsOnlyBelowTheClearLevelHeldLongEnough) {
 TEST_F(DetectorTest, WhitelistIsExemptFromThresholdsNotFromTheBlacklist) {
   cfg.whitelist = {*parse_cidr("10.9.0.0/16")};
   auto h = host("10.9.1.1", 50000, 5000);
-  h.blacklisted_delta = 3;
+  h.blacklisted_delta = h.blacklisted_sent_delta = 3;
   h.blacklisted_pps = 3;
   h.class_delta[kIcmp] = 3;
   auto ch = tick({h});
@@ -221,7 +221,7 @@ TEST_F(DetectorTest, SubnetConnectionRateOverrideForIpv6) {
 
 TEST_F(DetectorTest, BlacklistIsHighAndNamesTheProtocol) {
   auto h = host("10.0.0.66", 50);
-  h.blacklisted_delta = 50;
+  h.blacklisted_delta = h.blacklisted_sent_delta = 50;
   h.blacklisted_pps = 50;
   h.class_delta[kIcmp] = 50;
   h.class_delta[kTcp] = 20;
@@ -240,15 +240,15 @@ TEST_F(DetectorTest, BlacklistNamesServicesOnlyWhenNeeded) {
   cfg.protocol_blacklist = {*parse_blacklist_entry("ICMP", &why), *parse_blacklist_entry("TELNET", &why),
                             *parse_blacklist_entry("GRE", &why)};
   HostObservation h = host("10.0.0.1", 0);
-  h.blacklisted_delta = 5;
+  h.blacklisted_delta = h.blacklisted_sent_delta = 5;
   h.class_delta[kTcp] = 5;
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "TELNET");
   h.class_delta[kIcmp] = 5;  // ICMP explains all 5: TELNET is not named
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP");
-  h.blacklisted_delta = 8;   // 3 more than ICMP explains: TCP services too
+  h.blacklisted_delta = h.blacklisted_sent_delta = 8;   // 3 more than ICMP explains: TCP services too
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP,TELNET");
   HostObservation g = host("10.0.0.2", 0);
-  g.blacklisted_delta = 1;
+  g.blacklisted_delta = g.blacklisted_sent_delta = 1;
   g.class_delta[kOther] = 1;
   EXPECT_EQ(name_blacklisted(g, cfg.protocol_blacklist), "GRE");
 }
@@ -256,7 +256,7 @@ TEST_F(DetectorTest, BlacklistNamesServicesOnlyWhenNeeded) {
 TEST_F(DetectorTest, BlacklistClearsAfterTheHoldWithoutPackets) {
   cfg.clear_hold_s = 2;
   auto h = host("10.0.0.66", 5);
-  h.blacklisted_delta = 1;
+  h.blacklisted_delta = h.blacklisted_sent_delta = 1;
   h.class_delta[kIcmp] = 1;
   auto id = tick({h})[0].id;
   tick({});
@@ -341,8 +341,8 @@ TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
   auto tick = [&](uint64_t icmp, uint64_t igmp) {
     HostObservation h;
     h.ip = *parse_ip_text("10.0.0.48");
-    h.pps = static_cast<double>(icmp + igmp);
-    h.blacklisted_delta = icmp + igmp;
+    h.pps = h.pps_sent = static_cast<double>(icmp + igmp);
+    h.blacklisted_delta = h.blacklisted_sent_delta = icmp + igmp;
     h.blacklisted_pps = static_cast<double>(icmp + igmp);
     h.class_delta[static_cast<size_t>(shm::ProtoClass::kIcmp)] = icmp;
     h.class_delta[static_cast<size_t>(shm::ProtoClass::kIgmp)] = igmp;

@@ -159,7 +159,7 @@ TEST_F(Http, ConfigGetAndApplyPublishesToTheDataplane) {
   auto g = get(srv.port(), "/api/config", tok);
   ASSERT_EQ(g.status, 200);
   Json j(g.body);
-  EXPECT_EQ(j["traffic_threshold_pps"].get_double().value(), 1000);
+  EXPECT_EQ(j["traffic_sent_pps"].get_double().value(), 1000);
   EXPECT_EQ(arr(j["protocol_blacklist"]).size(), 2u);
   ASSERT_TRUE(eventually([&] { return srv.dp().control().generation.load() >= 1; }));  // published at open
   uint64_t gen = srv.dp().control().generation.load();
@@ -168,14 +168,14 @@ TEST_F(Http, ConfigGetAndApplyPublishesToTheDataplane) {
                     "subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000}]})", tok);
   ASSERT_EQ(p.status, 200) << p.body;
   Json pj(p.body);
-  EXPECT_EQ(pj["traffic_threshold_pps"].get_double().value(), 2500);
+  EXPECT_EQ(pj["traffic_sent_pps"].get_double().value(), 2500);
   EXPECT_GT(pj["updated_at_ms"].get_int64().value(), 0);
   EXPECT_EQ(srv.dp().control().generation.load(), gen + 1);
   EXPECT_EQ(srv.dp().control().proto_blacklist[0].load(), 1ULL << 47);
   EXPECT_EQ(srv.dp().control().tcp_port_blacklist[0].load(), 1ULL << 23);
   EXPECT_EQ(srv.dp().control().sample_one_in.load(), 10u);
   Json again(get(srv.port(), "/api/config", tok).body);
-  EXPECT_EQ(again["traffic_threshold_pps"].get_double().value(), 2500);
+  EXPECT_EQ(again["traffic_sent_pps"].get_double().value(), 2500);
   EXPECT_TRUE(std::filesystem::exists(srv.dir() / "config.json"));
 }
 
@@ -191,17 +191,17 @@ TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
   auto e0 = subs.at(0).value(), e1 = subs.at(1).value(), e2 = subs.at(2).value();
   // Each entry comes back with only the fields it sets.
   EXPECT_EQ(str(e0["cidr"].value()), "10.1.0.0/16");
-  EXPECT_EQ(e0["traffic_threshold_pps"].get_double().value(), 9000);
+  EXPECT_EQ(e0["traffic_sent_pps"].get_double().value(), 9000);
   EXPECT_EQ(e0["connection_rate_per_min"].error(), simdjson::NO_SUCH_FIELD);
   EXPECT_EQ(str(e1["cidr"].value()), "10.1.2.0/24");
-  EXPECT_EQ(e1["traffic_threshold_pps"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(e1["traffic_sent_pps"].error(), simdjson::NO_SUCH_FIELD);
   EXPECT_EQ(e1["connection_rate_per_min"].get_double().value(), 5000);
-  EXPECT_EQ(e2["traffic_threshold_pps"].get_double().value(), 9);
+  EXPECT_EQ(e2["traffic_sent_pps"].get_double().value(), 9);
   EXPECT_EQ(e2["connection_rate_per_min"].get_double().value(), 3);
   EXPECT_EQ(j["connection_rate_per_min"].get_double().value(), 100);  // the global is untouched
   auto bad = post(srv.port(), "/api/config",
                   R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})", tok);
-  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_threshold_pps or connection_rate_per_min");
+  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   EXPECT_EQ(str(Json(bad.body)["field"]), "subnet_thresholds");
   Json after(get(srv.port(), "/api/config", tok).body);
   EXPECT_EQ(arr(after["subnet_thresholds"]).size(), 3u);  // nothing applied
@@ -219,7 +219,7 @@ TEST_F(Http, ConfigErrorsAreJsonNameTheFieldAndApplyNothing) {
   EXPECT_EQ(str(Json(unknown.body)["field"]), "protocol_blacklist");
   expect_json_error(post(srv.port(), "/api/config", R"({"whitelist":["10.0.0.0/40"]})", tok), 400, "invalid_config", "whitelist[0]");
   Json j(get(srv.port(), "/api/config", tok).body);
-  EXPECT_EQ(j["traffic_threshold_pps"].get_double().value(), 1000);  // nothing applied
+  EXPECT_EQ(j["traffic_sent_pps"].get_double().value(), 1000);  // nothing applied
   std::string big = "{\"whitelist\":[" + std::string(70 * 1024, ' ') + "]}";
   expect_json_error(post(srv.port(), "/api/config", big, tok), 413, "payload_too_large");
 }
@@ -228,12 +228,12 @@ TEST_F(Http, AlertsListFilterResolve) {
   srv.dp().send("10.0.0.66", 1);
   // A tick has seen the host before the burst (the burst is then one tick's rate).
   ASSERT_TRUE(eventually([&] { return get(srv.port(), "/api/hosts/10.0.0.66", tok).status == 200; }));
-  srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_threshold, escalated
+  srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_sent, escalated
   std::string id;
   ASSERT_TRUE(eventually([&] {
     Json j(get(srv.port(), "/api/alerts?status=open&host=10.0.0.66", tok).body);
     for (auto a : arr(j["alerts"])) {
-      if (str(a["kind"].value()) == "traffic_threshold") id = str(a["id"].value());
+      if (str(a["kind"].value()) == "traffic_sent") id = str(a["id"].value());
     }
     return !id.empty();
   }));

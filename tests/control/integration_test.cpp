@@ -198,12 +198,14 @@ INSTANTIATE_TEST_SUITE_P(
         // 3000 pkt/s in total, half of it the flood: ICMP is blacklisted (HIGH) and 1500 pkt/s
         // is above 1000 but below 10x (MEDIUM).
         Scenario{"icmp-flood", 9000, 3000,
-                 {{"protocol_blacklist", "10.0.0.66", "HIGH", "ICMP"}, {"traffic_threshold", "10.0.0.66", "MEDIUM", ""}}},
-        // 200 SYN/s for 4 s: 800 new connections in the minute (above 100, below 10x).
+                 {{"protocol_blacklist", "10.0.0.66", "HIGH", "ICMP"}, {"traffic_sent", "10.0.0.66", "MEDIUM", ""}}},
+        // 200 SYN/s for 4 s: 800 new connections in the minute (above 100, below 10x), to
+        // 800 distinct ports (a port scan).
         Scenario{"port-scan", 1600, 400,
-                 {{"connection_rate", "10.0.0.66", "MEDIUM", ""}, {"connection_rate_global", "", "MEDIUM", ""}}},
+                 {{"connection_rate", "10.0.0.66", "MEDIUM", ""}, {"connection_rate_global", "", "MEDIUM", ""},
+                  {"port_scan", "10.0.0.66", "MEDIUM", ""}}},
         // 3000 pkt/s of large UDP from one host for 1.5 s.
-        Scenario{"heavy-sender", 9000, 6000, {{"traffic_threshold", "10.0.0.66", "MEDIUM", ""}}},
+        Scenario{"heavy-sender", 9000, 6000, {{"traffic_sent", "10.0.0.66", "MEDIUM", ""}}},
         // Only background traffic: no alert.
         Scenario{"benign", 4000, 1000, {}}),
     [](const ::testing::TestParamInfo<Scenario>& i) {

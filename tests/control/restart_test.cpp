@@ -81,7 +81,7 @@ TEST(Schema, ExtremeConfigValuesReachNetworkConfigs) {
     pqxx::connection conn(url);
     pqxx::work tx(conn);
     auto row = tx.exec(
-        "select traffic_threshold, connection_rate, (config->>'traffic_threshold_pps')::float8, "
+        "select traffic_threshold, connection_rate, (config->>'traffic_sent_pps')::float8, "
         "(config->>'connection_rate_per_min')::float8, config::text from network_configs "
         "order by created_at desc limit 1")[0];
     EXPECT_EQ(row[0].as<double>(), cases[i].thr);
@@ -259,7 +259,7 @@ TEST(ConfigRecovery, CorruptOrMissingFileFallsBackToTheStoredConfig) {
     ControlProc c(s, url, run);
     ASSERT_NE(c.wait_port(), 0) << "did not start on run " << run << ": " << c.log();
     Json cfg(get(c.port(), "/api/config", s.token()).body);
-    EXPECT_EQ(cfg["traffic_threshold_pps"].get_double().value_unsafe(), 4242) << "run " << run;
+    EXPECT_EQ(cfg["traffic_sent_pps"].get_double().value_unsafe(), 4242) << "run " << run;
     EXPECT_EQ(simdjson::to_string(cfg["protocol_blacklist"]), R"(["GRE","tcp/23"])");
     EXPECT_EQ(api_alert(c.port(), s.token(), "config_recovered", "severity"), "HIGH") << c.log();
     EXPECT_EQ(api_alert(c.port(), s.token(), "config_recovered", "status"), "open");
@@ -269,7 +269,7 @@ TEST(ConfigRecovery, CorruptOrMissingFileFallsBackToTheStoredConfig) {
     EXPECT_EQ(c.stop(), 0) << c.log();
     // The recovered config is saved in place; the torn file is kept aside (first run).
     Json saved(read_text(s.dir / "config.json"));
-    EXPECT_EQ(saved["traffic_threshold_pps"].get_double().value_unsafe(), 4242);
+    EXPECT_EQ(saved["traffic_sent_pps"].get_double().value_unsafe(), 4242);
     size_t kept = 0;
     for (const auto& e : fs::directory_iterator(s.dir))
       if (e.path().filename().string().rfind("config.json.corrupt-", 0) == 0) {

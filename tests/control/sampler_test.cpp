@@ -157,12 +157,14 @@ TEST(Sampler, InterestFloorSelectsHostsForTheDetector) {
   r.tick({hc("10.0.0.1", 0), hc("10.0.0.2", 0)}, 0);
   auto a = hc("10.0.0.2", 10);
   a.blacklisted_packets = 4;
+  a.blacklisted_sent = 4;  // the blacklist rule counts what a host sent (issue 13)
   a.proto_class_packets[2] = 4;
   r.tick({hc("10.0.0.1", 900), a}, 910, {800, 80});
   ASSERT_EQ(r.obs.size(), 2u);
   for (const auto& o : r.obs) {
     if (o.ip.bytes[15] == 2) {
       EXPECT_EQ(o.blacklisted_delta, 4u);
+      EXPECT_EQ(o.blacklisted_sent_delta, 4u);
       EXPECT_EQ(o.class_delta[2], 4u);
     } else {
       EXPECT_DOUBLE_EQ(o.pps, 900);

@@ -88,7 +88,7 @@ TEST(StoreSink, EventsBecomeRows) {
                         "network_alerts"),
             "resolved 7 HIGH protocol_blacklist");
   EXPECT_EQ(scalar(url, "select protocol_blacklist::text from network_configs"), "{ICMP,IGMP}");
-  EXPECT_EQ(scalar(url, "select config->>'traffic_threshold_pps' from network_configs"), "1000");
+  EXPECT_EQ(scalar(url, "select config->>'traffic_sent_pps' from network_configs"), "1000");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || max(pps) from network_metrics"), "1 123.5");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || min(dst::text) || ' ' || min(protocol) from "
                         "network_packets"),

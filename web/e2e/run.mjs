@@ -130,7 +130,7 @@ try {
 
   log('configuration: a server validation error shows beside the field');
   await tid('nav-config').click();
-  await tid('input-traffic_threshold_pps').waitFor();
+  await tid('input-traffic_sent_pps').waitFor();
   const blacklist = await tid('input-protocol_blacklist').inputValue();
   await tid('input-protocol_blacklist').fill(`${blacklist}, FOO`);
   await tid('config-save').click();
@@ -140,16 +140,16 @@ try {
   await tid('input-protocol_blacklist').fill(blacklist);
 
   log('configuration: a changed threshold is saved');
-  const before = await tid('input-traffic_threshold_pps').inputValue();
+  const before = await tid('input-traffic_sent_pps').inputValue();
   const changed = String(Number(before) + 250);
-  await tid('input-traffic_threshold_pps').fill(changed);
+  await tid('input-traffic_sent_pps').fill(changed);
   await tid('config-save').click();
   await tid('config-saved').waitFor();
   await shot('07-config-saved');
   await page.reload();
-  await tid('input-traffic_threshold_pps').waitFor();
-  assert.equal(Number(await tid('input-traffic_threshold_pps').inputValue()), Number(changed));
-  await tid('input-traffic_threshold_pps').fill(before);
+  await tid('input-traffic_sent_pps').waitFor();
+  assert.equal(Number(await tid('input-traffic_sent_pps').inputValue()), Number(changed));
+  await tid('input-traffic_sent_pps').fill(before);
   await tid('config-save').click();
   await tid('config-saved').waitFor();
 

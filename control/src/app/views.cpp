@@ -14,15 +14,19 @@ int64_t ns_to_ms(uint64_t ns) { return static_cast<int64_t>(ns / 1000000); }
 
 // One per-host field in the API's form (SECURENET_HOST_FIELDS): counters as they are,
 // arrays as an object keyed by the protocol-class names, times in ms.
-enum class Kind { counter, first_seen, last_seen };
+enum class Kind { counter, first_seen, last_seen, window, sketch };
 template <Kind K>
 void host_field(JsonWriter& w, const char* name, uint64_t v) {
-  if constexpr (K == Kind::counter) {
+  if constexpr (K == Kind::window) {
+    return;  // internal to the scan rules
+  } else if constexpr (K == Kind::counter) {
     w.field(name, v);
   } else {
     w.field(name, ns_to_ms(v));
   }
 }
+template <Kind K>
+void host_field(JsonWriter&, const char*, const std::array<uint64_t, 2>&) {}  // sketches: internal
 template <Kind K>
 void host_field(JsonWriter& w, const char* name, const std::array<uint64_t, shm::kProtoClassCount>& v) {
   w.key(name).begin_object();

@@ -17,6 +17,7 @@ using simdjson::dom::element;
 struct Ctx {
   ConfigError err;
   bool failed = false;
+  bool sent_given = false;  // traffic_sent_pps or its old name traffic_threshold_pps
   bool fail(std::string field, std::string detail) {
     if (!failed) err = {std::move(field), std::move(detail)};
     failed = true;
@@ -105,7 +106,8 @@ bool get_subnet_number(Ctx& c, const std::string& f, const std::string& at, std:
 bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element item, SubnetThreshold& s) {
   simdjson::dom::object obj;
   if (item.get_object().get(obj) != simdjson::SUCCESS) {
-    return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_threshold_pps\"?,\"connection_rate_per_min\"?}");
+    return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_sent_pps\"?,\"traffic_received_pps\"?,"
+                        "\"connection_rate_per_min\"?}");
   }
   bool have_cidr = false;
   for (auto [k, val] : obj) {
@@ -117,8 +119,11 @@ bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element i
       if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
       s.cidr = *cidr;
       have_cidr = true;
-    } else if (k == "traffic_threshold_pps") {
+    } else if (k == "traffic_sent_pps" || k == "traffic_threshold_pps") {  // the old name: an alias
+      if (s.traffic_threshold_pps) return c.fail(f, at + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
       if (!get_subnet_number(c, f, at, k, val, s.traffic_threshold_pps)) return false;
+    } else if (k == "traffic_received_pps") {
+      if (!get_subnet_number(c, f, at, k, val, s.traffic_received_pps)) return false;
     } else if (k == "connection_rate_per_min") {
       if (!get_subnet_number(c, f, at, k, val, s.connection_rate_per_min)) return false;
     } else {
@@ -126,8 +131,8 @@ bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element i
     }
   }
   if (!have_cidr) return c.fail(f, at + ": missing cidr");
-  if (!s.traffic_threshold_pps && !s.connection_rate_per_min) {
-    return c.fail(f, at + ": give traffic_threshold_pps or connection_rate_per_min");
+  if (!s.traffic_threshold_pps && !s.connection_rate_per_min && !s.traffic_received_pps) {
+    return c.fail(f, at + ": give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   }
   return true;
 }
@@ -146,9 +151,25 @@ bool parse_subnets(Ctx& c, element v, std::vector<SubnetThreshold>& out) {
   return true;
 }
 
+bool get_bool(Ctx& c, const std::string& k, element v, bool& out) {
+  if (v.get_bool().get(out) != simdjson::SUCCESS) return c.fail(k, k + ": must be true or false");
+  return true;
+}
+
 bool apply_field(Ctx& c, SecurityConfig& cfg, std::string_view key, element v) {
   std::string k(key);
-  if (k == "traffic_threshold_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_threshold_pps);
+  if (k == "traffic_sent_pps" || k == "traffic_threshold_pps") {  // the old name: an alias
+    if (c.sent_given) return c.fail(k, k + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
+    c.sent_given = true;
+    return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_threshold_pps);
+  }
+  if (k == "traffic_received_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_received_pps);
+  if (k == "traffic_sent_mbps") return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_sent_mbps);
+  if (k == "traffic_received_mbps") return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_received_mbps);
+  if (k == "traffic_received_external") return get_bool(c, k, v, cfg.traffic_received_external);
+  if (k == "port_scan_ports") return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.port_scan_ports);
+  if (k == "host_scan_hosts") return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.host_scan_hosts);
+  if (k == "reflection_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.reflection_pps);
   if (k == "connection_rate_per_min") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.connection_rate_per_min);
   if (k == "escalation_factor") return get_number(c, k, v, 1, 1e6, true, cfg.escalation_factor);
   if (k == "clear_ratio") return get_number(c, k, v, 0, 1, true, cfg.clear_ratio);

@@ -1,5 +1,7 @@
 #include "config/security_config.h"
 
+#include <algorithm>
+
 #include "util/json_writer.h"
 
 namespace securenet::control {
@@ -48,8 +50,24 @@ double SecurityConfig::host_connection_rate(const shm::IpKey& ip) const {
   return most_specific(subnet_thresholds, ip, connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
 }
 
+double SecurityConfig::host_received_threshold(const shm::IpKey& ip) const {
+  return most_specific(subnet_thresholds, ip, traffic_received_pps, &SubnetThreshold::traffic_received_pps);
+}
+
 double SecurityConfig::min_traffic_threshold() const {
-  return lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps);
+  return std::min(lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps),
+                  lowest(subnet_thresholds, traffic_received_pps, &SubnetThreshold::traffic_received_pps));
+}
+
+bool SecurityConfig::subnet_broadcast(const shm::IpKey& ip) const {
+  for (const auto& n : home_networks) {
+    if (!n.v4 || n.bits >= 127 || !n.contains(ip)) continue;  // IPv4 (mapped) prefixes below /31
+    const unsigned host_bits = 128 - n.bits;
+    uint32_t v4 = (uint32_t{ip.bytes[12]} << 24) | (uint32_t{ip.bytes[13]} << 16) | (uint32_t{ip.bytes[14]} << 8) | ip.bytes[15];
+    const uint32_t mask = host_bits >= 32 ? ~0u : ((1u << host_bits) - 1);
+    if ((v4 & mask) == mask) return true;
+  }
+  return false;
 }
 
 double SecurityConfig::min_connection_rate() const {
@@ -59,8 +77,15 @@ double SecurityConfig::min_connection_rate() const {
 std::string config_to_json(const SecurityConfig& c) {
   JsonWriter w;
   w.begin_object();
-  w.field("traffic_threshold_pps", c.traffic_threshold_pps);
+  w.field("traffic_sent_pps", c.traffic_threshold_pps);
+  w.field("traffic_sent_mbps", c.traffic_sent_mbps);
+  w.field("traffic_received_pps", c.traffic_received_pps);
+  w.field("traffic_received_mbps", c.traffic_received_mbps);
+  w.field("traffic_received_external", c.traffic_received_external);
   w.field("connection_rate_per_min", c.connection_rate_per_min);
+  w.field("port_scan_ports", c.port_scan_ports);
+  w.field("host_scan_hosts", c.host_scan_hosts);
+  w.field("reflection_pps", c.reflection_pps);
   w.key("protocol_blacklist").begin_array();
   for (const auto& e : c.protocol_blacklist) w.value(e.label);
   w.end_array();
@@ -73,7 +98,8 @@ std::string config_to_json(const SecurityConfig& c) {
   w.key("subnet_thresholds").begin_array();
   for (const auto& s : c.subnet_thresholds) {
     w.begin_object().field("cidr", s.cidr.text());
-    if (s.traffic_threshold_pps) w.field("traffic_threshold_pps", *s.traffic_threshold_pps);
+    if (s.traffic_threshold_pps) w.field("traffic_sent_pps", *s.traffic_threshold_pps);
+    if (s.traffic_received_pps) w.field("traffic_received_pps", *s.traffic_received_pps);
     if (s.connection_rate_per_min) w.field("connection_rate_per_min", *s.connection_rate_per_min);
     w.end_object();
   }

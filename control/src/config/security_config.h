@@ -14,18 +14,27 @@
 
 namespace securenet::control {
 
-// A per-subnet override: at least one of the two thresholds is set; each is resolved on its
-// own (a prefix that sets only the connection rate leaves the traffic threshold to a less
-// specific prefix or the global).
+// A per-subnet override: at least one of the thresholds is set; each is resolved on its
+// own (a prefix that sets only the connection rate leaves the traffic thresholds to a less
+// specific prefix or the global). traffic_threshold_pps is read as traffic_sent_pps.
 struct SubnetThreshold {
   Cidr cidr;
-  std::optional<double> traffic_threshold_pps;
+  std::optional<double> traffic_threshold_pps;  // traffic_sent_pps (the name kept from before)
   std::optional<double> connection_rate_per_min;
+  std::optional<double> traffic_received_pps;
 };
 
 struct SecurityConfig {
-  double traffic_threshold_pps = 1000;
+  double traffic_threshold_pps = 1000;  // traffic_sent_pps in the API (the old name is an alias)
   double connection_rate_per_min = 100;
+  // Issue 13 (API.md "Detection rules"): 0 turns a Mbit/s threshold off.
+  double traffic_sent_mbps = 0;
+  double traffic_received_pps = 10000;
+  double traffic_received_mbps = 0;
+  bool traffic_received_external = false;  // traffic_received also for hosts outside home_networks
+  double port_scan_ports = 100;            // distinct destination ports of one source's probes / 60 s
+  double host_scan_hosts = 50;             // distinct destination hosts of one source's probes / 60 s
+  double reflection_pps = 1000;            // UDP from reflector ports received by one host
   std::vector<BlacklistEntry> protocol_blacklist;  // default ICMP, IGMP
   // Default home networks: RFC 1918 private IPv4 ranges and the IPv6 ULA range that is
   // used in practice (fd00::/8, the locally assigned half of fc00::/7).
@@ -45,8 +54,12 @@ struct SecurityConfig {
   // New connections/min for one host: the most specific subnet override that sets
   // connection_rate_per_min, else the global.
   double host_connection_rate(const shm::IpKey& ip) const;
+  // Received packets/s for one host (most specific override of traffic_received_pps).
+  double host_received_threshold(const shm::IpKey& ip) const;
+  // The broadcast address of a home network (its last address; IPv4 prefixes < /31 only).
+  bool subnet_broadcast(const shm::IpKey& ip) const;
   // The lowest threshold any host can have (global or any override), for prefilters.
-  double min_traffic_threshold() const;
+  double min_traffic_threshold() const;  // sent and received
   double min_connection_rate() const;
   bool whitelisted(const shm::IpKey& ip) const { return any_match(whitelist, ip); }
   bool internal(const shm::IpKey& ip) const { return any_match(home_networks, ip); }
@@ -57,6 +70,8 @@ inline constexpr double kMaxThreshold = 1e12;
 inline constexpr size_t kMaxListEntries = 1024;
 inline constexpr double kMaxClearHoldS = 86400;
 inline constexpr uint64_t kMaxSampleOneIn = 1000000000;
+// A scan sketch saturates near 600 (128 bits): a fan-out threshold above it could never fire.
+inline constexpr double kMaxScanFanout = 500;
 
 struct ConfigError {
   std::string field;   // "protocol_blacklist"

@@ -28,12 +28,32 @@ std::optional<Severity> parse_severity(std::string_view s) {
 const char* to_string(AlertKind k) {
   switch (k) {
     case AlertKind::kProtocolBlacklist: return "protocol_blacklist";
-    case AlertKind::kTrafficThreshold: return "traffic_threshold";
+    case AlertKind::kTrafficThreshold: return "traffic_sent";
+    case AlertKind::kTrafficReceived: return "traffic_received";
+    case AlertKind::kPortScan: return "port_scan";
+    case AlertKind::kHostScan: return "host_scan";
+    case AlertKind::kReflection: return "reflection";
     case AlertKind::kConnectionRate: return "connection_rate";
     case AlertKind::kConnectionRateGlobal: return "connection_rate_global";
     case AlertKind::kSensorHealth: return "sensor_health";
   }
   return "sensor_health";
+}
+
+const char* alert_direction(AlertKind k) {
+  switch (k) {
+    case AlertKind::kConnectionRateGlobal:
+    case AlertKind::kSensorHealth: return nullptr;
+    case AlertKind::kTrafficReceived:
+    case AlertKind::kReflection: return "receiving";
+    default: return "sending";
+  }
+}
+
+const char* alert_role(AlertKind k) {
+  const char* d = alert_direction(k);
+  if (!d) return nullptr;
+  return d[0] == 'r' ? "victim" : "attacker";
 }
 
 const char* resolved_by(const Alert& a) {
@@ -51,6 +71,10 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
   a.protocol.empty() ? w.null() : w.value(a.protocol);
   w.key("condition");
   a.condition.empty() ? w.null() : w.value(a.condition);
+  w.key("direction");
+  alert_direction(a.kind) ? w.value(alert_direction(a.kind)) : w.null();
+  w.key("role");
+  alert_role(a.kind) ? w.value(alert_role(a.kind)) : w.null();
   w.field("description", a.description);
   w.field("value", a.value).field("threshold", a.threshold).field("peak", a.peak).field("count", a.count);
   w.field("first_seen_ms", a.first_seen_ms).field("last_seen_ms", a.last_seen_ms);

@@ -16,12 +16,24 @@ inline Severity escalate(Severity s) { return s == Severity::kCritical ? s : sta
 
 enum class AlertKind : uint8_t {
   kProtocolBlacklist = 0,
-  kTrafficThreshold,
+  kTrafficThreshold,      // "traffic_sent" (issue 13; was "traffic_threshold", sent + received)
   kConnectionRate,        // per source host
   kConnectionRateGlobal,  // the whole network
   kSensorHealth,
+  kTrafficReceived,       // issue 13: a victim
+  kPortScan,
+  kHostScan,
+  kReflection,
 };
+inline constexpr AlertKind kAllAlertKinds[] = {
+    AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold, AlertKind::kConnectionRate,
+    AlertKind::kConnectionRateGlobal, AlertKind::kSensorHealth, AlertKind::kTrafficReceived,
+    AlertKind::kPortScan, AlertKind::kHostScan, AlertKind::kReflection};
 const char* to_string(AlertKind k);
+// The host's part in a host alert: "sending"/"attacker" or "receiving"/"victim"; nullptr for
+// network-wide and sensor alerts.
+const char* alert_direction(AlertKind k);
+const char* alert_role(AlertKind k);
 
 struct Alert {
   std::string id;        // UUIDv4, generated here; the database primary key later

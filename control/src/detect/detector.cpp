@@ -44,7 +44,15 @@ std::string name_blacklisted(const HostObservation& h, const std::vector<Blackli
 
 InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
   // The lowest threshold any host can have, so no host with a lowered override is skipped.
-  return {cfg.min_traffic_threshold() * cfg.clear_ratio, cfg.min_connection_rate() * cfg.clear_ratio};
+  InterestFloor f{cfg.min_traffic_threshold() * cfg.clear_ratio, cfg.min_connection_rate() * cfg.clear_ratio};
+  double mbps = 0;
+  for (double m : {cfg.traffic_sent_mbps, cfg.traffic_received_mbps}) {
+    if (m > 0) mbps = mbps > 0 ? std::min(mbps, m) : m;
+  }
+  f.bps = mbps * 1e6 * cfg.clear_ratio;
+  f.fanout = std::min(cfg.port_scan_ports, cfg.host_scan_hosts) * cfg.clear_ratio;
+  f.reflection_pps = cfg.reflection_pps * cfg.clear_ratio;
+  return f;
 }
 
 std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig& cfg) {
@@ -92,33 +100,62 @@ void merge_protocols(std::string& list, const std::string& add) {
 
 void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms) {
   std::string ip = ip_text(h.ip);
-  if (h.blacklisted_delta > 0) {
-    Obs o{AlertKind::kProtocolBlacklist, ip, name_blacklisted(h, cfg.protocol_blacklist), "", ""};
+  // A multicast/broadcast address is a group, never a host: no host rule applies to it.
+  if (shm::is_group_address(h.ip) || cfg.subnet_broadcast(h.ip)) return;
+  if (h.blacklisted_sent_delta > 0) {
+    HostObservation sent = h;
+    sent.blacklisted_delta = h.blacklisted_sent_delta;
+    Obs o{AlertKind::kProtocolBlacklist, ip, name_blacklisted(sent, cfg.protocol_blacklist), "", ""};
     o.severity = Severity::kHigh;
     o.value = h.blacklisted_pps;
-    o.count_add = h.blacklisted_delta;
+    o.count_add = h.blacklisted_sent_delta;
     o.active = true;
     o.escalate = h.blacklisted_pps > cfg.escalation_factor * cfg.host_threshold(h.ip);
-    o.description = ip + ": packets of blacklisted protocol " + o.protocol;
+    o.description = ip + ": sending packets of blacklisted protocol " + o.protocol;
     observe(o, now_ms, cfg);
   }
   if (cfg.whitelisted(h.ip)) return;
-  observe_rate(AlertKind::kTrafficThreshold, ip, h.pps, cfg.host_threshold(h.ip), "packets/s", now_ms, cfg);
+  observe_traffic(AlertKind::kTrafficThreshold, ip, h.pps_sent, cfg.host_threshold(h.ip), h.bps_sent,
+                  cfg.traffic_sent_mbps, now_ms, cfg);
+  if (cfg.internal(h.ip) || cfg.traffic_received_external) {
+    observe_traffic(AlertKind::kTrafficReceived, ip, h.pps_recv, cfg.host_received_threshold(h.ip), h.bps_recv,
+                    cfg.traffic_received_mbps, now_ms, cfg);
+    observe_rate(AlertKind::kReflection, ip, h.reflection_pps, cfg.reflection_pps,
+                 "packets/s of UDP from reflector ports (reflection/amplification attack)", now_ms, cfg);
+  }
   observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.host_connection_rate(h.ip),
                "new connections/min", now_ms, cfg);
+  observe_rate(AlertKind::kPortScan, ip, h.ports_fanout, cfg.port_scan_ports,
+               "distinct destination ports probed in 60 s (port scan)", now_ms, cfg);
+  observe_rate(AlertKind::kHostScan, ip, h.hosts_fanout, cfg.host_scan_hosts,
+               "distinct destination hosts probed in 60 s (host scan)", now_ms, cfg);
+}
+
+// traffic_sent / traffic_received: packets/s against its threshold, and Mbit/s against its
+// own when that is on (> 0); the measure further above its threshold is the one reported.
+void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr, double bps,
+                               double mbps_thr, int64_t now_ms, const SecurityConfig& cfg) {
+  const char* dir = kind == AlertKind::kTrafficReceived ? "receiving" : "sending";
+  const double mbps = bps / 1e6;
+  if (mbps_thr > 0 && mbps / mbps_thr > pps / pps_thr) {
+    observe_rate(kind, ip, mbps, mbps_thr, "Mbit/s", now_ms, cfg, dir);
+  } else {
+    observe_rate(kind, ip, pps, pps_thr, "packets/s", now_ms, cfg, dir);
+  }
 }
 
 // A per-host rate against its threshold: observed (and so kept open) above the clear level,
 // escalated above escalation_factor times the threshold.
 void Detector::observe_rate(AlertKind kind, const std::string& ip, double value, double thr,
-                            const char* unit, int64_t now_ms, const SecurityConfig& cfg) {
+                            const char* unit, int64_t now_ms, const SecurityConfig& cfg, const char* verb) {
   if (value <= cfg.clear_ratio * thr) return;
   Obs o{kind, ip, "", "", ""};
   o.value = value;
   o.threshold = thr;
   o.clear_level = cfg.clear_ratio * thr;
   o.escalate = value > cfg.escalation_factor * thr;
-  o.description = ip + ": " + num(value) + " " + unit + ", threshold " + num(thr);
+  if (kind == AlertKind::kReflection) o.severity = Severity::kHigh;
+  o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + num(value) + " " + unit + ", threshold " + num(thr);
   observe(o, now_ms, cfg);
 }
 

@@ -1,13 +1,19 @@
 // The detector: pure logic fed one tick of observations (from the sampler) and the config.
 // Semantics (issue 4):
-//  - protocol_blacklist (HIGH): a host with blacklisted packets since the last tick. The
-//    dataplane only counts blacklisted packets per host, so the protocol is named from the
-//    blacklist entries whose protocol class (tcp/udp/icmp/igmp/other) carried packets of
-//    that host this tick; tcp/udp service entries are named only when the other classes
-//    cannot account for all blacklisted packets. Not exempted by the whitelist.
-//  - traffic_threshold (MEDIUM): host packets/s (sent + received) above its threshold
-//    (the most specific subnet override that sets traffic_threshold_pps, else the global
-//    one). Whitelisted hosts exempt.
+//  - protocol_blacklist (HIGH): a host that SENT blacklisted packets since the last tick
+//    (issue 13: a receiver is shown in its host view, never alerted; ICMP errors are not
+//    counted against their sender). The protocol is named from the blacklist entries whose
+//    protocol class (tcp/udp/icmp/igmp/other) carried packets of that host this tick;
+//    tcp/udp service entries are named only when the other classes cannot account for all
+//    blacklisted packets. Not exempted by the whitelist.
+//  - traffic_sent (kTrafficThreshold, MEDIUM): packets/s sent above the host's threshold
+//    (the most specific subnet override of traffic_sent_pps, else the global), or Mbit/s
+//    sent above traffic_sent_mbps when set. traffic_received (MEDIUM): the same for what a
+//    host receives (traffic_received_pps/_mbps), for home_networks hosts unless
+//    traffic_received_external. reflection (HIGH): UDP from reflector ports received.
+//    port_scan / host_scan (MEDIUM): distinct destination ports / hosts of a source's
+//    probes over 45-60 s (sampler/scan_window.h). Whitelisted hosts exempt. No host rule
+//    applies to a multicast/broadcast address (a group, not a host).
 //  - connection_rate (MEDIUM): host SYNs (without ACK) sent in the last minute above its
 //    threshold (the most specific subnet override that sets connection_rate_per_min, else
 //    the global one); connection_rate_global: the whole network's SYNs per minute against
@@ -96,7 +102,9 @@ class Detector {
   void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);
   void observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms);
   void observe_rate(AlertKind kind, const std::string& ip, double value, double thr, const char* unit,
-                    int64_t now_ms, const SecurityConfig& cfg);
+                    int64_t now_ms, const SecurityConfig& cfg, const char* verb = nullptr);
+  void observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr, double bps,
+                       double mbps_thr, int64_t now_ms, const SecurityConfig& cfg);
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
 
   AlertStore& store_;

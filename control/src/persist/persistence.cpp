@@ -137,8 +137,7 @@ namespace {
 std::optional<Alert> to_alert(const store::AlertRow& r) {
   Alert a;
   bool kind_ok = false;
-  for (auto k : {AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold, AlertKind::kConnectionRate,
-                 AlertKind::kConnectionRateGlobal, AlertKind::kSensorHealth}) {
+  for (auto k : kAllAlertKinds) {
     if (r.kind == to_string(k)) {
       a.kind = k;
       kind_ok = true;

@@ -3,7 +3,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
+#include "sampler/scan_window.h"
 #include "securenet/shm_reader.h"
 
 namespace securenet::control {
@@ -22,6 +24,9 @@ struct HostState {
   uint64_t last_active_ns = 0;    // control-plane monotonic time of the latest change
   uint64_t syn_bucket_no = 0;     // absolute 5 s bucket number of syn_buckets' newest slot
   std::array<uint32_t, kSynBuckets> syn_buckets{};
+  // Issue 13: each direction on its own, reflection-port UDP received, scan sketches.
+  uint64_t prev_packets_sent = 0, prev_bytes_sent = 0, prev_reflection = 0, prev_blacklisted_sent = 0;
+  std::unique_ptr<ScanHistory> scan;  // once the host has sent a probe
 };
 
 // One host as the API shows it (counters since the last metrics reset).

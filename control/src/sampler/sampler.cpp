@@ -11,6 +11,52 @@ uint64_t total_packets(const HostCounters& c) { return c.packets_sent + c.packet
 uint64_t total_bytes(const HostCounters& c) { return c.bytes_sent + c.bytes_recv; }
 }  // namespace
 
+namespace {
+// Issue 13's values of one host this tick (see HostObservation); advances its baselines.
+struct Issue13 {
+  uint64_t bl_sent = 0;
+  double pps_sent = 0, pps_recv = 0, bps_sent = 0, bps_recv = 0, refl_pps = 0;
+  Fanout fan;
+  void fill(HostObservation& o) const {
+    o.blacklisted_sent_delta = bl_sent;
+    o.pps_sent = pps_sent;
+    o.pps_recv = pps_recv;
+    o.bps_sent = bps_sent;
+    o.bps_recv = bps_recv;
+    o.ports_fanout = fan.ports;
+    o.hosts_fanout = fan.hosts;
+    o.reflection_pps = refl_pps;
+  }
+};
+bool interesting(const Issue13& x, const InterestFloor& f) {
+  return x.bl_sent > 0 || (f.bps > 0 && (x.bps_sent > f.bps || x.bps_recv > f.bps)) ||
+         std::max(x.fan.ports, x.fan.hosts) > f.fanout || x.refl_pps > f.reflection_pps;
+}
+Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) {
+  Issue13 x;
+  const HostCounters& c = h.cur;
+  const uint64_t d_ps = delta(c.packets_sent, h.prev_packets_sent), d_bs = delta(c.bytes_sent, h.prev_bytes_sent);
+  const uint64_t d_pr = delta(c.packets_recv, h.prev_packets - std::min(h.prev_packets, h.prev_packets_sent));
+  const uint64_t d_br = delta(c.bytes_recv, h.prev_bytes - std::min(h.prev_bytes, h.prev_bytes_sent));
+  const uint64_t d_rf = delta(c.reflection_recv, h.prev_reflection);
+  x.bl_sent = delta(c.blacklisted_sent, h.prev_blacklisted_sent);
+  h.prev_blacklisted_sent = c.blacklisted_sent;
+  if (!first) {
+    x.pps_sent = static_cast<double>(d_ps) / dt_s;
+    x.pps_recv = static_cast<double>(d_pr) / dt_s;
+    x.bps_sent = static_cast<double>(d_bs) * 8.0 / dt_s;
+    x.bps_recv = static_cast<double>(d_br) * 8.0 / dt_s;
+    x.refl_pps = static_cast<double>(d_rf) / dt_s;
+  }
+  h.prev_packets_sent = c.packets_sent;
+  h.prev_bytes_sent = c.bytes_sent;
+  h.prev_reflection = c.reflection_recv;
+  if (c.scan_window != 0 && !h.scan) h.scan = std::make_unique<ScanHistory>();
+  if (h.scan) x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
+  return x;
+}
+}  // namespace
+
 HostView make_view(const HostState& h) {
   HostView v;
   static_cast<HostFields&>(v) = host_delta(h.cur, h.base);
@@ -68,7 +114,12 @@ void Sampler::merge(HostState& h, const HostCounters& c) {
       h.prev_syn = c.syn_sent;
       h.prev_blacklisted = c.blacklisted_packets;
       h.prev_class = c.proto_class_packets;
+      h.prev_packets_sent = c.packets_sent;
+      h.prev_bytes_sent = c.bytes_sent;
+      h.prev_reflection = c.reflection_recv;
+      h.prev_blacklisted_sent = c.blacklisted_sent;
     }
+    scan_now_win_ = std::max(scan_now_win_, c.last_seen_ns / shm::kScanWindowNs + 1);
     return;
   }
   merge_host(h.cur, c);  // the same host seen by another worker
@@ -97,7 +148,8 @@ void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestF
   for (auto v : h.syn_buckets) syn_sum += v;
   h.syn_per_min = static_cast<float>(syn_sum);
 
-  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || d_bl > 0) {
+  const Issue13 x = derive_issue13(h, dt_s, first, scan_now_win_);
+  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || interesting(x, floor)) {
     HostObservation o;
     o.ip = h.cur.key;
     o.pps = h.pps;
@@ -106,6 +158,8 @@ void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestF
     o.blacklisted_pps = static_cast<double>(d_bl) / dt_s;
     for (size_t i = 0; i < o.class_delta.size(); ++i)
       o.class_delta[i] = delta(h.cur.proto_class_packets[i], h.prev_class[i]);
+    x.fill(o);
+    o.blacklisted_pps = static_cast<double>(x.bl_sent) / dt_s;  // what the host sent
     out.push_back(o);
   }
   h.prev_packets = pk;

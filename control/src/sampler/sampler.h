@@ -25,6 +25,12 @@ struct HostObservation {
   uint64_t blacklisted_delta = 0;  // blacklisted packets since the previous tick
   double blacklisted_pps = 0;
   std::array<uint64_t, shm::kProtoClassCount> class_delta{};
+  // Issue 13: blacklisted packets this host SENT since the previous tick (the rule's count),
+  // each direction's rates, fan-out of its probes over the last 45-60 s, reflection UDP.
+  uint64_t blacklisted_sent_delta = 0;
+  double pps_sent = 0, pps_recv = 0, bps_sent = 0, bps_recv = 0;
+  double ports_fanout = 0, hosts_fanout = 0;
+  double reflection_pps = 0;
 };
 
 // Hosts below every floor are certainly below every clear level, so the detector can
@@ -32,6 +38,9 @@ struct HostObservation {
 struct InterestFloor {
   double pps = 0;
   double syn_per_min = 0;
+  double bps = 0;      // 0: no Mbit/s rule is on (every host's bps is above it: use pps)
+  double fanout = 0;   // the lower of the scan thresholds' clear levels
+  double reflection_pps = 0;
 };
 
 struct HistoryPoint {
@@ -84,6 +93,7 @@ class Sampler {
   std::chrono::steady_clock::time_point derive_t0_;
   uint32_t epoch_ = 0;
   uint64_t now_ns_ = 0, prev_ns_ = 0;
+  uint64_t scan_now_win_ = 0;  // the latest packet-time window any host was seen in
   int64_t wall_ms_ = 0;
   GlobalCounters raw_{}, prev_raw_{}, base_{};
   GlobalCounters carried_{};  // totals of earlier dataplane runs (since the last reset)

@@ -120,7 +120,8 @@
 // Per-host fields after the key and state, in segment order: X(field, width, kind, api_name)
 //   width    1 for one counter, N for an array indexed like its name table
 //   kind     counter (summed over workers, reported since the last metrics reset),
-//            first_seen (earliest non-zero over workers), last_seen (latest)
+//            first_seen (earliest non-zero over workers), last_seen (latest),
+//            window (latest), sketch (bitmap: OR over workers, never reset by the API)
 //   api_name its key in /api/hosts (times: *_ns in the segment, *_ms in the API)
 #define SECURENET_HOST_FIELDS(X)                                                   \
   X(packets_sent, 1, counter, "packets_sent")                                      \
@@ -131,4 +132,10 @@
   X(proto_class_packets, ::securenet::shm::kProtoClassCount, counter, "protocols") \
   X(blacklisted_packets, 1, counter, "blacklisted_packets") /* sent + received */  \
   X(first_seen_ns, 1, first_seen, "first_seen_ms") /* packet time, UNIX epoch ns */ \
-  X(last_seen_ns, 1, last_seen, "last_seen_ms")
+  X(last_seen_ns, 1, last_seen, "last_seen_ms")                                   \
+  /* issue 13: direction-aware rules, scans, reflection (a third cache line) */   \
+  X(blacklisted_sent, 1, counter, "blacklisted_sent") /* sent, no ICMP answers */ \
+  X(reflection_recv, 1, counter, "reflection_recv") /* UDP from reflector ports */ \
+  X(scan_window, 1, window, "scan_window") /* packet-time window of the sketches */ \
+  X(scan_port_bits, 2, sketch, "scan_port_bits") /* hashed dst ports of probes */  \
+  X(scan_host_bits, 2, sketch, "scan_host_bits") /* hashed dst hosts of probes */

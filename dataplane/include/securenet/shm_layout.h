@@ -23,7 +23,9 @@
 namespace securenet::shm {
 
 inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little-endian
-inline constexpr uint32_t kLayoutVersion = 2;  // 2: duplicates, WorkerRegion::source_name
+// 2: the duplicates counter, WorkerRegion::source_name (issue 12); HostEntry's third cache
+//    line: sent/received blacklist, scan sketches, reflection (issue 13)
+inline constexpr uint32_t kLayoutVersion = 2;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -95,6 +97,21 @@ struct alignas(8) IpKey {
   uint8_t bytes[16];
 };
 static_assert(sizeof(IpKey) == 16);
+
+// A multicast or broadcast address (IPv4 224.0.0.0/4 and 240/4 with 255.255.255.255,
+// IPv6 ff00::/8): a group, never one host (issue 13).
+constexpr bool is_group_address(const IpKey& k) noexcept {
+  const uint8_t* b = k.bytes;
+  if (b[0] == 0xff) return true;
+  const bool v4 = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0 &&
+                  b[7] == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0xff && b[11] == 0xff;
+  return v4 && b[12] >= 224;
+}
+
+// Scan sketches (HostEntry::scan_*): per source, the hashed destination ports and hosts of
+// its probes in windows of packet time; scan_window is the window number + 1 (0 = none).
+inline constexpr uint64_t kScanWindowNs = 15'000'000'000ULL;
+inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
 
 // The configuration the control plane publishes to the dataplane. Written by the control
 // plane only (write_control), read by the workers only (try_read_control), under a
@@ -187,8 +204,9 @@ using HostField = std::conditional_t<N == 1, Counter, std::array<Counter, N>>;
 
 // One host in a worker's open-addressing table (linear probing, no deletion). The writer
 // fills key, then stores state = kHostOccupied with release; readers acquire-load state.
-// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Two cache lines today; a field
-// past 128 bytes makes it three (measured in bench/linerate before growing it).
+// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Three cache lines: the third
+// (issue 13: blacklisted_sent, reflection, scan sketches) is touched only by blacklisted,
+// reflected and probe packets (bench/README.md).
 struct alignas(kCacheLine) HostEntry {
   IpKey key;
   Counter state;

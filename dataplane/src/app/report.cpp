@@ -44,6 +44,12 @@ std::string json_escape(const char* s) {
 void json_value(std::ostringstream& j, uint64_t v) { j << v; }
 template <size_t N>
 void json_value(std::ostringstream& j, const std::array<uint64_t, N>& v) {  // by protocol class
+  if constexpr (N != shm::kProtoClassCount) {  // a sketch: its words
+    j << '[';
+    for (size_t i = 0; i < N; ++i) j << (i ? "," : "") << v[i];
+    j << ']';
+    return;
+  }
   j << '{';
   for (size_t c = 0; c < N; ++c) j << (c ? "," : "") << '"' << shm::kProtoClassNames[c] << "\":" << v[c];
   j << '}';

@@ -1,5 +1,6 @@
 #include "pipeline/packet_counter.h"
 
+#include <array>
 #include <cstring>
 
 namespace securenet {
@@ -9,6 +10,78 @@ using shm::bump;
 
 constexpr uint8_t kTcpSyn = 0x02;
 constexpr uint8_t kTcpAck = 0x10;
+
+// ICMP answers to someone else's packet: errors (unreachable, source quench, redirect,
+// time exceeded, parameter problem; ICMPv6 1-4) and echo/timestamp/information/mask
+// replies (ICMPv6 echo reply). Not blacklist-counted against their sender (issue 13): a
+// ping sweep or a UDP scan is the prober's, not its targets'.
+inline bool icmp_error(const ParsedPacket& p) noexcept {
+  if (!p.l4_parsed) return false;
+  const uint8_t t = p.icmp_type;
+  if (p.ip_proto == 1) return t == 0 || t == 3 || t == 4 || t == 5 || t == 11 || t == 12 || t == 14 || t == 16 || t == 18;
+  return p.ip_proto == 58 && ((t >= 1 && t <= 4) || t == 129);
+}
+
+// A probe: a packet that asks a port or host for an answer. TCP without ACK (SYN, FIN,
+// NULL, XMAS, RST), a bare ACK or UDP from a higher port than its destination (a scanner's
+// ephemeral port; a server's replies come from the lower one), ICMP/ICMPv6 echo request.
+// Returns 0 (no), 1 (a host probe: ICMP) or 2 (a host and port probe).
+inline unsigned probe_kind(const ParsedPacket& p) noexcept {
+  if (!p.l4_parsed) return 0;
+  switch (p.ip_proto) {
+    case 6: return (!(p.tcp_flags & kTcpAck) || (p.tcp_flags == kTcpAck && p.sport > p.dport)) ? 2 : 0;
+    case 17: return p.sport > p.dport ? 2 : 0;
+    case 1: return p.icmp_type == 8 ? 1 : 0;
+    case 58: return p.icmp_type == 128 ? 1 : 0;
+    default: return 0;
+  }
+}
+
+// UDP from the source ports of reflection/amplification (DNS, NTP, SNMP, CLDAP, SSDP,
+// memcached, chargen, qotd, NetBIOS, WS-Discovery, mDNS).
+inline bool reflector_port(uint16_t port) noexcept {
+  switch (port) {
+    case 53: case 123: case 161: case 389: case 1900: case 11211: case 19: case 17: case 137: case 3702:
+    case 5353: return true;
+    default: return false;
+  }
+}
+
+// 7 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
+// assumes (a multiplicative hash spreads them evenly and over-counts).
+inline unsigned hash7(uint64_t v) noexcept {
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdULL;
+  v ^= v >> 33;
+  v *= 0xc4ceb9fe1a85ec53ULL;
+  v ^= v >> 33;
+  return static_cast<unsigned>(v >> 57);
+}
+
+inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
+  shm::Counter& w = bits[b >> 6];
+  const uint64_t m = uint64_t{1} << (b & 63), v = shm::read(w);
+  if (!(v & m)) w.store(v | m, std::memory_order_relaxed);
+}
+
+// The source's scan sketches: a later window clears them first (an earlier timestamp, from
+// a reordered source, counts into the current one).
+// The host sketch takes 7 bits of the destination's home slot: bits of the host table's own
+// hash of the address, already computed (a table of 128 slots or more gives 128 values).
+inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind, uint64_t ts,
+                        uint64_t dst_slot) noexcept {
+  const uint64_t win = ts / shm::kScanWindowNs + 1;
+  if (win > shm::read(s.scan_window)) {
+    for (auto* a : {&s.scan_port_bits, &s.scan_host_bits}) {
+      for (auto& w : *a) w.store(0, std::memory_order_relaxed);
+    }
+    s.scan_window.store(win, std::memory_order_relaxed);
+  }
+  if (kind == 2) set_bit(s.scan_port_bits, hash7(p.dport));
+  if (!shm::is_group_address(p.dst)) {
+    set_bit(s.scan_host_bits, static_cast<unsigned>((dst_slot * 0x9E3779B97F4A7C15ULL) >> 57));
+  }
+}
 
 inline void touch_seen(shm::HostEntry& e, uint64_t ts) noexcept {
   if (__builtin_expect(shm::read(e.first_seen_ns) == 0, 0)) e.first_seen_ns.store(ts, std::memory_order_relaxed);
@@ -22,6 +95,7 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
       counters_(&seg.counters(w)),
       control_(&seg.control()),
       table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w)),
+      entries_(seg.hosts(w)),
       sampler_(&seg.ring(w), seg.ring_records(w)) {
   cache_.init(*control_);
   sample_countdown_ = cache_.sample_one_in();
@@ -69,6 +143,8 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     dst_slot_[i] = table_.slot_of(p.dst);
     table_.prefetch(src_slot_[i]);
     table_.prefetch(dst_slot_[i]);
+    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
+    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine, 1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
 }
@@ -96,7 +172,10 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
   if (syn) bump(c.tcp_syn);
   if (black) bump(c.blacklisted_packets);
 
-  count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
+  shm::HostEntry* s = count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
+  if (__builtin_expect(probe_kind(p) | (black && !icmp_error(p)) | (p.ip_proto == 17 && reflector_port(p.sport)), 0)) {
+    count_third_line(p, ts, s, dst_slot, black);
+  }
 
   if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
     sampler_.write(p, ts, black);
@@ -107,9 +186,10 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
 
 // Both hosts of one packet. A packet whose source is its destination (a multicast
 // smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
-inline void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
                                 uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept {
-  if (shm::HostEntry* s = table_.find_or_insert(src, src_slot)) {
+  shm::HostEntry* s = table_.find_or_insert(src, src_slot);
+  if (s) {
     bump(s->packets_sent);
     bump(s->bytes_sent, wire_len);
     bump(s->proto_class_packets[cls]);
@@ -117,7 +197,7 @@ inline void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& 
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
   }
-  if (__builtin_expect(std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0, 0)) return;
+  if (__builtin_expect(std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0, 0)) return s;
   if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
     bump(d->packets_recv);
     bump(d->bytes_recv, wire_len);
@@ -125,6 +205,21 @@ inline void PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& 
     if (black) bump(d->blacklisted_packets);
     touch_seen(*d, ts);
   }
+  return s;
+}
+
+// The rarer per-host counters of the entries' third cache line (issue 13): blacklisted
+// packets against their sender, reflection-port UDP against its receiver, probes into the
+// sender's scan sketches. src == dst is one host (counted as the sender only).
+void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
+                                     bool black) noexcept {
+  if (s) {
+    if (black && !icmp_error(p)) bump(s->blacklisted_sent);
+    if (const unsigned k = probe_kind(p)) count_probe(*s, p, k, ts, dst_slot);
+  }
+  if (p.ip_proto != 17 || !reflector_port(p.sport)) return;
+  if (std::memcmp(p.src.bytes, p.dst.bytes, sizeof p.src.bytes) == 0) return;
+  if (shm::HostEntry* d = table_.find_or_insert(p.dst, dst_slot)) bump(d->reflection_recv);
 }
 
 // Packets that crossed an encapsulation: per-kind counters, and with Decap::kBoth the

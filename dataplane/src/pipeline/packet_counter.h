@@ -43,14 +43,17 @@ class PacketCounter {
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
-  [[gnu::always_inline]] inline void count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
                    uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
+  void count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
+                        bool black) noexcept;
 
   ParseConfig parse_;
   shm::WorkerCounters* counters_;
   const shm::ControlBlock* control_;
   HostTable table_;
+  shm::HostEntry* entries_;  // the table's slots, for prefetching a sender's third line
   SampleWriter sampler_;
   ControlCache cache_;
   uint64_t sample_countdown_ = 0;  // 0 = sampling off

@@ -6,14 +6,16 @@
 namespace securenet {
 namespace {
 
-enum class Kind { counter, gauge, first_seen, last_seen };
+enum class Kind { counter, gauge, first_seen, last_seen, window, sketch };
 
 template <Kind K>
 void merge(uint64_t& into, uint64_t from) noexcept {
   if constexpr (K == Kind::first_seen) {
     if (from && (!into || from < into)) into = from;
-  } else if constexpr (K == Kind::last_seen) {
+  } else if constexpr (K == Kind::last_seen || K == Kind::window) {
     if (from > into) into = from;
+  } else if constexpr (K == Kind::sketch) {
+    into |= from;  // bits of an older window of another worker ride along (API.md)
   } else {
     into += from;
   }

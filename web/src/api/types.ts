@@ -97,6 +97,10 @@ export interface Host {
   syn_per_min: number;
   syn_sent: number;
   blacklisted_packets: number;
+  /** Blacklisted packets this host sent (not ICMP errors): what the blacklist rule alerts on. */
+  blacklisted_sent: number;
+  /** UDP packets received from reflector source ports (DNS, NTP, SSDP, memcached, ...). */
+  reflection_recv: number;
   protocols: Record<string, number>;
   first_seen_ms: number; last_seen_ms: number;
 }
@@ -112,6 +116,9 @@ export interface Alert {
   status: AlertStatus;
   host?: string | null;
   protocol?: string | null;
+  /** The host's part: sending (attacker) or receiving (victim); null for network/sensor alerts. */
+  direction?: 'sending' | 'receiving' | null;
+  role?: 'attacker' | 'victim' | null;
   description: string;
   value?: number | null;
   threshold?: number | null;
@@ -122,12 +129,21 @@ export interface Alert {
   resolved_at_ms?: number | null;
 }
 
-/** A per-subnet override: at least one of the two thresholds is set; each resolves on its own. */
-export interface SubnetThreshold { cidr: string; traffic_threshold_pps?: number; connection_rate_per_min?: number }
+/** A per-subnet override: at least one of the thresholds is set; each resolves on its own. */
+export interface SubnetThreshold {
+  cidr: string; traffic_sent_pps?: number; traffic_received_pps?: number; connection_rate_per_min?: number;
+}
 
 export interface Config {
-  traffic_threshold_pps: number;
+  traffic_sent_pps: number;
+  traffic_sent_mbps: number;
+  traffic_received_pps: number;
+  traffic_received_mbps: number;
+  traffic_received_external: boolean;
   connection_rate_per_min: number;
+  port_scan_ports: number;
+  host_scan_hosts: number;
+  reflection_pps: number;
   protocol_blacklist: string[];
   home_networks: string[];
   whitelist: string[];

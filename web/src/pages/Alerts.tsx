@@ -36,7 +36,9 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
                 <td><SeverityBadge severity={a.severity} /></td>
                 <td>
                   <div className="alert-desc">{a.description}</div>
-                  <div className="muted small">{a.kind}{a.protocol ? ` · ${a.protocol}` : ''} · first {formatTimestamp(a.first_seen_ms)}</div>
+                  <div className="muted small">{a.kind}{a.protocol ? ` · ${a.protocol}` : ''}
+                    {a.role ? <span className={`tag tag-${a.role}`} data-testid="alert-role"> · {a.role} ({a.direction})</span> : null}
+                    {' '}· first {formatTimestamp(a.first_seen_ms)}</div>
                 </td>
                 <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}</td>
                 <td className="num" title={a.peak != null ? `peak ${a.peak}` : undefined}>

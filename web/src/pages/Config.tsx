@@ -88,8 +88,32 @@ export function Config() {
       <fieldset className="plain" disabled={!editable}>
       <div className="grid-2">
         <Card title="Detection thresholds">
-          <Field name="traffic_threshold_pps" label="Traffic threshold (packets/s per host)" errors={errors}
-            hint="A host sending more than this raises a traffic alert.">{num('traffic_threshold_pps', '1')}</Field>
+          <div className="row-2">
+            <Field name="traffic_sent_pps" label="Traffic sent (packets/s per host)" errors={errors}
+              hint="A host sending more than this raises a traffic_sent alert (default 1000).">{num('traffic_sent_pps', '1')}</Field>
+            <Field name="traffic_sent_mbps" label="Traffic sent (Mbit/s)" errors={errors}
+              hint="0 = off (default).">{num('traffic_sent_mbps')}</Field>
+          </div>
+          <div className="row-2">
+            <Field name="traffic_received_pps" label="Traffic received (packets/s per host)" errors={errors}
+              hint="A host receiving more than this is a victim: traffic_received alert (default 10000).">{num('traffic_received_pps', '1')}</Field>
+            <Field name="traffic_received_mbps" label="Traffic received (Mbit/s)" errors={errors}
+              hint="0 = off (default).">{num('traffic_received_mbps')}</Field>
+          </div>
+          <Field name="traffic_received_external" label="Victim rules for external hosts" errors={errors}
+            hint="Off (default): traffic_received and reflection watch home-network hosts only.">
+            <input id="cfg-traffic_received_external" type="checkbox" checked={form.traffic_received_external === 'true'}
+              onChange={(e) => set('traffic_received_external', e.target.checked ? 'true' : 'false')}
+              data-testid="input-traffic_received_external" />
+          </Field>
+          <Field name="reflection_pps" label="Reflection (packets/s from reflector ports)" errors={errors}
+            hint="UDP from DNS/NTP/SSDP/memcached/... source ports received by one host (default 1000).">{num('reflection_pps', '1')}</Field>
+          <div className="row-2">
+            <Field name="port_scan_ports" label="Port scan (distinct ports / 60 s)" errors={errors}
+              hint="Default 100, at most 500.">{num('port_scan_ports', '1')}</Field>
+            <Field name="host_scan_hosts" label="Host scan (distinct hosts / 60 s)" errors={errors}
+              hint="Default 50, at most 500.">{num('host_scan_hosts', '1')}</Field>
+          </div>
           <Field name="connection_rate_per_min" label="Connection rate (new connections/min per host)" errors={errors}
             hint="SYNs per minute above this raise a connection-rate alert.">{num('connection_rate_per_min', '1')}</Field>
           <Field name="escalation_factor" label="Escalation factor" errors={errors}
@@ -116,7 +140,7 @@ export function Config() {
               onChange={(e) => set('whitelist', e.target.value)} data-testid="input-whitelist" />
           </Field>
           <Field name="subnet_thresholds" label="Per-subnet thresholds" errors={errors}
-            hint="Packets/s and/or new connections/min per subnet; an empty box inherits from a wider subnet or the global value.">
+            hint="Packets/s sent, packets/s received and/or new connections/min per subnet; an empty box inherits from a wider subnet or the global value.">
             <div className="subnets">
               {form.subnet_thresholds.map((r, i) => (
                 <div className="subnet-row" key={i}>
@@ -124,6 +148,8 @@ export function Config() {
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, cidr: e.target.value } : x)))} />
                   <input type="text" inputMode="decimal" placeholder="pps" value={r.pps} data-testid={`subnet-pps-${i}`}
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, pps: e.target.value } : x)))} />
+                  <input type="text" inputMode="decimal" placeholder="recv pps" value={r.recv ?? ''} data-testid={`subnet-recv-${i}`}
+                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, recv: e.target.value } : x)))} />
                   <input type="text" inputMode="decimal" placeholder="conn/min" value={r.conn} data-testid={`subnet-conn-${i}`}
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, conn: e.target.value } : x)))} />
                   <button type="button" className="btn btn-ghost btn-small" title="Remove"
@@ -131,7 +157,7 @@ export function Config() {
                 </div>
               ))}
               <button type="button" className="btn btn-ghost btn-small" data-testid="subnet-add"
-                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '', conn: '' }])}>+ Add subnet</button>
+                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '', conn: '', recv: '' }])}>+ Add subnet</button>
             </div>
           </Field>
         </Card>

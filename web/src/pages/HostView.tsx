@@ -45,7 +45,9 @@ export function HostView({ ip }: { ip: string }) {
             <Stat label="Sent" value={formatBytes(host.bytes_sent)} sub={`${formatCount(host.packets_sent)} packets`} />
             <Stat label="Received" value={formatBytes(host.bytes_recv)} sub={`${formatCount(host.packets_recv)} packets`} />
             <Stat label="SYN / min" value={formatSI(host.syn_per_min)} />
-            <Stat label="Blacklisted" value={formatCount(host.blacklisted_packets)} tone={host.blacklisted_packets ? 'warn' : undefined} />
+            <Stat label="Blacklisted (sent + received)" value={formatCount(host.blacklisted_packets)} tone={host.blacklisted_packets ? 'warn' : undefined} />
+            <Stat label="Blacklisted sent" value={formatCount(host.blacklisted_sent ?? 0)} tone={host.blacklisted_sent ? 'warn' : undefined} />
+            <Stat label="From reflector ports" value={formatCount(host.reflection_recv ?? 0)} />
           </div>
           <div className="grid-2 wide-left">
             <Card title="Rates (since this view opened)">

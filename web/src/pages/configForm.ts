@@ -2,23 +2,33 @@
 import type { Config, ConfigUpdate, SubnetThreshold } from '../api/types';
 
 export const NUMBER_FIELDS = [
-  'traffic_threshold_pps', 'connection_rate_per_min', 'escalation_factor',
+  'traffic_sent_pps', 'traffic_sent_mbps', 'traffic_received_pps', 'traffic_received_mbps',
+  'connection_rate_per_min', 'port_scan_ports', 'host_scan_hosts', 'reflection_pps', 'escalation_factor',
   'clear_ratio', 'clear_hold_s', 'sample_one_in',
 ] as const;
 export const LIST_FIELDS = ['protocol_blacklist', 'home_networks', 'whitelist'] as const;
-export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, 'subnet_thresholds'] as const;
+/** Check boxes, kept in the form as 'true' / 'false'. */
+export const BOOL_FIELDS = ['traffic_received_external'] as const;
+export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, ...BOOL_FIELDS, 'subnet_thresholds'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
-/** One subnet row; an empty `pps` or `conn` means "not set here" (inherit). */
-export interface SubnetRow { cidr: string; pps: string; conn: string }
-export type ConfigForm = Record<(typeof NUMBER_FIELDS)[number] | (typeof LIST_FIELDS)[number], string> & {
+/** One subnet row; an empty `pps` (sent), `recv` or `conn` means "not set here" (inherit). */
+export interface SubnetRow { cidr: string; pps: string; conn: string; recv?: string }
+export type ConfigForm = Record<(typeof NUMBER_FIELDS)[number] | (typeof LIST_FIELDS)[number] | (typeof BOOL_FIELDS)[number], string> & {
   subnet_thresholds: SubnetRow[];
 };
 
 export function toForm(c: Config): ConfigForm {
   return {
-    traffic_threshold_pps: String(c.traffic_threshold_pps),
+    traffic_sent_pps: String(c.traffic_sent_pps),
+    traffic_sent_mbps: String(c.traffic_sent_mbps ?? 0),
+    traffic_received_pps: String(c.traffic_received_pps ?? 10000),
+    traffic_received_mbps: String(c.traffic_received_mbps ?? 0),
+    traffic_received_external: String(c.traffic_received_external ?? false),
     connection_rate_per_min: String(c.connection_rate_per_min),
+    port_scan_ports: String(c.port_scan_ports ?? 100),
+    host_scan_hosts: String(c.host_scan_hosts ?? 50),
+    reflection_pps: String(c.reflection_pps ?? 1000),
     escalation_factor: String(c.escalation_factor),
     clear_ratio: String(c.clear_ratio),
     clear_hold_s: String(c.clear_hold_s),
@@ -27,7 +37,8 @@ export function toForm(c: Config): ConfigForm {
     home_networks: (c.home_networks ?? []).join('\n'),
     whitelist: (c.whitelist ?? []).join('\n'),
     subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => ({
-      cidr: s.cidr, pps: optText(s.traffic_threshold_pps), conn: optText(s.connection_rate_per_min),
+      cidr: s.cidr, pps: optText(s.traffic_sent_pps), conn: optText(s.connection_rate_per_min),
+      recv: optText(s.traffic_received_pps),
     })),
   };
 }
@@ -48,6 +59,7 @@ export function formToUpdate(form: ConfigForm, base: Config):
     else full[f] = n;
   }
   for (const f of LIST_FIELDS) full[f] = splitList(form[f]);
+  for (const f of BOOL_FIELDS) full[f] = form[f] === 'true';
   full.protocol_blacklist = (full.protocol_blacklist as string[]).map((p) => p.toUpperCase());
   const subnets: SubnetThreshold[] = [];
   form.subnet_thresholds.forEach((r, i) => {
@@ -67,11 +79,14 @@ export function formToUpdate(form: ConfigForm, base: Config):
 
 /** One subnet row: null when blank, an error text, or the entry with only the fields set. */
 function subnetRow(r: SubnetRow, i: number): SubnetThreshold | string | null {
-  const cidr = r.cidr.trim(), pps = r.pps.trim(), conn = r.conn.trim();
-  if (!cidr && !pps && !conn) return null;
-  if (!pps && !conn) return `row ${i + 1}: give a traffic threshold (pps) or a connection rate (conn/min)`;
+  const cidr = r.cidr.trim(), pps = r.pps.trim(), conn = r.conn.trim(), recv = (r.recv ?? '').trim();
+  if (!cidr && !pps && !conn && !recv) return null;
+  if (!pps && !conn && !recv) {
+    return `row ${i + 1}: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)`;
+  }
   const s: SubnetThreshold = { cidr };
-  for (const [text, key, what] of [[pps, 'traffic_threshold_pps', 'traffic threshold'],
+  for (const [text, key, what] of [[pps, 'traffic_sent_pps', 'sent threshold'],
+    [recv, 'traffic_received_pps', 'received threshold'],
     [conn, 'connection_rate_per_min', 'connection rate']] as const) {
     if (!text) continue;
     const n = Number(text);

@@ -6,8 +6,9 @@ import { baseRoutes, fakeApi } from './fakeServer';
 import { errorField, formToUpdate, toForm } from '../pages/configForm';
 
 const config: Config = {
-  traffic_threshold_pps: 1000, connection_rate_per_min: 100, protocol_blacklist: ['ICMP', 'IGMP'],
-  home_networks: ['10.0.0.0/8'], whitelist: [], subnet_thresholds: [{ cidr: '10.1.0.0/16', traffic_threshold_pps: 50000 }],
+  traffic_sent_pps: 1000, traffic_sent_mbps: 0, traffic_received_pps: 10000, traffic_received_mbps: 0,
+  traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, protocol_blacklist: ['ICMP', 'IGMP'],
+  home_networks: ['10.0.0.0/8'], whitelist: [], subnet_thresholds: [{ cidr: '10.1.0.0/16', traffic_sent_pps: 50000 }],
   escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
 };
 
@@ -15,9 +16,9 @@ function at(path: string) { window.history.replaceState(null, '', path); }
 
 describe('config form model', () => {
   it('sends only the changed fields, parsed', () => {
-    const f = { ...toForm(config), traffic_threshold_pps: ' 2500 ', protocol_blacklist: 'icmp, igmp,tcp' };
+    const f = { ...toForm(config), traffic_sent_pps: ' 2500 ', protocol_blacklist: 'icmp, igmp,tcp' };
     expect(formToUpdate(f, config)).toEqual({
-      update: { traffic_threshold_pps: 2500, protocol_blacklist: ['ICMP', 'IGMP', 'TCP'] }, errors: {},
+      update: { traffic_sent_pps: 2500, protocol_blacklist: ['ICMP', 'IGMP', 'TCP'] }, errors: {},
     });
   });
   it('flags non-numbers before sending', () => {
@@ -50,7 +51,7 @@ describe('Configuration page', () => {
     expect(err.textContent).toContain("unknown protocol 'FOO'");
     // beside the field: inside the same field block
     expect(within(screen.getByTestId('field-protocol_blacklist')).getByRole('alert')).toBe(err);
-    expect(screen.queryByTestId('field-error-traffic_threshold_pps')).toBeNull();
+    expect(screen.queryByTestId('field-error-traffic_sent_pps')).toBeNull();
     expect(calls.find((c) => c.key === 'POST /api/config')?.body).toEqual({ protocol_blacklist: ['ICMP', 'IGMP', 'FOO'] });
   });
 
@@ -63,17 +64,17 @@ describe('Configuration page', () => {
     });
     at('/config');
     render(<App api={api} />);
-    fireEvent.change(await screen.findByTestId('input-traffic_threshold_pps'), { target: { value: '4321' } });
+    fireEvent.change(await screen.findByTestId('input-traffic_sent_pps'), { target: { value: '4321' } });
     fireEvent.click(screen.getByTestId('config-save'));
     await screen.findByTestId('config-saved');
-    expect(saved.traffic_threshold_pps).toBe(4321);
+    expect(saved.traffic_sent_pps).toBe(4321);
   });
 });
 
 describe('Alerts page', () => {
   const alerts: Alert[] = [
     { id: 'a1', kind: 'protocol_blacklist', severity: 'HIGH', status: 'open', host: '10.0.0.5', protocol: 'ICMP', description: 'ICMP from 10.0.0.5', first_seen_ms: 1, last_seen_ms: 100 },
-    { id: 'a2', kind: 'traffic_threshold', severity: 'CRITICAL', status: 'open', host: '10.0.0.6', protocol: null, description: 'flood', first_seen_ms: 1, last_seen_ms: 200 },
+    { id: 'a2', kind: 'traffic_received', severity: 'CRITICAL', status: 'open', host: '10.0.0.6', protocol: null, direction: 'receiving', role: 'victim', description: 'flood', first_seen_ms: 1, last_seen_ms: 200 },
     { id: 'a3', kind: 'connection_rate', severity: 'LOW', status: 'resolved', host: '10.0.0.7', protocol: null, description: 'scan', first_seen_ms: 1, last_seen_ms: 300, resolved_at_ms: 301 },
   ];
   const routes = () => {
@@ -91,6 +92,16 @@ describe('Alerts page', () => {
       },
     };
   };
+
+  it('shows the host\'s role and direction (victim of a flood)', async () => {
+    const { api } = fakeApi(routes());
+    at('/alerts');
+    render(<App api={api} />);
+    await waitFor(() => expect(screen.getAllByTestId('alert-row')).toHaveLength(2));
+    const roles = screen.getAllByTestId('alert-role');
+    expect(roles).toHaveLength(1);  // the blacklist fixture predates the field: none shown
+    expect(roles[0].textContent).toContain('victim (receiving)');
+  });
 
   it('lists open alerts newest first, coloured by severity, and filters', async () => {
     const { api, calls } = fakeApi(routes());

@@ -4,7 +4,7 @@ import type { Host } from '../api/types';
 
 const h = (ip: string, pps: number, bytes: number): Host => ({
   ip, direction: 'internal', packets_sent: 0, bytes_sent: bytes, packets_recv: 0, bytes_recv: 0,
-  pps, bps: pps * 8000, syn_sent: 0, syn_per_min: 0, blacklisted_packets: 0, protocols: {}, first_seen_ms: 0, last_seen_ms: 0,
+  pps, bps: pps * 8000, syn_sent: 0, syn_per_min: 0, blacklisted_packets: 0, blacklisted_sent: 0, reflection_recv: 0, protocols: {}, first_seen_ms: 0, last_seen_ms: 0,
 });
 
 describe('top talkers sorting', () => {

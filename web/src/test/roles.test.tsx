@@ -7,7 +7,8 @@ import { describe as describeEntry } from '../pages/Audit';
 import { baseRoutes, fakeApi } from './fakeServer';
 
 const config: Config = {
-  traffic_threshold_pps: 1000, connection_rate_per_min: 100, protocol_blacklist: ['ICMP', 'IGMP'],
+  traffic_sent_pps: 1000, traffic_sent_mbps: 0, traffic_received_pps: 10000, traffic_received_mbps: 0,
+  traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, protocol_blacklist: ['ICMP', 'IGMP'],
   home_networks: [], whitelist: [], subnet_thresholds: [],
   escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
 };
@@ -61,7 +62,7 @@ describe('what each role sees', () => {
     fireEvent.click(screen.getByTestId('nav-config'));
     await screen.findByTestId('config-readonly');
     expect(screen.queryByTestId('config-save')).toBeNull();
-    expect((screen.getByTestId('input-traffic_threshold_pps') as HTMLInputElement).closest('fieldset')?.disabled).toBe(true);
+    expect((screen.getByTestId('input-traffic_sent_pps') as HTMLInputElement).closest('fieldset')?.disabled).toBe(true);
     fireEvent.click(screen.getByTestId('nav-overview'));
     await screen.findByTestId('stat-pps');
     expect(screen.queryByTestId('reset-metrics')).toBeNull();
@@ -82,7 +83,7 @@ describe('what each role sees', () => {
     const entries: AuditEntry[] = [
       { id: 'a1', at_ms: Date.now(), sensor_id: null, actor_id: 'u', actor_email: 'admin@example.com',
         source_addr: '127.0.0.1', action: 'config_change',
-        details: { before: { traffic_threshold_pps: 1000 }, after: { traffic_threshold_pps: 4321 } } },
+        details: { before: { traffic_sent_pps: 1000 }, after: { traffic_sent_pps: 4321 } } },
       { id: 'a2', at_ms: Date.now() - 1000, sensor_id: null, actor_id: null, actor_email: 'x@example.com',
         source_addr: '192.0.2.1', action: 'login_failure', details: { reason: 'bad_password' } },
     ];
@@ -102,7 +103,7 @@ describe('what each role sees', () => {
     fireEvent.click(screen.getByTestId('nav-audit'));
     const rows = await screen.findAllByTestId('audit-row');
     expect(rows).toHaveLength(2);
-    expect(rows[0].textContent).toContain('traffic_threshold_pps: 1000 → 4321');
+    expect(rows[0].textContent).toContain('traffic_sent_pps: 1000 → 4321');
     expect(rows[1].textContent).toContain('reason: bad_password');
     fireEvent.click(screen.getByTestId('audit-older'));
     await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(3));

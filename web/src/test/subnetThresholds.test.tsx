@@ -8,12 +8,13 @@ import { baseRoutes, fakeApi } from './fakeServer';
 import { formToUpdate, toForm } from '../pages/configForm';
 
 const config: Config = {
-  traffic_threshold_pps: 1000, connection_rate_per_min: 100, protocol_blacklist: ['ICMP', 'IGMP'],
+  traffic_sent_pps: 1000, traffic_sent_mbps: 0, traffic_received_pps: 10000, traffic_received_mbps: 0,
+  traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, protocol_blacklist: ['ICMP', 'IGMP'],
   home_networks: ['10.0.0.0/8'], whitelist: [],
   subnet_thresholds: [
-    { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000 },
+    { cidr: '10.1.0.0/16', traffic_sent_pps: 50000 },
     { cidr: '10.1.53.0/24', connection_rate_per_min: 5000 },
-    { cidr: 'fd00:1::/32', traffic_threshold_pps: 9, connection_rate_per_min: 3 },
+    { cidr: 'fd00:1::/32', traffic_sent_pps: 9, connection_rate_per_min: 3 },
   ],
   escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
 };
@@ -23,9 +24,9 @@ function at(path: string) { window.history.replaceState(null, '', path); }
 describe('subnet thresholds form model', () => {
   it('shows an unset number as an empty box', () => {
     expect(toForm(config).subnet_thresholds).toEqual([
-      { cidr: '10.1.0.0/16', pps: '50000', conn: '' },
-      { cidr: '10.1.53.0/24', pps: '', conn: '5000' },
-      { cidr: 'fd00:1::/32', pps: '9', conn: '3' },
+      { cidr: '10.1.0.0/16', pps: '50000', conn: '', recv: '' },
+      { cidr: '10.1.53.0/24', pps: '', conn: '5000', recv: '' },
+      { cidr: 'fd00:1::/32', pps: '9', conn: '3', recv: '' },
     ]);
   });
 
@@ -45,9 +46,9 @@ describe('subnet thresholds form model', () => {
     expect(errors).toEqual({});
     expect(update).toEqual({
       subnet_thresholds: [
-        { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000, connection_rate_per_min: 400 },
+        { cidr: '10.1.0.0/16', traffic_sent_pps: 50000, connection_rate_per_min: 400 },
         { cidr: '10.1.53.0/24', connection_rate_per_min: 5000 },
-        { cidr: '10.2.0.0/16', traffic_threshold_pps: 20 },
+        { cidr: '10.2.0.0/16', traffic_sent_pps: 20 },
       ],
     });
     expect(Object.keys(update.subnet_thresholds![1])).toEqual(['cidr', 'connection_rate_per_min']);
@@ -57,7 +58,7 @@ describe('subnet thresholds form model', () => {
     const f = toForm(config);
     f.subnet_thresholds = [...f.subnet_thresholds, { cidr: '10.9.0.0/16', pps: ' ', conn: '' }];
     expect(formToUpdate(f, config).errors.subnet_thresholds).toBe(
-      'row 4: give a traffic threshold (pps) or a connection rate (conn/min)');
+      'row 4: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)');
   });
 
   it('a connection rate that is not a number is an error', () => {
@@ -89,9 +90,9 @@ describe('Configuration page subnet rows', () => {
     await screen.findByTestId('config-saved');
     expect(calls.find((c) => c.key === 'POST /api/config')?.body).toEqual({
       subnet_thresholds: [
-        { cidr: '10.1.0.0/16', traffic_threshold_pps: 50000, connection_rate_per_min: 250 },
-        { cidr: '10.1.53.0/24', traffic_threshold_pps: 777, connection_rate_per_min: 5000 },
-        { cidr: 'fd00:1::/32', traffic_threshold_pps: 9 },
+        { cidr: '10.1.0.0/16', traffic_sent_pps: 50000, connection_rate_per_min: 250 },
+        { cidr: '10.1.53.0/24', traffic_sent_pps: 777, connection_rate_per_min: 5000 },
+        { cidr: 'fd00:1::/32', traffic_sent_pps: 9 },
       ],
     });
     // The reloaded form shows what the server returned.
@@ -107,7 +108,7 @@ describe('Configuration page subnet rows', () => {
     expect((screen.getByTestId('subnet-conn-3') as HTMLInputElement).value).toBe('');
     fireEvent.click(screen.getByTestId('config-save'));
     const err = await screen.findByTestId('field-error-subnet_thresholds');
-    expect(err.textContent).toContain('row 4: give a traffic threshold (pps) or a connection rate (conn/min)');
+    expect(err.textContent).toContain('row 4: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)');
     expect(calls.some((c) => c.key === 'POST /api/config')).toBe(false);
   });
 });
