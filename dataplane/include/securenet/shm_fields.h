@@ -93,7 +93,8 @@
   X(source_errors, counter, nullptr, 0, "NIC/socket receive errors.")                                 \
   X(hosts_in_table, gauge, nullptr, 1, "Occupied host-table entries (summed over workers).")          \
   X(host_table_full, counter, nullptr, 1, "Host updates that found no table slot.")                   \
-  X(sampled_packets, counter, nullptr, 0, "Packet records written to the sample rings.")
+  X(sampled_packets, counter, nullptr, 0, "Packet records written to the sample rings.")       \
+  X(hosts_evicted, counter, nullptr, 1, "Host-table entries that aged out (idle longer than --host-idle-s).")
 
 // A worker's counter arrays: X(field, length). Their layout (with padding) is in
 // WorkerCounters; the reader sums them element-wise.
