@@ -19,6 +19,25 @@ void zero_fields(shm::HostEntry& e) noexcept {
 
 }  // namespace
 
+// The probe walk: skips tombstones, stops at an empty slot; a new key takes the first
+// tombstone of its chain (only now that the key is known not to be further along).
+shm::HostEntry* HostTable::find_or_insert_probe(const shm::IpKey& k, uint64_t slot) noexcept {
+  shm::HostEntry* tomb = nullptr;
+  for (uint32_t i = 0; i < kMaxProbe; ++i) {
+    shm::HostEntry& e = entries_[(slot + i) & mask_];
+    const uint64_t tag = shm::host_tag(e.state.load(std::memory_order_relaxed));
+    if (tag == shm::kHostOccupied) {
+      if (key_equal(e.key, k)) return &e;
+      continue;
+    }
+    if (tag == shm::kHostEmpty) return insert(tomb ? *tomb : e, k);
+    if (!tomb) tomb = &e;
+  }
+  if (tomb) return insert(*tomb, k);
+  shm::bump(counters_->host_table_full);
+  return nullptr;
+}
+
 void HostTable::set_idle_ns(uint64_t idle_ns) noexcept {
   idle_ns_ = idle_ns;
   if (idle_ns == 0) {

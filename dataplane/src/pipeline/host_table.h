@@ -112,20 +112,13 @@ class HostTable {
   // Returns the entry of `k`, inserting it if new; null (and host_table_full bumped) when
   // no slot was found within kMaxProbe steps.
   shm::HostEntry* find_or_insert(const shm::IpKey& k, uint64_t slot) noexcept {
-    shm::HostEntry* tomb = nullptr;
-    for (uint32_t i = 0; i < kMaxProbe; ++i) {
-      shm::HostEntry& e = entries_[(slot + i) & mask_];
-      const uint64_t tag = shm::host_tag(e.state.load(std::memory_order_relaxed));
-      if (__builtin_expect(tag == shm::kHostOccupied, 1)) {
-        if (key_equal(e.key, k)) return &e;
-        continue;
-      }
-      if (tag == shm::kHostEmpty) return insert(tomb ? *tomb : e, k);
-      if (!tomb) tomb = &e;
+    shm::HostEntry& e = entries_[slot & mask_];  // the common case: the host at its home slot
+    if (__builtin_expect(
+            shm::host_tag(e.state.load(std::memory_order_relaxed)) == shm::kHostOccupied, 1) &&
+        key_equal(e.key, k)) {
+      return &e;
     }
-    if (tomb) return insert(*tomb, k);
-    shm::bump(counters_->host_table_full);
-    return nullptr;
+    return find_or_insert_probe(k, slot);
   }
   shm::HostEntry* find_or_insert(const shm::IpKey& k) noexcept {
     return find_or_insert(k, slot_of(k));
@@ -159,6 +152,7 @@ class HostTable {
     shm::bump(counters_->hosts_in_table);
     return &e;
   }
+  shm::HostEntry* find_or_insert_probe(const shm::IpKey& k, uint64_t slot) noexcept;
   void sweep_due() noexcept;
   void evict(shm::HostEntry& e, uint64_t state) noexcept;
   void reclaim_back(uint64_t slot) noexcept;
