@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -222,7 +223,11 @@ TEST(HostAgeing, ConcurrentReaderNeverMixesTwoHosts) {
     }
   });
   uint64_t now = kT0;
-  for (int round = 0; round < 20000; ++round) {
+  // At least 20,000 cycles, and on until the reader has kept 1,000 copies (deadline 60 s).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int round = 0;
+       round < 20000 || (copies.load() < 1000 && std::chrono::steady_clock::now() < deadline);
+       ++round) {
     const size_t id = static_cast<size_t>(round) % k.size();
     shm::HostEntry* e = f.t.find_or_insert(k[id]);
     ASSERT_NE(e, nullptr);
