@@ -6,7 +6,8 @@
 //   BM_HostTable_Update         one host update (find-or-insert + 3 counter bumps), by
 //                               distinct hosts, with and without burst prefetch
 //   BM_BurstPath                PacketCounter::process (parse + count + prefetch) over a
-//                               preloaded capture: realistic mix, and 64-byte UDP frames
+//                               preloaded capture: realistic mix, and 64-byte UDP frames;
+//                               ageing:1 with the host table's sweep on (--host-idle-s 300)
 //   BM_ParseOnly                the parser alone over the same packets
 //   BM_BurstPathDedupe          the burst path behind --dedupe-us (off = the reference)
 // The captures are written by securenet-pcapgen and loaded with load_pcap (preload).
@@ -32,10 +33,11 @@ namespace {
 
 std::string instance(const char* what) { return std::string("bench-") + what + "-" + std::to_string(getpid()); }
 
-std::unique_ptr<Segment> segment(const char* what, uint64_t hosts) {
+std::unique_ptr<Segment> segment(const char* what, uint64_t hosts, uint64_t idle_s = 0) {
   SegmentOptions o;
   o.instance = instance(what);
   o.host_capacity = hosts;
+  o.host_idle_s = idle_s;
   auto s = Segment::create(o);
   if (!s) {
     std::fprintf(stderr, "core_bench: %s\n", s.error().message.c_str());
@@ -188,7 +190,8 @@ BENCHMARK(BM_ParseOnly)->ArgName("capture")->DenseRange(0, 2);
 void BM_BurstPath(benchmark::State& st) {
   const auto img = capture(captures(st.range(0)));
   if (!img) return st.SkipWithError("securenet-pcapgen failed");
-  auto seg = segment("burst", 1 << 17);  // 64k sources + servers at load <= 1/2
+  // 64k sources + servers at load <= 1/2; ageing:1 = --host-idle-s 300 (the live default)
+  auto seg = segment("burst", 1 << 17, st.range(1) ? 300 : 0);
   if (!seg) return st.SkipWithError("cannot create the segment");
   PacketCounter pc(*seg, 0);
   const auto& pk = img->packets;
@@ -203,7 +206,7 @@ void BM_BurstPath(benchmark::State& st) {
   st.counters["hosts"] = static_cast<double>(shm::read(seg->counters(0).hosts_in_table));
   st.counters["table_full"] = static_cast<double>(shm::read(seg->counters(0).host_table_full));
 }
-BENCHMARK(BM_BurstPath)->ArgName("capture")->DenseRange(0, 2);
+BENCHMARK(BM_BurstPath)->ArgNames({"capture", "ageing"})->ArgsProduct({{0, 1, 2}, {0, 1}});
 
 // The burst path behind the worker's dedupe hook (pipeline/dedupe.h): each burst copied with
 // a synthetic 15 Mpps clock, filtered when the window is on, then counted. dedupe_us 0 is

@@ -136,6 +136,12 @@ TEST_F(ApiTypes, StatusAndMetricsMatchTheApi) {
   expect_declared_fields_served("InterfaceStatus", body_after(ts, "export interface InterfaceStatus {"), iface);
   EXPECT_EQ(iface["packets"].get_uint64().value(), 5u);
   EXPECT_EQ(iface["workers"].get_uint64().value(), st["dataplane"]["workers"].get_uint64().value());
+  // The host tables' occupancy, evictions and memory per host (issue 12).
+  EXPECT_EQ(st["host_table"]["hosts"].get_uint64().value(), 1u);
+  EXPECT_GT(st["host_table"]["capacity"].get_uint64().value(), 0u);
+  EXPECT_EQ(st["host_table"]["evicted"].get_uint64().value(), 0u);
+  EXPECT_EQ(st["host_table"]["bytes_per_host"].get_uint64().value(), sizeof(securenet::shm::HostEntry));
+  EXPECT_EQ(st["totals"]["hosts_evicted"].get_uint64().value(), 0u);
   Json m(get(srv.port(), "/api/metrics", tok).body);
   expect_declared_fields_served("Metrics", body_after(ts, "export interface Metrics {"), m.root);
   expect_declared_fields_served("TopTalker", body_after(ts, "export interface TopTalker {"), m["top_talkers"].at(0).value());

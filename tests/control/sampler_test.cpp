@@ -178,3 +178,37 @@ TEST(Sampler, HistoryKeepsOnePointPerTick) {
   EXPECT_EQ(r.s.history().size(), 5u);
   EXPECT_DOUBLE_EQ(r.s.history().back().pps, 10);
 }
+
+// Hosts that left the dataplane's table are dropped after a whole scan: no stale rates,
+// no ghost in the top lists or the host lookup; the slot hints follow the compaction.
+TEST(Sampler, ForgetsHostsNoLongerInTheSegment) {
+  Sampler s;
+  std::vector<HostObservation> obs;
+  uint64_t t = 1000 * kSec;
+  auto tick = [&](std::vector<std::pair<uint64_t, HostCounters>> hosts) {
+    t += kSec;
+    GlobalCounters g;
+    s.begin_tick(t, static_cast<int64_t>(t / 1000000), g);
+    for (const auto& [slot, h] : hosts) s.add_host_at(0, slot, h);
+    s.forget_unseen();
+    return s.end_tick({1e18, 1e18}, obs);
+  };
+  tick({{1, hc("10.0.0.1", 10)}, {2, hc("10.0.0.2", 20)}, {3, hc("10.0.0.3", 30)}});
+  EXPECT_EQ(s.hosts_tracked(), 3u);
+  // 10.0.0.1 aged out; slot 3 now holds another host (10.0.0.9).
+  auto snap = tick({{2, hc("10.0.0.2", 40)}, {3, hc("10.0.0.9", 5)}});
+  EXPECT_EQ(s.hosts_tracked(), 2u);
+  EXPECT_EQ(snap->hosts_tracked, 2u);
+  EXPECT_FALSE(s.host(*parse_ip_text("10.0.0.1")));
+  EXPECT_FALSE(s.host(*parse_ip_text("10.0.0.3")));
+  ASSERT_TRUE(s.host(*parse_ip_text("10.0.0.9")));
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.0.9"))->packets_sent, 5u);
+  for (const auto& list : snap->top) {
+    for (const auto& v : list) EXPECT_NE(format_ip(v.ip), "10.0.0.1");
+  }
+  // The hints still lead to the right hosts after the compaction.
+  snap = tick({{2, hc("10.0.0.2", 60)}, {3, hc("10.0.0.9", 15)}});
+  EXPECT_DOUBLE_EQ(s.host(*parse_ip_text("10.0.0.2"))->pps, 20);
+  EXPECT_DOUBLE_EQ(s.host(*parse_ip_text("10.0.0.9"))->pps, 10);
+  EXPECT_EQ(s.hosts_tracked(), 2u);
+}

@@ -35,6 +35,7 @@ void App::tick() {
 void App::scan_slice(unsigned worker, uint64_t from) {
   const ShmReader* r = tick_reader_;
   if (!r || worker >= r->header().num_workers) {
+    if (r) sampler_.forget_unseen();  // a whole scan: hosts not in it have aged out
     sampler_.begin_derive(Detector::floor_for(config_), observations_);
     return derive_slice(0);
   }

@@ -131,6 +131,10 @@ std::string status_json(const App& app) {
   w.field("parse_errors", parse_error_total(t)).field("hosts_tracked", snap->hosts_tracked);
   named_arrays(w, t, true);  // encapsulations
   w.end_object();
+  w.key("host_table").begin_object().field("hosts", t.hosts_in_table).field("capacity", d.host_capacity);
+  w.field("occupancy", d.host_capacity ? static_cast<double>(t.hosts_in_table) / static_cast<double>(d.host_capacity) : 0.0);
+  w.field("evicted", t.hosts_evicted).field("full", t.host_table_full).field("idle_s", d.host_idle_s);
+  w.field("bytes_per_host", static_cast<uint64_t>(sizeof(shm::HostEntry))).end_object();
   auto db = app.database();
   w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);
   if (!db.detail.empty()) w.field("detail", db.detail);

@@ -291,6 +291,25 @@ void Sampler::forget_all() {
   reset_pending_ = false;
 }
 
+void Sampler::forget_unseen() {
+  const size_t n = hosts_.size();
+  std::vector<uint32_t> remap(n, 0);  // old dense index -> new index + 1 (0 = dropped)
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (hosts_[i].epoch != epoch_) continue;
+    if (kept != i) hosts_[kept] = std::move(hosts_[i]);
+    remap[i] = static_cast<uint32_t>(++kept);
+  }
+  if (kept == n) return;
+  hosts_.resize(kept);
+  index_.clear();
+  auto key_of = [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; };
+  for (uint32_t i = 0; i < kept; ++i) index_.insert(hosts_[i].cur.key, i, key_of);
+  for (auto& hw : hints_) {
+    for (auto& h : hw) h = h != 0 && h <= n ? remap[h - 1] : 0;
+  }
+}
+
 void Sampler::request_metrics_reset() { reset_pending_ = true; }
 
 std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {

@@ -65,6 +65,9 @@ class Sampler {
   void derive_range(size_t from, size_t to);
   std::shared_ptr<Snapshot> finish_tick();
 
+  // After a whole scan of the segment: drops the hosts this tick did not visit (their
+  // entries aged out of every worker's table), so no stale rates, views or ghost hosts.
+  void forget_unseen();
   void forget_all();             // dataplane restarted: new baselines, no rates next tick
   void request_metrics_reset();  // API: counters restart from zero at the next tick
   std::optional<HostView> host(const shm::IpKey& ip) const;

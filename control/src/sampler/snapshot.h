@@ -29,6 +29,8 @@ struct DataplaneInfo {
   double heartbeat_age_ms = -1;
   std::string error;        // why the segment is not open (down)
   std::vector<InterfaceTotals> interfaces;  // workers grouped by interface (--target eth1,eth2)
+  uint64_t host_capacity = 0;  // host-table slots, summed over workers
+  uint64_t host_idle_s = 0;    // hosts idle this long age out (0 = never)
 };
 
 struct Snapshot {

@@ -55,6 +55,7 @@ struct ParseConfig {
   uint8_t n_vxlan_ports = 1;
   uint16_t vxlan_ports[kMaxVxlanPorts] = {4789};
   uint8_t udp_hint[256] = {};  // low byte of any tunnel port: a cheap pre-check per UDP packet
+  uint8_t ipv6_prefix = 128;   // IPv6 hosts are counted per /ipv6_prefix (--ipv6-prefix, 32..128)
 
   constexpr ParseConfig() noexcept { rebuild_hints(); }
   // Replaces the VXLAN port list (1..kMaxVxlanPorts ports); false if the list is unusable.

@@ -94,7 +94,8 @@
   X(hosts_in_table, gauge, nullptr, 1, "Occupied host-table entries (summed over workers).")          \
   X(host_table_full, counter, nullptr, 1, "Host updates that found no table slot.")                   \
   X(sampled_packets, counter, nullptr, 0, "Packet records written to the sample rings.")          \
-  X(duplicates, counter, "duplicates", 1, "Frames dropped as duplicates (--dedupe-us).")
+  X(duplicates, counter, "duplicates", 1, "Frames dropped as duplicates (--dedupe-us).")          \
+  X(hosts_evicted, counter, nullptr, 1, "Host-table entries that aged out (idle longer than --host-idle-s).")
 
 // A worker's counter arrays: X(field, length). Their layout (with padding) is in
 // WorkerCounters; the reader sums them element-wise.

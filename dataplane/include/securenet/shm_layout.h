@@ -25,6 +25,7 @@ namespace securenet::shm {
 inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little-endian
 // 2: the duplicates counter, WorkerRegion::source_name (issue 12); HostEntry's third cache
 //    line: sent/received blacklist, scan sketches, reflection (issue 13)
+//    HostEntry::state carries a generation (host ageing, issue 12)
 inline constexpr uint32_t kLayoutVersion = 2;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
@@ -196,14 +197,24 @@ static_assert(sizeof(WorkerCounters) % kCacheLine == 0);
 static_assert(kParseErrorCount <= 32);
 static_assert(offsetof(WorkerCounters, proto_class_packets) == 32 * sizeof(Counter));
 
-inline constexpr uint64_t kHostOccupied = 1;  // HostEntry::state, set last (release)
+// HostEntry::state = generation << 2 | tag. The tag says whether the slot holds a host
+// (occupied), held one that aged out (tombstone: probes go on past it) or is empty (probes
+// stop). The generation moves on each eviction, so a reader that sees the same state before
+// and after copying an entry copied one host (pipeline/host_table.h has the protocol).
+inline constexpr uint64_t kHostEmpty = 0;
+inline constexpr uint64_t kHostOccupied = 1;  // set last (release) when a host is placed
+inline constexpr uint64_t kHostTombstone = 2;
+inline constexpr uint64_t kHostTagMask = 3;
+constexpr uint64_t host_tag(uint64_t state) noexcept { return state & kHostTagMask; }
+constexpr uint64_t host_generation(uint64_t state) noexcept { return state >> 2; }
 
 // Type of a per-host field of width N: one Counter, or an array of N.
 template <size_t N>
 using HostField = std::conditional_t<N == 1, Counter, std::array<Counter, N>>;
 
-// One host in a worker's open-addressing table (linear probing, no deletion). The writer
-// fills key, then stores state = kHostOccupied with release; readers acquire-load state.
+// One host in a worker's open-addressing table (linear probing, tombstones; idle hosts age
+// out). The writer fills key, then stores an occupied state with release; readers
+// acquire-load state, copy, and re-check state (a changed state means another host).
 // The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Three cache lines: the third
 // (issue 13: blacklisted_sent, reflection, scan sketches) is touched only by blacklisted,
 // reflected and probe packets (bench/README.md).
@@ -252,7 +263,7 @@ struct WorkerRegion {
   uint64_t ring_capacity;   // power of two
   char source_name[16];     // the interface this worker reads (IFNAMSIZ, NUL-terminated);
                             // empty: the Header's source_name
-  uint64_t reserved[1];
+  uint64_t host_idle_ns;    // hosts idle this long (packet time) age out; 0 = never
 };
 static_assert(sizeof(WorkerRegion) == 64);
 

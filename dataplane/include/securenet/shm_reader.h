@@ -50,6 +50,19 @@ inline HostCounters load_host(const shm::HostEntry& e) noexcept {
 #undef SECURENET_X
   return h;
 }
+// Copies entry `e` into `out` if it holds a host: acquire-loads state, copies, re-loads
+// state; the copy is one host's only if state did not change meanwhile (host_table.h).
+// A slot that changed is retried a few times (the writer's change is short), then skipped.
+inline bool load_host_consistent(const shm::HostEntry& e, HostCounters& out) noexcept {
+  for (int tries = 0; tries < 8; ++tries) {
+    const uint64_t before = e.state.load(std::memory_order_acquire);
+    if (shm::host_tag(before) != shm::kHostOccupied) return false;
+    out = load_host(e);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (e.state.load(std::memory_order_relaxed) == before) return true;
+  }
+  return false;
+}
 // Folds `from` (the same host seen by another worker) into `into`: counters add up,
 // first_seen is the earliest non-zero, last_seen the latest.
 void merge_host(HostFields& into, const HostFields& from) noexcept;
@@ -101,16 +114,17 @@ class ShmReader {
   // twice (once per worker); merge_hosts() merges them.
   void for_each_host(const std::function<void(const HostCounters&)>& fn) const;
   // Visits the occupied slots [from, to) of worker w: fn(unsigned w, uint64_t slot,
-  // const HostCounters&). A slot's position is stable while the segment lives (tables
-  // never delete), so the sampler keeps it as a hint.
+  // const HostCounters&). A host keeps its slot while it lives; a slot whose host aged
+  // out may later hold another host (the sampler's hints check the key).
   template <typename Fn>
   void scan_hosts(unsigned w, uint64_t from, uint64_t to, Fn&& fn) const {
     if (w >= header_->num_workers || w >= shm::kMaxWorkers) return;
     const shm::WorkerRegion& r = header_->workers[w];
     const auto* e = hosts(w);
+    HostCounters h;
     for (uint64_t i = from; i < to && i < r.host_capacity; ++i) {
-      if (e[i].state.load(std::memory_order_acquire) != shm::kHostOccupied) continue;
-      fn(w, i, load_host(e[i]));
+      if (shm::host_tag(e[i].state.load(std::memory_order_relaxed)) != shm::kHostOccupied) continue;
+      if (load_host_consistent(e[i], h)) fn(w, i, h);
     }
   }
   template <typename Fn>  // every worker, every slot

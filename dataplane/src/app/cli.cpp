@@ -9,10 +9,14 @@
 namespace securenet {
 namespace {
 
+constexpr uint64_t kDefaultHostIdleS = 300;
+constexpr uint64_t kMinHostIdleS = 120;     // > 2 x the control plane's longest --tick-ms (60 s)
+constexpr uint64_t kMaxHostIdleS = 604800;  // a week
+
 enum Opt {
   kSource = 256, kTarget, kWorkers, kInstance, kHostCap, kRingCap, kLoops, kPreload, kRate, kCpus, kXdpMode,
   kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp,
-  kDedupeUs, kTiming, kSpeed
+  kDedupeUs, kTiming, kSpeed, kHostIdle, kIpv6Prefix
 };
 
 const option kLong[] = {
@@ -29,6 +33,7 @@ const option kLong[] = {
     {"decap", required_argument, nullptr, kDecap},         {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
     {"help", no_argument, nullptr, kHelp},                 {"dedupe-us", required_argument, nullptr, kDedupeUs},
     {"timing", required_argument, nullptr, kTiming},       {"speed", required_argument, nullptr, kSpeed},
+    {"host-idle-s", required_argument, nullptr, kHostIdle}, {"ipv6-prefix", required_argument, nullptr, kIpv6Prefix},
     {nullptr, 0, nullptr, 0}};
 
 Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi, int base = 10) {
@@ -180,6 +185,18 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       o.speed_given = true;
       return Ok{};
     }
+    case kHostIdle:  // the control plane samples at least every 60 s: age out after 2 ticks at least
+      st = num("host-idle-s", 0, kMaxHostIdleS, o.segment.host_idle_s);
+      if (st && o.segment.host_idle_s != 0 && o.segment.host_idle_s < kMinHostIdleS) {
+        return make_error("--host-idle-s wants 0 (never) or " + std::to_string(kMinHostIdleS) + ".." +
+                          std::to_string(kMaxHostIdleS) + " (longer than two of the control plane's longest ticks), got '" +
+                          arg + "'");
+      }
+      return st;
+    case kIpv6Prefix:
+      st = num("ipv6-prefix", 32, 128, v);
+      o.parse.ipv6_prefix = static_cast<uint8_t>(v);
+      return st;
   }
   return make_error("unknown option (see --help)");
 }
@@ -220,11 +237,14 @@ Parsing:
   --dedupe-us N                       drop a frame identical (but for TTL/hop limit and
                                       IPv4 checksum) to one seen N µs before on the same
                                       worker, counted as duplicates (0..1000000, default 0 = off)
+  --ipv6-prefix N                     count IPv6 hosts per /N network, 32..128 (default 128)
 Shared memory:
   --instance NAME                     segment securenet-NAME (default "default")
   --host-capacity N                   hosts per worker, rounded up to a power of two
                                       (default 65536, max 16777216)
   --ring-capacity N                   sampled records per worker (default 4096)
+  --host-idle-s N                     hosts idle N s (packet time) leave the host table;
+                                      0 = never, else 120..604800 (default 300; pcap: 0)
   --shm-mode OCTAL                    file mode of the segment (default 0660)
   --keep-shm                          leave the segment in /dev/shm on exit
 Output:
@@ -242,6 +262,7 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
   DataplaneOptions o;
   o.source.kind = shm::SourceKind::kPcap;
   bool ring_size_given = false;
+  bool host_idle_given = false;
   opterr = 0;
   optind = 1;
   for (;;) {
@@ -257,6 +278,7 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     }
     if (auto st = apply(o, c, optarg); !st) return st.error();
     ring_size_given |= c == kRingSize;
+    host_idle_given |= c == kHostIdle;
   }
   for (int i = optind; i < argc; ++i) o.source.eal_args.push_back(argv[i]);
   if (o.help) return o;
@@ -283,6 +305,8 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
   // AF_XDP on veth/generic drivers loses packets with a 4096-deep ring under load; 16384
   // held zero loss up to the veth's ceiling (dataplane/src/sources/afxdp/README.md).
   if (!ring_size_given && o.source.kind == shm::SourceKind::kAfXdp) o.source.ring_size = 16384;
+  // A replayed capture lists every host of the file unless ageing is asked for.
+  if (!host_idle_given) o.segment.host_idle_s = o.source.kind == shm::SourceKind::kPcap ? 0 : kDefaultHostIdleS;
   return o;
 }
 

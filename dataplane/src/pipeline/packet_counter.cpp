@@ -94,10 +94,11 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
     : parse_(parse),
       counters_(&seg.counters(w)),
       control_(&seg.control()),
-      table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w)),
+      table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w), seg.host_idle_ns(w)),
       entries_(seg.hosts(w)),
       sampler_(&seg.ring(w), seg.ring_records(w)) {
   cache_.init(*control_);
+  v6_prefix_.set(parse.ipv6_prefix);
   sample_countdown_ = cache_.sample_one_in();
   counters_->control_generation.store(cache_.generation(), std::memory_order_relaxed);
 }
@@ -137,8 +138,12 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   bump(counters_->packets, n);
   bump(counters_->bytes, bytes);
   for (uint32_t i = 0; i < n; ++i) {
-    const ParsedPacket& p = parsed_[i];
+    ParsedPacket& p = parsed_[i];
     if (!has_addresses(p)) continue;
+    if (__builtin_expect(v6_prefix_.on, 0)) {
+      v6_prefix_.apply(p.src);
+      v6_prefix_.apply(p.dst);
+    }
     src_slot_[i] = table_.slot_of(p.src);
     dst_slot_[i] = table_.slot_of(p.dst);
     table_.prefetch(src_slot_[i]);
@@ -147,6 +152,7 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine, 1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
 void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept {
@@ -230,7 +236,12 @@ void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
   }
   if (parse_.decap != Decap::kBoth || !p.has_outer) return;
   const OuterIp& o = p.outer;
-  count_hosts(o.src, o.dst, table_.slot_of(o.src), table_.slot_of(o.dst), p.wire_len,
+  shm::IpKey src = o.src, dst = o.dst;
+  if (v6_prefix_.on) {
+    v6_prefix_.apply(src);
+    v6_prefix_.apply(dst);
+  }
+  count_hosts(src, dst, table_.slot_of(src), table_.slot_of(dst), p.wire_len,
               static_cast<size_t>(o.proto_class), false, false, ts);
 }
 

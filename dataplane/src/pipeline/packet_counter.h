@@ -57,9 +57,10 @@ class PacketCounter {
   SampleWriter sampler_;
   ControlCache cache_;
   uint64_t sample_countdown_ = 0;  // 0 = sampling off
-  ParsedPacket parsed_[kMaxBurst];
+  alignas(64) ParsedPacket parsed_[kMaxBurst];
   uint64_t src_slot_[kMaxBurst] = {};
   uint64_t dst_slot_[kMaxBurst] = {};
+  Ipv6Prefix v6_prefix_;  // --ipv6-prefix (last: the burst arrays keep their alignment)
 };
 
 }  // namespace securenet

@@ -92,6 +92,7 @@ uint64_t compute_layout(const SegmentOptions& opts, shm::Header& h) noexcept {
     r.counters_offset = off;
     r.hosts_offset = align_up(off + sizeof(shm::WorkerCounters), kPage);
     r.host_capacity = hosts;
+    r.host_idle_ns = opts.host_idle_s * 1'000'000'000ULL;
     r.ring_offset = align_up(r.hosts_offset + hosts * sizeof(shm::HostEntry), kPage);
     r.ring_capacity = ring;
     off = align_up(r.ring_offset + sizeof(shm::SampleRingHeader) + ring * sizeof(shm::SampleRecord), kPage);

@@ -23,6 +23,7 @@ struct SegmentOptions {
   std::string instance = "default";  // segment name is securenet-<instance>
   unsigned workers = 1;
   uint64_t host_capacity = 65536;    // per worker; rounded up to a power of two
+  uint64_t host_idle_s = 0;          // hosts idle this long (packet time) age out; 0 = never
   uint64_t ring_capacity = 4096;     // sample records per worker; rounded up likewise
   shm::SourceKind source_kind = shm::SourceKind::kNone;
   std::string source_name;           // interface, file or device (truncated to 63 bytes)
@@ -59,6 +60,7 @@ class Segment {
   shm::WorkerCounters& counters(unsigned worker) const;
   shm::HostEntry* hosts(unsigned worker) const;
   uint64_t host_capacity(unsigned worker) const { return header().workers[worker].host_capacity; }
+  uint64_t host_idle_ns(unsigned worker) const { return header().workers[worker].host_idle_ns; }
   shm::SampleRingHeader& ring(unsigned worker) const;
   shm::SampleRecord* ring_records(unsigned worker) const;
   unsigned num_workers() const { return header().num_workers; }
