@@ -22,7 +22,6 @@
 #include "detect/detector.h"
 #include "sampler/sampler.h"
 #include "securenet/shm_reader.h"
-#include "util/uuid.h"
 
 extern char** environ;
 
@@ -96,8 +95,7 @@ Offsets live(const std::string& file) {
   control::publish_config(*reader->control(), cfg);  // as the App does when it attaches
   control::Sampler sampler;
   control::AlertStore store;
-  control::UuidGenerator ids;
-  control::Detector detector(store, ids);
+  control::Detector detector(store);
   std::vector<control::HostObservation> obs;
   bool exited = false;
   int status = 0;

@@ -17,8 +17,7 @@ constexpr size_t kOther = static_cast<size_t>(shm::ProtoClass::kOther);
 class DetectorTest : public ::testing::Test {
  protected:
   AlertStore store{100};
-  UuidGenerator ids;
-  Detector det{store, ids};
+  Detector det{store};
   SecurityConfig cfg = SecurityConfig::defaults();
   int64_t now = 1'000'000;
 
@@ -334,8 +333,7 @@ TEST(AlertStore, EvictsOldestResolvedFirst) {
 
 TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
   AlertStore store{100};
-  UuidGenerator ids;
-  Detector det{store, ids};
+  Detector det{store};
   SecurityConfig cfg = SecurityConfig::defaults();  // ICMP and IGMP are blacklisted
   int64_t now = 1'000'000;
   auto tick = [&](uint64_t icmp, uint64_t igmp) {

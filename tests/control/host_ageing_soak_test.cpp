@@ -101,7 +101,7 @@ void check_views(Rig& r, const control::Snapshot& s, uint64_t occupied) {
   ASSERT_EQ(s.hosts_tracked, occupied);
   ASSERT_EQ(shm::read(r.c().hosts_in_table), occupied);
   for (const auto& v : s.top[static_cast<size_t>(HostSort::kPackets)]) {
-    ASSERT_NE(r.pc->table().find(v.ip), nullptr) << "ghost host " << format_ip(v.ip);
+    ASSERT_NE(r.pc->table().find(v.ip), nullptr) << "ghost host " << ip_text(v.ip);
   }
 }
 
@@ -131,11 +131,7 @@ TEST(HostAgeingSoak, TwoMillionSourcesThroughA64kTable) {
   EXPECT_LE(max_live, 65536u * 6 / 10);  // the live set (idle + one sweep pass) fits
   EXPECT_EQ(shm::read(r.c().packets), kSources);
   EXPECT_EQ(shm::read(r.c().hosts_evicted) + shm::read(r.c().hosts_in_table), kSources + 1);
-  const shm::HostEntry* server = r.pc->table().find(*[] {
-    static shm::IpKey k{};
-    parse_ip("192.0.2.1", k);
-    return &k;
-  }());
+  const shm::HostEntry* server = r.pc->table().find(*parse_ip_text("192.0.2.1"));
   ASSERT_NE(server, nullptr);
   EXPECT_EQ(shm::read(server->packets_recv), kSources);  // live all along: every packet
   auto s = r.tick(t + kSec, occupied);

@@ -19,8 +19,7 @@ namespace {
 class RulesTest : public ::testing::Test {
  protected:
   AlertStore store{100};
-  UuidGenerator ids;
-  Detector det{store, ids};
+  Detector det{store};
   SecurityConfig cfg = SecurityConfig::defaults();
   int64_t now = 1'000'000;
 

@@ -204,7 +204,7 @@ TEST(Sampler, ForgetsHostsNoLongerInTheSegment) {
   ASSERT_TRUE(s.host(*parse_ip_text("10.0.0.9")));
   EXPECT_EQ(s.host(*parse_ip_text("10.0.0.9"))->packets_sent, 5u);
   for (const auto& list : snap->top) {
-    for (const auto& v : list) EXPECT_NE(format_ip(v.ip), "10.0.0.1");
+    for (const auto& v : list) EXPECT_NE(ip_text(v.ip), "10.0.0.1");
   }
   // The hints still lead to the right hosts after the compaction.
   snap = tick({{2, hc("10.0.0.2", 60)}, {3, hc("10.0.0.9", 15)}});

@@ -36,7 +36,7 @@ class ControlTest : public ::testing::Test {
   }
   uint64_t host_blacklisted(const char* ip) {
     for (const auto& h : reader_->merge_hosts()) {
-      if (format_ip(h.key) == ip) return h.blacklisted_packets;
+      if (ip_text(h.key) == ip) return h.blacklisted_packets;
     }
     return ~0ULL;
   }

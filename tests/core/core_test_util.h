@@ -42,9 +42,7 @@ class TempDir {
 };
 
 inline shm::IpKey key(const char* text) {
-  shm::IpKey k{};
-  parse_ip(text, k);
-  return k;
+  return parse_ip_text(text).value_or(shm::IpKey{});
 }
 
 inline PacketView view(const pkt::Frame& f, uint64_t ts = 1) { return PacketView{f.data.data(), f.caplen(), f.wire_len, ts}; }

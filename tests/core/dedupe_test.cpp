@@ -177,7 +177,7 @@ Counts replay(const std::string& file, const std::string& extra) {
     c.packets = r->totals().packets;
     c.duplicates = r->totals().duplicates;
     for (const auto& h : r->merge_hosts())
-      if (format_ip(h.key) == "10.0.0.1") c.host_sent = h.packets_sent;
+      if (ip_text(h.key) == "10.0.0.1") c.host_sent = h.packets_sent;
   } else {
     ADD_FAILURE() << r.error().message;
   }

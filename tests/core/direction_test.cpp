@@ -44,7 +44,7 @@ class DirectionTest : public ::testing::Test {
   }
   std::optional<HostCounters> host(const std::string& ip) {
     for (const auto& h : reader_->merge_hosts()) {
-      if (format_ip(h.key) == ip) return h;
+      if (ip_text(h.key) == ip) return h;
     }
     return std::nullopt;
   }

@@ -314,7 +314,7 @@ TEST(HostAgeing, Ipv6PrefixMaskBits) {
   p.set(33);
   shm::IpKey k = key("2001:db8:ffff:ffff::1");
   p.apply(k);
-  EXPECT_EQ(format_ip(k), "2001:db8:8000::");
+  EXPECT_EQ(ip_text(k), "2001:db8:8000::");
   p.set(128);
   EXPECT_FALSE(p.on);
 }

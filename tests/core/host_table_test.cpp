@@ -21,7 +21,7 @@ TEST(HostTable, InsertsThenFindsTheSameEntry) {
   EXPECT_EQ(t.find(key("10.0.0.1")), a);
   EXPECT_EQ(t.find(key("10.0.0.2")), nullptr);
   EXPECT_EQ(a->state.load(), shm::kHostOccupied);
-  EXPECT_EQ(format_ip(a->key), "10.0.0.1");
+  EXPECT_EQ(ip_text(a->key), "10.0.0.1");
   EXPECT_EQ(shm::read(seg->counters(0).hosts_in_table), 1u);
 }
 
@@ -35,8 +35,8 @@ TEST(HostTable, Ipv4AndIpv6KeysAreDistinct) {
   // ::ffff:10.0.0.2 is the same key as 10.0.0.2: seven texts, seven distinct keys.
   EXPECT_EQ(seen.size(), 7u);
   EXPECT_NE(t.find(key("10.0.0.2")), nullptr);
-  EXPECT_EQ(format_ip(t.find(key("10.0.0.2"))->key), "10.0.0.2");
-  EXPECT_EQ(format_ip(t.find(key("2001:db8::1"))->key), "2001:db8::1");
+  EXPECT_EQ(ip_text(t.find(key("10.0.0.2"))->key), "10.0.0.2");
+  EXPECT_EQ(ip_text(t.find(key("2001:db8::1"))->key), "2001:db8::1");
   EXPECT_EQ(shm::read(seg->counters(0).hosts_in_table), 7u);
 }
 
@@ -86,16 +86,20 @@ TEST(HostTable, ClearEmptiesTheTable) {
 }
 
 TEST(IpFormat, RoundTripsAndRejectsGarbage) {
-  shm::IpKey k{};
-  ASSERT_TRUE(parse_ip("192.168.1.20", k));
-  EXPECT_EQ(k.bytes[10], 0xff);
-  EXPECT_EQ(k.bytes[15], 20);
-  EXPECT_EQ(format_ip(k), "192.168.1.20");
-  ASSERT_TRUE(parse_ip("2001:db8::42", k));
-  EXPECT_EQ(format_ip(k), "2001:db8::42");
-  EXPECT_FALSE(parse_ip("10.0.0.256", k));
-  EXPECT_FALSE(parse_ip("not an address", k));
-  EXPECT_FALSE(parse_ip("", k));
+  auto k = parse_ip_text("192.168.1.20");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->bytes[10], 0xff);
+  EXPECT_EQ(k->bytes[15], 20);
+  EXPECT_TRUE(is_v4_mapped(*k));
+  EXPECT_EQ(ip_text(*k), "192.168.1.20");
+  k = parse_ip_text("2001:db8::42");
+  ASSERT_TRUE(k);
+  EXPECT_FALSE(is_v4_mapped(*k));
+  EXPECT_EQ(ip_text(*k), "2001:db8::42");
+  EXPECT_FALSE(parse_ip_text("10.0.0.256"));
+  EXPECT_FALSE(parse_ip_text("not an address"));
+  EXPECT_FALSE(parse_ip_text(""));
+  EXPECT_FALSE(parse_ip_text(std::string(46, '1')));  // longer than any address text
 }
 
 }  // namespace

@@ -53,7 +53,7 @@ TEST(Pcapgen, ScenariosShapeTheAttackerAndTimestamps) {
     for (const auto& p : img->packets) {
       ParsedPacket pp;
       ASSERT_TRUE(parse_packet(p.data, p.caplen, p.wire_len, pp));
-      if (format_ip(pp.src) != "10.9.9.9") {
+      if (ip_text(pp.src) != "10.9.9.9") {
         EXPECT_TRUE(pp.ip_proto == 6 || pp.ip_proto == 17) << "background is TCP/UDP only";
         continue;
       }
@@ -80,8 +80,8 @@ TEST(Pcapgen, BenignStaysUnderTheDefaultThresholds) {
     ParsedPacket pp;
     ASSERT_TRUE(parse_packet(p.data, p.caplen, p.wire_len, pp));
     EXPECT_TRUE(pp.ip_proto == 6 || pp.ip_proto == 17);  // no ICMP/IGMP (blacklisted by default)
-    per_host[format_ip(pp.src)]++;
-    if (pp.ip_proto == 6 && (pp.tcp_flags & 0x12) == 0x02) syns[format_ip(pp.src)]++;
+    per_host[ip_text(pp.src)]++;
+    if (pp.ip_proto == 6 && (pp.tcp_flags & 0x12) == 0x02) syns[ip_text(pp.src)]++;
   }
   const double secs = static_cast<double>(img->duration_ns) / 1e9;
   ASSERT_NEAR(secs, 10.0, 0.01);

@@ -157,7 +157,7 @@ TEST(SampleRing, DeliversOneInNAndReportsLoss) {
   EXPECT_EQ(out[0].ip_proto, 6);
   EXPECT_EQ(out[0].dport, 80);
   EXPECT_EQ(out[0].ts_ns.load(), 501u);
-  EXPECT_EQ(format_ip(out[0].src), "10.0.0.1");
+  EXPECT_EQ(ip_text(out[0].src), "10.0.0.1");
   EXPECT_EQ(cursors[0], 5u);
   EXPECT_EQ(seg->counters(0).sampled_packets.load(), 5u);
 

@@ -122,7 +122,7 @@ void expect_same(const Expected& e, const Replay& r) {
   ASSERT_EQ(r.hosts.size(), e.hosts.size());
   size_t checked = 0;
   for (const auto& h : r.hosts) {
-    const std::string ip = format_ip(h.key);
+    const std::string ip = ip_text(h.key);
     const auto it = e.hosts.find(ip);
     ASSERT_NE(it, e.hosts.end()) << ip << " counted by the dataplane, unknown to tshark";
     const HostCounters& w = it->second;

@@ -75,10 +75,10 @@ TEST_P(WorkerOverPcap, CountsEveryPacketOncePerLoop) {
   EXPECT_EQ(g.proto_class_packets[1], 24u * so.loops);
   ASSERT_EQ(hosts.size(), 6u);
   for (const auto& h : hosts) {
-    if (format_ip(h.key) == "10.0.2.1") {
+    if (ip_text(h.key) == "10.0.2.1") {
       EXPECT_EQ(h.packets_recv, frames.size() * so.loops);
     } else {
-      EXPECT_EQ(h.packets_sent, (format_ip(h.key) <= "10.0.1.2" ? 8u : 7u) * so.loops) << format_ip(h.key);
+      EXPECT_EQ(h.packets_sent, (ip_text(h.key) <= "10.0.1.2" ? 8u : 7u) * so.loops) << ip_text(h.key);
     }
   }
 }
@@ -121,9 +121,9 @@ TEST(PcapSource, RatePacesTheReplay) {
   ASSERT_TRUE(src) << src.error().message;
   PacketView v[64];
   uint64_t n = 0;
-  const uint64_t t0 = monotonic_ns();
+  const uint64_t t0 = mono_ns();
   while (!(*src)[0]->finished()) n += (*src)[0]->rx_burst(v, 64);
-  const double secs = static_cast<double>(monotonic_ns() - t0) / 1e9;
+  const double secs = static_cast<double>(mono_ns() - t0) / 1e9;
   EXPECT_EQ(n, 37u);
   EXPECT_GT(secs, 0.1);  // unpaced, this takes microseconds
 }

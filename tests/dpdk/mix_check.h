@@ -44,7 +44,7 @@ inline void expect_counts(const ShmReader& reader, const Mix& m,
 
   size_t matched = 0;
   for (const HostCounters& h : reader.merge_hosts()) {
-    auto it = m.hosts.find(format_ip(h.key));
+    auto it = m.hosts.find(ip_text(h.key));
     if (it == m.hosts.end()) continue;
     ++matched;
     const HostExpect& e = it->second;

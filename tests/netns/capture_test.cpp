@@ -49,7 +49,7 @@ TEST_P(CaptureTest, CountersEqualWhatWasSent) {
   ASSERT_TRUE(reader) << reader.error().message;
   const auto expect = expected_hosts(mix_, kTimes);
   std::map<std::string, HostCounters> seen;
-  for (const HostCounters& h : reader->merge_hosts()) seen[format_ip(h.key)] = h;
+  for (const HostCounters& h : reader->merge_hosts()) seen[ip_text(h.key)] = h;
   for (const auto& [ip, e] : expect) {
     SCOPED_TRACE(ip);
     ASSERT_TRUE(seen.count(ip)) << "host not counted";

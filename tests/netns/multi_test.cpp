@@ -83,7 +83,7 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   // Both interfaces' hosts add up: every host of the mix counted kTimesA + kTimesB times.
   const auto expect = expected_hosts(mix_, kTimesA + kTimesB);
   std::map<std::string, HostCounters> seen;
-  for (const HostCounters& h : r2->merge_hosts()) seen[format_ip(h.key)] = h;
+  for (const HostCounters& h : r2->merge_hosts()) seen[ip_text(h.key)] = h;
   for (const auto& [ip, e] : expect) {
     SCOPED_TRACE(ip);
     ASSERT_TRUE(seen.count(ip)) << "host not counted";

@@ -93,7 +93,7 @@ TEST_P(Captures, MatchTsharksView) {
   }
   EXPECT_EQ(hosts.size(), w.hosts);
   for (const HostCounters& h : hosts) {
-    const std::string ip = format_ip(h.key);
+    const std::string ip = ip_text(h.key);
     const auto it = w.host.find(ip);
     ASSERT_NE(it, w.host.end()) << ip << " counted by the dataplane, not in tshark's view";
     EXPECT_EQ(h.packets_sent, it->second.first) << ip;
@@ -129,7 +129,7 @@ Replayed replay(const std::string& file, const std::string& extra) {
   auto reader = ShmReader::open("securenet-" + inst);
   if (reader) {
     r.g = reader->totals();
-    for (const auto& h : reader->merge_hosts()) r.hosts[format_ip(h.key)] = {h.packets_sent, h.packets_recv};
+    for (const auto& h : reader->merge_hosts()) r.hosts[ip_text(h.key)] = {h.packets_sent, h.packets_recv};
   }
   shm_unlink(("/securenet-" + inst).c_str());
   return r;

@@ -45,8 +45,6 @@ struct Case {
   ParseError error = ParseError::kNone;
 };
 
-std::string ip_text(const shm::IpKey& k) { return format_ip(k); }
-
 std::vector<Case> cases() {
   const Bytes in4 = ip_of(inner4()), in6 = ip_of(inner6()), eth4 = inner4().data;
   std::vector<Case> c;

@@ -67,8 +67,8 @@ TEST(StoreSink, EventsBecomeRows) {
   std::vector<shm::SampleRecord> samples(3);
   for (auto& r : samples) {
     r.ts_ns.store(static_cast<uint64_t>(wall_ms()) * 1000000);
-    ASSERT_TRUE(parse_ip("10.0.0.1", r.src));
-    ASSERT_TRUE(parse_ip("2001:db8::2", r.dst));
+    r.src = *parse_ip_text("10.0.0.1");
+    r.dst = *parse_ip_text("2001:db8::2");
     r.ip_proto = 6;
     r.sport = 40000;
     r.dport = 443;

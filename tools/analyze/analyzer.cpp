@@ -16,7 +16,6 @@
 #include "securenet/shm_reader.h"
 #include "segment/writer.h"
 #include "sources/pcap/capture_file.h"
-#include "util/uuid.h"
 
 namespace securenet::analyze {
 namespace {
@@ -42,8 +41,7 @@ struct Analyzer::Impl {
   PacketCounter counter;
   control::Sampler sampler;
   control::AlertStore store;
-  control::UuidGenerator ids;
-  control::Detector detector{store, ids};
+  control::Detector detector{store};
   std::vector<control::HostObservation> observations;
   std::unordered_set<std::string> seen;        // alert ids reported as opened
   std::map<std::string, control::Alert> last;  // every alert's latest state

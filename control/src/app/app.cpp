@@ -18,7 +18,7 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       started_(std::chrono::steady_clock::now()),
       watch_(opts_.shm_name),
       alerts_(opts_.alert_capacity),
-      detector_(alerts_, ids_) {
+      detector_(alerts_) {
   snapshot_ = std::make_shared<Snapshot>();
   metrics_json_ = build_metrics_json(10);
 }

@@ -18,7 +18,6 @@
 #include "sampler/sampler.h"
 #include "sampler/segment_watch.h"
 #include "persist/event_sink.h"
-#include "util/uuid.h"
 
 namespace securenet::control {
 
@@ -94,7 +93,6 @@ class App {
   SegmentWatch watch_;
   bool published_ = false;
   Sampler sampler_;
-  UuidGenerator ids_;
   AlertStore alerts_;
   Detector detector_;
   std::vector<HostObservation> observations_;

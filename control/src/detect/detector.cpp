@@ -214,7 +214,7 @@ void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) 
 
 void Detector::open_alert(Track& t, const Obs& o, int64_t now_ms) {
   Alert a;
-  a.id = ids_.next();
+  a.id = new_uuid();
   a.kind = o.kind;
   a.severity = o.escalate ? escalate(o.severity) : o.severity;
   a.host = o.host;
@@ -320,7 +320,7 @@ Alert Detector::raise_event(const std::string& condition, Severity severity, con
     return a;
   }
   Alert a;
-  a.id = ids_.next();
+  a.id = new_uuid();
   a.kind = AlertKind::kSensorHealth;
   a.severity = severity;
   a.condition = condition;

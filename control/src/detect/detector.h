@@ -37,7 +37,7 @@
 #include "detect/alert_store.h"
 #include "sampler/sampler.h"
 #include "sampler/snapshot.h"
-#include "util/uuid.h"
+#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 
@@ -58,7 +58,7 @@ struct TickInput {
 
 class Detector {
  public:
-  Detector(AlertStore& store, UuidGenerator& ids) : store_(store), ids_(ids) {}
+  explicit Detector(AlertStore& store) : store_(store) {}
   // Returns copies of every alert created, updated or resolved this tick.
   std::vector<Alert> evaluate(const TickInput& in, const SecurityConfig& cfg);
   // Manual resolve; nullopt when the id is unknown. Resolving a resolved alert is a no-op.
@@ -108,7 +108,6 @@ class Detector {
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
 
   AlertStore& store_;
-  UuidGenerator& ids_;
   std::unordered_map<std::string, Track> tracks_;
   std::vector<Alert> changed_;
   std::vector<std::string> to_erase_;

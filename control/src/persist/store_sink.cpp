@@ -90,8 +90,8 @@ void StoreSink::on_packet_samples(const std::vector<shm::SampleRecord>& samples)
     p.id = new_uuid();
     p.ts_ms = static_cast<int64_t>(shm::read(rec.ts_ns) / 1000000);
     if (p.ts_ms < now - kSkewMs || p.ts_ms > now + kSkewMs) p.ts_ms = now;
-    p.src = format_ip(rec.src);
-    p.dst = format_ip(rec.dst);
+    p.src = ip_text(rec.src);
+    p.dst = ip_text(rec.dst);
     p.sport = rec.sport;
     p.dport = rec.dport;
     const char* name = control::ip_proto_name(rec.ip_proto);

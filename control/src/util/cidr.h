@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "securenet/ip_text.h"
 #include "securenet/shm_layout.h"
 
 namespace securenet::control {
@@ -23,10 +24,7 @@ struct Cidr {
 // Host bits are cleared. On error returns nullopt and sets *why (for the 400 detail).
 std::optional<Cidr> parse_cidr(std::string_view text, std::string* why = nullptr);
 
-// Address text <-> key (v4 mapped). Independent of the segment library.
-std::optional<shm::IpKey> parse_ip_text(std::string_view text);
-std::string ip_text(const shm::IpKey& key);
-bool is_v4_mapped(const shm::IpKey& key);
+// Address text (ip_text, parse_ip_text, is_v4_mapped): securenet/ip_text.h.
 
 // The most specific prefix that contains ip, or -1.
 int longest_match(const std::vector<Cidr>& list, const shm::IpKey& ip);

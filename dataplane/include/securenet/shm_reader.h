@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "securenet/result.h"
+#include "securenet/ip_text.h"
 #include "securenet/shm_layout.h"
 
 namespace securenet {
@@ -153,9 +154,5 @@ class ShmReader {
   const shm::Header* header_ = nullptr;
   shm::ControlBlock* control_ = nullptr;
 };
-
-// Address formatting/parsing shared by both sides ("10.0.0.1", "2001:db8::1").
-std::string format_ip(const shm::IpKey& key);
-bool parse_ip(const std::string& text, shm::IpKey& out);
 
 }  // namespace securenet

@@ -76,7 +76,7 @@ int run(const DataplaneOptions& o) {
     WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse, o.dedupe_us};
     workers.push_back(std::make_unique<Worker>(*seg, *(*sources)[i], wo, stop));
   }
-  const uint64_t t0 = monotonic_ns();
+  const uint64_t t0 = mono_ns();
   std::vector<std::thread> threads;
   for (auto& w : workers) {
     threads.emplace_back([&w, cpu = o.cpus.empty() ? -1 : 0] {
@@ -85,7 +85,7 @@ int run(const DataplaneOptions& o) {
   }
   wait_for_end(sigs, workers, stop);
   for (auto& t : threads) t.join();
-  const double elapsed = static_cast<double>(monotonic_ns() - t0) / 1e9;
+  const double elapsed = static_cast<double>(mono_ns() - t0) / 1e9;
   return report(*seg, o, elapsed);
 }
 

@@ -67,7 +67,7 @@ void named_json(std::ostringstream& j, const char* key, const char* const (&name
 
 // One host with the segment's field names and units (SECURENET_HOST_FIELDS).
 void host_json(std::ostringstream& j, const HostCounters& h) {
-  j << "{\"ip\":\"" << format_ip(h.key) << '"';
+  j << "{\"ip\":\"" << ip_text(h.key) << '"';
 #define SECURENET_X(member, width, kind, api_name) \
   j << ",\"" #member "\":";                        \
   json_value(j, h.member);
@@ -124,7 +124,7 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
                "syn-sent");
   for (const auto& h : top) {
     std::fprintf(out, "  %-39s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %8" PRIu64 "\n",
-                 format_ip(h.key).c_str(), h.packets_sent, h.bytes_sent, h.packets_recv, h.bytes_recv, h.syn_sent);
+                 ip_text(h.key).c_str(), h.packets_sent, h.bytes_sent, h.packets_recv, h.bytes_recv, h.syn_sent);
   }
 }
 

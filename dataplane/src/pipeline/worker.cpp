@@ -21,12 +21,6 @@ bool pin_to(int cpu) noexcept {
 
 }  // namespace
 
-uint64_t monotonic_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop)
     : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index, opts.parse), dedupe_(opts.dedupe_us) {
   if (opts_.burst == 0 || opts_.burst > kMaxBurst) opts_.burst = kMaxBurst;
@@ -50,7 +44,7 @@ bool Worker::run() noexcept {
   const bool pinned = opts_.cpu < 0 || pin_to(opts_.cpu);
   PacketView views[kMaxBurst];
   uint32_t idle = 0;
-  tick(monotonic_ns());
+  tick(mono_ns());
   while (!stop_.load(std::memory_order_relaxed)) {
     counter_.poll_control();
     const uint32_t n = src_.rx_burst(views, opts_.burst);
@@ -69,10 +63,10 @@ bool Worker::run() noexcept {
       nanosleep(&nap, nullptr);  // idle only: never between packets of a busy source
       idle = 0;
     }
-    tick(monotonic_ns());
+    tick(mono_ns());
   }
   next_heartbeat_ = next_stats_ = 0;
-  tick(monotonic_ns());
+  tick(mono_ns());
   done_.store(true, std::memory_order_release);
   return pinned;
 }

@@ -9,6 +9,7 @@
 #include "pipeline/dedupe.h"
 #include "pipeline/packet_counter.h"
 #include "segment/writer.h"
+#include "securenet/common/clock.h"
 #include "securenet/source.h"
 
 namespace securenet {
@@ -44,7 +45,5 @@ class Worker {
   uint64_t next_heartbeat_ = 0;
   uint64_t next_stats_ = 0;
 };
-
-uint64_t monotonic_ns() noexcept;
 
 }  // namespace securenet

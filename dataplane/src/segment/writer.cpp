@@ -12,6 +12,7 @@
 #include <new>
 
 #include "securenet/common/fd.h"
+#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
@@ -19,12 +20,6 @@ namespace {
 constexpr uint64_t kPage = 4096;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-
-uint64_t realtime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 bool pid_alive(uint64_t pid) {
   if (pid == 0 || pid > 0x7fffffff) return false;
@@ -150,7 +145,7 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   h->source_kind = opts.source_kind;
   h->control_offset = layout.control_offset;
   h->dataplane_pid = static_cast<uint64_t>(getpid());
-  h->start_time_ns = realtime_ns();
+  h->start_time_ns = wall_ns();
   std::strncpy(h->source_name, opts.source_name.c_str(), sizeof(h->source_name) - 1);
   h->sizeof_worker_counters = sizeof(shm::WorkerCounters);
   h->sizeof_host_entry = sizeof(shm::HostEntry);

@@ -15,6 +15,7 @@
 #include "sources/afxdp/xsk_queue.h"
 #include "sources/afxdp/promisc.h"
 #include "sources/offloads.h"
+#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
@@ -24,12 +25,6 @@ using afxdp::XskQueue;
 
 constexpr int kIdlePollMs = 10;  // wait this long for packets when the RX ring is empty
 constexpr uint32_t kMaxBurst = 256;
-
-uint64_t realtime_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
 
 // Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
 class AfXdpSource final : public PacketSource {
@@ -48,7 +43,7 @@ class AfXdpSource final : public PacketSource {
       idle();
       return 0;
     }
-    const uint64_t ts = realtime_ns();
+    const uint64_t ts = wall_ns();
     uint8_t* area = xsk_.umem_area();
     for (uint32_t i = 0; i < n; ++i) {
       const xdp_desc* d = xsk_ring_cons__rx_desc(&xsk_.rx(), idx + i);

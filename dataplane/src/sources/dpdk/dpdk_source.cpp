@@ -10,17 +10,12 @@
 
 #include "sources/dpdk/eal.h"
 #include "sources/dpdk/port.h"
+#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
 
 constexpr uint32_t kMaxBurst = 256;
-
-inline uint64_t realtime_ns() noexcept {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 class DpdkSource final : public PacketSource {
  public:
@@ -37,7 +32,7 @@ class DpdkSource final : public PacketSource {
         rte_eth_rx_burst(port_id_, queue_, held_, static_cast<uint16_t>(std::min(max, kMaxBurst)));
     held_n_ = n;
     if (n == 0) return 0;
-    const uint64_t ts = realtime_ns();
+    const uint64_t ts = wall_ns();
     for (uint16_t i = 0; i < n; ++i) {
       const rte_mbuf* m = held_[i];
       // No data prefetch here: the worker prefetches the headers of the whole burst.

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "sources/pcap/capture_file.h"
+#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 constexpr uint32_t kArenaSoft = 1u << 20;  // stop filling a burst beyond this
 constexpr uint32_t kMaxCaplen = 262144;    // libpcap's largest snapshot length
 constexpr uint64_t kLoopGapNs = 1000;
-
-uint64_t mono_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // Paces a stream of bursts at `pps` (0 = unpaced).
 class TokenBucket {

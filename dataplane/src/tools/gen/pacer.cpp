@@ -1,23 +1,19 @@
 #include <time.h>
 
 #include "tools/gen/sender.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::gen {
 namespace {
-uint64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
 }  // namespace
 
 Pacer::Pacer(double pps, uint64_t max_lag_ns)
-    : pps_(pps), max_lag_ns_(max_lag_ns), start_ns_(now_ns()), epoch_ns_(start_ns_) {}
+    : pps_(pps), max_lag_ns_(max_lag_ns), start_ns_(mono_ns()), epoch_ns_(start_ns_) {}
 
 void Pacer::wait(uint64_t done) {
   if (pps_ <= 0) return;
   const uint64_t due = epoch_ns_ + static_cast<uint64_t>(double(done - epoch_done_) * 1e9 / pps_);
-  const uint64_t now = now_ns();
+  const uint64_t now = mono_ns();
   if (now > due + max_lag_ns_) {  // too far behind (a stall): do not burst it all out
     epoch_ns_ = now - max_lag_ns_;
     epoch_done_ = done;
@@ -28,6 +24,6 @@ void Pacer::wait(uint64_t done) {
   }
 }
 
-double Pacer::elapsed() const { return double(now_ns() - start_ns_) / 1e9; }
+double Pacer::elapsed() const { return double(mono_ns() - start_ns_) / 1e9; }
 
 }  // namespace securenet::gen

@@ -26,6 +26,7 @@
 #include "tools/gen/sender.h"
 #include "securenet_xdp.h"
 #include "gen_tx.skel.h"
+#include "securenet/common/clock.h"
 
 namespace securenet::gen {
 namespace {
@@ -76,12 +77,6 @@ class Waker {
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
-
-uint64_t mono_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);  // same clock as bpf_ktime_get_ns()
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
 
 // libbpf's own messages (verifier logs...) only with SECURENET_BPF_DEBUG set.
 int libbpf_print(libbpf_print_level, const char* fmt, va_list args) {
