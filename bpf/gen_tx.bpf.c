@@ -3,8 +3,8 @@
  * end of a veth pair: each run writes the next frame of the table into the packet and
  * transmits it (XDP_TX: it arrives at the peer), until exactly state.target frames were
  * sent. With a rate, runs before the next frame is due return XDP_DROP (nothing sent). */
-#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <linux/bpf.h>
 
 #include "securenet_xdp.h"
 
@@ -18,7 +18,7 @@ struct {
 struct sn_gen_state state; /* single writer: a test run stays on one CPU */
 
 SEC("xdp")
-int sn_gen_tx(struct xdp_md *ctx) {
+int sn_gen_tx(struct xdp_md* ctx) {
   if (state.sent >= state.target) return XDP_DROP;
   if (state.interval_ns) {
     __u64 now = bpf_ktime_get_ns();
@@ -27,7 +27,7 @@ int sn_gen_tx(struct xdp_md *ctx) {
     state.next_ns += state.interval_ns;
   }
   __u32 idx = state.next_frame;
-  struct sn_gen_frame *f = bpf_map_lookup_elem(&sn_gen_frames, &idx);
+  struct sn_gen_frame* f = bpf_map_lookup_elem(&sn_gen_frames, &idx);
   if (!f) return XDP_ABORTED;
   __u32 len = f->len;
   if (len < 14 || len > SN_GEN_MAX_FRAME) return XDP_ABORTED;

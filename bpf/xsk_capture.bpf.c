@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Capture program: each RX queue's packets go to that queue's AF_XDP socket (XSKMAP,
  * key = queue index); per-CPU per-queue counters of what was redirected, passed, dropped. */
-#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <linux/bpf.h>
 
 #include "securenet_xdp.h"
 
@@ -24,9 +24,9 @@ struct {
 const volatile __u32 pass_unclaimed = 1;
 
 SEC("xdp")
-int sn_xsk_capture(struct xdp_md *ctx) {
+int sn_xsk_capture(struct xdp_md* ctx) {
   __u32 q = ctx->rx_queue_index;
-  struct sn_xdp_counters *c = bpf_map_lookup_elem(&sn_counters, &q);
+  struct sn_xdp_counters* c = bpf_map_lookup_elem(&sn_counters, &q);
   /* Lookup miss (no socket on this queue) returns the default action in the low bits: 0. */
   long act = bpf_redirect_map(&sn_xsks, q, 0);
   if (act == XDP_REDIRECT) {

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "crypto.h"
 #include "auth/jwt.h"
+#include "crypto.h"
 #include "test_keys.h"
 
 namespace {

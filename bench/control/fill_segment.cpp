@@ -31,8 +31,10 @@ int main(int argc, char** argv) {
   std::string instance = "bench";
   uint64_t hosts = 1000000;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--instance")) instance = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--hosts")) hosts = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--instance"))
+      instance = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--hosts"))
+      hosts = std::strtoull(argv[i + 1], nullptr, 10);
   }
   securenet::SegmentOptions o;
   o.instance = instance;
@@ -59,7 +61,8 @@ int main(int argc, char** argv) {
     if (auto* e = table.find_or_insert(k)) entries.push_back(e);
   }
   securenet::shm::bump(c.hosts_in_table, entries.size());
-  std::fprintf(stderr, "securenet-bench-segment: %s with %zu hosts\n", seg->name().c_str(), entries.size());
+  std::fprintf(stderr, "securenet-bench-segment: %s with %zu hosts\n", seg->name().c_str(),
+               entries.size());
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   for (uint64_t round = 0; !g_stop; ++round) {

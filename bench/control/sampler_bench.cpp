@@ -8,11 +8,11 @@
 #include <memory>
 #include <optional>
 
-#include "pipeline/host_table.h"
-#include "segment/writer.h"
 #include "detect/detector.h"
+#include "pipeline/host_table.h"
 #include "sampler/sampler.h"
 #include "securenet/shm_reader.h"
+#include "segment/writer.h"
 
 namespace {
 
@@ -36,7 +36,8 @@ struct Fixture {
     reader.emplace(std::move(securenet::ShmReader::open(seg->name()).value()));
   }
   void traffic(uint64_t round) {
-    for (size_t i = round % 4; i < entries.size(); i += 4) securenet::shm::bump(entries[i]->packets_sent, 1 + i % 5);
+    for (size_t i = round % 4; i < entries.size(); i += 4)
+      securenet::shm::bump(entries[i]->packets_sent, 1 + i % 5);
   }
 };
 

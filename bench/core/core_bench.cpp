@@ -24,14 +24,16 @@
 #include "pipeline/dedupe.h"
 #include "pipeline/host_table.h"
 #include "pipeline/packet_counter.h"
-#include "sources/pcap/pcap_source.h"
-#include "segment/writer.h"
 #include "securenet/parser.h"
+#include "segment/writer.h"
+#include "sources/pcap/pcap_source.h"
 
 namespace securenet {
 namespace {
 
-std::string instance(const char* what) { return std::string("bench-") + what + "-" + std::to_string(getpid()); }
+std::string instance(const char* what) {
+  return std::string("bench-") + what + "-" + std::to_string(getpid());
+}
 
 std::unique_ptr<Segment> segment(const char* what, uint64_t hosts, uint64_t idle_s = 0) {
   SegmentOptions o;
@@ -71,7 +73,8 @@ std::shared_ptr<const PcapImage> capture(const std::string& args) {
 // receive buffers; the 64-byte sets (16 MB) cycle through 64k distinct sources.
 const char* kRealistic = "--packets 65536 --hosts 65536 --seed 9";
 const char* kUdp64 = "--packets 262144 --hosts 65536 --mix udp --size 64 --seed 9";
-const char* kUdp64Few = "--packets 262144 --hosts 16 --mix udp --size 64 --seed 9";  // compute floor
+const char* kUdp64Few =
+    "--packets 262144 --hosts 16 --mix udp --size 64 --seed 9";  // compute floor
 
 // Arg 0: realistic mix at 64k hosts; 1: 64-byte UDP at 64k hosts; 2: 64-byte UDP, 16 hosts.
 const char* captures(int64_t arg) { return arg == 0 ? kRealistic : arg == 1 ? kUdp64 : kUdp64Few; }
@@ -80,8 +83,8 @@ std::vector<shm::IpKey> keys(uint64_t n) {
   std::vector<shm::IpKey> k(n);
   for (uint64_t i = 0; i < n; ++i) {
     const uint32_t v = 0x0A000000u + static_cast<uint32_t>(i) + 1;
-    k[i] = shm::IpKey{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8),
-                       uint8_t(v)}};
+    k[i] = shm::IpKey{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, uint8_t(v >> 24), uint8_t(v >> 16),
+                       uint8_t(v >> 8), uint8_t(v)}};
   }
   return k;
 }
@@ -124,7 +127,8 @@ void BM_HostTable_Update(benchmark::State& st) {
   if (st.range(2)) {
     huge = std::make_unique<HugeTable>(seg->host_capacity(0));
     if (!huge->mem) return st.SkipWithError("mmap failed");
-    t = HostTable(static_cast<shm::HostEntry*>(huge->mem), seg->host_capacity(0), &seg->counters(0));
+    t = HostTable(static_cast<shm::HostEntry*>(huge->mem), seg->host_capacity(0),
+                  &seg->counters(0));
   }
   const auto k = keys(hosts);
   const auto o = order(hosts);
@@ -240,7 +244,9 @@ void BM_BurstPathDedupe(benchmark::State& st) {
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * kMaxBurst);
   st.counters["duplicates"] = static_cast<double>(dups);
 }
-BENCHMARK(BM_BurstPathDedupe)->ArgNames({"capture", "dedupe_us"})->ArgsProduct({{0, 1, 2}, {0, 1000}});
+BENCHMARK(BM_BurstPathDedupe)
+    ->ArgNames({"capture", "dedupe_us"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1000}});
 
 }  // namespace
 }  // namespace securenet

@@ -9,7 +9,8 @@
 //    table, prefetched `kAhead` updates earlier (as well as software can hide the miss).
 // BM_Stream alone is the reference; BM_StreamAndTable adds the host update with entries
 // of 64 or 128 bytes in tables of 8 to 32 MiB; BM_TableAlone has no stream. Reported as
-// seconds per packet (the "s_per_packet" counter, "23.1n" = 23.1 ns) so the three can be subtracted.
+// seconds per packet (the "s_per_packet" counter, "23.1n" = 23.1 ns) so the three can be
+// subtracted.
 #include <benchmark/benchmark.h>
 #include <sys/mman.h>
 
@@ -91,8 +92,9 @@ void run(benchmark::State& state, bool stream, size_t table_mib, size_t entry_by
   benchmark::DoNotOptimize(sink);
   state.SetItemsProcessed(state.iterations() * kBatch);
   // Seconds per packet, printed with an SI prefix ("23.1n" = 23.1 ns).
-  state.counters["s_per_packet"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kBatch), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["s_per_packet"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kBatch),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_Stream(benchmark::State& st) { run(st, true, 0, 64); }
@@ -108,6 +110,9 @@ BENCHMARK(BM_StreamAndTable)
     ->ArgsProduct({{8, 16, 32}, {64, 128}})
     ->ArgNames({"table_mib", "entry_bytes"})
     ->MinTime(1.0);
-BENCHMARK(BM_TableAlone)->ArgsProduct({{8, 32}, {64, 128}})->ArgNames({"table_mib", "entry_bytes"})->MinTime(1.0);
+BENCHMARK(BM_TableAlone)
+    ->ArgsProduct({{8, 32}, {64, 128}})
+    ->ArgNames({"table_mib", "entry_bytes"})
+    ->MinTime(1.0);
 
 }  // namespace

@@ -42,8 +42,9 @@ int main(int argc, char** argv) {
     } else if (a == "--ring-size" && i + 1 < argc) {
       o.ring_size = static_cast<uint32_t>(std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr, "usage: securenet-rxonly --target DEV [--seconds S] [--burst N] "
-                           "[--ring-size N] -- EAL-ARGS\n");
+      std::fprintf(stderr,
+                   "usage: securenet-rxonly --target DEV [--seconds S] [--burst N] "
+                   "[--ring-size N] -- EAL-ARGS\n");
       return 2;
     }
   }
@@ -63,9 +64,10 @@ int main(int argc, char** argv) {
     now = clock_s(CLOCK_MONOTONIC);
   }
   const double cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0, wall = now - t0;
-  std::printf("{\"packets\": %llu, \"seconds\": %.3f, \"cpu_s\": %.3f, \"pps\": %.1f, "
-              "\"pps_per_cpu\": %.1f}\n",
-              static_cast<unsigned long long>(packets), wall, cpu, packets / wall,
-              cpu > 0 ? packets / cpu : 0.0);
+  std::printf(
+      "{\"packets\": %llu, \"seconds\": %.3f, \"cpu_s\": %.3f, \"pps\": %.1f, "
+      "\"pps_per_cpu\": %.1f}\n",
+      static_cast<unsigned long long>(packets), wall, cpu, packets / wall,
+      cpu > 0 ? packets / cpu : 0.0);
   return 0;
 }

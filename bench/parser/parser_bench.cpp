@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "parser_fixtures.h"
-#include "tools/packet_builder_encap.h"
 #include "securenet/parser.h"
+#include "tools/packet_builder_encap.h"
 
 namespace {
 
-using securenet::ParsedPacket;
 using securenet::parse_packet;
+using securenet::ParsedPacket;
 using securenet::testing::Fixture;
 
 // {benchmark label, fixture name}
@@ -90,18 +90,29 @@ std::vector<std::pair<std::string, securenet::pkt::Frame>> encapsulated() {
   using namespace securenet::pkt;
   using namespace securenet::pkt::encap;
   const Mac a = mac("02:00:00:00:00:0a"), b = mac("02:00:00:00:00:0b");
-  const Frame inner = Builder().eth(a, b).ipv4(ip4("192.0.2.1"), ip4("198.51.100.2")).tcp(40000, 443, kSyn).pad_to(60).build();
+  const Frame inner = Builder()
+                          .eth(a, b)
+                          .ipv4(ip4("192.0.2.1"), ip4("198.51.100.2"))
+                          .tcp(40000, 443, kSyn)
+                          .pad_to(60)
+                          .build();
   const Bytes ip = ip_of(inner);
   auto outer = [&](std::optional<uint8_t> proto) {
     return Builder().eth(a, b).ipv4(ip4("10.0.0.1"), ip4("10.0.0.2"), {.proto = proto});
   };
   std::vector<std::pair<std::string, Frame>> v;
-  v.emplace_back("vxlan_ipv4_tcp", outer({}).udp(50000, 4789).payload(cat({vxlan(42), inner.data})).build());
-  v.emplace_back("erspan2_ipv4_tcp", outer(47).payload(cat({gre(0x88BE, false, {}, 7), erspan2(), inner.data})).build());
-  v.emplace_back("mpls2_ipv4_tcp", Builder().eth(a, b, 0x8847).payload(cat({mpls({16, 17}), ip})).build());
+  v.emplace_back("vxlan_ipv4_tcp",
+                 outer({}).udp(50000, 4789).payload(cat({vxlan(42), inner.data})).build());
+  v.emplace_back(
+      "erspan2_ipv4_tcp",
+      outer(47).payload(cat({gre(0x88BE, false, {}, 7), erspan2(), inner.data})).build());
+  v.emplace_back("mpls2_ipv4_tcp",
+                 Builder().eth(a, b, 0x8847).payload(cat({mpls({16, 17}), ip})).build());
   v.emplace_back("gre_ipv4_tcp", outer(47).payload(cat({gre(0x0800), ip})).build());
-  v.emplace_back("gtpu_ipv4_tcp", outer({}).udp(2152, 2152).payload(cat({gtpu(ip.size()), ip})).build());
-  v.emplace_back("pppoe_ipv4_tcp", Builder().eth(a, b, 0x8864).payload(cat({pppoe(0x0021, ip.size()), ip})).build());
+  v.emplace_back("gtpu_ipv4_tcp",
+                 outer({}).udp(2152, 2152).payload(cat({gtpu(ip.size()), ip})).build());
+  v.emplace_back("pppoe_ipv4_tcp",
+                 Builder().eth(a, b, 0x8864).payload(cat({pppoe(0x0021, ip.size()), ip})).build());
   return v;
 }
 

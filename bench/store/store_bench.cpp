@@ -7,18 +7,17 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
-
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <thread>
 
 #include "auth_store.h"
 #include "pg_cluster.h"
 #include "rows.h"
-#include "spool.h"
-#include "writer.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
+#include "spool.h"
+#include "writer.h"
 
 namespace st = securenet::store;
 using securenet::testing::PgCluster;
@@ -155,8 +154,8 @@ void BM_SpoolAppend_Packets(benchmark::State& state) {
   for (auto _ : state) {
     if (!(*s)->append(batch)) return state.SkipWithError("append failed");
   }
-  state.counters["rows/s"] = benchmark::Counter(double(batch.size()) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(double(batch.size()) * state.iterations(), benchmark::Counter::kIsRate);
   s->reset();
   std::filesystem::remove_all(dir);
 }

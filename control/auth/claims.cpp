@@ -122,10 +122,14 @@ AppRole app_role_of(object o) {
 
 const char* app_role_name(AppRole r) {
   switch (r) {
-    case AppRole::kViewer: return "viewer";
-    case AppRole::kOperator: return "operator";
-    case AppRole::kAdmin: return "admin";
-    case AppRole::kNone: break;
+    case AppRole::kViewer:
+      return "viewer";
+    case AppRole::kOperator:
+      return "operator";
+    case AppRole::kAdmin:
+      return "admin";
+    case AppRole::kNone:
+      break;
   }
   return "none";
 }
@@ -155,9 +159,8 @@ Result<Claims> check_claims(std::string_view json, const AuthConfig& cfg, int64_
     return make_error("token has no sub");
   }
   if (get_string(*obj, "role", c.role) != Get::kOk) return make_error("token has no role");
-  if (!cfg.allowed_roles.empty() &&
-      std::find(cfg.allowed_roles.begin(), cfg.allowed_roles.end(), c.role) ==
-          cfg.allowed_roles.end()) {
+  if (!cfg.allowed_roles.empty() && std::find(cfg.allowed_roles.begin(), cfg.allowed_roles.end(),
+                                              c.role) == cfg.allowed_roles.end()) {
     return make_error("token role not allowed: " + c.role);
   }
   if (!cfg.issuer.empty()) {

@@ -3,8 +3,8 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
-#include <openssl/hmac.h>
 #include <openssl/ecdsa.h>
+#include <openssl/hmac.h>
 
 namespace securenet::auth {
 namespace {
@@ -48,7 +48,9 @@ std::string raw_to_der(std::string_view raw) {
 
 }  // namespace
 
-PkeyPtr adopt_pkey(EVP_PKEY* raw) { return PkeyPtr(raw, [](EVP_PKEY* k) { EVP_PKEY_free(k); }); }
+PkeyPtr adopt_pkey(EVP_PKEY* raw) {
+  return PkeyPtr(raw, [](EVP_PKEY* k) { EVP_PKEY_free(k); });
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

@@ -1,11 +1,11 @@
 // The few signature primitives JWS needs, on OpenSSL 3 EVP APIs.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <openssl/evp.h>
 
 namespace securenet::auth {
 

@@ -8,7 +8,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
-
 #include <optional>
 
 namespace securenet::auth {

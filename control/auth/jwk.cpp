@@ -40,14 +40,16 @@ std::optional<std::string> b64_field(simdjson::dom::object key, const char* name
 
 Result<PkeyPtr> from_params(const char* type, OSSL_PARAM_BLD* bld) {
   std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
     return make_error(std::string("jwks: invalid ") + type + " key parameters");
   }
   PkeyPtr key = adopt_pkey(raw);
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> check(EVP_PKEY_CTX_new_from_pkey(nullptr, raw, nullptr));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> check(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, raw, nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1) {
     return make_error(std::string("jwks: ") + type + " public key fails validation");
   }
@@ -63,7 +65,8 @@ Result<PkeyPtr> ec_key(simdjson::dom::object jwk) {
   std::string point = "\x04" + *x + *y;
   std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
   if (!bld ||
-      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) !=
+          1 ||
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
                                        point.size()) != 1) {
     return make_error("jwks: out of memory building EC key");

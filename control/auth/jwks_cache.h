@@ -69,7 +69,7 @@ class JwksCache {
   size_t fetches_ = 0;
   bool requested_ = false;  // background: a fetch is wanted or running
   bool stopping_ = false;
-  std::thread thread_;      // background mode only
+  std::thread thread_;  // background mode only
 };
 
 }  // namespace securenet::auth

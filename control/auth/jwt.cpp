@@ -11,8 +11,8 @@
 #include "base64url.h"
 #include "claims.h"
 #include "crypto.h"
-#include "jwks_cache.h"
 #include "jwk.h"
+#include "jwks_cache.h"
 #include "revocation.h"
 
 namespace securenet::auth {
@@ -162,7 +162,8 @@ Result<Verifier> Verifier::create(const AuthConfig& cfg) {
     JwksCache::Timing timing;
     timing.max_age = std::chrono::seconds(std::max<int64_t>(cfg.jwks_max_age_s, 0));
     timing.min_gap = std::chrono::seconds(std::max<int64_t>(cfg.jwks_refetch_gap_s, 0));
-    impl->url_keys = std::make_unique<JwksCache>(cfg.jwks_url, timing, HttpGetOptions{}, cfg.jwks_background);
+    impl->url_keys =
+        std::make_unique<JwksCache>(cfg.jwks_url, timing, HttpGetOptions{}, cfg.jwks_background);
   }
   if (cfg.hs256_secret.empty() && impl->file_keys.empty() && !impl->url_keys) {
     return make_error("auth: configure an HS256 secret, a JWKS file or a JWKS URL");
@@ -229,7 +230,8 @@ std::string mint_hs256(const std::string& secret, const MintOptions& o, int64_t 
     p += '}';
   }
   p += ",\"is_anonymous\":false}";
-  std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + '.' + base64url_encode(p);
+  std::string input =
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + '.' + base64url_encode(p);
   std::string sig = base64url_encode(hmac_sha256(secret, input));
   return input + '.' + sig;
 }

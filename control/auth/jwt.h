@@ -41,7 +41,7 @@ enum class AppRole : uint8_t { kNone = 0, kViewer = 1, kOperator = 2, kAdmin = 3
 const char* app_role_name(AppRole r);  // "none", "viewer", "operator", "admin"
 
 struct Claims {
-  std::string sub;  // user id (uuid text)
+  std::string sub;   // user id (uuid text)
   std::string role;  // the PostgreSQL role claim (authenticated, service_role)
   AppRole app_role = AppRole::kNone;
   std::string email;
@@ -68,8 +68,7 @@ class Verifier {
 };
 
 struct MintOptions {
-  std::string sub, email, role = "authenticated", issuer, audience = "authenticated",
-                          session_id;
+  std::string sub, email, role = "authenticated", issuer, audience = "authenticated", session_id;
   // app_metadata.securenet_role (viewer | operator | admin); empty = no app_metadata.
   std::string app_role;
   std::string jti;  // token id (for revocation); empty = 128 random bits, hex

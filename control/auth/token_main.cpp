@@ -1,7 +1,8 @@
 // securenet-token: prints a Supabase-compatible HS256 access token (the minter itself is
 // token_tool.h, shared with `securenet-control token`).
 //   securenet-token --user <uuid> [--email E] [--role R] [--issuer I] [--audience A]
-//                   [--ttl SECONDS] [--session-id S] (--secret-file PATH | env SECURENET_JWT_SECRET)
+//                   [--ttl SECONDS] [--session-id S] (--secret-file PATH | env
+//                   SECURENET_JWT_SECRET)
 #include <cstdio>
 #include <iostream>
 #include <string>

@@ -21,16 +21,25 @@ bool to_int(const std::string& s, int64_t& out) {
 
 Result<bool> parse_token_option(std::string_view a, const std::string& v, TokenRequest& r) {
   MintOptions& m = r.mint;
-  if (a == "--user") m.sub = v;
-  else if (a == "--email") m.email = v;
-  else if (a == "--role") m.role = v;
-  else if (a == "--app-role") m.app_role = v;
-  else if (a == "--issuer") m.issuer = v;
-  else if (a == "--audience") m.audience = v;
-  else if (a == "--session-id") m.session_id = v;
-  else if (a == "--secret-file") r.secret_file = v;
+  if (a == "--user")
+    m.sub = v;
+  else if (a == "--email")
+    m.email = v;
+  else if (a == "--role")
+    m.role = v;
+  else if (a == "--app-role")
+    m.app_role = v;
+  else if (a == "--issuer")
+    m.issuer = v;
+  else if (a == "--audience")
+    m.audience = v;
+  else if (a == "--session-id")
+    m.session_id = v;
+  else if (a == "--secret-file")
+    r.secret_file = v;
   else if (a == "--ttl") {
-    if (!to_int(v, m.ttl_s) || m.ttl_s <= 0) return make_error(std::string(a) + ": invalid value '" + v + "'");
+    if (!to_int(v, m.ttl_s) || m.ttl_s <= 0)
+      return make_error(std::string(a) + ": invalid value '" + v + "'");
   } else if (a == "--now") {
     int64_t now = 0;
     if (!to_int(v, now)) return make_error(std::string(a) + ": invalid value '" + v + "'");
@@ -64,8 +73,9 @@ Result<std::string> token_secret(const TokenRequest& r) {
   if (!r.default_secret_file.empty()) {
     if (auto s = read_secret_file(r.default_secret_file); s && !s->empty()) return s;
   }
-  return make_error("no secret (a secret file, env SECURENET_JWT_SECRET" +
-                    (r.default_secret_file.empty() ? std::string() : " or " + r.default_secret_file) + ")");
+  return make_error(
+      "no secret (a secret file, env SECURENET_JWT_SECRET" +
+      (r.default_secret_file.empty() ? std::string() : " or " + r.default_secret_file) + ")");
 }
 
 Result<std::string> mint_token(const TokenRequest& r) {

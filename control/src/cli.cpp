@@ -6,8 +6,8 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
-#include <cstdio>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -65,7 +65,8 @@ bool split_listen(const std::string& s, std::string& addr, uint16_t& port) {
   auto colon = s.rfind(':');
   if (colon == std::string::npos) return false;
   addr = s.substr(0, colon);
-  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']')
+    addr = addr.substr(1, addr.size() - 2);
   unsigned p = 0;
   if (!to_num(s.substr(colon + 1), p) || p > 65535) return false;
   port = static_cast<uint16_t>(p);
@@ -79,37 +80,58 @@ bool is_loopback(const std::string& addr) {
 }
 
 // Options of the server and of the token subcommand alike; false when `a` is none of them.
-bool control_option(const std::string& a, const std::string& v, CliOptions& o, std::string& instance,
-                    std::string& config_file, bool& ok) {
+bool control_option(const std::string& a, const std::string& v, CliOptions& o,
+                    std::string& instance, std::string& config_file, bool& ok) {
   unsigned tick_ms = 0;
-  if (a == "--instance") instance = v;
-  else if (a == "--listen") o.listen = v;
-  else if (a == "--web-root") o.web_root = v;
-  else if (a == "--state-dir") o.state_dir = v;
-  else if (a == "--config") config_file = v;
+  if (a == "--instance")
+    instance = v;
+  else if (a == "--listen")
+    o.listen = v;
+  else if (a == "--web-root")
+    o.web_root = v;
+  else if (a == "--state-dir")
+    o.state_dir = v;
+  else if (a == "--config")
+    config_file = v;
   else if (a == "--tick-ms") {
     ok = to_num(v, tick_ms) && tick_ms >= 50 && tick_ms <= 60000;
     o.app.tick = std::chrono::milliseconds(tick_ms);
-  }
-  else if (a == "--jwt-secret-file") o.jwt_secret_file = v;
-  else if (a == "--jwks-file") o.auth.jwks_file = v;
-  else if (a == "--jwks-url") o.auth.jwks_url = v;
-  else if (a == "--issuer") o.auth.issuer = v;
-  else if (a == "--max-connections") ok = to_num(v, o.server.max_connections) && o.server.max_connections > 0;
+  } else if (a == "--jwt-secret-file")
+    o.jwt_secret_file = v;
+  else if (a == "--jwks-file")
+    o.auth.jwks_file = v;
+  else if (a == "--jwks-url")
+    o.auth.jwks_url = v;
+  else if (a == "--issuer")
+    o.auth.issuer = v;
+  else if (a == "--max-connections")
+    ok = to_num(v, o.server.max_connections) && o.server.max_connections > 0;
   else if (a == "--max-connections-per-address")
-    ok = to_num(v, o.server.max_connections_per_address) && o.server.max_connections_per_address > 0;
-  else if (a == "--server-name") o.http.server_names.push_back(v);
-  else if (a == "--allowed-origin") o.http.allowed_origins.push_back(v);
-  else if (a == "--tls-cert") o.tls_cert = v;
-  else if (a == "--tls-key") o.tls_key = v;
-  else if (a == "--port-file") o.port_file = v;
-  else if (a == "--db") o.persist.db_url = v;
-  else if (a == "--owner-email") o.persist.owner_email = v;
-  else if (a == "--sensor-name") o.persist.sensor_name = v;
+    ok =
+        to_num(v, o.server.max_connections_per_address) && o.server.max_connections_per_address > 0;
+  else if (a == "--server-name")
+    o.http.server_names.push_back(v);
+  else if (a == "--allowed-origin")
+    o.http.allowed_origins.push_back(v);
+  else if (a == "--tls-cert")
+    o.tls_cert = v;
+  else if (a == "--tls-key")
+    o.tls_key = v;
+  else if (a == "--port-file")
+    o.port_file = v;
+  else if (a == "--db")
+    o.persist.db_url = v;
+  else if (a == "--owner-email")
+    o.persist.owner_email = v;
+  else if (a == "--sensor-name")
+    o.persist.sensor_name = v;
   else if (a == "--metrics-every")
-    ok = to_num(v, o.persist.metrics_every_s) && o.persist.metrics_every_s >= 1 && o.persist.metrics_every_s <= 86400;
-  else if (a == "--access-ttl") ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
-  else return false;
+    ok = to_num(v, o.persist.metrics_every_s) && o.persist.metrics_every_s >= 1 &&
+         o.persist.metrics_every_s <= 86400;
+  else if (a == "--access-ttl")
+    ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
+  else
+    return false;
   return true;
 }
 }  // namespace
@@ -143,7 +165,8 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     if (control_option(a, v, o, instance, config_file, ok)) {
     } else if (a == "--app-role" && !(v == "viewer" || v == "operator" || v == "admin")) {
       ok = false;
-    } else if (a == "--user" || a == "--email" || a == "--role" || a == "--app-role" || a == "--ttl") {
+    } else if (a == "--user" || a == "--email" || a == "--role" || a == "--app-role" ||
+               a == "--ttl") {
       ok = auth::parse_token_option(a, v, o.token_request).ok();
     } else {
       return make_error("unknown option " + a);
@@ -155,7 +178,8 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       return make_error("--instance: use letters, digits, '-' and '_' only");
     }
   }
-  if (o.tls_cert.empty() != o.tls_key.empty()) return make_error("--tls-cert and --tls-key go together");
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return make_error("--tls-cert and --tls-key go together");
   if (o.state_dir.empty()) o.state_dir = SECURENET_DEFAULT_STATE_DIR;
   if (o.web_root.empty() && std::filesystem::is_directory(SECURENET_DEFAULT_WEB_ROOT)) {
     o.web_root = SECURENET_DEFAULT_WEB_ROOT;
@@ -171,14 +195,19 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   o.auth.jwks_background = true;  // requests never wait on the JWKS server (one event loop)
   o.http.tls = !o.tls_cert.empty();
   o.server.access_log = true;
-  if (!split_listen(o.listen, o.server.address, o.server.port)) return make_error("--listen: expected ADDR:PORT");
+  if (!split_listen(o.listen, o.server.address, o.server.port))
+    return make_error("--listen: expected ADDR:PORT");
   if (!o.http.tls && !is_loopback(o.server.address)) {
     if (!insecure_http) {
-      return make_error("--listen " + o.listen + " is not a loopback address: serve HTTPS (--tls-cert F --tls-key F, "
+      return make_error("--listen " + o.listen +
+                        " is not a loopback address: serve HTTPS (--tls-cert F --tls-key F, "
                         "or scripts/sensor.sh --tls) or accept plain HTTP with --insecure-http");
     }
-    std::fprintf(stderr, "securenet-control: WARNING: plain HTTP on %s (--insecure-http): tokens and passwords cross "
-                 "the network unencrypted\n", o.listen.c_str());
+    std::fprintf(stderr,
+                 "securenet-control: WARNING: plain HTTP on %s (--insecure-http): tokens and "
+                 "passwords cross "
+                 "the network unencrypted\n",
+                 o.listen.c_str());
   }
   return o;
 }
@@ -197,7 +226,8 @@ Result<std::string> resolve_secret(const CliOptions& o, bool create) {
   std::error_code ec;
   std::filesystem::create_directories(o.state_dir, ec);
   std::random_device rd;
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string secret;
   for (int i = 0; i < 48; ++i) secret.push_back(kAlphabet[rd() % 62]);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -17,21 +17,22 @@ namespace securenet::control {
 
 struct CliOptions {
   bool help = false;
-  bool token = false;               // the `token` subcommand
-  auth::TokenRequest token_request;  // its options; secret: --jwt-secret-file, env, <state-dir>/jwt-secret
+  bool token = false;  // the `token` subcommand
+  auth::TokenRequest
+      token_request;  // its options; secret: --jwt-secret-file, env, <state-dir>/jwt-secret
 
   std::string listen = "127.0.0.1:8080";  // as given (messages); parsed into server
-  std::string state_dir;            // default: <source>/.state
-  std::string web_root;             // default: <source>/web/dist when it exists
-  std::string port_file;            // write the bound port here (tests, scripts)
-  std::string jwt_secret_file;      // see resolve_secret
-  AppOptions app;                   // segment securenet-<instance>, config file, tick
-  auth::AuthConfig auth;            // JWKS file/URL, issuer (the HS256 secret: resolve_secret)
-  ServerOptions server;             // address, port, connection caps, access log
-  HttpPolicy http;                  // server names, allowed origins, tls
-  std::string tls_cert, tls_key;    // --tls-cert / --tls-key (PEM files; both or neither)
-  PersistOptions persist;           // database (disabled when neither --db nor SECURENET_DATABASE_URL)
-  int64_t access_ttl_s = 900;       // access tokens minted by login/refresh (--access-ttl)
+  std::string state_dir;                  // default: <source>/.state
+  std::string web_root;                   // default: <source>/web/dist when it exists
+  std::string port_file;                  // write the bound port here (tests, scripts)
+  std::string jwt_secret_file;            // see resolve_secret
+  AppOptions app;                         // segment securenet-<instance>, config file, tick
+  auth::AuthConfig auth;          // JWKS file/URL, issuer (the HS256 secret: resolve_secret)
+  ServerOptions server;           // address, port, connection caps, access log
+  HttpPolicy http;                // server names, allowed origins, tls
+  std::string tls_cert, tls_key;  // --tls-cert / --tls-key (PEM files; both or neither)
+  PersistOptions persist;      // database (disabled when neither --db nor SECURENET_DATABASE_URL)
+  int64_t access_ttl_s = 900;  // access tokens minted by login/refresh (--access-ttl)
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args);

@@ -18,9 +18,9 @@
 #include "config/config_file.h"
 #include "http/routes.h"
 #include "http/routes_db.h"
-#include "persist/persistence.h"
 #include "http/server.h"
 #include "http/tls.h"
+#include "persist/persistence.h"
 
 using namespace securenet;
 using namespace securenet::control;
@@ -48,9 +48,11 @@ void raise_fd_limit(size_t connections) {
   rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? want : std::min(want, rl.rlim_max);
   ::setrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < want) {
-    std::fprintf(stderr, "securenet-control: warning: open-file limit %llu is below --max-connections + 256 (%llu); "
-                 "connections beyond it get 503\n", static_cast<unsigned long long>(rl.rlim_cur),
-                 static_cast<unsigned long long>(want));
+    std::fprintf(
+        stderr,
+        "securenet-control: warning: open-file limit %llu is below --max-connections + 256 (%llu); "
+        "connections beyond it get 503\n",
+        static_cast<unsigned long long>(rl.rlim_cur), static_cast<unsigned long long>(want));
   }
 }
 
@@ -65,7 +67,8 @@ int run(const CliOptions& o) {
   auto verifier = auth::Verifier::create(ac);
   if (!verifier) return fail(verifier.error().message);
   if (auto w = verifier->warm_jwks(); !w)  // keys before the first request; retried later
-    std::fprintf(stderr, "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
+    std::fprintf(stderr,
+                 "securenet-control: JWKS not loaded yet (%s); retrying in the background\n",
                  w.error().message.c_str());
   boost::asio::io_context ioc(1);
   auto db = open_persistence(o.persist, "segment " + o.app.shm_name);
@@ -92,11 +95,14 @@ int run(const CliOptions& o) {
   register_all_routes(router, app);
   StaticFiles files(o.web_root);
   auth::Verifier v = *verifier;
-  Dispatcher dispatch(router, [v](std::string_view token) -> std::optional<auth::Claims> {
-    auto c = v.verify(token, static_cast<int64_t>(std::time(nullptr)));
-    if (!c) return std::nullopt;
-    return c.value();
-  }, files, o.http);
+  Dispatcher dispatch(
+      router,
+      [v](std::string_view token) -> std::optional<auth::Claims> {
+        auto c = v.verify(token, static_cast<int64_t>(std::time(nullptr)));
+        if (!c) return std::nullopt;
+        return c.value();
+      },
+      files, o.http);
   const bool tls = o.http.tls;
   std::shared_ptr<boost::asio::ssl::context> tls_ctx;
   if (tls) {
@@ -113,7 +119,8 @@ int run(const CliOptions& o) {
   server.set_tls(tls_ctx);
   if (auto s = server.listen(); !s) return fail(s.error().message);
   if (!o.port_file.empty()) std::ofstream(o.port_file) << server.port() << '\n';
-  std::fprintf(stderr, "securenet-control: listening on %s://%s:%u, segment /dev/shm/%s, web root %s\n",
+  std::fprintf(stderr,
+               "securenet-control: listening on %s://%s:%u, segment /dev/shm/%s, web root %s\n",
                tls ? "https" : "http", so.address.c_str(), server.port(), o.app.shm_name.c_str(),
                files.enabled() ? o.web_root.c_str() : "(none)");
 
@@ -125,7 +132,8 @@ int run(const CliOptions& o) {
       if (tls) {
         auto c = make_tls_context(o.tls_cert, o.tls_key);
         if (c) server.set_tls(*c);
-        std::string what = c ? "TLS certificate and key reloaded" : "TLS reload failed, keeping the old ones: " + c.error().message;
+        std::string what = c ? "TLS certificate and key reloaded"
+                             : "TLS reload failed, keeping the old ones: " + c.error().message;
         std::fprintf(stderr, "securenet-control: SIGHUP: %s\n", what.c_str());
       }
       wait_hup();
@@ -142,7 +150,7 @@ int run(const CliOptions& o) {
   });
   app.start();
   ioc.run();
-  pool.join();  // offloaded requests finish, and their answers are written (bounded wait)
+  pool.join();    // offloaded requests finish, and their answers are written (bounded wait)
   ioc.restart();  // before anything their handlers refer to is destroyed
   ioc.run_for(std::chrono::seconds(2));
   if (*db) (*db)->writer->stop();  // queued rows end in the database or the spool

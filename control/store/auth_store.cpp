@@ -33,7 +33,8 @@ RefreshToken insert_token(pqxx::work& tx, const std::string& user_id, int64_t tt
   RefreshToken t{random_hex(32), 0};
   auto r = tx.exec_params(
       std::string("insert into securenet.refresh_tokens (token_hash, user_id, expires_at, "
-                  "session_id) values (") + kTokenHash +
+                  "session_id) values (") +
+          kTokenHash +
           ", $2::uuid, now() + make_interval(secs => $3::float8), nullif($4, '')::uuid) "
           "returning (extract(epoch from expires_at) * 1000)::bigint",
       t.token, user_id, static_cast<double>(ttl_s), session_id);
@@ -71,20 +72,27 @@ std::string generate_password() {
 
 const char* login_status_name(LoginStatus s) {
   switch (s) {
-    case LoginStatus::ok: return "ok";
-    case LoginStatus::unknown: return "unknown";
-    case LoginStatus::no_password: return "no_password";
-    case LoginStatus::malformed_hash: return "malformed_hash";
-    case LoginStatus::bad_password: return "bad_password";
-    case LoginStatus::deleted: return "deleted";
-    case LoginStatus::banned: return "banned";
-    case LoginStatus::unconfirmed: return "unconfirmed";
+    case LoginStatus::ok:
+      return "ok";
+    case LoginStatus::unknown:
+      return "unknown";
+    case LoginStatus::no_password:
+      return "no_password";
+    case LoginStatus::malformed_hash:
+      return "malformed_hash";
+    case LoginStatus::bad_password:
+      return "bad_password";
+    case LoginStatus::deleted:
+      return "deleted";
+    case LoginStatus::banned:
+      return "banned";
+    case LoginStatus::unconfirmed:
+      return "unconfirmed";
   }
   return "?";
 }
 
-Result<LoginCheck> check_login(Session& s, const std::string& email,
-                               const std::string& password) {
+Result<LoginCheck> check_login(Session& s, const std::string& email, const std::string& password) {
   return s.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     auto r = tx.exec_params(
@@ -116,8 +124,8 @@ Result<User> create_user(Session& s, const std::string& email, const std::string
   return s.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     auto r = tx.exec_params(
-        "select securenet.add_user($1::text, $2::text, $3::text)::text, lower($1::text)",
-        email, password, role);
+        "select securenet.add_user($1::text, $2::text, $3::text)::text, lower($1::text)", email,
+        password, role);
     tx.commit();
     return User{r[0][0].as<std::string>(), r[0][1].as<std::string>(), role};
   });
@@ -127,7 +135,8 @@ Result<User> set_user_role(Session& s, const std::string& email, const std::stri
   if (!valid_role(role)) return make_error("role must be viewer, operator or admin");
   return s.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto r = tx.exec_params("select securenet.set_user_role($1::text, $2::text)::text", email, role);
+    auto r =
+        tx.exec_params("select securenet.set_user_role($1::text, $2::text)::text", email, role);
     tx.commit();
     return User{r[0][0].as<std::string>(), email, role};
   });
@@ -148,15 +157,16 @@ Result<std::vector<User>> list_users(Session& s) {
 Result<std::optional<User>> find_user(Session& s, const std::string& email) {
   return s.run([&](pqxx::connection& c) -> std::optional<User> {
     pqxx::work tx(c);
-    auto r = tx.exec_params("select user_id::text, user_email from securenet.find_owner($1)", email);
+    auto r =
+        tx.exec_params("select user_id::text, user_email from securenet.find_owner($1)", email);
     tx.commit();
     if (r.empty()) return std::nullopt;
     return User{r[0][0].as<std::string>(), r[0][1].as<std::string>()};
   });
 }
 
-Result<RefreshToken> issue_refresh_token(Session& s, const std::string& user_id,
-                                         int64_t ttl_s, const std::string& session_id) {
+Result<RefreshToken> issue_refresh_token(Session& s, const std::string& user_id, int64_t ttl_s,
+                                         const std::string& session_id) {
   return s.run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     auto t = insert_token(tx, user_id, ttl_s, session_id);
@@ -172,8 +182,9 @@ Result<std::optional<Rotated>> rotate_refresh_token(Session& s, const std::strin
     // The row lock makes this single use even for concurrent calls.
     auto used = tx.exec_params(
         std::string("update securenet.refresh_tokens t set used_at = now() where t.token_hash = ") +
-            kTokenHash + " and t.used_at is null and t.revoked_at is null and t.expires_at > now()"
-                         " returning t.user_id::text, coalesce(t.session_id::text, '')",
+            kTokenHash +
+            " and t.used_at is null and t.revoked_at is null and t.expires_at > now()"
+            " returning t.user_id::text, coalesce(t.session_id::text, '')",
         token);
     if (used.empty()) {
       // Reuse of a spent token: revoke the user's live tokens.
@@ -192,15 +203,18 @@ Result<std::optional<Rotated>> rotate_refresh_token(Session& s, const std::strin
     auto st = tx.exec_params(
         "select user_email, app_role, status from securenet.session_user_state($1::uuid)", user_id);
     if (st.empty() || st[0][2].as<std::string>() != "ok") {
-      tx.exec_params("update securenet.refresh_tokens set used_at = now()"
-                     " where used_at is null and user_id = $1::uuid", user_id);
+      tx.exec_params(
+          "update securenet.refresh_tokens set used_at = now()"
+          " where used_at is null and user_id = $1::uuid",
+          user_id);
       tx.commit();
       return std::nullopt;
     }
     out.user = User{user_id, text_or_empty(st[0][0]), st[0][1].as<std::string>()};
     out.next = insert_token(tx, user_id, ttl_s, out.session_id);
     tx.exec_params(std::string("update securenet.refresh_tokens set replaced_by = $2"
-                               " where token_hash = ") + kTokenHash,
+                               " where token_hash = ") +
+                       kTokenHash,
                    token, out.next.token.substr(0, 8));
     tx.commit();
     return out;

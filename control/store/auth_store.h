@@ -26,7 +26,14 @@ struct User {
 
 // Why a login was refused. Every value but ok is the same 401 to the client.
 enum class LoginStatus {
-  ok, unknown, no_password, malformed_hash, bad_password, deleted, banned, unconfirmed
+  ok,
+  unknown,
+  no_password,
+  malformed_hash,
+  bad_password,
+  deleted,
+  banned,
+  unconfirmed
 };
 const char* login_status_name(LoginStatus s);
 
@@ -39,8 +46,7 @@ struct LoginCheck {
 // a comparison of digests: the timing does not tell the refusals apart. $2b$/$2y$ hashes
 // are compared as $2a$. A malformed stored hash is a refusal (status malformed_hash), not
 // a database error.
-Result<LoginCheck> check_login(Session& s, const std::string& email,
-                               const std::string& password);
+Result<LoginCheck> check_login(Session& s, const std::string& email, const std::string& password);
 
 // check_login reduced to "the user, or nullopt when refused".
 Result<std::optional<User>> check_password(Session& s, const std::string& email,

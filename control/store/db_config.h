@@ -7,7 +7,7 @@
 namespace securenet::store {
 
 struct DbConfig {
-  std::string url;               // postgresql://user:pass@host:port/db?sslmode=...
+  std::string url;                  // postgresql://user:pass@host:port/db?sslmode=...
   bool transaction_pooler = false;  // Supabase transaction mode (port 6543): no session state
   int connect_timeout_s = 5;
 };

@@ -10,18 +10,17 @@
 //                          (LOGIN + password for the sensor's own role, securenet_sensor;
 //                          - = one line from stdin; only a SCRAM verifier is sent)
 // The URL defaults to $SECURENET_DATABASE_URL.
+#include <libpq-fe.h>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <string>
-#include <vector>
-
-#include <libpq-fe.h>
-
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <string>
+#include <vector>
 
 #include "auth_store.h"
 #include "db_config.h"
@@ -32,15 +31,16 @@ using namespace securenet::store;
 namespace {
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: securenet-db migrate [--db URL] [--dir DIR]\n"
-               "       securenet-db user add [--db URL] --email E [--password P|-] [--role R]\n"
-               "                 (- = read stdin; R = viewer (default), operator or admin)\n"
-               "       securenet-db user role [--db URL] --email E --role R\n"
-               "       securenet-db user list [--db URL]\n"
-               "       securenet-db partitions [--db URL]\n"
-               "       securenet-db sensor-role [--db URL] --password-file FILE|-   (- = read stdin)\n"
-               "The URL defaults to $SECURENET_DATABASE_URL.\n");
+  std::fprintf(
+      stderr,
+      "usage: securenet-db migrate [--db URL] [--dir DIR]\n"
+      "       securenet-db user add [--db URL] --email E [--password P|-] [--role R]\n"
+      "                 (- = read stdin; R = viewer (default), operator or admin)\n"
+      "       securenet-db user role [--db URL] --email E --role R\n"
+      "       securenet-db user list [--db URL]\n"
+      "       securenet-db partitions [--db URL]\n"
+      "       securenet-db sensor-role [--db URL] --password-file FILE|-   (- = read stdin)\n"
+      "The URL defaults to $SECURENET_DATABASE_URL.\n");
   return 2;
 }
 
@@ -155,7 +155,8 @@ int cmd_sensor_role(const DbConfig& db, const std::map<std::string, std::string>
     std::ifstream in(file);
     if (!in || !std::getline(in, password)) return fail("cannot read " + file);
   }
-  while (!password.empty() && (password.back() == '\r' || password.back() == ' ')) password.pop_back();
+  while (!password.empty() && (password.back() == '\r' || password.back() == ' '))
+    password.pop_back();
   if (password.size() < 16) return fail("the sensor role's password needs at least 16 characters");
   std::string err;
   const std::string verifier = scram_verifier(db, "securenet_sensor", password, err);

@@ -23,14 +23,14 @@
 namespace securenet::store {
 
 struct LoginLimits {
-  int pair_free = 3;           // pair failures before back-off
-  int address_free = 20;       // address failures (all accounts) before back-off
-  int account_free = 50;       // account failures (all addresses) before back-off
-  int64_t base_delay_s = 2;    // first back-off step
-  int64_t max_delay_s = 900;   // cap (the lockout length)
+  int pair_free = 3;          // pair failures before back-off
+  int address_free = 20;      // address failures (all accounts) before back-off
+  int account_free = 50;      // account failures (all addresses) before back-off
+  int64_t base_delay_s = 2;   // first back-off step
+  int64_t max_delay_s = 900;  // cap (the lockout length)
   int64_t forget_after_s = 3600;
   int64_t known_pair_s = 30 * 86400;  // how long a successful (account, address) is "known"
-  size_t max_keys = 100000;    // per map; stale entries go first, then arbitrary ones
+  size_t max_keys = 100000;           // per map; stale entries go first, then arbitrary ones
 };
 
 class LoginRateLimiter {

@@ -4,9 +4,8 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <pqxx/transaction>
+#include <sstream>
 
 namespace securenet::store {
 
@@ -26,8 +25,8 @@ Result<std::vector<Migration>> load_migrations(const std::string& dir) {
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i].version == out[i - 1].version)
-      return make_error("two migrations with version " + std::to_string(out[i].version) +
-                        ": " + out[i - 1].name + ", " + out[i].name);
+      return make_error("two migrations with version " + std::to_string(out[i].version) + ": " +
+                        out[i - 1].name + ", " + out[i].name);
   }
   return out;
 }
@@ -63,7 +62,8 @@ static Result<bool> apply_one(pqxx::connection& conn, const Migration& m) {
       "select checksum from public.securenet_schema_migrations where version = $1", m.version);
   if (!row.empty()) {
     if (row[0][0].as<std::string>() != sum)
-      return make_error("migration " + m.name + " was applied with different contents "
+      return make_error("migration " + m.name +
+                        " was applied with different contents "
                         "(checksum mismatch); never edit an applied migration, add a new one");
     return false;
   }
@@ -87,8 +87,10 @@ Result<MigrateReport> migrate(pqxx::connection& conn, const std::vector<Migratio
     try {
       auto r = apply_one(conn, m);
       if (!r) return r.error();
-      if (*r) report.applied.push_back(m.name);
-      else ++report.already_applied;
+      if (*r)
+        report.applied.push_back(m.name);
+      else
+        ++report.already_applied;
     } catch (const std::exception& e) {
       return make_error("migration " + m.name + " failed (rolled back): " + e.what());
     }

@@ -3,10 +3,9 @@
 // Re-running is a no-op; an applied migration whose text changed is an error.
 #pragma once
 
+#include <pqxx/connection>
 #include <string>
 #include <vector>
-
-#include <pqxx/connection>
 
 #include "securenet/result.h"
 

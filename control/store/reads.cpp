@@ -20,8 +20,7 @@ Result<std::string> user_text(Session& s, const std::string& claims, const std::
 
 }  // namespace
 
-Result<std::string> list_alerts_json(Session& s, const std::string& claims,
-                                     const AlertQuery& q) {
+Result<std::string> list_alerts_json(Session& s, const std::string& claims, const AlertQuery& q) {
   static const std::string sql =
       "select json_build_object('alerts', coalesce(json_agg(a order by a.last_seen_ms desc, a.id), '[]'::json))::text from ("
       " select id, kind, severity, status, host, protocol, description, value, threshold,"
@@ -50,8 +49,7 @@ Result<std::string> config_history_json(Session& s, const std::string& claims, i
   return user_text(s, claims, sql, std::clamp(limit, 1, 1000));
 }
 
-Result<std::string> metrics_history_json(Session& s, const std::string& claims,
-                                         int64_t seconds) {
+Result<std::string> metrics_history_json(Session& s, const std::string& claims, int64_t seconds) {
   static const std::string sql =
       "select json_build_object('points', coalesce(json_agg(m order by m.ts_ms), '[]'::json))"
       "::text from (select " SN_MS("ts") " as ts_ms, total_packets, total_bytes, pps, bps,"

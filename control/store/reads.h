@@ -19,8 +19,7 @@ struct AlertQuery {
 
 // {"alerts":[{id,kind,severity,status,host,protocol,description,value,threshold,peak,
 //   count,first_seen_ms,last_seen_ms,resolved_at_ms}]} newest first.
-Result<std::string> list_alerts_json(Session& s, const std::string& claims,
-                                     const AlertQuery& q);
+Result<std::string> list_alerts_json(Session& s, const std::string& claims, const AlertQuery& q);
 
 // The newest stored config object (the `config` column), or "null" when none.
 Result<std::string> latest_config_json(Session& s, const std::string& claims);
@@ -30,13 +29,12 @@ Result<std::string> config_history_json(Session& s, const std::string& claims, i
 
 // {"points":[{"ts_ms","total_packets","total_bytes","pps","bps","active_hosts",
 //   "connections_per_min"}]} oldest first, for the last `seconds` (at most 10000 points).
-Result<std::string> metrics_history_json(Session& s, const std::string& claims,
-                                         int64_t seconds);
+Result<std::string> metrics_history_json(Session& s, const std::string& claims, int64_t seconds);
 
 struct AuditQuery {
-  int limit = 100;             // clamped to 1..1000
-  int64_t before_ms = -1;      // page cursor: entries strictly before (at, id); -1 = newest
-  std::string before_id;       // uuid text; "" = every entry at before_ms is "before"
+  int limit = 100;         // clamped to 1..1000
+  int64_t before_ms = -1;  // page cursor: entries strictly before (at, id); -1 = newest
+  std::string before_id;   // uuid text; "" = every entry at before_ms is "before"
 };
 
 // {"entries":[{"id","at_ms","sensor_id","actor_id","actor_email","source_addr","action",

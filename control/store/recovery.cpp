@@ -41,7 +41,8 @@ Result<std::vector<AlertRow>> open_alerts_of_sensor(Session& s, const std::strin
   });
 }
 
-Result<std::optional<std::string>> latest_config_of_sensor(Session& s, const std::string& sensor_id) {
+Result<std::optional<std::string>> latest_config_of_sensor(Session& s,
+                                                           const std::string& sensor_id) {
   return s.run([&](pqxx::connection& c) -> std::optional<std::string> {
     pqxx::work tx(c);
     auto r = tx.exec_params(

@@ -17,6 +17,7 @@ namespace securenet::store {
 Result<std::vector<AlertRow>> open_alerts_of_sensor(Session& s, const std::string& sensor_id);
 
 // The `config` object of the sensor's newest network_configs row; nullopt when it has none.
-Result<std::optional<std::string>> latest_config_of_sensor(Session& s, const std::string& sensor_id);
+Result<std::optional<std::string>> latest_config_of_sensor(Session& s,
+                                                           const std::string& sensor_id);
 
 }  // namespace securenet::store

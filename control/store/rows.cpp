@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
 
@@ -46,11 +47,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char esc[8];
@@ -121,8 +132,10 @@ std::string to_json(const AlertRow& a) {
   o.str("description", a.description).opt_str("resolved_by", a.resolved_by);
   o.num("value", a.value).num("threshold", a.threshold).num("peak", a.peak);
   o.num("count", a.count).time("first_seen", a.first_seen_ms).time("last_seen", a.last_seen_ms);
-  if (a.resolved_at_ms) o.time("resolved_at", *a.resolved_at_ms);
-  else o.raw("resolved_at", "null");
+  if (a.resolved_at_ms)
+    o.time("resolved_at", *a.resolved_at_ms);
+  else
+    o.raw("resolved_at", "null");
   return o.done();
 }
 

@@ -10,7 +10,7 @@
 
 namespace securenet::store {
 
-std::string iso_time(int64_t epoch_ms);  // "2026-11-25T19:00:00.123Z"
+std::string iso_time(int64_t epoch_ms);                         // "2026-11-25T19:00:00.123Z"
 void append_json_string(std::string& out, std::string_view s);  // quoted + escaped
 
 // This sensor's id, kept in <state_dir>/sensor-id (created on first use) so that the rows

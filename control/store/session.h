@@ -7,12 +7,11 @@
 
 #include <memory>
 #include <mutex>
-#include <string>
-#include <utility>
-
 #include <pqxx/connection>
 #include <pqxx/result>
 #include <pqxx/transaction>
+#include <string>
+#include <utility>
 
 #include "db_config.h"
 #include "pg_errors.h"
@@ -38,7 +37,8 @@ class Session {
       } catch (const std::exception& e) {
         const bool lost = classify(e) == PgErrorKind::connection;
         if (lost) conn_.reset();
-        if (!(lost && reused && attempt == 0)) return make_error(std::string("database: ") + e.what());
+        if (!(lost && reused && attempt == 0))
+          return make_error(std::string("database: ") + e.what());
       }
     }
   }

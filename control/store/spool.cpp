@@ -97,7 +97,9 @@ class RecordReader {
   size_t pos_ = 0;
 };
 
-bool no_space(const Status& st) { return !st && (st.error().err == ENOSPC || st.error().err == EDQUOT); }
+bool no_space(const Status& st) {
+  return !st && (st.error().err == ENOSPC || st.error().err == EDQUOT);
+}
 
 // The minute of a metric row's "ts" ("2026-11-25T19:00"), or "" when it has none.
 std::string metric_minute(const std::string& json) {
@@ -182,7 +184,7 @@ Status Spool::scan_on_open() {
 }
 
 uint64_t Spool::refresh_free() {
-  struct statvfs vfs{};
+  struct statvfs vfs {};
   if (::statvfs(dir_.c_str(), &vfs) == 0) disk_free_ = uint64_t(vfs.f_bavail) * vfs.f_frsize;
   return disk_free_;
 }
@@ -256,7 +258,8 @@ Status Spool::write_at_end(const std::string& buf) {
   Status st = write_all(fd_, buf.data(), buf.size(), path_);
   if (st && ::fdatasync(fd_) != 0) st = sys_error("cannot fsync spool", path_);
   // Leave no partial record behind (cut again on the next open if this fails too).
-  if (!st && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut on open */ }
+  if (!st && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut on open */
+  }
   return st;
 }
 
@@ -278,8 +281,10 @@ Status Spool::append(const std::vector<SpoolRecord>& records) {
     // No room: the low rows of the batch go, then the reserve makes room for the rest.
     std::vector<SpoolRecord> high;
     for (const auto& r : records) {
-      if (low_priority(r.table)) count_drop(r);
-      else high.push_back(r);
+      if (low_priority(r.table))
+        count_drop(r);
+      else
+        high.push_back(r);
     }
     buf.clear();
     for (const auto& r : high) encode_record(r, buf);

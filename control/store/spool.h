@@ -44,23 +44,23 @@ struct SpoolRecord {
 };
 
 struct SpoolOptions {
-  std::string dir;                      // created if missing
-  uint64_t max_bytes = 256ull << 20;    // bound on the file size
-  uint64_t reserve_bytes = 1ull << 20;  // preallocated room for high-priority rows
+  std::string dir;                        // created if missing
+  uint64_t max_bytes = 256ull << 20;      // bound on the file size
+  uint64_t reserve_bytes = 1ull << 20;    // preallocated room for high-priority rows
   uint64_t min_free_bytes = 16ull << 20;  // low rows are not spooled below this free space
 };
 
 struct SpoolStats {
   uint64_t rows = 0;
   uint64_t bytes = 0;
-  uint64_t packets_dropped = 0;   // dropped (bound or disk), = dropped[packets]
-  uint64_t metrics_dropped = 0;   // = dropped[metrics]
+  uint64_t packets_dropped = 0;        // dropped (bound or disk), = dropped[packets]
+  uint64_t metrics_dropped = 0;        // = dropped[metrics]
   uint64_t dropped[kTableCount] = {};  // by table (high tables stay 0: kept by the caller)
-  uint64_t high_failed = 0;       // high rows an append could not store (caller keeps them)
-  uint64_t corrupt_bytes = 0;     // cut off a bad tail on open
-  uint64_t disk_free_bytes = 0;   // at the last append or maintain()
-  bool reserve_in_use = false;    // the reserve file was given up (or could not be made)
-  int degraded = 0;               // 0 ok, 1 MEDIUM, 2 HIGH (see above)
+  uint64_t high_failed = 0;            // high rows an append could not store (caller keeps them)
+  uint64_t corrupt_bytes = 0;          // cut off a bad tail on open
+  uint64_t disk_free_bytes = 0;        // at the last append or maintain()
+  bool reserve_in_use = false;         // the reserve file was given up (or could not be made)
+  int degraded = 0;                    // 0 ok, 1 MEDIUM, 2 HIGH (see above)
 };
 
 inline bool low_priority(Table t) { return t == Table::packets || t == Table::metrics; }

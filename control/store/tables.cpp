@@ -4,12 +4,18 @@ namespace securenet::store {
 
 std::string_view table_name(Table t) {
   switch (t) {
-    case Table::sensors: return "sensors";
-    case Table::configs: return "network_configs";
-    case Table::alerts: return "network_alerts";
-    case Table::metrics: return "network_metrics";
-    case Table::packets: return "network_packets";
-    case Table::audit: return "audit_log";
+    case Table::sensors:
+      return "sensors";
+    case Table::configs:
+      return "network_configs";
+    case Table::alerts:
+      return "network_alerts";
+    case Table::metrics:
+      return "network_metrics";
+    case Table::packets:
+      return "network_packets";
+    case Table::audit:
+      return "audit_log";
   }
   return "?";
 }
@@ -29,7 +35,8 @@ bool table_updates_on_conflict(Table t) { return t == Table::alerts || t == Tabl
 static constexpr std::string_view kSensors =
     "insert into public.sensors (id, user_id, name, interface, version, last_heartbeat, "
     "created_at) "
-    "select coalesce(r.id, " SN_SENSOR_ID "), " SN_USER ", coalesce(r.name, 'sensor'), "
+    "select coalesce(r.id, " SN_SENSOR_ID "), " SN_USER
+    ", coalesce(r.name, 'sensor'), "
     "r.interface, r.version, "
     "r.last_heartbeat, coalesce(r.created_at, now()) "
     "from json_populate_recordset(null::public.sensors, $1::json) r "
@@ -40,7 +47,8 @@ static constexpr std::string_view kSensors =
 static constexpr std::string_view kConfigs =
     "insert into public.network_configs (id, user_id, sensor_id, config, traffic_threshold, "
     "connection_rate, protocol_blacklist, created_at) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.config, '{}'::jsonb), "
+    "select r.id, " SN_USER ", " SN_SENSOR
+    ", coalesce(r.config, '{}'::jsonb), "
     "r.traffic_threshold, r.connection_rate, coalesce(r.protocol_blacklist, '{}'), "
     "coalesce(r.created_at, now()) "
     "from json_populate_recordset(null::public.network_configs, $1::json) r "
@@ -50,7 +58,8 @@ static constexpr std::string_view kAlerts =
     "insert into public.network_alerts as a (id, user_id, sensor_id, kind, severity, status, "
     "host, protocol, condition, description, value, threshold, peak, count, first_seen, "
     "last_seen, resolved_at, resolved_by, created_at, updated_at) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", r.kind, r.severity, "
+    "select r.id, " SN_USER ", " SN_SENSOR
+    ", r.kind, r.severity, "
     "case when r.dup then 'resolved' else coalesce(r.status, 'open') end, "
     "r.host, r.protocol, r.condition, r.description, r.value, r.threshold, r.peak, "
     "coalesce(r.count, 1), coalesce(r.first_seen, now()), "
@@ -87,13 +96,16 @@ static constexpr std::string_view kAlertsSupersede =
     "and not exists (select 1 from json_populate_recordset(null::public.network_alerts, "
     "$1::json) s where s.id = a.id) and $2::text = $2::text";
 
-std::string_view pre_upsert_sql(Table t) { return t == Table::alerts ? kAlertsSupersede : std::string_view{}; }
+std::string_view pre_upsert_sql(Table t) {
+  return t == Table::alerts ? kAlertsSupersede : std::string_view{};
+}
 
 static constexpr std::string_view kMetrics =
     "insert into public.network_metrics (id, user_id, sensor_id, ts, total_packets, "
     "total_bytes, pps, bps, active_hosts, connections_per_min, anomalies, protocols, "
     "created_at) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.ts, now()), "
+    "select r.id, " SN_USER ", " SN_SENSOR
+    ", coalesce(r.ts, now()), "
     "coalesce(r.total_packets, 0), coalesce(r.total_bytes, 0), coalesce(r.pps, 0), "
     "coalesce(r.bps, 0), coalesce(r.active_hosts, 0), coalesce(r.connections_per_min, 0), "
     "coalesce(r.anomalies, '{}'::jsonb), coalesce(r.protocols, '{}'::jsonb), "
@@ -104,7 +116,8 @@ static constexpr std::string_view kMetrics =
 static constexpr std::string_view kPackets =
     "insert into public.network_packets (id, user_id, sensor_id, ts, src, dst, sport, dport, "
     "protocol, length, flags, created_at) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", r.ts, r.src, r.dst, r.sport, r.dport, "
+    "select r.id, " SN_USER ", " SN_SENSOR
+    ", r.ts, r.src, r.dst, r.sport, r.dport, "
     "r.protocol, r.length, r.flags, coalesce(r.created_at, now()) "
     "from json_populate_recordset(null::public.network_packets, $1::json) r "
     "on conflict (id, ts) do nothing";
@@ -112,7 +125,8 @@ static constexpr std::string_view kPackets =
 static constexpr std::string_view kAudit =
     "insert into public.audit_log (id, user_id, sensor_id, at, actor_id, actor_email, "
     "source_addr, action, details) "
-    "select r.id, " SN_USER ", " SN_SENSOR ", coalesce(r.at, now()), r.actor_id, "
+    "select r.id, " SN_USER ", " SN_SENSOR
+    ", coalesce(r.at, now()), r.actor_id, "
     "r.actor_email, r.source_addr, r.action, coalesce(r.details, '{}'::jsonb) "
     "from json_populate_recordset(null::public.audit_log, $1::json) r "
     "on conflict (id) do nothing";
@@ -123,12 +137,18 @@ static constexpr std::string_view kAudit =
 
 std::string_view upsert_sql(Table t) {
   switch (t) {
-    case Table::sensors: return kSensors;
-    case Table::configs: return kConfigs;
-    case Table::alerts: return kAlerts;
-    case Table::metrics: return kMetrics;
-    case Table::packets: return kPackets;
-    case Table::audit: return kAudit;
+    case Table::sensors:
+      return kSensors;
+    case Table::configs:
+      return kConfigs;
+    case Table::alerts:
+      return kAlerts;
+    case Table::metrics:
+      return kMetrics;
+    case Table::packets:
+      return kPackets;
+    case Table::audit:
+      return kAudit;
   }
   return {};
 }

@@ -9,7 +9,12 @@
 namespace securenet::store {
 
 enum class Table : uint8_t {
-  sensors = 0, configs = 1, alerts = 2, metrics = 3, packets = 4, audit = 5
+  sensors = 0,
+  configs = 1,
+  alerts = 2,
+  metrics = 3,
+  packets = 4,
+  audit = 5
 };
 inline constexpr int kTableCount = 6;
 

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unordered_map>
-
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <unordered_map>
 
 #include "pg_errors.h"
 #include "rows.h"
@@ -17,23 +16,27 @@ using Clock = std::chrono::steady_clock;
 
 const char* db_state_name(DbState s) {
   switch (s) {
-    case DbState::disabled: return "disabled";
-    case DbState::disconnected: return "disconnected";
-    case DbState::connected: return "connected";
+    case DbState::disabled:
+      return "disabled";
+    case DbState::disconnected:
+      return "disconnected";
+    case DbState::connected:
+      return "connected";
   }
   return "?";
 }
 
 std::string status_json(const WriterStatus& s) {
   auto n = [](uint64_t v) { return std::to_string(v); };
-  return std::string("{\"state\":\"") + db_state_name(s.state) + "\",\"spool_backlog\":" +
-         n(s.spool_rows) + ",\"spool_bytes\":" + n(s.spool_bytes) + ",\"queue_depth\":" +
-         n(s.queue_depth) + ",\"rows_written\":" + n(s.rows_written) + ",\"errors\":" +
-         n(s.errors) + ",\"rows_rejected\":" + n(s.rows_rejected) +
+  return std::string("{\"state\":\"") + db_state_name(s.state) +
+         "\",\"spool_backlog\":" + n(s.spool_rows) + ",\"spool_bytes\":" + n(s.spool_bytes) +
+         ",\"queue_depth\":" + n(s.queue_depth) + ",\"rows_written\":" + n(s.rows_written) +
+         ",\"errors\":" + n(s.errors) + ",\"rows_rejected\":" + n(s.rows_rejected) +
          ",\"packets_rate_limited\":" + n(s.packets_rate_limited) +
          ",\"spool_packets_dropped\":" + n(s.spool_packets_dropped) +
-         ",\"spool_metrics_dropped\":" + n(s.spool_metrics_dropped) + ",\"held_rows\":" +
-         n(s.held_rows) + ",\"spool_degraded\":" + n(static_cast<uint64_t>(s.spool_degraded)) + "}";
+         ",\"spool_metrics_dropped\":" + n(s.spool_metrics_dropped) +
+         ",\"held_rows\":" + n(s.held_rows) +
+         ",\"spool_degraded\":" + n(static_cast<uint64_t>(s.spool_degraded)) + "}";
 }
 
 Writer::Writer(WriterOptions opts) : opts_(std::move(opts)), backoff_(opts_.backoff_min) {}
@@ -70,8 +73,7 @@ void Writer::wake() { q_cv_.notify_all(); }
 bool Writer::packet_allowed() {
   const uint64_t cap = static_cast<uint64_t>(opts_.packet_rows_per_s);
   const uint64_t sec = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
-          .count());
+      std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count());
   uint64_t win = rate_window_.load(std::memory_order_relaxed);
   if (win != sec && rate_window_.compare_exchange_strong(win, sec))
     rate_count_.store(0, std::memory_order_relaxed);
@@ -138,7 +140,8 @@ bool Writer::spill(std::vector<SpoolRecord>& rows) {
     held_count_ += held;
     held_lost_ += lost;
     rows.clear();
-    note_error("spool append failed (" + st.error().message + "); alert/config rows are held in "
+    note_error("spool append failed (" + st.error().message +
+               "); alert/config rows are held in "
                "memory until it has room" +
                (lost ? std::string(", some lost (memory bound reached)") : std::string()));
     return false;
@@ -222,8 +225,8 @@ void Writer::try_connect() {
 bool Writer::owner_exists() {
   pqxx::work tx(*conn_);
   // Through a SECURITY DEFINER function: the sensor's role does not read auth.users.
-  auto r = tx.exec_params("select securenet.user_exists(nullif($1, '')::uuid)",
-                          opts_.owner_user_id);
+  auto r =
+      tx.exec_params("select securenet.user_exists(nullif($1, '')::uuid)", opts_.owner_user_id);
   tx.commit();
   return !r.empty() && !r[0][0].is_null() && r[0][0].as<bool>();
 }
@@ -248,8 +251,7 @@ void Writer::maintain_partitions() {
   }
 }
 
-static std::string json_array(const std::vector<const SpoolRecord*>& rows, size_t lo,
-                              size_t hi) {
+static std::string json_array(const std::vector<const SpoolRecord*>& rows, size_t lo, size_t hi) {
   size_t n = 2;
   for (size_t i = lo; i < hi; ++i) n += rows[i]->json.size() + 1;
   std::string out;
@@ -263,8 +265,8 @@ static std::string json_array(const std::vector<const SpoolRecord*>& rows, size_
   return out;
 }
 
-Writer::Outcome Writer::write_table(Table t, const std::vector<const SpoolRecord*>& rows,
-                                    size_t lo, size_t hi) {
+Writer::Outcome Writer::write_table(Table t, const std::vector<const SpoolRecord*>& rows, size_t lo,
+                                    size_t hi) {
   try {
     pqxx::work tx(*conn_);
     const std::string json = json_array(rows, lo, hi);
@@ -361,7 +363,7 @@ void Writer::replay() {
       replay_cursor_ = *next;
       return;
     }
-    if (stop_) return;  // the rest is replayed after the next start
+    if (stop_) return;               // the rest is replayed after the next start
     if (!write_rows(chunk)) return;  // cursor stays: this chunk is replayed again later
     replay_cursor_ = *next;
   }

@@ -19,17 +19,16 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <pqxx/connection>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "db_config.h"
-#include "securenet/result.h"
 #include "rows.h"
+#include "securenet/result.h"
 #include "spool.h"
 #include "tables.h"
-
-#include <pqxx/connection>
 
 namespace securenet::store {
 
@@ -40,12 +39,12 @@ struct WriterOptions {
   SensorInfo sensor;          // registered in `sensors` at start when sensor_id is set
   SpoolOptions spool;         // spool.dir is required
   size_t queue_capacity = 65536;
-  size_t batch_rows = 1000;                        // flush early at this many queued rows
-  size_t statement_rows = 5000;                    // rows per INSERT statement at most
+  size_t batch_rows = 1000;      // flush early at this many queued rows
+  size_t statement_rows = 5000;  // rows per INSERT statement at most
   std::chrono::milliseconds flush_interval{1000};
   std::chrono::milliseconds backoff_min{200};
   std::chrono::milliseconds backoff_max{30000};
-  double packet_rows_per_s = 1000;                 // cap; 0 = store no packet rows
+  double packet_rows_per_s = 1000;  // cap; 0 = store no packet rows
   std::chrono::minutes partition_maintenance{60};
   size_t held_capacity = 1000000;  // high rows kept in memory while the spool cannot take them
 };
@@ -55,21 +54,21 @@ const char* db_state_name(DbState s);
 
 struct WriterStatus {
   DbState state = DbState::disabled;
-  uint64_t queue_depth = 0;       // queued + being written (0 = everything settled)
+  uint64_t queue_depth = 0;  // queued + being written (0 = everything settled)
   uint64_t spool_rows = 0, spool_bytes = 0;
-  uint64_t rows_written = 0;      // rows the database accepted (incl. no-op replays)
-  uint64_t batches = 0;           // statements that succeeded
-  uint64_t errors = 0;            // failed statements / connection attempts
-  uint64_t rows_rejected = 0;     // rows the database refused as invalid (logged)
-  uint64_t rows_spilled = 0;      // rows that went through the spool
+  uint64_t rows_written = 0;   // rows the database accepted (incl. no-op replays)
+  uint64_t batches = 0;        // statements that succeeded
+  uint64_t errors = 0;         // failed statements / connection attempts
+  uint64_t rows_rejected = 0;  // rows the database refused as invalid (logged)
+  uint64_t rows_spilled = 0;   // rows that went through the spool
   uint64_t packets_rate_limited = 0;
   uint64_t spool_packets_dropped = 0, spool_metrics_dropped = 0, spool_corrupt_bytes = 0;
   uint64_t spool_dropped[kTableCount] = {};  // by table
-  uint64_t held_rows = 0;         // high rows in memory that the spool could not take
-  uint64_t held_lost = 0;         // high rows lost: held_capacity exceeded (logged)
+  uint64_t held_rows = 0;                    // high rows in memory that the spool could not take
+  uint64_t held_lost = 0;                    // high rows lost: held_capacity exceeded (logged)
   uint64_t disk_free_bytes = 0;
   bool reserve_in_use = false;
-  int spool_degraded = 0;         // 0 ok, 1 MEDIUM, 2 HIGH (high rows held or reserve used)
+  int spool_degraded = 0;  // 0 ok, 1 MEDIUM, 2 HIGH (high rows held or reserve used)
   std::string last_error;
 };
 
@@ -107,8 +106,7 @@ class Writer {
   bool write_rows(std::vector<SpoolRecord>& rows);
   // One statement; on a data error bisects to find and reject the bad rows.
   enum class Outcome { ok, retry_later };
-  Outcome write_table(Table t, const std::vector<const SpoolRecord*>& rows, size_t lo,
-                      size_t hi);
+  Outcome write_table(Table t, const std::vector<const SpoolRecord*>& rows, size_t lo, size_t hi);
   void replay();
   void note_error(const std::string& what);
 
@@ -120,8 +118,8 @@ class Writer {
   std::condition_variable q_cv_;
   std::deque<SpoolRecord> queue_;
   std::atomic<uint64_t> in_flight_{0};  // drained, not yet written or spooled
-  std::mutex spill_mu_;  // orders spills and the writer's own spooling
-  std::deque<SpoolRecord> held_;  // high rows the spool could not take (under spill_mu_)
+  std::mutex spill_mu_;                 // orders spills and the writer's own spooling
+  std::deque<SpoolRecord> held_;        // high rows the spool could not take (under spill_mu_)
   std::atomic<uint64_t> held_count_{0}, held_lost_{0};
   std::atomic<bool> stop_{false};
 

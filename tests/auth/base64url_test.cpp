@@ -31,7 +31,7 @@ TEST(Base64Url, RejectsPaddingStandardAlphabetWhitespaceAndBadLength) {
   EXPECT_FALSE(base64url_decode("+/8"));
   EXPECT_FALSE(base64url_decode("Zm 9v"));
   EXPECT_FALSE(base64url_decode("Zm9v\n"));
-  EXPECT_FALSE(base64url_decode("Z"));       // 6 bits cannot make a byte
+  EXPECT_FALSE(base64url_decode("Z"));  // 6 bits cannot make a byte
   EXPECT_FALSE(base64url_decode("Zm9vY"));
   EXPECT_FALSE(base64url_decode(std::string("Zm\0v", 4)));
 }

@@ -21,9 +21,7 @@ Verifier hs_verifier(AuthConfig cfg = {}) {
   return *v;
 }
 
-std::string payload(std::string_view fields) {
-  return "{" + std::string(fields) + "}";
-}
+std::string payload(std::string_view fields) { return "{" + std::string(fields) + "}"; }
 
 std::string base_fields(int64_t exp = kNow + 3600) {
   return R"("aud":"authenticated","sub":"u1","role":"authenticated","exp":)" + std::to_string(exp);
@@ -46,7 +44,8 @@ TEST(Claims, ValidHs256TokenYieldsClaims) {
 TEST(Claims, AppRoleFromAppMetadata) {
   auto v = hs_verifier();
   auto role = [&](std::string_view extra) {
-    auto c = v.verify(make_hs256(kHeader, payload(base_fields() + std::string(extra)), kSecret), kNow);
+    auto c =
+        v.verify(make_hs256(kHeader, payload(base_fields() + std::string(extra)), kSecret), kNow);
     EXPECT_TRUE(c.ok()) << extra;
     return c.ok() ? c->app_role : AppRole::kAdmin;
   };
@@ -59,7 +58,8 @@ TEST(Claims, AppRoleFromAppMetadata) {
   EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":"root"})"), AppRole::kNone);
   EXPECT_EQ(role(R"(,"app_metadata":{"securenet_role":3})"), AppRole::kNone);
   EXPECT_EQ(role(R"(,"app_metadata":"admin")"), AppRole::kNone);
-  EXPECT_EQ(role(R"(,"user_metadata":{"securenet_role":"admin"})"), AppRole::kViewer);  // user-editable: ignored
+  EXPECT_EQ(role(R"(,"user_metadata":{"securenet_role":"admin"})"),
+            AppRole::kViewer);  // user-editable: ignored
   MintOptions m;
   m.sub = "u1";
   m.app_role = "operator";
@@ -81,29 +81,45 @@ TEST(Claims, ExpiredTokenRefusedBeyondLeeway) {
 
 TEST(Claims, MissingOrNonNumericExpRefused) {
   auto v = hs_verifier();
-  EXPECT_FALSE(v.verify(make_hs256(kHeader, R"({"aud":"authenticated","sub":"u","role":"authenticated"})", kSecret), kNow).ok());
-  EXPECT_FALSE(v.verify(make_hs256(kHeader, R"({"aud":"authenticated","sub":"u","role":"authenticated","exp":"9999999999"})", kSecret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(kHeader, R"({"aud":"authenticated","sub":"u","role":"authenticated"})",
+                          kSecret),
+               kNow)
+          .ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(
+                   kHeader,
+                   R"({"aud":"authenticated","sub":"u","role":"authenticated","exp":"9999999999"})",
+                   kSecret),
+               kNow)
+          .ok());
 }
 
 TEST(Claims, NotYetValidRefused) {
   auto v = hs_verifier();
-  auto nbf = make_hs256(kHeader, payload(base_fields() + ",\"nbf\":" + std::to_string(kNow + 120)), kSecret);
+  auto nbf = make_hs256(kHeader, payload(base_fields() + ",\"nbf\":" + std::to_string(kNow + 120)),
+                        kSecret);
   EXPECT_FALSE(v.verify(nbf, kNow).ok());
   EXPECT_TRUE(v.verify(nbf, kNow + 120).ok());
-  auto iat = make_hs256(kHeader, payload(base_fields() + ",\"iat\":" + std::to_string(kNow + 600)), kSecret);
+  auto iat = make_hs256(kHeader, payload(base_fields() + ",\"iat\":" + std::to_string(kNow + 600)),
+                        kSecret);
   EXPECT_FALSE(v.verify(iat, kNow).ok());
-  auto iat_ok = make_hs256(kHeader, payload(base_fields() + ",\"iat\":" + std::to_string(kNow + 5)), kSecret);
+  auto iat_ok =
+      make_hs256(kHeader, payload(base_fields() + ",\"iat\":" + std::to_string(kNow + 5)), kSecret);
   EXPECT_TRUE(v.verify(iat_ok, kNow).ok());
 }
 
 TEST(Claims, WrongAudienceRefused) {
   auto v = hs_verifier();
-  std::string exp = ",\"sub\":\"u\",\"role\":\"authenticated\",\"exp\":" + std::to_string(kNow + 60);
+  std::string exp =
+      ",\"sub\":\"u\",\"role\":\"authenticated\",\"exp\":" + std::to_string(kNow + 60);
   EXPECT_FALSE(v.verify(make_hs256(kHeader, "{\"aud\":\"anon\"" + exp + "}", kSecret), kNow).ok());
-  EXPECT_FALSE(v.verify(make_hs256(kHeader, "{\"aud\":[\"a\",\"b\"]" + exp + "}", kSecret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(kHeader, "{\"aud\":[\"a\",\"b\"]" + exp + "}", kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, "{\"aud\":5" + exp + "}", kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, "{\"x\":1" + exp + "}", kSecret), kNow).ok());
-  auto arr = v.verify(make_hs256(kHeader, "{\"aud\":[\"x\",\"authenticated\"]" + exp + "}", kSecret), kNow);
+  auto arr = v.verify(
+      make_hs256(kHeader, "{\"aud\":[\"x\",\"authenticated\"]" + exp + "}", kSecret), kNow);
   ASSERT_TRUE(arr.ok()) << arr.error().message;
   EXPECT_EQ(arr->aud, "authenticated");
 }
@@ -111,19 +127,26 @@ TEST(Claims, WrongAudienceRefused) {
 TEST(Claims, RoleMustBeAllowed) {
   auto v = hs_verifier();
   std::string rest = R"("aud":"authenticated","sub":"u","exp":)" + std::to_string(kNow + 60);
-  EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest + ",\"role\":\"anon\""), kSecret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(kHeader, payload(rest + ",\"role\":\"anon\""), kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest), kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest + ",\"role\":7"), kSecret), kNow).ok());
-  EXPECT_TRUE(v.verify(make_hs256(kHeader, payload(rest + ",\"role\":\"service_role\""), kSecret), kNow).ok());
+  EXPECT_TRUE(
+      v.verify(make_hs256(kHeader, payload(rest + ",\"role\":\"service_role\""), kSecret), kNow)
+          .ok());
   AuthConfig only_auth;
   only_auth.allowed_roles = {"authenticated"};
   auto strict = hs_verifier(only_auth);
-  EXPECT_FALSE(strict.verify(make_hs256(kHeader, payload(rest + ",\"role\":\"service_role\""), kSecret), kNow).ok());
+  EXPECT_FALSE(
+      strict
+          .verify(make_hs256(kHeader, payload(rest + ",\"role\":\"service_role\""), kSecret), kNow)
+          .ok());
 }
 
 TEST(Claims, MissingOrEmptySubRefused) {
   auto v = hs_verifier();
-  std::string rest = R"("aud":"authenticated","role":"authenticated","exp":)" + std::to_string(kNow + 60);
+  std::string rest =
+      R"("aud":"authenticated","role":"authenticated","exp":)" + std::to_string(kNow + 60);
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest), kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest + ",\"sub\":\"\""), kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(rest + ",\"sub\":42"), kSecret), kNow).ok());
@@ -135,7 +158,11 @@ TEST(Claims, IssuerCheckedWhenConfigured) {
   auto v = hs_verifier(cfg);
   EXPECT_TRUE(v.verify(make_hs256(kHeader, claims_json(kNow), kSecret), kNow).ok());
   EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(base_fields()), kSecret), kNow).ok());
-  EXPECT_FALSE(v.verify(make_hs256(kHeader, payload(base_fields() + ",\"iss\":\"https://evil/auth/v1\""), kSecret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(kHeader, payload(base_fields() + ",\"iss\":\"https://evil/auth/v1\""),
+                          kSecret),
+               kNow)
+          .ok());
 }
 
 TEST(Claims, BadSignatureAndTamperedPayloadRefused) {

@@ -1,8 +1,8 @@
 // JWKS over https: certificate and host name verification are on. Serves with the
 // `openssl s_server -WWW` tool (Debian package openssl) on loopback.
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -56,7 +56,8 @@ class TlsServer {
     std::string cmd = "cd '" + dir.string() +
                       "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
                       " -keyout key.pem -out cert.pem -days 1 -subj /CN=securenet-test"
-                      " -addext subjectAltName=" + san + " >/dev/null 2>&1";
+                      " -addext subjectAltName=" +
+                      san + " >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) return;
     port_ = free_loopback_port();
     int out[2];

@@ -1,9 +1,9 @@
 // ES256/RS256 against a JWKS file; kid handling; key confusion.
 #include <gtest/gtest.h>
 
+#include "auth/jwt.h"
 #include "base64url.h"
 #include "jwk.h"
-#include "auth/jwt.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
@@ -30,7 +30,8 @@ class JwksFile : public ::testing::Test {
     return *v;
   }
   static std::string header(std::string_view alg, std::string_view kid) {
-    return R"({"alg":")" + std::string(alg) + R"(","kid":")" + std::string(kid) + R"(","typ":"JWT"})";
+    return R"({"alg":")" + std::string(alg) + R"(","kid":")" + std::string(kid) +
+           R"(","typ":"JWT"})";
   }
   static TestKey* ec_;
   static TestKey* rsa_;
@@ -67,13 +68,15 @@ TEST_F(JwksFile, SignatureByUnlistedKeyRefused) {
   EXPECT_FALSE(v.verify(make_token(header("ES256", "ec-1"), claims_json(kNow), other), kNow).ok());
   auto good = make_token(header("ES256", "ec-1"), claims_json(kNow), *ec_);
   auto forged = make_token(header("ES256", "ec-1"), claims_json(kNow, R"("x":1)"), *ec_);
-  EXPECT_FALSE(v.verify(forged.substr(0, forged.rfind('.')) + good.substr(good.rfind('.')), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(forged.substr(0, forged.rfind('.')) + good.substr(good.rfind('.')), kNow).ok());
 }
 
 TEST_F(JwksFile, RsaPublicKeyAsHmacSecretRefused) {
   // The classic confusion attack: HS256 "signed" with the public key's bytes.
   auto v = verifier(jwks_of({ec_, rsa_}));
-  for (const std::string& secret : {rsa_->public_pem(), rsa_->jwk(), ec_->public_pem(), ec_->jwk()}) {
+  for (const std::string& secret :
+       {rsa_->public_pem(), rsa_->jwk(), ec_->public_pem(), ec_->jwk()}) {
     auto r = v.verify(make_hs256(header("HS256", "rsa-1"), claims_json(kNow), secret), kNow);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("HS256"), std::string::npos);
@@ -86,7 +89,8 @@ TEST_F(JwksFile, AlgSwapBetweenKeyTypesRefused) {
   EXPECT_FALSE(v.verify(make_token(header("RS256", "ec-1"), claims_json(kNow), *ec_), kNow).ok());
   EXPECT_FALSE(v.verify(make_token(header("ES256", "rsa-1"), claims_json(kNow), *rsa_), kNow).ok());
   for (const char* alg : {"ES384", "PS256", "RS512", "EdDSA", "HS512", "hs256"}) {
-    EXPECT_FALSE(v.verify(make_token(header(alg, "ec-1"), claims_json(kNow), *ec_), kNow).ok()) << alg;
+    EXPECT_FALSE(v.verify(make_token(header(alg, "ec-1"), claims_json(kNow), *ec_), kNow).ok())
+        << alg;
   }
 }
 
@@ -94,20 +98,24 @@ TEST_F(JwksFile, AlgNoneRefusedWithAndWithoutSignature) {
   AuthConfig cfg;
   cfg.hs256_secret = "super-secret-jwt-token-with-at-least-32-characters-long";
   auto v = verifier(jwks_of({ec_, rsa_}), cfg);
-  std::string input = base64url_encode(R"({"alg":"none","typ":"JWT"})") + '.' +
-                      base64url_encode(claims_json(kNow));
+  std::string input =
+      base64url_encode(R"({"alg":"none","typ":"JWT"})") + '.' + base64url_encode(claims_json(kNow));
   EXPECT_FALSE(v.verify(input + ".", kNow).ok());
   EXPECT_FALSE(v.verify(input, kNow).ok());
   EXPECT_FALSE(v.verify(input + "." + base64url_encode("sig"), kNow).ok());
-  EXPECT_FALSE(v.verify(make_hs256(R"({"alg":"none"})", claims_json(kNow), cfg.hs256_secret), kNow).ok());
-  EXPECT_FALSE(v.verify(make_hs256(R"({"alg":"None"})", claims_json(kNow), cfg.hs256_secret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(R"({"alg":"none"})", claims_json(kNow), cfg.hs256_secret), kNow).ok());
+  EXPECT_FALSE(
+      v.verify(make_hs256(R"({"alg":"None"})", claims_json(kNow), cfg.hs256_secret), kNow).ok());
 }
 
 TEST_F(JwksFile, Hs256OffWithoutSecretAndCritRefused) {
   auto v = verifier(jwks_of({ec_}));
   EXPECT_FALSE(v.verify(make_hs256(R"({"alg":"HS256"})", claims_json(kNow), "x"), kNow).ok());
   EXPECT_FALSE(v.verify(make_token(R"({"alg":"ES256","kid":"ec-1","crit":["b64"],"b64":false})",
-                                   claims_json(kNow), *ec_), kNow).ok());
+                                   claims_json(kNow), *ec_),
+                        kNow)
+                   .ok());
 }
 
 TEST_F(JwksFile, ClaimsStillCheckedForPublicKeyTokens) {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "http_get.h"
 #include "auth/jwt.h"
+#include "http_get.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
@@ -51,7 +51,9 @@ class JwksServer {
   }
   // Every response waits this long first (a slow or distant JWKS server).
   void set_delay(std::chrono::milliseconds d) { delay_ms_ = static_cast<int>(d.count()); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/auth/v1/.well-known/jwks.json"; }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/auth/v1/.well-known/jwks.json";
+  }
   int requests() const { return requests_; }
 
  private:
@@ -71,8 +73,10 @@ class JwksServer {
       std::string resp;
       {
         std::lock_guard lock(mu_);
-        resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Type: application/json\r\n"
-               "Content-Length: " + std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+        resp = "HTTP/1.1 " + std::to_string(status_) +
+               " X\r\nContent-Type: application/json\r\n"
+               "Content-Length: " +
+               std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
       }
       if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
       ++requests_;
@@ -128,7 +132,8 @@ TEST(JwksUrl, UnknownKidRefetchFindsRotatedKey) {
   cfg.jwks_refetch_gap_s = 0;
   auto v = Verifier::create(cfg);
   ASSERT_TRUE(v.ok());
-  ASSERT_TRUE(v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
+  ASSERT_TRUE(
+      v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
   EXPECT_EQ(server.requests(), 1);
   server.set(jwks_of({&k1, &k2}));
   auto t2 = make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), k2);
@@ -139,7 +144,9 @@ TEST(JwksUrl, UnknownKidRefetchFindsRotatedKey) {
   EXPECT_EQ(server.requests(), 2);  // cached again
   // A known kid with a bad signature never triggers a refetch.
   TestKey impostor = make_rsa_key("k2");
-  EXPECT_FALSE(v->verify(make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), impostor), kNow).ok());
+  EXPECT_FALSE(
+      v->verify(make_token(R"({"alg":"RS256","kid":"k2"})", claims_json(kNow), impostor), kNow)
+          .ok());
   EXPECT_EQ(server.requests(), 2);
   // Key removed upstream: once the cache expires, tokens by the removed key are refused.
   server.set(jwks_of({&k2}));
@@ -147,7 +154,8 @@ TEST(JwksUrl, UnknownKidRefetchFindsRotatedKey) {
   short_cache.jwks_max_age_s = 0;
   auto v2 = Verifier::create(short_cache);
   ASSERT_TRUE(v2.ok());
-  EXPECT_FALSE(v2->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
+  EXPECT_FALSE(
+      v2->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
   EXPECT_TRUE(v2->verify(t2, kNow).ok());
 }
 
@@ -253,7 +261,9 @@ TEST(JwksUrlBackground, UnknownKidIsRefusedUntilItsRefetchLands) {
   EXPECT_GE(server.requests(), 2);
   // A token by a key nobody published is still refused after the refetch.
   TestKey stranger = make_ec_key("k9");
-  EXPECT_FALSE(v->verify(make_token(R"({"alg":"ES256","kid":"k9"})", claims_json(kNow), stranger), kNow).ok());
+  EXPECT_FALSE(
+      v->verify(make_token(R"({"alg":"ES256","kid":"k9"})", claims_json(kNow), stranger), kNow)
+          .ok());
 }
 
 TEST(JwksUrlBackground, WarmReportsAnUnreachableUrl) {
@@ -271,7 +281,8 @@ TEST(JwksUrlBackground, WarmReportsAnUnreachableUrl) {
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.error().message.find(cfg.jwks_url), std::string::npos);
   TestKey k1 = make_ec_key("k1");
-  EXPECT_FALSE(v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
+  EXPECT_FALSE(
+      v->verify(make_token(R"({"alg":"ES256","kid":"k1"})", claims_json(kNow), k1), kNow).ok());
 }
 
 TEST(HttpGet, StatusAndUrlErrors) {

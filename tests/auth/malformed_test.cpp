@@ -1,8 +1,8 @@
 // Malformed tokens: part counts, base64url, JSON.
 #include <gtest/gtest.h>
 
-#include "base64url.h"
 #include "auth/jwt.h"
+#include "base64url.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
@@ -21,9 +21,9 @@ TEST(Malformed, PartCounts) {
   auto v = make();
   auto good = testing::make_hs256(R"({"alg":"HS256"})", testing::claims_json(kNow), kSecret);
   ASSERT_TRUE(v.verify(good, kNow).ok());
-  for (std::string t : {std::string(), std::string("."), std::string(".."), std::string("..."),
-                        std::string("abc"), good + ".", good + ".x", "." + good,
-                        good.substr(0, good.rfind('.'))}) {
+  for (std::string t :
+       {std::string(), std::string("."), std::string(".."), std::string("..."), std::string("abc"),
+        good + ".", good + ".x", "." + good, good.substr(0, good.rfind('.'))}) {
     EXPECT_FALSE(v.verify(t, kNow).ok()) << t;
   }
   EXPECT_FALSE(v.verify(std::string(20000, 'a'), kNow).ok());
@@ -46,7 +46,8 @@ TEST(Malformed, Json) {
   auto v = make();
   for (const char* header : {"", "[]", "{", R"({"alg":5})", R"({"typ":"JWT"})", "null",
                              R"({"alg":"HS256","alg":"HS256"})", R"({"alg":"HS256","kid":1})"}) {
-    EXPECT_FALSE(v.verify(testing::make_hs256(header, testing::claims_json(kNow), kSecret), kNow).ok())
+    EXPECT_FALSE(
+        v.verify(testing::make_hs256(header, testing::claims_json(kNow), kSecret), kNow).ok())
         << header;
   }
   for (const char* payload : {"", "[]", "{", "\"s\"", "{\"a\":1}x"}) {

@@ -65,7 +65,9 @@ print(c["sub"]); print(c["role"]); print(c["email"])
 )";
 
 TEST(PyJwt, TokensSignedByPyJwtVerify) {
-  if (!have_pyjwt()) GTEST_SKIP() << "python3-jwt/python3-cryptography not installed (apt-get install -y python3-jwt python3-cryptography)";
+  if (!have_pyjwt())
+    GTEST_SKIP() << "python3-jwt/python3-cryptography not installed (apt-get install -y "
+                    "python3-jwt python3-cryptography)";
   TestKey ec = make_ec_key("ec-py");
   TestKey rsa = make_rsa_key("rsa-py");
   std::string script = write_temp_file("sign.py", kSignScript);
@@ -95,7 +97,9 @@ TEST(PyJwt, TokensSignedByPyJwtVerify) {
 }
 
 TEST(PyJwt, MintedTokenVerifiesWithPyJwt) {
-  if (!have_pyjwt()) GTEST_SKIP() << "python3-jwt/python3-cryptography not installed (apt-get install -y python3-jwt python3-cryptography)";
+  if (!have_pyjwt())
+    GTEST_SKIP() << "python3-jwt/python3-cryptography not installed (apt-get install -y "
+                    "python3-jwt python3-cryptography)";
   std::string script = write_temp_file("verify.py", kVerifyScript);
   MintOptions o;
   o.sub = "1e2d3c4b-5a69-4788-9a0b-c1d2e3f4a5b6";
@@ -109,7 +113,8 @@ TEST(PyJwt, MintedTokenVerifiesWithPyJwt) {
   EXPECT_EQ(out[1], "authenticated");
   EXPECT_EQ(out[2], o.email);
   // The cross-check can fail: PyJWT refuses the same token under another secret.
-  run(python() + " " + script + " " + token + " wrong-secret-wrong-secret-wrong 2>/dev/null", status);
+  run(python() + " " + script + " " + token + " wrong-secret-wrong-secret-wrong 2>/dev/null",
+      status);
   EXPECT_NE(status, 0);
 }
 

@@ -11,9 +11,9 @@ class TempCleanup : public ::testing::Environment {
  public:
   void TearDown() override {
     std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::temp_directory_path() /
-                                    ("securenet-auth-" + std::to_string(::getpid())),
-                                ec);
+    std::filesystem::remove_all(
+        std::filesystem::temp_directory_path() / ("securenet-auth-" + std::to_string(::getpid())),
+        ec);
   }
 };
 [[maybe_unused]] ::testing::Environment* const kCleanup =

@@ -119,17 +119,19 @@ std::string make_hs256(std::string_view header_json, std::string_view payload_js
 }
 
 std::string claims_json(int64_t now, std::string_view extra) {
-  std::string s = "{\"iss\":\"https://ref.supabase.co/auth/v1\",\"aud\":\"authenticated\","
-                  "\"exp\":" + std::to_string(now + 3600) + ",\"iat\":" + std::to_string(now) +
-                  ",\"sub\":\"6f1c2b8e-1d7a-4c55-9a0e-3c8f2d9b7a11\",\"email\":\"a@example.com\","
-                  "\"role\":\"authenticated\",\"aal\":\"aal1\"";
+  std::string s =
+      "{\"iss\":\"https://ref.supabase.co/auth/v1\",\"aud\":\"authenticated\","
+      "\"exp\":" +
+      std::to_string(now + 3600) + ",\"iat\":" + std::to_string(now) +
+      ",\"sub\":\"6f1c2b8e-1d7a-4c55-9a0e-3c8f2d9b7a11\",\"email\":\"a@example.com\","
+      "\"role\":\"authenticated\",\"aal\":\"aal1\"";
   if (!extra.empty()) s += "," + std::string(extra);
   return s + "}";
 }
 
 std::string write_temp_file(const std::string& name, const std::string& content) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("securenet-auth-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("securenet-auth-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = dir / name;
   std::ofstream(path, std::ios::binary) << content;

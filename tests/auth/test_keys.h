@@ -12,9 +12,9 @@ struct TestKey {
   PkeyPtr pkey;
   std::string alg;  // "ES256" or "RS256"
   std::string kid;
-  std::string jwk() const;          // public JWK object JSON (with kid, alg, use)
-  std::string public_pem() const;   // SubjectPublicKeyInfo PEM
-  std::string private_pem() const;  // PKCS#8 PEM
+  std::string jwk() const;                         // public JWK object JSON (with kid, alg, use)
+  std::string public_pem() const;                  // SubjectPublicKeyInfo PEM
+  std::string private_pem() const;                 // PKCS#8 PEM
   std::string sign(std::string_view input) const;  // JWS signature bytes (raw r||s for EC)
 };
 

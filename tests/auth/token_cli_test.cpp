@@ -29,7 +29,9 @@ TEST(TokenCli, MintsFromSecretFileAndEnv) {
   ASSERT_TRUE(v.ok());
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   int status = 0;
-  auto token = run_stdout(std::string(SECURENET_TOKEN_BIN) + " --user u-123 --email e@x.org --secret-file " + file, status);
+  auto token = run_stdout(
+      std::string(SECURENET_TOKEN_BIN) + " --user u-123 --email e@x.org --secret-file " + file,
+      status);
   ASSERT_EQ(status, 0);
   auto c = v->verify(token, now);
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -48,7 +50,9 @@ TEST(TokenCli, MintsFromSecretFileAndEnv) {
 
 TEST(TokenCli, RefusesMissingUserOrSecret) {
   int status = 0;
-  run_stdout(std::string("env -u SECURENET_JWT_SECRET ") + SECURENET_TOKEN_BIN + " --user u 2>/dev/null", status);
+  run_stdout(
+      std::string("env -u SECURENET_JWT_SECRET ") + SECURENET_TOKEN_BIN + " --user u 2>/dev/null",
+      status);
   EXPECT_NE(status, 0);
   run_stdout(std::string("SECURENET_JWT_SECRET=x ") + SECURENET_TOKEN_BIN + " 2>/dev/null", status);
   EXPECT_NE(status, 0);

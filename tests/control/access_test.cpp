@@ -74,9 +74,12 @@ TEST(Target, QueryIsDecodedLastValueWins) {
 
 TEST(Router, AccessLevelsAreDeclaredAndAShadowWithAnotherLevelIsRefused) {
   Router r;
-  r.add(http::verb::get, "/api/x", Access::kViewer, [](const Request&) { return json_response("{}"); });
-  r.add(http::verb::get, "/api/x", Access::kViewer, [](const Request&) { return json_response("{}"); });  // same level: ok
-  EXPECT_THROW(r.add(http::verb::get, "/api/x", Access::kPublic, [](const Request&) { return json_response("{}"); }),
+  r.add(http::verb::get, "/api/x", Access::kViewer,
+        [](const Request&) { return json_response("{}"); });
+  r.add(http::verb::get, "/api/x", Access::kViewer,
+        [](const Request&) { return json_response("{}"); });  // same level: ok
+  EXPECT_THROW(r.add(http::verb::get, "/api/x", Access::kPublic,
+                     [](const Request&) { return json_response("{}"); }),
                std::logic_error);
   auto e = r.entries();
   ASSERT_EQ(e.size(), 2u);
@@ -103,10 +106,14 @@ namespace {
 // token is invalid.
 class AccessFixture : public ::testing::Test {
  protected:
-  AccessFixture() : files_(""), d_(router_, checker(), files_, HttpPolicy{{"sensor.example"}, {"https://dash.example"}, false}) {
+  AccessFixture()
+      : files_(""),
+        d_(router_, checker(), files_,
+           HttpPolicy{{"sensor.example"}, {"https://dash.example"}, false}) {
     auto rec = [this](const char* name) {
       return [this, name](const Request& req) {
-        ran_[name] = req.claims ? securenet::auth::app_role_name(req.claims->app_role) : "no-claims";
+        ran_[name] =
+            req.claims ? securenet::auth::app_role_name(req.claims->app_role) : "no-claims";
         return json_response("{\"ran\":\"" + std::string(name) + "\"}");
       };
     };
@@ -121,7 +128,10 @@ class AccessFixture : public ::testing::Test {
   static TokenChecker checker() {
     return [](std::string_view t) -> std::optional<Claims> {
       static const std::map<std::string, AppRole, std::less<>> kRoles = {
-          {"none", AppRole::kNone}, {"viewer", AppRole::kViewer}, {"operator", AppRole::kOperator}, {"admin", AppRole::kAdmin}};
+          {"none", AppRole::kNone},
+          {"viewer", AppRole::kViewer},
+          {"operator", AppRole::kOperator},
+          {"admin", AppRole::kAdmin}};
       auto it = kRoles.find(t);
       if (it == kRoles.end()) return std::nullopt;
       Claims c;
@@ -130,8 +140,9 @@ class AccessFixture : public ::testing::Test {
       return c;
     };
   }
-  Response call(http::verb m, std::string_view target, std::string_view token = "", std::string_view body = "",
-                std::string_view ct = "application/json", std::string_view origin = "", std::string_view host = "127.0.0.1:8080") {
+  Response call(http::verb m, std::string_view target, std::string_view token = "",
+                std::string_view body = "", std::string_view ct = "application/json",
+                std::string_view origin = "", std::string_view host = "127.0.0.1:8080") {
     std::string auth = token.empty() ? "" : "Bearer " + std::string(token);
     HttpIn in{m, target, body, auth, "127.0.0.1", host, origin, ct};
     return d_.handle(in);
@@ -147,8 +158,9 @@ class AccessFixture : public ::testing::Test {
 TEST_F(AccessFixture, PathVariantsOfProtectedRoutesNeedAToken) {
   // The two holes of issue 10: a doubled slash reached /api/config without a token, and
   // /api/alerts/history with null claims (SIGSEGV).
-  for (const char* t : {"//api/config", "/api/./config", "/api/../api/config", "/api/config/", "///api//config//",
-                        "/api/%63onfig", "/x/../api/config", "/api/%2e/config"}) {
+  for (const char* t :
+       {"//api/config", "/api/./config", "/api/../api/config", "/api/config/", "///api//config//",
+        "/api/%63onfig", "/x/../api/config", "/api/%2e/config"}) {
     EXPECT_EQ(call(http::verb::post, t, "", "{}").status, 401u) << t;
     EXPECT_EQ(call(http::verb::get, t).status, 401u) << t;
   }
@@ -177,12 +189,16 @@ TEST_F(AccessFixture, RoleMatrix) {
       {http::verb::post, "/api/alerts/5/resolve", "resolve", Access::kOperator},
       {http::verb::post, "/api/config", "config", Access::kAdmin},
   };
-  const std::pair<const char*, int> tokens[] = {{"", -1}, {"bogus", -1}, {"none", 0}, {"viewer", 1}, {"operator", 2}, {"admin", 3}};
+  const std::pair<const char*, int> tokens[] = {{"", -1},      {"bogus", -1},   {"none", 0},
+                                                {"viewer", 1}, {"operator", 2}, {"admin", 3}};
   for (const auto& row : rows) {
     for (const auto& [tok, level] : tokens) {
       ran_.clear();
       auto r = call(row.m, row.target, tok, row.m == http::verb::post ? "{}" : "");
-      unsigned want = row.need == Access::kPublic ? 200u : level < 0 ? 401u : level < static_cast<int>(row.need) ? 403u : 200u;
+      unsigned want = row.need == Access::kPublic          ? 200u
+                      : level < 0                          ? 401u
+                      : level < static_cast<int>(row.need) ? 403u
+                                                           : 200u;
       EXPECT_EQ(r.status, want) << row.target << " token=" << tok << " " << r.body;
       EXPECT_EQ(ran_.count(row.name) == 1, want == 200u) << row.target << " token=" << tok;
       if (want == 200u && row.need != Access::kPublic) EXPECT_EQ(ran_[row.name], tok);
@@ -201,19 +217,32 @@ TEST_F(AccessFixture, UnknownApiPathsAndWrongMethodsAnswerOnlyWithAToken) {
 TEST_F(AccessFixture, BrowserProtections) {
   EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "text/plain").status, 415u);
   EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "").status, 415u);
-  EXPECT_EQ(call(http::verb::post, "/api/auth/login", "", "{}", "application/x-www-form-urlencoded").status, 415u);
-  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json", "https://evil.example").status, 403u);
+  EXPECT_EQ(call(http::verb::post, "/api/auth/login", "", "{}", "application/x-www-form-urlencoded")
+                .status,
+            415u);
+  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json",
+                 "https://evil.example")
+                .status,
+            403u);
   EXPECT_EQ(call(http::verb::get, "/health", "", "", "", "null").status, 403u);
-  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json", "http://127.0.0.1:8080").status, 200u);
-  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json", "https://dash.example").status, 200u);
+  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json",
+                 "http://127.0.0.1:8080")
+                .status,
+            200u);
+  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", "application/json",
+                 "https://dash.example")
+                .status,
+            200u);
   for (const char* host : {"evil.example", "evil.example:8080", "", "sensor.example.evil"}) {
     EXPECT_EQ(call(http::verb::get, "/health", "", "", "", "", host).status, 421u) << host;
   }
-  for (const char* host : {"localhost:8080", "sensor.example", "SENSOR.example:443", "[::1]:8080", "10.1.2.3"}) {
+  for (const char* host :
+       {"localhost:8080", "sensor.example", "SENSOR.example:443", "[::1]:8080", "10.1.2.3"}) {
     EXPECT_EQ(call(http::verb::get, "/health", "", "", "", "", host).status, 200u) << host;
   }
   ran_.clear();
-  auto r = call(http::verb::post, "/api/config", "admin", R"({"whitelist":[],"whitelist":["0.0.0.0/0"]})");
+  auto r = call(http::verb::post, "/api/config", "admin",
+                R"({"whitelist":[],"whitelist":["0.0.0.0/0"]})");
   EXPECT_EQ(r.status, 400u);
   EXPECT_NE(r.body.find("whitelist"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("duplicate_key"), std::string::npos) << r.body;

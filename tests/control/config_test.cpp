@@ -15,13 +15,17 @@ using namespace securenet::control;
 
 namespace {
 
-ConfigParseResult apply(const std::string& json) { return apply_config_json(SecurityConfig::defaults(), json); }
+ConfigParseResult apply(const std::string& json) {
+  return apply_config_json(SecurityConfig::defaults(), json);
+}
 
-void expect_error(const std::string& json, const std::string& field, const std::string& detail_part) {
+void expect_error(const std::string& json, const std::string& field,
+                  const std::string& detail_part) {
   auto r = apply(json);
   ASSERT_FALSE(r.ok) << json;
   EXPECT_EQ(r.error.field, field) << json;
-  EXPECT_NE(r.error.detail.find(detail_part), std::string::npos) << json << " -> " << r.error.detail;
+  EXPECT_NE(r.error.detail.find(detail_part), std::string::npos)
+      << json << " -> " << r.error.detail;
 }
 
 }  // namespace
@@ -85,8 +89,8 @@ TEST(Config, MalformedBodies) {
 }
 
 TEST(Config, NumberFieldsRejectWrongTypesAndRanges) {
-  for (std::string f : {"traffic_threshold_pps", "connection_rate_per_min", "escalation_factor", "clear_ratio",
-                        "clear_hold_s", "sample_one_in"}) {
+  for (std::string f : {"traffic_threshold_pps", "connection_rate_per_min", "escalation_factor",
+                        "clear_ratio", "clear_hold_s", "sample_one_in"}) {
     expect_error("{\"" + f + "\":\"10\"}", f, "must be a number");
     expect_error("{\"" + f + "\":true}", f, "must be a number");
     expect_error("{\"" + f + "\":null}", f, "must be a number");
@@ -105,7 +109,8 @@ TEST(Config, NumberFieldsRejectWrongTypesAndRanges) {
 
 TEST(Config, BlacklistErrorsNameTheEntry) {
   expect_error(R"({"protocol_blacklist":"ICMP"})", "protocol_blacklist", "must be an array");
-  expect_error(R"({"protocol_blacklist":["ICMP","FOO"]})", "protocol_blacklist", "protocol_blacklist[1]: unknown protocol 'FOO'");
+  expect_error(R"({"protocol_blacklist":["ICMP","FOO"]})", "protocol_blacklist",
+               "protocol_blacklist[1]: unknown protocol 'FOO'");
   expect_error(R"({"protocol_blacklist":[256]})", "protocol_blacklist", "not in 0..255");
   expect_error(R"({"protocol_blacklist":[-1]})", "protocol_blacklist", "not in 0..255");
   expect_error(R"({"protocol_blacklist":["300"]})", "protocol_blacklist", "not in 0..255");
@@ -114,7 +119,8 @@ TEST(Config, BlacklistErrorsNameTheEntry) {
   expect_error(R"({"protocol_blacklist":["tcp/"]})", "protocol_blacklist", "unknown service");
   expect_error(R"({"protocol_blacklist":[""]})", "protocol_blacklist", "empty");
   expect_error(R"({"protocol_blacklist":[true]})", "protocol_blacklist", "must be a protocol name");
-  expect_error(R"({"protocol_blacklist":[{"a":1}]})", "protocol_blacklist", "must be a protocol name");
+  expect_error(R"({"protocol_blacklist":[{"a":1}]})", "protocol_blacklist",
+               "must be a protocol name");
   expect_error(R"({"protocol_blacklist":[1.5]})", "protocol_blacklist", "must be a protocol name");
 }
 
@@ -122,7 +128,8 @@ TEST(Config, CidrListErrors) {
   for (std::string f : {"home_networks", "whitelist"}) {
     expect_error("{\"" + f + "\":\"10.0.0.0/8\"}", f, "must be an array");
     expect_error("{\"" + f + "\":[5]}", f, f + "[0]: must be a CIDR string");
-    expect_error("{\"" + f + "\":[\"10.0.0.0/8\",\"10.0.0.0/33\"]}", f, f + "[1]: '10.0.0.0/33': prefix length above 32");
+    expect_error("{\"" + f + "\":[\"10.0.0.0/8\",\"10.0.0.0/33\"]}", f,
+                 f + "[1]: '10.0.0.0/33': prefix length above 32");
     expect_error("{\"" + f + "\":[\"fd00::/129\"]}", f, "above 128");
     expect_error("{\"" + f + "\":[\"10.0.0/8\"]}", f, "not an IPv4 or IPv6 address");
     expect_error("{\"" + f + "\":[\"10.0.0.0/x\"]}", f, "not a number");
@@ -134,13 +141,17 @@ TEST(Config, SubnetThresholdErrors) {
   expect_error(R"({"subnet_thresholds":{}})", f, "must be an array");
   expect_error(R"({"subnet_thresholds":["10.0.0.0/8"]})", f, "must be an object");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f,
-               "subnet_thresholds[0]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
+               "subnet_thresholds[0]: give traffic_sent_pps, traffic_received_pps or "
+               "connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"traffic_threshold_pps":5}]})", f, "missing cidr");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f, "subnet_thresholds[0].cidr");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f,
+               "subnet_thresholds[0].cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":0}]})", f,
                "subnet_thresholds[0].traffic_threshold_pps");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":"5"}]})", f, "must be a number");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5,"x":1}]})", f, "unknown field 'x'");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":"5"}]})", f,
+               "must be a number");
+  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5,"x":1}]})",
+               f, "unknown field 'x'");
 }
 
 TEST(Config, SubnetConnectionRateIsParsedAlongsideTheOldForm) {
@@ -158,10 +169,14 @@ TEST(Config, SubnetConnectionRateIsParsedAlongsideTheOldForm) {
   EXPECT_EQ(s[2].connection_rate_per_min, 3);
   // GET returns each entry with only the fields it sets.
   std::string json = config_to_json(r.config);
-  EXPECT_NE(json.find(R"({"cidr":"10.1.0.0/16","traffic_sent_pps":50000})"), std::string::npos) << json;
-  EXPECT_NE(json.find(R"({"cidr":"10.1.2.0/24","connection_rate_per_min":5000})"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"({"cidr":"10.1.0.0/16","traffic_sent_pps":50000})"), std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"({"cidr":"10.1.2.0/24","connection_rate_per_min":5000})"),
+            std::string::npos)
+      << json;
   EXPECT_NE(json.find(R"({"cidr":"fd00:1::/32","traffic_sent_pps":9,"connection_rate_per_min":3})"),
-            std::string::npos) << json;
+            std::string::npos)
+      << json;
   auto again = apply(json);
   ASSERT_TRUE(again.ok) << again.error.detail;
   EXPECT_EQ(config_to_json(again.config), json);
@@ -170,8 +185,10 @@ TEST(Config, SubnetConnectionRateIsParsedAlongsideTheOldForm) {
 TEST(Config, SubnetConnectionRateErrorsNameTheEntry) {
   const std::string f = "subnet_thresholds";
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
-    {"cidr":"10.1.0.0/16","connection_rate_per_min":5},{"cidr":"10.2.0.0/16"}]})", f,
-               "subnet_thresholds[2]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
+    {"cidr":"10.1.0.0/16","connection_rate_per_min":5},{"cidr":"10.2.0.0/16"}]})",
+               f,
+               "subnet_thresholds[2]: give traffic_sent_pps, traffic_received_pps or "
+               "connection_rate_per_min");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":0}]})", f,
                "subnet_thresholds[0].connection_rate_per_min: ");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":-3}]})", f,
@@ -182,14 +199,17 @@ TEST(Config, SubnetConnectionRateErrorsNameTheEntry) {
                "subnet_thresholds[0].traffic_threshold_pps: ");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":"9"}]})", f,
                "subnet_thresholds[0].connection_rate_per_min: must be a number");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":9,"conn":1}]})", f,
-               "unknown field 'conn'");
+  expect_error(
+      R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":9,"conn":1}]})", f,
+      "unknown field 'conn'");
   // The limit itself is accepted.
-  EXPECT_TRUE(apply(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":1e12}]})").ok);
+  EXPECT_TRUE(
+      apply(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":1e12}]})").ok);
 }
 
 TEST(Config, SubnetThresholdsResolvePerFieldIndependently) {
-  auto r = apply(R"({"traffic_threshold_pps":1000,"connection_rate_per_min":100,"subnet_thresholds":[
+  auto r =
+      apply(R"({"traffic_threshold_pps":1000,"connection_rate_per_min":100,"subnet_thresholds":[
     {"cidr":"10.1.0.0/16","traffic_threshold_pps":50000,"connection_rate_per_min":400},
     {"cidr":"10.1.2.0/24","connection_rate_per_min":5000},
     {"cidr":"10.1.2.128/25","traffic_threshold_pps":70},
@@ -217,25 +237,32 @@ TEST(Config, SubnetThresholdsResolvePerFieldIndependently) {
   EXPECT_EQ(c.min_connection_rate(), 20);
 }
 
-TEST(Config, UnknownFieldIsRefused) { expect_error(R"({"traffic_treshold_pps":5})", "traffic_treshold_pps", "unknown field"); }
+TEST(Config, UnknownFieldIsRefused) {
+  expect_error(R"({"traffic_treshold_pps":5})", "traffic_treshold_pps", "unknown field");
+}
 
 TEST(Config, DuplicateKeysAreRefusedNamingTheKey) {
   // Last value wins would let a second "whitelist" hide behind the first one a reader sees.
-  expect_error(R"({"whitelist":[],"whitelist":["0.0.0.0/0","::/0"]})", "whitelist", "\"whitelist\" appears twice");
-  expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","cidr":"0.0.0.0/0","traffic_threshold_pps":5}]})",
-               "cidr", "\"cidr\" appears twice");
+  expect_error(R"({"whitelist":[],"whitelist":["0.0.0.0/0","::/0"]})", "whitelist",
+               "\"whitelist\" appears twice");
+  expect_error(
+      R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","cidr":"0.0.0.0/0","traffic_threshold_pps":5}]})",
+      "cidr", "\"cidr\" appears twice");
   EXPECT_TRUE(apply(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
-                       {"cidr":"10.1.0.0/16","traffic_threshold_pps":6}]})").ok);  // one per object is fine
+                       {"cidr":"10.1.0.0/16","traffic_threshold_pps":6}]})")
+                  .ok);  // one per object is fine
 }
 
 TEST(Config, FileWithDuplicateKeysIsRefused) {
-  auto dir = std::filesystem::temp_directory_path() / ("sn-control-dup-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("sn-control-dup-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "config.json").string();
   std::ofstream(path) << R"({"traffic_threshold_pps":10,"traffic_threshold_pps":1e12})";
   auto r = load_config_file(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("\"traffic_threshold_pps\" appears twice"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("\"traffic_threshold_pps\" appears twice"), std::string::npos)
+      << r.error().message;
   EXPECT_NE(r.error().message.find(path), std::string::npos) << r.error().message;
   std::filesystem::remove_all(dir);
 }
@@ -257,7 +284,8 @@ TEST(Config, RoundTripsThroughJson) {
 }
 
 TEST(Config, FileLoadSave) {
-  auto dir = std::filesystem::temp_directory_path() / ("sn-control-cfg-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("sn-control-cfg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "config.json").string();
   auto missing = load_config_file(path);
@@ -280,7 +308,8 @@ TEST(Config, FileLoadSave) {
   EXPECT_EQ(back->subnet_thresholds[1].connection_rate_per_min, 4000);
   EXPECT_EQ(back->host_connection_rate(*parse_ip_text("10.1.2.3")), 4000);
   // A file written before connection-rate overrides existed still loads and means the same.
-  std::ofstream(path) << R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":50000}]})";
+  std::ofstream(path)
+      << R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":50000}]})";
   auto old = load_config_file(path);
   ASSERT_TRUE(old.ok()) << old.error().message;
   EXPECT_EQ(old->host_threshold(*parse_ip_text("10.1.0.1")), 50000);
@@ -311,7 +340,8 @@ TEST(Protocols, NamesNumbersAndServices) {
   auto tftp = parse_blacklist_entry("TFTP", &why);
   ASSERT_TRUE(tftp);
   EXPECT_EQ(tftp->udp_ports, std::vector<uint16_t>{69});
-  for (const char* n : {"FTP", "SMB", "RDP", "SNMP"}) EXPECT_TRUE(parse_blacklist_entry(n, &why)) << n;
+  for (const char* n : {"FTP", "SMB", "RDP", "SNMP"})
+    EXPECT_TRUE(parse_blacklist_entry(n, &why)) << n;
   auto p = parse_blacklist_entry("udp/161", &why);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->label, "udp/161");
@@ -319,8 +349,9 @@ TEST(Protocols, NamesNumbersAndServices) {
 
 TEST(Protocols, CompiledIntoTheControlBlock) {
   std::string why;
-  std::vector<BlacklistEntry> list = {*parse_blacklist_entry("ICMP", &why), *parse_blacklist_entry("GRE", &why),
-                                      *parse_blacklist_entry("tcp/23", &why), *parse_blacklist_entry("TFTP", &why)};
+  std::vector<BlacklistEntry> list = {
+      *parse_blacklist_entry("ICMP", &why), *parse_blacklist_entry("GRE", &why),
+      *parse_blacklist_entry("tcp/23", &why), *parse_blacklist_entry("TFTP", &why)};
   auto cb = std::make_unique<shm::ControlBlock>();
   SecurityConfig cfg = SecurityConfig::defaults();
   cfg.protocol_blacklist = list;

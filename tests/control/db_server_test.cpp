@@ -16,8 +16,8 @@
 
 #include "auth/jwt.h"
 #include "auth_store.h"
-#include "db_helpers.h"
 #include "child_process.h"
+#include "db_helpers.h"
 #include "http_fixture.h"
 #include "pg_cluster.h"
 #include "session.h"
@@ -44,8 +44,10 @@ size_t array_size(const std::string& body, const char* key) {
   return a.size();
 }
 
-std::string login(uint16_t port, const std::string& email, const std::string& password, int* status) {
-  auto r = post(port, "/api/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}");
+std::string login(uint16_t port, const std::string& email, const std::string& password,
+                  int* status) {
+  auto r = post(port, "/api/auth/login",
+                "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}");
   *status = r.status;
   if (r.status != 200) return "";
   Json j(r.body);
@@ -61,17 +63,32 @@ class Control {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::ofstream(dir_ / "jwt-secret") << kSecret << "\n";
-    std::vector<std::string> args{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
-                                  "--port-file", (dir_ / "port").string(), "--state-dir", dir_.string(),
-                                  "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
-                                  dir_.string(), "--tick-ms", "200", "--metrics-every", "1"};
+    std::vector<std::string> args{CONTROL_BIN,
+                                  "--instance",
+                                  instance,
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "--port-file",
+                                  (dir_ / "port").string(),
+                                  "--state-dir",
+                                  dir_.string(),
+                                  "--jwt-secret-file",
+                                  (dir_ / "jwt-secret").string(),
+                                  "--web-root",
+                                  dir_.string(),
+                                  "--tick-ms",
+                                  "200",
+                                  "--metrics-every",
+                                  "1"};
     if (!url.empty()) args.insert(args.end(), {"--db", url});
     if (!owner.empty()) args.insert(args.end(), {"--owner-email", owner});
     child_.emplace(std::move(args), (dir_ / "control.log").string());
-    eventually([&] {
-      std::ifstream in(dir_ / "port");
-      return static_cast<bool>(in >> port_) && port_ != 0;
-    }, 60000);
+    eventually(
+        [&] {
+          std::ifstream in(dir_ / "port");
+          return static_cast<bool>(in >> port_) && port_ != 0;
+        },
+        60000);
   }
   ~Control() {
     child_.reset();
@@ -92,9 +109,9 @@ class Control {
   std::optional<Child> child_;
 };
 
-#define SN_CLUSTER_OR_SKIP(var)                  \
-  std::string why_;                              \
-  auto* var = st::PgCluster::shared(why_);       \
+#define SN_CLUSTER_OR_SKIP(var)            \
+  std::string why_;                        \
+  auto* var = st::PgCluster::shared(why_); \
   if (!var) GTEST_SKIP() << why_;
 
 }  // namespace
@@ -129,11 +146,12 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   securenet::auth::MintOptions m;
   m.sub = a->id;
   m.ttl_s = 60;
-  auto expired = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)) - 3600);
+  auto expired =
+      securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)) - 3600);
   EXPECT_EQ(get(port, "/api/alerts/history", expired).status, 401);
   EXPECT_EQ(get(port, "/api/metrics", expired).status, 401);
   auto forged = securenet::auth::mint_hs256("another-secret-0123456789abcdef0123", m,
-                                             static_cast<int64_t>(std::time(nullptr)));
+                                            static_cast<int64_t>(std::time(nullptr)));
   EXPECT_EQ(get(port, "/api/config/history", forged).status, 401);
 
   // A config change through the API becomes A's row (changing the config needs the admin
@@ -143,12 +161,13 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   securenet::auth::MintOptions ma;
   ma.sub = a->id;
   ma.app_role = "admin";
-  const auto ta_admin = securenet::auth::mint_hs256(kSecret, ma, static_cast<int64_t>(std::time(nullptr)));
+  const auto ta_admin =
+      securenet::auth::mint_hs256(kSecret, ma, static_cast<int64_t>(std::time(nullptr)));
   ASSERT_EQ(post(port, "/api/config", cfg.body, ta_admin).status, 200);
 
-  ASSERT_TRUE(eventually([&] {
-    return array_size(get(port, "/api/config/history", ta).body, "configs") == 1;
-  }, 60000)) << get(port, "/api/config/history", ta).body;
+  ASSERT_TRUE(eventually(
+      [&] { return array_size(get(port, "/api/config/history", ta).body, "configs") == 1; }, 60000))
+      << get(port, "/api/config/history", ta).body;
   auto ha = get(port, "/api/config/history", ta);
   EXPECT_EQ(ha.body.find("b-only"), std::string::npos) << "A sees B's row: " << ha.body;
   auto hb = get(port, "/api/config/history", tb);
@@ -156,20 +175,28 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   EXPECT_NE(hb.body.find("b-only"), std::string::npos) << hb.body;
 
   // No dataplane: a sensor_health alert is A's; B sees no alerts and no metrics.
-  EXPECT_TRUE(eventually([&] {
-    auto n = array_size(get(port, "/api/alerts/history", ta).body, "alerts");
-    return n != SIZE_MAX && n >= 1;
-  }, 60000)) << get(port, "/api/alerts/history", ta).body;
-  EXPECT_TRUE(eventually([&] {
-    auto n = array_size(get(port, "/api/metrics/history?source=db&seconds=600", ta).body, "points");
-    return n != SIZE_MAX && n >= 1;
-  }, 60000));
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto n = array_size(get(port, "/api/alerts/history", ta).body, "alerts");
+        return n != SIZE_MAX && n >= 1;
+      },
+      60000))
+      << get(port, "/api/alerts/history", ta).body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto n =
+            array_size(get(port, "/api/metrics/history?source=db&seconds=600", ta).body, "points");
+        return n != SIZE_MAX && n >= 1;
+      },
+      60000));
   EXPECT_EQ(array_size(get(port, "/api/alerts/history", tb).body, "alerts"), 0u);
-  EXPECT_EQ(array_size(get(port, "/api/metrics/history?source=db&seconds=600", tb).body, "points"), 0u);
+  EXPECT_EQ(array_size(get(port, "/api/metrics/history?source=db&seconds=600", tb).body, "points"),
+            0u);
   // The in-memory history still answers without ?source=db.
   EXPECT_EQ(get(port, "/api/metrics/history?seconds=60", tb).status, 200);
   EXPECT_EQ(get(port, "/api/alerts/history?status=bogus", ta).status, 400);
-  EXPECT_EQ(st::count(url, "select count(*) from network_configs where user_id = '" + a->id + "'"), 1);
+  EXPECT_EQ(st::count(url, "select count(*) from network_configs where user_id = '" + a->id + "'"),
+            1);
 
   // Refresh through the server: single use.
   auto lr = post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
@@ -188,7 +215,8 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
     login(port, "a@example.com", "wrong-again", &status);
     EXPECT_EQ(status, 401);
   }
-  auto limited = post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
+  auto limited =
+      post(port, "/api/auth/login", R"({"email":"a@example.com","password":"password-a-1"})");
   EXPECT_EQ(limited.status, 429) << limited.body;
   EXPECT_FALSE(limited.header("Retry-After").empty());
 }
@@ -203,7 +231,8 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   securenet::auth::MintOptions m;
   m.sub = owner->id;
   m.app_role = "admin";  // posts configs
-  const std::string token = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
+  const std::string token =
+      securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
 
   const std::string instance = "ctldb-out-" + std::to_string(::getpid());
   Control c("ctldb-outage", url, "owner@example.com", instance);
@@ -211,18 +240,22 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   const uint16_t port = c.port();
   const fs::path pcap = c.dir() / "flood.pcap";
   {
-    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", "icmp-flood", "--packets", "40000", "--hosts",
-               "64", "--pps", "1000"},
+    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", "icmp-flood", "--packets",
+               "40000", "--hosts", "64", "--pps", "1000"},
               (c.dir() / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0);
   }
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance, "--rate", "2500"},
+  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance,
+            "--rate", "2500"},
            (c.dir() / "dataplane.log").string());  // about 16 s of traffic
 
-  ASSERT_TRUE(eventually([&] {
-    auto n = array_size(get(port, "/api/alerts?limit=1000", token).body, "alerts");
-    return n != SIZE_MAX && n >= 1;
-  }, 60000)) << "no alert from the flood";
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto n = array_size(get(port, "/api/alerts?limit=1000", token).body, "alerts");
+        return n != SIZE_MAX && n >= 1;
+      },
+      60000))
+      << "no alert from the flood";
 
   auto cfg = get(port, "/api/config", token);
   ASSERT_EQ(cfg.status, 200);
@@ -236,7 +269,8 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   };
   post_threshold(5000);
   // The first config change is stored before the outage starts.
-  ASSERT_TRUE(eventually([&] { return st::count(url, "select count(*) from network_configs") == 1; }, 60000));
+  ASSERT_TRUE(eventually(
+      [&] { return st::count(url, "select count(*) from network_configs") == 1; }, 60000));
 
   int status = 0;
   login(port, "owner@example.com", "owner-password-1", &status);  // the login connection is open
@@ -258,11 +292,14 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   dp.wait();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   // Settled: connected and nothing left in the spool or the queue.
-  EXPECT_TRUE(eventually([&] {
-    Json j(get(port, "/api/status", token).body);
-    return str(j["database"]["state"]) == "connected" &&
-           j["database"]["spool_backlog"].get_uint64().value_unsafe() == 0;
-  }, 120000)) << get(port, "/api/status", token).body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        Json j(get(port, "/api/status", token).body);
+        return str(j["database"]["state"]) == "connected" &&
+               j["database"]["spool_backlog"].get_uint64().value_unsafe() == 0;
+      },
+      120000))
+      << get(port, "/api/status", token).body;
 
   std::map<std::string, std::string> api_alerts;  // id -> status
   {
@@ -290,7 +327,10 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   EXPECT_GE(rows, 15) << "expected about one stored snapshot per second";
   EXPECT_EQ(gaps[0][1].as<long>(), rows) << "a snapshot was written twice";
   EXPECT_LT(gaps[0][2].as<double>(), 2500) << "a hole in the stored metrics (lost snapshots)";
-  EXPECT_EQ(tx.exec("select count(*) from network_alerts where user_id <> '" + owner->id + "'")[0][0].as<long>(), 0);
+  EXPECT_EQ(
+      tx.exec("select count(*) from network_alerts where user_id <> '" + owner->id + "'")[0][0]
+          .as<long>(),
+      0);
 }
 
 TEST(DbServer, WithoutADatabaseLoginAndHistoryAnswer503) {
@@ -302,7 +342,8 @@ TEST(DbServer, WithoutADatabaseLoginAndHistoryAnswer503) {
   EXPECT_NE(r.body.find("database_disabled"), std::string::npos) << r.body;
   securenet::auth::MintOptions m;
   m.sub = kUser;
-  const auto token = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
+  const auto token =
+      securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
   EXPECT_EQ(get(c.port(), "/api/alerts/history", token).status, 503);
   EXPECT_EQ(get(c.port(), "/api/metrics/history?source=db", token).status, 503);
   EXPECT_EQ(get(c.port(), "/api/metrics/history", token).status, 200);  // memory

@@ -1,9 +1,9 @@
 // Detector semantics driven by synthetic per-tick observations (the detector is pure logic).
+#include "detect/detector.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "detect/detector.h"
 
 using namespace securenet;
 using namespace securenet::control;
@@ -159,7 +159,8 @@ TEST_F(DetectorTest, SubnetConnectionRateOverrideRaisesAndLowersThePerHostThresh
     return out;
   };
   // The same 150 SYN/min: alerts outside any override, not inside the raised subnets.
-  auto ch = conn(tick({host("10.0.0.66", 1, 150), host("10.1.0.66", 1, 150), host("10.1.5.66", 1, 150)}));
+  auto ch =
+      conn(tick({host("10.0.0.66", 1, 150), host("10.1.0.66", 1, 150), host("10.1.5.66", 1, 150)}));
   ASSERT_EQ(ch.size(), 1u);
   EXPECT_EQ(ch[0].host, "10.0.0.66");
   EXPECT_EQ(ch[0].threshold, 100);
@@ -206,7 +207,8 @@ TEST_F(DetectorTest, SubnetConnectionRateHysteresisUsesThePerHostThreshold) {
 TEST_F(DetectorTest, SubnetConnectionRateOverrideForIpv6) {
   cfg.subnet_thresholds = {{*parse_cidr("2001:db8::/32"), std::nullopt, 5000},
                            {*parse_cidr("2001:db8:bad::/48"), std::nullopt, 5}};
-  auto ch = tick({host("2001:db8:1::1", 1, 150), host("2001:db8:bad::1", 1, 6), host("2001:db9::1", 1, 150)});
+  auto ch = tick(
+      {host("2001:db8:1::1", 1, 150), host("2001:db8:bad::1", 1, 6), host("2001:db9::1", 1, 150)});
   std::map<std::string, double> thr;
   for (const auto& a : ch) {
     if (a.kind == AlertKind::kConnectionRate) thr[a.host] = a.threshold;
@@ -236,7 +238,8 @@ TEST_F(DetectorTest, BlacklistIsHighAndNamesTheProtocol) {
 
 TEST_F(DetectorTest, BlacklistNamesServicesOnlyWhenNeeded) {
   std::string why;
-  cfg.protocol_blacklist = {*parse_blacklist_entry("ICMP", &why), *parse_blacklist_entry("TELNET", &why),
+  cfg.protocol_blacklist = {*parse_blacklist_entry("ICMP", &why),
+                            *parse_blacklist_entry("TELNET", &why),
                             *parse_blacklist_entry("GRE", &why)};
   HostObservation h = host("10.0.0.1", 0);
   h.blacklisted_delta = h.blacklisted_sent_delta = 5;
@@ -244,7 +247,8 @@ TEST_F(DetectorTest, BlacklistNamesServicesOnlyWhenNeeded) {
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "TELNET");
   h.class_delta[kIcmp] = 5;  // ICMP explains all 5: TELNET is not named
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP");
-  h.blacklisted_delta = h.blacklisted_sent_delta = 8;   // 3 more than ICMP explains: TCP services too
+  h.blacklisted_delta = h.blacklisted_sent_delta =
+      8;  // 3 more than ICMP explains: TCP services too
   EXPECT_EQ(name_blacklisted(h, cfg.protocol_blacklist), "ICMP,TELNET");
   HostObservation g = host("10.0.0.2", 0);
   g.blacklisted_delta = g.blacklisted_sent_delta = 1;
@@ -360,7 +364,8 @@ TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
 }
 
 namespace {
-Alert stored(const char* id, AlertKind kind, const char* host, const char* condition, uint64_t count, int64_t last) {
+Alert stored(const char* id, AlertKind kind, const char* host, const char* condition,
+             uint64_t count, int64_t last) {
   Alert a;
   a.id = id;
   a.kind = kind;

@@ -34,7 +34,8 @@ class HttpClient {
     socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   }
   HttpResult request(http::verb method, const std::string& target, const std::string& body = "",
-                     const std::string& token = "", const std::map<std::string, std::string>& extra = {}) {
+                     const std::string& token = "",
+                     const std::map<std::string, std::string>& extra = {}) {
     http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, "127.0.0.1");
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
@@ -91,7 +92,8 @@ inline HttpResult get(uint16_t port, const std::string& target, const std::strin
   HttpClient c(port);
   return c.request(http::verb::get, target, "", token);
 }
-inline HttpResult post(uint16_t port, const std::string& target, const std::string& body, const std::string& token = "") {
+inline HttpResult post(uint16_t port, const std::string& target, const std::string& body,
+                       const std::string& token = "") {
   HttpClient c(port);
   return c.request(http::verb::post, target, body, token);
 }

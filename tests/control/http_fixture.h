@@ -3,11 +3,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <simdjson.h>
 
 #include <boost/asio/post.hpp>
-#include <signal.h>
-
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
@@ -51,11 +50,14 @@ class ControlServer {
     auto v = securenet::auth::Verifier::create(ac);
     if (!v) throw std::runtime_error(v.error().message);
     securenet::auth::Verifier verifier = *v;
-    dispatch_.emplace(router_, [verifier](std::string_view t) -> std::optional<securenet::auth::Claims> {
-      auto c = verifier.verify(t, static_cast<int64_t>(std::time(nullptr)));
-      if (!c) return std::nullopt;
-      return c.value();
-    }, *files_);
+    dispatch_.emplace(
+        router_,
+        [verifier](std::string_view t) -> std::optional<securenet::auth::Claims> {
+          auto c = verifier.verify(t, static_cast<int64_t>(std::time(nullptr)));
+          if (!c) return std::nullopt;
+          return c.value();
+        },
+        *files_);
     ServerOptions so;
     so.port = 0;
     so.max_connections = max_connections;
@@ -87,7 +89,8 @@ class ControlServer {
       std::string n = e.path().filename().string();
       if (n.rfind("securenet-ctltest-", 0) != 0) continue;
       long pid = std::strtol(n.c_str() + 18, nullptr, 10);
-      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(e.path(), ec);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        std::filesystem::remove(e.path(), ec);
     }
   }
   uint16_t port() const { return server_->port(); }
@@ -101,7 +104,8 @@ class ControlServer {
     m.app_role = app_role;
     m.email = "analyst@example.com";
     m.ttl_s = ttl;
-    return securenet::auth::mint_hs256(secret, m, now ? now : static_cast<int64_t>(std::time(nullptr)));
+    return securenet::auth::mint_hs256(secret, m,
+                                       now ? now : static_cast<int64_t>(std::time(nullptr)));
   }
   boost::asio::io_context& ioc() { return ioc_; }
 

@@ -9,7 +9,8 @@ namespace {
 
 std::string str(simdjson::dom::element e) {
   std::string_view s;
-  return e.get_string().get(s) == simdjson::SUCCESS ? std::string(s) : std::string("<not a string>");
+  return e.get_string().get(s) == simdjson::SUCCESS ? std::string(s)
+                                                    : std::string("<not a string>");
 }
 
 simdjson::dom::array arr(simdjson::dom::element e) {
@@ -18,7 +19,8 @@ simdjson::dom::array arr(simdjson::dom::element e) {
   return a;
 }
 
-void expect_json_error(const HttpResult& r, int status, const std::string& error, const std::string& detail_part = "") {
+void expect_json_error(const HttpResult& r, int status, const std::string& error,
+                       const std::string& detail_part = "") {
   EXPECT_EQ(r.status, status) << r.body;
   EXPECT_NE(r.header("Content-Type").find("application/json"), std::string::npos);
   Json j(r.body);
@@ -44,29 +46,33 @@ TEST_F(Http, PrometheusNeedsNoToken) {
   auto r = get(srv.port(), "/metrics");
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.header("Content-Type").find("text/plain"), std::string::npos);
-  for (const char* m : {"securenet_packets_total ", "securenet_bytes_total ", "securenet_pps ", "securenet_active_hosts ",
-                        "securenet_parse_errors_total{reason=\"truncated_tcp\"}", "securenet_alerts_open{severity=\"HIGH\"}"}) {
+  for (const char* m :
+       {"securenet_packets_total ", "securenet_bytes_total ", "securenet_pps ",
+        "securenet_active_hosts ", "securenet_parse_errors_total{reason=\"truncated_tcp\"}",
+        "securenet_alerts_open{severity=\"HIGH\"}"}) {
     EXPECT_NE(r.body.find(m), std::string::npos) << m;
   }
 }
 
 TEST_F(Http, ApiRefusesMissingInvalidExpiredAndAlgNoneTokens) {
   const std::string kBody = "{\"error\":\"unauthorized\",\"detail\":\"missing or invalid token\"}";
-  std::string payload = std::string("{\"sub\":\"") + kUser + "\",\"aud\":\"authenticated\",\"role\":\"authenticated\",\"exp\":" +
+  std::string payload = std::string("{\"sub\":\"") + kUser +
+                        "\",\"aud\":\"authenticated\",\"role\":\"authenticated\",\"exp\":" +
                         std::to_string(std::time(nullptr) + 3600) + "}";
   std::string alg_none = b64url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64url(payload) + ".";
   std::string parts[] = {tok.substr(0, tok.find('.')), tok.substr(tok.find('.') + 1)};
   std::string tampered = tok;
   tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
   std::vector<std::string> bad = {
-      "",                                                       // missing
-      "garbage",                                                // not a JWT
+      "",                                                        // missing
+      "garbage",                                                 // not a JWT
       srv.token(3600, 0, "some-other-secret-0123456789abcdef"),  // wrong key
-      srv.token(60, std::time(nullptr) - 7200),                 // expired
-      alg_none,                                                 // alg none
-      tampered,                                                 // bad signature
+      srv.token(60, std::time(nullptr) - 7200),                  // expired
+      alg_none,                                                  // alg none
+      tampered,                                                  // bad signature
   };
-  for (const char* path : {"/api/status", "/api/metrics", "/api/config", "/api/alerts", "/api/hosts", "/api/nope"}) {
+  for (const char* path :
+       {"/api/status", "/api/metrics", "/api/config", "/api/alerts", "/api/hosts", "/api/nope"}) {
     for (const auto& t : bad) {
       auto r = get(srv.port(), path, t);
       EXPECT_EQ(r.status, 401) << path << " token=" << t;
@@ -75,7 +81,8 @@ TEST_F(Http, ApiRefusesMissingInvalidExpiredAndAlgNoneTokens) {
   }
   // Basic auth / a token without the Bearer scheme / a token in the query of a non-SSE path.
   HttpClient c(srv.port());
-  auto basic = c.request(http::verb::get, "/api/status", "", "", {{"Authorization", "Basic dXNlcjpwYXNz"}});
+  auto basic =
+      c.request(http::verb::get, "/api/status", "", "", {{"Authorization", "Basic dXNlcjpwYXNz"}});
   EXPECT_EQ(basic.status, 401);
   auto bare = c.request(http::verb::get, "/api/status", "", "", {{"Authorization", tok}});
   EXPECT_EQ(bare.status, 401);
@@ -116,15 +123,18 @@ TEST_F(Http, MetricsShapeAndValues) {
   auto r = get(srv.port(), "/api/metrics", tok);
   ASSERT_EQ(r.status, 200);
   Json j(r.body);
-  for (const char* k : {"packets", "bytes", "ipv4", "ipv6", "arp", "fragments", "tcp_syn", "blacklisted", "parse_errors", "source_drops"}) {
+  for (const char* k : {"packets", "bytes", "ipv4", "ipv6", "arp", "fragments", "tcp_syn",
+                        "blacklisted", "parse_errors", "source_drops"}) {
     EXPECT_TRUE(j["totals"][k].is_number()) << k;
   }
   EXPECT_TRUE(j["rates"]["pps"].is_number());
   EXPECT_TRUE(j["rates"]["bps"].is_number());
   EXPECT_TRUE(j["active_hosts"].is_number());
   EXPECT_TRUE(j["connections_per_min"].is_number());
-  for (const char* s : {"CRITICAL", "HIGH", "MEDIUM", "LOW"}) EXPECT_TRUE(j["anomalies"][s].is_number()) << s;
-  for (const char* p : {"tcp", "udp", "icmp", "igmp", "other"}) EXPECT_TRUE(j["protocols"][p].is_number()) << p;
+  for (const char* s : {"CRITICAL", "HIGH", "MEDIUM", "LOW"})
+    EXPECT_TRUE(j["anomalies"][s].is_number()) << s;
+  for (const char* p : {"tcp", "udp", "icmp", "igmp", "other"})
+    EXPECT_TRUE(j["protocols"][p].is_number()) << p;
   EXPECT_EQ(j["protocols"]["udp"].get_uint64().value(), 10u);
   EXPECT_TRUE(j["parse_errors"]["truncated_tcp"].is_number());
   auto talkers = arr(j["top_talkers"]);
@@ -136,23 +146,36 @@ TEST_F(Http, MetricsShapeAndValues) {
 
 TEST_F(Http, MetricsResetAndHistory) {
   srv.dp().send("10.0.0.1", 10);
-  ASSERT_TRUE(eventually([&] { return Json(get(srv.port(), "/api/metrics", tok).body)["totals"]["packets"].get_uint64().value() == 10; }));
+  ASSERT_TRUE(eventually([&] {
+    return Json(get(srv.port(), "/api/metrics", tok).body)["totals"]["packets"]
+               .get_uint64()
+               .value() == 10;
+  }));
   auto r = post(srv.port(), "/api/metrics/reset", "", tok);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"status\":\"reset\"}");
-  ASSERT_TRUE(eventually([&] { return Json(get(srv.port(), "/api/metrics", tok).body)["totals"]["packets"].get_uint64().value() == 0; }));
+  ASSERT_TRUE(eventually([&] {
+    return Json(get(srv.port(), "/api/metrics", tok).body)["totals"]["packets"]
+               .get_uint64()
+               .value() == 0;
+  }));
   Json st(get(srv.port(), "/api/status", tok).body);
-  EXPECT_EQ(st["totals"]["packets"].get_uint64().value(), 10u);  // the dataplane's own counters are untouched
+  EXPECT_EQ(st["totals"]["packets"].get_uint64().value(),
+            10u);  // the dataplane's own counters are untouched
   auto h = get(srv.port(), "/api/metrics/history?seconds=60", tok);
   ASSERT_EQ(h.status, 200);
   Json hj(h.body);
   auto pts = arr(hj["points"]);
   ASSERT_GT(pts.size(), 0u);
   auto p0 = pts.at(0).value();
-  for (const char* k : {"ts_ms", "pps", "bps", "active_hosts", "connections_per_min"}) EXPECT_TRUE(p0[k].is_number()) << k;
-  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=0", tok), 400, "invalid_parameter", "seconds");
-  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=3601", tok), 400, "invalid_parameter");
-  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=abc", tok), 400, "invalid_parameter");
+  for (const char* k : {"ts_ms", "pps", "bps", "active_hosts", "connections_per_min"})
+    EXPECT_TRUE(p0[k].is_number()) << k;
+  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=0", tok), 400,
+                    "invalid_parameter", "seconds");
+  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=3601", tok), 400,
+                    "invalid_parameter");
+  expect_json_error(get(srv.port(), "/api/metrics/history?seconds=abc", tok), 400,
+                    "invalid_parameter");
 }
 
 TEST_F(Http, ConfigGetAndApplyPublishesToTheDataplane) {
@@ -161,11 +184,14 @@ TEST_F(Http, ConfigGetAndApplyPublishesToTheDataplane) {
   Json j(g.body);
   EXPECT_EQ(j["traffic_sent_pps"].get_double().value(), 1000);
   EXPECT_EQ(arr(j["protocol_blacklist"]).size(), 2u);
-  ASSERT_TRUE(eventually([&] { return srv.dp().control().generation.load() >= 1; }));  // published at open
+  ASSERT_TRUE(
+      eventually([&] { return srv.dp().control().generation.load() >= 1; }));  // published at open
   uint64_t gen = srv.dp().control().generation.load();
-  auto p = post(srv.port(), "/api/config",
-                R"({"traffic_threshold_pps":2500,"protocol_blacklist":["GRE","tcp/23"],"sample_one_in":10,
-                    "subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000}]})", tok);
+  auto p = post(
+      srv.port(), "/api/config",
+      R"({"traffic_threshold_pps":2500,"protocol_blacklist":["GRE","tcp/23"],"sample_one_in":10,
+                    "subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000}]})",
+      tok);
   ASSERT_EQ(p.status, 200) << p.body;
   Json pj(p.body);
   EXPECT_EQ(pj["traffic_sent_pps"].get_double().value(), 2500);
@@ -183,7 +209,8 @@ TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
   auto p = post(srv.port(), "/api/config",
                 R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},
                     {"cidr":"10.1.2.0/24","connection_rate_per_min":5000},
-                    {"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3}]})", tok);
+                    {"cidr":"fd00:1::/32","traffic_threshold_pps":9,"connection_rate_per_min":3}]})",
+                tok);
   ASSERT_EQ(p.status, 200) << p.body;
   Json j(get(srv.port(), "/api/config", tok).body);
   auto subs = arr(j["subnet_thresholds"]);
@@ -199,25 +226,34 @@ TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
   EXPECT_EQ(e2["traffic_sent_pps"].get_double().value(), 9);
   EXPECT_EQ(e2["connection_rate_per_min"].get_double().value(), 3);
   EXPECT_EQ(j["connection_rate_per_min"].get_double().value(), 100);  // the global is untouched
-  auto bad = post(srv.port(), "/api/config",
-                  R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})", tok);
-  expect_json_error(bad, 400, "invalid_config", "subnet_thresholds[1]: give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
+  auto bad = post(
+      srv.port(), "/api/config",
+      R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})",
+      tok);
+  expect_json_error(bad, 400, "invalid_config",
+                    "subnet_thresholds[1]: give traffic_sent_pps, traffic_received_pps or "
+                    "connection_rate_per_min");
   EXPECT_EQ(str(Json(bad.body)["field"]), "subnet_thresholds");
   Json after(get(srv.port(), "/api/config", tok).body);
   EXPECT_EQ(arr(after["subnet_thresholds"]).size(), 3u);  // nothing applied
 }
 
 TEST_F(Http, ConfigErrorsAreJsonNameTheFieldAndApplyNothing) {
-  expect_json_error(post(srv.port(), "/api/config", "{not json", tok), 400, "invalid_json", "malformed JSON");
+  expect_json_error(post(srv.port(), "/api/config", "{not json", tok), 400, "invalid_json",
+                    "malformed JSON");
   expect_json_error(post(srv.port(), "/api/config", "[1]", tok), 400, "invalid_json", "object");
   auto wrong_type = post(srv.port(), "/api/config", R"({"traffic_threshold_pps":"fast"})", tok);
   expect_json_error(wrong_type, 400, "invalid_config", "traffic_threshold_pps: must be a number");
   EXPECT_EQ(str(Json(wrong_type.body)["field"]), "traffic_threshold_pps");
-  expect_json_error(post(srv.port(), "/api/config", R"({"clear_ratio":2})", tok), 400, "invalid_config", "clear_ratio");
-  auto unknown = post(srv.port(), "/api/config", R"({"traffic_threshold_pps":5,"protocol_blacklist":["ICMP","FOO"]})", tok);
-  expect_json_error(unknown, 400, "invalid_config", "protocol_blacklist[1]: unknown protocol 'FOO'");
+  expect_json_error(post(srv.port(), "/api/config", R"({"clear_ratio":2})", tok), 400,
+                    "invalid_config", "clear_ratio");
+  auto unknown = post(srv.port(), "/api/config",
+                      R"({"traffic_threshold_pps":5,"protocol_blacklist":["ICMP","FOO"]})", tok);
+  expect_json_error(unknown, 400, "invalid_config",
+                    "protocol_blacklist[1]: unknown protocol 'FOO'");
   EXPECT_EQ(str(Json(unknown.body)["field"]), "protocol_blacklist");
-  expect_json_error(post(srv.port(), "/api/config", R"({"whitelist":["10.0.0.0/40"]})", tok), 400, "invalid_config", "whitelist[0]");
+  expect_json_error(post(srv.port(), "/api/config", R"({"whitelist":["10.0.0.0/40"]})", tok), 400,
+                    "invalid_config", "whitelist[0]");
   Json j(get(srv.port(), "/api/config", tok).body);
   EXPECT_EQ(j["traffic_sent_pps"].get_double().value(), 1000);  // nothing applied
   std::string big = "{\"whitelist\":[" + std::string(70 * 1024, ' ') + "]}";
@@ -227,7 +263,8 @@ TEST_F(Http, ConfigErrorsAreJsonNameTheFieldAndApplyNothing) {
 TEST_F(Http, AlertsListFilterResolve) {
   srv.dp().send("10.0.0.66", 1);
   // A tick has seen the host before the burst (the burst is then one tick's rate).
-  ASSERT_TRUE(eventually([&] { return get(srv.port(), "/api/hosts/10.0.0.66", tok).status == 200; }));
+  ASSERT_TRUE(
+      eventually([&] { return get(srv.port(), "/api/hosts/10.0.0.66", tok).status == 200; }));
   srv.dp().send("10.0.0.66", 50000);  // ~1e6 pps over a 50 ms tick: traffic_sent, escalated
   std::string id;
   ASSERT_TRUE(eventually([&] {
@@ -247,7 +284,8 @@ TEST_F(Http, AlertsListFilterResolve) {
     EXPECT_EQ(str(a["host"].value()), "10.0.0.66");
     EXPECT_EQ(str(a["severity"].value()), "HIGH");  // far above 10x the threshold
     EXPECT_EQ(str(a["status"].value()), "open");
-    for (const char* k : {"value", "threshold", "peak", "count", "first_seen_ms", "last_seen_ms"}) EXPECT_TRUE(a[k].is_number()) << k;
+    for (const char* k : {"value", "threshold", "peak", "count", "first_seen_ms", "last_seen_ms"})
+      EXPECT_TRUE(a[k].is_number()) << k;
     EXPECT_TRUE(a["resolved_at_ms"].is_null());
     EXPECT_TRUE(a["description"].is_string());
   }
@@ -262,18 +300,26 @@ TEST_F(Http, AlertsListFilterResolve) {
   EXPECT_EQ(str(rj["status"]), "resolved");
   EXPECT_TRUE(rj["resolved_at_ms"].is_number());
   EXPECT_EQ(str(rj["resolved_by"]), "user");
-  expect_json_error(post(srv.port(), "/api/alerts/00000000-0000-4000-8000-000000000000/resolve", "", tok), 404, "not_found");
-  expect_json_error(post(srv.port(), "/api/alerts/xyz/resolve", "", tok), 400, "invalid_parameter", "id");
+  expect_json_error(
+      post(srv.port(), "/api/alerts/00000000-0000-4000-8000-000000000000/resolve", "", tok), 404,
+      "not_found");
+  expect_json_error(post(srv.port(), "/api/alerts/xyz/resolve", "", tok), 400, "invalid_parameter",
+                    "id");
   expect_json_error(get(srv.port(), "/api/alerts?limit=0", tok), 400, "invalid_parameter", "limit");
-  expect_json_error(get(srv.port(), "/api/alerts?limit=1001", tok), 400, "invalid_parameter", "limit");
-  expect_json_error(get(srv.port(), "/api/alerts?severity=URGENT", tok), 400, "invalid_parameter", "severity");
-  expect_json_error(get(srv.port(), "/api/alerts?status=maybe", tok), 400, "invalid_parameter", "status");
+  expect_json_error(get(srv.port(), "/api/alerts?limit=1001", tok), 400, "invalid_parameter",
+                    "limit");
+  expect_json_error(get(srv.port(), "/api/alerts?severity=URGENT", tok), 400, "invalid_parameter",
+                    "severity");
+  expect_json_error(get(srv.port(), "/api/alerts?status=maybe", tok), 400, "invalid_parameter",
+                    "status");
 }
 
 TEST_F(Http, HostsListAndOne) {
   srv.dp().send("10.0.0.1", 5);
   srv.dp().send("2001:db8::7", 9, securenet::shm::ProtoClass::kTcp);
-  ASSERT_TRUE(eventually([&] { return Json(get(srv.port(), "/api/hosts", tok).body)["total"].get_uint64().value() == 2; }));
+  ASSERT_TRUE(eventually([&] {
+    return Json(get(srv.port(), "/api/hosts", tok).body)["total"].get_uint64().value() == 2;
+  }));
   auto r = get(srv.port(), "/api/hosts?sort=packets&limit=1", tok);
   ASSERT_EQ(r.status, 200);
   Json j(r.body);
@@ -282,8 +328,8 @@ TEST_F(Http, HostsListAndOne) {
   auto h = hosts.at(0).value();
   EXPECT_EQ(str(h["ip"].value()), "2001:db8::7");
   EXPECT_EQ(str(h["direction"].value()), "external");
-  for (const char* k : {"packets_sent", "bytes_sent", "packets_recv", "bytes_recv", "pps", "bps", "syn_per_min",
-                        "blacklisted_packets", "first_seen_ms", "last_seen_ms"}) {
+  for (const char* k : {"packets_sent", "bytes_sent", "packets_recv", "bytes_recv", "pps", "bps",
+                        "syn_per_min", "blacklisted_packets", "first_seen_ms", "last_seen_ms"}) {
     EXPECT_TRUE(h[k].value().is_number()) << k;
   }
   EXPECT_EQ(h["protocols"]["tcp"].get_uint64().value(), 9u);
@@ -291,7 +337,8 @@ TEST_F(Http, HostsListAndOne) {
     EXPECT_EQ(get(srv.port(), std::string("/api/hosts?sort=") + s, tok).status, 200) << s;
   }
   expect_json_error(get(srv.port(), "/api/hosts?sort=name", tok), 400, "invalid_parameter", "sort");
-  expect_json_error(get(srv.port(), "/api/hosts?limit=1001", tok), 400, "invalid_parameter", "limit");
+  expect_json_error(get(srv.port(), "/api/hosts?limit=1001", tok), 400, "invalid_parameter",
+                    "limit");
   auto one = get(srv.port(), "/api/hosts/10.0.0.1", tok);
   ASSERT_EQ(one.status, 200);
   Json oj(one.body);
@@ -327,7 +374,8 @@ TEST_F(Http, EventStreamPushesMetricsAlertsAndConfig) {
   EXPECT_NE(got.find("event: alert"), std::string::npos);
   // The header form of the token works too.
   HttpClient h(srv.port());
-  h.write_raw("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tok + "\r\n\r\n");
+  h.write_raw("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tok +
+              "\r\n\r\n");
   EXPECT_NE(h.read_until("event: metrics").find("event: metrics"), std::string::npos);
 }
 
@@ -345,8 +393,8 @@ TEST_F(Http, StaticFilesTypesCachingFallbackAndEscapes) {
   EXPECT_EQ(route.status, 200);
   EXPECT_NE(route.body.find("SecureNet"), std::string::npos);
   EXPECT_EQ(get(srv.port(), "/missing.png").status, 404);
-  for (const char* bad : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt",
-                          "/assets/%00.js", "/..%5csecret.txt"}) {
+  for (const char* bad : {"/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt",
+                          "/%2E%2E%2Fsecret.txt", "/assets/%00.js", "/..%5csecret.txt"}) {
     auto r = get(srv.port(), bad);
     EXPECT_TRUE(r.status == 400 || r.status == 404) << bad << " -> " << r.status;
     EXPECT_EQ(r.body.find("outside the web root"), std::string::npos) << bad;

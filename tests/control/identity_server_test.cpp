@@ -57,64 +57,84 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
   std::ofstream(dir / "jwt-secret") << kSecret << "\n";
   const std::string instance = "idsrv-" + std::to_string(::getpid());
   std::optional<Child> control;
-  control.emplace(std::vector<std::string>{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
-                                           "--port-file", (dir / "port").string(), "--state-dir", dir.string(),
-                                           "--jwt-secret-file", (dir / "jwt-secret").string(), "--web-root",
-                                           dir.string(), "--tick-ms", "200", "--db", sensor_url,
-                                           "--owner-email", "admin@example.com"},
-                  (dir / "control.log").string());
+  control.emplace(
+      std::vector<std::string>{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
+                               "--port-file", (dir / "port").string(), "--state-dir", dir.string(),
+                               "--jwt-secret-file", (dir / "jwt-secret").string(), "--web-root",
+                               dir.string(), "--tick-ms", "200", "--db", sensor_url,
+                               "--owner-email", "admin@example.com"},
+      (dir / "control.log").string());
   auto log = [&] {
     std::ifstream in(dir / "control.log");
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
   uint16_t port = 0;
-  ASSERT_TRUE(eventually([&] {
-    std::ifstream in(dir / "port");
-    return static_cast<bool>(in >> port) && port != 0;
-  }, 15000)) << log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::ifstream in(dir / "port");
+        return static_cast<bool>(in >> port) && port != 0;
+      },
+      15000))
+      << log();
 
-  auto ok = post(port, "/api/auth/login", R"({"email":"admin@example.com","password":"admin-password-1"})");
+  auto ok = post(port, "/api/auth/login",
+                 R"({"email":"admin@example.com","password":"admin-password-1"})");
   ASSERT_EQ(ok.status, 200) << ok.body << log();
   const std::string token = str(Json(ok.body)["access_token"]);
-  EXPECT_EQ(post(port, "/api/auth/login", R"({"email":"admin@example.com","password":"wrong-one"})").status, 401);
+  EXPECT_EQ(post(port, "/api/auth/login", R"({"email":"admin@example.com","password":"wrong-one"})")
+                .status,
+            401);
 
   auto cfg = get(port, "/api/config", token);
   ASSERT_EQ(cfg.status, 200);
-  const std::string changed =
-      std::regex_replace(cfg.body, std::regex("\"traffic_threshold_pps\":[0-9.]+"), "\"traffic_threshold_pps\":4321");
+  const std::string changed = std::regex_replace(
+      cfg.body, std::regex("\"traffic_threshold_pps\":[0-9.]+"), "\"traffic_threshold_pps\":4321");
   ASSERT_EQ(post(port, "/api/config", changed, token).status, 200);
   ASSERT_EQ(post(port, "/api/metrics/reset", "{}", token).status, 200);
   // No dataplane: a sensor_health alert opens; resolve it.
   std::string alert_id;
-  ASSERT_TRUE(eventually([&] {
-    Json j(get(port, "/api/alerts?status=open", token).body);
-    simdjson::dom::array a;
-    if (j["alerts"].get_array().get(a) != simdjson::SUCCESS || a.size() == 0) return false;
-    alert_id = str((*a.begin())["id"].value());
-    return !alert_id.empty();
-  }, 15000));
+  ASSERT_TRUE(eventually(
+      [&] {
+        Json j(get(port, "/api/alerts?status=open", token).body);
+        simdjson::dom::array a;
+        if (j["alerts"].get_array().get(a) != simdjson::SUCCESS || a.size() == 0) return false;
+        alert_id = str((*a.begin())["id"].value());
+        return !alert_id.empty();
+      },
+      15000));
   ASSERT_EQ(post(port, "/api/alerts/" + alert_id + "/resolve", "{}", token).status, 200);
 
-  const std::set<std::string> want{"login_success", "login_failure", "config_change", "metrics_reset",
-                                   "alert_resolve"};
+  const std::set<std::string> want{"login_success", "login_failure", "config_change",
+                                   "metrics_reset", "alert_resolve"};
   std::string body;
-  ASSERT_TRUE(eventually([&] {
-    auto r = get(port, "/api/audit", token);
-    body = r.body;
-    auto actions = entry_field(r.body, "action");
-    return r.status == 200 && std::set<std::string>(actions.begin(), actions.end()) == want;
-  }, 20000)) << body << log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = get(port, "/api/audit", token);
+        body = r.body;
+        auto actions = entry_field(r.body, "action");
+        return r.status == 200 && std::set<std::string>(actions.begin(), actions.end()) == want;
+      },
+      20000))
+      << body << log();
 
   // Who, from where, what changed.
-  EXPECT_EQ(st::count(url, "select count(*) from audit_log where action <> 'login_failure' and actor_id = '" +
-                               admin->id + "' and source_addr = '127.0.0.1'"), 4);
-  EXPECT_EQ(st::scalar(url, "select (details->'before'->>'traffic_threshold_pps')::float::text || ' ' || "
-                            "(details->'after'->>'traffic_threshold_pps')::float::text from audit_log "
-                            "where action = 'config_change'"),
-            "1000 4321");
-  EXPECT_EQ(st::scalar(url, "select details->>'alert_id' from audit_log where action = 'alert_resolve'"), alert_id);
-  EXPECT_EQ(st::scalar(url, "select actor_email || ' ' || (details->>'reason') from audit_log "
-                            "where action = 'login_failure'"),
+  EXPECT_EQ(
+      st::count(url,
+                "select count(*) from audit_log where action <> 'login_failure' and actor_id = '" +
+                    admin->id + "' and source_addr = '127.0.0.1'"),
+      4);
+  EXPECT_EQ(
+      st::scalar(url,
+                 "select (details->'before'->>'traffic_threshold_pps')::float::text || ' ' || "
+                 "(details->'after'->>'traffic_threshold_pps')::float::text from audit_log "
+                 "where action = 'config_change'"),
+      "1000 4321");
+  EXPECT_EQ(
+      st::scalar(url, "select details->>'alert_id' from audit_log where action = 'alert_resolve'"),
+      alert_id);
+  EXPECT_EQ(st::scalar(url,
+                       "select actor_email || ' ' || (details->>'reason') from audit_log "
+                       "where action = 'login_failure'"),
             "admin@example.com bad_password");
 
   // Paging: newest first, two at a time, no entry twice.

@@ -27,7 +27,9 @@ namespace fs = std::filesystem;
 namespace {
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 using sn_test::Child;
@@ -74,25 +76,29 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   const Scenario& sc = GetParam();
   fs::path pcap = dir_ / (sc.name + ".pcap");
   {
-    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", sc.name, "--packets", std::to_string(sc.packets),
-               "--hosts", "64", "--pps", std::to_string(static_cast<int>(sc.rate / 2))},
+    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", sc.name, "--packets",
+               std::to_string(sc.packets), "--hosts", "64", "--pps",
+               std::to_string(static_cast<int>(sc.rate / 2))},
               (dir_ / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0) << "securenet-pcapgen failed";
   }
-  Child control({CONTROL_BIN, "--instance", instance_, "--listen", "127.0.0.1:0", "--port-file", (dir_ / "port").string(),
-                 "--state-dir", dir_.string(), "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
-                 dir_.string(), "--tick-ms", "1000"},
+  Child control({CONTROL_BIN, "--instance", instance_, "--listen", "127.0.0.1:0", "--port-file",
+                 (dir_ / "port").string(), "--state-dir", dir_.string(), "--jwt-secret-file",
+                 (dir_ / "jwt-secret").string(), "--web-root", dir_.string(), "--tick-ms", "1000"},
                 (dir_ / "control.log").string());
   uint16_t port = 0;
-  ASSERT_TRUE(eventually([&] {
-    std::ifstream in(dir_ / "port");
-    return static_cast<bool>(in >> port) && port != 0;
-  }, 60000)) << "securenet-control did not start";
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::ifstream in(dir_ / "port");
+        return static_cast<bool>(in >> port) && port != 0;
+      },
+      60000))
+      << "securenet-control did not start";
   ASSERT_EQ(get(port, "/health").status, 200);
 
   int64_t t_start = wall_ms();
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance_, "--rate",
-            std::to_string(static_cast<int>(sc.rate))},
+  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance_,
+            "--rate", std::to_string(static_cast<int>(sc.rate))},
            (dir_ / "dataplane.log").string());
   std::map<std::string, int64_t> seen_at;  // kind|host -> ms since start
   auto poll_alerts = [&] {
@@ -104,7 +110,8 @@ TEST_P(Replay, RightAlertsFromTheApi) {
     if (j["alerts"].get_array().get(arr) != simdjson::SUCCESS) return out;
     for (auto a : arr) {
       std::map<std::string, std::string> m;
-      for (const char* k : {"kind", "host", "severity", "protocol", "status", "condition"}) m[k] = str(a[k].value());
+      for (const char* k : {"kind", "host", "severity", "protocol", "status", "condition"})
+        m[k] = str(a[k].value());
       m["first_seen_ms"] = std::to_string(a["first_seen_ms"].get_int64().value());
       out.push_back(m);
       seen_at.emplace(m["kind"] + "|" + m["host"], wall_ms() - t_start);
@@ -125,28 +132,34 @@ TEST_P(Replay, RightAlertsFromTheApi) {
     bool ok = eventually([&] { return has(poll_alerts(), e); }, 60000);
     EXPECT_TRUE(ok) << sc.name << ": no " << e.severity << " " << e.kind << " alert for " << e.host;
     if (ok) {
-      std::printf("[ delay    ] %s: %s %s for %s: %lld ms from the start of the replay to the alert in the API\n",
-                  sc.name.c_str(), e.severity.c_str(), e.kind.c_str(), e.host.c_str(),
-                  static_cast<long long>(seen_at[e.kind + "|" + e.host]));
+      std::printf(
+          "[ delay    ] %s: %s %s for %s: %lld ms from the start of the replay to the alert in the "
+          "API\n",
+          sc.name.c_str(), e.severity.c_str(), e.kind.c_str(), e.host.c_str(),
+          static_cast<long long>(seen_at[e.kind + "|" + e.host]));
     }
   }
   dp.wait();
   // The control plane has seen the end (a tick after the dataplane exited reports it down).
-  EXPECT_TRUE(eventually([&] {
-    Json st(get(port, "/api/status", token_).body);
-    return str(st["dataplane"]["state"]) == "down";
-  }, 60000));
+  EXPECT_TRUE(eventually(
+      [&] {
+        Json st(get(port, "/api/status", token_).body);
+        return str(st["dataplane"]["state"]) == "down";
+      },
+      60000));
   auto all = poll_alerts();
   for (const auto& a : all) {
     if (a.at("kind") == "sensor_health") {
-      EXPECT_TRUE(a.at("condition") == "dataplane_down" || a.at("condition") == "dataplane_stale") << a.at("condition");
+      EXPECT_TRUE(a.at("condition") == "dataplane_down" || a.at("condition") == "dataplane_stale")
+          << a.at("condition");
       continue;
     }
     bool expected = false;
     for (const auto& e : sc.expect) expected |= a.at("host") == e.host || e.host.empty();
     // Other hosts may only be alerted as the attack's targets (they receive the flood).
     if (!expected) {
-      EXPECT_NE(sc.name, "benign") << "benign traffic raised " << a.at("kind") << " for " << a.at("host");
+      EXPECT_NE(sc.name, "benign")
+          << "benign traffic raised " << a.at("kind") << " for " << a.at("host");
       EXPECT_TRUE(a.at("host").rfind("10.200.", 0) == 0)
           << sc.name << ": unexpected " << a.at("kind") << " alert for " << a.at("host");
     }
@@ -162,8 +175,8 @@ TEST(ControlCli, TokenSubcommandMintsAVerifiableToken) {
   fs::create_directories(dir);
   std::ofstream(dir / "secret") << kSecret << "\n";
   {
-    Child c({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string(), "--user", kUser, "--email",
-             "a@example.com", "--ttl", "120"},
+    Child c({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string(), "--user", kUser,
+             "--email", "a@example.com", "--ttl", "120"},
             (dir / "token.txt").string());
     ASSERT_EQ(c.wait(), 0);
   }
@@ -179,7 +192,8 @@ TEST(ControlCli, TokenSubcommandMintsAVerifiableToken) {
   EXPECT_EQ(claims->email, "a@example.com");
   EXPECT_LE(claims->exp - claims->iat, 120);
   {
-    Child bad({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string()}, (dir / "err.txt").string());
+    Child bad({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string()},
+              (dir / "err.txt").string());
     EXPECT_NE(bad.wait(), 0);  // --user is required
   }
   {
@@ -197,12 +211,18 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // 3000 pkt/s in total, half of it the flood: ICMP is blacklisted (HIGH) and 1500 pkt/s
         // is above 1000 but below 10x (MEDIUM).
-        Scenario{"icmp-flood", 9000, 3000,
-                 {{"protocol_blacklist", "10.0.0.66", "HIGH", "ICMP"}, {"traffic_sent", "10.0.0.66", "MEDIUM", ""}}},
+        Scenario{"icmp-flood",
+                 9000,
+                 3000,
+                 {{"protocol_blacklist", "10.0.0.66", "HIGH", "ICMP"},
+                  {"traffic_sent", "10.0.0.66", "MEDIUM", ""}}},
         // 200 SYN/s for 4 s: 800 new connections in the minute (above 100, below 10x), to
         // 800 distinct ports (a port scan).
-        Scenario{"port-scan", 1600, 400,
-                 {{"connection_rate", "10.0.0.66", "MEDIUM", ""}, {"connection_rate_global", "", "MEDIUM", ""},
+        Scenario{"port-scan",
+                 1600,
+                 400,
+                 {{"connection_rate", "10.0.0.66", "MEDIUM", ""},
+                  {"connection_rate_global", "", "MEDIUM", ""},
                   {"port_scan", "10.0.0.66", "MEDIUM", ""}}},
         // 3000 pkt/s of large UDP from one host for 1.5 s.
         Scenario{"heavy-sender", 9000, 6000, {{"traffic_sent", "10.0.0.66", "MEDIUM", ""}}},

@@ -64,23 +64,39 @@ struct SensorDir {
 class ControlProc {
  public:
   ControlProc(const SensorDir& s, const std::string& db_url, int run,
-              std::vector<std::string> extra = {}) : dir_(s.dir) {
+              std::vector<std::string> extra = {})
+      : dir_(s.dir) {
     fs::remove(dir_ / "port");
     log_ = dir_ / ("control-" + std::to_string(run) + ".log");
-    std::vector<std::string> args{CONTROL_BIN, "--instance", s.instance, "--listen", "127.0.0.1:0",
-                                  "--port-file", (dir_ / "port").string(), "--state-dir", dir_.string(),
-                                  "--jwt-secret-file", (dir_ / "jwt-secret").string(), "--web-root",
-                                  dir_.string(), "--tick-ms", "200", "--metrics-every", "1"};
+    std::vector<std::string> args{CONTROL_BIN,
+                                  "--instance",
+                                  s.instance,
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "--port-file",
+                                  (dir_ / "port").string(),
+                                  "--state-dir",
+                                  dir_.string(),
+                                  "--jwt-secret-file",
+                                  (dir_ / "jwt-secret").string(),
+                                  "--web-root",
+                                  dir_.string(),
+                                  "--tick-ms",
+                                  "200",
+                                  "--metrics-every",
+                                  "1"};
     if (!db_url.empty()) args.insert(args.end(), {"--db", db_url});
     args.insert(args.end(), extra.begin(), extra.end());
     child_.emplace(std::move(args), log_.string());
   }
   // Waits for the port file (generous: a loaded machine starts slowly); 0 if it exited.
   uint16_t wait_port(int timeout_ms = 60000) {
-    eventually([&] {
-      std::ifstream in(dir_ / "port");
-      return (in >> port_ && port_ != 0) || !child_->running();
-    }, timeout_ms);
+    eventually(
+        [&] {
+          std::ifstream in(dir_ / "port");
+          return (in >> port_ && port_ != 0) || !child_->running();
+        },
+        timeout_ms);
     return port_;
   }
   uint16_t port() const { return port_; }

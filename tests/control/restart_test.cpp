@@ -64,7 +64,8 @@ TEST(Schema, ExtremeConfigValuesReachNetworkConfigs) {
       {R"({"traffic_threshold_pps":1e12,"connection_rate_per_min":1e12,"escalation_factor":1e6,)"
        R"("clear_ratio":1,"clear_hold_s":86400,"sample_one_in":1000000000,)"
        R"("subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":1e12,"connection_rate_per_min":1e12}],)"
-       R"("whitelist":)" + list + R"(,"home_networks":)" + list + "}",
+       R"("whitelist":)" +
+           list + R"(,"home_networks":)" + list + "}",
        1e12, 1e12},
       {R"({"traffic_threshold_pps":3000000000,"connection_rate_per_min":4294967296.5,"escalation_factor":1.000001,)"
        R"("clear_ratio":1e-9,"clear_hold_s":0,"sample_one_in":0,"whitelist":[],"home_networks":[],)"
@@ -75,9 +76,13 @@ TEST(Schema, ExtremeConfigValuesReachNetworkConfigs) {
   for (size_t i = 0; i < cases.size(); ++i) {
     auto r = post(c.port(), "/api/config", cases[i].body, token);
     ASSERT_EQ(r.status, 200) << r.body;
-    ASSERT_TRUE(eventually([&] {
-      return st::count(url, "select count(*) from network_configs") == static_cast<long>(i + 1);
-    }, 60000)) << "config row " << i << " never reached the table\n" << c.log();
+    ASSERT_TRUE(eventually(
+        [&] {
+          return st::count(url, "select count(*) from network_configs") == static_cast<long>(i + 1);
+        },
+        60000))
+        << "config row " << i << " never reached the table\n"
+        << c.log();
     pqxx::connection conn(url);
     pqxx::work tx(conn);
     auto row = tx.exec(
@@ -91,12 +96,20 @@ TEST(Schema, ExtremeConfigValuesReachNetworkConfigs) {
     // The stored object is the API's: every field of GET /api/config, same values (jsonb
     // compares numbers by value: 1e12 == 1000000000000.0).
     const std::string api = get(c.port(), "/api/config", token).body;
-    EXPECT_EQ(tx.exec_params("select ($1::jsonb - 'updated_at_ms') = (config - 'updated_at_ms') from network_configs "
-                             "order by created_at desc limit 1", api)[0][0].as<bool>(), true)
-        << "case " << i << ": API " << api.substr(0, 400) << "\nstored " << row[4].as<std::string>().substr(0, 400);
+    EXPECT_EQ(tx.exec_params("select ($1::jsonb - 'updated_at_ms') = (config - 'updated_at_ms') "
+                             "from network_configs "
+                             "order by created_at desc limit 1",
+                             api)[0][0]
+                  .as<bool>(),
+              true)
+        << "case " << i << ": API " << api.substr(0, 400) << "\nstored "
+        << row[4].as<std::string>().substr(0, 400);
     // The largest whole number kept exactly (case 2 leaves case 1's 0 in place).
-    EXPECT_EQ(tx.exec("select (config->>'sample_one_in')::numeric::text from network_configs order by created_at desc "
-                      "limit 1")[0][0].as<std::string>(), i == 0 ? "1000000000" : "0");
+    EXPECT_EQ(tx.exec("select (config->>'sample_one_in')::numeric::text from network_configs order "
+                      "by created_at desc "
+                      "limit 1")[0][0]
+                  .as<std::string>(),
+              i == 0 ? "1000000000" : "0");
   }
   EXPECT_EQ(c.stop(), 0) << c.log();
   EXPECT_EQ(c.log().find("out of range"), std::string::npos) << c.log();
@@ -106,12 +119,16 @@ TEST(Schema, ExtremeConfigValuesReachNetworkConfigs) {
 namespace {
 
 long open_rows(const std::string& url, const std::string& condition) {
-  return st::count(url, "select count(*) from network_alerts where status = 'open' and kind = 'sensor_health' "
-                        "and condition = '" + condition + "'");
+  return st::count(
+      url,
+      "select count(*) from network_alerts where status = 'open' and kind = 'sensor_health' "
+      "and condition = '" +
+          condition + "'");
 }
 
 // The API's alert of one sensor_health condition (newest first), or an empty object.
-std::string api_alert(uint16_t port, const std::string& token, const std::string& condition, const char* field) {
+std::string api_alert(uint16_t port, const std::string& token, const std::string& condition,
+                      const char* field) {
   auto r = try_get(port, "/api/alerts?limit=1000", token);
   if (r.status != 200) return "";
   Json j(r.body);
@@ -140,22 +157,31 @@ TEST(AlertContinuity, OneOpenRowAcrossRestartsWhileTheConditionLasts) {
   for (int run = 0; run < 4; ++run) {
     ControlProc c(s, url, run);
     ASSERT_NE(c.wait_port(), 0) << c.log();
-    ASSERT_TRUE(eventually([&] { return api_alert(c.port(), s.token(), "dataplane_down", "status") == "open"; }, 60000))
+    ASSERT_TRUE(eventually(
+        [&] { return api_alert(c.port(), s.token(), "dataplane_down", "status") == "open"; },
+        60000))
         << c.log();
     const std::string id = api_alert(c.port(), s.token(), "dataplane_down", "id");
     if (run == 0) first_id = id;
     EXPECT_EQ(id, first_id) << "run " << run << " opened a new alert instead of adopting it";
     // Seen again after the restart: the count goes on from the stored one.
-    ASSERT_TRUE(eventually([&] {
-      return std::stol("0" + api_alert(c.port(), s.token(), "dataplane_down", "count")) > last_count + 1;
-    }, 60000)) << "run " << run;
-    ASSERT_TRUE(eventually([&] {
-      return st::count(url, "select count(*) from network_alerts where id = '" + first_id + "' and count > " +
-                                std::to_string(last_count)) == 1;
-    }, 60000));
+    ASSERT_TRUE(eventually(
+        [&] {
+          return std::stol("0" + api_alert(c.port(), s.token(), "dataplane_down", "count")) >
+                 last_count + 1;
+        },
+        60000))
+        << "run " << run;
+    ASSERT_TRUE(eventually(
+        [&] {
+          return st::count(url, "select count(*) from network_alerts where id = '" + first_id +
+                                    "' and count > " + std::to_string(last_count)) == 1;
+        },
+        60000));
     EXPECT_EQ(c.stop(), 0) << c.log();
     EXPECT_EQ(open_rows(url, "dataplane_down"), 1) << "run " << run;
-    last_count = std::stol(st::scalar(url, "select count from network_alerts where id = '" + first_id + "'"));
+    last_count = std::stol(
+        st::scalar(url, "select count from network_alerts where id = '" + first_id + "'"));
   }
   EXPECT_EQ(st::count(url, "select count(*) from network_alerts"), 1);
   EXPECT_EQ(st::scalar(url, "select status from network_alerts"), "open");
@@ -172,26 +198,33 @@ TEST(AlertContinuity, AlertOfAClearedConditionResolvesAsRestart) {
   {
     ControlProc c(s, url, 0);
     ASSERT_NE(c.wait_port(), 0) << c.log();
-    ASSERT_TRUE(eventually([&] { return !api_alert(c.port(), s.token(), "dataplane_down", "id").empty(); }, 60000));
+    ASSERT_TRUE(eventually(
+        [&] { return !api_alert(c.port(), s.token(), "dataplane_down", "id").empty(); }, 60000));
     id = api_alert(c.port(), s.token(), "dataplane_down", "id");
     EXPECT_EQ(c.stop(), 0) << c.log();
   }
   ASSERT_EQ(open_rows(url, "dataplane_down"), 1);
   const fs::path pcap = s.dir / "mix.pcap";
-  Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--packets", "5000", "--hosts", "16", "--pps", "1000"},
-            (s.dir / "pcapgen.log").string());
+  Child gen(
+      {PCAPGEN_BIN, "--out", pcap.string(), "--packets", "5000", "--hosts", "16", "--pps", "1000"},
+      (s.dir / "pcapgen.log").string());
   ASSERT_EQ(gen.wait(), 0) << read_text(s.dir / "pcapgen.log");
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", s.instance, "--rate", "500",
-            "--loops", "0"},
+  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", s.instance,
+            "--rate", "500", "--loops", "0"},
            (s.dir / "dataplane.log").string());
   ASSERT_TRUE(eventually([&] { return fs::exists("/dev/shm/securenet-" + s.instance); }, 60000))
       << read_text(s.dir / "dataplane.log");
   ControlProc c(s, url, 1);
   ASSERT_NE(c.wait_port(), 0) << c.log();
-  ASSERT_TRUE(eventually([&] {
-    return st::scalar(url, "select status || '/' || coalesce(resolved_by, '') from network_alerts where id = '" + id + "'") ==
-           "resolved/restart";
-  }, 60000)) << st::scalar(url, "select status from network_alerts where id = '" + id + "'") << c.log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        return st::scalar(url,
+                          "select status || '/' || coalesce(resolved_by, '') from network_alerts "
+                          "where id = '" +
+                              id + "'") == "resolved/restart";
+      },
+      60000))
+      << st::scalar(url, "select status from network_alerts where id = '" + id + "'") << c.log();
   EXPECT_EQ(api_alert(c.port(), s.token(), "dataplane_down", "resolved_by"), "restart");
   EXPECT_EQ(open_rows(url, "dataplane_down"), 0);
   EXPECT_EQ(c.stop(), 0) << c.log();
@@ -213,29 +246,49 @@ TEST(AlertContinuity, MigrationClosesDuplicateOpenRows) {
   securenet::store::Session ses(securenet::store::db_config_from(url));
   auto owner = securenet::store::create_user(ses, "owner@example.com", "owner-password-1");
   ASSERT_TRUE(owner);
-  const std::string sensor = st::scalar(url, "insert into sensors (user_id, name) values ('" + owner->id +
-                                                 "', 's') returning id::text");
+  const std::string sensor = st::scalar(url, "insert into sensors (user_id, name) values ('" +
+                                                 owner->id + "', 's') returning id::text");
   for (int i = 0; i < 6; ++i) {
-    st::scalar(url, "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, host, description, "
-                    "last_seen) values (gen_random_uuid(), '" + owner->id + "', '" + sensor +
-                    "', 'traffic_threshold', 'MEDIUM', 'open', '10.0.0.5', 'x', now() - interval '" +
-                    std::to_string(10 - i) + " minutes')");
-    st::scalar(url, "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, description, "
-                    "last_seen) values (gen_random_uuid(), '" + owner->id + "', '" + sensor +
-                    "', 'sensor_health', 'HIGH', 'open', 'dataplane_down: sensor: down', now() - interval '" +
-                    std::to_string(10 - i) + " minutes')");
+    st::scalar(url,
+               "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, host, "
+               "description, "
+               "last_seen) values (gen_random_uuid(), '" +
+                   owner->id + "', '" + sensor +
+                   "', 'traffic_threshold', 'MEDIUM', 'open', '10.0.0.5', 'x', now() - interval '" +
+                   std::to_string(10 - i) + " minutes')");
+    st::scalar(
+        url,
+        "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, description, "
+        "last_seen) values (gen_random_uuid(), '" +
+            owner->id + "', '" + sensor +
+            "', 'sensor_health', 'HIGH', 'open', 'dataplane_down: sensor: down', now() - interval "
+            "'" +
+            std::to_string(10 - i) + " minutes')");
   }
-  st::scalar(url, "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, description) values "
-                  "(gen_random_uuid(), '" + owner->id + "', '" + sensor + "', 'sensor_health', 'LOW', 'open', "
-                  "'source_drops: sensor: drops')");
+  st::scalar(url,
+             "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, "
+             "description) values "
+             "(gen_random_uuid(), '" +
+                 owner->id + "', '" + sensor +
+                 "', 'sensor_health', 'LOW', 'open', "
+                 "'source_drops: sensor: drops')");
   ASSERT_EQ(st::migrate_url(url), "");
   EXPECT_EQ(st::count(url, "select count(*) from network_alerts where status = 'open'"), 3);
-  EXPECT_EQ(st::count(url, "select count(*) from network_alerts where status = 'resolved' and resolved_by = 'restart'"), 10);
-  EXPECT_EQ(st::count(url, "select count(*) from network_alerts where status = 'open' and last_seen > now() - interval '6 minutes'"), 3);
+  EXPECT_EQ(st::count(url,
+                      "select count(*) from network_alerts where status = 'resolved' and "
+                      "resolved_by = 'restart'"),
+            10);
+  EXPECT_EQ(st::count(url,
+                      "select count(*) from network_alerts where status = 'open' and last_seen > "
+                      "now() - interval '6 minutes'"),
+            3);
   // The index refuses a second open row of one key.
-  EXPECT_THROW(st::scalar(url, "insert into network_alerts (id, user_id, sensor_id, kind, severity, status, host) values "
-                               "(gen_random_uuid(), '" + owner->id + "', '" + sensor +
-                               "', 'traffic_threshold', 'MEDIUM', 'open', '10.0.0.5')"),
+  EXPECT_THROW(st::scalar(url,
+                          "insert into network_alerts (id, user_id, sensor_id, kind, severity, "
+                          "status, host) values "
+                          "(gen_random_uuid(), '" +
+                              owner->id + "', '" + sensor +
+                              "', 'traffic_threshold', 'MEDIUM', 'open', '10.0.0.5')"),
                std::exception);
 }
 
@@ -248,13 +301,16 @@ TEST(ConfigRecovery, CorruptOrMissingFileFallsBackToTheStoredConfig) {
   {
     ControlProc c(s, url, 0);
     ASSERT_NE(c.wait_port(), 0) << c.log();
-    auto r = post(c.port(), "/api/config", R"({"traffic_threshold_pps":4242,"protocol_blacklist":["GRE","tcp/23"]})",
-                  s.token());
+    auto r =
+        post(c.port(), "/api/config",
+             R"({"traffic_threshold_pps":4242,"protocol_blacklist":["GRE","tcp/23"]})", s.token());
     ASSERT_EQ(r.status, 200) << r.body;
-    ASSERT_TRUE(eventually([&] { return st::count(url, "select count(*) from network_configs") == 1; }, 60000));
+    ASSERT_TRUE(eventually(
+        [&] { return st::count(url, "select count(*) from network_configs") == 1; }, 60000));
     EXPECT_EQ(c.stop(), 0) << c.log();
   }
-  std::ofstream(s.dir / "config.json", std::ios::trunc) << "{\"traffic_threshold_pps\": 12, \"proto";  // torn write
+  std::ofstream(s.dir / "config.json", std::ios::trunc)
+      << "{\"traffic_threshold_pps\": 12, \"proto";  // torn write
   for (int run = 1; run <= 2; ++run) {
     ControlProc c(s, url, run);
     ASSERT_NE(c.wait_port(), 0) << "did not start on run " << run << ": " << c.log();
@@ -279,7 +335,9 @@ TEST(ConfigRecovery, CorruptOrMissingFileFallsBackToTheStoredConfig) {
     EXPECT_EQ(kept, 1u);
     fs::remove(s.dir / "config.json");  // the second run: the file is missing
   }
-  EXPECT_EQ(st::count(url, "select count(*) from network_alerts where condition = 'config_recovered'"), 1);
+  EXPECT_EQ(
+      st::count(url, "select count(*) from network_alerts where condition = 'config_recovered'"),
+      1);
 }
 
 // Item 5: without a database a corrupt file is still a clear refusal to start.
@@ -339,28 +397,32 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
   SensorDir s("ctlrs-sup");
   const fs::path pcap = s.dir / "mix.pcap";
   {
-    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--packets", "20000", "--hosts", "32", "--pps", "1000"},
+    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--packets", "20000", "--hosts", "32", "--pps",
+               "1000"},
               (s.dir / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0);
   }
   const uint16_t port = st::free_port();
   ::setenv("SECURENET_DATABASE_URL", url.c_str(), 1);
   ::setenv("SECURENET_BUILD_DIR", BUILD_DIR, 1);
-  ::setenv("SECURENET_SOURCE_ARGS", ("--source pcap --target " + pcap.string() + " --loops 0 --rate 1000").c_str(), 1);
-  Child sh({"/bin/bash", SOURCE_DIR "/scripts/sensor.sh", "--state-dir", s.dir.string(), "--port", std::to_string(port),
-            "--instance", s.instance},
+  ::setenv("SECURENET_SOURCE_ARGS",
+           ("--source pcap --target " + pcap.string() + " --loops 0 --rate 1000").c_str(), 1);
+  Child sh({"/bin/bash", SOURCE_DIR "/scripts/sensor.sh", "--state-dir", s.dir.string(), "--port",
+            std::to_string(port), "--instance", s.instance},
            (s.dir / "sensor.log").string());
   ::unsetenv("SECURENET_DATABASE_URL");
   ::unsetenv("SECURENET_SOURCE_ARGS");
   auto log = [&] { return read_text(s.dir / "sensor.log"); };
   ASSERT_TRUE(eventually([&] { return try_get(port, "/health").status == 200; }, 120000)) << log();
-  EXPECT_TRUE(fs::exists("/dev/shm/securenet-" + s.instance)) << "--instance was not honoured with --state-dir";
+  EXPECT_TRUE(fs::exists("/dev/shm/securenet-" + s.instance))
+      << "--instance was not honoured with --state-dir";
   const std::string token = s.token();
   ASSERT_EQ(post(port, "/api/config", R"({"clear_hold_s":1})", token).status, 200);
   ASSERT_TRUE(eventually([&] { return status_packets(port, token) > 1000; }, 60000)) << log();
   // A control plane that ticked before the dataplane's segment existed saw it down once:
   // wait for that to resolve and count from there.
-  ASSERT_TRUE(eventually([&] { return api_alert(port, token, "dataplane_down", "status") != "open"; }, 60000));
+  ASSERT_TRUE(eventually(
+      [&] { return api_alert(port, token, "dataplane_down", "status") != "open"; }, 60000));
   const size_t down0 = alerts_of(port, token, "dataplane_down");
 
   // kill -9 the dataplane: restarted by sensor.sh; the control plane stays up.
@@ -369,39 +431,59 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
   ASSERT_GT(cp1, 0);
   const uint64_t before_dp_kill = status_packets(port, token);
   ASSERT_EQ(::kill(dp1, SIGKILL), 0);
-  ASSERT_TRUE(eventually([&] { return alerts_of(port, token, "dataplane_down") == down0 + 1; }, 60000)) << log();
-  ASSERT_TRUE(eventually([&] {
-    const pid_t p = pid_file(s.dir / "dataplane.pid");
-    return p > 0 && p != dp1 && ::kill(p, 0) == 0;
-  }, 60000)) << log();
+  ASSERT_TRUE(
+      eventually([&] { return alerts_of(port, token, "dataplane_down") == down0 + 1; }, 60000))
+      << log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        const pid_t p = pid_file(s.dir / "dataplane.pid");
+        return p > 0 && p != dp1 && ::kill(p, 0) == 0;
+      },
+      60000))
+      << log();
   EXPECT_EQ(pid_file(s.dir / "control.pid"), cp1);
   EXPECT_EQ(::kill(cp1, 0), 0) << "the control plane died with the dataplane";
-  ASSERT_TRUE(eventually([&] { return api_alert(port, token, "dataplane_down", "status") == "resolved"; }, 60000))
+  ASSERT_TRUE(eventually(
+      [&] { return api_alert(port, token, "dataplane_down", "status") == "resolved"; }, 60000))
       << try_get(port, "/api/alerts", token).body;
   EXPECT_EQ(alerts_of(port, token, "dataplane_down"), down0 + 1);
   // Counts go on from where they were (the new dataplane counts from zero).
   EXPECT_GE(status_packets(port, token), before_dp_kill);
-  ASSERT_TRUE(eventually([&] { return status_packets(port, token) > before_dp_kill + 1000; }, 60000));
-  ASSERT_TRUE(eventually([&] {
-    return st::count(url, "select count(*) from network_alerts where condition = 'dataplane_down' and status = 'resolved'") ==
-           static_cast<long>(down0 + 1);
-  }, 60000)) << log();
+  ASSERT_TRUE(
+      eventually([&] { return status_packets(port, token) > before_dp_kill + 1000; }, 60000));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return st::count(url,
+                         "select count(*) from network_alerts where condition = 'dataplane_down' "
+                         "and status = 'resolved'") == static_cast<long>(down0 + 1);
+      },
+      60000))
+      << log();
 
   // kill -9 the control plane: restarted; the dataplane keeps counting meanwhile.
   const pid_t dp2 = pid_file(s.dir / "dataplane.pid");
   const double raw_before = raw_packets(port);
   ASSERT_GT(raw_before, 0);
   ASSERT_EQ(::kill(cp1, SIGKILL), 0);
-  ASSERT_TRUE(eventually([&] {
-    const pid_t p = pid_file(s.dir / "control.pid");
-    return p > 0 && p != cp1 && try_get(port, "/health").status == 200;
-  }, 120000)) << log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        const pid_t p = pid_file(s.dir / "control.pid");
+        return p > 0 && p != cp1 && try_get(port, "/health").status == 200;
+      },
+      120000))
+      << log();
   EXPECT_EQ(pid_file(s.dir / "dataplane.pid"), dp2);
   EXPECT_EQ(::kill(dp2, 0), 0) << "the dataplane died with the control plane";
   ASSERT_TRUE(eventually([&] { return raw_packets(port) > raw_before + 1000; }, 60000)) << log();
-  EXPECT_EQ(alerts_of(port, token, "dataplane_down"), 0u) << "the dataplane was never down for the new control plane";
-  EXPECT_EQ(st::count(url, "select count(*) from network_alerts where condition = 'dataplane_down'"), static_cast<long>(down0 + 1));
-  EXPECT_EQ(st::count(url, "select count(*) from network_alerts where status = 'open' and condition = 'dataplane_down'"), 0);
+  EXPECT_EQ(alerts_of(port, token, "dataplane_down"), 0u)
+      << "the dataplane was never down for the new control plane";
+  EXPECT_EQ(
+      st::count(url, "select count(*) from network_alerts where condition = 'dataplane_down'"),
+      static_cast<long>(down0 + 1));
+  EXPECT_EQ(st::count(url,
+                      "select count(*) from network_alerts where status = 'open' and condition = "
+                      "'dataplane_down'"),
+            0);
   sh.stop();  // SIGTERM: sensor.sh stops both
   EXPECT_FALSE(fs::exists("/dev/shm/securenet-" + s.instance));
   ::unsetenv("SECURENET_BUILD_DIR");

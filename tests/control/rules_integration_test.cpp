@@ -140,8 +140,9 @@ TEST(RulesEndToEnd, APingSweepAlertsOnlyOnItsSenderAndAUdpScanAlerts) {
         host_body = get(port, "/api/hosts/10.0.5.10", token).body;
         Json h(host_body);
         uint64_t total = 0, sent = 1;
-        return h["blacklisted_packets"].get_uint64().get(total) == simdjson::SUCCESS && total == 2 &&
-               h["blacklisted_sent"].get_uint64().get(sent) == simdjson::SUCCESS && sent == 0;
+        return h["blacklisted_packets"].get_uint64().get(total) == simdjson::SUCCESS &&
+               total == 2 && h["blacklisted_sent"].get_uint64().get(sent) == simdjson::SUCCESS &&
+               sent == 0;
       },
       60000))
       << host_body;

@@ -1,8 +1,9 @@
 // Sampler math on synthetic counters: rates, merge across workers, restarts, the SYN
 // window, active hosts, top lists, metrics reset.
+#include "sampler/sampler.h"
+
 #include <gtest/gtest.h>
 
-#include "sampler/sampler.h"
 #include "util/cidr.h"
 
 using namespace securenet;
@@ -28,8 +29,9 @@ struct Rig {
   Sampler s;
   uint64_t t = 1000 * kSec;
   std::vector<HostObservation> obs;
-  std::shared_ptr<Snapshot> tick(std::vector<HostCounters> hosts, uint64_t packets, InterestFloor floor = {1e18, 1e18},
-                                 uint64_t dt = kSec, uint64_t syn_total = 0) {
+  std::shared_ptr<Snapshot> tick(std::vector<HostCounters> hosts, uint64_t packets,
+                                 InterestFloor floor = {1e18, 1e18}, uint64_t dt = kSec,
+                                 uint64_t syn_total = 0) {
     t += dt;
     GlobalCounters g;
     g.packets = packets;
@@ -104,10 +106,13 @@ TEST(Sampler, SynWindowIsTheLastMinute) {
   auto s = r.s.host(*parse_ip_text("10.0.0.66"));
   EXPECT_DOUBLE_EQ(s->syn_per_min, 150);
   std::shared_ptr<Snapshot> snap;
-  for (int i = 0; i < 30; ++i) snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
-  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.66"))->syn_per_min, 150);  // 32 s later: still in the window
+  for (int i = 0; i < 30; ++i)
+    snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.66"))->syn_per_min,
+                   150);  // 32 s later: still in the window
   EXPECT_DOUBLE_EQ(snap->connections_per_min, 150);
-  for (int i = 0; i < 35; ++i) snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
+  for (int i = 0; i < 35; ++i)
+    snap = r.tick({hc("10.0.0.66", 150, 0, 150)}, 150, {1e18, 100}, kSec, 150);
   EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.66"))->syn_per_min, 0);  // 67 s later: out
   EXPECT_DOUBLE_EQ(snap->connections_per_min, 0);
 }

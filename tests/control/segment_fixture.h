@@ -44,8 +44,9 @@ class FakeDataplane {
     auto k = *securenet::control::parse_ip_text(ip);
     return *table_.find_or_insert(k);
   }
-  void send(const char* ip, uint64_t packets, securenet::shm::ProtoClass cls = securenet::shm::ProtoClass::kUdp,
-            uint64_t syn = 0, uint64_t blacklisted = 0) {
+  void send(const char* ip, uint64_t packets,
+            securenet::shm::ProtoClass cls = securenet::shm::ProtoClass::kUdp, uint64_t syn = 0,
+            uint64_t blacklisted = 0) {
     auto& h = host(ip);
     securenet::shm::bump(h.packets_sent, packets);
     securenet::shm::bump(h.bytes_sent, packets * 100);

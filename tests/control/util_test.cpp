@@ -1,13 +1,12 @@
 // CIDR matching (IPv4 and IPv6), the JSON writer, URL decoding, UUIDs, static path safety.
 #include <gtest/gtest.h>
-
 #include <simdjson.h>
 
 #include "http/static_files.h"
+#include "securenet/common/uuid.h"
 #include "util/cidr.h"
 #include "util/json_writer.h"
 #include "util/url.h"
-#include "securenet/common/uuid.h"
 
 using namespace securenet::control;
 
@@ -49,7 +48,8 @@ TEST(Cidr, Ipv6) {
 }
 
 TEST(Cidr, LongestMatch) {
-  std::vector<Cidr> l = {*parse_cidr("10.0.0.0/8"), *parse_cidr("10.1.0.0/16"), *parse_cidr("10.1.2.0/24")};
+  std::vector<Cidr> l = {*parse_cidr("10.0.0.0/8"), *parse_cidr("10.1.0.0/16"),
+                         *parse_cidr("10.1.2.0/24")};
   EXPECT_EQ(longest_match(l, *parse_ip_text("10.1.2.3")), 2);
   EXPECT_EQ(longest_match(l, *parse_ip_text("10.1.3.3")), 1);
   EXPECT_EQ(longest_match(l, *parse_ip_text("10.9.3.3")), 0);
@@ -69,7 +69,14 @@ TEST(JsonWriter, EscapesAndParsesBack) {
   JsonWriter w;
   std::string nasty = std::string("q\"b\\s\n\t\x01\x1f") + "\xff" + "é";
   w.begin_object().field("s", nasty).field("n", -5).field("u", uint64_t{18446744073709551615ULL});
-  w.field("d", 0.25).field("inf", 1.0 / 0.0).field("b", true).key("a").begin_array().value(1).null().end_array();
+  w.field("d", 0.25)
+      .field("inf", 1.0 / 0.0)
+      .field("b", true)
+      .key("a")
+      .begin_array()
+      .value(1)
+      .null()
+      .end_array();
   w.key("o").begin_object().end_object().end_object();
   simdjson::dom::parser p;
   auto doc = p.parse(w.str());
@@ -110,8 +117,8 @@ TEST(Uuid, Version4) {
 TEST(StaticPaths, RefusesEscapes) {
   EXPECT_EQ(*safe_relative_path("/assets/app.js"), "assets/app.js");
   EXPECT_EQ(*safe_relative_path("/"), "");
-  for (const char* bad : {"/../etc/passwd", "/a/../../x", "/%2e%2e/x", "/%2E%2E/%2e%2e/etc", "/a/%00b",
-                          "/..%2fetc", "/a\\..\\b", "/.", "/%2e"}) {
+  for (const char* bad : {"/../etc/passwd", "/a/../../x", "/%2e%2e/x", "/%2E%2E/%2e%2e/etc",
+                          "/a/%00b", "/..%2fetc", "/a\\..\\b", "/.", "/%2e"}) {
     EXPECT_FALSE(safe_relative_path(bad)) << bad;
   }
   EXPECT_STREQ(content_type_for("x/index.html"), "text/html; charset=utf-8");

@@ -8,13 +8,15 @@
 #include <optional>
 #include <thread>
 
-#include "pipeline/packet_counter.h"
 #include "core_test_util.h"
+#include "pipeline/packet_counter.h"
 
 namespace securenet {
 namespace {
 
-void set_bit(shm::Counter* bits, unsigned n) { bits[n / 64].store(bits[n / 64].load() | (1ULL << (n % 64))); }
+void set_bit(shm::Counter* bits, unsigned n) {
+  bits[n / 64].store(bits[n / 64].load() | (1ULL << (n % 64)));
+}
 
 class ControlTest : public ::testing::Test {
  protected:
@@ -50,9 +52,12 @@ TEST_F(ControlTest, BlacklistedProtocolsAndPortsAreMarked) {
   set_bit(cb().udp_port_blacklist, 69);  // tftp
   publish();
   PacketCounter pc(*seg_, 0);
-  feed(pc, {test::icmp4("10.0.0.1", "10.0.0.2"), test::tcp4("10.0.0.1", "10.0.0.3", 40000, 23, pkt::kSyn),
-            test::tcp4("10.0.0.3", "10.0.0.1", 23, 40000, pkt::kAck), test::tcp4("10.0.0.1", "10.0.0.3", 40000, 22, 0),
-            test::udp4("10.0.0.4", "10.0.0.1", 69, 5000), test::udp4("10.0.0.4", "10.0.0.1", 23, 5000)});
+  feed(pc, {test::icmp4("10.0.0.1", "10.0.0.2"),
+            test::tcp4("10.0.0.1", "10.0.0.3", 40000, 23, pkt::kSyn),
+            test::tcp4("10.0.0.3", "10.0.0.1", 23, 40000, pkt::kAck),
+            test::tcp4("10.0.0.1", "10.0.0.3", 40000, 22, 0),
+            test::udp4("10.0.0.4", "10.0.0.1", 69, 5000),
+            test::udp4("10.0.0.4", "10.0.0.1", 23, 5000)});
   EXPECT_EQ(reader_->totals().blacklisted_packets, 4u);
   EXPECT_EQ(host_blacklisted("10.0.0.1"), 4u);  // on both ends of every blacklisted packet
   EXPECT_EQ(host_blacklisted("10.0.0.2"), 1u);

@@ -1,9 +1,10 @@
 // The per-worker host table: insertion, lookup, keys, and a full table that counts.
+#include "pipeline/host_table.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "pipeline/host_table.h"
 #include "core_test_util.h"
 
 namespace securenet {
@@ -29,7 +30,8 @@ TEST(HostTable, Ipv4AndIpv6KeysAreDistinct) {
   auto seg = test::make_segment("ht-keys", 1, 1024);
   ASSERT_TRUE(seg) << seg.error().message;
   HostTable t(seg->hosts(0), seg->host_capacity(0), &seg->counters(0));
-  const char* addrs[] = {"10.0.0.1", "::a00:1", "::ffff:10.0.0.2", "2001:db8::1", "fe80::1", "0.0.0.0", "::"};
+  const char* addrs[] = {"10.0.0.1", "::a00:1", "::ffff:10.0.0.2", "2001:db8::1", "fe80::1",
+                         "0.0.0.0",  "::"};
   std::set<const shm::HostEntry*> seen;
   for (const char* a : addrs) seen.insert(t.find_or_insert(key(a)));
   // ::ffff:10.0.0.2 is the same key as 10.0.0.2: seven texts, seven distinct keys.

@@ -4,16 +4,18 @@
 #include <map>
 #include <set>
 
+#include "core_test_util.h"
 #include "pipeline/packet_counter.h"
 #include "sources/pcap/pcap_source.h"
-#include "core_test_util.h"
 
 namespace securenet {
 namespace {
 
 std::shared_ptr<const PcapImage> gen(const test::TempDir& dir, const std::string& args) {
   const std::string f = dir.file("g.pcap");
-  EXPECT_EQ(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --out " + f + " " + args).c_str()), 0) << args;
+  EXPECT_EQ(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --out " + f + " " + args).c_str()),
+            0)
+      << args;
   auto img = load_pcap(f);
   EXPECT_TRUE(img) << (img ? "" : img.error().message);
   return img ? *img : nullptr;
@@ -46,7 +48,8 @@ TEST(Pcapgen, ScenariosShapeTheAttackerAndTimestamps) {
     uint8_t proto;
   };
   for (const Case c : {Case{"icmp-flood", 1}, Case{"port-scan", 6}, Case{"heavy-sender", 17}}) {
-    auto img = gen(dir, std::string("--scenario ") + c.scenario + " --src 10.9.9.9 --pps 1000 --packets 2000 --hosts 20");
+    auto img = gen(dir, std::string("--scenario ") + c.scenario +
+                            " --src 10.9.9.9 --pps 1000 --packets 2000 --hosts 20");
     ASSERT_TRUE(img);
     uint64_t attacker = 0, syn = 0;
     std::set<uint16_t> ports;
@@ -90,8 +93,12 @@ TEST(Pcapgen, BenignStaysUnderTheDefaultThresholds) {
 }
 
 TEST(Pcapgen, BadOptionsExitWithUsage) {
-  EXPECT_NE(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --packets 5 2>/dev/null").c_str()), 0);
-  EXPECT_NE(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --out /dev/null --scenario nope 2>/dev/null").c_str()), 0);
+  EXPECT_NE(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --packets 5 2>/dev/null").c_str()),
+            0);
+  EXPECT_NE(std::system((std::string(SECURENET_PCAPGEN_BIN) +
+                         " --out /dev/null --scenario nope 2>/dev/null")
+                            .c_str()),
+            0);
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "pipeline/packet_counter.h"
 #include "core_test_util.h"
+#include "pipeline/packet_counter.h"
 
 namespace securenet {
 namespace {
@@ -14,7 +14,8 @@ using test::key;
 
 const HostCounters* find(const std::vector<HostCounters>& hs, const char* ip) {
   const shm::IpKey k = key(ip);
-  auto it = std::find_if(hs.begin(), hs.end(), [&](const HostCounters& h) { return key_equal(h.key, k); });
+  auto it = std::find_if(hs.begin(), hs.end(),
+                         [&](const HostCounters& h) { return key_equal(h.key, k); });
   return it == hs.end() ? nullptr : &*it;
 }
 
@@ -79,10 +80,18 @@ TEST(Counting, MalformedPacketsAreCountedByReason) {
   Ipv4Opts bad_ihl;
   bad_ihl.ihl = 4;
   const std::vector<Frame> frames = {
-      Builder().eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")).ipv4(ip4("10.9.0.1"), ip4("10.9.0.2"), bad_ihl)
-          .udp(1, 2).build(),
-      Builder().eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")).ipv4(ip4("10.9.0.1"), ip4("10.9.0.2"))
-          .tcp(1, 2, kAck).payload(50).snap(40).build(),
+      Builder()
+          .eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"))
+          .ipv4(ip4("10.9.0.1"), ip4("10.9.0.2"), bad_ihl)
+          .udp(1, 2)
+          .build(),
+      Builder()
+          .eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"))
+          .ipv4(ip4("10.9.0.1"), ip4("10.9.0.2"))
+          .tcp(1, 2, kAck)
+          .payload(50)
+          .snap(40)
+          .build(),
       Frame{Bytes(6, 0xff), 6},
   };
   std::vector<PacketView> v;
@@ -141,7 +150,9 @@ TEST(SampleRing, DeliversOneInNAndReportsLoss) {
 
   PacketCounter pc(*seg, 0);
   std::vector<pkt::Frame> frames;
-  for (int i = 0; i < 20; ++i) frames.push_back(test::tcp4("10.0.0.1", "10.0.0.2", static_cast<uint16_t>(1000 + i), 80, pkt::kAck));
+  for (int i = 0; i < 20; ++i)
+    frames.push_back(
+        test::tcp4("10.0.0.1", "10.0.0.2", static_cast<uint16_t>(1000 + i), 80, pkt::kAck));
   std::vector<PacketView> v;
   for (size_t i = 0; i < frames.size(); ++i) v.push_back(test::view(frames[i], 500 + i));
   pc.poll_control();

@@ -15,7 +15,9 @@
 namespace securenet {
 namespace {
 
-bool have(const char* tool) { return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0; }
+bool have(const char* tool) {
+  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 std::string run(const std::string& cmd, int* rc = nullptr) {
   std::string out;
@@ -46,9 +48,10 @@ struct Expected {
 
 // tshark's view: every frame's length, outer IP addresses and final IP protocol.
 Expected tshark_count(const std::string& file) {
-  const char* fields[] = {"frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.proto", "ipv6.nxt",
-                          "ipv6.hopopts.nxt", "ipv6.dstopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt",
-                          "tcp.flags", "_ws.malformed"};
+  const char* fields[] = {
+      "frame.len",        "ip.src",    "ip.dst",           "ipv6.src",         "ipv6.dst",
+      "ip.proto",         "ipv6.nxt",  "ipv6.hopopts.nxt", "ipv6.dstopts.nxt", "ipv6.routing.nxt",
+      "ipv6.fraghdr.nxt", "tcp.flags", "_ws.malformed"};
   std::string cmd = "tshark -n -r '" + file + "' -T fields -E separator=/t -E occurrence=a";
   for (const char* f : fields) cmd += std::string(" -e ") + f;
   Expected e;
@@ -73,7 +76,8 @@ Expected tshark_count(const std::string& file) {
       proto = static_cast<unsigned>(std::stoul(p));
     }
     ++e.ip_proto[proto];
-    const bool syn = proto == 6 && !f[11].empty() && (std::stoul(first(f[11]), nullptr, 16) & 0x12) == 0x02;
+    const bool syn =
+        proto == 6 && !f[11].empty() && (std::stoul(first(f[11]), nullptr, 16) & 0x12) == 0x02;
     e.syn += syn;
     HostCounters& s = e.hosts[src];
     s.packets_sent++;
@@ -95,8 +99,10 @@ struct Replay {
 Replay dataplane_count(const std::string& file, const std::string& extra) {
   const std::string inst = test::unique_instance("replay");
   int rc = -1;
-  const std::string out = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
-                              "' --instance " + inst + " --keep-shm --stats " + extra + " 2>&1", &rc);
+  const std::string out =
+      run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
+              "' --instance " + inst + " --keep-shm --stats " + extra + " 2>&1",
+          &rc);
   EXPECT_EQ(rc, 0) << out;
   Replay r;
   auto reader = ShmReader::open("securenet-" + inst);
@@ -115,7 +121,8 @@ void expect_same(const Expected& e, const Replay& r) {
   EXPECT_EQ(r.totals.tcp_syn, e.syn);
   for (unsigned p = 0; p < 256; ++p) {
     const auto it = e.ip_proto.find(p);
-    EXPECT_EQ(r.totals.ip_proto_packets[p], it == e.ip_proto.end() ? 0 : it->second) << "IP protocol " << p;
+    EXPECT_EQ(r.totals.ip_proto_packets[p], it == e.ip_proto.end() ? 0 : it->second)
+        << "IP protocol " << p;
   }
   const uint64_t cls_tcp = e.ip_proto.count(6) ? e.ip_proto.at(6) : 0;
   EXPECT_EQ(r.totals.proto_class_packets[0], cls_tcp);
@@ -147,7 +154,9 @@ class ReplayVsTshark : public ::testing::Test {
 TEST_F(ReplayVsTshark, PcapgenRealisticMixTwoWorkers) {
   const std::string f = dir_.file("mix.pcap");
   ASSERT_EQ(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --out " + f +
-                         " --packets 30000 --hosts 400 --seed 11").c_str()), 0);
+                         " --packets 30000 --hosts 400 --seed 11")
+                            .c_str()),
+            0);
   const Expected e = tshark_count(f);
   ASSERT_EQ(e.packets, 30000u);
   ASSERT_GT(e.hosts.size(), 700u);  // 400 IPv4 + their IPv6 twins + servers
@@ -158,7 +167,9 @@ TEST_F(ReplayVsTshark, PcapgenAsPcapngPreloadedAndLooped) {
   if (!have("editcap")) GTEST_SKIP() << "editcap (wireshark-common) is not installed";
   const std::string f = dir_.file("mix.pcap"), ng = dir_.file("mix.pcapng");
   ASSERT_EQ(std::system((std::string(SECURENET_PCAPGEN_BIN) + " --out " + f +
-                         " --packets 5000 --hosts 50 --seed 5").c_str()), 0);
+                         " --packets 5000 --hosts 50 --seed 5")
+                            .c_str()),
+            0);
   ASSERT_EQ(std::system(("editcap -F pcapng " + f + " " + ng).c_str()), 0);
   Expected e = tshark_count(ng);
   // Three loops triple every count.
@@ -175,11 +186,13 @@ TEST_F(ReplayVsTshark, PcapgenAsPcapngPreloadedAndLooped) {
 // Headers written by text2pcap, not by this project: TCP, UDP, SCTP over IPv4 and IPv6,
 // raw ICMP over IPv4, merged into one capture by mergecap.
 TEST_F(ReplayVsTshark, Text2pcapCapture) {
-  if (!have("text2pcap") || !have("mergecap")) GTEST_SKIP() << "text2pcap/mergecap (wireshark-common) missing";
-  std::ofstream(dir_.file("payload.txt")) << "0000  08 00 f7 fe 00 01 00 00 61 62 63 64 65 66 67 68\n"
-                                             "0010  69 6a 6b 6c 6d 6e 6f 70\n\n"
-                                             "0000  08 00 00 00 00 02 00 01 41 42 43 44\n\n"
-                                             "0000  00 11 22 33\n";
+  if (!have("text2pcap") || !have("mergecap"))
+    GTEST_SKIP() << "text2pcap/mergecap (wireshark-common) missing";
+  std::ofstream(dir_.file("payload.txt"))
+      << "0000  08 00 f7 fe 00 01 00 00 61 62 63 64 65 66 67 68\n"
+         "0010  69 6a 6b 6c 6d 6e 6f 70\n\n"
+         "0000  08 00 00 00 00 02 00 01 41 42 43 44\n\n"
+         "0000  00 11 22 33\n";
   const char* variants[] = {
       "-e 0x800 -4 10.7.0.1,10.7.0.2 -T 40000,443",
       "-e 0x800 -4 10.7.0.2,10.7.0.1 -T 443,40000",
@@ -194,8 +207,8 @@ TEST_F(ReplayVsTshark, Text2pcapCapture) {
   int i = 0;
   for (const char* v : variants) {
     const std::string out = dir_.file("p" + std::to_string(i++) + ".pcap");
-    const std::string cmd = std::string("text2pcap -q ") + v + " " + dir_.file("payload.txt") + " " + out +
-                            " >/dev/null 2>&1";
+    const std::string cmd = std::string("text2pcap -q ") + v + " " + dir_.file("payload.txt") +
+                            " " + out + " >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     parts += " " + out;
   }
@@ -218,7 +231,8 @@ TEST(DataplaneCli, BadOptionsAndFilesExitWithOneLine) {
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("--target"), std::string::npos);
   out = run(std::string(SECURENET_DATAPLANE_BIN) + " --target /nonexistent/file.pcap --instance " +
-                test::unique_instance("cli") + " 2>&1", &rc);
+                test::unique_instance("cli") + " 2>&1",
+            &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   out = run(std::string(SECURENET_DATAPLANE_BIN) + " --help", &rc);
@@ -228,7 +242,8 @@ TEST(DataplaneCli, BadOptionsAndFilesExitWithOneLine) {
 
 TEST(DataplaneCli, StatsJsonIsWritten) {
   test::TempDir dir;
-  ASSERT_TRUE(test::write_pcap(dir.file("a.pcap"), {test::udp4("10.0.0.1", "10.0.0.2", 1, 53, 10)}));
+  ASSERT_TRUE(
+      test::write_pcap(dir.file("a.pcap"), {test::udp4("10.0.0.1", "10.0.0.2", 1, 53, 10)}));
   int rc = -1;
   run(std::string(SECURENET_DATAPLANE_BIN) + " --target " + dir.file("a.pcap") + " --instance " +
           test::unique_instance("json") + " --stats-json " + dir.file("s.json"),

@@ -1,7 +1,7 @@
 // Segment creation, layout, refusal to clobber a live segment, and the reader's checks.
 #include <fcntl.h>
-#include <signal.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,8 +43,9 @@ TEST(Segment, CreatesAFilledHeaderAndRegions) {
     EXPECT_EQ(h.workers[w].ring_capacity, 128u);
     EXPECT_EQ(shm::read(seg->ring(w).capacity), 128u);
     EXPECT_EQ(h.workers[w].hosts_offset % 4096, 0u);
-    EXPECT_LE(h.workers[w].ring_offset + sizeof(shm::SampleRingHeader) + 128 * sizeof(shm::SampleRecord),
-              h.segment_size);
+    EXPECT_LE(
+        h.workers[w].ring_offset + sizeof(shm::SampleRingHeader) + 128 * sizeof(shm::SampleRecord),
+        h.segment_size);
     if (w) {
       EXPECT_GE(h.workers[w].counters_offset, h.workers[w - 1].ring_offset);
     }
@@ -94,7 +95,8 @@ TEST(Segment, ReplacesTheSegmentOfADeadDataplane) {
   if (child == 0) _exit(0);
   ASSERT_GT(child, 0);
   waitpid(child, nullptr, 0);  // a pid that is certainly gone
-  poke_header(first->name(), [&](shm::Header& h) { h.dataplane_pid = static_cast<uint64_t>(child); });
+  poke_header(first->name(),
+              [&](shm::Header& h) { h.dataplane_pid = static_cast<uint64_t>(child); });
   auto second = Segment::create(o);
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->header().dataplane_pid, static_cast<uint64_t>(getpid()));
@@ -114,7 +116,8 @@ TEST(Segment, RejectsBadInstanceNamesAndWorkerCounts) {
 TEST(ShmReader, OpensAndReportsAMissingSegmentClearly) {
   auto r = ShmReader::open("securenet-" + test::unique_instance("absent"));
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("is securenet-dataplane running"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("is securenet-dataplane running"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(ShmReader, RefusesAnotherLayoutVersion) {
@@ -125,7 +128,8 @@ TEST(ShmReader, RefusesAnotherLayoutVersion) {
   ASSERT_FALSE(r);
   const std::string want = "segment " + seg->name() + " has layout version " +
                            std::to_string(shm::kLayoutVersion + 1) + ", this build reads " +
-                           std::to_string(shm::kLayoutVersion) + "; restart both with the same build";
+                           std::to_string(shm::kLayoutVersion) +
+                           "; restart both with the same build";
   EXPECT_EQ(r.error().message, want);
 }
 

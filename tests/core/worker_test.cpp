@@ -1,13 +1,14 @@
 // The worker loop over the pcap source: streaming and preloaded, several workers, loops,
 // and unreadable or corrupt files.
+#include "pipeline/worker.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <thread>
 
-#include "sources/pcap/pcap_source.h"
-#include "pipeline/worker.h"
 #include "core_test_util.h"
+#include "sources/pcap/pcap_source.h"
 
 namespace securenet {
 namespace {
@@ -34,7 +35,8 @@ GlobalCounters run_workers(const SourceOptions& so, std::vector<HostCounters>* h
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < sources->size(); ++i) {
-    workers.push_back(std::make_unique<Worker>(*seg, *(*sources)[i], WorkerOptions{i, -1, 16}, stop));
+    workers.push_back(
+        std::make_unique<Worker>(*seg, *(*sources)[i], WorkerOptions{i, -1, 16}, stop));
   }
   for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
   for (auto& t : threads) t.join();
@@ -43,7 +45,8 @@ GlobalCounters run_workers(const SourceOptions& so, std::vector<HostCounters>* h
   EXPECT_TRUE(r);
   if (!r) return {};
   if (hosts) *hosts = r->merge_hosts();
-  for (unsigned i = 0; i < sources->size(); ++i) EXPECT_GT(seg->counters(i).heartbeat_ns.load(), 0u);
+  for (unsigned i = 0; i < sources->size(); ++i)
+    EXPECT_GT(seg->counters(i).heartbeat_ns.load(), 0u);
   return r->totals();
 }
 
@@ -78,14 +81,15 @@ TEST_P(WorkerOverPcap, CountsEveryPacketOncePerLoop) {
     if (ip_text(h.key) == "10.0.2.1") {
       EXPECT_EQ(h.packets_recv, frames.size() * so.loops);
     } else {
-      EXPECT_EQ(h.packets_sent, (ip_text(h.key) <= "10.0.1.2" ? 8u : 7u) * so.loops) << ip_text(h.key);
+      EXPECT_EQ(h.packets_sent, (ip_text(h.key) <= "10.0.1.2" ? 8u : 7u) * so.loops)
+          << ip_text(h.key);
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, WorkerOverPcap,
-                         ::testing::Values(Mode{1, 1, false}, Mode{1, 1, true}, Mode{2, 1, false}, Mode{3, 3, true},
-                                           Mode{4, 2, false}, Mode{64, 1, true}));
+                         ::testing::Values(Mode{1, 1, false}, Mode{1, 1, true}, Mode{2, 1, false},
+                                           Mode{3, 3, true}, Mode{4, 2, false}, Mode{64, 1, true}));
 
 TEST(PcapSource, LoopsShiftTimestampsForward) {
   test::TempDir dir;
@@ -136,14 +140,17 @@ TEST(PcapSource, ReadsNanosecondTimestampsAndPcapng) {
   ASSERT_EQ((*img)->packets.size(), 37u);
   EXPECT_EQ((*img)->packets[0].ts_ns, 1'700'000'000'123'456'789ULL);
   EXPECT_EQ((*img)->packets[1].ts_ns, 1'700'000'000'123'457'789ULL);
-  if (std::system("command -v editcap >/dev/null 2>&1") != 0) GTEST_SKIP() << "editcap (wireshark-common) missing";
+  if (std::system("command -v editcap >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "editcap (wireshark-common) missing";
   const std::string cmd = "editcap -F pcapng " + dir.file("a.pcap") + " " + dir.file("a.pcapng");
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   auto ng = load_pcap(dir.file("a.pcapng"));
   ASSERT_TRUE(ng) << ng.error().message;
   ASSERT_EQ((*ng)->packets.size(), 37u);
   EXPECT_EQ((*ng)->packets[36].wire_len, (*img)->packets[36].wire_len);
-  EXPECT_EQ(std::memcmp((*ng)->packets[36].data, (*img)->packets[36].data, (*img)->packets[36].caplen), 0);
+  EXPECT_EQ(
+      std::memcmp((*ng)->packets[36].data, (*img)->packets[36].data, (*img)->packets[36].caplen),
+      0);
 }
 
 TEST(PcapSource, UnreadableAndCorruptFilesGiveOneLineErrors) {
@@ -166,7 +173,8 @@ TEST(PcapSource, UnreadableAndCorruptFilesGiveOneLineErrors) {
 TEST(PcapSource, TruncatedFileEndsTheReplayWithAnError) {
   test::TempDir dir;
   ASSERT_TRUE(test::write_pcap(dir.file("a.pcap"), sample_frames()));
-  std::filesystem::resize_file(dir.file("a.pcap"), std::filesystem::file_size(dir.file("a.pcap")) - 10);
+  std::filesystem::resize_file(dir.file("a.pcap"),
+                               std::filesystem::file_size(dir.file("a.pcap")) - 10);
   SourceOptions so;
   so.target = dir.file("a.pcap");
   so.preload = true;

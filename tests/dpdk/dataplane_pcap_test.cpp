@@ -60,10 +60,11 @@ TEST(DpdkNetPcap, TwoQueuesTwoWorkersCountEverything) {
   const std::string instance = "dpdkmq" + tag;
   const std::string log = testing::TempDir() + instance + ".log";
   ShmCleanup cleanup{instance};
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--workers", "2",
-            "--instance", instance, "--keep-shm", "--stats", "--eal",
-            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + ",rx_pcap=" + files[1]},
-           log);
+  Child dp(
+      {SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--workers", "2",
+       "--instance", instance, "--keep-shm", "--stats", "--eal",
+       "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + ",rx_pcap=" + files[1]},
+      log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
   ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
@@ -88,15 +89,17 @@ TEST(DpdkNetPcap, TwoPortsCountPerPort) {
     files[p] = testing::TempDir() + "dpdk_port" + std::to_string(p) + "_" + tag + ".pcap";
     pkt::PcapWriter w;
     ASSERT_TRUE(w.open(files[p].c_str()));
-    for (size_t i = p; i < m.frames.size(); i += 2, ++frames[p]) ASSERT_TRUE(w.write(m.frames[i], 1000 + i));
+    for (size_t i = p; i < m.frames.size(); i += 2, ++frames[p])
+      ASSERT_TRUE(w.write(m.frames[i], 1000 + i));
     ASSERT_TRUE(w.close());
   }
   const std::string instance = "dpdkports" + tag;
   const std::string log = testing::TempDir() + instance + ".log";
   ShmCleanup cleanup{instance};
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0,net_pcap1", "--instance", instance,
-            "--keep-shm", "--stats", "--eal",
-            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + " --vdev net_pcap1,rx_pcap=" + files[1]},
+  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0,net_pcap1",
+            "--instance", instance, "--keep-shm", "--stats", "--eal",
+            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] +
+                " --vdev net_pcap1,rx_pcap=" + files[1]},
            log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
@@ -105,7 +108,8 @@ TEST(DpdkNetPcap, TwoPortsCountPerPort) {
   const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(dp.stop(), 0) << slurp(log);
-  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n" << slurp(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
+                   << slurp(log);
   expect_counts(*reader, m);
   const auto ports = reader->interfaces();
   ASSERT_EQ(ports.size(), 2u);

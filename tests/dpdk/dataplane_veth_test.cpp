@@ -50,8 +50,7 @@ void run_veth_case(const std::string& vdev_kind, const std::string& vdev_args, F
   const bool all = wait_for([&] { return reader->totals().packets >= want; }, 20s);
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(dp.stop(), 0) << slurp(log);
-  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << want << "\n"
-                   << slurp(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << want << "\n" << slurp(log);
   expect_counts(*reader, m, frag);
 }
 

@@ -2,8 +2,9 @@
 // port and checks what rx_burst hands out (bytes, lengths, multi-segment, freeing, thread
 // registration, stats). Each test runs in its own process under ctest; within one process
 // the EAL is initialised once and shared.
-#include <gtest/gtest.h>
+#include "sources/dpdk/dpdk_source.h"
 
+#include <gtest/gtest.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -13,7 +14,6 @@
 #include <cstring>
 #include <thread>
 
-#include "sources/dpdk/dpdk_source.h"
 #include "sources/dpdk/eal.h"
 #include "tools/packet_builder.h"
 
@@ -38,8 +38,8 @@ class DpdkRingSource : public testing::Test {
     source_ = s->front().release();
     // net_ring without arguments: one ring per queue pair, named ETH_RXTX<q>_<device>.
     ring_ = rte_ring_lookup((std::string("ETH_RXTX0_") + kDev).c_str());
-    pool_ = rte_pktmbuf_pool_create("test_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                    SOCKET_ID_ANY);
+    pool_ =
+        rte_pktmbuf_pool_create("test_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
   }
   static void TearDownTestSuite() {
     delete source_;  // last source: port closed, EAL cleaned up
@@ -61,8 +61,12 @@ class DpdkRingSource : public testing::Test {
   static pkt::Frame frame(int i) {
     using namespace pkt;
     const std::string src = "10.0.0." + std::to_string(i % 250 + 1);
-    return Builder().eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"))
-        .ipv4(ip4(src.c_str()), ip4("10.1.0.1")).udp(1000, 53).payload(i % 64).build();
+    return Builder()
+        .eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"))
+        .ipv4(ip4(src.c_str()), ip4("10.1.0.1"))
+        .udp(1000, 53)
+        .payload(i % 64)
+        .build();
   }
 
   static inline std::string* setup_error_ = nullptr;

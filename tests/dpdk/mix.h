@@ -21,8 +21,8 @@ struct Mix {
   uint64_t bytes = 0, ipv4 = 0, ipv6 = 0, arp = 0, vlan = 0, syn = 0;
   uint64_t tcp = 0, icmp = 0, igmp = 0, udp_min = 0;  // udp: fragments may add to it
   uint64_t fragments = 0, malformed = 0;
-  uint64_t fragment_bytes = 0;     // wire bytes of the fragments
-  uint64_t reassembled_bytes = 0;  // the one datagram they make, as a whole frame
+  uint64_t fragment_bytes = 0;              // wire bytes of the fragments
+  uint64_t reassembled_bytes = 0;           // the one datagram they make, as a whole frame
   std::map<std::string, HostExpect> hosts;  // only hosts of well-formed, unfragmented packets
 };
 
@@ -30,7 +30,10 @@ inline Mix make_mix() {
   using namespace pkt;
   Mix m;
   const Mac a = mac("02:00:00:00:00:01"), b = mac("02:00:00:00:00:02");
-  auto add = [&](Frame f) { m.bytes += f.wire_len; m.frames.push_back(std::move(f)); };
+  auto add = [&](Frame f) {
+    m.bytes += f.wire_len;
+    m.frames.push_back(std::move(f));
+  };
   auto host = [&](const std::string& src, const std::string& dst, uint32_t len) {
     m.hosts[src].sent++;
     m.hosts[src].bytes_sent += len;
@@ -41,8 +44,12 @@ inline Mix make_mix() {
     const std::string src = "10.1.0." + std::to_string(i), dst = "10.2.0.1";
     for (int k = 0; k < 3; ++k) {
       const uint8_t flags = k == 0 ? kSyn : kAck;
-      Frame f = Builder().eth(a, b).ipv4(ip4(src.c_str()), ip4(dst.c_str()))
-                    .tcp(static_cast<uint16_t>(40000 + i), 80, flags).payload(k * 10).build();
+      Frame f = Builder()
+                    .eth(a, b)
+                    .ipv4(ip4(src.c_str()), ip4(dst.c_str()))
+                    .tcp(static_cast<uint16_t>(40000 + i), 80, flags)
+                    .payload(k * 10)
+                    .build();
       host(src, dst, f.wire_len);
       if (k == 0) m.hosts[src].syn++, m.syn++;
       m.ipv4++, m.tcp++;
@@ -65,8 +72,11 @@ inline Mix make_mix() {
     host(src, "10.6.0.1", f.wire_len);
     m.ipv4++, m.icmp++;
     add(std::move(f));
-    Frame g = Builder().eth(a, b).ipv4(ip4(src.c_str()), ip4("224.0.0.22"))
-                  .igmp(0x16, ip4("239.1.1.1")).build();
+    Frame g = Builder()
+                  .eth(a, b)
+                  .ipv4(ip4(src.c_str()), ip4("224.0.0.22"))
+                  .igmp(0x16, ip4("239.1.1.1"))
+                  .build();
     host(src, "224.0.0.22", g.wire_len);
     m.ipv4++, m.igmp++;
     add(std::move(g));
@@ -75,16 +85,20 @@ inline Mix make_mix() {
     const std::string src = "2001:db8::" + std::to_string(i), dst = "2001:db8:1::1";
     Builder bl;
     bl.eth(a, b).ipv6(ip6(src.c_str()), ip6(dst.c_str()));
-    if (i % 3 == 0) bl.tcp(1000, 443, kSyn), m.tcp++, m.syn++, m.hosts[src].syn++;
-    else if (i % 3 == 1) bl.udp(1000, 53).payload(8), m.udp_min++;
-    else bl.icmpv6_echo(7, i), m.icmp++;
+    if (i % 3 == 0)
+      bl.tcp(1000, 443, kSyn), m.tcp++, m.syn++, m.hosts[src].syn++;
+    else if (i % 3 == 1)
+      bl.udp(1000, 53).payload(8), m.udp_min++;
+    else
+      bl.icmpv6_echo(7, i), m.icmp++;
     Frame f = bl.build();
     host(src, dst, f.wire_len);
     m.ipv6++;
     add(std::move(f));
   }
   for (int i = 1; i <= 5; ++i) {  // ARP requests
-    add(Builder().eth(a, mac("ff:ff:ff:ff:ff:ff"))
+    add(Builder()
+            .eth(a, mac("ff:ff:ff:ff:ff:ff"))
             .arp(1, a, ip4("10.9.9.1"), Mac{}, ip4(("10.9.9." + std::to_string(i + 1)).c_str()))
             .build());
     m.arp++;
@@ -92,7 +106,12 @@ inline Mix make_mix() {
   {  // an IPv4 UDP datagram in two fragments
     Ipv4Opts first;
     first.more_fragments = true;
-    add(Builder().eth(a, b).ipv4(ip4("10.7.0.1"), ip4("10.7.0.2"), first).udp(9, 9).payload(24).build());
+    add(Builder()
+            .eth(a, b)
+            .ipv4(ip4("10.7.0.1"), ip4("10.7.0.2"), first)
+            .udp(9, 9)
+            .payload(24)
+            .build());
     Ipv4Opts second;
     second.frag_offset = 4;
     second.proto = kProtoUdp;

@@ -1,9 +1,9 @@
 // Runs the real securenet-dataplane as a child process and reads its segment.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,15 +94,17 @@ inline bool wait_for(const std::function<bool()>& pred, std::chrono::millisecond
 inline Result<ShmReader> open_ready_segment(const std::string& instance, Child& child,
                                             std::chrono::milliseconds timeout) {
   Result<ShmReader> r = make_error("segment securenet-" + instance + " never became ready");
-  wait_for([&] {
-    if (!child.running()) return true;
-    auto o = ShmReader::open("securenet-" + instance);
-    if (o && shm::read(o->header().ready) == 1) {
-      r = std::move(o);
-      return true;
-    }
-    return false;
-  }, timeout);
+  wait_for(
+      [&] {
+        if (!child.running()) return true;
+        auto o = ShmReader::open("securenet-" + instance);
+        if (o && shm::read(o->header().ready) == 1) {
+          r = std::move(o);
+          return true;
+        }
+        return false;
+      },
+      timeout);
   return r;
 }
 

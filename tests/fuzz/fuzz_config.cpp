@@ -21,15 +21,20 @@ void check(bool ok) {
 bool same(const Cidr& a, const Cidr& b) { return a.text() == b.text(); }
 
 bool same(const SecurityConfig& a, const SecurityConfig& b) {
-  if (a.traffic_threshold_pps != b.traffic_threshold_pps || a.connection_rate_per_min != b.connection_rate_per_min ||
+  if (a.traffic_threshold_pps != b.traffic_threshold_pps ||
+      a.connection_rate_per_min != b.connection_rate_per_min ||
       a.escalation_factor != b.escalation_factor || a.clear_ratio != b.clear_ratio ||
-      a.clear_hold_s != b.clear_hold_s || a.sample_one_in != b.sample_one_in || a.updated_at_ms != b.updated_at_ms ||
-      a.traffic_sent_mbps != b.traffic_sent_mbps || a.traffic_received_pps != b.traffic_received_pps ||
-      a.traffic_received_mbps != b.traffic_received_mbps || a.traffic_received_external != b.traffic_received_external ||
+      a.clear_hold_s != b.clear_hold_s || a.sample_one_in != b.sample_one_in ||
+      a.updated_at_ms != b.updated_at_ms || a.traffic_sent_mbps != b.traffic_sent_mbps ||
+      a.traffic_received_pps != b.traffic_received_pps ||
+      a.traffic_received_mbps != b.traffic_received_mbps ||
+      a.traffic_received_external != b.traffic_received_external ||
       a.port_scan_ports != b.port_scan_ports || a.host_scan_hosts != b.host_scan_hosts ||
       a.reflection_pps != b.reflection_pps ||
-      a.protocol_blacklist.size() != b.protocol_blacklist.size() || a.home_networks.size() != b.home_networks.size() ||
-      a.whitelist.size() != b.whitelist.size() || a.subnet_thresholds.size() != b.subnet_thresholds.size()) {
+      a.protocol_blacklist.size() != b.protocol_blacklist.size() ||
+      a.home_networks.size() != b.home_networks.size() ||
+      a.whitelist.size() != b.whitelist.size() ||
+      a.subnet_thresholds.size() != b.subnet_thresholds.size()) {
     return false;
   }
   for (size_t i = 0; i < a.protocol_blacklist.size(); ++i) {
@@ -44,7 +49,8 @@ bool same(const SecurityConfig& a, const SecurityConfig& b) {
   for (size_t i = 0; i < a.subnet_thresholds.size(); ++i) {
     const auto &x = a.subnet_thresholds[i], &y = b.subnet_thresholds[i];
     if (!same(x.cidr, y.cidr) || x.traffic_threshold_pps != y.traffic_threshold_pps ||
-        x.connection_rate_per_min != y.connection_rate_per_min || x.traffic_received_pps != y.traffic_received_pps) {
+        x.connection_rate_per_min != y.connection_rate_per_min ||
+        x.traffic_received_pps != y.traffic_received_pps) {
       return false;
     }
   }

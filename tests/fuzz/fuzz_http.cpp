@@ -8,6 +8,8 @@
 //
 // Tokens: "viewer", "operator", "admin" and "none" (no role) are valid (see http.dict);
 // any other token is refused, like a bad signature.
+#include <unistd.h>
+
 #include <boost/beast/core/buffers_prefix.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -18,7 +20,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unistd.h>
 
 #include "auth/jwt.h"
 #include "http/dispatch.h"
@@ -36,7 +37,10 @@ std::string g_last_token;  // the token the checker last accepted
 
 std::optional<Claims> check_token(std::string_view t) {
   static const std::map<std::string, AppRole, std::less<>> kRoles = {
-      {"none", AppRole::kNone}, {"viewer", AppRole::kViewer}, {"operator", AppRole::kOperator}, {"admin", AppRole::kAdmin}};
+      {"none", AppRole::kNone},
+      {"viewer", AppRole::kViewer},
+      {"operator", AppRole::kOperator},
+      {"admin", AppRole::kAdmin}};
   auto it = kRoles.find(t);
   if (it == kRoles.end()) return std::nullopt;
   Claims c;
@@ -50,7 +54,8 @@ Handler recorder(Access level) {
   return [level](const Request& req) {
     if (level != Access::kPublic) {
       if (req.claims == nullptr) std::abort();  // a protected handler without claims
-      if (static_cast<uint8_t>(req.claims->app_role) < static_cast<uint8_t>(level)) std::abort();  // role too low
+      if (static_cast<uint8_t>(req.claims->app_role) < static_cast<uint8_t>(level))
+        std::abort();                                               // role too low
       if (req.claims->sub != "user-" + g_last_token) std::abort();  // claims of another token
     }
     if (req.path.empty() || req.path[0] != '/') std::abort();  // handlers see normalized paths only
@@ -63,7 +68,9 @@ struct World {
   Router router;
   StaticFiles files;
   Dispatcher dispatcher;
-  World() : files(root), dispatcher(router, check_token, files, HttpPolicy{{"sensor.example"}, {}, false}) {
+  World()
+      : files(root),
+        dispatcher(router, check_token, files, HttpPolicy{{"sensor.example"}, {}, false}) {
     using V = http::verb;
     const struct {
       V m;
@@ -95,7 +102,8 @@ struct World {
   }
   // A small dashboard folder so static-file serving is reached too.
   static std::string web_root() {
-    auto dir = std::filesystem::temp_directory_path() / ("securenet-fuzz-web-" + std::to_string(::getpid()));
+    auto dir = std::filesystem::temp_directory_path() /
+               ("securenet-fuzz-web-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "assets");
     std::ofstream(dir / "index.html") << "<!doctype html>";
     std::ofstream(dir / "assets" / "app.js") << "1";

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "auth/jwt.h"
 #include "base64url.h"
 #include "claims.h"
 #include "jwk.h"
-#include "auth/jwt.h"
 
 namespace {
 

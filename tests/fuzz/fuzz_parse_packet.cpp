@@ -1,8 +1,9 @@
 // libFuzzer target for parse_packet / parse_link: the input is the frame; its first byte
 // also picks how wire_len relates to caplen (equal, larger, zero), and, when its top bit
 // is set, a link kind (bits 2..5) for parse_link with the frame after that byte; bits 5..6
-// pick the --decap mode. Seeds: make_parser_seeds (every fixture and encapsulation). Aborts on any broken invariant;
-// out-of-bounds reads are caught by AddressSanitizer (the input buffer is exactly sized).
+// pick the --decap mode. Seeds: make_parser_seeds (every fixture and encapsulation). Aborts on any
+// broken invariant; out-of-bounds reads are caught by AddressSanitizer (the input buffer is exactly
+// sized).
 #include <cstdint>
 #include <cstdlib>
 
@@ -27,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool broken =
       ok != (p.error == securenet::shm::ParseError::kNone) ||
       static_cast<size_t>(p.error) >= securenet::shm::kParseErrorCount ||
-      // up to kMaxVlanTags per Ethernet header, one header per encapsulation layer and the outer one
+      // up to kMaxVlanTags per Ethernet header, one header per encapsulation layer and the outer
+      // one
       p.vlan_tags > securenet::kMaxVlanTags * (securenet::kMaxEncapDepth + 1) ||
       p.ipv6_ext_headers > securenet::kMaxIpv6ExtHeaders || p.l4_offset > caplen ||
       (p.l4_parsed && !ok) || (p.l4_parsed && p.l3 != L3::kIpv4 && p.l3 != L3::kIpv6) ||

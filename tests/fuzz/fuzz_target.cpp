@@ -29,8 +29,8 @@ std::string encode(std::string_view path) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : path) {
-    const bool plain = c == '/' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       c == '-' || c == '_' || c == '.' || c == '~';
+    const bool plain = c == '/' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
     if (plain) {
       out.push_back(static_cast<char>(c));
     } else {
@@ -72,7 +72,8 @@ size_t captures(std::string_view pattern) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const auto method = static_cast<http::verb>(data[0] % (static_cast<unsigned>(http::verb::unlink) + 1));
+  const auto method =
+      static_cast<http::verb>(data[0] % (static_cast<unsigned>(http::verb::unlink) + 1));
   std::string_view raw(reinterpret_cast<const char*>(data) + 1, size - 1);
   auto r = normalize_target(raw);
   if (!r.target) {
@@ -101,8 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto a = router().match(method, segs);
   auto b = router().match(method, std::string_view(p));
-  check(a.handler == b.handler && a.access == b.access && a.params == b.params && a.path_known == b.path_known &&
-        a.path_access == b.path_access);
+  check(a.handler == b.handler && a.access == b.access && a.params == b.params &&
+        a.path_known == b.path_known && a.path_access == b.path_access);
   if (a.handler) {
     check(a.path_known);
     bool found = false;

@@ -17,10 +17,12 @@ class CaptureTest : public LiveFixture, public ::testing::WithParamInterface<Cas
 TEST_P(CaptureTest, CountersEqualWhatWasSent) {
   const Case& c = GetParam();
   if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
-    GTEST_SKIP() << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
+    GTEST_SKIP()
+        << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
   // A SPAN port's mirrored frames are addressed to other machines: capture must be promiscuous.
-  EXPECT_GE(promiscuity(), 1) << "capture interface not promiscuous";  // one hold per AF_PACKET socket
+  EXPECT_GE(promiscuity(), 1)
+      << "capture interface not promiscuous";  // one hold per AF_PACKET socket
   const uint64_t count = mix_.size() * kTimes;
   ASSERT_EQ(send(c, count), count);
   const GlobalCounters t = wait_for(count);
@@ -60,8 +62,7 @@ TEST_P(CaptureTest, CountersEqualWhatWasSent) {
     EXPECT_EQ(h.bytes_recv, e.bytes_recv);
     EXPECT_EQ(h.syn_sent, e.syn_sent);
     for (size_t k = 0; k < shm::kProtoClassCount; ++k)
-      EXPECT_EQ(h.proto_class_packets[k], e.cls[k])
-          << "class " << k;
+      EXPECT_EQ(h.proto_class_packets[k], e.cls[k]) << "class " << k;
   }
   for (const auto& [ip, h] : seen)  // nothing but the mix's hosts (and the malformed pair)
     EXPECT_TRUE(expect.count(ip) || ip.rfind("10.9.9.", 0) == 0) << "unexpected host " << ip;

@@ -13,8 +13,8 @@
 
 #include "mix.h"
 #include "netns_env.h"
-#include "tools/packet_builder_pcap.h"
 #include "securenet/shm_reader.h"
+#include "tools/packet_builder_pcap.h"
 
 namespace securenet::netns_test {
 
@@ -22,10 +22,10 @@ inline constexpr uint64_t kTimes = 1000;  // each frame of the mix is sent this 
 
 struct Case {
   const char* name;
-  const char* source;      // --source of the dataplane
-  const char* xdp_mode;    // --xdp-mode (afxdp only)
-  const char* gen_mode;    // --mode of the generator
-  unsigned workers = 1;    // --workers of the dataplane (and RX queues of the veth)
+  const char* source;    // --source of the dataplane
+  const char* xdp_mode;  // --xdp-mode (afxdp only)
+  const char* gen_mode;  // --mode of the generator
+  unsigned workers = 1;  // --workers of the dataplane (and RX queues of the veth)
 };
 
 inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -76,8 +76,15 @@ class LiveFixture : public ::testing::Test {
   // Starts the dataplane; returns false (and sets skip_) when the kernel refuses the source.
   bool start_dataplane(const Case& c, const std::string& target = "",
                        const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {SN_DATAPLANE, "--source", c.source, "--target", target.empty() ? env_->capture : target,
-                                     "--instance", instance_, "--keep-shm", "--workers",
+    std::vector<std::string> argv = {SN_DATAPLANE,
+                                     "--source",
+                                     c.source,
+                                     "--target",
+                                     target.empty() ? env_->capture : target,
+                                     "--instance",
+                                     instance_,
+                                     "--keep-shm",
+                                     "--workers",
                                      std::to_string(c.workers)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     if (std::string(c.source) == "afxdp") {
@@ -88,12 +95,14 @@ class LiveFixture : public ::testing::Test {
     // Up to 60 s (wall clock): a busy machine starts the dataplane slowly.
     for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
          std::chrono::steady_clock::now() < until;) {
-      if (auto r = ShmReader::open("securenet-" + instance_); r && shm::read(r->header().ready) == 1)
+      if (auto r = ShmReader::open("securenet-" + instance_);
+          r && shm::read(r->header().ready) == 1)
         return true;
       if (!dp_->running()) {
         const std::string log = dp_->log();
         // Only a kernel that refuses the source is a reason to skip; anything else fails.
-        if (log.find("not supported") == std::string::npos && log.find("no permission") == std::string::npos)
+        if (log.find("not supported") == std::string::npos &&
+            log.find("no permission") == std::string::npos)
           ADD_FAILURE() << "securenet-dataplane exited at start: " << log;
         skip_ = "the kernel refused the source: " + log;
         return false;
@@ -106,8 +115,9 @@ class LiveFixture : public ::testing::Test {
 
   uint64_t send(const Case& c, uint64_t count, double pps = 50000) {
     const std::string cmd = "ip netns exec " + env_->ns + " " + SN_GEN + " --dev " + env_->gen +
-                            " --pcap " + pcap_ + " --count " + std::to_string(count) +
-                            " --pps " + std::to_string(static_cast<uint64_t>(pps)) + " --mode " + c.gen_mode + " 2>&1";
+                            " --pcap " + pcap_ + " --count " + std::to_string(count) + " --pps " +
+                            std::to_string(static_cast<uint64_t>(pps)) + " --mode " + c.gen_mode +
+                            " 2>&1";
     const std::string out = sh_out(cmd);
     const auto pos = out.find("sent=");
     EXPECT_NE(pos, std::string::npos) << cmd << "\n" << out;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/packet_builder.h"
 #include "securenet/shm_layout.h"
+#include "tools/packet_builder.h"
 
 namespace securenet::netns_test {
 

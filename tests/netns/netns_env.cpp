@@ -1,9 +1,9 @@
 #include "netns_env.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <chrono>
 #include <cstdio>
@@ -62,7 +62,8 @@ VethPair::~VethPair() {
   sh("ip netns del " + ns);
 }
 
-Child::Child(const std::vector<std::string>& argv, const std::string& log_path) : log_path_(log_path) {
+Child::Child(const std::vector<std::string>& argv, const std::string& log_path)
+    : log_path_(log_path) {
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -4,8 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sources/offloads.h"
 #include "live_fixture.h"
+#include "sources/offloads.h"
 
 namespace securenet::netns_test {
 namespace {
@@ -14,7 +14,8 @@ class OffloadTest : public LiveFixture, public ::testing::WithParamInterface<Cas
 
 TEST_P(OffloadTest, GroIsOffWhileCapturingAndRestoredAtExit) {
   const Case& c = GetParam();
-  if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
+    GTEST_SKIP() << "AF_XDP support not built";
   uint32_t on = 1;
   if (!ethtool_value_call(env_->capture, ETHTOOL_SGRO, on))
     GTEST_SKIP() << "this kernel cannot turn GRO on for a veth: " << std::strerror(errno);
@@ -40,7 +41,9 @@ TEST_P(OffloadTest, GroIsOffWhileCapturingAndRestoredAtExit) {
 INSTANTIATE_TEST_SUITE_P(Sources, OffloadTest,
                          ::testing::Values(Case{"AfPacket", "afpacket", "", "packet"},
                                            Case{"AfXdpGeneric", "afxdp", "generic", "packet"}),
-                         [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return std::string(i.param.name);
+                         });
 
 }  // namespace
 }  // namespace securenet::netns_test

@@ -12,7 +12,9 @@ class XdpTest : public LiveFixture {
     if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
     LiveFixture::SetUp();
   }
-  bool xdp_attached() { return sh_out("ip link show " + env_->capture).find(" xdp") != std::string::npos; }
+  bool xdp_attached() {
+    return sh_out("ip link show " + env_->capture).find(" xdp") != std::string::npos;
+  }
 };
 
 TEST_F(XdpTest, StaleProgramFromACrashIsReplacedAndDetachedOnSigint) {
@@ -48,7 +50,7 @@ TEST_F(XdpTest, GeneratorStopsAtAnExactCountInBothModes) {
   const Case c{"", "afxdp", "native", "live"};
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
   const uint64_t live = mix_.size() * 37 + 7, packet = mix_.size() * 11 + 3;  // not multiples
-  ASSERT_EQ(send(c, live, 0), live);  // as fast as possible
+  ASSERT_EQ(send(c, live, 0), live);                                          // as fast as possible
   EXPECT_EQ(wait_for(live).packets, live);
   ASSERT_EQ(send(Case{"", "afxdp", "native", "packet"}, packet), packet);
   const GlobalCounters t = wait_for(live + packet);
@@ -69,7 +71,8 @@ TEST_F(XdpTest, EveryFrameIsCountedOrReportedAsDropped) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     t = ShmReader::open("securenet-" + instance_)->totals();
   }
-  EXPECT_EQ(t.packets + t.source_drops, n) << "packets " << t.packets << " drops " << t.source_drops;
+  EXPECT_EQ(t.packets + t.source_drops, n)
+      << "packets " << t.packets << " drops " << t.source_drops;
   RecordProperty("source_drops", std::to_string(t.source_drops));
   EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
 }
@@ -88,7 +91,8 @@ TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     t = ShmReader::open("securenet-" + instance_)->totals();
   }
-  EXPECT_EQ(t.packets + t.source_drops, n) << "packets " << t.packets << " drops " << t.source_drops;
+  EXPECT_EQ(t.packets + t.source_drops, n)
+      << "packets " << t.packets << " drops " << t.source_drops;
   RecordProperty("source_drops", std::to_string(t.source_drops));
   EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
 }
@@ -102,8 +106,9 @@ class TwoQueueXdpTest : public XdpTest {
 };
 
 TEST_F(TwoQueueXdpTest, FewerWorkersThanQueuesIsRefused) {
-  const std::string out = sh_out(std::string(SN_DATAPLANE) + " --source afxdp --workers 1 --target " +
-                                 env_->capture + " --instance q-" + instance_ + " 2>&1");
+  const std::string out =
+      sh_out(std::string(SN_DATAPLANE) + " --source afxdp --workers 1 --target " + env_->capture +
+             " --instance q-" + instance_ + " 2>&1");
   EXPECT_NE(out.find("has 2 RX queue(s) but 1 worker(s)"), std::string::npos) << out;
   EXPECT_FALSE(xdp_attached());
 }
@@ -113,7 +118,8 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
     if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;
     const std::string log = ::testing::TempDir() + "sn-noif-" + std::to_string(getpid()) + ".log";
     Child dp({SN_DATAPLANE, "--source", src, "--target", "sn-no-such0", "--instance",
-              "noif-" + std::to_string(getpid())}, log);
+              "noif-" + std::to_string(getpid())},
+             log);
     EXPECT_EQ(dp.stop(0, 10000), 1) << src;
     const std::string out = dp.log();
     EXPECT_NE(out.find("no such interface 'sn-no-such0'"), std::string::npos) << out;
@@ -124,8 +130,9 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
 
 TEST(StartErrors, AfXdpRefusesLoopback) {
   if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
-  const std::string out = sh_out(std::string(SN_DATAPLANE) + " --source afxdp --target lo --instance lo-" +
-                                 std::to_string(getpid()) + " 2>&1");
+  const std::string out =
+      sh_out(std::string(SN_DATAPLANE) + " --source afxdp --target lo --instance lo-" +
+             std::to_string(getpid()) + " 2>&1");
   EXPECT_NE(out.find("refusing to capture 'lo'"), std::string::npos) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
 }
@@ -135,9 +142,11 @@ using StartErrorsOnVeth = LiveFixture;
 TEST_F(StartErrorsOnVeth, NoPermissionFailsWithOneLine) {
   for (const char* src : {"afpacket", "afxdp"}) {
     if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;
-    const std::string out = sh_out(std::string("setpriv --reuid=nobody --regid=nogroup --clear-groups "
-                                               "--inh-caps=-all ") + SN_DATAPLANE + " --source " + src +
-                                   " --target " + env_->capture + " --instance noperm-" + std::to_string(getpid()) + " 2>&1");
+    const std::string out =
+        sh_out(std::string("setpriv --reuid=nobody --regid=nogroup --clear-groups "
+                           "--inh-caps=-all ") +
+               SN_DATAPLANE + " --source " + src + " --target " + env_->capture +
+               " --instance noperm-" + std::to_string(getpid()) + " 2>&1");
     EXPECT_NE(out.find("no permission"), std::string::npos) << src << ": " << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   }

@@ -68,12 +68,13 @@ class Captures : public ::testing::TestWithParam<Want> {};
 
 TEST_P(Captures, MatchTsharksView) {
   const Want& w = GetParam();
-  const std::string inst = "captures-" + std::to_string(getpid()) + "-" + std::to_string(w.file.size()) + "-" +
+  const std::string inst = "captures-" + std::to_string(getpid()) + "-" +
+                           std::to_string(w.file.size()) + "-" +
                            std::to_string(std::hash<std::string>{}(w.file) % 100000);
   std::string out;
   const std::string file = std::string(SECURENET_CAPTURES_DIR) + "/" + w.file;
-  const int rc = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file + "' --instance " +
-                         inst + " --keep-shm 2>&1",
+  const int rc = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
+                         "' --instance " + inst + " --keep-shm 2>&1",
                      out);
   ASSERT_EQ(rc, 0) << out;
   auto reader = ShmReader::open("securenet-" + inst);
@@ -87,7 +88,8 @@ TEST_P(Captures, MatchTsharksView) {
   EXPECT_EQ(g.ipv6_packets, w.ipv6);
   EXPECT_EQ(g.arp_packets, w.arp);
   EXPECT_EQ(g.other_l2_packets, w.other);
-  EXPECT_EQ(g.ipv4_packets + g.ipv6_packets + g.arp_packets + g.other_l2_packets, g.packets) << "families add up";
+  EXPECT_EQ(g.ipv4_packets + g.ipv6_packets + g.arp_packets + g.other_l2_packets, g.packets)
+      << "families add up";
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
     EXPECT_EQ(g.proto_class_packets[c], w.cls[c]) << "class " << c;
   }
@@ -106,11 +108,13 @@ std::vector<Want> table() {
   return t;
 }
 
-INSTANTIATE_TEST_SUITE_P(Public, Captures, ::testing::ValuesIn(table()), [](const ::testing::TestParamInfo<Want>& i) {
-  std::string n;
-  for (char c : i.param.file) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Public, Captures, ::testing::ValuesIn(table()),
+                         [](const ::testing::TestParamInfo<Want>& i) {
+                           std::string n;
+                           for (char c : i.param.file)
+                             n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
 
 struct Replayed {
   int rc = -1;
@@ -122,14 +126,15 @@ struct Replayed {
 Replayed replay(const std::string& file, const std::string& extra) {
   Replayed r;
   const std::string inst = "captures-x-" + std::to_string(getpid());
-  r.rc = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file + "' --instance " + inst +
-                 " --keep-shm " + extra + " 2>&1",
+  r.rc = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
+                 "' --instance " + inst + " --keep-shm " + extra + " 2>&1",
              r.out);
   if (r.rc != 0) return r;
   auto reader = ShmReader::open("securenet-" + inst);
   if (reader) {
     r.g = reader->totals();
-    for (const auto& h : reader->merge_hosts()) r.hosts[ip_text(h.key)] = {h.packets_sent, h.packets_recv};
+    for (const auto& h : reader->merge_hosts())
+      r.hosts[ip_text(h.key)] = {h.packets_sent, h.packets_recv};
   }
   shm_unlink(("/securenet-" + inst).c_str());
   return r;
@@ -139,7 +144,8 @@ Replayed replay(const std::string& file, const std::string& extra) {
 // the VXLAN counter is the same in every mode.
 TEST(CapturesDecapModes, VxlanInnerOuterBoth) {
   const std::string f = std::string(SECURENET_CAPTURES_DIR) + "/vxlan-ipv4.pcap";
-  const Replayed in = replay(f, ""), out = replay(f, "--decap outer"), both = replay(f, "--decap both");
+  const Replayed in = replay(f, ""), out = replay(f, "--decap outer"),
+                 both = replay(f, "--decap both");
   ASSERT_EQ(in.rc, 0) << in.out;
   ASSERT_EQ(out.rc, 0) << out.out;
   ASSERT_EQ(both.rc, 0) << both.out;
@@ -147,7 +153,8 @@ TEST(CapturesDecapModes, VxlanInnerOuterBoth) {
   ASSERT_FALSE(out.hosts.empty());
   EXPECT_EQ(out.g.proto_class_packets[static_cast<size_t>(shm::ProtoClass::kUdp)], out.g.packets);
   EXPECT_EQ(out.g.ipv4_packets, out.g.packets);
-  for (const auto& [ip, c] : out.hosts) EXPECT_EQ(in.hosts.count(ip), 0u) << ip << " is both inner and outer";
+  for (const auto& [ip, c] : out.hosts)
+    EXPECT_EQ(in.hosts.count(ip), 0u) << ip << " is both inner and outer";
   std::map<std::string, std::pair<uint64_t, uint64_t>> sum = in.hosts;
   for (const auto& [ip, c] : out.hosts) sum[ip] = c;
   EXPECT_EQ(both.hosts, sum);

@@ -1,5 +1,7 @@
 // The fixture builder and pcap writer themselves: byte layout, corruption knobs, pcap
 // round trip through libpcap, and checksums as tshark verifies them.
+#include "tools/packet_builder.h"
+
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 #include <unistd.h>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "parser_fixtures.h"
-#include "tools/packet_builder.h"
 #include "tools/packet_builder_pcap.h"
 
 namespace securenet::testing {
@@ -34,7 +35,12 @@ uint16_t ones_sum(const Bytes& b, size_t off, size_t len) {
 Builder base() { return Builder().eth(mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")); }
 
 TEST(PacketBuilder, QinQIpv4TcpLayout) {
-  Frame f = base().qinq(100, 200).ipv4(ip4("10.0.0.1"), ip4("10.0.0.2"), {.ttl = 7}).tcp(1, 2, kSyn).payload(3).build();
+  Frame f = base()
+                .qinq(100, 200)
+                .ipv4(ip4("10.0.0.1"), ip4("10.0.0.2"), {.ttl = 7})
+                .tcp(1, 2, kSyn)
+                .payload(3)
+                .build();
   const Bytes& b = f.data;
   ASSERT_EQ(b.size(), 14u + 8 + 20 + 20 + 3);
   EXPECT_EQ(f.wire_len, b.size());
@@ -44,16 +50,23 @@ TEST(PacketBuilder, QinQIpv4TcpLayout) {
   EXPECT_EQ(be16(b, 18) & 0x0FFF, 200);
   EXPECT_EQ(be16(b, 20), 0x0800);
   EXPECT_EQ(b[22], 0x45);
-  EXPECT_EQ(be16(b, 24), 43);            // total length
-  EXPECT_EQ(b[30], 7);                   // TTL
+  EXPECT_EQ(be16(b, 24), 43);  // total length
+  EXPECT_EQ(b[30], 7);         // TTL
   EXPECT_EQ(b[31], kProtoTcp);
   EXPECT_EQ(ones_sum(b, 22, 20), 0xFFFF);  // valid header checksum
-  EXPECT_EQ(b[42 + 12] >> 4, 5);         // data offset
+  EXPECT_EQ(b[42 + 12] >> 4, 5);           // data offset
   EXPECT_EQ(b[42 + 13], kSyn);
 }
 
 TEST(PacketBuilder, Ipv6ExtensionChain) {
-  Frame f = base().ipv6(ip6("::1"), ip6("::2")).ipv6_hop_by_hop().ipv6_routing().ipv6_fragment(0, true).ipv6_dest_opts().udp(5, 6).build();
+  Frame f = base()
+                .ipv6(ip6("::1"), ip6("::2"))
+                .ipv6_hop_by_hop()
+                .ipv6_routing()
+                .ipv6_fragment(0, true)
+                .ipv6_dest_opts()
+                .udp(5, 6)
+                .build();
   const Bytes& b = f.data;
   EXPECT_EQ(be16(b, 12), 0x86DD);
   EXPECT_EQ(b[14 + 6], kProtoHopByHop);
@@ -62,11 +75,14 @@ TEST(PacketBuilder, Ipv6ExtensionChain) {
   EXPECT_EQ(b[70], kProtoDestOpts);
   EXPECT_EQ(b[78], kProtoUdp);
   EXPECT_EQ(be16(b, 18), b.size() - 54);  // payload length
-  EXPECT_EQ(be16(b, 86 + 4), 8);           // UDP length
+  EXPECT_EQ(be16(b, 86 + 4), 8);          // UDP length
 }
 
 TEST(PacketBuilder, CorruptionKnobs) {
-  Frame f = base().ipv4(ip4("1.1.1.1"), ip4("2.2.2.2"), {.version = 6, .ihl = 3, .total_length = 999}).udp(1, 2, {.length = 3}).build();
+  Frame f = base()
+                .ipv4(ip4("1.1.1.1"), ip4("2.2.2.2"), {.version = 6, .ihl = 3, .total_length = 999})
+                .udp(1, 2, {.length = 3})
+                .build();
   EXPECT_EQ(f.data[14], 0x63);
   EXPECT_EQ(be16(f.data, 16), 999);
   EXPECT_EQ(be16(f.data, 34 + 4), 3);
@@ -85,13 +101,17 @@ TEST(PacketBuilder, CorruptionKnobs) {
 struct TempDir {
   fs::path path = fs::temp_directory_path() / ("securenet-pktbuilder-" + std::to_string(getpid()));
   TempDir() { fs::create_directories(path); }
-  ~TempDir() { std::error_code ec; fs::remove_all(path, ec); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
 };
 
 void round_trip(TsResolution res) {
   TempDir dir;
   const std::string file = (dir.path / "rt.pcap").string();
-  Frame a = base().ipv4(ip4("1.1.1.1"), ip4("2.2.2.2")).tcp(1, 2, kAck).payload(20).snap(40).build();
+  Frame a =
+      base().ipv4(ip4("1.1.1.1"), ip4("2.2.2.2")).tcp(1, 2, kAck).payload(20).snap(40).build();
   Frame b = base().arp(1, {}, ip4("1.1.1.1"), {}, ip4("2.2.2.2")).build();
   {
     PcapWriter w;
@@ -102,7 +122,8 @@ void round_trip(TsResolution res) {
   }
   char err[PCAP_ERRBUF_SIZE];
   std::unique_ptr<pcap_t, void (*)(pcap_t*)> pc(
-      pcap_open_offline_with_tstamp_precision(file.c_str(), PCAP_TSTAMP_PRECISION_NANO, err), pcap_close);
+      pcap_open_offline_with_tstamp_precision(file.c_str(), PCAP_TSTAMP_PRECISION_NANO, err),
+      pcap_close);
   ASSERT_TRUE(pc) << err;
   EXPECT_EQ(pcap_datalink(pc.get()), DLT_EN10MB);
   pcap_pkthdr* h;
@@ -146,10 +167,12 @@ TEST(PacketBuilder, ChecksumsAreCorrectPerTshark) {
       ++written;
     }
   }
-  const std::string cmd = "tshark -r '" + file + "' -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "
-                          "-o udp.check_checksum:TRUE -T fields -e ip.checksum.status -e tcp.checksum.status "
-                          "-e udp.checksum.status -e icmp.checksum.status -e icmpv6.checksum.status "
-                          "-e igmp.checksum.status 2>/dev/null";
+  const std::string cmd =
+      "tshark -r '" + file +
+      "' -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE "
+      "-o udp.check_checksum:TRUE -T fields -e ip.checksum.status -e tcp.checksum.status "
+      "-e udp.checksum.status -e icmp.checksum.status -e icmpv6.checksum.status "
+      "-e igmp.checksum.status 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   ASSERT_TRUE(p);
   size_t rows = 0, good = 0, bad = 0;

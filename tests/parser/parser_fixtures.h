@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/packet_builder.h"
 #include "securenet/parser.h"
+#include "tools/packet_builder.h"
 
 namespace securenet::testing {
 

@@ -26,14 +26,26 @@ void parse_exact(const uint8_t* src, uint32_t n, uint32_t wire_len) {
   ASSERT_LE(p.vlan_tags, kMaxVlanTags);
   ASSERT_LE(p.ipv6_ext_headers, kMaxIpv6ExtHeaders);
   ASSERT_LE(p.l4_offset, n);
-  if (p.l4_parsed) { ASSERT_TRUE(ok); }
-  if (p.l4_parsed) { ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6); }
-  if (p.fragment && !p.first_fragment) { ASSERT_FALSE(p.l4_parsed); }
-  if (p.has_addrs && p.l3 == L3::kIpv4) { ASSERT_EQ(p.src.bytes[10] & p.src.bytes[11], 0xFF); }
-  if (p.has_addrs) { ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6); }
+  if (p.l4_parsed) {
+    ASSERT_TRUE(ok);
+  }
+  if (p.l4_parsed) {
+    ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6);
+  }
+  if (p.fragment && !p.first_fragment) {
+    ASSERT_FALSE(p.l4_parsed);
+  }
+  if (p.has_addrs && p.l3 == L3::kIpv4) {
+    ASSERT_EQ(p.src.bytes[10] & p.src.bytes[11], 0xFF);
+  }
+  if (p.has_addrs) {
+    ASSERT_TRUE(p.l3 == L3::kIpv4 || p.l3 == L3::kIpv6);
+  }
   ASSERT_NE(p.l3, L3::kNone);  // every packet is counted in a family
   ASSERT_LE(p.encap_depth, kMaxEncapDepth);
-  if (!p.l4_parsed) { ASSERT_EQ(p.icmp_type, 0); }
+  if (!p.l4_parsed) {
+    ASSERT_EQ(p.icmp_type, 0);
+  }
 }
 
 TEST(ParserRobustness, EveryTruncationOfEveryFixture) {
@@ -42,9 +54,9 @@ TEST(ParserRobustness, EveryTruncationOfEveryFixture) {
     SCOPED_TRACE(f.name);
     const auto& d = f.frame.data;
     for (uint32_t n = 0; n <= d.size(); ++n) {
-      parse_exact(d.data(), n, n);               // the frame really is n bytes
-      parse_exact(d.data(), n, f.frame.wire_len); // snap length n
-      parse_exact(d.data(), n, 0);                // a source that reports no wire length
+      parse_exact(d.data(), n, n);                 // the frame really is n bytes
+      parse_exact(d.data(), n, f.frame.wire_len);  // snap length n
+      parse_exact(d.data(), n, 0);                 // a source that reports no wire length
       parsed += 3;
     }
   }

@@ -1,4 +1,6 @@
 // Parser fixture table: every parse path and every ParseError reason.
+#include "securenet/parser.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
@@ -7,7 +9,6 @@
 #include <string>
 
 #include "parser_fixtures.h"
-#include "securenet/parser.h"
 
 namespace securenet::testing {
 namespace {
@@ -89,7 +90,8 @@ TEST(ParserCoverage, EveryParseErrorHasAFixture) {
 TEST(ParserCoverage, EveryProtoClassHasAFixture) {
   std::set<shm::ProtoClass> seen;
   for (const Fixture& f : all_fixtures())
-    if (f.want.error == ParseError::kNone && f.want.l3 != L3::kNone) seen.insert(f.want.proto_class);
+    if (f.want.error == ParseError::kNone && f.want.l3 != L3::kNone)
+      seen.insert(f.want.proto_class);
   EXPECT_EQ(seen.size(), shm::kProtoClassCount);
 }
 

@@ -47,10 +47,11 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return v;
 }
 
-const char* kFields[] = {"frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
-                         "ip.proto", "ipv6.fraghdr.nxt", "tcp.srcport", "tcp.dstport",
-                         "udp.srcport", "udp.dstport", "tcp.flags", "icmp.type",
-                         "icmpv6.type", "ip.frag_offset", "ip.flags.mf", "ipv6.fraghdr.offset"};
+const char* kFields[] = {"frame.protocols",    "ip.src",      "ip.dst",           "ipv6.src",
+                         "ipv6.dst",           "ip.proto",    "ipv6.fraghdr.nxt", "tcp.srcport",
+                         "tcp.dstport",        "udp.srcport", "udp.dstport",      "tcp.flags",
+                         "icmp.type",          "icmpv6.type", "ip.frag_offset",   "ip.flags.mf",
+                         "ipv6.fraghdr.offset"};
 
 using Row = std::map<std::string, std::string>;
 
@@ -83,7 +84,9 @@ shm::IpKey key_of(const std::string& s) {
   return k;
 }
 
-unsigned num(const std::string& s) { return s.empty() ? 0 : static_cast<unsigned>(std::stoul(s, nullptr, 0)); }
+unsigned num(const std::string& s) {
+  return s.empty() ? 0 : static_cast<unsigned>(std::stoul(s, nullptr, 0));
+}
 
 // What the parser should report, derived from tshark's row.
 void compare(const Row& r, const ParsedPacket& p) {
@@ -91,17 +94,24 @@ void compare(const Row& r, const ParsedPacket& p) {
   int vlans = 0, exts = 0;
   std::string l3, l4;
   for (const auto& t : toks) {
-    if (t == "vlan" || t == "ieee8021ad") ++vlans;
-    else if (l3.empty() && (t == "ip" || t == "ipv6" || t == "arp")) l3 = t;
+    if (t == "vlan" || t == "ieee8021ad")
+      ++vlans;
+    else if (l3.empty() && (t == "ip" || t == "ipv6" || t == "arp"))
+      l3 = t;
     else if (!l3.empty() && l4.empty()) {
       if (t == "ipv6.hopopts" || t == "ipv6.routing" || t == "ipv6.fraghdr" ||
-          t == "ipv6.dstopts" || t == "ah") ++exts;
-      else l4 = t;
+          t == "ipv6.dstopts" || t == "ah")
+        ++exts;
+      else
+        l4 = t;
     }
   }
   EXPECT_TRUE(p.error == shm::ParseError::kNone) << parse_error_name(p.error);
   EXPECT_EQ(p.vlan_tags, vlans);
-  if (l3 == "arp") { EXPECT_EQ(p.l3, L3::kArp); return; }
+  if (l3 == "arp") {
+    EXPECT_EQ(p.l3, L3::kArp);
+    return;
+  }
   ASSERT_TRUE(l3 == "ip" || l3 == "ipv6") << r.at("frame.protocols");
   const bool v4 = l3 == "ip";
   EXPECT_EQ(p.l3, v4 ? L3::kIpv4 : L3::kIpv6);
@@ -109,8 +119,8 @@ void compare(const Row& r, const ParsedPacket& p) {
   EXPECT_EQ(0, std::memcmp(p.dst.bytes, key_of(r.at(v4 ? "ip.dst" : "ipv6.dst")).bytes, 16));
   EXPECT_EQ(p.ipv6_ext_headers, exts);
 
-  static const std::map<std::string, unsigned> kProto = {
-      {"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"igmp", 2}, {"gre", 47}};
+  static const std::map<std::string, unsigned> kProto = {{"tcp", 6},     {"udp", 17}, {"icmp", 1},
+                                                         {"icmpv6", 58}, {"igmp", 2}, {"gre", 47}};
   const auto known = kProto.find(l4);
   const unsigned proto = known != kProto.end() ? known->second
                          : v4                  ? num(r.at("ip.proto"))
@@ -122,7 +132,8 @@ void compare(const Row& r, const ParsedPacket& p) {
   const bool first = frag && num(v4 ? r.at("ip.frag_offset") : r.at("ipv6.fraghdr.offset")) == 0;
   EXPECT_EQ(p.fragment, frag);
   EXPECT_EQ(p.first_fragment, first);
-  const bool l4_header = l4 == "tcp" || l4 == "udp" || l4 == "icmp" || l4 == "icmpv6" || l4 == "igmp";
+  const bool l4_header =
+      l4 == "tcp" || l4 == "udp" || l4 == "icmp" || l4 == "icmpv6" || l4 == "igmp";
   EXPECT_EQ(p.l4_parsed, l4_header && (!frag || first));
   if (l4 == "tcp") {
     EXPECT_EQ(p.sport, num(r.at("tcp.srcport")));
@@ -135,8 +146,12 @@ void compare(const Row& r, const ParsedPacket& p) {
     EXPECT_EQ(p.sport, 0);
     EXPECT_EQ(p.dport, 0);
   }
-  if (l4 == "icmp") { EXPECT_EQ(p.icmp_type, num(r.at("icmp.type"))); }
-  if (l4 == "icmpv6") { EXPECT_EQ(p.icmp_type, num(r.at("icmpv6.type"))); }
+  if (l4 == "icmp") {
+    EXPECT_EQ(p.icmp_type, num(r.at("icmp.type")));
+  }
+  if (l4 == "icmpv6") {
+    EXPECT_EQ(p.icmp_type, num(r.at("icmpv6.type")));
+  }
 }
 
 TEST(ParserVsTshark, ScapyFramesDecodeLikeTshark) {
@@ -144,7 +159,13 @@ TEST(ParserVsTshark, ScapyFramesDecodeLikeTshark) {
     GTEST_SKIP() << "text2pcap/tshark not installed (Debian package tshark)";
   const fs::path dir = fs::temp_directory_path() / ("securenet-parser-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  struct Cleanup { fs::path d; ~Cleanup() { std::error_code ec; fs::remove_all(d, ec); } } cleanup{dir};
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } cleanup{dir};
   const std::string pcap = (dir / "scapy_sample.pcap").string();
   const std::string txt = std::string(SECURENET_PARSER_DATA_DIR) + "/scapy_sample.txt";
   ASSERT_EQ(std::system(("text2pcap -q '" + txt + "' '" + pcap + "'").c_str()), 0);
@@ -153,7 +174,8 @@ TEST(ParserVsTshark, ScapyFramesDecodeLikeTshark) {
   ASSERT_GE(rows.size(), 25u) << "tshark decoded too few frames";
 
   char errbuf[PCAP_ERRBUF_SIZE];
-  std::unique_ptr<pcap_t, void (*)(pcap_t*)> pc(pcap_open_offline(pcap.c_str(), errbuf), pcap_close);
+  std::unique_ptr<pcap_t, void (*)(pcap_t*)> pc(pcap_open_offline(pcap.c_str(), errbuf),
+                                                pcap_close);
   ASSERT_TRUE(pc) << errbuf;
   pcap_pkthdr* h;
   const u_char* data;

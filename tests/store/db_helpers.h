@@ -1,11 +1,10 @@
 // Small SQL helpers for the store tests (as the cluster superuser).
 #pragma once
 
-#include <string>
-
 #include <pqxx/connection>
 #include <pqxx/result>
 #include <pqxx/transaction>
+#include <string>
 
 namespace securenet::testing {
 

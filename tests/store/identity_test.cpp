@@ -18,8 +18,8 @@
 #include "db_helpers.h"
 #include "http/routes_auth.h"
 #include "login_limiter.h"
-#include "pg_cluster.h"
 #include "persist/store_sink.h"
+#include "pg_cluster.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
 
@@ -153,11 +153,13 @@ TEST(Identity, RolesAreInTheAccessToken) {
   ASSERT_TRUE(store::create_user(s, "admin@example.com", "admin-password-1", "admin"));
   EXPECT_FALSE(store::create_user(s, "root@example.com", "root-password-1", "root"));
   // A user created by something else, without app_metadata: viewer.
-  scalar(url, "insert into auth.users (email, encrypted_password, email_confirmed_at) values "
-              "('bare@example.com', securenet.hash_password('bare-password-1'), now()) returning 1");
+  scalar(url,
+         "insert into auth.users (email, encrypted_password, email_confirmed_at) values "
+         "('bare@example.com', securenet.hash_password('bare-password-1'), now()) returning 1");
   // A user who set a role in their own (user-writable) metadata gets nothing from it.
-  scalar(url, "update auth.users set raw_user_meta_data = '{\"securenet_role\":\"admin\"}' "
-              "where email = 'bare@example.com' returning 1");
+  scalar(url,
+         "update auth.users set raw_user_meta_data = '{\"securenet_role\":\"admin\"}' "
+         "where email = 'bare@example.com' returning 1");
   Harness h(url, "");
   for (auto [email, pw, role] : {std::tuple{"viewer@example.com", "viewer-password-1", "viewer"},
                                  {"op@example.com", "operator-password-1", "operator"},
@@ -177,27 +179,43 @@ TEST(Identity, RolesAreInTheAccessToken) {
   auto r = h.login("op@example.com", "operator-password-1");
   ASSERT_EQ(r.status, 200u);
   ASSERT_TRUE(store::set_user_role(s, "op@example.com", "admin"));
-  auto ref = h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(r.body, "refresh_token") + "\"}");
+  auto ref =
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(r.body, "refresh_token") + "\"}");
   ASSERT_EQ(ref.status, 200u) << ref.body;
   auto c = h.verifier->verify(field(ref.body, "access_token"), h.now);
   ASSERT_TRUE(c);
   EXPECT_EQ(app_role_of(c->json), "admin");
-  EXPECT_EQ(scalar(url, "select raw_app_meta_data->>'provider' from auth.users where email = 'op@example.com'"),
-            "email");  // other app_metadata keys kept
+  EXPECT_EQ(
+      scalar(
+          url,
+          "select raw_app_meta_data->>'provider' from auth.users where email = 'op@example.com'"),
+      "email");  // other app_metadata keys kept
 }
 
 TEST(Identity, RefusedUsersGetTheSame401AsAWrongPassword) {
   SN_MIGRATED_DB_OR_SKIP(url, "refused");
   store::Session s(store::db_config_from(url));
-  for (const char* who : {"ok", "banned", "wasbanned", "deleted", "unconfirmed", "malformed", "costly"})
+  for (const char* who :
+       {"ok", "banned", "wasbanned", "deleted", "unconfirmed", "malformed", "costly"})
     ASSERT_TRUE(store::create_user(s, std::string(who) + "@example.com", "the-password-1"));
-  scalar(url, "update auth.users set banned_until = now() + interval '1 day' where email = 'banned@example.com' returning 1");
-  scalar(url, "update auth.users set banned_until = now() - interval '1 day' where email = 'wasbanned@example.com' returning 1");
-  scalar(url, "update auth.users set deleted_at = now() where email = 'deleted@example.com' returning 1");
-  scalar(url, "update auth.users set email_confirmed_at = null where email = 'unconfirmed@example.com' returning 1");
-  scalar(url, "update auth.users set encrypted_password = '$2a$10$tooshort' where email = 'malformed@example.com' returning 1");
-  scalar(url, "update auth.users set encrypted_password = '$2a$31$' || substr(encrypted_password, 8) "
-              "where email = 'costly@example.com' returning 1");
+  scalar(url,
+         "update auth.users set banned_until = now() + interval '1 day' where email = "
+         "'banned@example.com' returning 1");
+  scalar(url,
+         "update auth.users set banned_until = now() - interval '1 day' where email = "
+         "'wasbanned@example.com' returning 1");
+  scalar(
+      url,
+      "update auth.users set deleted_at = now() where email = 'deleted@example.com' returning 1");
+  scalar(url,
+         "update auth.users set email_confirmed_at = null where email = 'unconfirmed@example.com' "
+         "returning 1");
+  scalar(url,
+         "update auth.users set encrypted_password = '$2a$10$tooshort' where email = "
+         "'malformed@example.com' returning 1");
+  scalar(url,
+         "update auth.users set encrypted_password = '$2a$31$' || substr(encrypted_password, 8) "
+         "where email = 'costly@example.com' returning 1");
   store::LoginLimits generous;
   generous.pair_free = generous.address_free = generous.account_free = 1000;
   Harness h(url, "", generous);
@@ -242,9 +260,13 @@ TEST(Identity, RefusedUsersGetTheSame401AsAWrongPassword) {
   // A session of a user banned after login cannot be refreshed.
   auto ok = h.login("ok@example.com", "the-password-1");
   ASSERT_EQ(ok.status, 200u);
-  scalar(url, "update auth.users set banned_until = now() + interval '1 hour' where email = 'ok@example.com' returning 1");
-  EXPECT_EQ(h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(ok.body, "refresh_token") + "\"}").status,
-            401u);
+  scalar(url,
+         "update auth.users set banned_until = now() + interval '1 hour' where email = "
+         "'ok@example.com' returning 1");
+  EXPECT_EQ(
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(ok.body, "refresh_token") + "\"}")
+          .status,
+      401u);
 }
 
 TEST(Identity, LimiterCannotBeBypassedWithAnOwnAccount) {
@@ -306,7 +328,8 @@ TEST(Identity, LogoutRevokesTheRefreshChainAndTheAccessToken) {
   ASSERT_EQ(a.status, 200u);
   ASSERT_EQ(b.status, 200u);
   // Rotate session A once: logout must revoke the chain's current token.
-  auto a2 = h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(a.body, "refresh_token") + "\"}");
+  auto a2 =
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(a.body, "refresh_token") + "\"}");
   ASSERT_EQ(a2.status, 200u);
   const std::string access = field(a2.body, "access_token");
   ASSERT_TRUE(h.verifier->verify(access, h.now));
@@ -316,14 +339,19 @@ TEST(Identity, LogoutRevokesTheRefreshChainAndTheAccessToken) {
   ASSERT_EQ(out.status, 200u) << out.body;
   EXPECT_NE(out.body.find("\"refresh_tokens_revoked\":1"), std::string::npos) << out.body;
 
-  EXPECT_FALSE(h.verifier->verify(access, h.now)) << "the access token must be refused after logout";
+  EXPECT_FALSE(h.verifier->verify(access, h.now))
+      << "the access token must be refused after logout";
   EXPECT_FALSE(h.verifier->verify(access, h.now + 600));
-  EXPECT_EQ(h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(a2.body, "refresh_token") + "\"}").status,
-            401u);
+  EXPECT_EQ(
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(a2.body, "refresh_token") + "\"}")
+          .status,
+      401u);
   // The other session is untouched.
   EXPECT_TRUE(h.verifier->verify(field(b.body, "access_token"), h.now));
-  EXPECT_EQ(h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(b.body, "refresh_token") + "\"}").status,
-            200u);
+  EXPECT_EQ(
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(b.body, "refresh_token") + "\"}")
+          .status,
+      200u);
   // Kept only until the token would have expired anyway.
   EXPECT_EQ(h.revocations->size(), 1u);
   h.revocations->revoke("another", h.now + 10, h.now + 2000);  // prunes the expired entry
@@ -343,18 +371,24 @@ TEST(Identity, AuditRowsForLoginsAndLogout) {
   ASSERT_EQ(h.login("ghost@example.com", "nope-nope-nope").status, 401u);
   ASSERT_EQ(h.post("/api/auth/logout", "{}", field(ok.body, "access_token")).status, 200u);
   ASSERT_TRUE(h.settled());
-  EXPECT_EQ(scalar(url, "select string_agg(action || ' ' || coalesce(actor_id::text, '-') || ' ' || "
-                        "coalesce(actor_email, '-') || ' ' || source_addr || ' ' || "
-                        "coalesce(details->>'reason', details->>'role', details->>'refresh_tokens_revoked'), "
-                        "'|' order by at, action) from audit_log"),
-            "login_success " + u->id + " aud@example.com 192.0.2.55 admin|"
-            "login_failure - aud@example.com 192.0.2.55 bad_password|"
-            "login_failure - ghost@example.com 192.0.2.55 unknown|"
-            "logout " + u->id + " aud@example.com 192.0.2.55 1");
+  EXPECT_EQ(
+      scalar(url,
+             "select string_agg(action || ' ' || coalesce(actor_id::text, '-') || ' ' || "
+             "coalesce(actor_email, '-') || ' ' || source_addr || ' ' || "
+             "coalesce(details->>'reason', details->>'role', details->>'refresh_tokens_revoked'), "
+             "'|' order by at, action) from audit_log"),
+      "login_success " + u->id +
+          " aud@example.com 192.0.2.55 admin|"
+          "login_failure - aud@example.com 192.0.2.55 bad_password|"
+          "login_failure - ghost@example.com 192.0.2.55 unknown|"
+          "logout " +
+          u->id + " aud@example.com 192.0.2.55 1");
   EXPECT_EQ(count(url, "select count(*) from audit_log where user_id = '" + u->id + "'"), 4);
   // Never a password in the trail.
-  EXPECT_EQ(count(url, "select count(*) from audit_log where details::text like '%audit-password%' "
-                       "or details::text like '%nope-nope%'"), 0);
+  EXPECT_EQ(count(url,
+                  "select count(*) from audit_log where details::text like '%audit-password%' "
+                  "or details::text like '%nope-nope%'"),
+            0);
 }
 
 // auth.users as Supabase has it: no column defaults, pgcrypto in the `extensions` schema.
@@ -380,16 +414,22 @@ TEST(Identity, SupabaseShapedAuthUsers) {
       is_anonymous boolean not null default false);
     select 1)sql");
   ASSERT_EQ(migrate_url(url), "");
-  EXPECT_EQ(scalar(url, "select extnamespace::regnamespace::text from pg_extension where extname = 'pgcrypto'"),
-            "extensions");
+  EXPECT_EQ(
+      scalar(
+          url,
+          "select extnamespace::regnamespace::text from pg_extension where extname = 'pgcrypto'"),
+      "extensions");
   store::Session s(store::db_config_from(url));
   auto u = store::create_user(s, "Supa@Example.com", "supabase-password-1", "operator");
   ASSERT_TRUE(u) << u.error().message;
-  EXPECT_EQ(scalar(url, "select concat_ws(' ', instance_id, aud, role, email, email_confirmed_at is not null, "
-                        "created_at is not null, updated_at is not null, confirmation_token = '', "
-                        "raw_app_meta_data->>'securenet_role', raw_app_meta_data->>'provider') from auth.users"),
-            "00000000-0000-0000-0000-000000000000 authenticated authenticated supa@example.com t t t "
-            "t operator email");
+  EXPECT_EQ(
+      scalar(
+          url,
+          "select concat_ws(' ', instance_id, aud, role, email, email_confirmed_at is not null, "
+          "created_at is not null, updated_at is not null, confirmation_token = '', "
+          "raw_app_meta_data->>'securenet_role', raw_app_meta_data->>'provider') from auth.users"),
+      "00000000-0000-0000-0000-000000000000 authenticated authenticated supa@example.com t t t "
+      "t operator email");
   EXPECT_FALSE(store::create_user(s, "supa@example.com", "another-password-1"));  // duplicate
   Harness h(url, u->id);
   auto r = h.login("supa@example.com", "supabase-password-1");
@@ -407,17 +447,22 @@ TEST(Identity, SensorRoleHasLeastPrivilege) {
   store::Session admin(store::db_config_from(url));
   auto u = store::create_user(admin, "owner@example.com", "owner-password-1", "admin");
   ASSERT_TRUE(u);
-  EXPECT_EQ(scalar(url, "select rolcanlogin::text || rolbypassrls::text || rolsuper::text from pg_roles "
-                        "where rolname = 'securenet_sensor'"),
+  EXPECT_EQ(scalar(url,
+                   "select rolcanlogin::text || rolbypassrls::text || rolsuper::text from pg_roles "
+                   "where rolname = 'securenet_sensor'"),
             "falsefalsefalse");  // NOLOGIN until provisioned, never RLS-exempt or superuser
-  scalar(url, "alter role securenet_sensor login; select 1");  // what `securenet-db sensor-role` does
+  scalar(url,
+         "alter role securenet_sensor login; select 1");  // what `securenet-db sensor-role` does
   const std::string sensor_url = url.substr(0, url.rfind("user=")) + "user=securenet_sensor";
 
   // The writer and the auth routes as the sensor's role: everything they need works.
   Harness h(sensor_url, u->id);
   auto ok = h.login("owner@example.com", "owner-password-1");
   ASSERT_EQ(ok.status, 200u) << ok.body;
-  ASSERT_EQ(h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(ok.body, "refresh_token") + "\"}").status, 200u);
+  ASSERT_EQ(
+      h.post("/api/auth/refresh", "{\"refresh_token\":\"" + field(ok.body, "refresh_token") + "\"}")
+          .status,
+      200u);
   store::AlertRow a;
   a.id = new_uuid();
   a.kind = "protocol_blacklist";
@@ -457,8 +502,9 @@ TEST(Identity, SensorRoleHasLeastPrivilege) {
   ASSERT_TRUE(owner->has_value());
   EXPECT_EQ((*owner)->id, u->id);
   // The RLS reads (as `authenticated` with the caller's claims).
-  EXPECT_EQ(scalar(sensor_url, "set local role authenticated; select set_config('request.jwt.claims', '" +
-                                   claims_for(u->id) + "', true); select count(*)::text from network_configs"),
+  EXPECT_EQ(scalar(sensor_url,
+                   "set local role authenticated; select set_config('request.jwt.claims', '" +
+                       claims_for(u->id) + "', true); select count(*)::text from network_configs"),
             "1");
 
   // And what it must not do.

@@ -62,8 +62,9 @@ TEST(Login, BcryptPrefixes2bAnd2yAreAccepted) {
     auto bad = st::check_password(s, "b@example.com", "password-2b-tesT");
     ASSERT_TRUE(bad);
     EXPECT_FALSE(bad->has_value());
-    scalar(url, "update auth.users set encrypted_password = '$2a$' || "
-                "substr(encrypted_password, 5) returning 1");
+    scalar(url,
+           "update auth.users set encrypted_password = '$2a$' || "
+           "substr(encrypted_password, 5) returning 1");
   }
   // A user without a password (e.g. OAuth-only in Supabase) cannot log in with one.
   scalar(url, "update auth.users set encrypted_password = null returning 1");

@@ -1,8 +1,9 @@
 // Migrations against a real PostgreSQL 15: empty server, re-run no-op, edited migration.
+#include "migrate.h"
+
 #include <gtest/gtest.h>
 
 #include "db_helpers.h"
-#include "migrate.h"
 #include "pg_cluster.h"
 
 using namespace securenet::testing;
@@ -31,12 +32,14 @@ TEST(Migrate, AppliesToEmptyServerThenIsNoOp) {
   // The Supabase shim: schema, functions, roles, and RLS on every data table.
   EXPECT_EQ(scalar(url, "select to_regprocedure('auth.uid()') is not null"), "t");
   EXPECT_EQ(scalar(url, "select rolbypassrls from pg_roles where rolname = 'service_role'"), "t");
-  EXPECT_EQ(count(url, "select count(*) from pg_class where relrowsecurity and relname in "
-                       "('sensors','network_configs','network_alerts','network_metrics',"
-                       "'network_packets')"),
+  EXPECT_EQ(count(url,
+                  "select count(*) from pg_class where relrowsecurity and relname in "
+                  "('sensors','network_configs','network_alerts','network_metrics',"
+                  "'network_packets')"),
             5);
-  EXPECT_GE(count(url, "select count(*) from pg_inherits where inhparent = "
-                       "'public.network_packets'::regclass"),
+  EXPECT_GE(count(url,
+                  "select count(*) from pg_inherits where inhparent = "
+                  "'public.network_packets'::regclass"),
             8);
 }
 
@@ -54,9 +57,10 @@ TEST(Migrate, LeavesAnExistingAuthSchemaAlone) {
          "comment on function auth.uid() is 'theirs'; select 1");
   ASSERT_EQ(migrate_url(url), "");
   EXPECT_EQ(scalar(url, "select obj_description('auth.uid()'::regprocedure)"), "theirs");
-  EXPECT_EQ(count(url, "select count(*) from information_schema.columns where "
-                       "table_schema = 'auth' and table_name = 'users' and "
-                       "column_name = 'instance_id'"),
+  EXPECT_EQ(count(url,
+                  "select count(*) from information_schema.columns where "
+                  "table_schema = 'auth' and table_name = 'users' and "
+                  "column_name = 'instance_id'"),
             1);
   EXPECT_EQ(scalar(url, "select to_regprocedure('auth.jwt()') is not null"), "t");
 }

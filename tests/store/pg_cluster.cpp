@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 
@@ -26,8 +25,7 @@ std::string bindir() {
 }  // namespace
 
 int PgCluster::run(const std::string& cmd) const {
-  const std::string full =
-      as_other_user_ ? "runuser -u " + user_ + " -- " + cmd : cmd;
+  const std::string full = as_other_user_ ? "runuser -u " + user_ + " -- " + cmd : cmd;
   const int rc = std::system((full + " >>" + dir_ + "/cmd.log 2>&1").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -56,8 +54,9 @@ std::unique_ptr<PgCluster> PgCluster::create(std::string& why) {
     std::system(("chown postgres: " + c->dir_).c_str());
   }
   const std::string data = c->dir_ + "/data";
-  if (c->run(c->bindir_ + "/initdb -D " + data + " -U postgres --auth=trust -E UTF8 "
-                                                 "--locale=C.UTF-8 --no-sync") != 0) {
+  if (c->run(c->bindir_ + "/initdb -D " + data +
+             " -U postgres --auth=trust -E UTF8 "
+             "--locale=C.UTF-8 --no-sync") != 0) {
     why = "initdb failed; see " + c->dir_ + "/cmd.log";
     return nullptr;
   }

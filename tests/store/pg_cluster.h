@@ -39,15 +39,15 @@ class PgCluster {
 
 // A fresh database on the shared cluster with all migrations applied; GTEST_SKIPs when no
 // cluster is available. Use inside a TEST body: `auto url = migrated_db_or_skip("x");`
-#define SN_MIGRATED_DB_OR_SKIP(var, hint)                                   \
-  std::string var;                                                          \
-  {                                                                         \
-    std::string why_;                                                       \
-    auto* cluster_ = ::securenet::testing::PgCluster::shared(why_);         \
-    if (!cluster_) GTEST_SKIP() << why_;                                    \
-    var = cluster_->create_database(hint);                                  \
-    auto st_ = ::securenet::testing::migrate_url(var);                      \
-    ASSERT_TRUE(st_.empty()) << st_;                                        \
+#define SN_MIGRATED_DB_OR_SKIP(var, hint)                           \
+  std::string var;                                                  \
+  {                                                                 \
+    std::string why_;                                               \
+    auto* cluster_ = ::securenet::testing::PgCluster::shared(why_); \
+    if (!cluster_) GTEST_SKIP() << why_;                            \
+    var = cluster_->create_database(hint);                          \
+    auto st_ = ::securenet::testing::migrate_url(var);              \
+    ASSERT_TRUE(st_.empty()) << st_;                                \
   }
 
 // Runs all embedded migrations against `url`; returns "" or the error.

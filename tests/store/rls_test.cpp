@@ -28,13 +28,18 @@ void seed(TwoUsers& t) {
   for (const auto& [uid, tag] : {std::pair{t.a, "a"}, std::pair{t.b, "b"}}) {
     scalar(t.url,
            "insert into network_alerts (id, user_id, kind, severity, host, description) values ("
-           "gen_random_uuid(), '" + uid + "', 'traffic_threshold', 'HIGH', '10.0.0." +
-               (std::string(tag) == "a" ? "1" : "2") + "', 'alert " + tag + "');"
-           "insert into network_configs (user_id, config, traffic_threshold) values ('" + uid +
-               "', '{\"who\":\"" + tag + "\"}', 1000);"
-           "insert into network_metrics (user_id, pps) values ('" + uid + "', 1);"
-           "insert into network_packets (user_id, ts, src, dst) values ('" + uid +
-               "', now(), '10.0.0.1', '10.0.0.2'); select 1");
+           "gen_random_uuid(), '" +
+               uid + "', 'traffic_threshold', 'HIGH', '10.0.0." +
+               (std::string(tag) == "a" ? "1" : "2") + "', 'alert " + tag +
+               "');"
+               "insert into network_configs (user_id, config, traffic_threshold) values ('" +
+               uid + "', '{\"who\":\"" + tag +
+               "\"}', 1000);"
+               "insert into network_metrics (user_id, pps) values ('" +
+               uid +
+               "', 1);"
+               "insert into network_packets (user_id, ts, src, dst) values ('" +
+               uid + "', now(), '10.0.0.1', '10.0.0.2'); select 1");
   }
 }
 
@@ -68,28 +73,29 @@ TEST(Rls, UsersSeeAndChangeOnlyTheirOwnRows) {
   seed(t);
   ASSERT_FALSE(t.a.empty());
   const auto ca = claims_for(t.a);
-  for (const char* table : {"network_alerts", "network_configs", "network_metrics",
-                            "network_packets"}) {
+  for (const char* table :
+       {"network_alerts", "network_configs", "network_metrics", "network_packets"}) {
     SCOPED_TRACE(table);
     EXPECT_EQ(count(url, std::string("select count(*) from ") + table), 2);  // superuser
     EXPECT_EQ(as_user(url, ca, std::string("select count(*) from ") + table), "1");
-    EXPECT_EQ(as_user(url, ca, std::string("select count(*) from ") + table +
-                                   " where user_id = '" + t.b + "'"),
-              "0");
+    EXPECT_EQ(
+        as_user(url, ca,
+                std::string("select count(*) from ") + table + " where user_id = '" + t.b + "'"),
+        "0");
     EXPECT_EQ(as_user(url, ca, std::string("select user_id::text from ") + table), t.a);
     // Deleting B's rows affects nothing (where permitted at all).
-    const auto del = as_user(url, ca,
-                             std::string("delete from ") + table + " where user_id = '" + t.b + "'",
-                             true);
+    const auto del = as_user(
+        url, ca, std::string("delete from ") + table + " where user_id = '" + t.b + "'", true);
     EXPECT_TRUE(del == "0" || del.rfind("ERROR:42501", 0) == 0) << del;
-    EXPECT_EQ(count(url, std::string("select count(*) from ") + table + " where user_id = '" +
-                             t.b + "'"),
-              1);
+    EXPECT_EQ(
+        count(url, std::string("select count(*) from ") + table + " where user_id = '" + t.b + "'"),
+        1);
   }
   // Updates: B's alert is invisible, so nothing changes; A cannot hand its row to B.
-  EXPECT_EQ(as_user(url, ca, "update network_alerts set description = 'x' where user_id = '" +
-                                 t.b + "'", true),
-            "0");
+  EXPECT_EQ(
+      as_user(url, ca, "update network_alerts set description = 'x' where user_id = '" + t.b + "'",
+              true),
+      "0");
   EXPECT_EQ(scalar(url, "select description from network_alerts where user_id = '" + t.b + "'"),
             "alert b");
   EXPECT_EQ(as_user(url, ca, "update network_alerts set user_id = '" + t.b + "'"),
@@ -103,8 +109,10 @@ TEST(Rls, UsersSeeAndChangeOnlyTheirOwnRows) {
                         "', '{}') returning 'ok'"),
             "ok");
   // Alerts take no inserts from users at all (only the sensor writes them).
-  EXPECT_EQ(as_user(url, ca, "insert into network_alerts (id, user_id, kind, severity) values "
-                             "(gen_random_uuid(), '" + t.a + "', 'k', 'LOW')"),
+  EXPECT_EQ(as_user(url, ca,
+                    "insert into network_alerts (id, user_id, kind, severity) values "
+                    "(gen_random_uuid(), '" +
+                        t.a + "', 'k', 'LOW')"),
             "ERROR:42501");
   // Private tables and other users' accounts are closed.
   EXPECT_EQ(as_user(url, ca, "select count(*) from securenet.refresh_tokens"), "ERROR:42501");
@@ -115,8 +123,8 @@ TEST(Rls, NoClaimsSeesNothing) {
   SN_MIGRATED_DB_OR_SKIP(url, "rlsnoclaims");
   TwoUsers t{url, "", ""};
   seed(t);
-  for (const char* table : {"network_alerts", "network_configs", "network_metrics",
-                            "network_packets", "sensors"}) {
+  for (const char* table :
+       {"network_alerts", "network_configs", "network_metrics", "network_packets", "sensors"}) {
     SCOPED_TRACE(table);
     EXPECT_EQ(as_user(url, "", std::string("select count(*) from ") + table), "0");
     EXPECT_EQ(as_user(url, "{}", std::string("select count(*) from ") + table), "0");

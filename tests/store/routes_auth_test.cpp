@@ -1,10 +1,11 @@
 // POST /api/auth/login and /api/auth/refresh through the real Router, against a real
 // PostgreSQL 15; the access token is checked with the real Verifier.
+#include "http/routes_auth.h"
+
 #include <gtest/gtest.h>
 
 #include "auth/jwt.h"
 #include "auth_store.h"
-#include "http/routes_auth.h"
 #include "login_limiter.h"
 #include "pg_cluster.h"
 
@@ -100,16 +101,19 @@ TEST(AuthRoutes, LoginRefreshAndRateLimit) {
     auto bad = h.post("/api/auth/login", R"({"email":"ops@example.com","password":"nope"})");
     EXPECT_EQ(bad.status, 401u) << bad.body;
   }
-  auto limited = h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})");
+  auto limited =
+      h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})");
   EXPECT_EQ(limited.status, 429u);
   bool retry_after = false;
   for (const auto& [k, val] : limited.headers) retry_after |= k == "Retry-After" && val == "2";
   EXPECT_TRUE(retry_after);
   h.addr = "203.0.113.1";  // another address is not affected
-  EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})").status,
+  EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})")
+                .status,
             200u);
   h.addr = "198.51.100.9";
   h.now += 2;  // the back-off has passed
-  EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})").status,
+  EXPECT_EQ(h.post("/api/auth/login", R"({"email":"ops@example.com","password":"ops-password-1"})")
+                .status,
             200u);
 }

@@ -10,11 +10,11 @@
 #include "auth_store.h"
 #include "config/security_config.h"
 #include "db_helpers.h"
-#include "pg_cluster.h"
-#include "securenet/shm_reader.h"
 #include "persist/store_sink.h"
+#include "pg_cluster.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
+#include "securenet/shm_reader.h"
 
 using namespace securenet;
 using namespace securenet::testing;
@@ -84,14 +84,16 @@ TEST(StoreSink, EventsBecomeRows) {
       break;
     std::this_thread::sleep_for(50ms);
   }
-  EXPECT_EQ(scalar(url, "select status || ' ' || count || ' ' || severity || ' ' || kind from "
-                        "network_alerts"),
+  EXPECT_EQ(scalar(url,
+                   "select status || ' ' || count || ' ' || severity || ' ' || kind from "
+                   "network_alerts"),
             "resolved 7 HIGH protocol_blacklist");
   EXPECT_EQ(scalar(url, "select protocol_blacklist::text from network_configs"), "{ICMP,IGMP}");
   EXPECT_EQ(scalar(url, "select config->>'traffic_sent_pps' from network_configs"), "1000");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || max(pps) from network_metrics"), "1 123.5");
-  EXPECT_EQ(scalar(url, "select count(*) || ' ' || min(dst::text) || ' ' || min(protocol) from "
-                        "network_packets"),
+  EXPECT_EQ(scalar(url,
+                   "select count(*) || ' ' || min(dst::text) || ' ' || min(protocol) from "
+                   "network_packets"),
             "3 2001:db8::2/128 TCP");
   const auto state = sink.state();
   EXPECT_EQ(state.state, "connected");

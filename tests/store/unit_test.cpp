@@ -9,8 +9,8 @@
 #include "db_config.h"
 #include "login_limiter.h"
 #include "rows.h"
-#include "spool.h"
 #include "securenet/common/uuid.h"
+#include "spool.h"
 
 namespace st = securenet::store;
 
@@ -112,7 +112,8 @@ TEST(Spool, BoundDropsOldestPacketsFirstNeverAlerts) {
   auto s = st::Spool::open({d.path(), 20000});
   ASSERT_TRUE(s);
   std::vector<st::SpoolRecord> batch;
-  for (int i = 0; i < 200; ++i) batch.push_back(rec(i % 4 ? st::Table::packets : st::Table::alerts, i));
+  for (int i = 0; i < 200; ++i)
+    batch.push_back(rec(i % 4 ? st::Table::packets : st::Table::alerts, i));
   ASSERT_TRUE((*s)->append(batch));  // ~5 KB
   for (int round = 0; round < 10; ++round) {
     batch.clear();
@@ -127,7 +128,7 @@ TEST(Spool, BoundDropsOldestPacketsFirstNeverAlerts) {
   EXPECT_EQ(all.size(), stats.rows);
   int alerts = 0;
   for (const auto& r : all) alerts += r.table == st::Table::alerts;
-  EXPECT_EQ(alerts, 50);  // every alert kept
+  EXPECT_EQ(alerts, 50);                 // every alert kept
   EXPECT_EQ(all.back().id, "id-10099");  // newest packets kept, oldest dropped
   EXPECT_EQ(stats.packets_dropped + stats.rows, 200u + 1000u);
 }

@@ -1,6 +1,8 @@
 // The batched writer against a real PostgreSQL 15: batching, the packet cap, and no loss
 // and no duplicates when the server stops mid-stream and the writer itself restarts with
 // a non-empty spool.
+#include "writer.h"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mount.h>
@@ -8,11 +10,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <map>
-
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -20,7 +21,6 @@
 #include "db_helpers.h"
 #include "pg_cluster.h"
 #include "rows.h"
-#include "writer.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
 
@@ -60,8 +60,8 @@ st::WriterOptions options(const std::string& url, const std::string& owner,
 
 std::string owner(const std::string& url) {
   st::Session s(st::db_config_from(url));
-  auto u = st::create_user(s, "owner" + std::to_string(::getpid()) + "@example.com",
-                           "owner-password");
+  auto u =
+      st::create_user(s, "owner" + std::to_string(::getpid()) + "@example.com", "owner-password");
   return u ? u->id : "";
 }
 
@@ -70,8 +70,7 @@ bool settle(st::Writer& w, std::chrono::seconds limit = 60s) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     const auto s = w.status();
-    if (s.state == st::DbState::connected && s.queue_depth == 0 && s.spool_rows == 0)
-      return true;
+    if (s.state == st::DbState::connected && s.queue_depth == 0 && s.spool_rows == 0) return true;
     w.wake();
     std::this_thread::sleep_for(50ms);
   }
@@ -121,7 +120,10 @@ TEST(Writer, BatchesRowsIntoFewStatements) {
   }
   ASSERT_TRUE(settle(**w));
   EXPECT_EQ(count(url, "select count(*) from network_alerts"), 5000);
-  EXPECT_EQ(scalar(url, "select string_agg(distinct coalesce(sensor_id::text, 'null') || '/' || user_id::text, ',') from network_alerts"), opts.sensor_id + "/" + who);
+  EXPECT_EQ(scalar(url,
+                   "select string_agg(distinct coalesce(sensor_id::text, 'null') || '/' || "
+                   "user_id::text, ',') from network_alerts"),
+            opts.sensor_id + "/" + who);
   EXPECT_EQ(count(url, "select count(*) from network_alerts where user_id = '" + who +
                            "' and sensor_id = '" + opts.sensor_id + "'"),
             5000);
@@ -152,9 +154,13 @@ TEST(Writer, AlertUpdatesReplaceAndBadRowsAreRejectedAlone) {
   const auto good = securenet::new_uuid();
   (*w)->enqueue(st::Table::alerts, good, st::to_json(alert(good, 1, t0)));
   ASSERT_TRUE(settle(**w));
-  EXPECT_EQ(scalar(url, "select status || ' ' || count from network_alerts where id = '" + id + "'"),
-            "resolved 6");
-  EXPECT_EQ(count(url, "select count(*) from network_alerts"), 2) << scalar(url, "select string_agg(id::text || ' ' || status || count, ',') from network_alerts") << " id=" << id << " good=" << good;
+  EXPECT_EQ(
+      scalar(url, "select status || ' ' || count from network_alerts where id = '" + id + "'"),
+      "resolved 6");
+  EXPECT_EQ(count(url, "select count(*) from network_alerts"), 2)
+      << scalar(url,
+                "select string_agg(id::text || ' ' || status || count, ',') from network_alerts")
+      << " id=" << id << " good=" << good;
   EXPECT_EQ((*w)->status().rows_rejected, 1u);
 }
 
@@ -256,9 +262,11 @@ TEST(Writer, DatabaseOutageAndWriterRestartLoseAndDuplicateNothing) {
 
   EXPECT_EQ(count(url, "select count(*) from network_alerts"), static_cast<long>(alert_ids.size()));
   EXPECT_EQ(ids(url, "network_alerts"), alert_ids);
-  EXPECT_EQ(count(url, "select count(*) from network_metrics"), static_cast<long>(metric_ids.size()));
+  EXPECT_EQ(count(url, "select count(*) from network_metrics"),
+            static_cast<long>(metric_ids.size()));
   EXPECT_EQ(ids(url, "network_metrics"), metric_ids);
-  EXPECT_EQ(count(url, "select count(*) from network_configs"), static_cast<long>(config_ids.size()));
+  EXPECT_EQ(count(url, "select count(*) from network_configs"),
+            static_cast<long>(config_ids.size()));
   EXPECT_EQ(ids(url, "network_configs"), config_ids);
   // Every alert holds its newest state.
   long stale = 0;
@@ -298,7 +306,8 @@ TEST(Writer, TornSpoolTailIsCutAndTheRestReplayed) {
   EXPECT_GT((*w)->status().spool_corrupt_bytes, 0u);
   ASSERT_TRUE(settle(**w));
   EXPECT_EQ(count(url, "select count(*) from network_metrics"), 9);
-  EXPECT_EQ(count(url, "select count(*) from network_metrics where id = '" + metric_ids[9] + "'"), 0);
+  EXPECT_EQ(count(url, "select count(*) from network_metrics where id = '" + metric_ids[9] + "'"),
+            0);
 }
 
 namespace {
@@ -308,8 +317,11 @@ class TinyDisk {
  public:
   explicit TinyDisk(const char* size) {
     const std::string opts = std::string("size=") + size + ",mode=0700";
-    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, opts.c_str()) == 0) mounted_ = true;
-    else why_ = std::string("cannot mount a ") + size + " tmpfs (" + std::strerror(errno) + "; needs root)";
+    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, opts.c_str()) == 0)
+      mounted_ = true;
+    else
+      why_ = std::string("cannot mount a ") + size + " tmpfs (" + std::strerror(errno) +
+             "; needs root)";
   }
   ~TinyDisk() {
     if (mounted_) ::umount2(dir_.path().c_str(), MNT_DETACH);
@@ -321,7 +333,8 @@ class TinyDisk {
   void fill(const std::string& rel) {
     const int fd = ::open(path(rel).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     std::string block(4096, 'x');
-    while (fd >= 0 && ::write(fd, block.data(), block.size()) > 0) {}
+    while (fd >= 0 && ::write(fd, block.data(), block.size()) > 0) {
+    }
     if (fd >= 0) ::close(fd);
   }
 
@@ -395,7 +408,8 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
     if (round % 4 == 0) alert_ids.push_back(securenet::new_uuid());
     const std::string& aid = alert_ids[static_cast<size_t>(round) % alert_ids.size()];
     auto a = alert(aid, ++alert_count[aid], t0);
-    a.host = "10.0.0." + std::to_string(std::find(alert_ids.begin(), alert_ids.end(), aid) - alert_ids.begin());
+    a.host = "10.0.0." +
+             std::to_string(std::find(alert_ids.begin(), alert_ids.end(), aid) - alert_ids.begin());
     (*w)->enqueue(st::Table::alerts, aid, st::to_json(a));
     if (round % 8 == 0) {
       st::ConfigRow cfg;
@@ -425,8 +439,9 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
   ASSERT_TRUE(cluster->start());
   ASSERT_TRUE(settle(**w, 180s)) << [&] {
     const auto x = (*w)->status();
-    return std::string(st::db_state_name(x.state)) + " queue " + std::to_string(x.queue_depth) + " held " +
-           std::to_string(x.held_rows) + " spool " + std::to_string(x.spool_rows) + ": " + x.last_error;
+    return std::string(st::db_state_name(x.state)) + " queue " + std::to_string(x.queue_depth) +
+           " held " + std::to_string(x.held_rows) + " spool " + std::to_string(x.spool_rows) +
+           ": " + x.last_error;
   }();
   s = (*w)->status();
   EXPECT_EQ(s.held_rows, 0u);
@@ -437,15 +452,19 @@ TEST(Writer, FullSpoolDiskDuringAnOutageKeepsEveryAlertAndConfig) {
   EXPECT_EQ(count(url, "select count(*) from network_alerts"), static_cast<long>(alert_ids.size()));
   long stale = 0;
   for (const auto& [id, c] : alert_count)
-    stale += count(url, "select count(*) from network_alerts where id = '" + id + "' and count = " + std::to_string(c));
+    stale += count(url, "select count(*) from network_alerts where id = '" + id +
+                            "' and count = " + std::to_string(c));
   EXPECT_EQ(stale, static_cast<long>(alert_ids.size())) << "an alert is missing its newest state";
   EXPECT_EQ(ids(url, "network_configs"), config_ids);
   // Before the disk was full to the last byte, every minute kept at least one snapshot.
   pqxx::connection c(url);
   pqxx::work tx(c);
   std::set<std::string> minutes;
-  for (const auto& row : tx.exec("select to_char(ts at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI') from network_metrics"))
+  for (const auto& row : tx.exec(
+           "select to_char(ts at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI') from network_metrics"))
     minutes.insert(row[0].c_str());
-  for (const auto& mnt : early_minutes) EXPECT_TRUE(minutes.count(mnt)) << "no snapshot kept for minute " << mnt;
-  EXPECT_LT(count(url, "select count(*) from network_packets"), 240 * 40) << "packet rows should have been dropped";
+  for (const auto& mnt : early_minutes)
+    EXPECT_TRUE(minutes.count(mnt)) << "no snapshot kept for minute " << mnt;
+  EXPECT_LT(count(url, "select count(*) from network_packets"), 240 * 40)
+      << "packet rows should have been dropped";
 }

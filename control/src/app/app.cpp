@@ -93,7 +93,10 @@ ConfigParseResult App::apply_config(std::string_view json, const std::string& us
   return r;
 }
 
-void App::reset_metrics() { sampler_.request_metrics_reset(); raised_ = {}; }
+void App::reset_metrics() {
+  sampler_.request_metrics_reset();
+  raised_ = {};
+}
 
 std::optional<Alert> App::resolve_alert(const std::string& id) {
   auto a = detector_.resolve(id, wall_ms());
@@ -105,13 +108,15 @@ void App::adopt_alerts(std::vector<Alert> open) {
   notify_alerts(detector_.adopt(std::move(open), wall_ms()));
 }
 
-void App::raise_event(const std::string& condition, Severity severity, const std::string& description) {
+void App::raise_event(const std::string& condition, Severity severity,
+                      const std::string& description) {
   notify_alerts({detector_.raise_event(condition, severity, description, wall_ms())});
 }
 
 void App::notify_alerts(const std::vector<Alert>& changed) {
   for (const auto& a : changed) {
-    if (a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms) ++raised_[static_cast<size_t>(a.severity)];
+    if (a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms)
+      ++raised_[static_cast<size_t>(a.severity)];
     sink_.on_alert_changed(a);
     hub_.broadcast("alert", alert_to_json(a));
   }

@@ -15,9 +15,9 @@
 #include "detect/alert_store.h"
 #include "detect/detector.h"
 #include "http/sse_hub.h"
+#include "persist/event_sink.h"
 #include "sampler/sampler.h"
 #include "sampler/segment_watch.h"
-#include "persist/event_sink.h"
 
 namespace securenet::control {
 

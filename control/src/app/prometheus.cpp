@@ -38,7 +38,8 @@ std::string prometheus_text(const App& app) {
     metric(o, name.c_str(), type, help);
     sample(o, name, static_cast<double>(v));
   };
-#define SECURENET_X(member, type, api_metrics, api_status, help) counter(#member, #type, help, t.member);
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  counter(#member, #type, help, t.member);
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
   metric(o, "securenet_pps", "gauge", "Packets per second over the last tick.");
@@ -47,11 +48,12 @@ std::string prometheus_text(const App& app) {
   sample(o, "securenet_bps", s->bps);
   metric(o, "securenet_active_hosts", "gauge", "Hosts with traffic in the last 60 s.");
   sample(o, "securenet_active_hosts", static_cast<double>(s->active_hosts));
-  metric(o, "securenet_connections_per_minute", "gauge", "TCP SYNs (without ACK) in the last 60 s.");
+  metric(o, "securenet_connections_per_minute", "gauge",
+         "TCP SYNs (without ACK) in the last 60 s.");
   sample(o, "securenet_connections_per_minute", s->connections_per_min);
   // The named worker arrays (SECURENET_NAMED_ARRAYS): securenet_<prom>_total{<label>="<name>"}.
-  auto labelled = [&o](const char* prom, const char* label, const char* help, const char* const* names, size_t first,
-                       const auto& v) {
+  auto labelled = [&o](const char* prom, const char* label, const char* help,
+                       const char* const* names, size_t first, const auto& v) {
     const std::string name = std::string("securenet_") + prom + "_total";
     metric(o, name.c_str(), "counter", help);
     for (size_t i = first; i < v.size(); ++i) {
@@ -65,13 +67,19 @@ std::string prometheus_text(const App& app) {
   metric(o, "securenet_alerts_open", "gauge", "Open alerts by severity.");
   auto open = app.alerts().open_by_severity();
   for (size_t i = 0; i < open.size(); ++i) {
-    sample(o, std::string("securenet_alerts_open{severity=\"") + to_string(static_cast<Severity>(i)) + "\"}",
+    sample(o,
+           std::string("securenet_alerts_open{severity=\"") + to_string(static_cast<Severity>(i)) +
+               "\"}",
            static_cast<double>(open[i]));
   }
   const auto db = app.database();
-  metric(o, "securenet_spool_dropped_rows_total", "counter", "Rows the on-disk spool dropped (disk or bound full), by table.");
-  for (const auto& [table, n] : db.spool_dropped) sample(o, "securenet_spool_dropped_rows_total{table=\"" + table + "\"}", static_cast<double>(n));
-  metric(o, "securenet_spool_degraded", "gauge", "0 ok, 1 dropping samples/snapshots, 2 alert and config rows at risk.");
+  metric(o, "securenet_spool_dropped_rows_total", "counter",
+         "Rows the on-disk spool dropped (disk or bound full), by table.");
+  for (const auto& [table, n] : db.spool_dropped)
+    sample(o, "securenet_spool_dropped_rows_total{table=\"" + table + "\"}",
+           static_cast<double>(n));
+  metric(o, "securenet_spool_degraded", "gauge",
+         "0 ok, 1 dropping samples/snapshots, 2 alert and config rows at risk.");
   sample(o, "securenet_spool_degraded", db.spool_degraded);
   metric(o, "securenet_dataplane_up", "gauge", "1 when the dataplane heartbeat is fresh.");
   sample(o, "securenet_dataplane_up", s->dataplane.state == DataplaneState::kUp ? 1 : 0);

@@ -41,8 +41,9 @@ void App::scan_slice(unsigned worker, uint64_t from) {
   }
   uint64_t cap = r->header().workers[worker].host_capacity;
   uint64_t to = std::min(cap, from + kSliceSlots);
-  r->scan_hosts(worker, from, to,
-                   [this](unsigned w, uint64_t slot, const HostCounters& h) { sampler_.add_host_at(w, slot, h); });
+  r->scan_hosts(worker, from, to, [this](unsigned w, uint64_t slot, const HostCounters& h) {
+    sampler_.add_host_at(w, slot, h);
+  });
   unsigned next_w = to >= cap ? worker + 1 : worker;
   uint64_t next_from = to >= cap ? 0 : to;
   boost::asio::post(ioc_, [this, next_w, next_from] { scan_slice(next_w, next_from); });
@@ -72,12 +73,15 @@ void App::finish_tick() {
   in.health.dataplane = tick_info_.state;
   in.health.pps = snap->pps;
   in.health.drops_per_s = snap->drops_per_s;
-  in.health.host_table_full_delta = raw.host_table_full > prev_table_full_ ? raw.host_table_full - prev_table_full_ : 0;
+  in.health.host_table_full_delta =
+      raw.host_table_full > prev_table_full_ ? raw.host_table_full - prev_table_full_ : 0;
   prev_table_full_ = raw.host_table_full;
   in.health.spool_degraded = sink_.state().spool_degraded;
   notify_alerts(detector_.evaluate(in, config_));
 
-  snap->tick_duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tick_t0_).count();
+  snap->tick_duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tick_t0_)
+          .count();
   snapshot_ = std::move(snap);
   metrics_json_ = build_metrics_json(10);
   hub_.broadcast("metrics", metrics_json_);

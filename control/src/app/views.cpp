@@ -28,7 +28,8 @@ void host_field(JsonWriter& w, const char* name, uint64_t v) {
 template <Kind K>
 void host_field(JsonWriter&, const char*, const std::array<uint64_t, 2>&) {}  // sketches: internal
 template <Kind K>
-void host_field(JsonWriter& w, const char* name, const std::array<uint64_t, shm::kProtoClassCount>& v) {
+void host_field(JsonWriter& w, const char* name,
+                const std::array<uint64_t, shm::kProtoClassCount>& v) {
   w.key(name).begin_object();
   for (size_t i = 0; i < v.size(); ++i) w.field(shm::kProtoClassNames[i], v[i]);
   w.end_object();
@@ -81,10 +82,12 @@ std::string App::build_metrics_json(size_t top) const {
   w.field("connections_per_min", s.connections_per_min);
   auto open = alerts_.open_by_severity();
   w.key("anomalies").begin_object();
-  for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i) w.field(to_string(static_cast<Severity>(i)), open[static_cast<size_t>(i)]);
+  for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i)
+    w.field(to_string(static_cast<Severity>(i)), open[static_cast<size_t>(i)]);
   w.end_object();
   w.key("anomalies_raised").begin_object();
-  for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i) w.field(to_string(static_cast<Severity>(i)), raised_[static_cast<size_t>(i)]);
+  for (int i = static_cast<int>(kSeverityCount) - 1; i >= 0; --i)
+    w.field(to_string(static_cast<Severity>(i)), raised_[static_cast<size_t>(i)]);
   w.end_object();
   named_arrays(w, t, false);  // protocols, parse_errors, encapsulations
   w.key("top_talkers").begin_array();
@@ -92,7 +95,9 @@ std::string App::build_metrics_json(size_t top) const {
   for (size_t i = 0; i < list.size() && i < top; ++i) {
     const auto& h = list[i];
     w.begin_object().field("ip", ip_text(h.ip)).field("pps", h.pps).field("bps", h.bps);
-    w.field("packets", h.packets_sent + h.packets_recv).field("bytes", h.bytes_sent + h.bytes_recv).end_object();
+    w.field("packets", h.packets_sent + h.packets_recv)
+        .field("bytes", h.bytes_sent + h.bytes_recv)
+        .end_object();
   }
   w.end_array();
   w.end_object();
@@ -122,7 +127,12 @@ std::string status_json(const App& app) {
   w.key("error");
   d.error.empty() ? w.null() : w.value(d.error);
   w.end_object();
-  w.key("rates").begin_object().field("pps", snap->pps).field("bps", snap->bps).field("drops_per_s", snap->drops_per_s).end_object();
+  w.key("rates")
+      .begin_object()
+      .field("pps", snap->pps)
+      .field("bps", snap->bps)
+      .field("drops_per_s", snap->drops_per_s)
+      .end_object();
   w.key("totals").begin_object();
 #define SECURENET_X(member, type, api_metrics, api_status, help) \
   if (api_status) w.field(#member, t.member);
@@ -131,15 +141,28 @@ std::string status_json(const App& app) {
   w.field("parse_errors", parse_error_total(t)).field("hosts_tracked", snap->hosts_tracked);
   named_arrays(w, t, true);  // encapsulations
   w.end_object();
-  w.key("host_table").begin_object().field("hosts", t.hosts_in_table).field("capacity", d.host_capacity);
-  w.field("occupancy", d.host_capacity ? static_cast<double>(t.hosts_in_table) / static_cast<double>(d.host_capacity) : 0.0);
-  w.field("evicted", t.hosts_evicted).field("full", t.host_table_full).field("idle_s", d.host_idle_s);
+  w.key("host_table")
+      .begin_object()
+      .field("hosts", t.hosts_in_table)
+      .field("capacity", d.host_capacity);
+  w.field("occupancy", d.host_capacity ? static_cast<double>(t.hosts_in_table) /
+                                             static_cast<double>(d.host_capacity)
+                                       : 0.0);
+  w.field("evicted", t.hosts_evicted)
+      .field("full", t.host_table_full)
+      .field("idle_s", d.host_idle_s);
   w.field("bytes_per_host", static_cast<uint64_t>(sizeof(shm::HostEntry))).end_object();
   auto db = app.database();
-  w.key("database").begin_object().field("state", db.state).field("spool_backlog", db.spool_backlog);
+  w.key("database")
+      .begin_object()
+      .field("state", db.state)
+      .field("spool_backlog", db.spool_backlog);
   if (!db.detail.empty()) w.field("detail", db.detail);
-  w.key("spool").begin_object().field("degraded", db.spool_degraded == 2 ? "high" : db.spool_degraded ? "medium" : "none");
-  w.field("disk_free_bytes", db.spool_disk_free_bytes).field("reserve_in_use", db.spool_reserve_in_use);
+  w.key("spool").begin_object().field("degraded", db.spool_degraded == 2 ? "high"
+                                                  : db.spool_degraded    ? "medium"
+                                                                         : "none");
+  w.field("disk_free_bytes", db.spool_disk_free_bytes)
+      .field("reserve_in_use", db.spool_reserve_in_use);
   w.key("dropped").begin_object();
   for (const auto& [table, n] : db.spool_dropped) w.field(table, n);
   w.end_object().end_object();
@@ -147,7 +170,8 @@ std::string status_json(const App& app) {
   w.key("control").begin_object();
   w.field("version", kVersion).field("uptime_s", app.uptime_s());
   w.field("tick_ms", static_cast<int64_t>(app.options().tick.count()));
-  w.field("last_tick_duration_ms", snap->tick_duration_ms).field("event_clients", static_cast<uint64_t>(const_cast<App&>(app).hub().clients()));
+  w.field("last_tick_duration_ms", snap->tick_duration_ms)
+      .field("event_clients", static_cast<uint64_t>(const_cast<App&>(app).hub().clients()));
   w.end_object();
   w.end_object();
   return w.take();
@@ -160,7 +184,9 @@ std::string history_json(const App& app, int64_t seconds) {
   for (const auto& p : app.sampler().history()) {
     if (p.ts_ms < since) continue;
     w.begin_object().field("ts_ms", p.ts_ms).field("pps", p.pps).field("bps", p.bps);
-    w.field("active_hosts", p.active_hosts).field("connections_per_min", p.connections_per_min).end_object();
+    w.field("active_hosts", p.active_hosts)
+        .field("connections_per_min", p.connections_per_min)
+        .end_object();
   }
   w.end_array().end_object();
   return w.take();

@@ -1,5 +1,5 @@
-// The config file: <state-dir>/config.json by default (with a database, also stored in network_configs),
-// written atomically (temp file + rename), read at start.
+// The config file: <state-dir>/config.json by default (with a database, also stored in
+// network_configs), written atomically (temp file + rename), read at start.
 #pragma once
 
 #include <string>

@@ -33,15 +33,16 @@ bool get_number(Ctx& c, const std::string& field, element v, double lo, double h
   }
   if (!std::isfinite(d) || d > hi || (lo_open ? d <= lo : d < lo)) {
     return c.fail(field, field + ": " + std::to_string(d) + " is out of range (" +
-                             (lo_open ? "> " : ">= ") + std::to_string(lo) + " and <= " +
-                             std::to_string(hi) + ")");
+                             (lo_open ? "> " : ">= ") + std::to_string(lo) +
+                             " and <= " + std::to_string(hi) + ")");
   }
   out = d;
   return true;
 }
 
 bool get_array(Ctx& c, const std::string& field, element v, simdjson::dom::array& out) {
-  if (v.get_array().get(out) != simdjson::SUCCESS) return c.fail(field, field + ": must be an array");
+  if (v.get_array().get(out) != simdjson::SUCCESS)
+    return c.fail(field, field + ": must be an array");
   if (out.size() > kMaxListEntries) {
     return c.fail(field, field + ": more than " + std::to_string(kMaxListEntries) + " entries");
   }
@@ -62,7 +63,8 @@ bool parse_blacklist(Ctx& c, element v, std::vector<BlacklistEntry>& out) {
     if (item.get_string().get(sv) == simdjson::SUCCESS) {
       text = std::string(sv);
     } else if (item.get_int64().get(n) == simdjson::SUCCESS) {
-      if (n < 0 || n > 255) return c.fail(f, at + ": protocol number " + std::to_string(n) + " is not in 0..255");
+      if (n < 0 || n > 255)
+        return c.fail(f, at + ": protocol number " + std::to_string(n) + " is not in 0..255");
       text = std::to_string(n);
     } else {
       return c.fail(f, at + ": must be a protocol name, number or service (tcp/PORT)");
@@ -84,7 +86,8 @@ bool parse_cidr_list(Ctx& c, const std::string& f, element v, std::vector<Cidr>&
   for (element item : arr) {
     std::string at = f + "[" + std::to_string(i++) + "]";
     std::string_view sv;
-    if (item.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ": must be a CIDR string");
+    if (item.get_string().get(sv) != simdjson::SUCCESS)
+      return c.fail(f, at + ": must be a CIDR string");
     std::string why;
     auto cidr = parse_cidr(sv, &why);
     if (!cidr) return c.fail(f, at + ": '" + std::string(sv) + "': " + why);
@@ -94,33 +97,39 @@ bool parse_cidr_list(Ctx& c, const std::string& f, element v, std::vector<Cidr>&
 }
 
 // One optional threshold of a subnet entry: > 0 and <= kMaxThreshold, like the globals.
-bool get_subnet_number(Ctx& c, const std::string& f, const std::string& at, std::string_view key, element v,
-                       std::optional<double>& out) {
+bool get_subnet_number(Ctx& c, const std::string& f, const std::string& at, std::string_view key,
+                       element v, std::optional<double>& out) {
   Ctx inner;
   double d = 0;
-  if (!get_number(inner, at + "." + std::string(key), v, 0, kMaxThreshold, true, d)) return c.fail(f, inner.err.detail);
+  if (!get_number(inner, at + "." + std::string(key), v, 0, kMaxThreshold, true, d))
+    return c.fail(f, inner.err.detail);
   out = d;
   return true;
 }
 
-bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element item, SubnetThreshold& s) {
+bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element item,
+                  SubnetThreshold& s) {
   simdjson::dom::object obj;
   if (item.get_object().get(obj) != simdjson::SUCCESS) {
-    return c.fail(f, at + ": must be an object {\"cidr\",\"traffic_sent_pps\"?,\"traffic_received_pps\"?,"
-                        "\"connection_rate_per_min\"?}");
+    return c.fail(
+        f, at + ": must be an object {\"cidr\",\"traffic_sent_pps\"?,\"traffic_received_pps\"?,"
+                "\"connection_rate_per_min\"?}");
   }
   bool have_cidr = false;
   for (auto [k, val] : obj) {
     if (k == "cidr") {
       std::string_view sv;
-      if (val.get_string().get(sv) != simdjson::SUCCESS) return c.fail(f, at + ".cidr: must be a CIDR string");
+      if (val.get_string().get(sv) != simdjson::SUCCESS)
+        return c.fail(f, at + ".cidr: must be a CIDR string");
       std::string why;
       auto cidr = parse_cidr(sv, &why);
       if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
       s.cidr = *cidr;
       have_cidr = true;
     } else if (k == "traffic_sent_pps" || k == "traffic_threshold_pps") {  // the old name: an alias
-      if (s.traffic_threshold_pps) return c.fail(f, at + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
+      if (s.traffic_threshold_pps)
+        return c.fail(f,
+                      at + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
       if (!get_subnet_number(c, f, at, k, val, s.traffic_threshold_pps)) return false;
     } else if (k == "traffic_received_pps") {
       if (!get_subnet_number(c, f, at, k, val, s.traffic_received_pps)) return false;
@@ -132,7 +141,8 @@ bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element i
   }
   if (!have_cidr) return c.fail(f, at + ": missing cidr");
   if (!s.traffic_threshold_pps && !s.connection_rate_per_min && !s.traffic_received_pps) {
-    return c.fail(f, at + ": give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
+    return c.fail(f,
+                  at + ": give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
   }
   return true;
 }
@@ -159,18 +169,25 @@ bool get_bool(Ctx& c, const std::string& k, element v, bool& out) {
 bool apply_field(Ctx& c, SecurityConfig& cfg, std::string_view key, element v) {
   std::string k(key);
   if (k == "traffic_sent_pps" || k == "traffic_threshold_pps") {  // the old name: an alias
-    if (c.sent_given) return c.fail(k, k + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
+    if (c.sent_given)
+      return c.fail(k, k + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
     c.sent_given = true;
     return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_threshold_pps);
   }
-  if (k == "traffic_received_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_received_pps);
-  if (k == "traffic_sent_mbps") return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_sent_mbps);
-  if (k == "traffic_received_mbps") return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_received_mbps);
+  if (k == "traffic_received_pps")
+    return get_number(c, k, v, 0, kMaxThreshold, true, cfg.traffic_received_pps);
+  if (k == "traffic_sent_mbps")
+    return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_sent_mbps);
+  if (k == "traffic_received_mbps")
+    return get_number(c, k, v, 0, kMaxThreshold, false, cfg.traffic_received_mbps);
   if (k == "traffic_received_external") return get_bool(c, k, v, cfg.traffic_received_external);
-  if (k == "port_scan_ports") return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.port_scan_ports);
-  if (k == "host_scan_hosts") return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.host_scan_hosts);
+  if (k == "port_scan_ports")
+    return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.port_scan_ports);
+  if (k == "host_scan_hosts")
+    return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.host_scan_hosts);
   if (k == "reflection_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.reflection_pps);
-  if (k == "connection_rate_per_min") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.connection_rate_per_min);
+  if (k == "connection_rate_per_min")
+    return get_number(c, k, v, 0, kMaxThreshold, true, cfg.connection_rate_per_min);
   if (k == "escalation_factor") return get_number(c, k, v, 1, 1e6, true, cfg.escalation_factor);
   if (k == "clear_ratio") return get_number(c, k, v, 0, 1, true, cfg.clear_ratio);
   if (k == "clear_hold_s") return get_number(c, k, v, 0, kMaxClearHoldS, false, cfg.clear_hold_s);

@@ -14,12 +14,13 @@ struct NamedProto {
 };
 // IANA protocol numbers (the ones an operator is likely to name).
 constexpr NamedProto kIpProtos[] = {
-    {"HOPOPT", 0}, {"ICMP", 1},  {"IGMP", 2},    {"GGP", 3},    {"IPIP", 4},   {"IPV4", 4},
-    {"ST", 5},     {"TCP", 6},   {"EGP", 8},     {"IGP", 9},    {"UDP", 17},   {"DCCP", 33},
-    {"IPV6", 41},  {"RSVP", 46}, {"GRE", 47},    {"ESP", 50},   {"AH", 51},    {"ICMPV6", 58},
-    {"IPV6-ICMP", 58}, {"EIGRP", 88}, {"OSPF", 89}, {"OSPFIGP", 89}, {"ETHERIP", 97},
-    {"ENCAP", 98}, {"PIM", 103}, {"IPCOMP", 108}, {"VRRP", 112}, {"L2TP", 115},
-    {"SCTP", 132}, {"UDPLITE", 136}, {"MPLS-IN-IP", 137},
+    {"HOPOPT", 0},       {"ICMP", 1},     {"IGMP", 2},     {"GGP", 3},        {"IPIP", 4},
+    {"IPV4", 4},         {"ST", 5},       {"TCP", 6},      {"EGP", 8},        {"IGP", 9},
+    {"UDP", 17},         {"DCCP", 33},    {"IPV6", 41},    {"RSVP", 46},      {"GRE", 47},
+    {"ESP", 50},         {"AH", 51},      {"ICMPV6", 58},  {"IPV6-ICMP", 58}, {"EIGRP", 88},
+    {"OSPF", 89},        {"OSPFIGP", 89}, {"ETHERIP", 97}, {"ENCAP", 98},     {"PIM", 103},
+    {"IPCOMP", 108},     {"VRRP", 112},   {"L2TP", 115},   {"SCTP", 132},     {"UDPLITE", 136},
+    {"MPLS-IN-IP", 137},
 };
 
 struct NamedService {
@@ -28,17 +29,36 @@ struct NamedService {
   std::initializer_list<uint16_t> udp;
 };
 const NamedService kServices[] = {
-    {"FTP", {20, 21}, {}},      {"SSH", {22}, {}},          {"TELNET", {23}, {}},
-    {"SMTP", {25}, {}},         {"DNS", {53}, {53}},        {"TFTP", {}, {69}},
-    {"HTTP", {80}, {}},         {"POP3", {110}, {}},        {"RPC", {111}, {111}},
-    {"NTP", {}, {123}},         {"NETBIOS", {137, 138, 139}, {137, 138, 139}},
-    {"IMAP", {143}, {}},        {"SNMP", {161, 162}, {161, 162}},
-    {"LDAP", {389}, {389}},     {"HTTPS", {443}, {}},       {"SMB", {139, 445}, {}},
-    {"SYSLOG", {}, {514}},      {"RSH", {514}, {}},         {"RLOGIN", {513}, {}},
-    {"MSSQL", {1433}, {1434}},  {"NFS", {2049}, {2049}},    {"MYSQL", {3306}, {}},
-    {"RDP", {3389}, {3389}},    {"UPNP", {}, {1900}},       {"SSDP", {}, {1900}},
-    {"MDNS", {}, {5353}},       {"LLMNR", {5355}, {5355}},  {"VNC", {5900}, {}},
-    {"REDIS", {6379}, {}},      {"IRC", {6667}, {}},
+    {"FTP", {20, 21}, {}},
+    {"SSH", {22}, {}},
+    {"TELNET", {23}, {}},
+    {"SMTP", {25}, {}},
+    {"DNS", {53}, {53}},
+    {"TFTP", {}, {69}},
+    {"HTTP", {80}, {}},
+    {"POP3", {110}, {}},
+    {"RPC", {111}, {111}},
+    {"NTP", {}, {123}},
+    {"NETBIOS", {137, 138, 139}, {137, 138, 139}},
+    {"IMAP", {143}, {}},
+    {"SNMP", {161, 162}, {161, 162}},
+    {"LDAP", {389}, {389}},
+    {"HTTPS", {443}, {}},
+    {"SMB", {139, 445}, {}},
+    {"SYSLOG", {}, {514}},
+    {"RSH", {514}, {}},
+    {"RLOGIN", {513}, {}},
+    {"MSSQL", {1433}, {1434}},
+    {"NFS", {2049}, {2049}},
+    {"MYSQL", {3306}, {}},
+    {"RDP", {3389}, {3389}},
+    {"UPNP", {}, {1900}},
+    {"SSDP", {}, {1900}},
+    {"MDNS", {}, {5353}},
+    {"LLMNR", {5355}, {5355}},
+    {"VNC", {5900}, {}},
+    {"REDIS", {6379}, {}},
+    {"IRC", {6667}, {}},
 };
 
 std::string upper(std::string_view s) {
@@ -79,7 +99,8 @@ std::optional<BlacklistEntry> parse_blacklist_entry(std::string_view text, std::
     auto proto = u.substr(0, slash);
     auto port = parse_uint(std::string_view(u).substr(slash + 1), 65535);
     if ((proto != "TCP" && proto != "UDP") || !port) {
-      *why = "unknown service '" + std::string(text) + "' (expected tcp/PORT or udp/PORT, port 0..65535)";
+      *why = "unknown service '" + std::string(text) +
+             "' (expected tcp/PORT or udp/PORT, port 0..65535)";
       return std::nullopt;
     }
     bool tcp = proto == "TCP";

@@ -9,7 +9,8 @@ namespace securenet::control {
 SecurityConfig SecurityConfig::defaults() {
   SecurityConfig c;
   std::string why;
-  for (const char* p : {"ICMP", "IGMP"}) c.protocol_blacklist.push_back(*parse_blacklist_entry(p, &why));
+  for (const char* p : {"ICMP", "IGMP"})
+    c.protocol_blacklist.push_back(*parse_blacklist_entry(p, &why));
   for (const char* n : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"}) {
     c.home_networks.push_back(*parse_cidr(n));
   }
@@ -18,8 +19,8 @@ SecurityConfig SecurityConfig::defaults() {
 
 namespace {
 // The most specific prefix containing `ip` whose `field` is set, else `global`.
-double most_specific(const std::vector<SubnetThreshold>& subnets, const shm::IpKey& ip, double global,
-                     std::optional<double> SubnetThreshold::*field) {
+double most_specific(const std::vector<SubnetThreshold>& subnets, const shm::IpKey& ip,
+                     double global, std::optional<double> SubnetThreshold::*field) {
   double best = global;
   int best_bits = -1;
   for (const auto& s : subnets) {
@@ -43,27 +44,32 @@ double lowest(const std::vector<SubnetThreshold>& subnets, double global,
 }  // namespace
 
 double SecurityConfig::host_threshold(const shm::IpKey& ip) const {
-  return most_specific(subnet_thresholds, ip, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps);
+  return most_specific(subnet_thresholds, ip, traffic_threshold_pps,
+                       &SubnetThreshold::traffic_threshold_pps);
 }
 
 double SecurityConfig::host_connection_rate(const shm::IpKey& ip) const {
-  return most_specific(subnet_thresholds, ip, connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
+  return most_specific(subnet_thresholds, ip, connection_rate_per_min,
+                       &SubnetThreshold::connection_rate_per_min);
 }
 
 double SecurityConfig::host_received_threshold(const shm::IpKey& ip) const {
-  return most_specific(subnet_thresholds, ip, traffic_received_pps, &SubnetThreshold::traffic_received_pps);
+  return most_specific(subnet_thresholds, ip, traffic_received_pps,
+                       &SubnetThreshold::traffic_received_pps);
 }
 
 double SecurityConfig::min_traffic_threshold() const {
-  return std::min(lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps),
-                  lowest(subnet_thresholds, traffic_received_pps, &SubnetThreshold::traffic_received_pps));
+  return std::min(
+      lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps),
+      lowest(subnet_thresholds, traffic_received_pps, &SubnetThreshold::traffic_received_pps));
 }
 
 bool SecurityConfig::subnet_broadcast(const shm::IpKey& ip) const {
   for (const auto& n : home_networks) {
     if (!n.v4 || n.bits >= 127 || !n.contains(ip)) continue;  // IPv4 (mapped) prefixes below /31
     const unsigned host_bits = 128 - n.bits;
-    uint32_t v4 = (uint32_t{ip.bytes[12]} << 24) | (uint32_t{ip.bytes[13]} << 16) | (uint32_t{ip.bytes[14]} << 8) | ip.bytes[15];
+    uint32_t v4 = (uint32_t{ip.bytes[12]} << 24) | (uint32_t{ip.bytes[13]} << 16) |
+                  (uint32_t{ip.bytes[14]} << 8) | ip.bytes[15];
     const uint32_t mask = host_bits >= 32 ? ~0u : ((1u << host_bits) - 1);
     if ((v4 & mask) == mask) return true;
   }
@@ -71,7 +77,8 @@ bool SecurityConfig::subnet_broadcast(const shm::IpKey& ip) const {
 }
 
 double SecurityConfig::min_connection_rate() const {
-  return lowest(subnet_thresholds, connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
+  return lowest(subnet_thresholds, connection_rate_per_min,
+                &SubnetThreshold::connection_rate_per_min);
 }
 
 std::string config_to_json(const SecurityConfig& c) {

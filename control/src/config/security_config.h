@@ -32,9 +32,9 @@ struct SecurityConfig {
   double traffic_received_pps = 10000;
   double traffic_received_mbps = 0;
   bool traffic_received_external = false;  // traffic_received also for hosts outside home_networks
-  double port_scan_ports = 100;            // distinct destination ports of one source's probes / 60 s
-  double host_scan_hosts = 50;             // distinct destination hosts of one source's probes / 60 s
-  double reflection_pps = 1000;            // UDP from reflector ports received by one host
+  double port_scan_ports = 100;  // distinct destination ports of one source's probes / 60 s
+  double host_scan_hosts = 50;   // distinct destination hosts of one source's probes / 60 s
+  double reflection_pps = 1000;  // UDP from reflector ports received by one host
   std::vector<BlacklistEntry> protocol_blacklist;  // default ICMP, IGMP
   // Default home networks: RFC 1918 private IPv4 ranges and the IPv6 ULA range that is
   // used in practice (fd00::/8, the locally assigned half of fc00::/7).

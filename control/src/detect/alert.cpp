@@ -8,10 +8,14 @@ namespace securenet::control {
 
 const char* to_string(Severity s) {
   switch (s) {
-    case Severity::kLow: return "LOW";
-    case Severity::kMedium: return "MEDIUM";
-    case Severity::kHigh: return "HIGH";
-    case Severity::kCritical: return "CRITICAL";
+    case Severity::kLow:
+      return "LOW";
+    case Severity::kMedium:
+      return "MEDIUM";
+    case Severity::kHigh:
+      return "HIGH";
+    case Severity::kCritical:
+      return "CRITICAL";
   }
   return "LOW";
 }
@@ -27,15 +31,24 @@ std::optional<Severity> parse_severity(std::string_view s) {
 
 const char* to_string(AlertKind k) {
   switch (k) {
-    case AlertKind::kProtocolBlacklist: return "protocol_blacklist";
-    case AlertKind::kTrafficThreshold: return "traffic_sent";
-    case AlertKind::kTrafficReceived: return "traffic_received";
-    case AlertKind::kPortScan: return "port_scan";
-    case AlertKind::kHostScan: return "host_scan";
-    case AlertKind::kReflection: return "reflection";
-    case AlertKind::kConnectionRate: return "connection_rate";
-    case AlertKind::kConnectionRateGlobal: return "connection_rate_global";
-    case AlertKind::kSensorHealth: return "sensor_health";
+    case AlertKind::kProtocolBlacklist:
+      return "protocol_blacklist";
+    case AlertKind::kTrafficThreshold:
+      return "traffic_sent";
+    case AlertKind::kTrafficReceived:
+      return "traffic_received";
+    case AlertKind::kPortScan:
+      return "port_scan";
+    case AlertKind::kHostScan:
+      return "host_scan";
+    case AlertKind::kReflection:
+      return "reflection";
+    case AlertKind::kConnectionRate:
+      return "connection_rate";
+    case AlertKind::kConnectionRateGlobal:
+      return "connection_rate_global";
+    case AlertKind::kSensorHealth:
+      return "sensor_health";
   }
   return "sensor_health";
 }
@@ -43,10 +56,13 @@ const char* to_string(AlertKind k) {
 const char* alert_direction(AlertKind k) {
   switch (k) {
     case AlertKind::kConnectionRateGlobal:
-    case AlertKind::kSensorHealth: return nullptr;
+    case AlertKind::kSensorHealth:
+      return nullptr;
     case AlertKind::kTrafficReceived:
-    case AlertKind::kReflection: return "receiving";
-    default: return "sending";
+    case AlertKind::kReflection:
+      return "receiving";
+    default:
+      return "sending";
   }
 }
 
@@ -76,7 +92,10 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
   w.key("role");
   alert_role(a.kind) ? w.value(alert_role(a.kind)) : w.null();
   w.field("description", a.description);
-  w.field("value", a.value).field("threshold", a.threshold).field("peak", a.peak).field("count", a.count);
+  w.field("value", a.value)
+      .field("threshold", a.threshold)
+      .field("peak", a.peak)
+      .field("count", a.count);
   w.field("first_seen_ms", a.first_seen_ms).field("last_seen_ms", a.last_seen_ms);
   w.key("resolved_at_ms");
   a.open ? w.null() : w.value(a.resolved_at_ms);

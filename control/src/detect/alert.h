@@ -12,7 +12,9 @@ enum class Severity : uint8_t { kLow = 0, kMedium, kHigh, kCritical };
 inline constexpr size_t kSeverityCount = 4;
 const char* to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view s);  // "HIGH", case-insensitive
-inline Severity escalate(Severity s) { return s == Severity::kCritical ? s : static_cast<Severity>(static_cast<int>(s) + 1); }
+inline Severity escalate(Severity s) {
+  return s == Severity::kCritical ? s : static_cast<Severity>(static_cast<int>(s) + 1);
+}
 
 enum class AlertKind : uint8_t {
   kProtocolBlacklist = 0,
@@ -20,15 +22,17 @@ enum class AlertKind : uint8_t {
   kConnectionRate,        // per source host
   kConnectionRateGlobal,  // the whole network
   kSensorHealth,
-  kTrafficReceived,       // issue 13: a victim
+  kTrafficReceived,  // issue 13: a victim
   kPortScan,
   kHostScan,
   kReflection,
 };
 inline constexpr AlertKind kAllAlertKinds[] = {
-    AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold, AlertKind::kConnectionRate,
-    AlertKind::kConnectionRateGlobal, AlertKind::kSensorHealth, AlertKind::kTrafficReceived,
-    AlertKind::kPortScan, AlertKind::kHostScan, AlertKind::kReflection};
+    AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold,
+    AlertKind::kConnectionRate,    AlertKind::kConnectionRateGlobal,
+    AlertKind::kSensorHealth,      AlertKind::kTrafficReceived,
+    AlertKind::kPortScan,          AlertKind::kHostScan,
+    AlertKind::kReflection};
 const char* to_string(AlertKind k);
 // The host's part in a host alert: "sending"/"attacker" or "receiving"/"victim"; nullptr for
 // network-wide and sensor alerts.
@@ -36,19 +40,20 @@ const char* alert_direction(AlertKind k);
 const char* alert_role(AlertKind k);
 
 struct Alert {
-  std::string id;        // UUIDv4, generated here; the database primary key later
+  std::string id;  // UUIDv4, generated here; the database primary key later
   AlertKind kind = AlertKind::kTrafficThreshold;
   Severity severity = Severity::kMedium;
   bool open = true;
   std::string host;      // "10.0.0.5"; empty for network-wide and sensor alerts
   std::string protocol;  // protocol_blacklist: the matching entries ("ICMP", "GRE,ESP")
-  std::string condition; // sensor_health: dataplane_stale|dataplane_down|source_drops|host_table_full|
-                         // spool_degraded|config_recovered
+  std::string
+      condition;  // sensor_health: dataplane_stale|dataplane_down|source_drops|host_table_full|
+                  // spool_degraded|config_recovered
   std::string description;
-  double value = 0;      // the latest measured value (packets/s, connections/min, ...)
+  double value = 0;  // the latest measured value (packets/s, connections/min, ...)
   double threshold = 0;
   double peak = 0;
-  uint64_t count = 0;    // ticks the condition was seen (blacklist: blacklisted packets)
+  uint64_t count = 0;  // ticks the condition was seen (blacklist: blacklisted packets)
   int64_t first_seen_ms = 0, last_seen_ms = 0;
   int64_t resolved_at_ms = 0;  // 0 while open
   bool resolved_by_user = false;

@@ -1,5 +1,5 @@
-// The in-memory alert store (the live view; the database keeps the history): bounded; when full, the
-// oldest resolved alert is evicted first (an open one only if every alert is open).
+// The in-memory alert store (the live view; the database keeps the history): bounded; when full,
+// the oldest resolved alert is evicted first (an open one only if every alert is open).
 #pragma once
 
 #include <array>

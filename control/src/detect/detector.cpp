@@ -37,14 +37,17 @@ std::string name_blacklisted(const HostObservation& h, const std::vector<Blackli
   }
   if (explained >= h.blacklisted_delta && !names.empty()) return names;
   for (const auto& e : entries) {
-    if ((e.classes.test(kTcp) && h.class_delta[kTcp]) || (e.classes.test(kUdp) && h.class_delta[kUdp])) add(e);
+    if ((e.classes.test(kTcp) && h.class_delta[kTcp]) ||
+        (e.classes.test(kUdp) && h.class_delta[kUdp]))
+      add(e);
   }
   return names.empty() ? "unknown" : names;
 }
 
 InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
   // The lowest threshold any host can have, so no host with a lowered override is skipped.
-  InterestFloor f{cfg.min_traffic_threshold() * cfg.clear_ratio, cfg.min_connection_rate() * cfg.clear_ratio};
+  InterestFloor f{cfg.min_traffic_threshold() * cfg.clear_ratio,
+                  cfg.min_connection_rate() * cfg.clear_ratio};
   double mbps = 0;
   for (double m : {cfg.traffic_sent_mbps, cfg.traffic_received_mbps}) {
     if (m > 0) mbps = mbps > 0 ? std::min(mbps, m) : m;
@@ -105,7 +108,8 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
   if (h.blacklisted_sent_delta > 0) {
     HostObservation sent = h;
     sent.blacklisted_delta = h.blacklisted_sent_delta;
-    Obs o{AlertKind::kProtocolBlacklist, ip, name_blacklisted(sent, cfg.protocol_blacklist), "", ""};
+    Obs o{AlertKind::kProtocolBlacklist, ip, name_blacklisted(sent, cfg.protocol_blacklist), "",
+          ""};
     o.severity = Severity::kHigh;
     o.value = h.blacklisted_pps;
     o.count_add = h.blacklisted_sent_delta;
@@ -115,13 +119,14 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
     observe(o, now_ms, cfg);
   }
   if (cfg.whitelisted(h.ip)) return;
-  observe_traffic(AlertKind::kTrafficThreshold, ip, h.pps_sent, cfg.host_threshold(h.ip), h.bps_sent,
-                  cfg.traffic_sent_mbps, now_ms, cfg);
+  observe_traffic(AlertKind::kTrafficThreshold, ip, h.pps_sent, cfg.host_threshold(h.ip),
+                  h.bps_sent, cfg.traffic_sent_mbps, now_ms, cfg);
   if (cfg.internal(h.ip) || cfg.traffic_received_external) {
-    observe_traffic(AlertKind::kTrafficReceived, ip, h.pps_recv, cfg.host_received_threshold(h.ip), h.bps_recv,
-                    cfg.traffic_received_mbps, now_ms, cfg);
+    observe_traffic(AlertKind::kTrafficReceived, ip, h.pps_recv, cfg.host_received_threshold(h.ip),
+                    h.bps_recv, cfg.traffic_received_mbps, now_ms, cfg);
     observe_rate(AlertKind::kReflection, ip, h.reflection_pps, cfg.reflection_pps,
-                 "packets/s of UDP from reflector ports (reflection/amplification attack)", now_ms, cfg);
+                 "packets/s of UDP from reflector ports (reflection/amplification attack)", now_ms,
+                 cfg);
   }
   observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.host_connection_rate(h.ip),
                "new connections/min", now_ms, cfg);
@@ -133,8 +138,9 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
 
 // traffic_sent / traffic_received: packets/s against its threshold, and Mbit/s against its
 // own when that is on (> 0); the measure further above its threshold is the one reported.
-void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr, double bps,
-                               double mbps_thr, int64_t now_ms, const SecurityConfig& cfg) {
+void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr,
+                               double bps, double mbps_thr, int64_t now_ms,
+                               const SecurityConfig& cfg) {
   const char* dir = kind == AlertKind::kTrafficReceived ? "receiving" : "sending";
   const double mbps = bps / 1e6;
   if (mbps_thr > 0 && mbps / mbps_thr > pps / pps_thr) {
@@ -147,7 +153,8 @@ void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps
 // A per-host rate against its threshold: observed (and so kept open) above the clear level,
 // escalated above escalation_factor times the threshold.
 void Detector::observe_rate(AlertKind kind, const std::string& ip, double value, double thr,
-                            const char* unit, int64_t now_ms, const SecurityConfig& cfg, const char* verb) {
+                            const char* unit, int64_t now_ms, const SecurityConfig& cfg,
+                            const char* verb) {
   if (value <= cfg.clear_ratio * thr) return;
   Obs o{kind, ip, "", "", ""};
   o.value = value;
@@ -155,7 +162,8 @@ void Detector::observe_rate(AlertKind kind, const std::string& ip, double value,
   o.clear_level = cfg.clear_ratio * thr;
   o.escalate = value > cfg.escalation_factor * thr;
   if (kind == AlertKind::kReflection) o.severity = Severity::kHigh;
-  o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + num(value) + " " + unit + ", threshold " + num(thr);
+  o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + num(value) + " " + unit +
+                  ", threshold " + num(thr);
   observe(o, now_ms, cfg);
 }
 
@@ -167,16 +175,22 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
     o.active = true;
     observe(o, now_ms, cfg);
   };
-  if (h.dataplane == DataplaneState::kStale) raise("dataplane_stale", Severity::kMedium, 1, "sensor: the dataplane's heartbeat is stale");
-  if (h.dataplane == DataplaneState::kDown) raise("dataplane_down", Severity::kHigh, 1, "sensor: the dataplane is not running");
+  if (h.dataplane == DataplaneState::kStale)
+    raise("dataplane_stale", Severity::kMedium, 1, "sensor: the dataplane's heartbeat is stale");
+  if (h.dataplane == DataplaneState::kDown)
+    raise("dataplane_down", Severity::kHigh, 1, "sensor: the dataplane is not running");
   if (h.drops_per_s > 0) {
-    Severity s = h.drops_per_s > 0.01 * (h.pps + h.drops_per_s) ? Severity::kMedium : Severity::kLow;
-    raise("source_drops", s, h.drops_per_s, "sensor: the packet source drops " + num(h.drops_per_s) + " packets/s");
+    Severity s =
+        h.drops_per_s > 0.01 * (h.pps + h.drops_per_s) ? Severity::kMedium : Severity::kLow;
+    raise("source_drops", s, h.drops_per_s,
+          "sensor: the packet source drops " + num(h.drops_per_s) + " packets/s");
   }
   if (h.spool_degraded > 0) {
-    raise("spool_degraded", h.spool_degraded > 1 ? Severity::kHigh : Severity::kMedium, h.spool_degraded,
-          h.spool_degraded > 1 ? "sensor: the spool's disk is full; alert and config rows are at risk"
-                               : "sensor: the spool's disk is low; packet samples and metric snapshots are dropped");
+    raise("spool_degraded", h.spool_degraded > 1 ? Severity::kHigh : Severity::kMedium,
+          h.spool_degraded,
+          h.spool_degraded > 1
+              ? "sensor: the spool's disk is full; alert and config rows are at risk"
+              : "sensor: the spool's disk is low; packet samples and metric snapshots are dropped");
   }
   if (h.host_table_full_delta > 0) {
     raise("host_table_full", Severity::kLow, static_cast<double>(h.host_table_full_delta),
@@ -273,17 +287,21 @@ AlertFilter open_filter() {
   f.open = true;
   return f;
 }
-bool is_event(const Alert& a) { return a.kind == AlertKind::kSensorHealth && a.condition == "config_recovered"; }
+bool is_event(const Alert& a) {
+  return a.kind == AlertKind::kSensorHealth && a.condition == "config_recovered";
+}
 }  // namespace
 
 std::vector<Alert> Detector::adopt(std::vector<Alert> open, int64_t now_ms) {
   std::vector<Alert> closed;
   // Newest first, so the first alert of a key is the one kept.
-  std::sort(open.begin(), open.end(), [](const Alert& x, const Alert& y) { return x.last_seen_ms > y.last_seen_ms; });
+  std::sort(open.begin(), open.end(),
+            [](const Alert& x, const Alert& y) { return x.last_seen_ms > y.last_seen_ms; });
   std::unordered_map<std::string, bool> taken;
   for (auto& a : open) {
     if (!a.open || store_.find(a.id)) continue;
-    const std::string key = key_of(a.kind, a.host, a.kind == AlertKind::kSensorHealth ? a.condition : "");
+    const std::string key =
+        key_of(a.kind, a.host, a.kind == AlertKind::kSensorHealth ? a.condition : "");
     if (taken[key] || tracks_.count(key)) {
       a.open = false;
       a.resolved_at_ms = now_ms;
@@ -308,8 +326,8 @@ std::vector<Alert> Detector::adopt(std::vector<Alert> open, int64_t now_ms) {
   return closed;
 }
 
-Alert Detector::raise_event(const std::string& condition, Severity severity, const std::string& description,
-                            int64_t now_ms) {
+Alert Detector::raise_event(const std::string& condition, Severity severity,
+                            const std::string& description, int64_t now_ms) {
   for (const Alert* open : store_.list(open_filter())) {
     if (open->kind != AlertKind::kSensorHealth || open->condition != condition) continue;
     Alert& a = *store_.find(open->id);

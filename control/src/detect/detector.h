@@ -81,10 +81,10 @@ class Detector {
   struct Track {
     std::string alert_id;
     bool open = false;
-    bool suppressed = false;   // resolved by hand, waiting for the condition to clear
+    bool suppressed = false;  // resolved by hand, waiting for the condition to clear
     int64_t below_since_ms = -1;
     uint32_t seen_tick = 0;
-    bool adopted = false;      // from before a restart, its condition not seen since
+    bool adopted = false;  // from before a restart, its condition not seen since
   };
   struct Obs {
     AlertKind kind;
@@ -101,10 +101,11 @@ class Detector {
   void clear_unseen(int64_t now_ms, const SecurityConfig& cfg);
   void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);
   void observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms);
-  void observe_rate(AlertKind kind, const std::string& ip, double value, double thr, const char* unit,
-                    int64_t now_ms, const SecurityConfig& cfg, const char* verb = nullptr);
-  void observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr, double bps,
-                       double mbps_thr, int64_t now_ms, const SecurityConfig& cfg);
+  void observe_rate(AlertKind kind, const std::string& ip, double value, double thr,
+                    const char* unit, int64_t now_ms, const SecurityConfig& cfg,
+                    const char* verb = nullptr);
+  void observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr,
+                       double bps, double mbps_thr, int64_t now_ms, const SecurityConfig& cfg);
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
 
   AlertStore& store_;

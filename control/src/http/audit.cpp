@@ -1,8 +1,8 @@
 #include "http/audit.h"
 
 #include "auth/jwt.h"
-#include "util/json_writer.h"
 #include "securenet/common/uuid.h"
+#include "util/json_writer.h"
 
 namespace securenet::control {
 
@@ -15,7 +15,8 @@ AuditEvent audit_event(const Request& req, std::string_view action, std::string 
   e.actor_email = req.claims->email;
   if (is_uuid(req.claims->sub)) {
     e.actor_id = req.claims->sub;
-  } else if (!req.claims->sub.empty() && e.details_json.size() >= 2 && e.details_json.back() == '}') {
+  } else if (!req.claims->sub.empty() && e.details_json.size() >= 2 &&
+             e.details_json.back() == '}') {
     JsonWriter w;
     w.value(req.claims->sub);
     const bool empty = e.details_json == "{}";

@@ -10,7 +10,8 @@ namespace securenet::control {
 namespace http = boost::beast::http;
 
 static_assert(static_cast<int>(auth::AppRole::kViewer) == static_cast<int>(Access::kViewer) &&
-                  static_cast<int>(auth::AppRole::kOperator) == static_cast<int>(Access::kOperator) &&
+                  static_cast<int>(auth::AppRole::kOperator) ==
+                      static_cast<int>(Access::kOperator) &&
                   static_cast<int>(auth::AppRole::kAdmin) == static_cast<int>(Access::kAdmin) &&
                   static_cast<int>(auth::AppRole::kNone) == 0,
               "a token's role compares with a route's access level");
@@ -26,14 +27,17 @@ namespace {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
 std::string_view bearer(std::string_view header) {
   constexpr std::string_view kPrefix = "Bearer ";
-  if (header.size() <= kPrefix.size() || !iequals(header.substr(0, kPrefix.size()), kPrefix)) return {};
+  if (header.size() <= kPrefix.size() || !iequals(header.substr(0, kPrefix.size()), kPrefix))
+    return {};
   return header.substr(kPrefix.size());
 }
 
@@ -54,7 +58,8 @@ bool is_ip_literal(std::string_view name) {
 }
 
 bool has_body_semantics(http::verb m) {
-  return m == http::verb::post || m == http::verb::put || m == http::verb::patch || m == http::verb::delete_;
+  return m == http::verb::post || m == http::verb::put || m == http::verb::patch ||
+         m == http::verb::delete_;
 }
 
 Response annotate(Response r, const std::string& path, const auth::Claims* claims) {
@@ -78,17 +83,20 @@ bool host_allowed(std::string_view host, const HttpPolicy& p) {
 
 std::optional<Response> Dispatcher::check_browser(const HttpIn& in) const {
   if (!host_allowed(in.host, policy_)) {
-    return json_error(421, "unknown_host",
-                      "the Host header names neither this sensor (--server-name) nor an IP address");
+    return json_error(
+        421, "unknown_host",
+        "the Host header names neither this sensor (--server-name) nor an IP address");
   }
   if (!in.origin.empty()) {
     std::string own = std::string(policy_.tls ? "https://" : "http://") + std::string(in.host);
     bool ok = iequals(in.origin, own);
     for (const auto& o : policy_.allowed_origins) ok = ok || iequals(in.origin, o);
-    if (!ok) return json_error(403, "forbidden_origin", "requests from this Origin are not allowed");
+    if (!ok)
+      return json_error(403, "forbidden_origin", "requests from this Origin are not allowed");
   }
   if (has_body_semantics(in.method) && !is_json_media_type(in.content_type)) {
-    return json_error(415, "unsupported_media_type", "POST, PUT, PATCH and DELETE need Content-Type: application/json");
+    return json_error(415, "unsupported_media_type",
+                      "POST, PUT, PATCH and DELETE need Content-Type: application/json");
   }
   return std::nullopt;
 }
@@ -107,12 +115,14 @@ Response Dispatcher::handle(const HttpIn& in) const {
   req.peer = in.peer;
 
   const bool api_ns = !t.segments.empty() && iequals(t.segments[0], "api");
-  if (api_ns && t.segments[0] != "api") return annotate(json_error(404, "not_found", "no such endpoint"), req.path, nullptr);
+  if (api_ns && t.segments[0] != "api")
+    return annotate(json_error(404, "not_found", "no such endpoint"), req.path, nullptr);
   const bool api = api_ns || req.path == "/health" || req.path == "/metrics";
   auto m = router_.match(req.method, t.segments);
   if (!m.handler && !api) {
     if (req.method != http::verb::get && req.method != http::verb::head) {
-      return annotate(json_error(405, "method_not_allowed", "static files are read-only"), req.path, nullptr);
+      return annotate(json_error(405, "method_not_allowed", "static files are read-only"), req.path,
+                      nullptr);
     }
     return annotate(files_.serve(req.path), req.path, nullptr);
   }
@@ -126,21 +136,28 @@ Response Dispatcher::handle(const HttpIn& in) const {
     if (token.empty() && req.path == "/api/events") {
       if (auto q = req.q("access_token")) token = *q;
     }
-    if (token.empty() || !(claims = check_(token))) return annotate(unauthorized(), req.path, nullptr);
+    if (token.empty() || !(claims = check_(token)))
+      return annotate(unauthorized(), req.path, nullptr);
     req.claims = &*claims;
   }
   if (!m.handler) {
-    if (m.path_known) return annotate(json_error(405, "method_not_allowed", "method not allowed on this path"), req.path, req.claims);
+    if (m.path_known)
+      return annotate(json_error(405, "method_not_allowed", "method not allowed on this path"),
+                      req.path, req.claims);
     return annotate(json_error(404, "not_found", "no such endpoint"), req.path, req.claims);
   }
-  if (need != Access::kPublic && static_cast<uint8_t>(claims->app_role) < static_cast<uint8_t>(need)) {
-    return annotate(json_error(403, "forbidden", std::string("this needs the ") + access_name(need) +
-                                                     " role; the token's role is " + auth::app_role_name(claims->app_role)),
-                    req.path, req.claims);
+  if (need != Access::kPublic &&
+      static_cast<uint8_t>(claims->app_role) < static_cast<uint8_t>(need)) {
+    return annotate(
+        json_error(403, "forbidden",
+                   std::string("this needs the ") + access_name(need) +
+                       " role; the token's role is " + auth::app_role_name(claims->app_role)),
+        req.path, req.claims);
   }
   if (!req.body.empty()) {
     if (auto dup = duplicate_json_key(req.body)) {
-      return annotate(json_error(400, "duplicate_key", "the key \"" + *dup + "\" appears twice in one object", *dup),
+      return annotate(json_error(400, "duplicate_key",
+                                 "the key \"" + *dup + "\" appears twice in one object", *dup),
                       req.path, req.claims);
     }
   }

@@ -45,7 +45,8 @@ using TokenChecker = std::function<std::optional<auth::Claims>(std::string_view 
 
 class Dispatcher {
  public:
-  Dispatcher(const Router& router, TokenChecker check, const StaticFiles& files, HttpPolicy policy = {})
+  Dispatcher(const Router& router, TokenChecker check, const StaticFiles& files,
+             HttpPolicy policy = {})
       : router_(router), check_(std::move(check)), files_(files), policy_(std::move(policy)) {}
   Response handle(const HttpIn& in) const;
 

@@ -22,7 +22,8 @@ Response json_response(std::string body, unsigned status) {
   return r;
 }
 
-Response json_error(unsigned status, std::string_view error, std::string_view detail, std::string_view field) {
+Response json_error(unsigned status, std::string_view error, std::string_view detail,
+                    std::string_view field) {
   JsonWriter w;
   w.begin_object().field("error", error).field("detail", detail);
   if (!field.empty()) w.field("field", field);
@@ -38,7 +39,8 @@ std::optional<long long> query_int(const Request& r, std::string_view name, long
   auto res = std::from_chars(v->data(), v->data() + v->size(), n);
   if (v->empty() || res.ec != std::errc() || res.ptr != v->data() + v->size() || n < lo || n > hi) {
     *err = json_error(400, "invalid_parameter",
-                      std::string(name) + ": must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi),
+                      std::string(name) + ": must be an integer in " + std::to_string(lo) + ".." +
+                          std::to_string(hi),
                       name);
     return std::nullopt;
   }

@@ -2,10 +2,10 @@
 // server owns sockets, parsing, auth, limits and timeouts.
 #pragma once
 
-#include <ostream>  // boost/beast/http/verb.hpp needs it (Boost 1.74)
 #include <boost/beast/http/verb.hpp>
 #include <map>
 #include <optional>
+#include <ostream>  // boost/beast/http/verb.hpp needs it (Boost 1.74)
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,13 +19,13 @@ namespace securenet::control {
 
 struct Request {
   boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::string path;                                     // without the query
+  std::string path;                                       // without the query
   std::map<std::string, std::string, std::less<>> query;  // decoded
   std::string_view body;
-  std::vector<std::string> params;                      // decoded {captures}, in order
-  const auth::Claims* claims = nullptr;                 // set on authenticated routes
-  std::string_view peer;                                // client address ("" when unknown)
-  std::string user_id() const;                          // claims->sub or ""
+  std::vector<std::string> params;       // decoded {captures}, in order
+  const auth::Claims* claims = nullptr;  // set on authenticated routes
+  std::string_view peer;                 // client address ("" when unknown)
+  std::string user_id() const;           // claims->sub or ""
 
   std::optional<std::string_view> q(std::string_view name) const;
 };

@@ -7,7 +7,8 @@ namespace http = boost::beast::http;
 HttpIn http_in(const http::request<http::string_body>& req, std::string_view peer) {
   auto header = [&req](http::field f) -> std::string_view {
     auto it = req.find(f);
-    return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+    return it == req.end() ? std::string_view{}
+                           : std::string_view(it->value().data(), it->value().size());
   };
   HttpIn in{req.method(), {req.target().data(), req.target().size()}, req.body(), {}};
   in.authorization = header(http::field::authorization);

@@ -11,6 +11,7 @@
 namespace securenet::control {
 
 // Views into `req`: valid while it lives.
-HttpIn http_in(const boost::beast::http::request<boost::beast::http::string_body>& req, std::string_view peer);
+HttpIn http_in(const boost::beast::http::request<boost::beast::http::string_body>& req,
+               std::string_view peer);
 
 }  // namespace securenet::control

@@ -6,10 +6,14 @@ namespace securenet::control {
 
 const char* access_name(Access a) {
   switch (a) {
-    case Access::kPublic: return "public";
-    case Access::kViewer: return "viewer";
-    case Access::kOperator: return "operator";
-    case Access::kAdmin: return "admin";
+    case Access::kPublic:
+      return "public";
+    case Access::kViewer:
+      return "viewer";
+    case Access::kOperator:
+      return "operator";
+    case Access::kAdmin:
+      return "admin";
   }
   return "admin";
 }
@@ -30,7 +34,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-void Router::add(boost::beast::http::verb method, std::string pattern, Access access, Handler handler) {
+void Router::add(boost::beast::http::verb method, std::string pattern, Access access,
+                 Handler handler) {
   for (const auto& r : routes_) {
     // The first registration wins (register_db_routes shadows the in-memory history on
     // purpose); a shadow with another access level would be a trap, so it is refused.
@@ -38,13 +43,15 @@ void Router::add(boost::beast::http::verb method, std::string pattern, Access ac
       throw std::logic_error("route registered twice with different access levels: " + pattern);
     }
   }
-  if (access > Access::kAdmin) throw std::logic_error("route without a valid access level: " + pattern);
+  if (access > Access::kAdmin)
+    throw std::logic_error("route without a valid access level: " + pattern);
   Route r{method, pattern, {}, access, std::move(handler)};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
 
-Router::Match Router::match(boost::beast::http::verb method, const std::vector<std::string>& segs) const {
+Router::Match Router::match(boost::beast::http::verb method,
+                            const std::vector<std::string>& segs) const {
   Match m;
   for (const auto& r : routes_) {
     if (r.segments.size() != segs.size()) continue;

@@ -33,11 +33,11 @@ class Router {
   void add(boost::beast::http::verb method, std::string pattern, Access access, Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;  // null: no route
-    Access access = Access::kAdmin;    // the matched route's level
-    bool path_known = false;           // some route has this path (405 vs 404)
+    const Handler* handler = nullptr;     // null: no route
+    Access access = Access::kAdmin;       // the matched route's level
+    bool path_known = false;              // some route has this path (405 vs 404)
     Access path_access = Access::kAdmin;  // lowest level among the routes of this path
-    std::vector<std::string> params;   // the {captures}, decoded
+    std::vector<std::string> params;      // the {captures}, decoded
   };
   // `segments` are the normalized path's decoded segments (normalize_target).
   Match match(boost::beast::http::verb method, const std::vector<std::string>& segments) const;

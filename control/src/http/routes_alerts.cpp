@@ -1,7 +1,7 @@
 #include "http/audit.h"
 #include "http/routes.h"
-#include "util/json_writer.h"
 #include "securenet/common/uuid.h"
+#include "util/json_writer.h"
 
 namespace securenet::control {
 
@@ -14,7 +14,9 @@ Response list_alerts(const App& app, const Request& req) {
   f.limit = static_cast<size_t>(*limit);
   if (auto s = req.q("severity")) {
     f.severity = parse_severity(*s);
-    if (!f.severity) return json_error(400, "invalid_parameter", "severity: must be CRITICAL, HIGH, MEDIUM or LOW", "severity");
+    if (!f.severity)
+      return json_error(400, "invalid_parameter", "severity: must be CRITICAL, HIGH, MEDIUM or LOW",
+                        "severity");
   }
   if (auto s = req.q("status")) {
     if (*s == "open") {
@@ -36,21 +38,28 @@ Response list_alerts(const App& app, const Request& req) {
 
 void register_alerts_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/alerts", Access::kViewer, [&app](const Request& req) { return list_alerts(app, req); });
+  r.add(verb::get, "/api/alerts", Access::kViewer,
+        [&app](const Request& req) { return list_alerts(app, req); });
   r.add(verb::get, "/api/alerts/{id}", Access::kViewer, [&app](const Request& req) {
-    if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+    if (!is_uuid(req.params[0]))
+      return json_error(400, "invalid_parameter", "id: not a UUID", "id");
     for (const Alert* a : app.alerts().list({SIZE_MAX, {}, {}, {}})) {
       if (a->id == req.params[0]) return json_response(alert_to_json(*a));
     }
     return json_error(404, "not_found", "no alert with this id");
   });
   r.add(verb::post, "/api/alerts/{id}/resolve", Access::kOperator, [&app](const Request& req) {
-    if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+    if (!is_uuid(req.params[0]))
+      return json_error(400, "invalid_parameter", "id: not a UUID", "id");
     auto a = app.resolve_alert(req.params[0]);
     if (!a) return json_error(404, "not_found", "no alert with this id");
     JsonWriter d;
-    d.begin_object().field("alert_id", a->id).field("kind", to_string(a->kind))
-        .field("severity", to_string(a->severity)).field("host", a->host).end_object();
+    d.begin_object()
+        .field("alert_id", a->id)
+        .field("kind", to_string(a->kind))
+        .field("severity", to_string(a->severity))
+        .field("host", a->host)
+        .end_object();
     app.audit(audit_event(req, "alert_resolve", d.take()));
     return json_response(alert_to_json(*a));
   });

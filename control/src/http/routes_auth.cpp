@@ -12,8 +12,8 @@
 #include "http/audit.h"
 #include "login_limiter.h"
 #include "rows.h"
-#include "util/json_writer.h"
 #include "securenet/common/uuid.h"
+#include "util/json_writer.h"
 
 namespace securenet::control {
 
@@ -28,8 +28,7 @@ bool read_fields(std::string_view body, std::initializer_list<const char*> names
                  std::vector<std::string>& out, Response* err) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (body.size() > 8192 || parser.parse(body.data(), body.size()).get(doc) ||
-      !doc.is_object()) {
+  if (body.size() > 8192 || parser.parse(body.data(), body.size()).get(doc) || !doc.is_object()) {
     *err = json_error(400, "invalid_json", "body must be a JSON object");
     return false;
   }
@@ -123,8 +122,10 @@ struct Ctx {
     if (check->status != store::LoginStatus::ok) {
       // Every refusal is the same 401 (same body, one bcrypt of the same cost each).
       if (check->status == store::LoginStatus::malformed_hash)
-        std::fprintf(stderr, "securenet-control: login refused: user %s has a malformed password "
-                     "hash in auth.users (reset it with securenet-db)\n", check->user.id.c_str());
+        std::fprintf(stderr,
+                     "securenet-control: login refused: user %s has a malformed password "
+                     "hash in auth.users (reset it with securenet-db)\n",
+                     check->user.id.c_str());
       d.limiter->record_failure(who, account, now());
       audit_login(req, "login_failure", who, {"", "", ""}, account,
                   reason_json(store::login_status_name(check->status)));
@@ -132,7 +133,8 @@ struct Ctx {
     }
     d.limiter->record_success(who, account, now());
     const std::string session_id = new_uuid();
-    auto refresh = store::issue_refresh_token(*d.session, check->user.id, d.refresh_ttl_s, session_id);
+    auto refresh =
+        store::issue_refresh_token(*d.session, check->user.id, d.refresh_ttl_s, session_id);
     if (!refresh) return unavailable();
     audit_login(req, "login_success", who, check->user, account,
                 "{\"role\":\"" + check->user.role + "\"}");
@@ -170,14 +172,19 @@ struct Ctx {
       revoked = *r;
     }
     JsonWriter details;
-    details.begin_object().field("refresh_tokens_revoked", revoked)
-        .field("access_token_revoked", !jti.empty()).end_object();
+    details.begin_object()
+        .field("refresh_tokens_revoked", revoked)
+        .field("access_token_revoked", !jti.empty())
+        .end_object();
     AuditEvent e = audit_event(req, "logout", details.take());
     e.source = addr(req);
     audit(std::move(e));
     JsonWriter w;
-    w.begin_object().field("status", "logged_out").field("refresh_tokens_revoked", revoked)
-        .field("access_token_revoked", !jti.empty()).end_object();
+    w.begin_object()
+        .field("status", "logged_out")
+        .field("refresh_tokens_revoked", revoked)
+        .field("access_token_revoked", !jti.empty())
+        .end_object();
     return json_response(w.take());
   }
 };
@@ -186,10 +193,13 @@ struct Ctx {
 
 void register_auth_routes(Router& r, AuthRouteDeps deps) {
   auto ctx = std::make_shared<Ctx>(Ctx{std::move(deps)});
-  r.add(verb::post, "/api/auth/login", Access::kPublic, [ctx](const Request& req) { return ctx->login(req); });
-  r.add(verb::post, "/api/auth/refresh", Access::kPublic, [ctx](const Request& req) { return ctx->refresh(req); });
+  r.add(verb::post, "/api/auth/login", Access::kPublic,
+        [ctx](const Request& req) { return ctx->login(req); });
+  r.add(verb::post, "/api/auth/refresh", Access::kPublic,
+        [ctx](const Request& req) { return ctx->refresh(req); });
   // Any signed-in role (the lowest is viewer): logout revokes its own session.
-  r.add(verb::post, "/api/auth/logout", Access::kViewer, [ctx](const Request& req) { return ctx->logout(req); });
+  r.add(verb::post, "/api/auth/logout", Access::kViewer,
+        [ctx](const Request& req) { return ctx->logout(req); });
 }
 
 }  // namespace securenet::control

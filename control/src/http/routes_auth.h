@@ -31,13 +31,13 @@ namespace securenet::control {
 class EventSink;
 
 struct AuthRouteDeps {
-  store::Session* session = nullptr;          // login/refresh queries (not the writer's)
+  store::Session* session = nullptr;           // login/refresh queries (not the writer's)
   store::LoginRateLimiter* limiter = nullptr;  // failures -> back-off -> 429 + Retry-After
   // Logout puts the access token's jti here (the Verifier refuses it until its exp).
   std::shared_ptr<auth::RevocationList> revocations;
-  EventSink* audit = nullptr;                 // login_success/login_failure/logout entries
-  std::string hs256_secret;                   // the secret the dispatcher's Verifier checks
-  std::string issuer;                         // iss claim (empty: none)
+  EventSink* audit = nullptr;  // login_success/login_failure/logout entries
+  std::string hs256_secret;    // the secret the dispatcher's Verifier checks
+  std::string issuer;          // iss claim (empty: none)
   int64_t access_ttl_s = 900;
   int64_t refresh_ttl_s = 30 * 24 * 3600;
   // The client's address for the limiter (default: Request::peer, the socket's remote

@@ -5,7 +5,8 @@ namespace securenet::control {
 
 void register_config_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/config", Access::kViewer, [&app](const Request&) { return json_response(config_to_json(app.config())); });
+  r.add(verb::get, "/api/config", Access::kViewer,
+        [&app](const Request&) { return json_response(config_to_json(app.config())); });
   r.add(verb::post, "/api/config", Access::kAdmin, [&app](const Request& req) {
     std::string before = config_to_json(app.config());
     auto res = app.apply_config(req.body, req.user_id());
@@ -14,7 +15,8 @@ void register_config_routes(Router& r, App& app) {
       return json_error(400, "invalid_config", res.error.detail, res.error.field);
     }
     std::string after = config_to_json(app.config());
-    app.audit(audit_event(req, "config_change", "{\"before\":" + before + ",\"after\":" + after + "}"));
+    app.audit(
+        audit_event(req, "config_change", "{\"before\":" + before + ",\"after\":" + after + "}"));
     return json_response(std::move(after));
   });
 }

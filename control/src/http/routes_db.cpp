@@ -3,11 +3,11 @@
 #include "app/views.h"
 #include "auth/jwt.h"
 #include "http/routes_auth.h"
+#include "http/target.h"
 #include "reads.h"
+#include "securenet/common/uuid.h"
 #include "session.h"
 #include "util/url.h"
-#include "http/target.h"
-#include "securenet/common/uuid.h"
 
 namespace securenet::control {
 
@@ -112,9 +112,12 @@ void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
     a.refresh_ttl_s = d.refresh_ttl_s;
     register_auth_routes(r, std::move(a));
   } else {
-    r.add(verb::post, "/api/auth/login", Access::kPublic, [](const Request&) { return disabled(); });
-    r.add(verb::post, "/api/auth/refresh", Access::kPublic, [](const Request&) { return disabled(); });
-    r.add(verb::post, "/api/auth/logout", Access::kViewer, [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/login", Access::kPublic,
+          [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/refresh", Access::kPublic,
+          [](const Request&) { return disabled(); });
+    r.add(verb::post, "/api/auth/logout", Access::kViewer,
+          [](const Request&) { return disabled(); });
   }
   register_history(r, app, d.session);
   register_audit(r, d.session);

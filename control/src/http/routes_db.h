@@ -28,10 +28,10 @@ class RevocationList;
 namespace securenet::control {
 
 struct DbRouteDeps {
-  store::Session* session = nullptr;          // null: database disabled
+  store::Session* session = nullptr;  // null: database disabled
   store::LoginRateLimiter* limiter = nullptr;
   std::shared_ptr<auth::RevocationList> revocations;  // logout's access-token revocations
-  EventSink* audit = nullptr;                 // login/logout audit entries
+  EventSink* audit = nullptr;                         // login/logout audit entries
   std::string hs256_secret, issuer;
   int64_t access_ttl_s = 900;
   int64_t refresh_ttl_s = 30 * 24 * 3600;

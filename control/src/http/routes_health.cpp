@@ -5,7 +5,8 @@ namespace securenet::control {
 
 void register_health_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/health", Access::kPublic, [](const Request&) { return json_response("{\"status\":\"ok\"}"); });
+  r.add(verb::get, "/health", Access::kPublic,
+        [](const Request&) { return json_response("{\"status\":\"ok\"}"); });
   r.add(verb::get, "/metrics", Access::kPublic, [&app](const Request&) {
     Response res;
     res.body = prometheus_text(app);
@@ -15,7 +16,8 @@ void register_health_routes(Router& r, App& app) {
 }
 
 void register_status_routes(Router& r, App& app) {
-  r.add(boost::beast::http::verb::get, "/api/status", Access::kViewer, [&app](const Request&) { return json_response(status_json(app)); });
+  r.add(boost::beast::http::verb::get, "/api/status", Access::kViewer,
+        [&app](const Request&) { return json_response(status_json(app)); });
 }
 
 void register_events_routes(Router& r, App&) {

@@ -18,12 +18,15 @@ Response list_hosts(const App& app, const Request& req) {
   auto limit = query_int(req, "limit", 50, 1, static_cast<long long>(kTopHosts), &err);
   if (!limit) return err;
   auto sort = parse_sort(req.q("sort").value_or("pps"));
-  if (!sort) return json_error(400, "invalid_parameter", "sort: must be pps, bps, packets, bytes or conn_per_min", "sort");
+  if (!sort)
+    return json_error(400, "invalid_parameter",
+                      "sort: must be pps, bps, packets, bytes or conn_per_min", "sort");
   auto snap = app.snapshot();
   const auto& list = snap->top[static_cast<size_t>(*sort)];
   JsonWriter w;
   w.begin_object().key("hosts").begin_array();
-  for (size_t i = 0; i < list.size() && i < static_cast<size_t>(*limit); ++i) write_host_json(w, list[i], app.config());
+  for (size_t i = 0; i < list.size() && i < static_cast<size_t>(*limit); ++i)
+    write_host_json(w, list[i], app.config());
   w.end_array();
   w.field("total", snap->hosts_tracked);
   w.end_object();
@@ -53,8 +56,10 @@ Response one_host(const App& app, const Request& req) {
 
 void register_hosts_routes(Router& r, App& app) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/hosts", Access::kViewer, [&app](const Request& req) { return list_hosts(app, req); });
-  r.add(verb::get, "/api/hosts/{ip}", Access::kViewer, [&app](const Request& req) { return one_host(app, req); });
+  r.add(verb::get, "/api/hosts", Access::kViewer,
+        [&app](const Request& req) { return list_hosts(app, req); });
+  r.add(verb::get, "/api/hosts/{ip}", Access::kViewer,
+        [&app](const Request& req) { return one_host(app, req); });
 }
 
 }  // namespace securenet::control

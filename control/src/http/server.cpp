@@ -55,10 +55,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void start() {
     if constexpr (kTls) {
       lowest().expires_after(srv_.opts_.header_timeout);
-      stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        if (ec) return self->close();
-        self->read();
-      });
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read();
+                              });
     } else {
       read();
     }
@@ -84,9 +85,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // Beast's header_limit is checked against what the parser was offered, so the read
     // buffer is capped too: a client cannot get more than the limit buffered.
     buffer_.max_size(srv_.opts_.header_limit + 1);
-    http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->on_header(ec);
-    });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -96,23 +97,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     buffer_.max_size(srv_.opts_.body_limit + srv_.opts_.header_limit + 4096);
     if (parser_->is_done()) return on_read(ec);
     lowest().expires_after(srv_.opts_.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code e, size_t) {
-      self->on_read(e);
-    });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code e, size_t) { self->on_read(e); });
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        (srv_.stopping_ && ec)) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || (srv_.stopping_ && ec)) {
       return close();
     }
     if (ec == http::error::body_limit) {
-      return send(json_error(413, "payload_too_large",
-                             "the body exceeds " + std::to_string(srv_.opts_.body_limit) + " bytes"), false);
+      return send(
+          json_error(413, "payload_too_large",
+                     "the body exceeds " + std::to_string(srv_.opts_.body_limit) + " bytes"),
+          false);
     }
     if (ec == http::error::header_limit) {
       return send(json_error(431, "headers_too_large",
-                             "the request line and headers exceed " + std::to_string(srv_.opts_.header_limit) + " bytes"),
+                             "the request line and headers exceed " +
+                                 std::to_string(srv_.opts_.header_limit) + " bytes"),
                   false);
     }
     if (ec) {
@@ -151,8 +155,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void send(Response r, bool keep_alive, bool head = false) {
-    srv_.log_access(peer_, method_.empty() ? "-" : method_, r.access_path, r.status, r.access_user, start_);
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    srv_.log_access(peer_, method_.empty() ? "-" : method_, r.access_path, r.status, r.access_user,
+                    start_);
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "securenet-control");
     res->set(http::field::content_type, r.content_type);
     if (r.content_type == "application/json") res->set(http::field::cache_control, "no-store");
@@ -169,9 +175,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto self = this->shared_from_this();
     if (head) {
       auto sr = std::make_shared<http::response_serializer<http::string_body>>(*res);
-      http::async_write_header(stream_, *sr, [self, res, sr, keep_alive](beast::error_code ec, size_t) {
-        self->on_write(ec, keep_alive);
-      });
+      http::async_write_header(stream_, *sr,
+                               [self, res, sr, keep_alive](beast::error_code ec, size_t) {
+                                 self->on_write(ec, keep_alive);
+                               });
       return;
     }
     http::async_write(stream_, *res, [self, res, keep_alive](beast::error_code ec, size_t) {
@@ -210,8 +217,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool handed_over_ = false;
 };
 
-HttpServer::HttpServer(net::io_context& ioc, ServerOptions opts, const Dispatcher& dispatch, SseHub& hub)
-    : ioc_(ioc), opts_(std::move(opts)), dispatch_(dispatch), hub_(hub), acceptor_(ioc), backoff_(ioc) {}
+HttpServer::HttpServer(net::io_context& ioc, ServerOptions opts, const Dispatcher& dispatch,
+                       SseHub& hub)
+    : ioc_(ioc),
+      opts_(std::move(opts)),
+      dispatch_(dispatch),
+      hub_(hub),
+      acceptor_(ioc),
+      backoff_(ioc) {}
 
 HttpServer::~HttpServer() {
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
@@ -227,7 +240,8 @@ Status HttpServer::listen() {
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return make_error("cannot listen on " + opts_.address + ":" + std::to_string(opts_.port) + ": " + ec.message(),
+    return make_error("cannot listen on " + opts_.address + ":" + std::to_string(opts_.port) +
+                          ": " + ec.message(),
                       ec.value());
   }
   port_ = acceptor_.local_endpoint().port();
@@ -237,7 +251,8 @@ Status HttpServer::listen() {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(ioc_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  acceptor_.async_accept(
+      ioc_, [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
 
 void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -252,7 +267,9 @@ void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
   if (connections_ >= opts_.max_connections || from_peer >= opts_.max_connections_per_address) {
     reject_busy(std::move(socket));
   } else if (tls_) {
-    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), peer, *tls_)->start();
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), peer,
+                                                                    *tls_)
+        ->start();
   } else {
     std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket), peer)->start();
   }
@@ -264,12 +281,13 @@ void HttpServer::on_accept(beast::error_code ec, tcp::socket socket) {
 // queue with a 503, then wait before accepting again. Other errors also wait a little.
 void HttpServer::back_off(beast::error_code ec) {
   ++accept_backoffs_;
-  const bool no_fds = ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_buffer_space ||
-                      ec == net::error::no_memory;
+  const bool no_fds = ec == net::error::no_descriptors || ec.value() == ENFILE ||
+                      ec == net::error::no_buffer_space || ec == net::error::no_memory;
   if (no_fds) {
     if (accept_backoffs_ == 1 || accept_backoffs_ % 100 == 0) {
-      std::fprintf(stderr, "securenet-control: accept: %s; refusing with 503 and backing off (%llu times)\n",
-                   ec.message().c_str(), static_cast<unsigned long long>(accept_backoffs_));
+      std::fprintf(
+          stderr, "securenet-control: accept: %s; refusing with 503 and backing off (%llu times)\n",
+          ec.message().c_str(), static_cast<unsigned long long>(accept_backoffs_));
     }
     if (reserve_fd_ >= 0) {
       ::close(reserve_fd_);
@@ -314,13 +332,16 @@ void HttpServer::drop_session(const std::string& peer) {
 
 // "access: ADDR METHOD PATH STATUS USER MS": the normalized path only (no query string,
 // which may carry an access_token), the token's user id or '-', never a header value.
-void HttpServer::log_access(const std::string& peer, std::string_view method, std::string_view path, unsigned status,
-                            std::string_view user, std::chrono::steady_clock::time_point start) const {
+void HttpServer::log_access(const std::string& peer, std::string_view method, std::string_view path,
+                            unsigned status, std::string_view user,
+                            std::chrono::steady_clock::time_point start) const {
   if (!opts_.access_log) return;
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "access: %s %.*s %.*s %u %.*s %.1fms\n", peer.empty() ? "-" : peer.c_str(),
-               static_cast<int>(method.size()), method.data(), static_cast<int>(path.empty() ? 1 : path.size()),
-               path.empty() ? "-" : path.data(), status, static_cast<int>(user.empty() ? 1 : user.size()),
+               static_cast<int>(method.size()), method.data(),
+               static_cast<int>(path.empty() ? 1 : path.size()), path.empty() ? "-" : path.data(),
+               status, static_cast<int>(user.empty() ? 1 : user.size()),
                user.empty() ? "-" : user.data(), ms);
 }
 

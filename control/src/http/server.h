@@ -12,8 +12,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <functional>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,7 +27,7 @@ namespace securenet::control {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;             // 0 = any free port (tests)
+  uint16_t port = 8080;  // 0 = any free port (tests)
   size_t max_connections = 1024;
   size_t max_connections_per_address = 64;
   size_t body_limit = 64 * 1024;
@@ -36,7 +36,7 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};    // a request's body
   std::chrono::seconds idle_timeout{60};    // keep-alive: the next request's headers
   std::chrono::seconds write_timeout{30};
-  bool access_log = false;          // one line per request on stderr
+  bool access_log = false;  // one line per request on stderr
   // Requests for which `offload` answers true (e.g. login: bcrypt and a database round
   // trip) are dispatched on `pool` and their response is written back on the io_context,
   // so they never block the control thread. Their handlers must be thread-safe.
@@ -50,11 +50,12 @@ class Session;
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& ioc, ServerOptions opts, const Dispatcher& dispatch, SseHub& hub);
+  HttpServer(boost::asio::io_context& ioc, ServerOptions opts, const Dispatcher& dispatch,
+             SseHub& hub);
   ~HttpServer();
-  Status listen();          // binds and starts accepting
+  Status listen();  // binds and starts accepting
   uint16_t port() const { return port_; }
-  void shutdown();          // graceful
+  void shutdown();  // graceful
   size_t connections() const { return connections_; }
   bool stopping() const { return stopping_; }
   // Serve HTTPS with this context from now on (start-up and SIGHUP reload); null = HTTP.
@@ -71,8 +72,9 @@ class HttpServer {
   void reject_busy(boost::asio::ip::tcp::socket socket);
   void add_session(const std::string& peer);
   void drop_session(const std::string& peer);
-  void log_access(const std::string& peer, std::string_view method, std::string_view path, unsigned status,
-                  std::string_view user, std::chrono::steady_clock::time_point start) const;
+  void log_access(const std::string& peer, std::string_view method, std::string_view path,
+                  unsigned status, std::string_view user,
+                  std::chrono::steady_clock::time_point start) const;
 
   boost::asio::io_context& ioc_;
   ServerOptions opts_;

@@ -58,7 +58,8 @@ class SseClient : public SseClientBase, public std::enable_shared_from_this<SseC
       return;
     }
     writing_ = true;
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));  // a stuck reader is dropped
+    beast::get_lowest_layer(stream_).expires_after(
+        std::chrono::seconds(10));  // a stuck reader is dropped
     auto self = this->shared_from_this();
     net::async_write(stream_, net::buffer(*queue_.front()), [self](beast::error_code ec, size_t) {
       if (self->closed_) return;

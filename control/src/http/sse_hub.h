@@ -25,7 +25,8 @@ class SseHub {
   // Takes the connection over: writes the response header, then streams events.
   // `on_close` runs once when the client goes (frees its connection slot).
   void add(boost::beast::tcp_stream stream, std::function<void()> on_close);
-  void add(boost::beast::ssl_stream<boost::beast::tcp_stream> stream, std::function<void()> on_close);
+  void add(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
+           std::function<void()> on_close);
   void broadcast(std::string_view event, std::string_view data);
   void close_all();
   size_t clients() const { return clients_.size(); }

@@ -17,14 +17,25 @@ const char* content_type_for(std::string_view path) {
     const char* type;
   };
   static constexpr Ext kTypes[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"}, {".map", "application/json"},
-      {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
-      {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".ico", "image/x-icon"},
-      {".webp", "image/webp"}, {".woff", "font/woff"}, {".woff2", "font/woff2"},
-      {".ttf", "font/ttf"}, {".txt", "text/plain; charset=utf-8"},
-      {".webmanifest", "application/manifest+json"}, {".wasm", "application/wasm"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".ico", "image/x-icon"},
+      {".webp", "image/webp"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
+      {".wasm", "application/wasm"},
   };
   for (const auto& t : kTypes) {
     std::string_view e(t.ext);
@@ -66,7 +77,8 @@ std::optional<Response> StaticFiles::file(const std::string& rel) const {
   fs::path canon = fs::canonical(p, ec);
   if (ec || !fs::is_regular_file(canon, ec)) return std::nullopt;
   std::string c = canon.string();
-  if (c.compare(0, root_.size(), root_) != 0 || (c.size() > root_.size() && c[root_.size()] != '/')) {
+  if (c.compare(0, root_.size(), root_) != 0 ||
+      (c.size() > root_.size() && c[root_.size()] != '/')) {
     return std::nullopt;  // a symlink out of the root
   }
   std::ifstream in(canon, std::ios::binary);
@@ -77,7 +89,8 @@ std::optional<Response> StaticFiles::file(const std::string& rel) const {
   r.body = ss.str();
   r.content_type = content_type_for(rel);
   bool hashed_asset = rel.rfind("assets/", 0) == 0;
-  r.headers.emplace_back("Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.emplace_back("Cache-Control",
+                         hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return r;
 }
@@ -89,7 +102,9 @@ Response StaticFiles::serve(std::string_view raw_path) const {
   if (rel->empty()) *rel = "index.html";
   if (auto r = file(*rel)) return *r;
   auto last_slash = rel->rfind('/');
-  std::string_view last = last_slash == std::string::npos ? std::string_view(*rel) : std::string_view(*rel).substr(last_slash + 1);
+  std::string_view last = last_slash == std::string::npos
+                              ? std::string_view(*rel)
+                              : std::string_view(*rel).substr(last_slash + 1);
   if (last.find('.') == std::string_view::npos) {
     if (auto r = file("index.html")) return *r;  // a client-side route
   }

@@ -8,7 +8,9 @@ namespace {
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
-TargetResult refuse(std::string detail) { return TargetResult{std::nullopt, TargetError{std::move(detail)}}; }
+TargetResult refuse(std::string detail) {
+  return TargetResult{std::nullopt, TargetError{std::move(detail)}};
+}
 
 // Decodes one raw segment; nullopt (with *why) when refused.
 std::optional<std::string> decode_segment(std::string_view raw, std::string* why) {
@@ -43,7 +45,8 @@ std::optional<std::string> decode_segment(std::string_view raw, std::string* why
 
 TargetResult normalize_target(std::string_view raw) {
   if (raw.empty() || raw[0] != '/') return refuse("the request target must start with '/'");
-  if (raw.find('#') != std::string_view::npos) return refuse("a fragment ('#') is not allowed in the target");
+  if (raw.find('#') != std::string_view::npos)
+    return refuse("a fragment ('#') is not allowed in the target");
   const size_t q = raw.find('?');
   std::string_view path = raw.substr(0, q);
   NormalTarget t;
@@ -69,7 +72,8 @@ TargetResult normalize_target(std::string_view raw) {
     t.path += t.segments[k];
   }
   if (q == std::string_view::npos) return TargetResult{std::move(t), {}};
-  if (!parse_query(raw.substr(q + 1), t.query)) return refuse("malformed percent-escape in the query");
+  if (!parse_query(raw.substr(q + 1), t.query))
+    return refuse("malformed percent-escape in the query");
   return TargetResult{std::move(t), {}};
 }
 

@@ -23,8 +23,8 @@
 namespace securenet::control {
 
 struct NormalTarget {
-  std::string path;                   // decoded and normalized, starts with '/'
-  std::vector<std::string> segments;  // the path's segments, decoded
+  std::string path;                                       // decoded and normalized, starts with '/'
+  std::vector<std::string> segments;                      // the path's segments, decoded
   std::map<std::string, std::string, std::less<>> query;  // decoded; last value wins
 };
 

@@ -14,17 +14,19 @@ constexpr const char* kCiphers =  // TLS 1.2; TLS 1.3 keeps OpenSSL's (all AEAD)
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 }  // namespace
 
-Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_file, const std::string& key_file) {
+Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cert_file,
+                                                       const std::string& key_file) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   boost::system::error_code ec;
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use |
-                       ssl::context::no_compression,
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use | ssl::context::no_compression,
                    ec);
   SSL_CTX* h = ctx->native_handle();
   SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
   SSL_CTX_set_options(h, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (SSL_CTX_set_cipher_list(h, kCiphers) != 1) return make_error("TLS: cannot set the cipher list");
+  if (SSL_CTX_set_cipher_list(h, kCiphers) != 1)
+    return make_error("TLS: cannot set the cipher list");
   if (!ec) ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) return make_error("--tls-cert " + cert_file + ": " + ec.message());
   ctx->use_private_key_file(key_file, ssl::context::pem, ec);

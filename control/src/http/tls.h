@@ -13,6 +13,6 @@
 namespace securenet::control {
 
 Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cert_file,
-                                                                     const std::string& key_file);
+                                                                    const std::string& key_file);
 
 }  // namespace securenet::control

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/security_config.h"
@@ -34,11 +34,11 @@ struct DatabaseState {
 struct AuditEvent {
   // config_change | alert_resolve | metrics_reset | login_success | login_failure | logout
   std::string action;
-  std::string actor_id;     // the user's id; "" when unknown (failed login)
-  std::string actor_email;  // the token's email, or the email a login was tried with
-  std::string source;       // the client's address
+  std::string actor_id;             // the user's id; "" when unknown (failed login)
+  std::string actor_email;          // the token's email, or the email a login was tried with
+  std::string source;               // the client's address
   std::string details_json = "{}";  // what changed (a JSON object)
-  int64_t at_ms = 0;        // 0 = now
+  int64_t at_ms = 0;                // 0 = now
 };
 
 class EventSink {

@@ -3,18 +3,17 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "app/app.h"
 #include "auth_store.h"
+#include "config/config_file.h"
 #include "db_config.h"
 #include "migrate.h"
-#include "config/config_file.h"
 #include "recovery.h"
 #include "rows.h"
-
-#include <filesystem>
-#include <optional>
 #include "securenet/common/clock.h"
 
 namespace securenet::control {
@@ -35,10 +34,12 @@ std::string hostname() {
 }
 
 Status run_migrations(store::Session& s) {
-  auto r = s.run([](pqxx::connection& c) { return store::migrate(c, store::embedded_migrations()); });
+  auto r =
+      s.run([](pqxx::connection& c) { return store::migrate(c, store::embedded_migrations()); });
   if (!r) return make_error(r.error().message);
   if (!*r) return make_error("migrations: " + r->error().message);
-  for (const auto& name : (*r)->applied) std::fprintf(stderr, "securenet-control: applied %s\n", name.c_str());
+  for (const auto& name : (*r)->applied)
+    std::fprintf(stderr, "securenet-control: applied %s\n", name.c_str());
   return Ok{};
 }
 
@@ -52,10 +53,13 @@ void check_migrations(store::Session& s) {
   });
   const long want = static_cast<long>(store::embedded_migrations().size());
   if (n && *n < want) {
-    std::fprintf(stderr, "securenet-control: warning: the database has %ld of %ld migrations; run "
-                 "securenet-db migrate (or start with --migrate)\n", *n, want);
+    std::fprintf(stderr,
+                 "securenet-control: warning: the database has %ld of %ld migrations; run "
+                 "securenet-db migrate (or start with --migrate)\n",
+                 *n, want);
   } else if (!n && n.error().message.find("securenet_schema_migrations") != std::string::npos) {
-    std::fprintf(stderr, "securenet-control: warning: the database is not migrated; run securenet-db "
+    std::fprintf(stderr,
+                 "securenet-control: warning: the database is not migrated; run securenet-db "
                  "migrate (or start with --migrate)\n");
   }
 }
@@ -68,19 +72,26 @@ Result<std::string> owner_id(store::Session& s, const PersistOptions& o) {
   std::string why;
   if (!o.owner_email.empty()) {
     auto u = store::find_user(s, o.owner_email);
-    if (u && *u) id = (**u).id;
-    else if (u) return make_error("--owner-email: no user " + o.owner_email + " in auth.users");
-    else why = u.error().message;
+    if (u && *u)
+      id = (**u).id;
+    else if (u)
+      return make_error("--owner-email: no user " + o.owner_email + " in auth.users");
+    else
+      why = u.error().message;
   } else {
     auto first = store::find_user(s, "");  // the oldest user
-    if (first && *first) id = (**first).id;
-    else if (first) why = "no user in auth.users yet (create one: securenet-db user add)";
-    else why = first.error().message;
+    if (first && *first)
+      id = (**first).id;
+    else if (first)
+      why = "no user in auth.users yet (create one: securenet-db user add)";
+    else
+      why = first.error().message;
   }
   if (id.empty()) {
     id = read_line(file);
     if (id.empty()) return make_error("cannot choose the sensor's owner: " + why);
-    std::fprintf(stderr, "securenet-control: owner %s from %s (%s)\n", id.c_str(), file.c_str(), why.c_str());
+    std::fprintf(stderr, "securenet-control: owner %s from %s (%s)\n", id.c_str(), file.c_str(),
+                 why.c_str());
     return id;
   }
   if (read_line(file) != id) std::ofstream(file) << id << '\n';
@@ -97,27 +108,32 @@ Result<StartConfig> load_start_config(const std::string& path, Persistence* p) {
   if (file && exists) return StartConfig{*file, ""};
   if (!p) {
     if (file) return StartConfig{*file, ""};  // first start: the defaults
-    return make_error(file.error().message + " (fix or remove it; with a database the sensor would recover "
+    return make_error(file.error().message +
+                      " (fix or remove it; with a database the sensor would recover "
                       "its newest stored config)");
   }
   const std::string why = exists ? "corrupt (" + file.error().message + ")" : "missing";
   auto stored = store::latest_config_of_sensor(*p->session, p->sensor_id);
   if (!stored) {
     if (!exists) {
-      std::fprintf(stderr, "securenet-control: warning: no %s and the database cannot be read (%s): "
-                   "starting with the defaults\n", path.c_str(), stored.error().message.c_str());
+      std::fprintf(stderr,
+                   "securenet-control: warning: no %s and the database cannot be read (%s): "
+                   "starting with the defaults\n",
+                   path.c_str(), stored.error().message.c_str());
       return StartConfig{*file, ""};
     }
-    return make_error("config file " + path + " is " + why + " and the stored config cannot be read: " +
-                      stored.error().message);
+    return make_error("config file " + path + " is " + why +
+                      " and the stored config cannot be read: " + stored.error().message);
   }
   if (!*stored) {
     if (!exists) return StartConfig{*file, ""};  // a new sensor: the defaults
-    return make_error("config file " + path + " is " + why + " and the database holds no config of sensor " +
-                      p->sensor_id);
+    return make_error("config file " + path + " is " + why +
+                      " and the database holds no config of sensor " + p->sensor_id);
   }
   auto parsed = apply_config_json(SecurityConfig::defaults(), **stored);
-  if (!parsed.ok) return make_error("the stored config of sensor " + p->sensor_id + " does not validate: " + parsed.error.detail);
+  if (!parsed.ok)
+    return make_error("the stored config of sensor " + p->sensor_id +
+                      " does not validate: " + parsed.error.detail);
   std::string kept;
   if (exists) {
     kept = path + ".corrupt-" + std::to_string(wall_ms() / 1000);
@@ -167,19 +183,23 @@ std::optional<Alert> to_alert(const store::AlertRow& r) {
 void adopt_open_alerts(Persistence& p, App& app) {
   auto rows = store::open_alerts_of_sensor(*p.session, p.sensor_id);
   if (!rows) {
-    std::fprintf(stderr, "securenet-control: cannot read this sensor's open alerts (%s); stale rows are "
-                 "closed as superseded when their conditions return\n", rows.error().message.c_str());
+    std::fprintf(stderr,
+                 "securenet-control: cannot read this sensor's open alerts (%s); stale rows are "
+                 "closed as superseded when their conditions return\n",
+                 rows.error().message.c_str());
     return;
   }
   std::vector<Alert> open;
   for (const auto& r : *rows)
     if (auto a = to_alert(r)) open.push_back(std::move(*a));
   if (!open.empty())
-    std::fprintf(stderr, "securenet-control: adopting %zu open alert(s) of sensor %s\n", open.size(), p.sensor_id.c_str());
+    std::fprintf(stderr, "securenet-control: adopting %zu open alert(s) of sensor %s\n",
+                 open.size(), p.sensor_id.c_str());
   app.adopt_alerts(std::move(open));
 }
 
-Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o, const std::string& interface) {
+Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o,
+                                                      const std::string& interface) {
   store::DbConfig db = store::db_config_from(o.db_url);
   if (db.url.empty()) return std::unique_ptr<Persistence>();
   auto p = std::make_unique<Persistence>();

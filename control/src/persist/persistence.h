@@ -8,9 +8,9 @@
 
 #include "app/app.h"
 #include "login_limiter.h"
+#include "persist/store_sink.h"
 #include "securenet/result.h"
 #include "session.h"
-#include "persist/store_sink.h"
 #include "writer.h"
 
 namespace securenet::control {
@@ -25,9 +25,9 @@ struct PersistOptions {
 };
 
 struct Persistence {
-  std::unique_ptr<store::Session> session;      // login and RLS reads
-  std::unique_ptr<store::Writer> writer;        // rows, spool, reconnects
-  std::unique_ptr<store::StoreSink> sink;       // the App's EventSink
+  std::unique_ptr<store::Session> session;  // login and RLS reads
+  std::unique_ptr<store::Writer> writer;    // rows, spool, reconnects
+  std::unique_ptr<store::StoreSink> sink;   // the App's EventSink
   store::LoginRateLimiter limiter;
   std::string owner_user_id, sensor_id;
 };

@@ -3,9 +3,9 @@
 #include "config/protocols.h"
 #include "config/security_config.h"
 #include "rows.h"
-#include "securenet/shm_reader.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/uuid.h"
+#include "securenet/shm_reader.h"
 
 namespace securenet::store {
 
@@ -14,7 +14,8 @@ namespace {
 std::string protocols_json(const GlobalCounters& t) {
   std::string j = "{";
   for (size_t i = 0; i < shm::kProtoClassCount; ++i) {
-    j += (i ? ",\"" : "\"") + std::string(shm::kProtoClassNames[i]) + "\":" + std::to_string(t.proto_class_packets[i]);
+    j += (i ? ",\"" : "\"") + std::string(shm::kProtoClassNames[i]) +
+         "\":" + std::to_string(t.proto_class_packets[i]);
   }
   return j + "}";
 }
@@ -39,8 +40,10 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.first_seen_ms = a.first_seen_ms;
   r.last_seen_ms = a.last_seen_ms;
   if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
-  if (a.open) open_alerts_[a.id] = a.severity;
-  else open_alerts_.erase(a.id);
+  if (a.open)
+    open_alerts_[a.id] = a.severity;
+  else
+    open_alerts_.erase(a.id);
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 
@@ -122,7 +125,8 @@ control::DatabaseState StoreSink::state() const {
   d.spool_backlog = s.spool_rows + s.queue_depth;
   d.detail = s.last_error;
   for (int i = 0; i < kTableCount; ++i)
-    d.spool_dropped.emplace_back(std::string(table_name(static_cast<Table>(i))), s.spool_dropped[i]);
+    d.spool_dropped.emplace_back(std::string(table_name(static_cast<Table>(i))),
+                                 s.spool_dropped[i]);
   d.spool_disk_free_bytes = s.disk_free_bytes;
   d.spool_reserve_in_use = s.reserve_in_use;
   d.spool_degraded = s.spool_degraded;

@@ -11,7 +11,8 @@
 
 namespace securenet::control {
 
-inline uint64_t fmix64(uint64_t x) {  // MurmurHash3's finaliser: every input bit reaches every output bit
+inline uint64_t fmix64(
+    uint64_t x) {  // MurmurHash3's finaliser: every input bit reaches every output bit
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
   x ^= x >> 33;

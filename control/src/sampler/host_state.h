@@ -15,17 +15,18 @@ inline constexpr unsigned kSynBuckets = 12;
 inline constexpr uint64_t kSynBucketNs = 5'000'000'000ULL;
 
 struct HostState {
-  HostCounters cur;       // summed over workers at the latest tick
-  HostCounters base;      // counters at the last metrics reset (reported = cur - base)
+  HostCounters cur;   // summed over workers at the latest tick
+  HostCounters base;  // counters at the last metrics reset (reported = cur - base)
   uint64_t prev_packets = 0, prev_bytes = 0, prev_syn = 0, prev_blacklisted = 0;
   std::array<uint64_t, shm::kProtoClassCount> prev_class{};
   float pps = 0, bps = 0, syn_per_min = 0;
-  uint32_t epoch = 0;             // tick number of the latest visit
-  uint64_t last_active_ns = 0;    // control-plane monotonic time of the latest change
-  uint64_t syn_bucket_no = 0;     // absolute 5 s bucket number of syn_buckets' newest slot
+  uint32_t epoch = 0;           // tick number of the latest visit
+  uint64_t last_active_ns = 0;  // control-plane monotonic time of the latest change
+  uint64_t syn_bucket_no = 0;   // absolute 5 s bucket number of syn_buckets' newest slot
   std::array<uint32_t, kSynBuckets> syn_buckets{};
   // Issue 13: each direction on its own, reflection-port UDP received, scan sketches.
-  uint64_t prev_packets_sent = 0, prev_bytes_sent = 0, prev_reflection = 0, prev_blacklisted_sent = 0;
+  uint64_t prev_packets_sent = 0, prev_bytes_sent = 0, prev_reflection = 0,
+           prev_blacklisted_sent = 0;
   std::unique_ptr<ScanHistory> scan;  // once the host has sent a probe
 };
 

@@ -35,9 +35,12 @@ bool interesting(const Issue13& x, const InterestFloor& f) {
 Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) {
   Issue13 x;
   const HostCounters& c = h.cur;
-  const uint64_t d_ps = delta(c.packets_sent, h.prev_packets_sent), d_bs = delta(c.bytes_sent, h.prev_bytes_sent);
-  const uint64_t d_pr = delta(c.packets_recv, h.prev_packets - std::min(h.prev_packets, h.prev_packets_sent));
-  const uint64_t d_br = delta(c.bytes_recv, h.prev_bytes - std::min(h.prev_bytes, h.prev_bytes_sent));
+  const uint64_t d_ps = delta(c.packets_sent, h.prev_packets_sent),
+                 d_bs = delta(c.bytes_sent, h.prev_bytes_sent);
+  const uint64_t d_pr =
+      delta(c.packets_recv, h.prev_packets - std::min(h.prev_packets, h.prev_packets_sent));
+  const uint64_t d_br =
+      delta(c.bytes_recv, h.prev_bytes - std::min(h.prev_bytes, h.prev_bytes_sent));
   const uint64_t d_rf = delta(c.reflection_recv, h.prev_reflection);
   x.bl_sent = delta(c.blacklisted_sent, h.prev_blacklisted_sent);
   h.prev_blacklisted_sent = c.blacklisted_sent;
@@ -52,7 +55,8 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
   h.prev_bytes_sent = c.bytes_sent;
   h.prev_reflection = c.reflection_recv;
   if (c.scan_window != 0 && !h.scan) h.scan = std::make_unique<ScanHistory>();
-  if (h.scan) x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
+  if (h.scan)
+    x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
   return x;
 }
 }  // namespace
@@ -171,13 +175,15 @@ void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestF
 
 double Sampler::global_conn_per_min(uint64_t syn_delta) {
   syn_window_.emplace_back(now_ns_, syn_delta);
-  while (!syn_window_.empty() && syn_window_.front().first + kActiveWindowNs <= now_ns_) syn_window_.pop_front();
+  while (!syn_window_.empty() && syn_window_.front().first + kActiveWindowNs <= now_ns_)
+    syn_window_.pop_front();
   uint64_t sum = 0;
   for (const auto& [t, d] : syn_window_) sum += d;
   return static_cast<double>(sum);
 }
 
-std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor, std::vector<HostObservation>& out) {
+std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor,
+                                            std::vector<HostObservation>& out) {
   begin_derive(floor, out);
   derive_range(0, hosts_.size());
   return finish_tick();
@@ -202,11 +208,18 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
 
 double Sampler::sort_value(const HostState& h, size_t key) {
   switch (static_cast<HostSort>(key)) {
-    case HostSort::kPps: return h.pps;
-    case HostSort::kBps: return h.bps;
-    case HostSort::kPackets: return static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), total_packets(h.base)));
-    case HostSort::kBytes: return static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), total_bytes(h.base)));
-    default: return h.syn_per_min;
+    case HostSort::kPps:
+      return h.pps;
+    case HostSort::kBps:
+      return h.bps;
+    case HostSort::kPackets:
+      return static_cast<double>(total_packets(h.cur) -
+                                 std::min(total_packets(h.cur), total_packets(h.base)));
+    case HostSort::kBytes:
+      return static_cast<double>(total_bytes(h.cur) -
+                                 std::min(total_bytes(h.cur), total_bytes(h.base)));
+    default:
+      return h.syn_per_min;
   }
 }
 
@@ -263,7 +276,8 @@ std::shared_ptr<Snapshot> Sampler::finish_tick() {
   prev_ns_ = now_ns_;
   have_prev_ = true;
   s->tick_duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - derive_t0_).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - derive_t0_)
+          .count();
   return s;
 }
 
@@ -313,7 +327,8 @@ void Sampler::forget_unseen() {
 void Sampler::request_metrics_reset() { reset_pending_ = true; }
 
 std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {
-  uint32_t s = index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
+  uint32_t s =
+      index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
   if (s == HostIndex::kNone) return std::nullopt;
   return make_view(hosts_[s]);
 }

@@ -38,8 +38,8 @@ struct HostObservation {
 struct InterestFloor {
   double pps = 0;
   double syn_per_min = 0;
-  double bps = 0;      // 0: no Mbit/s rule is on (every host's bps is above it: use pps)
-  double fanout = 0;   // the lower of the scan thresholds' clear levels
+  double bps = 0;     // 0: no Mbit/s rule is on (every host's bps is above it: use pps)
+  double fanout = 0;  // the lower of the scan thresholds' clear levels
   double reflection_pps = 0;
 };
 
@@ -85,7 +85,7 @@ class Sampler {
 
   std::vector<HostState> hosts_;
   HostIndex index_;
-  std::vector<std::vector<uint32_t>> hints_;  // [worker][segment slot] -> dense index + 1
+  std::vector<std::vector<uint32_t>> hints_;        // [worker][segment slot] -> dense index + 1
   std::vector<std::pair<double, uint32_t>> keyed_;  // top-list scratch, kept warm
   std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // per-slice best
   InterestFloor floor_;

@@ -12,9 +12,12 @@ namespace securenet::control {
 
 const char* to_string(DataplaneState s) {
   switch (s) {
-    case DataplaneState::kUp: return "up";
-    case DataplaneState::kStale: return "stale";
-    default: return "down";
+    case DataplaneState::kUp:
+      return "up";
+    case DataplaneState::kStale:
+      return "stale";
+    default:
+      return "down";
   }
 }
 
@@ -27,7 +30,7 @@ bool pid_alive(uint64_t pid) {
 
 const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool* reopened) {
   *reopened = false;
-  struct stat st{};
+  struct stat st {};
   std::string path = "/dev/shm/" + name_;
   bool exists = ::stat(path.c_str(), &st) == 0;
   if (exists && (!reader_ || st.st_ino != inode_)) {
@@ -52,10 +55,13 @@ const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool*
   info.source_name = std::string(h.source_name, strnlen(h.source_name, sizeof h.source_name));
   info.workers = h.num_workers;
   info.interfaces = reader_->interfaces();
-  for (uint32_t w = 0; w < h.num_workers && w < shm::kMaxWorkers; ++w) info.host_capacity += h.workers[w].host_capacity;
+  for (uint32_t w = 0; w < h.num_workers && w < shm::kMaxWorkers; ++w)
+    info.host_capacity += h.workers[w].host_capacity;
   info.host_idle_s = h.workers[0].host_idle_ns / 1'000'000'000ULL;
-  info.uptime_s = static_cast<double>(wall_ms() * 1000000LL - static_cast<int64_t>(h.start_time_ns)) / 1e9;
-  bool stopped = shm::read(h.stopped) != 0 || !pid_alive(h.dataplane_pid) || !exists || st.st_ino != inode_;
+  info.uptime_s =
+      static_cast<double>(wall_ms() * 1000000LL - static_cast<int64_t>(h.start_time_ns)) / 1e9;
+  bool stopped =
+      shm::read(h.stopped) != 0 || !pid_alive(h.dataplane_pid) || !exists || st.st_ino != inode_;
   uint64_t hb = reader_->totals().oldest_heartbeat_ns;
   info.heartbeat_age_ms = hb && mono_ns > hb ? static_cast<double>(mono_ns - hb) / 1e6 : 0;
   if (stopped) {

@@ -32,5 +32,4 @@ class SegmentWatch {
   std::string last_error_;
 };
 
-
 }  // namespace securenet::control

@@ -22,24 +22,24 @@ const char* to_string(DataplaneState s);
 struct DataplaneInfo {
   DataplaneState state = DataplaneState::kDown;
   uint64_t pid = 0;
-  std::string source;       // pcap, afpacket, afxdp, dpdk
+  std::string source;  // pcap, afpacket, afxdp, dpdk
   std::string source_name;
   unsigned workers = 0;
   double uptime_s = 0;
   double heartbeat_age_ms = -1;
-  std::string error;        // why the segment is not open (down)
+  std::string error;                        // why the segment is not open (down)
   std::vector<InterfaceTotals> interfaces;  // workers grouped by interface (--target eth1,eth2)
-  uint64_t host_capacity = 0;  // host-table slots, summed over workers
-  uint64_t host_idle_s = 0;    // hosts idle this long age out (0 = never)
+  uint64_t host_capacity = 0;               // host-table slots, summed over workers
+  uint64_t host_idle_s = 0;                 // hosts idle this long age out (0 = never)
 };
 
 struct Snapshot {
   uint64_t tick = 0;
   int64_t ts_ms = 0;
-  double tick_duration_ms = 0;     // how long deriving this snapshot took
+  double tick_duration_ms = 0;  // how long deriving this snapshot took
   DataplaneInfo dataplane;
-  GlobalCounters totals;           // since the last metrics reset
-  GlobalCounters raw_totals;       // the dataplane's own counters
+  GlobalCounters totals;      // since the last metrics reset
+  GlobalCounters raw_totals;  // the dataplane's own counters
   double pps = 0, bps = 0, drops_per_s = 0;
   double connections_per_min = 0;  // global SYNs in the last 60 s
   uint64_t active_hosts = 0;       // hosts with traffic in the last 60 s

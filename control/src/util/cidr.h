@@ -13,9 +13,9 @@
 namespace securenet::control {
 
 struct Cidr {
-  shm::IpKey net{};     // host bits zeroed
-  unsigned bits = 0;    // prefix length over the 128-bit key
-  bool v4 = false;      // written as an IPv4 prefix
+  shm::IpKey net{};   // host bits zeroed
+  unsigned bits = 0;  // prefix length over the 128-bit key
+  bool v4 = false;    // written as an IPv4 prefix
   bool contains(const shm::IpKey& ip) const;
   std::string text() const;  // canonical form: "10.0.0.0/8", "fd00::/8"
 };

@@ -15,7 +15,8 @@ std::optional<std::string> scan(simdjson::dom::element e, int depth) {
   if (e.get(obj) == simdjson::SUCCESS) {
     std::vector<std::string_view> seen;
     for (auto field : obj) {
-      if (std::find(seen.begin(), seen.end(), field.key) != seen.end()) return std::string(field.key);
+      if (std::find(seen.begin(), seen.end(), field.key) != seen.end())
+        return std::string(field.key);
       seen.push_back(field.key);
       if (auto d = scan(field.value, depth + 1)) return d;
     }

@@ -4,11 +4,11 @@
 // file (config/config_parse.cpp) are both refused with the name this finds.
 #pragma once
 
+#include <simdjson.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 namespace securenet::control {
 

@@ -37,7 +37,8 @@ bool parse_query(std::string_view rest, std::map<std::string, std::string, std::
     if (pair.empty()) continue;
     auto eq = pair.find('=');
     auto k = percent_decode(pair.substr(0, eq), true);
-    auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+    auto v = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
+                            true);
     if (!k || !v) return false;
     out[*k] = *v;
   }

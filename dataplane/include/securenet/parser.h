@@ -83,28 +83,28 @@ struct OuterIp {
 };
 
 struct ParsedPacket {
-  shm::IpKey src;            // valid when has_addrs (IPv4 as ::ffff:a.b.c.d)
+  shm::IpKey src;  // valid when has_addrs (IPv4 as ::ffff:a.b.c.d)
   shm::IpKey dst;
-  uint32_t wire_len = 0;     // length on the wire (from the source)
-  uint16_t ethertype = 0;    // innermost ethertype after VLAN tags
-  uint16_t sport = 0;        // TCP/UDP ports, host byte order (0 when not parsed)
+  uint32_t wire_len = 0;   // length on the wire (from the source)
+  uint16_t ethertype = 0;  // innermost ethertype after VLAN tags
+  uint16_t sport = 0;      // TCP/UDP ports, host byte order (0 when not parsed)
   uint16_t dport = 0;
-  uint16_t l4_offset = 0;    // byte offset of the L4 header inside the frame (0 if none)
-  L3 l3 = L3::kNone;         // family of the counted layer (also when its header is malformed)
-  uint8_t vlan_tags = 0;     // over all Ethernet headers of the packet
-  uint8_t ip_proto = 0;      // final protocol number (after the IPv6 extension walk)
-  uint8_t tcp_flags = 0;     // FIN=0x01 SYN=0x02 RST=0x04 PSH=0x08 ACK=0x10 URG=0x20 ...
+  uint16_t l4_offset = 0;  // byte offset of the L4 header inside the frame (0 if none)
+  L3 l3 = L3::kNone;       // family of the counted layer (also when its header is malformed)
+  uint8_t vlan_tags = 0;   // over all Ethernet headers of the packet
+  uint8_t ip_proto = 0;    // final protocol number (after the IPv6 extension walk)
+  uint8_t tcp_flags = 0;   // FIN=0x01 SYN=0x02 RST=0x04 PSH=0x08 ACK=0x10 URG=0x20 ...
   uint8_t icmp_type = 0;
   uint8_t ipv6_ext_headers = 0;
-  bool fragment = false;       // any IPv4/IPv6 fragment
-  bool first_fragment = false; // offset 0 (L4 parsed only here or when not a fragment)
-  bool l4_parsed = false;      // the L4 header was present and decoded
+  bool fragment = false;        // any IPv4/IPv6 fragment
+  bool first_fragment = false;  // offset 0 (L4 parsed only here or when not a fragment)
+  bool l4_parsed = false;       // the L4 header was present and decoded
   shm::ProtoClass proto_class = shm::ProtoClass::kOther;
   shm::ParseError error = shm::ParseError::kNone;
-  bool has_addrs = false;      // src/dst hold the counted layer's addresses
-  bool has_outer = false;      // `outer` holds the outermost IP layer (kBoth counts it too)
-  uint8_t encap_depth = 0;     // encapsulation layers looked through
-  uint16_t encaps = 0;         // bit (1 << shm::Encap) per kind of layer crossed
+  bool has_addrs = false;   // src/dst hold the counted layer's addresses
+  bool has_outer = false;   // `outer` holds the outermost IP layer (kBoth counts it too)
+  uint8_t encap_depth = 0;  // encapsulation layers looked through
+  uint16_t encaps = 0;      // bit (1 << shm::Encap) per kind of layer crossed
   // Not reset per packet: valid only when has_outer.
   OuterIp outer;
 };

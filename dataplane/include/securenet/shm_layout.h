@@ -69,10 +69,16 @@ constexpr const char* enum_name(const char* const (&names)[N], E e) noexcept {
   const auto i = static_cast<size_t>(e);
   return i < N ? names[i] : "unknown";
 }
-constexpr const char* proto_class_name(ProtoClass c) noexcept { return enum_name(kProtoClassNames, c); }
-constexpr const char* parse_error_name(ParseError e) noexcept { return enum_name(kParseErrorNames, e); }
+constexpr const char* proto_class_name(ProtoClass c) noexcept {
+  return enum_name(kProtoClassNames, c);
+}
+constexpr const char* parse_error_name(ParseError e) noexcept {
+  return enum_name(kParseErrorNames, e);
+}
 constexpr const char* encap_name(Encap e) noexcept { return enum_name(kEncapNames, e); }
-constexpr const char* source_kind_name(SourceKind k) noexcept { return enum_name(kSourceKindNames, k); }
+constexpr const char* source_kind_name(SourceKind k) noexcept {
+  return enum_name(kSourceKindNames, k);
+}
 // The source kind named `name` ("pcap", "afpacket", ...), or kNone.
 constexpr SourceKind source_kind_of(std::string_view name) noexcept {
   for (size_t i = 1; i < std::size(kSourceKindNames); ++i) {
@@ -84,12 +90,17 @@ constexpr SourceKind source_kind_of(std::string_view name) noexcept {
 // Protocol class of an IP protocol number (ICMP and ICMPv6 share a class).
 constexpr ProtoClass proto_class_of(unsigned ip_proto) noexcept {
   switch (ip_proto) {
-    case 6: return ProtoClass::kTcp;
-    case 17: return ProtoClass::kUdp;
+    case 6:
+      return ProtoClass::kTcp;
+    case 17:
+      return ProtoClass::kUdp;
     case 1:
-    case 58: return ProtoClass::kIcmp;
-    case 2: return ProtoClass::kIgmp;
-    default: return ProtoClass::kOther;
+    case 58:
+      return ProtoClass::kIcmp;
+    case 2:
+      return ProtoClass::kIgmp;
+    default:
+      return ProtoClass::kOther;
   }
 }
 
@@ -104,8 +115,9 @@ static_assert(sizeof(IpKey) == 16);
 constexpr bool is_group_address(const IpKey& k) noexcept {
   const uint8_t* b = k.bytes;
   if (b[0] == 0xff) return true;
-  const bool v4 = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0 &&
-                  b[7] == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0xff && b[11] == 0xff;
+  const bool v4 = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 &&
+                  b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0xff &&
+                  b[11] == 0xff;
   return v4 && b[12] >= 224;
 }
 
@@ -121,11 +133,11 @@ inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
 // it never applies half of one config and half of the next. A reader that loses the race
 // keeps its previous copy and tries again at its next poll: it never waits for the writer.
 struct alignas(kCacheLine) ControlBlock {
-  Counter generation;             // +1 per published config; workers reload when it moves
-  Counter sample_one_in;          // sample 1 of N packets into the ring; 0 = off
-  Counter seq;                    // the sequence lock: odd while a write is under way
+  Counter generation;     // +1 per published config; workers reload when it moves
+  Counter sample_one_in;  // sample 1 of N packets into the ring; 0 = off
+  Counter seq;            // the sequence lock: odd while a write is under way
   Counter reserved[5];
-  Counter proto_blacklist[4];     // bit n = IP protocol number n is blacklisted
+  Counter proto_blacklist[4];        // bit n = IP protocol number n is blacklisted
   Counter tcp_port_blacklist[1024];  // bit p = TCP port p (either side) is blacklisted
   Counter udp_port_blacklist[1024];  // bit p = UDP port p (either side) is blacklisted
 };
@@ -159,7 +171,8 @@ inline void write_control(ControlBlock& cb, const ControlConfig& c) noexcept {
   const uint64_t s = cb.seq.load(std::memory_order_relaxed);
   cb.seq.store(s | 1, std::memory_order_relaxed);  // odd: a write is under way
   std::atomic_thread_fence(std::memory_order_release);
-  detail::for_each_control_field(cb, c, [](Counter& f, uint64_t& v) { f.store(v, std::memory_order_relaxed); });
+  detail::for_each_control_field(
+      cb, c, [](Counter& f, uint64_t& v) { f.store(v, std::memory_order_relaxed); });
   cb.seq.store((s | 1) + 1, std::memory_order_release);  // even again: the write is whole
 }
 
@@ -168,7 +181,8 @@ inline void write_control(ControlBlock& cb, const ControlConfig& c) noexcept {
 inline bool try_read_control(const ControlBlock& cb, ControlConfig& out) noexcept {
   const uint64_t before = cb.seq.load(std::memory_order_acquire);
   if (before & 1) return false;
-  detail::for_each_control_field(cb, out, [](Counter& f, uint64_t& v) { v = f.load(std::memory_order_relaxed); });
+  detail::for_each_control_field(
+      cb, out, [](Counter& f, uint64_t& v) { v = f.load(std::memory_order_relaxed); });
   std::atomic_thread_fence(std::memory_order_acquire);
   return cb.seq.load(std::memory_order_relaxed) == before;
 }
@@ -180,11 +194,11 @@ static_assert(kWorkerCounterCount + kEncapCount < 30,
               "SECURENET_WORKER_COUNTERS and encap_packets share 30 slots before the arrays");
 
 struct alignas(kCacheLine) WorkerCounters {
-  Counter heartbeat_ns;     // CLOCK_MONOTONIC, refreshed at least every 100 ms
+  Counter heartbeat_ns;  // CLOCK_MONOTONIC, refreshed at least every 100 ms
 #define SECURENET_X(member, type, api_metrics, api_status, help) Counter member;
   SECURENET_WORKER_COUNTERS(SECURENET_X)  // packets, bytes, ... (shm_fields.h)
 #undef SECURENET_X
-  Counter control_generation;  // ControlBlock generation this worker has applied
+  Counter control_generation;          // ControlBlock generation this worker has applied
   Counter encap_packets[kEncapCount];  // packets that crossed each kind of encapsulation
   Counter reserved[30 - kWorkerCounterCount - kEncapCount];
   Counter proto_class_packets[kProtoClassCount];
@@ -240,7 +254,7 @@ struct alignas(kCacheLine) SampleRecord {
   uint16_t sport;
   uint16_t dport;
   uint8_t ip_proto;
-  uint8_t ip_version;   // 4 or 6
+  uint8_t ip_version;  // 4 or 6
   uint8_t tcp_flags;
   uint8_t blacklisted;
   uint32_t wire_len;
@@ -258,28 +272,28 @@ struct alignas(kCacheLine) SampleRingHeader {
 struct WorkerRegion {
   uint64_t counters_offset;
   uint64_t hosts_offset;
-  uint64_t host_capacity;   // power of two
-  uint64_t ring_offset;     // SampleRingHeader, then SampleRecord x ring_capacity
-  uint64_t ring_capacity;   // power of two
-  char source_name[16];     // the interface this worker reads (IFNAMSIZ, NUL-terminated);
-                            // empty: the Header's source_name
-  uint64_t host_idle_ns;    // hosts idle this long (packet time) age out; 0 = never
+  uint64_t host_capacity;  // power of two
+  uint64_t ring_offset;    // SampleRingHeader, then SampleRecord x ring_capacity
+  uint64_t ring_capacity;  // power of two
+  char source_name[16];    // the interface this worker reads (IFNAMSIZ, NUL-terminated);
+                           // empty: the Header's source_name
+  uint64_t host_idle_ns;   // hosts idle this long (packet time) age out; 0 = never
 };
 static_assert(sizeof(WorkerRegion) == 64);
 
 struct alignas(4096) Header {
   uint64_t magic;
   uint32_t layout_version;
-  uint32_t header_size;     // sizeof(Header)
+  uint32_t header_size;  // sizeof(Header)
   uint64_t segment_size;
   uint32_t num_workers;
   SourceKind source_kind;
   uint64_t control_offset;
   uint64_t dataplane_pid;
-  uint64_t start_time_ns;   // CLOCK_REALTIME at start
-  char source_name[64];     // interface, file or device, NUL-terminated
-  Counter ready;            // 1 once every region is initialised (release)
-  Counter stopped;          // 1 once the dataplane has shut down cleanly
+  uint64_t start_time_ns;  // CLOCK_REALTIME at start
+  char source_name[64];    // interface, file or device, NUL-terminated
+  Counter ready;           // 1 once every region is initialised (release)
+  Counter stopped;         // 1 once the dataplane has shut down cleanly
   uint32_t sizeof_worker_counters;
   uint32_t sizeof_host_entry;
   uint32_t sizeof_sample_record;

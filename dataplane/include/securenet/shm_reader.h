@@ -10,8 +10,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "securenet/result.h"
 #include "securenet/ip_text.h"
+#include "securenet/result.h"
 #include "securenet/shm_layout.h"
 
 namespace securenet {
@@ -88,7 +88,7 @@ GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) no
 
 // The workers that read one interface (--target eth1,eth2), and their counters summed.
 struct InterfaceTotals {
-  std::string name;      // WorkerRegion::source_name, or the Header's source_name
+  std::string name;  // WorkerRegion::source_name, or the Header's source_name
   unsigned workers = 0;
   GlobalCounters totals;
 };
@@ -137,11 +137,11 @@ class ShmReader {
   std::vector<HostCounters> merge_hosts() const;
   // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
   // Returns how many records were lost (overwritten before they were read).
-  uint64_t read_samples(std::vector<uint64_t>& cursors,
-                        std::vector<shm::SampleRecord>& out) const;
+  uint64_t read_samples(std::vector<uint64_t>& cursors, std::vector<shm::SampleRecord>& out) const;
   // Worker w's host table (header().workers[w].host_capacity entries).
   const shm::HostEntry* hosts(unsigned w) const {
-    return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) + header_->workers[w].hosts_offset);
+    return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) +
+                                                   header_->workers[w].hosts_offset);
   }
   // The control block; null unless opened with writable_control.
   shm::ControlBlock* control() const { return control_; }

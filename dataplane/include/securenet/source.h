@@ -16,9 +16,9 @@ namespace securenet {
 
 struct PacketView {
   const uint8_t* data;
-  uint32_t caplen;   // bytes available at data
-  uint32_t wire_len; // length on the wire
-  uint64_t ts_ns;    // UNIX epoch ns (from the file, the NIC, or the burst's clock read)
+  uint32_t caplen;    // bytes available at data
+  uint32_t wire_len;  // length on the wire
+  uint64_t ts_ns;     // UNIX epoch ns (from the file, the NIC, or the burst's clock read)
   LinkKind link = LinkKind::kEthernet;  // what the frame starts with (pcap files may differ)
 };
 
@@ -41,17 +41,17 @@ class PacketSource {
 
 struct SourceOptions {
   shm::SourceKind kind = shm::SourceKind::kPcap;
-  std::string target;          // pcap: file path; afpacket/afxdp: interface; dpdk: port or vdev
-  unsigned workers = 1;        // one source per worker (one RX queue each), per target
-  uint64_t loops = 1;          // pcap: replay the file N times (0 = forever)
-  bool preload = false;        // pcap: read the whole file into memory first
-  double rate_pps = 0;         // pcap: pace replay at this total rate (0 = as fast as possible)
-  bool timing_recorded = false;  // pcap: replay at the capture's own timing (--timing recorded)
-  double speed = 1.0;          // pcap, recorded timing: 2 = twice as fast, 0.5 = half speed
+  std::string target;             // pcap: file path; afpacket/afxdp: interface; dpdk: port or vdev
+  unsigned workers = 1;           // one source per worker (one RX queue each), per target
+  uint64_t loops = 1;             // pcap: replay the file N times (0 = forever)
+  bool preload = false;           // pcap: read the whole file into memory first
+  double rate_pps = 0;            // pcap: pace replay at this total rate (0 = as fast as possible)
+  bool timing_recorded = false;   // pcap: replay at the capture's own timing (--timing recorded)
+  double speed = 1.0;             // pcap, recorded timing: 2 = twice as fast, 0.5 = half speed
   std::string xdp_mode = "auto";  // afxdp: auto | native | generic
   std::string xdp_bind = "auto";  // afxdp: auto | zerocopy | copy
   std::vector<std::string> eal_args;  // dpdk: EAL arguments passed through
-  uint32_t ring_size = 4096;   // afpacket/afxdp/dpdk ring depth
+  uint32_t ring_size = 4096;          // afpacket/afxdp/dpdk ring depth
 };
 
 // Several interfaces in one dataplane: a live source's target may be a comma-separated
@@ -68,7 +68,7 @@ Result<std::vector<std::string>> target_list(shm::SourceKind kind, const std::st
 // With a list of targets, every interface is checked before any is opened, and the sources
 // come interface by interface (opts.workers each); worker_targets, when given, receives the
 // target each source reads.
-Result<std::vector<std::unique_ptr<PacketSource>>> make_sources(const SourceOptions& opts,
-                                                                std::vector<std::string>* worker_targets = nullptr);
+Result<std::vector<std::unique_ptr<PacketSource>>> make_sources(
+    const SourceOptions& opts, std::vector<std::string>* worker_targets = nullptr);
 
 }  // namespace securenet

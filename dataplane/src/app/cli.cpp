@@ -14,29 +14,68 @@ constexpr uint64_t kMinHostIdleS = 120;     // > 2 x the control plane's longest
 constexpr uint64_t kMaxHostIdleS = 604800;  // a week
 
 enum Opt {
-  kSource = 256, kTarget, kWorkers, kInstance, kHostCap, kRingCap, kLoops, kPreload, kRate, kCpus, kXdpMode,
-  kXdpBind, kEal, kKeepShm, kStats, kStatsJson, kTop, kBurst, kShmMode, kRingSize, kDecap, kVxlanPorts, kHelp,
-  kDedupeUs, kTiming, kSpeed, kHostIdle, kIpv6Prefix
+  kSource = 256,
+  kTarget,
+  kWorkers,
+  kInstance,
+  kHostCap,
+  kRingCap,
+  kLoops,
+  kPreload,
+  kRate,
+  kCpus,
+  kXdpMode,
+  kXdpBind,
+  kEal,
+  kKeepShm,
+  kStats,
+  kStatsJson,
+  kTop,
+  kBurst,
+  kShmMode,
+  kRingSize,
+  kDecap,
+  kVxlanPorts,
+  kHelp,
+  kDedupeUs,
+  kTiming,
+  kSpeed,
+  kHostIdle,
+  kIpv6Prefix
 };
 
-const option kLong[] = {
-    {"source", required_argument, nullptr, kSource},       {"target", required_argument, nullptr, kTarget},
-    {"workers", required_argument, nullptr, kWorkers},     {"instance", required_argument, nullptr, kInstance},
-    {"host-capacity", required_argument, nullptr, kHostCap}, {"ring-capacity", required_argument, nullptr, kRingCap},
-    {"loops", required_argument, nullptr, kLoops},         {"preload", no_argument, nullptr, kPreload},
-    {"rate", required_argument, nullptr, kRate},           {"cpus", required_argument, nullptr, kCpus},
-    {"xdp-mode", required_argument, nullptr, kXdpMode},    {"xdp-bind", required_argument, nullptr, kXdpBind},
-    {"eal", required_argument, nullptr, kEal},             {"keep-shm", no_argument, nullptr, kKeepShm},
-    {"stats", no_argument, nullptr, kStats},               {"stats-json", required_argument, nullptr, kStatsJson},
-    {"top", required_argument, nullptr, kTop},             {"burst", required_argument, nullptr, kBurst},
-    {"shm-mode", required_argument, nullptr, kShmMode},    {"ring-size", required_argument, nullptr, kRingSize},
-    {"decap", required_argument, nullptr, kDecap},         {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
-    {"help", no_argument, nullptr, kHelp},                 {"dedupe-us", required_argument, nullptr, kDedupeUs},
-    {"timing", required_argument, nullptr, kTiming},       {"speed", required_argument, nullptr, kSpeed},
-    {"host-idle-s", required_argument, nullptr, kHostIdle}, {"ipv6-prefix", required_argument, nullptr, kIpv6Prefix},
-    {nullptr, 0, nullptr, 0}};
+const option kLong[] = {{"source", required_argument, nullptr, kSource},
+                        {"target", required_argument, nullptr, kTarget},
+                        {"workers", required_argument, nullptr, kWorkers},
+                        {"instance", required_argument, nullptr, kInstance},
+                        {"host-capacity", required_argument, nullptr, kHostCap},
+                        {"ring-capacity", required_argument, nullptr, kRingCap},
+                        {"loops", required_argument, nullptr, kLoops},
+                        {"preload", no_argument, nullptr, kPreload},
+                        {"rate", required_argument, nullptr, kRate},
+                        {"cpus", required_argument, nullptr, kCpus},
+                        {"xdp-mode", required_argument, nullptr, kXdpMode},
+                        {"xdp-bind", required_argument, nullptr, kXdpBind},
+                        {"eal", required_argument, nullptr, kEal},
+                        {"keep-shm", no_argument, nullptr, kKeepShm},
+                        {"stats", no_argument, nullptr, kStats},
+                        {"stats-json", required_argument, nullptr, kStatsJson},
+                        {"top", required_argument, nullptr, kTop},
+                        {"burst", required_argument, nullptr, kBurst},
+                        {"shm-mode", required_argument, nullptr, kShmMode},
+                        {"ring-size", required_argument, nullptr, kRingSize},
+                        {"decap", required_argument, nullptr, kDecap},
+                        {"vxlan-ports", required_argument, nullptr, kVxlanPorts},
+                        {"help", no_argument, nullptr, kHelp},
+                        {"dedupe-us", required_argument, nullptr, kDedupeUs},
+                        {"timing", required_argument, nullptr, kTiming},
+                        {"speed", required_argument, nullptr, kSpeed},
+                        {"host-idle-s", required_argument, nullptr, kHostIdle},
+                        {"ipv6-prefix", required_argument, nullptr, kIpv6Prefix},
+                        {nullptr, 0, nullptr, 0}};
 
-Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi, int base = 10) {
+Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi,
+                        int base = 10) {
   char* end = nullptr;
   errno = 0;
   const unsigned long long v = std::strtoull(text, &end, base);
@@ -59,8 +98,10 @@ Result<std::vector<int>> cpu_list(const std::string& s) {
   while (std::getline(ss, item, ',')) {
     const auto dash = item.find('-');
     auto lo = number("cpus", item.substr(0, dash).c_str(), 0, 4095);
-    auto hi = dash == std::string::npos ? lo : number("cpus", item.substr(dash + 1).c_str(), 0, 4095);
-    if (!lo || !hi || *hi < *lo) return make_error("--cpus wants a list like 2,3 or 2-5, got '" + s + "'");
+    auto hi =
+        dash == std::string::npos ? lo : number("cpus", item.substr(dash + 1).c_str(), 0, 4095);
+    if (!lo || !hi || *hi < *lo)
+      return make_error("--cpus wants a list like 2,3 or 2-5, got '" + s + "'");
     for (uint64_t c = *lo; c <= *hi; ++c) cpus.push_back(static_cast<int>(c));
   }
   if (cpus.empty()) return make_error("--cpus wants a list like 2,3 or 2-5");
@@ -77,8 +118,8 @@ Status vxlan_ports(const std::string& s, ParseConfig& cfg) {
     ports.push_back(static_cast<uint16_t>(*p));
   }
   if (!cfg.set_vxlan_ports(ports.data(), ports.size())) {
-    return make_error("--vxlan-ports wants 1.." + std::to_string(kMaxVxlanPorts) + " ports like 4789,8472, got '" + s +
-                      "'");
+    return make_error("--vxlan-ports wants 1.." + std::to_string(kMaxVxlanPorts) +
+                      " ports like 4789,8472, got '" + s + "'");
   }
   return Ok{};
 }
@@ -88,9 +129,12 @@ Result<double> speed_of(const char* text) {
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(text, &end);
-  const bool plain = *text && std::string(text).find_first_not_of("0123456789.") == std::string::npos;
+  const bool plain =
+      *text && std::string(text).find_first_not_of("0123456789.") == std::string::npos;
   if (errno || !plain || *end || !(v >= 0.01 && v <= 10000)) {
-    return make_error(std::string("--speed wants a number in 0.01..10000 (1 = recorded speed), got '") + text + "'");
+    return make_error(
+        std::string("--speed wants a number in 0.01..10000 (1 = recorded speed), got '") + text +
+        "'");
   }
   return v;
 }
@@ -105,7 +149,8 @@ std::vector<std::string> split_spaces(const std::string& s) {
 
 // Applies one option; false + error on bad values.
 Status apply(DataplaneOptions& o, int c, const char* arg) {
-  auto num = [&](const char* name, uint64_t lo, uint64_t hi, uint64_t& dst, int base = 10) -> Status {
+  auto num = [&](const char* name, uint64_t lo, uint64_t hi, uint64_t& dst,
+                 int base = 10) -> Status {
     auto v = number(name, arg, lo, hi, base);
     if (!v) return v.error();
     dst = *v;
@@ -120,18 +165,26 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       o.source.kind = *k;
       return Ok{};
     }
-    case kTarget: o.source.target = arg; return Ok{};
+    case kTarget:
+      o.source.target = arg;
+      return Ok{};
     case kWorkers:
       st = num("workers", 1, shm::kMaxWorkers, v);
       o.source.workers = o.segment.workers = static_cast<unsigned>(v);
       return st;
-    case kInstance: o.segment.instance = arg; return Ok{};
+    case kInstance:
+      o.segment.instance = arg;
+      return Ok{};
     case kHostCap:
       st = num("host-capacity", 1, kMaxHostCapacity, o.segment.host_capacity);
       return st;
-    case kRingCap: return num("ring-capacity", 1, kMaxRingCapacity, o.segment.ring_capacity);
-    case kLoops: return num("loops", 0, UINT64_MAX, o.source.loops);
-    case kPreload: o.source.preload = true; return Ok{};
+    case kRingCap:
+      return num("ring-capacity", 1, kMaxRingCapacity, o.segment.ring_capacity);
+    case kLoops:
+      return num("loops", 0, UINT64_MAX, o.source.loops);
+    case kPreload:
+      o.source.preload = true;
+      return Ok{};
     case kRate:
       st = num("rate", 0, 1'000'000'000'000ULL, v);
       o.source.rate_pps = static_cast<double>(v);
@@ -142,12 +195,24 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       o.cpus = *l;
       return Ok{};
     }
-    case kXdpMode: o.source.xdp_mode = arg; return Ok{};
-    case kXdpBind: o.source.xdp_bind = arg; return Ok{};
-    case kEal: o.source.eal_args = split_spaces(arg); return Ok{};
-    case kKeepShm: o.segment.keep = true; return Ok{};
-    case kStats: o.stats = true; return Ok{};
-    case kStatsJson: o.stats_json = arg; return Ok{};
+    case kXdpMode:
+      o.source.xdp_mode = arg;
+      return Ok{};
+    case kXdpBind:
+      o.source.xdp_bind = arg;
+      return Ok{};
+    case kEal:
+      o.source.eal_args = split_spaces(arg);
+      return Ok{};
+    case kKeepShm:
+      o.segment.keep = true;
+      return Ok{};
+    case kStats:
+      o.stats = true;
+      return Ok{};
+    case kStatsJson:
+      o.stats_json = arg;
+      return Ok{};
     case kTop:
       st = num("top", 0, 100000, v);
       o.top = static_cast<unsigned>(v);
@@ -169,9 +234,13 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
         return make_error(std::string("--decap must be inner, outer or both, got '") + arg + "'");
       }
       return Ok{};
-    case kVxlanPorts: return vxlan_ports(arg, o.parse);
-    case kHelp: o.help = true; return Ok{};
-    case kDedupeUs: return num("dedupe-us", 0, Dedupe::kMaxWindowUs, o.dedupe_us);
+    case kVxlanPorts:
+      return vxlan_ports(arg, o.parse);
+    case kHelp:
+      o.help = true;
+      return Ok{};
+    case kDedupeUs:
+      return num("dedupe-us", 0, Dedupe::kMaxWindowUs, o.dedupe_us);
     case kTiming:
       if (std::string(arg) != "recorded" && std::string(arg) != "rate") {
         return make_error(std::string("--timing must be recorded or rate, got '") + arg + "'");
@@ -185,12 +254,14 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       o.speed_given = true;
       return Ok{};
     }
-    case kHostIdle:  // the control plane samples at least every 60 s: age out after 2 ticks at least
+    case kHostIdle:  // the control plane samples at least every 60 s: age out after 2 ticks at
+                     // least
       st = num("host-idle-s", 0, kMaxHostIdleS, o.segment.host_idle_s);
       if (st && o.segment.host_idle_s != 0 && o.segment.host_idle_s < kMinHostIdleS) {
-        return make_error("--host-idle-s wants 0 (never) or " + std::to_string(kMinHostIdleS) + ".." +
-                          std::to_string(kMaxHostIdleS) + " (longer than two of the control plane's longest ticks), got '" +
-                          arg + "'");
+        return make_error("--host-idle-s wants 0 (never) or " + std::to_string(kMinHostIdleS) +
+                          ".." + std::to_string(kMaxHostIdleS) +
+                          " (longer than two of the control plane's longest ticks), got '" + arg +
+                          "'");
       }
       return st;
     case kIpv6Prefix:
@@ -274,7 +345,8 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     }
     if (c == '?' || c == ':') {
       const std::string bad = optind - 1 < argc ? argv[optind - 1] : "?";
-      return make_error(c == ':' ? "option " + bad + " needs a value" : "unknown option " + bad + " (see --help)");
+      return make_error(c == ':' ? "option " + bad + " needs a value"
+                                 : "unknown option " + bad + " (see --help)");
     }
     if (auto st = apply(o, c, optarg); !st) return st.error();
     ring_size_given |= c == kRingSize;
@@ -283,30 +355,36 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
   for (int i = optind; i < argc; ++i) o.source.eal_args.push_back(argv[i]);
   if (o.help) return o;
   if (!o.source.eal_args.empty() && o.source.kind != shm::SourceKind::kDpdk) {
-    return make_error("extra arguments after the options are EAL arguments, only for --source dpdk");
+    return make_error(
+        "extra arguments after the options are EAL arguments, only for --source dpdk");
   }
   if (o.source.target.empty() && o.source.kind != shm::SourceKind::kDpdk) {
-    return make_error(std::string("--source ") + shm::source_kind_name(o.source.kind) + " needs --target");
+    return make_error(std::string("--source ") + shm::source_kind_name(o.source.kind) +
+                      " needs --target");
   }
   if (auto n = segment_name(o.segment.instance); !n) return n.error();
   auto targets = target_list(o.source.kind, o.source.target);
   if (!targets) return targets.error();
   if (targets->size() * o.source.workers > shm::kMaxWorkers) {
-    return make_error("--workers " + std::to_string(o.source.workers) + " for each of " + std::to_string(targets->size()) +
-                      " interfaces is more than " + std::to_string(shm::kMaxWorkers) + " workers");
+    return make_error("--workers " + std::to_string(o.source.workers) + " for each of " +
+                      std::to_string(targets->size()) + " interfaces is more than " +
+                      std::to_string(shm::kMaxWorkers) + " workers");
   }
   if (o.source.timing_recorded && o.source.kind != shm::SourceKind::kPcap) {
     return make_error("--timing recorded is for --source pcap");
   }
-  if (o.source.timing_recorded && o.source.rate_pps > 0) return make_error("--timing recorded and --rate exclude each other");
-  if (o.speed_given && !o.source.timing_recorded) return make_error("--speed needs --timing recorded");
+  if (o.source.timing_recorded && o.source.rate_pps > 0)
+    return make_error("--timing recorded and --rate exclude each other");
+  if (o.speed_given && !o.source.timing_recorded)
+    return make_error("--speed needs --timing recorded");
   o.segment.source_kind = o.source.kind;
   o.segment.source_name = o.source.target;
   // AF_XDP on veth/generic drivers loses packets with a 4096-deep ring under load; 16384
   // held zero loss up to the veth's ceiling (dataplane/src/sources/afxdp/README.md).
   if (!ring_size_given && o.source.kind == shm::SourceKind::kAfXdp) o.source.ring_size = 16384;
   // A replayed capture lists every host of the file unless ageing is asked for.
-  if (!host_idle_given) o.segment.host_idle_s = o.source.kind == shm::SourceKind::kPcap ? 0 : kDefaultHostIdleS;
+  if (!host_idle_given)
+    o.segment.host_idle_s = o.source.kind == shm::SourceKind::kPcap ? 0 : kDefaultHostIdleS;
   return o;
 }
 

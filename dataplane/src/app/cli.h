@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/dedupe.h"
 #include "securenet/parser.h"
 #include "securenet/result.h"
 #include "securenet/source.h"
-#include "pipeline/dedupe.h"
 #include "segment/writer.h"
 
 namespace securenet {
@@ -15,13 +15,13 @@ namespace securenet {
 struct DataplaneOptions {
   SourceOptions source;
   SegmentOptions segment;
-  std::vector<int> cpus;     // worker i pinned to cpus[i % size] (empty = unpinned)
-  ParseConfig parse;         // --decap, --vxlan-ports
-  uint64_t dedupe_us = 0;    // --dedupe-us (0 = off)
-  uint32_t burst = 32;  // DPDK's usual burst; measured faster than 64 here (bench/linerate)
-  bool stats = false;        // print a summary at the end
-  std::string stats_json;    // write the summary as JSON to this file
-  unsigned top = 10;         // hosts in the summary
+  std::vector<int> cpus;   // worker i pinned to cpus[i % size] (empty = unpinned)
+  ParseConfig parse;       // --decap, --vxlan-ports
+  uint64_t dedupe_us = 0;  // --dedupe-us (0 = off)
+  uint32_t burst = 32;     // DPDK's usual burst; measured faster than 64 here (bench/linerate)
+  bool stats = false;      // print a summary at the end
+  std::string stats_json;  // write the summary as JSON to this file
+  unsigned top = 10;       // hosts in the summary
   bool help = false;
   bool speed_given = false;  // --speed (only with --timing recorded)
 };

@@ -11,10 +11,10 @@
 
 #include "app/cli.h"
 #include "app/report.h"
-#include "segment/writer.h"
 #include "pipeline/worker.h"
 #include "securenet/shm_reader.h"
 #include "securenet/source.h"
+#include "segment/writer.h"
 
 namespace {
 
@@ -35,7 +35,8 @@ sigset_t blocked_signals() {
   return set;
 }
 
-void wait_for_end(const sigset_t& sigs, const std::vector<std::unique_ptr<Worker>>& workers, std::atomic<bool>& stop) {
+void wait_for_end(const sigset_t& sigs, const std::vector<std::unique_ptr<Worker>>& workers,
+                  std::atomic<bool>& stop) {
   const timespec tick{0, 50'000'000};
   for (;;) {
     if (sigtimedwait(&sigs, nullptr, &tick) > 0) break;
@@ -73,14 +74,16 @@ int run(const DataplaneOptions& o) {
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < so.workers; ++i) {
-    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse, o.dedupe_us};
+    WorkerOptions wo{i, o.cpus.empty() ? -1 : o.cpus[i % o.cpus.size()], o.burst, o.parse,
+                     o.dedupe_us};
     workers.push_back(std::make_unique<Worker>(*seg, *(*sources)[i], wo, stop));
   }
   const uint64_t t0 = mono_ns();
   std::vector<std::thread> threads;
   for (auto& w : workers) {
     threads.emplace_back([&w, cpu = o.cpus.empty() ? -1 : 0] {
-      if (!w->run() && cpu >= 0) std::fprintf(stderr, "securenet-dataplane: could not pin a worker to its CPU\n");
+      if (!w->run() && cpu >= 0)
+        std::fprintf(stderr, "securenet-dataplane: could not pin a worker to its CPU\n");
     });
   }
   wait_for_end(sigs, workers, stop);

@@ -16,7 +16,9 @@ Hosts top_hosts(const ShmReader& r, unsigned n, size_t& total) {
   total = h.size();
   auto busier = [](const HostCounters& a, const HostCounters& b) {
     const uint64_t x = a.packets_sent + a.packets_recv, y = b.packets_sent + b.packets_recv;
-    return x != y ? x > y : std::lexicographical_compare(a.key.bytes, a.key.bytes + 16, b.key.bytes, b.key.bytes + 16);
+    return x != y ? x > y
+                  : std::lexicographical_compare(a.key.bytes, a.key.bytes + 16, b.key.bytes,
+                                                 b.key.bytes + 16);
   };
   std::sort(h.begin(), h.end(), busier);
   if (h.size() > n) h.resize(n);
@@ -44,14 +46,15 @@ std::string json_escape(const char* s) {
 void json_value(std::ostringstream& j, uint64_t v) { j << v; }
 template <size_t N>
 void json_value(std::ostringstream& j, const std::array<uint64_t, N>& v) {  // by protocol class
-  if constexpr (N != shm::kProtoClassCount) {  // a sketch: its words
+  if constexpr (N != shm::kProtoClassCount) {                               // a sketch: its words
     j << '[';
     for (size_t i = 0; i < N; ++i) j << (i ? "," : "") << v[i];
     j << ']';
     return;
   }
   j << '{';
-  for (size_t c = 0; c < N; ++c) j << (c ? "," : "") << '"' << shm::kProtoClassNames[c] << "\":" << v[c];
+  for (size_t c = 0; c < N; ++c)
+    j << (c ? "," : "") << '"' << shm::kProtoClassNames[c] << "\":" << v[c];
   j << '}';
 }
 
@@ -61,7 +64,8 @@ void named_json(std::ostringstream& j, const char* key, const char* const (&name
                 const std::array<uint64_t, N>& v) {
   static_assert(N == M, "one name per element");
   j << ",\"" << key << "\":{";
-  for (size_t i = first; i < N; ++i) j << (i > first ? "," : "") << '"' << names[i] << "\":" << v[i];
+  for (size_t i = first; i < N; ++i)
+    j << (i > first ? "," : "") << '"' << names[i] << "\":" << v[i];
   j << '}';
 }
 
@@ -81,50 +85,57 @@ void host_json(std::ostringstream& j, const HostCounters& h) {
 void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
-  std::fprintf(out, "securenet-dataplane: %s %s, %u worker(s)\n", shm::source_kind_name(hd.source_kind), hd.source_name,
-               hd.num_workers);
+  std::fprintf(out, "securenet-dataplane: %s %s, %u worker(s)\n",
+               shm::source_kind_name(hd.source_kind), hd.source_name, hd.num_workers);
   std::fprintf(out, "packets %" PRIu64 "  bytes %" PRIu64, g.packets, g.bytes);
   if (o.elapsed_s > 0) {
-    std::fprintf(out, "  in %.3f s (%.3f Mpps)", o.elapsed_s, static_cast<double>(g.packets) / o.elapsed_s / 1e6);
+    std::fprintf(out, "  in %.3f s (%.3f Mpps)", o.elapsed_s,
+                 static_cast<double>(g.packets) / o.elapsed_s / 1e6);
   }
   std::fprintf(out, "\ncounters:");
   int column = 0;
-#define SECURENET_X(member, type, api_metrics, api_status, help)             \
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
   std::fprintf(out, "%s%s %" PRIu64, ++column % 6 == 0 ? "\n " : " ", #member, g.member);
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
   if (const auto ifaces = r.interfaces(); ifaces.size() > 1) {
     for (const auto& i : ifaces) {
-      std::fprintf(out, "\ninterface %s (%u worker(s)): packets %" PRIu64 " bytes %" PRIu64 " source_drops %" PRIu64
-                        " duplicates %" PRIu64,
-                   i.name.c_str(), i.workers, i.totals.packets, i.totals.bytes, i.totals.source_drops,
-                   i.totals.duplicates);
+      std::fprintf(out,
+                   "\ninterface %s (%u worker(s)): packets %" PRIu64 " bytes %" PRIu64
+                   " source_drops %" PRIu64 " duplicates %" PRIu64,
+                   i.name.c_str(), i.workers, i.totals.packets, i.totals.bytes,
+                   i.totals.source_drops, i.totals.duplicates);
     }
   }
   std::fprintf(out, "\nprotocol classes:");
   for (size_t c = 0; c < shm::kProtoClassCount; ++c) {
-    std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)), g.proto_class_packets[c]);
+    std::fprintf(out, "  %s %" PRIu64, proto_class_name(static_cast<shm::ProtoClass>(c)),
+                 g.proto_class_packets[c]);
   }
   std::fprintf(out, "\nencapsulations:");
   for (size_t e = 0; e < shm::kEncapCount; ++e) {
-    std::fprintf(out, "  %s %" PRIu64, shm::encap_name(static_cast<shm::Encap>(e)), g.encap_packets[e]);
+    std::fprintf(out, "  %s %" PRIu64, shm::encap_name(static_cast<shm::Encap>(e)),
+                 g.encap_packets[e]);
   }
   std::fprintf(out, "\nparse errors:");
   bool any = false;
   for (size_t e = 1; e < shm::kParseErrorCount; ++e) {
     if (!g.parse_errors[e]) continue;
     any = true;
-    std::fprintf(out, "  %s %" PRIu64, parse_error_name(static_cast<shm::ParseError>(e)), g.parse_errors[e]);
+    std::fprintf(out, "  %s %" PRIu64, parse_error_name(static_cast<shm::ParseError>(e)),
+                 g.parse_errors[e]);
   }
   std::fprintf(out, "%s\n", any ? "" : "  none");
   size_t total = 0;
   const Hosts top = top_hosts(r, o.top, total);
   std::fprintf(out, "hosts %zu; top %zu by packets:\n", total, top.size());
-  std::fprintf(out, "  %-39s %12s %14s %12s %14s %8s\n", "host", "pkts-sent", "bytes-sent", "pkts-recv", "bytes-recv",
-               "syn-sent");
+  std::fprintf(out, "  %-39s %12s %14s %12s %14s %8s\n", "host", "pkts-sent", "bytes-sent",
+               "pkts-recv", "bytes-recv", "syn-sent");
   for (const auto& h : top) {
-    std::fprintf(out, "  %-39s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %8" PRIu64 "\n",
-                 ip_text(h.key).c_str(), h.packets_sent, h.bytes_sent, h.packets_recv, h.bytes_recv, h.syn_sent);
+    std::fprintf(out,
+                 "  %-39s %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 " %8" PRIu64 "\n",
+                 ip_text(h.key).c_str(), h.packets_sent, h.bytes_sent, h.packets_recv, h.bytes_recv,
+                 h.syn_sent);
   }
 }
 
@@ -132,13 +143,14 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
   std::ostringstream j;
-  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind) << "\",\"name\":\"" << json_escape(hd.source_name)
-    << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":" << o.elapsed_s
+  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind) << "\",\"name\":\""
+    << json_escape(hd.source_name) << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":"
+    << o.elapsed_s
 
 #define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << g.member
-    SECURENET_WORKER_COUNTERS(SECURENET_X)
+           SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
-    ;
+      ;
 #define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
   named_json(j, #member, names, first, g.member);
   SECURENET_NAMED_ARRAYS(SECURENET_X)  // proto_class_packets, parse_errors, encap_packets
@@ -154,9 +166,11 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const auto ifaces = r.interfaces();
   for (size_t i = 0; i < ifaces.size(); ++i) {
     const GlobalCounters& t = ifaces[i].totals;
-    j << (i ? "," : "") << "{\"name\":\"" << json_escape(ifaces[i].name.c_str()) << "\",\"workers\":" << ifaces[i].workers
+    j << (i ? "," : "") << "{\"name\":\"" << json_escape(ifaces[i].name.c_str())
+      << "\",\"workers\":"
+      << ifaces[i].workers
 #define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << t.member
-      SECURENET_WORKER_COUNTERS(SECURENET_X)
+             SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
       << '}';
   }

@@ -10,8 +10,8 @@
 namespace securenet {
 
 struct ReportOptions {
-  unsigned top = 10;        // hosts listed, by packets sent + received
-  double elapsed_s = 0;     // wall time of the run (for rates; 0 = omit)
+  unsigned top = 10;     // hosts listed, by packets sent + received
+  double elapsed_s = 0;  // wall time of the run (for rates; 0 = omit)
 };
 
 void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out);

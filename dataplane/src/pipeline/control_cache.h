@@ -18,7 +18,8 @@ class ControlCache {
   void init(const shm::ControlBlock& cb) noexcept { reload(cb); }
   // True when a new config was applied.
   bool poll(const shm::ControlBlock& cb) noexcept {
-    if (__builtin_expect(cb.generation.load(std::memory_order_relaxed) == cfg_.generation, 1)) return false;
+    if (__builtin_expect(cb.generation.load(std::memory_order_relaxed) == cfg_.generation, 1))
+      return false;
     return reload(cb);
   }
 
@@ -28,15 +29,18 @@ class ControlCache {
   bool blacklisted(const ParsedPacket& p) const noexcept {
     if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;
     if (!any_port_ || !p.l4_parsed) return false;
-    const uint64_t* bits = p.ip_proto == 6 ? cfg_.tcp_port_blacklist : p.ip_proto == 17 ? cfg_.udp_port_blacklist : nullptr;
+    const uint64_t* bits = p.ip_proto == 6    ? cfg_.tcp_port_blacklist
+                           : p.ip_proto == 17 ? cfg_.udp_port_blacklist
+                                              : nullptr;
     if (!bits) return false;
-    return (((bits[p.sport >> 6] >> (p.sport & 63)) | (bits[p.dport >> 6] >> (p.dport & 63))) & 1) != 0;
+    return (((bits[p.sport >> 6] >> (p.sport & 63)) | (bits[p.dport >> 6] >> (p.dport & 63))) &
+            1) != 0;
   }
 
  private:
   bool reload(const shm::ControlBlock& cb) noexcept;
 
-  shm::ControlConfig cfg_;      // what the worker applies
+  shm::ControlConfig cfg_;  // what the worker applies
   bool any_port_ = false;
   shm::ControlConfig staging_;  // the copy being taken; kept only when whole
 };

@@ -18,7 +18,9 @@ constexpr uint8_t kTcpAck = 0x10;
 inline bool icmp_error(const ParsedPacket& p) noexcept {
   if (!p.l4_parsed) return false;
   const uint8_t t = p.icmp_type;
-  if (p.ip_proto == 1) return t == 0 || t == 3 || t == 4 || t == 5 || t == 11 || t == 12 || t == 14 || t == 16 || t == 18;
+  if (p.ip_proto == 1)
+    return t == 0 || t == 3 || t == 4 || t == 5 || t == 11 || t == 12 || t == 14 || t == 16 ||
+           t == 18;
   return p.ip_proto == 58 && ((t >= 1 && t <= 4) || t == 129);
 }
 
@@ -29,11 +31,16 @@ inline bool icmp_error(const ParsedPacket& p) noexcept {
 inline unsigned probe_kind(const ParsedPacket& p) noexcept {
   if (!p.l4_parsed) return 0;
   switch (p.ip_proto) {
-    case 6: return (!(p.tcp_flags & kTcpAck) || (p.tcp_flags == kTcpAck && p.sport > p.dport)) ? 2 : 0;
-    case 17: return p.sport > p.dport ? 2 : 0;
-    case 1: return p.icmp_type == 8 ? 1 : 0;
-    case 58: return p.icmp_type == 128 ? 1 : 0;
-    default: return 0;
+    case 6:
+      return (!(p.tcp_flags & kTcpAck) || (p.tcp_flags == kTcpAck && p.sport > p.dport)) ? 2 : 0;
+    case 17:
+      return p.sport > p.dport ? 2 : 0;
+    case 1:
+      return p.icmp_type == 8 ? 1 : 0;
+    case 58:
+      return p.icmp_type == 128 ? 1 : 0;
+    default:
+      return 0;
   }
 }
 
@@ -41,9 +48,20 @@ inline unsigned probe_kind(const ParsedPacket& p) noexcept {
 // memcached, chargen, qotd, NetBIOS, WS-Discovery, mDNS).
 inline bool reflector_port(uint16_t port) noexcept {
   switch (port) {
-    case 53: case 123: case 161: case 389: case 1900: case 11211: case 19: case 17: case 137: case 3702:
-    case 5353: return true;
-    default: return false;
+    case 53:
+    case 123:
+    case 161:
+    case 389:
+    case 1900:
+    case 11211:
+    case 19:
+    case 17:
+    case 137:
+    case 3702:
+    case 5353:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -84,7 +102,8 @@ inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind,
 }
 
 inline void touch_seen(shm::HostEntry& e, uint64_t ts) noexcept {
-  if (__builtin_expect(shm::read(e.first_seen_ns) == 0, 0)) e.first_seen_ns.store(ts, std::memory_order_relaxed);
+  if (__builtin_expect(shm::read(e.first_seen_ns) == 0, 0))
+    e.first_seen_ns.store(ts, std::memory_order_relaxed);
   if (ts > shm::read(e.last_seen_ns)) e.last_seen_ns.store(ts, std::memory_order_relaxed);
 }
 
@@ -149,23 +168,35 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     table_.prefetch(src_slot_[i]);
     table_.prefetch(dst_slot_[i]);
     // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
-    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine, 1, 3);
+    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine,
+                       1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
-void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept {
+void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
+                          uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
-  if (__builtin_expect(p.error != shm::ParseError::kNone, 0)) bump(c.parse_errors[static_cast<size_t>(p.error)]);
+  if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
+    bump(c.parse_errors[static_cast<size_t>(p.error)]);
   if (p.vlan_tags) bump(c.vlan_packets);
   if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
   switch (p.l3) {
-    case L3::kIpv4: bump(c.ipv4_packets); break;
-    case L3::kIpv6: bump(c.ipv6_packets); break;
-    case L3::kArp: bump(c.arp_packets); break;
-    case L3::kOther: bump(c.other_l2_packets); break;
-    case L3::kNone: break;
+    case L3::kIpv4:
+      bump(c.ipv4_packets);
+      break;
+    case L3::kIpv6:
+      bump(c.ipv6_packets);
+      break;
+    case L3::kArp:
+      bump(c.arp_packets);
+      break;
+    case L3::kOther:
+      bump(c.other_l2_packets);
+      break;
+    case L3::kNone:
+      break;
   }
   if (!has_addresses(p)) return;
 
@@ -178,8 +209,11 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
   if (syn) bump(c.tcp_syn);
   if (black) bump(c.blacklisted_packets);
 
-  shm::HostEntry* s = count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
-  if (__builtin_expect(probe_kind(p) | (black && !icmp_error(p)) | (p.ip_proto == 17 && reflector_port(p.sport)), 0)) {
+  shm::HostEntry* s =
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
+  if (__builtin_expect(
+          probe_kind(p) | (black && !icmp_error(p)) | (p.ip_proto == 17 && reflector_port(p.sport)),
+          0)) {
     count_third_line(p, ts, s, dst_slot, black);
   }
 
@@ -192,8 +226,10 @@ void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
 
 // Both hosts of one packet. A packet whose source is its destination (a multicast
 // smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
-inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
-                                uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept {
+inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
+                                                  uint64_t src_slot, uint64_t dst_slot,
+                                                  uint32_t wire_len, size_t cls, bool syn,
+                                                  bool black, uint64_t ts) noexcept {
   shm::HostEntry* s = table_.find_or_insert(src, src_slot);
   if (s) {
     bump(s->packets_sent);
@@ -217,8 +253,8 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
 // The rarer per-host counters of the entries' third cache line (issue 13): blacklisted
 // packets against their sender, reflection-port UDP against its receiver, probes into the
 // sender's scan sketches. src == dst is one host (counted as the sender only).
-void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
-                                     bool black) noexcept {
+void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s,
+                                     uint64_t dst_slot, bool black) noexcept {
   if (s) {
     if (black && !icmp_error(p)) bump(s->blacklisted_sent);
     if (const unsigned k = probe_kind(p)) count_probe(*s, p, k, ts, dst_slot);

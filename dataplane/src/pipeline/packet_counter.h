@@ -13,9 +13,9 @@
 #include "pipeline/control_cache.h"
 #include "pipeline/host_table.h"
 #include "pipeline/sample_ring.h"
-#include "segment/writer.h"
 #include "securenet/parser.h"
 #include "securenet/source.h"
+#include "segment/writer.h"
 
 namespace securenet {
 
@@ -23,7 +23,6 @@ inline constexpr uint32_t kMaxBurst = 64;
 
 // Addresses are valid unless the IP header itself was unusable (the parser says so).
 inline bool has_addresses(const ParsedPacket& p) noexcept { return p.has_addrs; }
-
 
 class PacketCounter {
  public:
@@ -43,8 +42,11 @@ class PacketCounter {
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
-  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
-                   uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts) noexcept;
+  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src,
+                                                            const shm::IpKey& dst,
+                                                            uint64_t src_slot, uint64_t dst_slot,
+                                                            uint32_t wire_len, size_t cls, bool syn,
+                                                            bool black, uint64_t ts) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
   void count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
                         bool black) noexcept;

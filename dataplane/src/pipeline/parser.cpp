@@ -67,8 +67,8 @@ constexpr std::array<ProtoClass, 256> kClassOf = make_class_table();
 // Bit set of the IPv6 extension headers we walk: 0 hop-by-hop, 43 routing, 44 fragment,
 // 51 AH, 60 destination options.
 constexpr bool is_ipv6_ext(uint8_t nh) noexcept {
-  return nh < 64 && ((1ULL << nh) & ((1ULL << 0) | (1ULL << 43) | (1ULL << 44) |
-                                     (1ULL << 51) | (1ULL << 60)));
+  return nh < 64 &&
+         ((1ULL << nh) & ((1ULL << 0) | (1ULL << 43) | (1ULL << 44) | (1ULL << 51) | (1ULL << 60)));
 }
 
 // IP protocols that carry another layer: IPv4 (4), IPv6 (41), GRE (47).
@@ -82,8 +82,8 @@ inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
 // UDP, out of line and entered by a tail call (a jump): the tunnel-port check needs the
 // parser config, and keeping it live in the inlined hot path cost the plain IPv4/TCP path
 // three more saved registers (bench/README.md, "Decapsulation").
-[[gnu::noinline]] bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end, ParsedPacket& out,
-                                 const ParseConfig& cfg) noexcept {
+[[gnu::noinline]] bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
+                                 ParsedPacket& out, const ParseConfig& cfg) noexcept {
   const uint32_t avail = end > off ? end - off : 0;
   const uint8_t* p = d + off;
   if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
@@ -120,12 +120,13 @@ inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_e
         return fail(out, ParseError::kBadTcpDataOffset);
       break;
     }
-    case kUdp: return parse_udp(d, off, end, ip_end, out, cfg);  // a jump, not a call
+    case kUdp:
+      return parse_udp(d, off, end, ip_end, out, cfg);  // a jump, not a call
     case kIcmp:
     case kIcmpv6:
       if (SN_UNLIKELY(avail < kIcmpLen))
-        return fail(out, out.ip_proto == kIcmp ? ParseError::kTruncatedIcmp
-                                               : ParseError::kTruncatedIcmpv6);
+        return fail(
+            out, out.ip_proto == kIcmp ? ParseError::kTruncatedIcmp : ParseError::kTruncatedIcmpv6);
       out.icmp_type = p[0];
       break;
     case kIgmp:
@@ -153,8 +154,7 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
   const uint8_t* p = d + off;
   if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
   const uint32_t ihl = static_cast<uint32_t>(p[0] & 0x0F) * 4;
-  if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen))
-    return fail(out, ParseError::kBadIpv4Ihl);
+  if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen)) return fail(out, ParseError::kBadIpv4Ihl);
   set_ipv4_mapped(out.src, p + 12);
   set_ipv4_mapped(out.dst, p + 16);
   out.has_addrs = true;
@@ -178,7 +178,7 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
 
 // IPv6 payload length 0 (see the rules above): where the packet ends.
 [[gnu::noinline]] uint32_t ipv6_zero_length_end(const uint8_t* d, uint32_t off, uint32_t caplen,
-                                                 uint32_t wire) noexcept {
+                                                uint32_t wire) noexcept {
   const uint32_t hbh = off + kIpv6Len;
   if (d[off + 6] == 0 && caplen - hbh >= 8) {  // hop-by-hop: look for the jumbo option (0xC2)
     const uint32_t hend = hbh + (static_cast<uint32_t>(d[hbh + 1]) + 1) * 8;
@@ -225,7 +225,8 @@ inline bool parse_ipv6_payload(const uint8_t* d, uint32_t off, uint32_t caplen, 
       }
       len = 8;
     } else {
-      len = nh == 51 ? (static_cast<uint32_t>(e[1]) + 2) * 4 : (static_cast<uint32_t>(e[1]) + 1) * 8;
+      len =
+          nh == 51 ? (static_cast<uint32_t>(e[1]) + 2) * 4 : (static_cast<uint32_t>(e[1]) + 1) * 8;
       if (end - cur < len) return fail(out, ParseError::kTruncatedIpv6ExtHeader);
     }
     ++out.ipv6_ext_headers;
@@ -237,8 +238,9 @@ inline bool parse_ipv6_payload(const uint8_t* d, uint32_t off, uint32_t caplen, 
 }
 
 // Payload length 0: jumbogram or BIG TCP (out of line, entered by a tail call).
-[[gnu::noinline]] bool parse_ipv6_zero_length(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
-                                              ParsedPacket& out, const ParseConfig& cfg) noexcept {
+[[gnu::noinline]] bool parse_ipv6_zero_length(const uint8_t* d, uint32_t off, uint32_t caplen,
+                                              uint32_t wire, ParsedPacket& out,
+                                              const ParseConfig& cfg) noexcept {
   const uint32_t ip_end = ipv6_zero_length_end(d, off, caplen, wire);
   if (ip_end > wire) return fail(out, ParseError::kBadIpv6PayloadLength);
   return parse_ipv6_payload(d, off, caplen, ip_end, out, cfg);
@@ -263,8 +265,8 @@ inline bool parse_ipv6(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
 
 // The ethertype `et` whose payload starts at `off`: VLAN tags, then IPv4/IPv6/ARP inline,
 // anything else out of line (MPLS, PPPoE, other).
-inline bool parse_ethertype(const uint8_t* data, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
-                            ParsedPacket& out, const ParseConfig& cfg) noexcept {
+inline bool parse_ethertype(const uint8_t* data, uint32_t off, uint16_t et, uint32_t caplen,
+                            uint32_t wire, ParsedPacket& out, const ParseConfig& cfg) noexcept {
   int tags = 0;
   while (SN_UNLIKELY(et == kTpidQ || et == kTpidAd || et == kTpidOldQinQ)) {
     if (tags == kMaxVlanTags) {
@@ -293,13 +295,14 @@ inline bool parse_ethertype(const uint8_t* data, uint32_t off, uint16_t et, uint
 
 inline void reset(ParsedPacket& out, uint32_t wire_len) noexcept {
   static_assert(std::is_trivially_copyable_v<ParsedPacket>);
-  std::memset(static_cast<void*>(&out), 0, kParsedResetBytes);  // a few vector stores, then defaults
+  std::memset(static_cast<void*>(&out), 0,
+              kParsedResetBytes);  // a few vector stores, then defaults
   out.proto_class = ProtoClass::kOther;
   out.wire_len = wire_len;
 }
 
-inline bool parse_ethernet(const uint8_t* data, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                           const ParseConfig& cfg) noexcept {
+inline bool parse_ethernet(const uint8_t* data, uint32_t off, uint32_t caplen, uint32_t wire,
+                           ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (SN_UNLIKELY(caplen - off < kEthLen)) {
     out.l3 = L3::kOther;
     return fail(out, ParseError::kTruncatedEthernet);
@@ -315,16 +318,16 @@ bool parse_ethertype_at(const uint8_t* d, uint32_t off, uint16_t et, uint32_t ca
                         ParsedPacket& out, const ParseConfig& cfg) noexcept {
   return parse_ethertype(d, off, et, caplen, wire, out, cfg);
 }
-bool parse_ethernet_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                       const ParseConfig& cfg) noexcept {
+bool parse_ethernet_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
   return parse_ethernet(d, off, caplen, wire, out, cfg);
 }
-bool parse_ipv4_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                   const ParseConfig& cfg) noexcept {
+bool parse_ipv4_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                   ParsedPacket& out, const ParseConfig& cfg) noexcept {
   return parse_ipv4(d, off, caplen, wire, out, cfg);
 }
-bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                   const ParseConfig& cfg) noexcept {
+bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                   ParsedPacket& out, const ParseConfig& cfg) noexcept {
   return parse_ipv6(d, off, caplen, wire, out, cfg);
 }
 
@@ -339,7 +342,8 @@ bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, Parse
   return parse::parse_ethernet(data, 0, caplen, wire, out, cfg);
 }
 
-bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, ParsedPacket& out) noexcept {
+bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
+                  ParsedPacket& out) noexcept {
   return parse_packet(data, caplen, wire_len, out, parse::kDefaultConfig);
 }
 
@@ -356,9 +360,12 @@ bool ParseConfig::set_vxlan_ports(const uint16_t* ports, size_t n) noexcept {
 
 const char* decap_name(Decap d) noexcept {
   switch (d) {
-    case Decap::kInner: return "inner";
-    case Decap::kOuter: return "outer";
-    case Decap::kBoth: return "both";
+    case Decap::kInner:
+      return "inner";
+    case Decap::kOuter:
+      return "outer";
+    case Decap::kBoth:
+      return "both";
   }
   return "unknown";
 }

@@ -11,7 +11,10 @@ class SampleWriter {
  public:
   SampleWriter() = default;
   SampleWriter(shm::SampleRingHeader* ring, shm::SampleRecord* records) noexcept
-      : ring_(ring), records_(records), mask_(shm::read(ring->capacity) - 1), head_(shm::read(ring->head)) {}
+      : ring_(ring),
+        records_(records),
+        mask_(shm::read(ring->capacity) - 1),
+        head_(shm::read(ring->head)) {}
 
   void write(const ParsedPacket& p, uint64_t ts_ns, bool blacklisted) noexcept {
     shm::SampleRecord& r = records_[head_ & mask_];

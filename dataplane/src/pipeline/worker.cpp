@@ -7,10 +7,10 @@
 namespace securenet {
 namespace {
 
-constexpr uint64_t kHeartbeatNs = 1'000'000;   // 1 ms
-constexpr uint64_t kStatsNs = 10'000'000;      // 10 ms
-constexpr uint32_t kIdleSpins = 1024;          // empty polls before napping
-constexpr long kIdleNapNs = 50'000;            // 50 µs nap when idle
+constexpr uint64_t kHeartbeatNs = 1'000'000;  // 1 ms
+constexpr uint64_t kStatsNs = 10'000'000;     // 10 ms
+constexpr uint32_t kIdleSpins = 1024;         // empty polls before napping
+constexpr long kIdleNapNs = 50'000;           // 50 µs nap when idle
 
 bool pin_to(int cpu) noexcept {
   cpu_set_t set;
@@ -21,8 +21,13 @@ bool pin_to(int cpu) noexcept {
 
 }  // namespace
 
-Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop)
-    : src_(src), opts_(opts), stop_(stop), counter_(seg, opts.index, opts.parse), dedupe_(opts.dedupe_us) {
+Worker::Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts,
+               const std::atomic<bool>& stop)
+    : src_(src),
+      opts_(opts),
+      stop_(stop),
+      counter_(seg, opts.index, opts.parse),
+      dedupe_(opts.dedupe_us) {
   if (opts_.burst == 0 || opts_.burst > kMaxBurst) opts_.burst = kMaxBurst;
 }
 

@@ -8,24 +8,25 @@
 
 #include "pipeline/dedupe.h"
 #include "pipeline/packet_counter.h"
-#include "segment/writer.h"
 #include "securenet/common/clock.h"
 #include "securenet/source.h"
+#include "segment/writer.h"
 
 namespace securenet {
 
 struct WorkerOptions {
   unsigned index = 0;
-  int cpu = -1;          // pin to this CPU (-1 = not pinned)
-  uint32_t burst = 32;   // 1..kMaxBurst
-  ParseConfig parse{};   // layers looked into, hosts counted (--decap, --vxlan-ports)
+  int cpu = -1;            // pin to this CPU (-1 = not pinned)
+  uint32_t burst = 32;     // 1..kMaxBurst
+  ParseConfig parse{};     // layers looked into, hosts counted (--decap, --vxlan-ports)
   uint64_t dedupe_us = 0;  // --dedupe-us: drop duplicates within this window (0 = off)
 };
 
 class Worker {
  public:
   // Allocates the dedupe table when opts.dedupe_us is set (may throw std::bad_alloc).
-  Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts, const std::atomic<bool>& stop);
+  Worker(const Segment& seg, PacketSource& src, const WorkerOptions& opts,
+         const std::atomic<bool>& stop);
 
   // Runs until `stop` is set or a finite source is finished. Returns false if pinning
   // to the requested CPU failed (the worker still runs, unpinned).

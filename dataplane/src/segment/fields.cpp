@@ -32,7 +32,8 @@ uint64_t since(uint64_t cur, uint64_t base) noexcept {
   return cur;
 }
 template <Kind K, size_t N>
-std::array<uint64_t, N> since(const std::array<uint64_t, N>& cur, const std::array<uint64_t, N>& base) noexcept {
+std::array<uint64_t, N> since(const std::array<uint64_t, N>& cur,
+                              const std::array<uint64_t, N>& base) noexcept {
   std::array<uint64_t, N> v;
   for (size_t i = 0; i < N; ++i) v[i] = since<K>(cur[i], base[i]);
   return v;
@@ -62,7 +63,8 @@ void merge_host(HostFields& into, const HostFields& from) noexcept {
 
 HostFields host_delta(const HostFields& cur, const HostFields& base) noexcept {
   HostFields d;
-#define SECURENET_X(member, width, kind, api_name) d.member = since<Kind::kind>(cur.member, base.member);
+#define SECURENET_X(member, width, kind, api_name) \
+  d.member = since<Kind::kind>(cur.member, base.member);
   SECURENET_HOST_FIELDS(SECURENET_X)
 #undef SECURENET_X
   return d;
@@ -70,11 +72,13 @@ HostFields host_delta(const HostFields& cur, const HostFields& base) noexcept {
 
 GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexcept {
   GlobalCounters r = a;  // the heartbeat stays a's
-#define SECURENET_X(member, type, api_metrics, api_status, help) r.member = minus<Kind::type>(a.member, b.member);
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  r.member = minus<Kind::type>(a.member, b.member);
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
-#define SECURENET_X(member, length) \
-  for (size_t i = 0; i < (length); ++i) r.member[i] = minus<Kind::counter>(a.member[i], b.member[i]);
+#define SECURENET_X(member, length)     \
+  for (size_t i = 0; i < (length); ++i) \
+    r.member[i] = minus<Kind::counter>(a.member[i], b.member[i]);
   SECURENET_WORKER_ARRAYS(SECURENET_X)
 #undef SECURENET_X
   return r;
@@ -82,7 +86,8 @@ GlobalCounters subtract(const GlobalCounters& a, const GlobalCounters& b) noexce
 
 GlobalCounters add_counters(const GlobalCounters& a, const GlobalCounters& b) noexcept {
   GlobalCounters r = a;  // the heartbeat stays a's
-#define SECURENET_X(member, type, api_metrics, api_status, help) r.member = plus<Kind::type>(a.member, b.member);
+#define SECURENET_X(member, type, api_metrics, api_status, help) \
+  r.member = plus<Kind::type>(a.member, b.member);
   SECURENET_WORKER_COUNTERS(SECURENET_X)
 #undef SECURENET_X
 #define SECURENET_X(member, length) \

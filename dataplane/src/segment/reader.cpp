@@ -1,7 +1,5 @@
 // Read-only view of the dataplane's segment: validates the header, sums workers, walks
 // host tables and copies sampled records (seqlock protocol of shm_layout.h).
-#include "securenet/shm_reader.h"
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <unordered_map>
 #include <utility>
+
+#include "securenet/shm_reader.h"
 
 namespace securenet {
 namespace {
@@ -36,32 +36,39 @@ Status check_header(const std::string& name, const shm::Header& h, size_t file_s
     return make_error("segment " + name + " is not a SecureNet segment (bad magic)");
   }
   if (h.layout_version != shm::kLayoutVersion) {
-    return make_error("segment " + name + " has layout version " + std::to_string(h.layout_version) +
-                      ", this build reads " + std::to_string(shm::kLayoutVersion) +
-                      "; restart both with the same build");
+    return make_error("segment " + name + " has layout version " +
+                      std::to_string(h.layout_version) + ", this build reads " +
+                      std::to_string(shm::kLayoutVersion) + "; restart both with the same build");
   }
-  if (h.header_size != sizeof(shm::Header) || h.sizeof_worker_counters != sizeof(shm::WorkerCounters) ||
-      h.sizeof_host_entry != sizeof(shm::HostEntry) || h.sizeof_sample_record != sizeof(shm::SampleRecord) ||
+  if (h.header_size != sizeof(shm::Header) ||
+      h.sizeof_worker_counters != sizeof(shm::WorkerCounters) ||
+      h.sizeof_host_entry != sizeof(shm::HostEntry) ||
+      h.sizeof_sample_record != sizeof(shm::SampleRecord) ||
       h.sizeof_control_block != sizeof(shm::ControlBlock)) {
     return make_error("segment " + name + " has struct sizes that differ from this build's" +
                       "; restart both with the same build");
   }
-  if (read(h.ready) != 1) return make_error("segment " + name + " is not ready yet (dataplane starting)");
+  if (read(h.ready) != 1)
+    return make_error("segment " + name + " is not ready yet (dataplane starting)");
   if (h.segment_size > file_size || h.num_workers == 0 || h.num_workers > shm::kMaxWorkers ||
-      h.control_offset % 4096 != 0 || h.control_offset + sizeof(shm::ControlBlock) > h.segment_size) {
+      h.control_offset % 4096 != 0 ||
+      h.control_offset + sizeof(shm::ControlBlock) > h.segment_size) {
     return make_error("segment " + name + " has an inconsistent header (size or worker count)");
   }
   for (uint32_t w = 0; w < h.num_workers; ++w) {
     const shm::WorkerRegion& r = h.workers[w];
-    const bool pow2 = r.host_capacity && !(r.host_capacity & (r.host_capacity - 1)) && r.ring_capacity &&
-                      !(r.ring_capacity & (r.ring_capacity - 1));
+    const bool pow2 = r.host_capacity && !(r.host_capacity & (r.host_capacity - 1)) &&
+                      r.ring_capacity && !(r.ring_capacity & (r.ring_capacity - 1));
     const bool fits = r.counters_offset + sizeof(shm::WorkerCounters) <= h.segment_size &&
                       r.host_capacity <= (1ULL << 32) &&
                       r.hosts_offset + r.host_capacity * sizeof(shm::HostEntry) <= h.segment_size &&
                       r.ring_capacity <= (1ULL << 32) &&
-                      r.ring_offset + sizeof(shm::SampleRingHeader) + r.ring_capacity * sizeof(shm::SampleRecord) <=
+                      r.ring_offset + sizeof(shm::SampleRingHeader) +
+                              r.ring_capacity * sizeof(shm::SampleRecord) <=
                           h.segment_size;
-    if (!pow2 || !fits) return make_error("segment " + name + " has an inconsistent region for worker " + std::to_string(w));
+    if (!pow2 || !fits)
+      return make_error("segment " + name + " has an inconsistent region for worker " +
+                        std::to_string(w));
   }
   return Ok{};
 }
@@ -87,15 +94,20 @@ Result<ShmReader> ShmReader::open(const std::string& name, bool writable_control
   FdGuard fd{shm_open(path.c_str(), writable_control ? O_RDWR : O_RDONLY, 0)};
   if (fd.fd < 0) {
     const int e = errno;
-    return make_error("cannot open /dev/shm/" + name + ": " + std::strerror(e) +
-                      (e == ENOENT ? " (is securenet-dataplane running with this --instance?)" : ""), e);
+    return make_error(
+        "cannot open /dev/shm/" + name + ": " + std::strerror(e) +
+            (e == ENOENT ? " (is securenet-dataplane running with this --instance?)" : ""),
+        e);
   }
   struct stat st {};
-  if (fstat(fd.fd, &st) != 0) return make_error("cannot stat /dev/shm/" + name + ": " + std::strerror(errno), errno);
+  if (fstat(fd.fd, &st) != 0)
+    return make_error("cannot stat /dev/shm/" + name + ": " + std::strerror(errno), errno);
   const size_t file_size = static_cast<size_t>(st.st_size);
-  if (file_size < sizeof(shm::Header)) return make_error("segment " + name + " is too small to be a SecureNet segment");
+  if (file_size < sizeof(shm::Header))
+    return make_error("segment " + name + " is too small to be a SecureNet segment");
   void* base = mmap(nullptr, file_size, PROT_READ, MAP_SHARED, fd.fd, 0);
-  if (base == MAP_FAILED) return make_error("cannot map /dev/shm/" + name + ": " + std::strerror(errno), errno);
+  if (base == MAP_FAILED)
+    return make_error("cannot map /dev/shm/" + name + ": " + std::strerror(errno), errno);
 
   ShmReader r;
   r.base_ = base;
@@ -107,8 +119,12 @@ Result<ShmReader> ShmReader::open(const std::string& name, bool writable_control
     const uint64_t off = r.header_->control_offset;
     const uint64_t len = (sizeof(shm::ControlBlock) + 4095) / 4096 * 4096;
     void* want = static_cast<char*>(base) + off;
-    void* p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd.fd, static_cast<off_t>(off));
-    if (p == MAP_FAILED) return make_error("cannot map the control block of " + name + " read-write: " + std::strerror(errno), errno);
+    void* p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd.fd,
+                   static_cast<off_t>(off));
+    if (p == MAP_FAILED)
+      return make_error(
+          "cannot map the control block of " + name + " read-write: " + std::strerror(errno),
+          errno);
     r.control_ = static_cast<shm::ControlBlock*>(p);
   }
   return r;
@@ -175,14 +191,16 @@ std::string ShmReader::worker_source(unsigned w) const {
   const char* own = w < header_->num_workers ? header_->workers[w].source_name : "";
   const size_t n = strnlen(own, sizeof(shm::WorkerRegion::source_name));
   if (n) return std::string(own, n);
-  return std::string(header_->source_name, strnlen(header_->source_name, sizeof header_->source_name));
+  return std::string(header_->source_name,
+                     strnlen(header_->source_name, sizeof header_->source_name));
 }
 
 std::vector<InterfaceTotals> ShmReader::interfaces() const {
   std::vector<InterfaceTotals> out;
   for (uint32_t w = 0; w < header_->num_workers; ++w) {
     const std::string name = worker_source(w);
-    auto it = std::find_if(out.begin(), out.end(), [&](const InterfaceTotals& i) { return i.name == name; });
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const InterfaceTotals& i) { return i.name == name; });
     if (it == out.end()) {
       it = out.insert(out.end(), InterfaceTotals{name, 0, {}});
       it->totals.oldest_heartbeat_ns = UINT64_MAX;
@@ -220,7 +238,8 @@ static void copy_record(const shm::SampleRecord& from, shm::SampleRecord& to) no
               sizeof(shm::SampleRecord) - kPlain);
 }
 
-uint64_t ShmReader::read_samples(std::vector<uint64_t>& cursors, std::vector<shm::SampleRecord>& out) const {
+uint64_t ShmReader::read_samples(std::vector<uint64_t>& cursors,
+                                 std::vector<shm::SampleRecord>& out) const {
   uint64_t lost = 0;
   if (cursors.size() < header_->num_workers) cursors.resize(header_->num_workers, 0);
   for (uint32_t w = 0; w < header_->num_workers; ++w) {

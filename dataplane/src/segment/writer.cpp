@@ -11,8 +11,8 @@
 #include <cstring>
 #include <new>
 
-#include "securenet/common/fd.h"
 #include "securenet/common/clock.h"
+#include "securenet/common/fd.h"
 
 namespace securenet {
 namespace {
@@ -31,16 +31,18 @@ Status check_existing(const std::string& name) {
   Fd fd(shm_open(("/" + name).c_str(), O_RDONLY, 0));
   if (!fd) return Ok{};
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0 || static_cast<size_t>(st.st_size) < sizeof(shm::Header)) return Ok{};
+  if (fstat(fd.get(), &st) != 0 || static_cast<size_t>(st.st_size) < sizeof(shm::Header))
+    return Ok{};
   void* p = mmap(nullptr, sizeof(shm::Header), PROT_READ, MAP_SHARED, fd.get(), 0);
   if (p == MAP_FAILED) return Ok{};
   const auto* h = static_cast<const shm::Header*>(p);
-  const bool live = h->magic == shm::kMagic && shm::read(h->stopped) == 0 && pid_alive(h->dataplane_pid);
+  const bool live =
+      h->magic == shm::kMagic && shm::read(h->stopped) == 0 && pid_alive(h->dataplane_pid);
   const uint64_t pid = h->dataplane_pid;
   munmap(p, sizeof(shm::Header));
   if (live) {
-    return make_error("segment " + name + " is in use by running dataplane pid " + std::to_string(pid) +
-                      "; stop it or choose another --instance");
+    return make_error("segment " + name + " is in use by running dataplane pid " +
+                      std::to_string(pid) + "; stop it or choose another --instance");
   }
   return Ok{};
 }
@@ -58,11 +60,14 @@ void prefault(void* base, size_t size) {
 }  // namespace
 
 Result<std::string> segment_name(const std::string& instance) {
-  if (instance.empty() || instance.size() > 200) return make_error("instance name must be 1..200 characters");
+  if (instance.empty() || instance.size() > 200)
+    return make_error("instance name must be 1..200 characters");
   for (char c : instance) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
-    if (!ok) return make_error("instance name '" + instance + "' may only hold letters, digits, '-', '_' and '.'");
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok)
+      return make_error("instance name '" + instance +
+                        "' may only hold letters, digits, '-', '_' and '.'");
   }
   return "securenet-" + instance;
 }
@@ -90,7 +95,8 @@ uint64_t compute_layout(const SegmentOptions& opts, shm::Header& h) noexcept {
     r.host_idle_ns = opts.host_idle_s * 1'000'000'000ULL;
     r.ring_offset = align_up(r.hosts_offset + hosts * sizeof(shm::HostEntry), kPage);
     r.ring_capacity = ring;
-    off = align_up(r.ring_offset + sizeof(shm::SampleRingHeader) + ring * sizeof(shm::SampleRecord), kPage);
+    off = align_up(r.ring_offset + sizeof(shm::SampleRingHeader) + ring * sizeof(shm::SampleRecord),
+                   kPage);
   }
   h.segment_size = off;
   return off;
@@ -106,7 +112,8 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   const std::string path = "/" + *name;
   shm_unlink(path.c_str());  // a stale segment of a dataplane that is gone
   Fd fd(shm_open(path.c_str(), O_RDWR | O_CREAT | O_EXCL, opts.mode));
-  if (!fd) return make_error("cannot create /dev/shm/" + *name + ": " + std::strerror(errno), errno);
+  if (!fd)
+    return make_error("cannot create /dev/shm/" + *name + ": " + std::strerror(errno), errno);
   fchmod(fd.get(), opts.mode);  // not subject to the umask
 
   shm::Header layout{};
@@ -114,7 +121,9 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   if (ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
     const int e = errno;
     shm_unlink(path.c_str());
-    return make_error("cannot size /dev/shm/" + *name + " to " + std::to_string(size) + " bytes: " + std::strerror(e), e);
+    return make_error("cannot size /dev/shm/" + *name + " to " + std::to_string(size) +
+                          " bytes: " + std::strerror(e),
+                      e);
   }
   void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (base == MAP_FAILED) {
@@ -152,7 +161,8 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   h->sizeof_sample_record = sizeof(shm::SampleRecord);
   h->sizeof_control_block = sizeof(shm::ControlBlock);
   for (unsigned w = 0; w < opts.workers && w < opts.worker_sources.size(); ++w) {
-    std::strncpy(h->workers[w].source_name, opts.worker_sources[w].c_str(), sizeof(h->workers[w].source_name) - 1);
+    std::strncpy(h->workers[w].source_name, opts.worker_sources[w].c_str(),
+                 sizeof(h->workers[w].source_name) - 1);
   }
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.ring(w).capacity.store(layout.workers[w].ring_capacity, std::memory_order_relaxed);
@@ -188,13 +198,17 @@ void Segment::release() noexcept {
   if (!keep_) shm_unlink(("/" + name_).c_str());
 }
 
-shm::ControlBlock& Segment::control() const { return *at<shm::ControlBlock>(header().control_offset); }
+shm::ControlBlock& Segment::control() const {
+  return *at<shm::ControlBlock>(header().control_offset);
+}
 
 shm::WorkerCounters& Segment::counters(unsigned w) const {
   return *at<shm::WorkerCounters>(header().workers[w].counters_offset);
 }
 
-shm::HostEntry* Segment::hosts(unsigned w) const { return at<shm::HostEntry>(header().workers[w].hosts_offset); }
+shm::HostEntry* Segment::hosts(unsigned w) const {
+  return at<shm::HostEntry>(header().workers[w].hosts_offset);
+}
 
 shm::SampleRingHeader& Segment::ring(unsigned w) const {
   return *at<shm::SampleRingHeader>(header().workers[w].ring_offset);

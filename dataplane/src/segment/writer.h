@@ -22,16 +22,16 @@ inline constexpr uint64_t kMaxRingCapacity = 1ULL << 20;
 struct SegmentOptions {
   std::string instance = "default";  // segment name is securenet-<instance>
   unsigned workers = 1;
-  uint64_t host_capacity = 65536;    // per worker; rounded up to a power of two
-  uint64_t host_idle_s = 0;          // hosts idle this long (packet time) age out; 0 = never
-  uint64_t ring_capacity = 4096;     // sample records per worker; rounded up likewise
+  uint64_t host_capacity = 65536;  // per worker; rounded up to a power of two
+  uint64_t host_idle_s = 0;        // hosts idle this long (packet time) age out; 0 = never
+  uint64_t ring_capacity = 4096;   // sample records per worker; rounded up likewise
   shm::SourceKind source_kind = shm::SourceKind::kNone;
-  std::string source_name;           // interface, file or device (truncated to 63 bytes)
+  std::string source_name;                  // interface, file or device (truncated to 63 bytes)
   std::vector<std::string> worker_sources;  // worker w reads worker_sources[w] (truncated to 15
                                             // bytes; empty or missing: source_name)
-  bool keep = false;                 // do not unlink on destruction
-  bool populate = true;              // pre-fault the pages (no page faults in the hot path)
-  unsigned mode = 0660;              // file mode of /dev/shm/securenet-<instance>
+  bool keep = false;                        // do not unlink on destruction
+  bool populate = true;                     // pre-fault the pages (no page faults in the hot path)
+  unsigned mode = 0660;                     // file mode of /dev/shm/securenet-<instance>
 };
 
 // "securenet-" + instance, or an error when the instance name is not a plain word.
@@ -71,7 +71,9 @@ class Segment {
   Segment() = default;
   void release() noexcept;
   template <typename T>
-  T* at(uint64_t offset) const { return reinterpret_cast<T*>(static_cast<char*>(base_) + offset); }
+  T* at(uint64_t offset) const {
+    return reinterpret_cast<T*>(static_cast<char*>(base_) + offset);
+  }
 
   std::string name_;
   void* base_ = nullptr;

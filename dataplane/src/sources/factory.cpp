@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include "sources/pcap/pcap_source.h"
 #include "securenet/source.h"
+#include "sources/pcap/pcap_source.h"
 
 #ifdef SECURENET_HAVE_AFPACKET
 #include "sources/afpacket/afpacket_source.h"
@@ -41,8 +41,9 @@ Result<Sources> make_one(const SourceOptions& opts) {
 #ifdef SECURENET_HAVE_AFXDP
       return make_afxdp_sources(opts);
 #else
-      return not_built("afxdp",
-                       "install libxdp-dev libbpf-dev clang and rebuild with -DSECURENET_WITH_AFXDP=ON");
+      return not_built(
+          "afxdp",
+          "install libxdp-dev libbpf-dev clang and rebuild with -DSECURENET_WITH_AFXDP=ON");
 #endif
     case shm::SourceKind::kDpdk:
 #ifdef SECURENET_HAVE_DPDK
@@ -73,8 +74,9 @@ Status check_interfaces(shm::SourceKind kind, const std::vector<std::string>& na
 Result<std::vector<std::string>> target_list(shm::SourceKind kind, const std::string& target) {
   if (kind == shm::SourceKind::kPcap || target.find(',') == std::string::npos) {
     if (kind != shm::SourceKind::kPcap && target.size() > kMaxTargetName)
-      return make_error("--target '" + target + "' is longer than " + std::to_string(kMaxTargetName) +
-                        " characters (an interface name is at most IFNAMSIZ-1; DPDK: use the port id)");
+      return make_error(
+          "--target '" + target + "' is longer than " + std::to_string(kMaxTargetName) +
+          " characters (an interface name is at most IFNAMSIZ-1; DPDK: use the port id)");
     return std::vector<std::string>{target};
   }
   std::vector<std::string> out;
@@ -82,11 +84,14 @@ Result<std::vector<std::string>> target_list(shm::SourceKind kind, const std::st
   size_t at = 0;
   for (;;) {
     const size_t comma = target.find(',', at);
-    const std::string item = target.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    if (item.empty()) return make_error("--target '" + target + "' has an empty item (write eth1,eth2)");
+    const std::string item =
+        target.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    if (item.empty())
+      return make_error("--target '" + target + "' has an empty item (write eth1,eth2)");
     if (item.size() > kMaxTargetName)
-      return make_error("--target: '" + item + "' is longer than " + std::to_string(kMaxTargetName) +
-                        " characters (an interface name is at most IFNAMSIZ-1; DPDK: use the port id)");
+      return make_error(
+          "--target: '" + item + "' is longer than " + std::to_string(kMaxTargetName) +
+          " characters (an interface name is at most IFNAMSIZ-1; DPDK: use the port id)");
     if (!seen.insert(item).second) return make_error("--target names '" + item + "' twice");
     out.push_back(item);
     if (out.size() > kMaxTargets)

@@ -44,8 +44,10 @@ inline bool ethtool_value_call(const std::string& ifname, uint32_t cmd, uint32_t
 
 inline Result<Offloads> read_offloads(const std::string& ifname) {
   uint32_t gro = 0, flags = 0;
-  if (!ethtool_value_call(ifname, ETHTOOL_GGRO, gro) || !ethtool_value_call(ifname, ETHTOOL_GFLAGS, flags))
-    return make_error("cannot read the offloads of '" + ifname + "': " + std::strerror(errno), errno);
+  if (!ethtool_value_call(ifname, ETHTOOL_GGRO, gro) ||
+      !ethtool_value_call(ifname, ETHTOOL_GFLAGS, flags))
+    return make_error("cannot read the offloads of '" + ifname + "': " + std::strerror(errno),
+                      errno);
   return Offloads{gro != 0, (flags & ETH_FLAG_LRO) != 0, (flags & ETH_FLAG_RXVLAN) != 0};
 }
 
@@ -88,10 +90,14 @@ class OffloadGuard {
     note(before->lro, now.lro, "lro");
     if (vlan_too) note(before->rxvlan, now.rxvlan, "rxvlan");
     if (!off.empty())
-      std::fprintf(stderr, "%s: %s: turned off %s for the capture (merged or tag-stripped frames would be miscounted); restored at exit\n",
+      std::fprintf(stderr,
+                   "%s: %s: turned off %s for the capture (merged or tag-stripped frames would be "
+                   "miscounted); restored at exit\n",
                    who.c_str(), ifname.c_str(), off.c_str());
     if (!stuck.empty())
-      std::fprintf(stderr, "%s: %s: could not turn off %s: packet or VLAN counts may be off (ethtool -K %s ... off)\n",
+      std::fprintf(stderr,
+                   "%s: %s: could not turn off %s: packet or VLAN counts may be off (ethtool -K %s "
+                   "... off)\n",
                    who.c_str(), ifname.c_str(), stuck.c_str(), ifname.c_str());
     g.ifname_ = ifname;
     g.restore_ = *before;

@@ -65,9 +65,9 @@ inline Mac mac(const char* s) {
 inline constexpr uint16_t kEthIpv4 = 0x0800, kEthArp = 0x0806, kEthIpv6 = 0x86DD;
 inline constexpr uint16_t kTpid8021Q = 0x8100, kTpid8021ad = 0x88A8;
 inline constexpr uint8_t kProtoHopByHop = 0, kProtoIcmp = 1, kProtoIgmp = 2, kProtoTcp = 6,
-                         kProtoUdp = 17, kProtoRouting = 43, kProtoFragment = 44,
-                         kProtoAh = 51, kProtoIcmpv6 = 58, kProtoNoNext = 59,
-                         kProtoDestOpts = 60, kProtoExperimental = 253;
+                         kProtoUdp = 17, kProtoRouting = 43, kProtoFragment = 44, kProtoAh = 51,
+                         kProtoIcmpv6 = 58, kProtoNoNext = 59, kProtoDestOpts = 60,
+                         kProtoExperimental = 253;
 inline constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10,
                          kUrg = 0x20, kEce = 0x40, kCwr = 0x80;
 
@@ -78,11 +78,11 @@ struct Ipv4Opts {
   uint16_t id = 0x1234;
   bool dont_fragment = false;
   bool more_fragments = false;
-  uint16_t frag_offset = 0;          // in 8-byte units
-  Bytes options;                     // padded with zeroes (EOL) to a multiple of 4
-  std::optional<uint8_t> proto;      // else from the next layer (253 when none)
-  std::optional<uint8_t> version;    // corrupt: e.g. 6
-  std::optional<uint8_t> ihl;        // corrupt: e.g. 4 or 15
+  uint16_t frag_offset = 0;        // in 8-byte units
+  Bytes options;                   // padded with zeroes (EOL) to a multiple of 4
+  std::optional<uint8_t> proto;    // else from the next layer (253 when none)
+  std::optional<uint8_t> version;  // corrupt: e.g. 6
+  std::optional<uint8_t> ihl;      // corrupt: e.g. 4 or 15
   std::optional<uint16_t> total_length;
   std::optional<uint16_t> checksum;
 };
@@ -137,8 +137,8 @@ class Builder {
   Builder& arp(uint16_t op, const Mac& sha, const Ip4& spa, const Mac& tha, const Ip4& tpa) {
     Layer& l = push(Kind::kArp, 28);
     uint8_t* p = at(l, 0);
-    put16(p, 1);            // hardware: Ethernet
-    put16(p + 2, kEthIpv4); // protocol: IPv4
+    put16(p, 1);             // hardware: Ethernet
+    put16(p + 2, kEthIpv4);  // protocol: IPv4
     p[4] = 6;
     p[5] = 4;
     put16(p + 6, op);
@@ -157,8 +157,7 @@ class Builder {
     p[1] = o.tos;
     put16(p + 4, o.id);
     put16(p + 6, static_cast<uint16_t>((o.dont_fragment ? 0x4000 : 0) |
-                                       (o.more_fragments ? 0x2000 : 0) |
-                                       (o.frag_offset & 0x1FFF)));
+                                       (o.more_fragments ? 0x2000 : 0) | (o.frag_offset & 0x1FFF)));
     p[8] = o.ttl;
     std::copy(src.begin(), src.end(), p + 12);
     std::copy(dst.begin(), dst.end(), p + 16);
@@ -217,7 +216,8 @@ class Builder {
     put16(p + 2, dport);
     put32(p + 4, o.seq);
     put32(p + 8, o.ack);
-    p[12] = static_cast<uint8_t>(o.data_offset.value_or(static_cast<uint8_t>(5 + opt.size() / 4)) << 4);
+    p[12] =
+        static_cast<uint8_t>(o.data_offset.value_or(static_cast<uint8_t>(5 + opt.size() / 4)) << 4);
     p[13] = flags;
     put16(p + 14, o.window);
     put16(p + 18, o.urgent);
@@ -263,11 +263,20 @@ class Builder {
     return *this;
   }
   // Ethernet padding after everything else (not counted in any IP/UDP length).
-  Builder& pad_to(size_t frame_len) { pad_to_ = frame_len; return *this; }
+  Builder& pad_to(size_t frame_len) {
+    pad_to_ = frame_len;
+    return *this;
+  }
   // Capture cut to n bytes (caplen = n, wire_len = full length).
-  Builder& snap(size_t n) { snap_ = n; return *this; }
+  Builder& snap(size_t n) {
+    snap_ = n;
+    return *this;
+  }
   // The frame itself is only n bytes long (caplen = wire_len = n).
-  Builder& truncate(size_t n) { truncate_ = n; return *this; }
+  Builder& truncate(size_t n) {
+    truncate_ = n;
+    return *this;
+  }
 
   Frame build() const {
     Bytes b = bytes_;
@@ -281,7 +290,20 @@ class Builder {
   }
 
  private:
-  enum class Kind : uint8_t { kEth, kVlan, kArp, kIpv4, kIpv6, kExt, kTcp, kUdp, kIcmp, kIcmpv6, kIgmp, kPayload };
+  enum class Kind : uint8_t {
+    kEth,
+    kVlan,
+    kArp,
+    kIpv4,
+    kIpv6,
+    kExt,
+    kTcp,
+    kUdp,
+    kIcmp,
+    kIcmpv6,
+    kIgmp,
+    kPayload
+  };
   struct Layer {
     Kind kind;
     size_t off = 0, len = 0;
@@ -292,10 +314,19 @@ class Builder {
     std::optional<uint16_t> checksum;  // explicit checksum
   };
 
-  static void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
-  static void put32(uint8_t* p, uint32_t v) { put16(p, uint16_t(v >> 16)); put16(p + 2, uint16_t(v)); }
+  static void put16(uint8_t* p, uint16_t v) {
+    p[0] = uint8_t(v >> 8);
+    p[1] = uint8_t(v);
+  }
+  static void put32(uint8_t* p, uint32_t v) {
+    put16(p, uint16_t(v >> 16));
+    put16(p + 2, uint16_t(v));
+  }
   static uint16_t get16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-  static Bytes pad4(Bytes v) { v.resize((v.size() + 3) / 4 * 4, 0); return v; }
+  static Bytes pad4(Bytes v) {
+    v.resize((v.size() + 3) / 4 * 4, 0);
+    return v;
+  }
 
   Layer& push(Kind k, size_t len) {
     layers_.push_back(Layer{k, bytes_.size(), len});
@@ -320,32 +351,48 @@ class Builder {
     return *this;
   }
 
-  const Layer* next_layer(size_t i) const { return i + 1 < layers_.size() ? &layers_[i + 1] : nullptr; }
+  const Layer* next_layer(size_t i) const {
+    return i + 1 < layers_.size() ? &layers_[i + 1] : nullptr;
+  }
 
   // Ethertype (or TPID) that announces layer n.
   static std::optional<uint16_t> ethertype_of(const Layer* n) {
     if (!n) return std::nullopt;
     switch (n->kind) {
-      case Kind::kVlan: return n->tpid;
-      case Kind::kArp: return kEthArp;
-      case Kind::kIpv4: return kEthIpv4;
-      case Kind::kIpv6: return kEthIpv6;
-      default: return std::nullopt;
+      case Kind::kVlan:
+        return n->tpid;
+      case Kind::kArp:
+        return kEthArp;
+      case Kind::kIpv4:
+        return kEthIpv4;
+      case Kind::kIpv6:
+        return kEthIpv6;
+      default:
+        return std::nullopt;
     }
   }
   // IP protocol number that announces layer n.
   static std::optional<uint8_t> proto_of(const Layer* n) {
     if (!n) return std::nullopt;
     switch (n->kind) {
-      case Kind::kExt: return n->own_proto;
-      case Kind::kTcp: return kProtoTcp;
-      case Kind::kUdp: return kProtoUdp;
-      case Kind::kIcmp: return kProtoIcmp;
-      case Kind::kIcmpv6: return kProtoIcmpv6;
-      case Kind::kIgmp: return kProtoIgmp;
-      case Kind::kIpv4: return 4;   // IP-in-IP
-      case Kind::kIpv6: return 41;
-      default: return std::nullopt;
+      case Kind::kExt:
+        return n->own_proto;
+      case Kind::kTcp:
+        return kProtoTcp;
+      case Kind::kUdp:
+        return kProtoUdp;
+      case Kind::kIcmp:
+        return kProtoIcmp;
+      case Kind::kIcmpv6:
+        return kProtoIcmpv6;
+      case Kind::kIgmp:
+        return kProtoIgmp;
+      case Kind::kIpv4:
+        return 4;  // IP-in-IP
+      case Kind::kIpv6:
+        return 41;
+      default:
+        return std::nullopt;
     }
   }
 
@@ -429,11 +476,20 @@ class Builder {
         put16(p + 4, l.length.value_or(static_cast<uint16_t>(rest)));
         l4_checksum(b, i, kProtoUdp, rest, 6, true);
         break;
-      case Kind::kTcp: l4_checksum(b, i, kProtoTcp, rest, 16, true); break;
-      case Kind::kIcmpv6: l4_checksum(b, i, kProtoIcmpv6, rest, 2, true); break;
-      case Kind::kIcmp: l4_checksum(b, i, kProtoIcmp, rest, 2, false); break;
-      case Kind::kIgmp: l4_checksum(b, i, kProtoIgmp, rest, 2, false); break;
-      default: break;
+      case Kind::kTcp:
+        l4_checksum(b, i, kProtoTcp, rest, 16, true);
+        break;
+      case Kind::kIcmpv6:
+        l4_checksum(b, i, kProtoIcmpv6, rest, 2, true);
+        break;
+      case Kind::kIcmp:
+        l4_checksum(b, i, kProtoIcmp, rest, 2, false);
+        break;
+      case Kind::kIgmp:
+        l4_checksum(b, i, kProtoIgmp, rest, 2, false);
+        break;
+      default:
+        break;
     }
   }
   void l4_checksum(Bytes& b, size_t i, uint8_t proto, size_t len, size_t field, bool pseudo) const {

@@ -107,7 +107,7 @@ inline Bytes gtpu(size_t n, bool ext = false, uint8_t type = 0xFF) {
   if (ext) {
     put16(b, 0);
     b.push_back(0);
-    b.push_back(0x85);  // next extension: PDU session container
+    b.push_back(0x85);                         // next extension: PDU session container
     b.insert(b.end(), {1, 0x00, 0x09, 0x00});  // length 1 (4 bytes), ..., next = 0
   }
   return b;

@@ -27,14 +27,19 @@ class PcapWriter {
   PcapWriter& operator=(const PcapWriter&) = delete;
   PcapWriter(PcapWriter&& o) noexcept : f_(o.f_), res_(o.res_) { o.f_ = nullptr; }
   PcapWriter& operator=(PcapWriter&& o) noexcept {
-    if (this != &o) { close(); f_ = o.f_; res_ = o.res_; o.f_ = nullptr; }
+    if (this != &o) {
+      close();
+      f_ = o.f_;
+      res_ = o.res_;
+      o.f_ = nullptr;
+    }
     return *this;
   }
   ~PcapWriter() { close(); }
 
   // Creates/truncates `path` and writes the global header. False on any I/O error.
-  bool open(const char* path, TsResolution res = TsResolution::kMicro,
-            uint32_t snaplen = 262144, uint32_t linktype = kLinktypeEthernet) {
+  bool open(const char* path, TsResolution res = TsResolution::kMicro, uint32_t snaplen = 262144,
+            uint32_t linktype = kLinktypeEthernet) {
     close();
     f_ = std::fopen(path, "wb");
     if (!f_) return false;

@@ -1,9 +1,10 @@
-// Internal to the parser (dataplane/src/pipeline/parser.cpp and dataplane/src/pipeline/parse/*.cpp): load
-// helpers, the layer re-entry points a decapsulated payload is parsed with, and the
-// slow-path decoders of each layer family. Every function takes absolute frame offsets
-// and a window [off, caplen) of captured bytes; `wire` is where the enclosing layer says
-// the packet ends (validated against the real wire length), used to check lengths that
-// inner headers claim. An inner layer gets caplen = min(caplen, outer end), wire = outer end.
+// Internal to the parser (dataplane/src/pipeline/parser.cpp and
+// dataplane/src/pipeline/parse/*.cpp): load helpers, the layer re-entry points a decapsulated
+// payload is parsed with, and the slow-path decoders of each layer family. Every function takes
+// absolute frame offsets and a window [off, caplen) of captured bytes; `wire` is where the
+// enclosing layer says the packet ends (validated against the real wire length), used to check
+// lengths that inner headers claim. An inner layer gets caplen = min(caplen, outer end), wire =
+// outer end.
 #pragma once
 
 #include <cstring>
@@ -47,15 +48,15 @@ inline void set_encap(ParsedPacket& out, shm::Encap e) noexcept {
 // Layer re-entry points (parser.cpp).
 bool parse_ethertype_at(const uint8_t* d, uint32_t off, uint16_t et, uint32_t caplen, uint32_t wire,
                         ParsedPacket& out, const ParseConfig& cfg) noexcept;
-bool parse_ethernet_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                       const ParseConfig& cfg) noexcept;
-bool parse_ipv4_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                   const ParseConfig& cfg) noexcept;
-bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                   const ParseConfig& cfg) noexcept;
+bool parse_ethernet_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                       ParsedPacket& out, const ParseConfig& cfg) noexcept;
+bool parse_ipv4_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                   ParsedPacket& out, const ParseConfig& cfg) noexcept;
+bool parse_ipv6_at(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                   ParsedPacket& out, const ParseConfig& cfg) noexcept;
 // IPv4 or IPv6 by the first nibble; anything else is kOther (no error) unless `strict`.
-bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                        const ParseConfig& cfg) noexcept;
+bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                        ParsedPacket& out, const ParseConfig& cfg) noexcept;
 
 // An ethertype and the offset of its payload, in one register: the hot path's calls to
 // the slow paths stay at six arguments so that they can be tail calls.
@@ -66,16 +67,16 @@ struct EtherAt {
 
 // L2 families (parse/l2.cpp): the ethertypes the hot path does not handle inline (MPLS,
 // PPPoE session, anything else = kOther), MPLS stacks and PPP payloads.
-bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                           const ParseConfig& cfg) noexcept;
+bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire,
+                           ParsedPacket& out, const ParseConfig& cfg) noexcept;
 bool parse_mpls(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
                 const ParseConfig& cfg) noexcept;
 // PPP protocol field value `proto` with its payload at `off`.
-bool parse_ppp_payload(const uint8_t* d, uint32_t off, uint16_t proto, uint32_t caplen, uint32_t wire,
-                       ParsedPacket& out, const ParseConfig& cfg) noexcept;
+bool parse_ppp_payload(const uint8_t* d, uint32_t off, uint16_t proto, uint32_t caplen,
+                       uint32_t wire, ParsedPacket& out, const ParseConfig& cfg) noexcept;
 // A PPP frame at `off`: optional 0xFF03 address/control, 1- or 2-byte protocol.
-bool parse_ppp_frame(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                     const ParseConfig& cfg) noexcept;
+bool parse_ppp_frame(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                     ParsedPacket& out, const ParseConfig& cfg) noexcept;
 
 // Tunnels (parse/tunnels.cpp). decap_ip_proto: `off` is the IP payload, `end` =
 // min(caplen, payload end), `pend` = payload end as claimed. decap_udp: `off` is the (valid)

@@ -24,8 +24,8 @@ constexpr bool plausible_ethertype(uint16_t et) noexcept {
 
 }  // namespace
 
-bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                           const ParseConfig& cfg) noexcept {
+bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32_t wire,
+                           ParsedPacket& out, const ParseConfig& cfg) noexcept {
   const uint32_t off = at.off;
   const uint16_t et = at.et;
   if (et == kEthMpls || et == kEthMplsMc) return parse_mpls(d, off, caplen, wire, out, cfg);
@@ -44,28 +44,33 @@ bool parse_other_ethertype(const uint8_t* d, EtherAt at, uint32_t caplen, uint32
   if (plen < 2) return fail(out, ParseError::kTruncatedPppoe);
   const uint32_t pend = off + kPppoeLen + plen;
   const uint32_t w = pend < wire ? pend : wire;
-  return parse_ppp_payload(d, off + kPppoeLen + 2, load_be16(d + off + kPppoeLen), caplen < w ? caplen : w, w, out,
-                           cfg);
+  return parse_ppp_payload(d, off + kPppoeLen + 2, load_be16(d + off + kPppoeLen),
+                           caplen < w ? caplen : w, w, out, cfg);
 }
 
-bool parse_ppp_payload(const uint8_t* d, uint32_t off, uint16_t proto, uint32_t caplen, uint32_t wire,
-                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
+bool parse_ppp_payload(const uint8_t* d, uint32_t off, uint16_t proto, uint32_t caplen,
+                       uint32_t wire, ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (off > caplen) return fail(out, ParseError::kTruncatedLinkHeader);
   switch (proto) {
-    case kPppIpv4: return parse_ipv4_at(d, off, caplen, wire, out, cfg);
-    case kPppIpv6: return parse_ipv6_at(d, off, caplen, wire, out, cfg);
+    case kPppIpv4:
+      return parse_ipv4_at(d, off, caplen, wire, out, cfg);
+    case kPppIpv6:
+      return parse_ipv6_at(d, off, caplen, wire, out, cfg);
     case kPppMpls:
-    case kPppMplsMc: return parse_mpls(d, off, caplen, wire, out, cfg);
-    default: return other(out);  // LCP, IPCP, CHAP, ...
+    case kPppMplsMc:
+      return parse_mpls(d, off, caplen, wire, out, cfg);
+    default:
+      return other(out);  // LCP, IPCP, CHAP, ...
   }
 }
 
-bool parse_ppp_frame(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                     const ParseConfig& cfg) noexcept {
+bool parse_ppp_frame(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                     ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l3 = L3::kOther;
   if (caplen - off >= 2 && d[off] == 0xFF && d[off + 1] == 0x03) off += 2;  // address, control
   if (caplen - off < 1) return fail(out, ParseError::kTruncatedLinkHeader);
-  if (d[off] & 1) return parse_ppp_payload(d, off + 1, d[off], caplen, wire, out, cfg);  // compressed
+  if (d[off] & 1)
+    return parse_ppp_payload(d, off + 1, d[off], caplen, wire, out, cfg);  // compressed
   if (caplen - off < 2) return fail(out, ParseError::kTruncatedLinkHeader);
   return parse_ppp_payload(d, off + 2, load_be16(d + off), caplen, wire, out, cfg);
 }
@@ -83,8 +88,10 @@ bool parse_mpls(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, 
   }
   if (caplen == off) return fail(out, ParseError::kTruncatedMpls);
   switch (d[off] >> 4) {
-    case 4: return parse_ipv4_at(d, off, caplen, wire, out, cfg);
-    case 6: return parse_ipv6_at(d, off, caplen, wire, out, cfg);
+    case 4:
+      return parse_ipv4_at(d, off, caplen, wire, out, cfg);
+    case 6:
+      return parse_ipv6_at(d, off, caplen, wire, out, cfg);
     case 0:  // pseudowire control word, or an Ethernet pseudowire whose MAC starts with 0
       if (caplen - off >= kPwControlWordLen + kEthLen &&
           plausible_ethertype(load_be16(d + off + kPwControlWordLen + 12)))

@@ -11,7 +11,8 @@ constexpr uint32_t kNullLen = 4, kSllLen = 16, kSll2Len = 20, kCiscoHdlcLen = 4;
 
 // BSD address families for IPv6 differ by OS: Linux 10, NetBSD/OpenBSD 24, FreeBSD 28,
 // Darwin 30. AF_INET is 2 everywhere.
-bool parse_null(const uint8_t* d, uint32_t caplen, uint32_t wire, ParsedPacket& out, const ParseConfig& cfg) noexcept {
+bool parse_null(const uint8_t* d, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                const ParseConfig& cfg) noexcept {
   if (caplen < kNullLen) {
     out.l3 = L3::kOther;
     return fail(out, ParseError::kTruncatedLinkHeader);
@@ -20,12 +21,16 @@ bool parse_null(const uint8_t* d, uint32_t caplen, uint32_t wire, ParsedPacket& 
   std::memcpy(&af, d, 4);
   if (af > 0xFFFF) af = __builtin_bswap32(af);  // written in the other byte order
   switch (af) {
-    case 2: return parse_ipv4_at(d, kNullLen, caplen, wire, out, cfg);
+    case 2:
+      return parse_ipv4_at(d, kNullLen, caplen, wire, out, cfg);
     case 10:
     case 24:
     case 28:
-    case 30: return parse_ipv6_at(d, kNullLen, caplen, wire, out, cfg);
-    default: out.l3 = L3::kOther; return true;
+    case 30:
+      return parse_ipv6_at(d, kNullLen, caplen, wire, out, cfg);
+    default:
+      out.l3 = L3::kOther;
+      return true;
   }
 }
 
@@ -37,8 +42,8 @@ bool parse_with_header(uint32_t caplen, uint32_t len, ParsedPacket& out) noexcep
 
 }  // namespace
 
-bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire, ParsedPacket& out,
-                        const ParseConfig& cfg) noexcept {
+bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
+                        ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (caplen > off) {
     if ((d[off] >> 4) == 4) return parse_ipv4_at(d, off, caplen, wire, out, cfg);
     if ((d[off] >> 4) == 6) return parse_ipv6_at(d, off, caplen, wire, out, cfg);
@@ -49,8 +54,8 @@ bool parse_ip_by_nibble(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_
 
 }  // namespace parse
 
-bool parse_link(LinkKind link, const uint8_t* d, uint32_t caplen, uint32_t wire_len, ParsedPacket& out,
-                const ParseConfig& cfg) noexcept {
+bool parse_link(LinkKind link, const uint8_t* d, uint32_t caplen, uint32_t wire_len,
+                ParsedPacket& out, const ParseConfig& cfg) noexcept {
   using namespace parse;
   if (link == LinkKind::kEthernet) return parse_packet(d, caplen, wire_len, out, cfg);
   std::memset(static_cast<void*>(&out), 0, kParsedResetBytes);
@@ -65,20 +70,25 @@ bool parse_link(LinkKind link, const uint8_t* d, uint32_t caplen, uint32_t wire_
         return fail(out, ParseError::kBadLinkPayload);
       }
       return parse_ip_by_nibble(d, 0, caplen, wire, out, cfg);
-    case LinkKind::kIpv4: return parse_ipv4_at(d, 0, caplen, wire, out, cfg);
-    case LinkKind::kIpv6: return parse_ipv6_at(d, 0, caplen, wire, out, cfg);
-    case LinkKind::kNull: return parse_null(d, caplen, wire, out, cfg);
+    case LinkKind::kIpv4:
+      return parse_ipv4_at(d, 0, caplen, wire, out, cfg);
+    case LinkKind::kIpv6:
+      return parse_ipv6_at(d, 0, caplen, wire, out, cfg);
+    case LinkKind::kNull:
+      return parse_null(d, caplen, wire, out, cfg);
     case LinkKind::kSll:
       if (!parse_with_header(caplen, kSllLen, out)) return false;
       return parse_ethertype_at(d, kSllLen, load_be16(d + 14), caplen, wire, out, cfg);
     case LinkKind::kSll2:
       if (!parse_with_header(caplen, kSll2Len, out)) return false;
       return parse_ethertype_at(d, kSll2Len, load_be16(d), caplen, wire, out, cfg);
-    case LinkKind::kPpp: return parse_ppp_frame(d, 0, caplen, wire, out, cfg);
+    case LinkKind::kPpp:
+      return parse_ppp_frame(d, 0, caplen, wire, out, cfg);
     case LinkKind::kCiscoHdlc:
       if (!parse_with_header(caplen, kCiscoHdlcLen, out)) return false;
       return parse_ethertype_at(d, kCiscoHdlcLen, load_be16(d + 2), caplen, wire, out, cfg);
-    case LinkKind::kEthernet: break;
+    case LinkKind::kEthernet:
+      break;
   }
   out.l3 = L3::kOther;
   return true;

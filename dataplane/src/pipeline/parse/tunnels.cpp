@@ -8,13 +8,16 @@ namespace securenet::parse {
 namespace {
 
 constexpr uint16_t kGreC = 0x8000, kGreR = 0x4000, kGreK = 0x2000, kGreS = 0x1000, kGreA = 0x0080;
-constexpr uint16_t kGreErspan2 = 0x88BE, kGreErspan3 = 0x22EB, kGrePpp = 0x880B, kGreCiscoMeta = 0x8909;
+constexpr uint16_t kGreErspan2 = 0x88BE, kGreErspan3 = 0x22EB, kGrePpp = 0x880B,
+                   kGreCiscoMeta = 0x8909;
 constexpr uint32_t kCiscoMetaLen = 8;  // in GRE: ethertype, version, length, options, SGT
 constexpr uint16_t kPortGeneve = 6081, kPortGtpu = 2152, kPortTeredo = 3544;
 constexpr uint32_t kVxlanLen = 8, kGeneveLen = 8, kGtpLen = 8, kErspan2Len = 8, kErspan3Len = 12;
 constexpr int kMaxGtpExtHeaders = 8;
 
-inline bool tunnel_truncated(ParsedPacket& out) noexcept { return fail(out, ParseError::kTruncatedTunnelHeader); }
+inline bool tunnel_truncated(ParsedPacket& out) noexcept {
+  return fail(out, ParseError::kTruncatedTunnelHeader);
+}
 
 // Enters an IP-level tunnel of kind `e` and parses its payload with `inner`.
 template <typename Inner>
@@ -43,17 +46,32 @@ bool decap_gre(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, Pars
   if (end - off < hlen) return fail(out, ParseError::kTruncatedGre);
   const uint32_t in = off + hlen;
   switch (proto) {
-    case kEthIpv4: return descend(out, shm::Encap::kGre, [&] { return parse_ipv4_at(d, in, end, pend, out, cfg); }, cfg);
-    case kEthIpv6: return descend(out, shm::Encap::kGre, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
-    case kEthTeb: return descend(out, shm::Encap::kGre, [&] { return parse_ethernet_at(d, in, end, pend, out, cfg); }, cfg);
+    case kEthIpv4:
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_ipv4_at(d, in, end, pend, out, cfg); }, cfg);
+    case kEthIpv6:
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
+    case kEthTeb:
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_ethernet_at(d, in, end, pend, out, cfg); },
+          cfg);
     case kEthMpls:
-    case kEthMplsMc: return descend(out, shm::Encap::kGre, [&] { return parse_mpls(d, in, end, pend, out, cfg); }, cfg);
-    case kGrePpp: return descend(out, shm::Encap::kGre, [&] { return parse_ppp_frame(d, in, end, pend, out, cfg); }, cfg);
+    case kEthMplsMc:
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_mpls(d, in, end, pend, out, cfg); }, cfg);
+    case kGrePpp:
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_ppp_frame(d, in, end, pend, out, cfg); }, cfg);
     case kGreCiscoMeta:  // Cisco MetaData (TrustSec SGT), then the ethertype it names
       if (end - in < kCiscoMetaLen) return fail(out, ParseError::kTruncatedGre);
-      return descend(out, shm::Encap::kGre, [&] {
-        return parse_ethertype_at(d, in + kCiscoMetaLen, load_be16(d + in), end, pend, out, cfg);
-      }, cfg);
+      return descend(
+          out, shm::Encap::kGre,
+          [&] {
+            return parse_ethertype_at(d, in + kCiscoMetaLen, load_be16(d + in), end, pend, out,
+                                      cfg);
+          },
+          cfg);
     case kGreErspan2:
     case kGreErspan3: {
       set_encap(out, shm::Encap::kErspan);
@@ -65,19 +83,23 @@ bool decap_gre(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, Pars
         eh = kErspan2Len;
       }
       if (end - in < eh) return tunnel_truncated(out);
-      return descend(out, shm::Encap::kGre, [&] { return parse_ethernet_at(d, in + eh, end, pend, out, cfg); }, cfg);
+      return descend(
+          out, shm::Encap::kGre, [&] { return parse_ethernet_at(d, in + eh, end, pend, out, cfg); },
+          cfg);
     }
-    default: return true;  // another payload type: counted as GRE, not looked into
+    default:
+      return true;  // another payload type: counted as GRE, not looked into
   }
 }
 
 bool decap_vxlan(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
                  const ParseConfig& cfg) noexcept {
-  if (end - off < kVxlanLen) return true;   // too short to be VXLAN: a plain UDP packet
-  if (!(d[off] & 0x08)) return true;        // no valid-VNI flag: not VXLAN
+  if (end - off < kVxlanLen) return true;  // too short to be VXLAN: a plain UDP packet
+  if (!(d[off] & 0x08)) return true;       // no valid-VNI flag: not VXLAN
   set_encap(out, shm::Encap::kVxlan);
-  return descend(out, shm::Encap::kVxlan, [&] { return parse_ethernet_at(d, off + kVxlanLen, end, pend, out, cfg); },
-                 cfg);
+  return descend(
+      out, shm::Encap::kVxlan,
+      [&] { return parse_ethernet_at(d, off + kVxlanLen, end, pend, out, cfg); }, cfg);
 }
 
 bool decap_geneve(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
@@ -88,10 +110,18 @@ bool decap_geneve(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, P
   if (end - off < hlen) return tunnel_truncated(out);
   const uint32_t in = off + hlen;
   switch (load_be16(d + off + 2)) {
-    case kEthTeb: return descend(out, shm::Encap::kGeneve, [&] { return parse_ethernet_at(d, in, end, pend, out, cfg); }, cfg);
-    case kEthIpv4: return descend(out, shm::Encap::kGeneve, [&] { return parse_ipv4_at(d, in, end, pend, out, cfg); }, cfg);
-    case kEthIpv6: return descend(out, shm::Encap::kGeneve, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
-    default: return true;
+    case kEthTeb:
+      return descend(
+          out, shm::Encap::kGeneve, [&] { return parse_ethernet_at(d, in, end, pend, out, cfg); },
+          cfg);
+    case kEthIpv4:
+      return descend(
+          out, shm::Encap::kGeneve, [&] { return parse_ipv4_at(d, in, end, pend, out, cfg); }, cfg);
+    case kEthIpv6:
+      return descend(
+          out, shm::Encap::kGeneve, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
+    default:
+      return true;
   }
 }
 
@@ -114,7 +144,8 @@ bool decap_gtpu(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, Par
     }
   }
   if (end == in) return true;
-  return descend(out, shm::Encap::kGtpu, [&] { return parse_ip_by_nibble(d, in, end, pend, out, cfg); }, cfg);
+  return descend(
+      out, shm::Encap::kGtpu, [&] { return parse_ip_by_nibble(d, in, end, pend, out, cfg); }, cfg);
 }
 
 // Teredo (RFC 4380): optional authentication and origin indication, then IPv6 that fills
@@ -122,11 +153,14 @@ bool decap_gtpu(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, Par
 bool decap_teredo(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
                   const ParseConfig& cfg) noexcept {
   uint32_t in = off;
-  if (end - in >= 4 && load_be16(d + in) == 0x0001) in += 4 + d[in + 2] + d[in + 3] + 9;  // authentication
-  if (in <= end && end - in >= 8 && load_be16(d + in) == 0x0000) in += 8;                // origin indication
-  if (in > end || end - in < 40 || (d[in] >> 4) != 6 || in + 40 + load_be16(d + in + 4) != pend) return true;
+  if (end - in >= 4 && load_be16(d + in) == 0x0001)
+    in += 4 + d[in + 2] + d[in + 3] + 9;                                   // authentication
+  if (in <= end && end - in >= 8 && load_be16(d + in) == 0x0000) in += 8;  // origin indication
+  if (in > end || end - in < 40 || (d[in] >> 4) != 6 || in + 40 + load_be16(d + in + 4) != pend)
+    return true;
   set_encap(out, shm::Encap::kTeredo);
-  return descend(out, shm::Encap::kTeredo, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
+  return descend(
+      out, shm::Encap::kTeredo, [&] { return parse_ipv6_at(d, in, end, pend, out, cfg); }, cfg);
 }
 
 }  // namespace
@@ -185,21 +219,27 @@ void use_outer(ParsedPacket& out) noexcept {
 bool leave_ip_tunnel(bool ok, bool saved_here, ParsedPacket& out, const ParseConfig& cfg) noexcept {
   if (!saved_here) return ok;
   if ((!ok && !out.has_addrs) || cfg.decap == Decap::kOuter) use_outer(out);
-  if (!ok) out.l4_parsed = false;  // l4_parsed only for a fully valid packet (found by fuzz_parse_packet)
+  if (!ok)
+    out.l4_parsed = false;  // l4_parsed only for a fully valid packet (found by fuzz_parse_packet)
   return ok;
 }
 
 bool decap_ip_proto(const uint8_t* d, uint32_t off, uint32_t end, uint32_t pend, ParsedPacket& out,
                     const ParseConfig& cfg) noexcept {
   switch (out.ip_proto) {
-    case 4: return descend(out, shm::Encap::kIpip, [&] { return parse_ipv4_at(d, off, end, pend, out, cfg); }, cfg);
-    case 41: return descend(out, shm::Encap::kIpip, [&] { return parse_ipv6_at(d, off, end, pend, out, cfg); }, cfg);
-    default: return decap_gre(d, off, end, pend, out, cfg);
+    case 4:
+      return descend(
+          out, shm::Encap::kIpip, [&] { return parse_ipv4_at(d, off, end, pend, out, cfg); }, cfg);
+    case 41:
+      return descend(
+          out, shm::Encap::kIpip, [&] { return parse_ipv6_at(d, off, end, pend, out, cfg); }, cfg);
+    default:
+      return decap_gre(d, off, end, pend, out, cfg);
   }
 }
 
-bool decap_udp(const uint8_t* d, uint32_t udp, uint32_t ip_cap_end, uint32_t ip_end, ParsedPacket& out,
-               const ParseConfig& cfg) noexcept {
+bool decap_udp(const uint8_t* d, uint32_t udp, uint32_t ip_cap_end, uint32_t ip_end,
+               ParsedPacket& out, const ParseConfig& cfg) noexcept {
   // The UDP payload: [udp + 8, udp + length), or to the IP payload end for jumbo UDP.
   const uint32_t ulen = load_be16(d + udp + 4);
   const uint32_t pend = ulen != 0 && udp + ulen < ip_end ? udp + ulen : ip_end;

@@ -1,9 +1,8 @@
 #include "sources/afpacket/afpacket_source.h"
 
-#include <net/if.h>
-
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,7 +17,7 @@
 namespace securenet {
 namespace {
 
-constexpr int kIdlePollMs = 10;      // wait this long for a block when the ring is empty
+constexpr int kIdlePollMs = 10;  // wait this long for a block when the ring is empty
 constexpr uint32_t kBlockSize = 1u << 18;
 
 // Walks the ring's blocks in place. A block is handed back to the kernel at the start of
@@ -36,7 +35,8 @@ class AfPacketSource final : public PacketSource {
       auto* h = reinterpret_cast<tpacket3_hdr*>(pkt_);
       out[i] = PacketView{pkt_ + h->tp_mac, h->tp_snaplen, h->tp_len,
                           uint64_t(h->tp_sec) * 1000000000u + h->tp_nsec};
-      if (h->tp_status & TP_STATUS_VLAN_VALID) [[unlikely]] restore_vlan_tag(*h, out[i]);
+      if (h->tp_status & TP_STATUS_VLAN_VALID) [[unlikely]]
+        restore_vlan_tag(*h, out[i]);
       pkt_ += h->tp_next_offset;
     }
     left_ -= n;
@@ -58,12 +58,14 @@ class AfPacketSource final : public PacketSource {
   // ethertype, in place: the ring leaves at least 14 spare bytes before tp_mac (the space
   // after the sockaddr_ll), so moving the two MAC addresses 4 bytes down is safe.
   static void restore_vlan_tag(const tpacket3_hdr& h, PacketView& v) noexcept {
-    if (h.tp_snaplen < 12 || h.tp_mac < TPACKET_ALIGN(sizeof(tpacket3_hdr)) + sizeof(sockaddr_ll) + 4)
+    if (h.tp_snaplen < 12 ||
+        h.tp_mac < TPACKET_ALIGN(sizeof(tpacket3_hdr)) + sizeof(sockaddr_ll) + 4)
       return;
     uint8_t* mac = const_cast<uint8_t*>(v.data);
     std::memmove(mac - 4, mac, 12);
     const uint16_t tpid = (h.tp_status & TP_STATUS_VLAN_TPID_VALID) && h.hv1.tp_vlan_tpid
-                              ? h.hv1.tp_vlan_tpid : uint16_t(ETH_P_8021Q);
+                              ? h.hv1.tp_vlan_tpid
+                              : uint16_t(ETH_P_8021Q);
     const uint16_t tci = static_cast<uint16_t>(h.hv1.tp_vlan_tci);
     mac[8] = uint8_t(tpid >> 8);
     mac[9] = uint8_t(tpid);
@@ -111,7 +113,8 @@ class AfPacketSource final : public PacketSource {
 
 }  // namespace
 
-Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(const SourceOptions& opts) {
+Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(
+    const SourceOptions& opts) {
   if (opts.target.empty())
     return make_error("afpacket: no interface given (pass the capture interface as the target)");
   afpkt::RingConfig cfg;
@@ -122,7 +125,8 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(const S
   // One fanout group per dataplane process and interface (a group cannot span two
   // interfaces: --target eth1,eth2 opens one group each).
   const unsigned ifindex = if_nametoindex(opts.target.c_str());
-  cfg.fanout_group = static_cast<int>((static_cast<unsigned>(getpid()) ^ 0x5E4Eu ^ (ifindex << 7)) & 0xFFFF);
+  cfg.fanout_group =
+      static_cast<int>((static_cast<unsigned>(getpid()) ^ 0x5E4Eu ^ (ifindex << 7)) & 0xFFFF);
   unsigned workers = opts.workers ? opts.workers : 1;
   std::vector<afpkt::TpacketRing> rings;
   for (unsigned w = 0; w < workers; ++w) {
@@ -131,7 +135,8 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afpacket_sources(const S
     rings.push_back(std::move(*ring));
   }
   // GRO/LRO would hand us merged TCP segments; VLAN tags come back from tp_vlan_tci.
-  auto offloads = std::make_shared<OffloadGuard>(OffloadGuard::apply("afpacket", opts.target, false));
+  auto offloads =
+      std::make_shared<OffloadGuard>(OffloadGuard::apply("afpacket", opts.target, false));
   std::vector<std::unique_ptr<PacketSource>> out;
   for (auto& r : rings) out.push_back(std::make_unique<AfPacketSource>(std::move(r), offloads));
   return out;

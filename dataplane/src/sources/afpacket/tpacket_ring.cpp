@@ -23,13 +23,13 @@ std::string sys_error(const std::string& what, int err) {
 Status check_interface(int fd, const std::string& ifname, unsigned& ifindex) {
   ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0)
-    return make_error("afpacket: no such interface '" + ifname +
-                      "' (check the name with `ip link`)", errno);
+    return make_error(
+        "afpacket: no such interface '" + ifname + "' (check the name with `ip link`)", errno);
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
   if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP))
-    return make_error("afpacket: interface '" + ifname + "' is down (bring it up: ip link set dev " +
-                      ifname + " up)");
+    return make_error("afpacket: interface '" + ifname +
+                      "' is down (bring it up: ip link set dev " + ifname + " up)");
   return Ok{};
 }
 
@@ -44,16 +44,18 @@ Status set_opt(int fd, int level, int name, const T& v, const char* what) {
 
 Result<TpacketRing> TpacketRing::open(const RingConfig& cfg) {
   if (if_nametoindex(cfg.ifname.c_str()) == 0)
-    return make_error("afpacket: no such interface '" + cfg.ifname +
-                      "' (check the name with `ip link`)", errno);
+    return make_error(
+        "afpacket: no such interface '" + cfg.ifname + "' (check the name with `ip link`)", errno);
   TpacketRing r;
   // Protocol 0: the socket sees nothing until it is bound below, after the ring is ready.
   r.fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (r.fd_ < 0) {
     int e = errno;
     if (e == EPERM || e == EACCES)
-      return make_error("afpacket: no permission to open a packet socket (run as root or "
-                        "grant CAP_NET_RAW)", e);
+      return make_error(
+          "afpacket: no permission to open a packet socket (run as root or "
+          "grant CAP_NET_RAW)",
+          e);
     return make_error(sys_error("socket(AF_PACKET)", e), e);
   }
   unsigned ifindex = 0;
@@ -62,7 +64,8 @@ Result<TpacketRing> TpacketRing::open(const RingConfig& cfg) {
   if (auto s = set_opt(r.fd_, SOL_PACKET, PACKET_VERSION, int{TPACKET_V3}, "PACKET_VERSION"); !s)
     return s.error();
   // Count only what arrives: a SPAN port sensor does not capture its own transmissions.
-  if (auto s = set_opt(r.fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, int{1}, "PACKET_IGNORE_OUTGOING"); !s)
+  if (auto s = set_opt(r.fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, int{1}, "PACKET_IGNORE_OUTGOING");
+      !s)
     return s.error();
 
   tpacket_req3 req{};
@@ -76,8 +79,8 @@ Result<TpacketRing> TpacketRing::open(const RingConfig& cfg) {
   r.block_size_ = cfg.block_size;
   r.block_count_ = cfg.block_count;
   r.map_size_ = size_t(cfg.block_size) * cfg.block_count;
-  void* m = mmap(nullptr, r.map_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED |
-                 MAP_POPULATE, r.fd_, 0);
+  void* m = mmap(nullptr, r.map_size_, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_LOCKED | MAP_POPULATE, r.fd_, 0);
   if (m == MAP_FAILED)
     m = mmap(nullptr, r.map_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r.fd_, 0);
   if (m == MAP_FAILED) {

@@ -13,8 +13,8 @@ struct RingConfig {
   std::string ifname;
   uint32_t block_size = 1u << 18;  // bytes per block (a power-of-two number of pages)
   uint32_t block_count = 32;
-  uint32_t block_timeout_ms = 4;   // a partly filled block is handed over after this
-  int fanout_group = -1;           // PACKET_FANOUT group id; -1 = no fanout
+  uint32_t block_timeout_ms = 4;  // a partly filled block is handed over after this
+  int fanout_group = -1;          // PACKET_FANOUT group id; -1 = no fanout
 };
 
 class TpacketRing {

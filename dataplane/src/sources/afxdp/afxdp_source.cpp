@@ -11,11 +11,11 @@
 #include <cstring>
 #include <string>
 
+#include "securenet/common/clock.h"
+#include "sources/afxdp/promisc.h"
 #include "sources/afxdp/xdp_program.h"
 #include "sources/afxdp/xsk_queue.h"
-#include "sources/afxdp/promisc.h"
 #include "sources/offloads.h"
-#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
@@ -31,8 +31,11 @@ class AfXdpSource final : public PacketSource {
  public:
   AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc,
               std::shared_ptr<OffloadGuard> offloads, XskQueue xsk, uint32_t queue)
-      : prog_(std::move(prog)), promisc_(std::move(promisc)), offloads_(std::move(offloads)),
-        xsk_(std::move(xsk)), queue_(queue),
+      : prog_(std::move(prog)),
+        promisc_(std::move(promisc)),
+        offloads_(std::move(offloads)),
+        xsk_(std::move(xsk)),
+        queue_(queue),
         percpu_(XdpProgram::possible_cpus()) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
@@ -72,7 +75,8 @@ class AfXdpSource final : public PacketSource {
   bool recycle() noexcept {
     uint32_t idx = 0;
     if (xsk_ring_prod__reserve(&xsk_.fill(), held_, &idx) != held_) return false;  // retried
-    for (uint32_t i = 0; i < held_; ++i) *xsk_ring_prod__fill_addr(&xsk_.fill(), idx + i) = held_addr_[i];
+    for (uint32_t i = 0; i < held_; ++i)
+      *xsk_ring_prod__fill_addr(&xsk_.fill(), idx + i) = held_addr_[i];
     xsk_ring_prod__submit(&xsk_.fill(), held_);
     held_ = 0;
     // Drivers that stopped for want of fill entries wait for a kick (one syscall per burst,
@@ -88,8 +92,8 @@ class AfXdpSource final : public PacketSource {
     poll(&p, 1, kIdlePollMs);
   }
 
-  std::shared_ptr<XdpProgram> prog_;  // detached when the last source of the interface goes
-  std::shared_ptr<PromiscHold> promisc_;  // likewise released with the last source
+  std::shared_ptr<XdpProgram> prog_;        // detached when the last source of the interface goes
+  std::shared_ptr<PromiscHold> promisc_;    // likewise released with the last source
   std::shared_ptr<OffloadGuard> offloads_;  // likewise restored
   XskQueue xsk_;
   uint32_t queue_;
@@ -123,11 +127,14 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   if (opts.target.empty())
     return make_error("afxdp: no interface given (pass the capture interface as the target)");
   if (if_nametoindex(opts.target.c_str()) == 0)
-    return make_error("afxdp: no such interface '" + opts.target + "' (check the name with `ip link`)");
+    return make_error("afxdp: no such interface '" + opts.target +
+                      "' (check the name with `ip link`)");
   if (opts.xdp_bind != "auto" && opts.xdp_bind != "zerocopy" && opts.xdp_bind != "copy")
-    return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind + "')");
+    return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind +
+                      "')");
   if (is_loopback(opts.target))
-    return make_error("afxdp: refusing to capture '" + opts.target + "': AF_XDP takes the packets "
+    return make_error("afxdp: refusing to capture '" + opts.target +
+                      "': AF_XDP takes the packets "
                       "away from the kernel, which would cut off all local traffic (use --source "
                       "afpacket for a loopback interface)");
   const unsigned workers = opts.workers ? opts.workers : 1;
@@ -135,11 +142,12 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   // One worker per RX queue, all queues covered: a queue without a socket would pass its
   // packets to the kernel unseen, and the counters would be silently short.
   if (queues != 0 && workers != queues)
-    return make_error("afxdp: '" + opts.target + "' has " + std::to_string(queues) +
-                      " RX queue(s) but " + std::to_string(workers) +
-                      " worker(s) were asked for; AF_XDP needs one worker per queue (use --workers " +
-                      std::to_string(queues) + ", or set the queues with ethtool -L " + opts.target +
-                      " combined " + std::to_string(workers) + ")");
+    return make_error(
+        "afxdp: '" + opts.target + "' has " + std::to_string(queues) + " RX queue(s) but " +
+        std::to_string(workers) +
+        " worker(s) were asked for; AF_XDP needs one worker per queue (use --workers " +
+        std::to_string(queues) + ", or set the queues with ethtool -L " + opts.target +
+        " combined " + std::to_string(workers) + ")");
   if (workers > SN_XDP_MAX_QUEUES) return make_error("afxdp: at most 64 workers (RX queues)");
   auto promisc = PromiscHold::take(opts.target);
   if (!promisc) return make_error("afxdp: " + promisc.error().message, promisc.error().err);

@@ -18,7 +18,9 @@
 namespace securenet::afxdp {
 namespace {
 
-uint32_t mode_flag(XdpMode m) { return m == XdpMode::kNative ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE; }
+uint32_t mode_flag(XdpMode m) {
+  return m == XdpMode::kNative ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+}
 const char* mode_name(XdpMode m) { return m == XdpMode::kNative ? "native" : "generic"; }
 
 std::string prog_name(uint32_t id) {
@@ -46,8 +48,10 @@ Status clear_stale(unsigned ifindex, const std::string& ifname) {
                         "' (id " + std::to_string(id) + ", " + mode_name(m) +
                         " mode); remove it first (ip link set dev " + ifname + " xdp off)");
     int err = bpf_xdp_detach(static_cast<int>(ifindex), mode_flag(m), nullptr);
-    if (err) return make_error("afxdp: cannot detach the stale capture program from '" + ifname +
-                               "': " + std::strerror(-err), -err);
+    if (err)
+      return make_error("afxdp: cannot detach the stale capture program from '" + ifname +
+                            "': " + std::strerror(-err),
+                        -err);
   }
   return Ok{};
 }
@@ -87,7 +91,8 @@ Result<XdpProgram> XdpProgram::attach(const std::string& ifname, const std::stri
   const int prog_fd = bpf_program__fd(p.skel_->progs.sn_xsk_capture);
   int err = -EOPNOTSUPP;
   for (XdpMode m : {XdpMode::kNative, XdpMode::kGeneric}) {
-    if ((m == XdpMode::kNative && mode == "generic") || (m == XdpMode::kGeneric && mode == "native"))
+    if ((m == XdpMode::kNative && mode == "generic") ||
+        (m == XdpMode::kGeneric && mode == "native"))
       continue;
     err = bpf_xdp_attach(static_cast<int>(p.ifindex_), prog_fd,
                          XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flag(m), nullptr);
@@ -98,10 +103,12 @@ Result<XdpProgram> XdpProgram::attach(const std::string& ifname, const std::stri
   }
   if (err) {
     if (err == -EPERM || err == -EACCES) return make_error(load_error(-err), -err);
-    return make_error("afxdp: cannot attach XDP in " + (mode == "auto" ? std::string("native or generic") : mode) +
-                      " mode to '" + ifname + "': " + std::strerror(-err) +
-                      (mode == "native" ? " (the driver may lack native XDP: try xdp mode generic)" : ""),
-                      -err);
+    return make_error(
+        "afxdp: cannot attach XDP in " +
+            (mode == "auto" ? std::string("native or generic") : mode) + " mode to '" + ifname +
+            "': " + std::strerror(-err) +
+            (mode == "native" ? " (the driver may lack native XDP: try xdp mode generic)" : ""),
+        -err);
   }
   bpf_prog_info info{};
   uint32_t len = sizeof(info);

@@ -11,7 +11,8 @@
 namespace securenet::afxdp {
 namespace {
 
-constexpr uint32_t kFrameSize = 2048;  // the smallest chunk AF_XDP allows; fits a 1500-byte MTU frame
+constexpr uint32_t kFrameSize =
+    2048;  // the smallest chunk AF_XDP allows; fits a 1500-byte MTU frame
 
 uint32_t pow2_at_least(uint32_t v) {
   uint32_t p = 64;
@@ -41,7 +42,8 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   q.area_size_ = size_t(q.frames_) * kFrameSize;
   void* area = mmap(nullptr, q.area_size_, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (area == MAP_FAILED) return make_error("afxdp: cannot map the UMEM: " + std::string(std::strerror(errno)), errno);
+  if (area == MAP_FAILED)
+    return make_error("afxdp: cannot map the UMEM: " + std::string(std::strerror(errno)), errno);
   q.area_ = static_cast<uint8_t*>(area);
 
   xsk_umem_config ucfg{};
@@ -49,7 +51,9 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   ucfg.comp_size = 64;
   ucfg.frame_size = kFrameSize;
   ucfg.frame_headroom = 0;
-  if (int err = xsk_umem__create(&q.umem_, q.area_, q.area_size_, &q.rings_->fill, &q.rings_->comp, &ucfg); err)
+  if (int err = xsk_umem__create(&q.umem_, q.area_, q.area_size_, &q.rings_->fill, &q.rings_->comp,
+                                 &ucfg);
+      err)
     return make_error(sock_error(cfg, -err), -err);
 
   xsk_socket_config scfg{};
@@ -60,7 +64,8 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   for (bool zc : {true, false}) {
     if ((zc && cfg.bind == "copy") || (!zc && cfg.bind == "zerocopy")) continue;
     scfg.bind_flags = static_cast<uint16_t>((zc ? XDP_ZEROCOPY : XDP_COPY) | XDP_USE_NEED_WAKEUP);
-    err = xsk_socket__create(&q.xsk_, cfg.ifname.c_str(), cfg.queue, q.umem_, &q.rings_->rx, nullptr, &scfg);
+    err = xsk_socket__create(&q.xsk_, cfg.ifname.c_str(), cfg.queue, q.umem_, &q.rings_->rx,
+                             nullptr, &scfg);
     if (err == 0) {
       q.zerocopy_ = zc;
       break;
@@ -71,7 +76,8 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   if (auto s = q.fill_all(); !s) return s.error();
   // Insert the socket last: from here on the program redirects the queue to it.
   if (int e = xsk_socket__update_xskmap(q.xsk_, cfg.xsks_map_fd); e)
-    return make_error("afxdp: cannot insert the socket in the XSKMAP: " + std::string(std::strerror(-e)), -e);
+    return make_error(
+        "afxdp: cannot insert the socket in the XSKMAP: " + std::string(std::strerror(-e)), -e);
   return q;
 }
 

@@ -14,9 +14,9 @@ namespace securenet::afxdp {
 struct XskConfig {
   std::string ifname;
   uint32_t queue = 0;
-  uint32_t ring_size = 4096;      // RX ring; the fill ring and the UMEM hold twice as many
-  std::string bind = "auto";      // auto (zero-copy, else copy) | zerocopy | copy
-  int xsks_map_fd = -1;           // our XSKMAP: the socket is inserted at key `queue`
+  uint32_t ring_size = 4096;  // RX ring; the fill ring and the UMEM hold twice as many
+  std::string bind = "auto";  // auto (zero-copy, else copy) | zerocopy | copy
+  int xsks_map_fd = -1;       // our XSKMAP: the socket is inserted at key `queue`
 };
 
 class XskQueue {

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include "securenet/common/clock.h"
 #include "sources/dpdk/eal.h"
 #include "sources/dpdk/port.h"
-#include "securenet/common/clock.h"
 
 namespace securenet {
 namespace {
@@ -56,8 +56,8 @@ class DpdkSource final : public PacketSource {
     for (uint32_t i = 0; i < held_n_; ++i) {
       const rte_mbuf* m = held_[i];
       // All in the mbuf's first cache line (nb_segs == 1 implies next == NULL).
-      simple &= m->pool == pool && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1 &&
-                RTE_MBUF_DIRECT(m);
+      simple &=
+          m->pool == pool && m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m);
     }
     if (likely(simple))
       rte_mempool_put_bulk(pool, reinterpret_cast<void**>(held_), held_n_);

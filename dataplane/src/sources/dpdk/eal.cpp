@@ -1,11 +1,10 @@
 #include "sources/dpdk/eal.h"
 
 #include <pthread.h>
-#include <sched.h>
-
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cstring>
@@ -67,12 +66,14 @@ Result<std::shared_ptr<Eal>> Eal::acquire(const std::vector<std::string>& args) 
   std::lock_guard lock(g_mutex);
   if (auto existing = g_eal.lock()) return existing;
   if (g_initialised_once)
-    return make_error("DPDK: the EAL was already initialised and cleaned up in this process; "
-                      "it cannot be initialised again (restart the process)");
+    return make_error(
+        "DPDK: the EAL was already initialised and cleaned up in this process; "
+        "it cannot be initialised again (restart the process)");
   if (!has_arg(args, {"--no-huge"}) && reserved_hugepages() == 0)
-    return make_error("DPDK: no hugepages reserved; add --no-huge -m 512 to the EAL args or "
-                      "reserve hugepages: echo 512 > "
-                      "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+    return make_error(
+        "DPDK: no hugepages reserved; add --no-huge -m 512 to the EAL args or "
+        "reserve hugepages: echo 512 > "
+        "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
 
   std::vector<std::string> argv_s = eal_argv(args);
   std::vector<char*> argv;
@@ -91,8 +92,7 @@ Result<std::shared_ptr<Eal>> Eal::acquire(const std::vector<std::string>& args) 
                           "with hugepage/vfio access, or add --no-huge -m 512",
                       e);
   }
-  if (have_saved && !sets_cores(args))
-    pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+  if (have_saved && !sets_cores(args)) pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
   std::shared_ptr<Eal> eal(new Eal());
   g_eal = eal;
   return eal;

@@ -54,8 +54,9 @@ uint32_t pool_size(uint32_t ring, uint16_t queues) {
 
 Result<uint16_t> resolve_port(const std::string& target) {
   if (rte_eth_dev_count_avail() == 0)
-    return make_error("DPDK: no ports; bind a NIC to vfio-pci (dpdk-devbind.py) or add a "
-                      "virtual device to the EAL args, e.g. --vdev net_pcap0,rx_pcap=FILE");
+    return make_error(
+        "DPDK: no ports; bind a NIC to vfio-pci (dpdk-devbind.py) or add a "
+        "virtual device to the EAL args, e.g. --vdev net_pcap0,rx_pcap=FILE");
   uint16_t pid = 0;
   const char* end = target.data() + target.size();
   auto [p, ec] = std::from_chars(target.data(), end, pid);
@@ -86,11 +87,11 @@ Status Port::configure(const PortOptions& o) {
   rte_eth_dev_info info{};
   if (int rc = rte_eth_dev_info_get(id_, &info); rc != 0)
     return make_error("DPDK: port " + std::to_string(id_) + ": no device info: " + errstr(rc));
-  const std::string what = "DPDK port " + std::to_string(id_) + " (" +
-                           (info.driver_name ? info.driver_name : "?") + ")";
+  const std::string what =
+      "DPDK port " + std::to_string(id_) + " (" + (info.driver_name ? info.driver_name : "?") + ")";
   if (o.queues == 0 || o.queues > info.max_rx_queues)
-    return make_error(what + " has " + std::to_string(info.max_rx_queues) +
-                      " RX queue(s), " + std::to_string(o.queues) +
+    return make_error(what + " has " + std::to_string(info.max_rx_queues) + " RX queue(s), " +
+                      std::to_string(o.queues) +
                       " workers asked; use at most that many workers (net_pcap: one "
                       "rx_pcap= per queue)");
 
@@ -112,13 +113,14 @@ Status Port::configure(const PortOptions& o) {
   const int socket = rte_eth_dev_socket_id(id_);
   const uint32_t n = pool_size(nb_rxd, o.queues);
   const std::string pool_name = "snet_rx_" + std::to_string(id_);
-  pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), n, kPoolCache, 0,
-                                  RTE_MBUF_DEFAULT_BUF_SIZE, socket < 0 ? SOCKET_ID_ANY : socket);
+  pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), n, kPoolCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                  socket < 0 ? SOCKET_ID_ANY : socket);
   if (!pool_)
     return make_error(what + ": cannot allocate " + std::to_string(n) + " mbufs (~" +
                           std::to_string(uint64_t{n} * 2432 >> 20) +
                           " MiB): give the EAL more memory (-m 1024 with --no-huge, or "
-                          "reserve more hugepages): " + rte_strerror(rte_errno),
+                          "reserve more hugepages): " +
+                          rte_strerror(rte_errno),
                       rte_errno);
 
   for (uint16_t q = 0; q < o.queues; ++q) {
@@ -126,11 +128,10 @@ Status Port::configure(const PortOptions& o) {
     if (int qrc = rte_eth_rx_queue_setup(id_, q, nb_rxd, socket < 0 ? SOCKET_ID_ANY : socket,
                                          &rxconf, pool_);
         qrc != 0)
-      return make_error(what + ": RX queue " + std::to_string(q) + " setup failed: " +
-                        errstr(qrc) +
+      return make_error(what + ": RX queue " + std::to_string(q) + " setup failed: " + errstr(qrc) +
                         (qrc == -ENOMEM ? " (net_pcap infinite_rx keeps the whole capture in "
-                                         "mbufs: use a smaller capture or a larger ring size)"
-                                       : ""));
+                                          "mbufs: use a smaller capture or a larger ring size)"
+                                        : ""));
   }
   for (uint16_t q = 0; q < tx_queues; ++q) {
     if (int trc = rte_eth_tx_queue_setup(id_, q, nb_txd ? nb_txd : 512,

@@ -7,16 +7,16 @@
 #include <memory>
 #include <string>
 
-#include "sources/dpdk/eal.h"
 #include "securenet/result.h"
 #include "securenet/source.h"
+#include "sources/dpdk/eal.h"
 
 struct rte_mempool;
 
 namespace securenet::dpdk {
 
 struct PortOptions {
-  std::string target;       // port id ("0") or device name ("net_pcap0", "0000:03:00.0")
+  std::string target;  // port id ("0") or device name ("net_pcap0", "0000:03:00.0")
   uint16_t queues = 1;
   uint32_t ring_size = 4096;  // RX descriptors per queue (adjusted to the device's limits)
 };

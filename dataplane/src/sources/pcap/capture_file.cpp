@@ -14,8 +14,8 @@ namespace {
 
 constexpr uint32_t kPcapngShb = 0x0A0D0D0A, kBom = 0x1A2B3C4D;
 constexpr uint32_t kIdb = 1, kPb = 2, kSpb = 3, kEpb = 6;
-constexpr uint32_t kMaxBlock = 64u << 20;   // refuse blocks larger than 64 MiB
-constexpr uint32_t kMaxCaplen = 262144;     // libpcap's largest snapshot length
+constexpr uint32_t kMaxBlock = 64u << 20;  // refuse blocks larger than 64 MiB
+constexpr uint32_t kMaxCaplen = 262144;    // libpcap's largest snapshot length
 
 struct PcapCloser {
   void operator()(pcap_t* p) const noexcept {
@@ -37,7 +37,8 @@ class LibpcapFile final : public CaptureFile {
     }
     // Opened with nanosecond precision: tv_usec holds nanoseconds.
     r = CaptureRecord{d, h->caplen, h->len,
-                      static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(h->ts.tv_usec),
+                      static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000'000ULL +
+                          static_cast<uint64_t>(h->ts.tv_usec),
                       link_};
     return 1;
   }
@@ -54,7 +55,7 @@ struct Interface {
   LinkKind link = LinkKind::kEthernet;
   std::string unsupported;  // the error for a packet on this interface
   uint32_t snaplen = 0;
-  bool pow2 = false;        // if_tsresol: 2^-exp (else 10^-exp)
+  bool pow2 = false;  // if_tsresol: 2^-exp (else 10^-exp)
   uint8_t exp = 6;
 };
 
@@ -112,17 +113,20 @@ class PcapngFile final : public CaptureFile {
       const uint32_t total = u32(hdr + 4);
       if (total < 28 || total > kMaxBlock || total % 4) return bad("bad section header length");
       body_.resize(total - 16);
-      if (std::fread(body_.data(), 1, body_.size(), f_) != body_.size()) return bad("truncated section header");
+      if (std::fread(body_.data(), 1, body_.size(), f_) != body_.size())
+        return bad("truncated section header");
       uint8_t trailer[4];
       if (std::fread(trailer, 1, 4, f_) != 4) return bad("truncated section header");
       return 1;
     }
     if (swap_) type = __builtin_bswap32(type);
     const uint32_t total = u32(hdr + 4);
-    if (total < 12 || total > kMaxBlock || total % 4) return bad("bad block length " + std::to_string(total));
+    if (total < 12 || total > kMaxBlock || total % 4)
+      return bad("bad block length " + std::to_string(total));
     body_.resize(total - 12);
     uint8_t trailer[4];
-    if (std::fread(body_.data(), 1, body_.size(), f_) != body_.size() || std::fread(trailer, 1, 4, f_) != 4) {
+    if (std::fread(body_.data(), 1, body_.size(), f_) != body_.size() ||
+        std::fread(trailer, 1, 4, f_) != 4) {
       return bad("truncated block");
     }
     return 1;
@@ -156,7 +160,8 @@ class PcapngFile final : public CaptureFile {
 
   uint64_t to_ns(const Interface& i, uint64_t t) const noexcept {
     if (i.pow2) {  // split so that t * 1e9 cannot overflow
-      const uint64_t whole = i.exp < 64 ? t >> i.exp : 0, frac = i.exp < 64 ? t - (whole << i.exp) : t;
+      const uint64_t whole = i.exp < 64 ? t >> i.exp : 0,
+                     frac = i.exp < 64 ? t - (whole << i.exp) : t;
       return whole * 1'000'000'000ULL + (i.exp < 34 ? (frac * 1'000'000'000ULL) >> i.exp : 0);
     }
     uint64_t ns = t;
@@ -190,9 +195,11 @@ class PcapngFile final : public CaptureFile {
       off = 4;
       cap = static_cast<uint32_t>(body_.size() - 4);
       if (len < cap) cap = len;
-      if (!ifaces_.empty() && ifaces_[0].snaplen && ifaces_[0].snaplen < cap) cap = ifaces_[0].snaplen;
+      if (!ifaces_.empty() && ifaces_[0].snaplen && ifaces_[0].snaplen < cap)
+        cap = ifaces_[0].snaplen;
     }
-    if (iface >= ifaces_.size()) return bad("packet on undeclared interface " + std::to_string(iface));
+    if (iface >= ifaces_.size())
+      return bad("packet on undeclared interface " + std::to_string(iface));
     if (cap > body_.size() - off || cap > kMaxCaplen) return bad("packet longer than its block");
     const Interface& i = ifaces_[iface];
     if (!i.supported) {
@@ -227,7 +234,8 @@ Result<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path) 
   std::fclose(f);
   if (got == 4 && magic == kPcapngShb) return open_pcapng(path);
   char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  pcap_t* p =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
   if (!p) return make_error("cannot read capture " + path + ": " + err);
   auto k = link_kind_of(pcap_datalink(p), "capture " + path);
   if (!k) {

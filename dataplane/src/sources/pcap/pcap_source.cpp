@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "sources/pcap/capture_file.h"
 #include "securenet/common/clock.h"
+#include "sources/pcap/capture_file.h"
 
 namespace securenet {
 namespace {

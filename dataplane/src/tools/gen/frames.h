@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/packet_builder.h"
 #include "securenet/result.h"
+#include "tools/packet_builder.h"
 
 namespace securenet::gen {
 

@@ -52,20 +52,39 @@ bool parse(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     std::string k = argv[i];
     if (k == "--help" || k == "-h") return false;
-    if (k == "--json") { a.json = true; continue; }
-    if (i + 1 >= argc) { std::fprintf(stderr, "gen: %s needs a value\n", k.c_str()); return false; }
+    if (k == "--json") {
+      a.json = true;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "gen: %s needs a value\n", k.c_str());
+      return false;
+    }
     const char* v = argv[++i];
-    if (k == "--dev") a.dev = v;
-    else if (k == "--pcap") a.pcap = v;
-    else if (k == "--mix") a.mix = v;
-    else if (k == "--mode") a.mode = v;
-    else if (k == "--count") a.count = std::strtoull(v, nullptr, 10);
-    else if (k == "--pps") a.pps = std::strtod(v, nullptr);
-    else if (k == "--max-lag-ms") a.max_lag_ms = std::strtod(v, nullptr);
-    else if (k == "--batch") a.batch = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else if (k == "--hosts") a.hosts = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else if (k == "--size") a.size = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else { std::fprintf(stderr, "gen: unknown option %s\n", k.c_str()); return false; }
+    if (k == "--dev")
+      a.dev = v;
+    else if (k == "--pcap")
+      a.pcap = v;
+    else if (k == "--mix")
+      a.mix = v;
+    else if (k == "--mode")
+      a.mode = v;
+    else if (k == "--count")
+      a.count = std::strtoull(v, nullptr, 10);
+    else if (k == "--pps")
+      a.pps = std::strtod(v, nullptr);
+    else if (k == "--max-lag-ms")
+      a.max_lag_ms = std::strtod(v, nullptr);
+    else if (k == "--batch")
+      a.batch = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else if (k == "--hosts")
+      a.hosts = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else if (k == "--size")
+      a.size = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else {
+      std::fprintf(stderr, "gen: unknown option %s\n", k.c_str());
+      return false;
+    }
   }
   if (a.dev.empty() || a.pcap.empty() == a.mix.empty()) {
     std::fprintf(stderr, "gen: need --dev and exactly one of --pcap / --mix\n");
@@ -97,8 +116,8 @@ int main(int argc, char** argv) {
   }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  gen::SendPlan plan{a.dev, &*frames, a.count ? a.count : frames->size(), a.pps, a.batch, &g_stop,
-                     static_cast<uint64_t>(a.max_lag_ms * 1e6)};
+  gen::SendPlan plan{a.dev,   &*frames, a.count ? a.count : frames->size(),       a.pps,
+                     a.batch, &g_stop,  static_cast<uint64_t>(a.max_lag_ms * 1e6)};
   std::string mode = a.mode == "auto" ? (gen::live_supported() ? "live" : "packet") : a.mode;
   Result<gen::SendResult> r = mode == "live" ? gen::send_live(plan) : gen::send_packet(plan);
   if (!r && a.mode == "auto" && mode == "live") {
@@ -112,10 +131,11 @@ int main(int argc, char** argv) {
   }
   const double rate = r->seconds > 0 ? double(r->sent) / r->seconds : 0;
   if (a.json)
-    std::printf("{\"sent\":%llu,\"requested\":%llu,\"seconds\":%.6f,\"pps\":%.0f,\"mode\":\"%s\","
-                "\"distinct_frames\":%zu}\n",
-                static_cast<unsigned long long>(r->sent), static_cast<unsigned long long>(plan.count),
-                r->seconds, rate, mode.c_str(), frames->size());
+    std::printf(
+        "{\"sent\":%llu,\"requested\":%llu,\"seconds\":%.6f,\"pps\":%.0f,\"mode\":\"%s\","
+        "\"distinct_frames\":%zu}\n",
+        static_cast<unsigned long long>(r->sent), static_cast<unsigned long long>(plan.count),
+        r->seconds, rate, mode.c_str(), frames->size());
   else
     std::printf("sent=%llu seconds=%.6f pps=%.0f mode=%s\n",
                 static_cast<unsigned long long>(r->sent), r->seconds, rate, mode.c_str());

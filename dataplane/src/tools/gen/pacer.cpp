@@ -1,11 +1,10 @@
 #include <time.h>
 
-#include "tools/gen/sender.h"
 #include "securenet/common/clock.h"
+#include "tools/gen/sender.h"
 
 namespace securenet::gen {
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 Pacer::Pacer(double pps, uint64_t max_lag_ns)
     : pps_(pps), max_lag_ns_(max_lag_ns), start_ns_(mono_ns()), epoch_ns_(start_ns_) {}

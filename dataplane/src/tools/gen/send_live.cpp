@@ -11,22 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <thread>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
-#include "tools/gen/sender.h"
-#include "securenet_xdp.h"
 #include "gen_tx.skel.h"
 #include "securenet/common/clock.h"
+#include "securenet_xdp.h"
+#include "tools/gen/sender.h"
 
 namespace securenet::gen {
 namespace {
@@ -51,7 +51,8 @@ void on_wake(int) {}
 // the target is reached or a stop is asked for, so no time is wasted after the last frame.
 class Waker {
  public:
-  Waker(const sn_gen_state& st, const std::atomic<bool>* stop) : st_(st), stop_(stop), main_(pthread_self()) {
+  Waker(const sn_gen_state& st, const std::atomic<bool>* stop)
+      : st_(st), stop_(stop), main_(pthread_self()) {
     struct sigaction sa {};
     sa.sa_handler = on_wake;  // no SA_RESTART: the bpf() call returns EINTR
     sigaction(SIGUSR1, &sa, nullptr);
@@ -88,7 +89,8 @@ Result<Skel> load(const FrameList& frames) {
   libbpf_set_print(libbpf_print);
   if (frames.size() > SN_GEN_MAX_FRAMES)
     return make_error("gen: live mode carries at most " + std::to_string(SN_GEN_MAX_FRAMES) +
-                      " distinct frames (got " + std::to_string(frames.size()) + "); use --mode packet");
+                      " distinct frames (got " + std::to_string(frames.size()) +
+                      "); use --mode packet");
   Skel skel(gen_tx__open());
   if (!skel) return make_error(run_error(errno), errno);
   bpf_map__set_max_entries(skel->maps.sn_gen_frames, static_cast<uint32_t>(frames.size()));
@@ -137,7 +139,8 @@ Result<SendResult> send_live(const SendPlan& plan) {
   st.next_ns = mono_ns();
   std::unique_ptr<Waker> waker;
   if (plan.pps > 0) waker = std::make_unique<Waker>(st, plan.stop);
-  while (__atomic_load_n(&st.sent, __ATOMIC_RELAXED) < st.target && !(plan.stop && plan.stop->load(std::memory_order_relaxed))) {
+  while (__atomic_load_n(&st.sent, __ATOMIC_RELAXED) < st.target &&
+         !(plan.stop && plan.stop->load(std::memory_order_relaxed))) {
     const uint64_t left = st.target - st.sent;
     // Unpaced: one iteration per frame. Paced: most iterations are XDP_DROP while waiting.
     uint64_t repeat = plan.pps > 0 ? uint64_t(1) << 24 : left;

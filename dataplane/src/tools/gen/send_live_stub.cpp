@@ -4,7 +4,8 @@
 namespace securenet::gen {
 bool live_supported() { return false; }
 Result<SendResult> send_live(const SendPlan&) {
-  return make_error("gen: live frames need a build with AF_XDP support (SECURENET_WITH_AFXDP "
-                    "and libbpf); use --mode packet");
+  return make_error(
+      "gen: live frames need a build with AF_XDP support (SECURENET_WITH_AFXDP "
+      "and libbpf); use --mode packet");
 }
 }  // namespace securenet::gen

@@ -31,7 +31,8 @@ Result<SendResult> send_packet(const SendPlan& plan) {
   s.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (s.fd < 0)
     return make_error("gen: cannot open a packet socket (run as root or grant CAP_NET_RAW): " +
-                      std::string(std::strerror(errno)), errno);
+                          std::string(std::strerror(errno)),
+                      errno);
   int one = 1;
   setsockopt(s.fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
   sockaddr_ll sll{};

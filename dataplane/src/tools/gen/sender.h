@@ -5,19 +5,19 @@
 #include <cstdint>
 #include <string>
 
-#include "tools/gen/frames.h"
 #include "securenet/result.h"
+#include "tools/gen/frames.h"
 
 namespace securenet::gen {
 
 struct SendPlan {
   std::string ifname;
-  const FrameList* frames = nullptr;  // sent round-robin: frame i % size
-  uint64_t count = 0;                 // exact number of frames to send
-  double pps = 0;                     // 0 = as fast as possible
-  uint32_t batch = 64;                // frames per syscall / live-frames batch (max 256)
+  const FrameList* frames = nullptr;        // sent round-robin: frame i % size
+  uint64_t count = 0;                       // exact number of frames to send
+  double pps = 0;                           // 0 = as fast as possible
+  uint32_t batch = 64;                      // frames per syscall / live-frames batch (max 256)
   const std::atomic<bool>* stop = nullptr;  // set from a signal handler
-  uint64_t max_lag_ns = 10000000;     // after a stall, catch up at most this much traffic
+  uint64_t max_lag_ns = 10000000;           // after a stall, catch up at most this much traffic
 };
 
 struct SendResult {
@@ -45,7 +45,7 @@ class Pacer {
   double pps_;
   uint64_t max_lag_ns_;
   uint64_t start_ns_;
-  uint64_t epoch_ns_;   // start of the schedule, moved forward when too far behind
+  uint64_t epoch_ns_;  // start of the schedule, moved forward when too far behind
   uint64_t epoch_done_ = 0;
 };
 

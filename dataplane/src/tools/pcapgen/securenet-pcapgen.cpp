@@ -41,15 +41,17 @@ struct Options {
   std::string scenario;
   std::string src = "10.0.0.66";
   std::string dst = "10.200.0.1";
-  double pps = 0;     // packet rate of the timestamps (0 = 1e6 for mixes, 2000 for scenarios)
+  double pps = 0;  // packet rate of the timestamps (0 = 1e6 for mixes, 2000 for scenarios)
   uint64_t seed = 1;
   uint64_t start_s = 1700000000;
 };
 
 const char* kUsage =
     "Usage: securenet-pcapgen --out FILE [--packets N] [--hosts N] [--size BYTES]\n"
-    "                         [--mix realistic|udp] [--scenario icmp-flood|port-scan|heavy-sender|benign]\n"
-    "                         [--src IP] [--dst IP] [--pps RATE] [--seed N] [--start UNIX_SECONDS]\n";
+    "                         [--mix realistic|udp] [--scenario "
+    "icmp-flood|port-scan|heavy-sender|benign]\n"
+    "                         [--src IP] [--dst IP] [--pps RATE] [--seed N] [--start "
+    "UNIX_SECONDS]\n";
 
 Ip4 host4(uint32_t i) {
   const uint32_t v = 0x0A000000u + i + 1;
@@ -65,7 +67,9 @@ Ip6 host6(uint32_t i, bool server = false) {
   return a;
 }
 Ip4 server4(uint32_t i) { return {10, 200, 0, uint8_t(1 + i % 16)}; }
-Mac mac_of(uint32_t i) { return {0x02, 0, uint8_t(i >> 24), uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)}; }
+Mac mac_of(uint32_t i) {
+  return {0x02, 0, uint8_t(i >> 24), uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+}
 
 class Gen {
  public:
@@ -80,7 +84,10 @@ class Gen {
     const uint32_t s = pick(16);
     Builder b;
     b.eth(mac_of(h), mac_of(0xFFFF0000u + s));
-    if (v6) b.ipv6(host6(h), host6(s, true)); else b.ipv4(host4(h), server4(s));
+    if (v6)
+      b.ipv6(host6(h), host6(s, true));
+    else
+      b.ipv4(host4(h), server4(s));
     if (chance(0.75)) {
       b.tcp(static_cast<uint16_t>(32768 + pick(28000)), chance(0.7) ? 443 : 80,
             chance(0.02) ? kSyn : (kAck | (chance(0.5) ? kPsh : 0)));
@@ -101,18 +108,24 @@ class Gen {
       b.arp(1, mac_of(h), host4(h), Mac{}, server4(s));
       return finish(b);
     }
-    if (r < 60) b.vlan(static_cast<uint16_t>(100 + s));          // 802.1Q
-    else if (r < 70) b.qinq(static_cast<uint16_t>(10 + s), 200);  // QinQ
+    if (r < 60)
+      b.vlan(static_cast<uint16_t>(100 + s));  // 802.1Q
+    else if (r < 70)
+      b.qinq(static_cast<uint16_t>(10 + s), 200);  // QinQ
     if (r >= 850) return realistic_v6(b, h, s, r);
     if (r < 600) {
-      b.ipv4(host4(h), server4(s)).tcp(static_cast<uint16_t>(1024 + pick(60000)), chance(0.5) ? 443 : 80,
-                                       chance(0.05) ? kSyn : kAck);
+      b.ipv4(host4(h), server4(s))
+          .tcp(static_cast<uint16_t>(1024 + pick(60000)), chance(0.5) ? 443 : 80,
+               chance(0.05) ? kSyn : kAck);
       b.payload(body(0, 1400));
     } else if (r < 780) {
-      b.ipv4(host4(h), server4(s)).udp(static_cast<uint16_t>(1024 + pick(60000)), chance(0.6) ? 53 : 123);
+      b.ipv4(host4(h), server4(s))
+          .udp(static_cast<uint16_t>(1024 + pick(60000)), chance(0.6) ? 53 : 123);
       b.payload(body(8, 500));
     } else if (r < 820) {
-      b.ipv4(host4(h), server4(s)).icmp_echo(static_cast<uint16_t>(h), static_cast<uint16_t>(r)).payload(56);
+      b.ipv4(host4(h), server4(s))
+          .icmp_echo(static_cast<uint16_t>(h), static_cast<uint16_t>(r))
+          .payload(56);
     } else if (r < 825) {
       b.ipv4(host4(h), ip4("224.0.0.251")).igmp(0x16, ip4("224.0.0.251"));
     } else if (r < 835) {  // IPv4 fragments: first (with UDP) and a later one
@@ -137,7 +150,8 @@ class Gen {
     b.ipv6(host6(h), host6(s, true));
     if (r < 930) {
       if (r >= 920) b.ipv6_hop_by_hop();
-      b.tcp(static_cast<uint16_t>(1024 + pick(60000)), 443, chance(0.05) ? kSyn : kAck).payload(body(0, 1200));
+      b.tcp(static_cast<uint16_t>(1024 + pick(60000)), 443, chance(0.05) ? kSyn : kAck)
+          .payload(body(0, 1200));
     } else if (r < 970) {
       if (r >= 960) b.ipv6_dest_opts();
       b.udp(static_cast<uint16_t>(1024 + pick(60000)), 53).payload(body(8, 300));
@@ -203,32 +217,61 @@ class Gen {
 };
 
 bool parse(int argc, char** argv, Options& o) {
-  static const option kLong[] = {{"out", 1, nullptr, 'o'},  {"packets", 1, nullptr, 'n'}, {"hosts", 1, nullptr, 'H'},
-                                 {"size", 1, nullptr, 's'}, {"mix", 1, nullptr, 'm'},     {"scenario", 1, nullptr, 'S'},
-                                 {"src", 1, nullptr, 'a'},  {"pps", 1, nullptr, 'p'},     {"seed", 1, nullptr, 'r'},
-                                 {"start", 1, nullptr, 't'}, {"help", 0, nullptr, 'h'},   {"dst", 1, nullptr, 'd'},   {nullptr, 0, nullptr, 0}};
+  static const option kLong[] = {
+      {"out", 1, nullptr, 'o'},   {"packets", 1, nullptr, 'n'}, {"hosts", 1, nullptr, 'H'},
+      {"size", 1, nullptr, 's'},  {"mix", 1, nullptr, 'm'},     {"scenario", 1, nullptr, 'S'},
+      {"src", 1, nullptr, 'a'},   {"pps", 1, nullptr, 'p'},     {"seed", 1, nullptr, 'r'},
+      {"start", 1, nullptr, 't'}, {"help", 0, nullptr, 'h'},    {"dst", 1, nullptr, 'd'},
+      {nullptr, 0, nullptr, 0}};
   opterr = 0;
   for (int c; (c = getopt_long(argc, argv, ":h", kLong, nullptr)) != -1;) {
     const char* a = optarg;
     switch (c) {
-      case 'o': o.out = a; break;
-      case 'n': o.packets = std::strtoull(a, nullptr, 10); break;
-      case 'H': o.hosts = static_cast<uint32_t>(std::strtoul(a, nullptr, 10)); break;
-      case 's': o.size = static_cast<uint32_t>(std::strtoul(a, nullptr, 10)); break;
-      case 'm': o.mix = a; break;
-      case 'S': o.scenario = a; break;
-      case 'a': o.src = a; break;
-      case 'd': o.dst = a; break;
-      case 'p': o.pps = std::strtod(a, nullptr); break;
-      case 'r': o.seed = std::strtoull(a, nullptr, 10); break;
-      case 't': o.start_s = std::strtoull(a, nullptr, 10); break;
-      case 'h': std::fputs(kUsage, stdout); std::exit(0);
+      case 'o':
+        o.out = a;
+        break;
+      case 'n':
+        o.packets = std::strtoull(a, nullptr, 10);
+        break;
+      case 'H':
+        o.hosts = static_cast<uint32_t>(std::strtoul(a, nullptr, 10));
+        break;
+      case 's':
+        o.size = static_cast<uint32_t>(std::strtoul(a, nullptr, 10));
+        break;
+      case 'm':
+        o.mix = a;
+        break;
+      case 'S':
+        o.scenario = a;
+        break;
+      case 'a':
+        o.src = a;
+        break;
+      case 'd':
+        o.dst = a;
+        break;
+      case 'p':
+        o.pps = std::strtod(a, nullptr);
+        break;
+      case 'r':
+        o.seed = std::strtoull(a, nullptr, 10);
+        break;
+      case 't':
+        o.start_s = std::strtoull(a, nullptr, 10);
+        break;
+      case 'h':
+        std::fputs(kUsage, stdout);
+        std::exit(0);
       default:
         std::fprintf(stderr, "securenet-pcapgen: bad option %s\n%s", argv[optind - 1], kUsage);
         return false;
     }
   }
-  auto bad = [](const char* m) { std::fprintf(stderr, "securenet-pcapgen: %s\n", m); return false; };
+  auto bad = [](const char* m) {
+    std::fprintf(stderr, "securenet-pcapgen: %s\n", m);
+    return false;
+  };
   if (o.out.empty()) return bad("--out FILE is required");
   if (o.hosts == 0 || o.hosts > (1u << 24)) return bad("--hosts must be 1..16777216");
   if (o.size && (o.size < 60 || o.size > 9000)) return bad("--size must be 60..9000");
@@ -236,9 +279,11 @@ bool parse(int argc, char** argv, Options& o) {
   const auto& s = o.scenario;
   if (!s.empty() && s != "icmp-flood" && s != "port-scan" && s != "heavy-sender" && s != "benign" &&
       !is_labelled_scenario(s)) {
-    return bad("--scenario must be icmp-flood, port-scan, heavy-sender, benign or a labelled one (see the source)");
+    return bad(
+        "--scenario must be icmp-flood, port-scan, heavy-sender, benign or a labelled one (see the "
+        "source)");
   }
-  if (ip4(o.src.c_str()) == Ip4{} ) return bad("--src must be an IPv4 address");
+  if (ip4(o.src.c_str()) == Ip4{}) return bad("--src must be an IPv4 address");
   if (ip4(o.dst.c_str()) == Ip4{}) return bad("--dst must be an IPv4 address");
   if (o.pps <= 0) o.pps = s.empty() ? 1e6 : 2000;
   return true;
@@ -262,12 +307,17 @@ int main(int argc, char** argv) {
   uint64_t ts = o.start_s * 1'000'000'000ULL, k = 0;
   for (uint64_t i = 0; i < o.packets; ++i, ts += step) {
     uint32_t h = g.pick(o.hosts);
-    if (!o.scenario.empty() && host4(h) == attacker && o.hosts > 1) h = (h + 1) % o.hosts;  // background only
+    if (!o.scenario.empty() && host4(h) == attacker && o.hosts > 1)
+      h = (h + 1) % o.hosts;  // background only
     Frame f;
-    if (attack && (i % 2 == 0)) f = g.attack(k++);  // half the packets are the attacker's
-    else if (!o.scenario.empty()) f = g.benign(h);
-    else if (o.mix == "udp") f = g.udp64(h);
-    else f = g.realistic(h);
+    if (attack && (i % 2 == 0))
+      f = g.attack(k++);  // half the packets are the attacker's
+    else if (!o.scenario.empty())
+      f = g.benign(h);
+    else if (o.mix == "udp")
+      f = g.udp64(h);
+    else
+      f = g.realistic(h);
     if (!w.write(f, ts)) {
       std::fprintf(stderr, "securenet-pcapgen: write to %s failed\n", o.out.c_str());
       return 1;
