@@ -3,8 +3,11 @@
  * end of a veth pair: each run writes the next frame of the table into the packet and
  * transmits it (XDP_TX: it arrives at the peer), until exactly state.target frames were
  * sent. With a rate, runs before the next frame is due return XDP_DROP (nothing sent). */
-#include <bpf/bpf_helpers.h>
+/* linux/bpf.h first: the helpers need its types */
+/* clang-format off */
 #include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+/* clang-format on */
 
 #include "securenet_xdp.h"
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Capture program: each RX queue's packets go to that queue's AF_XDP socket (XSKMAP,
  * key = queue index); per-CPU per-queue counters of what was redirected, passed, dropped. */
-#include <bpf/bpf_helpers.h>
+/* linux/bpf.h first: the helpers need its types */
+/* clang-format off */
 #include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+/* clang-format on */
 
 #include "securenet_xdp.h"
 

@@ -5,6 +5,8 @@
 // window arithmetic.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "config/security_config.h"
 #include "detect/detector.h"
 #include "sampler/sampler.h"

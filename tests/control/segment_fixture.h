@@ -41,7 +41,7 @@ class FakeDataplane {
   void heartbeat() { counters().heartbeat_ns.store(mono_now_ns()); }
   // Adds packets sent by `ip` (and counts them globally).
   securenet::shm::HostEntry& host(const char* ip) {
-    auto k = *securenet::control::parse_ip_text(ip);
+    auto k = *securenet::parse_ip_text(ip);
     return *table_.find_or_insert(k);
   }
   void send(const char* ip, uint64_t packets,

@@ -9,6 +9,8 @@
 #include "util/url.h"
 
 using namespace securenet::control;
+using securenet::ip_text;
+using securenet::parse_ip_text;
 
 TEST(Cidr, Ipv4) {
   auto c = parse_cidr("10.1.0.0/16");

@@ -23,9 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "gen_tx.skel.h"
-#include "securenet/common/clock.h"
+// The skeleton needs the program's shared types first.
+// clang-format off
 #include "securenet_xdp.h"
+#include "gen_tx.skel.h"
+// clang-format on
+#include "securenet/common/clock.h"
 #include "tools/gen/sender.h"
 
 namespace securenet::gen {
