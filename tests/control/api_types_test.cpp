@@ -137,7 +137,7 @@ TEST_F(ApiTypes, StatusAndMetricsMatchTheApi) {
   Json st(get(srv.port(), "/api/status", tok).body);
   const std::string status = body_after(ts, "export interface Status {");
   expect_declared_fields_served("Status", status, st.root);
-  for (const char* part : {"dataplane", "totals", "database", "control", "rates"}) {
+  for (const char* part : {"dataplane", "totals", "host_table", "database", "control", "rates"}) {
     expect_declared_fields_served(std::string("Status.") + part,
                                   body_after(status, std::string(part) + ":"), st[part]);
   }

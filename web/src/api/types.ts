@@ -64,6 +64,11 @@ export interface Status {
     /** Packets that crossed each encapsulation (mpls, pppoe, gre, erspan, vxlan, geneve, gtpu, ipip, teredo). */
     encapsulations?: Record<string, number>;
   };
+  /** The host tables, summed over workers: occupancy, ageing (--host-idle-s) and memory per host. */
+  host_table: {
+    hosts: number; capacity: number; occupancy: number; evicted: number; full: number;
+    idle_s: number; bytes_per_host: number;
+  };
   database: { state: 'connected' | 'disconnected' | 'disabled'; spool_backlog: number };
   control: { version: string; uptime_s: number; tick_ms: number };
 }
