@@ -88,7 +88,7 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
   auto cfg = get(port, "/api/config", token);
   ASSERT_EQ(cfg.status, 200);
   const std::string changed = std::regex_replace(
-      cfg.body, std::regex("\"traffic_threshold_pps\":[0-9.]+"), "\"traffic_threshold_pps\":4321");
+      cfg.body, std::regex("\"traffic_sent_pps\":[0-9.]+"), "\"traffic_sent_pps\":4321");
   ASSERT_EQ(post(port, "/api/config", changed, token).status, 200);
   ASSERT_EQ(post(port, "/api/metrics/reset", "{}", token).status, 200);
   // No dataplane: a sensor_health alert opens; resolve it.
@@ -123,12 +123,11 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
                 "select count(*) from audit_log where action <> 'login_failure' and actor_id = '" +
                     admin->id + "' and source_addr = '127.0.0.1'"),
       4);
-  EXPECT_EQ(
-      st::scalar(url,
-                 "select (details->'before'->>'traffic_threshold_pps')::float::text || ' ' || "
-                 "(details->'after'->>'traffic_threshold_pps')::float::text from audit_log "
-                 "where action = 'config_change'"),
-      "1000 4321");
+  EXPECT_EQ(st::scalar(url,
+                       "select (details->'before'->>'traffic_sent_pps')::float::text || ' ' || "
+                       "(details->'after'->>'traffic_sent_pps')::float::text from audit_log "
+                       "where action = 'config_change'"),
+            "1000 4321");
   EXPECT_EQ(
       st::scalar(url, "select details->>'alert_id' from audit_log where action = 'alert_resolve'"),
       alert_id);

@@ -14,6 +14,10 @@
 
 namespace securenet {
 
+// The most frames a live source hands over (and holds) per rx_burst; the worker asks for
+// less (the burst counter works in chunks of its own kMaxBurst).
+inline constexpr uint32_t kMaxSourceBurst = 256;
+
 struct PacketView {
   const uint8_t* data;
   uint32_t caplen;    // bytes available at data

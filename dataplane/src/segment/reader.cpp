@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "securenet/common/fd.h"
 #include "securenet/shm_reader.h"
 
 namespace securenet {
@@ -17,13 +18,6 @@ namespace {
 
 using shm::Counter;
 using shm::read;
-
-struct FdGuard {
-  int fd;
-  ~FdGuard() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 template <typename T>
 const T* at(const void* base, uint64_t off) {
@@ -91,8 +85,8 @@ struct KeyEq {
 
 Result<ShmReader> ShmReader::open(const std::string& name, bool writable_control) {
   const std::string path = "/" + name;
-  FdGuard fd{shm_open(path.c_str(), writable_control ? O_RDWR : O_RDONLY, 0)};
-  if (fd.fd < 0) {
+  Fd fd{shm_open(path.c_str(), writable_control ? O_RDWR : O_RDONLY, 0)};
+  if (!fd) {
     const int e = errno;
     return make_error(
         "cannot open /dev/shm/" + name + ": " + std::strerror(e) +
@@ -100,12 +94,12 @@ Result<ShmReader> ShmReader::open(const std::string& name, bool writable_control
         e);
   }
   struct stat st {};
-  if (fstat(fd.fd, &st) != 0)
+  if (fstat(fd.get(), &st) != 0)
     return make_error("cannot stat /dev/shm/" + name + ": " + std::strerror(errno), errno);
   const size_t file_size = static_cast<size_t>(st.st_size);
   if (file_size < sizeof(shm::Header))
     return make_error("segment " + name + " is too small to be a SecureNet segment");
-  void* base = mmap(nullptr, file_size, PROT_READ, MAP_SHARED, fd.fd, 0);
+  void* base = mmap(nullptr, file_size, PROT_READ, MAP_SHARED, fd.get(), 0);
   if (base == MAP_FAILED)
     return make_error("cannot map /dev/shm/" + name + ": " + std::strerror(errno), errno);
 
@@ -119,7 +113,7 @@ Result<ShmReader> ShmReader::open(const std::string& name, bool writable_control
     const uint64_t off = r.header_->control_offset;
     const uint64_t len = (sizeof(shm::ControlBlock) + 4095) / 4096 * 4096;
     void* want = static_cast<char*>(base) + off;
-    void* p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd.fd,
+    void* p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd.get(),
                    static_cast<off_t>(off));
     if (p == MAP_FAILED)
       return make_error(

@@ -24,7 +24,6 @@ using afxdp::XdpProgram;
 using afxdp::XskQueue;
 
 constexpr int kIdlePollMs = 10;  // wait this long for packets when the RX ring is empty
-constexpr uint32_t kMaxBurst = 256;
 
 // Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
 class AfXdpSource final : public PacketSource {
@@ -41,7 +40,8 @@ class AfXdpSource final : public PacketSource {
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
     if (held_ && !recycle()) return 0;  // cannot happen: the fill ring holds every frame
     uint32_t idx = 0;
-    const uint32_t n = xsk_ring_cons__peek(&xsk_.rx(), max < kMaxBurst ? max : kMaxBurst, &idx);
+    const uint32_t n =
+        xsk_ring_cons__peek(&xsk_.rx(), max < kMaxSourceBurst ? max : kMaxSourceBurst, &idx);
     if (n == 0) {
       idle();
       return 0;
@@ -99,7 +99,7 @@ class AfXdpSource final : public PacketSource {
   uint32_t queue_;
   std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
   uint32_t held_ = 0;
-  uint64_t held_addr_[kMaxBurst];
+  uint64_t held_addr_[kMaxSourceBurst];
 };
 
 uint32_t rx_queue_count(const std::string& ifname) {

@@ -15,8 +15,6 @@
 namespace securenet {
 namespace {
 
-constexpr uint32_t kMaxBurst = 256;
-
 class DpdkSource final : public PacketSource {
  public:
   DpdkSource(std::shared_ptr<dpdk::Port> port, uint16_t queue)
@@ -28,8 +26,8 @@ class DpdkSource final : public PacketSource {
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
     release();
     if (unlikely(!thread_checked_)) check_thread();
-    const uint16_t n =
-        rte_eth_rx_burst(port_id_, queue_, held_, static_cast<uint16_t>(std::min(max, kMaxBurst)));
+    const uint16_t n = rte_eth_rx_burst(port_id_, queue_, held_,
+                                        static_cast<uint16_t>(std::min(max, kMaxSourceBurst)));
     held_n_ = n;
     if (n == 0) return 0;
     const uint64_t ts = wall_ns();
@@ -77,7 +75,7 @@ class DpdkSource final : public PacketSource {
   uint16_t queue_;
   bool thread_checked_ = false;
   uint32_t held_n_ = 0;
-  rte_mbuf* held_[kMaxBurst];
+  rte_mbuf* held_[kMaxSourceBurst];
 };
 
 }  // namespace
