@@ -165,6 +165,7 @@ describe('interfaces in the sensor health card', () => {
     dataplane: { state: 'up', source: 'afpacket', source_name: 'eth1,eth2', workers: 3 },
     rates: { pps: 1, bps: 1, drops_per_s: 0 },
     totals: { packets: 1, bytes: 1, source_drops: 0, parse_errors: 0, host_table_full: 0 },
+    host_table: { hosts: 1, capacity: 65536, occupancy: 0, evicted: 0, full: 0, idle_s: 300, bytes_per_host: 192 },
     database: { state: 'connected', spool_backlog: 0 }, control: { version: '0', uptime_s: 1, tick_ms: 1000 },
   };
   it('lists every interface with its own drops and duplicates', () => {

@@ -27,6 +27,7 @@ export const baseRoutes: Record<string, Handler> = {
     dataplane: { state: 'up', source: 'pcap', source_name: 'demo.pcap', workers: 1, uptime_s: 5, heartbeat_age_ms: 1 },
     rates: { pps: 1, bps: 1, drops_per_s: 0 },
     totals: { packets: 1, bytes: 1, source_drops: 0, parse_errors: 0, host_table_full: 0 },
+    host_table: { hosts: 1, capacity: 65536, occupancy: 0, evicted: 0, full: 0, idle_s: 300, bytes_per_host: 192 },
     database: { state: 'connected', spool_backlog: 0 }, control: { version: '0.1.0', uptime_s: 1, tick_ms: 1000 },
   } }),
   'GET /api/metrics/history': () => ({ body: { points: [] } }),
