@@ -296,7 +296,7 @@ TEST(Config, FileLoadSave) {
   c.updated_at_ms = 42;
   c.subnet_thresholds = {{*parse_cidr("10.1.0.0/16"), 9000, std::nullopt},
                          {*parse_cidr("10.1.2.0/24"), std::nullopt, 4000}};
-  ASSERT_TRUE(save_config_file(path, c).ok());
+  ASSERT_TRUE(save_config_file(path, config_to_json(c)).ok());
   auto back = load_config_file(path);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->traffic_threshold_pps, 1234);

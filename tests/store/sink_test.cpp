@@ -54,7 +54,8 @@ TEST(StoreSink, EventsBecomeRows) {
   a.resolved_at_ms = a.last_seen_ms + 1;
   sink.on_alert_changed(a);
 
-  sink.on_config_changed(control::SecurityConfig::defaults(), owner->id);
+  const auto defaults = control::SecurityConfig::defaults();
+  sink.on_config_changed(defaults, control::config_to_json(defaults), owner->id);
 
   control::Snapshot snap;
   snap.ts_ms = wall_ms();

@@ -12,6 +12,7 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
     : ioc_(ioc),
       opts_(std::move(opts)),
       config_(std::move(initial)),
+      config_json_(config_to_json(config_)),
       sink_(sink),
       timer_(ioc),
       probe_timer_(ioc),
@@ -82,14 +83,15 @@ ConfigParseResult App::apply_config(std::string_view json, const std::string& us
   if (!r.ok) return r;
   r.config.updated_at_ms = wall_ms();
   config_ = r.config;
+  config_json_ = config_to_json(config_);  // the one serialization of this config
   publish();
   if (!opts_.config_path.empty()) {
-    if (auto s = save_config_file(opts_.config_path, config_); !s) {
+    if (auto s = save_config_file(opts_.config_path, config_json_); !s) {
       std::fprintf(stderr, "securenet-control: %s\n", s.error().message.c_str());
     }
   }
-  sink_.on_config_changed(config_, user_id);
-  hub_.broadcast("config", config_to_json(config_));
+  sink_.on_config_changed(config_, config_json_, user_id);
+  hub_.broadcast("config", config_json_);
   return r;
 }
 

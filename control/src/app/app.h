@@ -43,6 +43,8 @@ class App {
   static constexpr size_t kSliceHosts = 32768;
 
   const SecurityConfig& config() const { return config_; }
+  // config() as GET /api/config shows it, serialized once per change.
+  const std::string& config_json() const { return config_json_; }
   // Validates and applies (all or nothing), publishes to the dataplane, saves, notifies.
   ConfigParseResult apply_config(std::string_view json, const std::string& user_id);
 
@@ -83,6 +85,7 @@ class App {
   boost::asio::io_context& ioc_;
   AppOptions opts_;
   SecurityConfig config_;
+  std::string config_json_;
   EventSink& sink_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer probe_timer_;  // fast re-attach while the dataplane is down

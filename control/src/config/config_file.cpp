@@ -24,11 +24,11 @@ Result<SecurityConfig> load_config_file(const std::string& path) {
   return r.config;
 }
 
-Status save_config_file(const std::string& path, const SecurityConfig& cfg) {
+Status save_config_file(const std::string& path, std::string_view config_json) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno), errno);
-  std::string body = config_to_json(cfg) + "\n";
+  std::string body = std::string(config_json) + "\n";
   size_t off = 0;
   while (off < body.size()) {
     ssize_t n = ::write(fd, body.data() + off, body.size() - off);

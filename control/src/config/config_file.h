@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "config/security_config.h"
 #include "securenet/result.h"
@@ -11,6 +12,7 @@ namespace securenet::control {
 
 // A missing file yields the defaults; a file that does not validate is an error.
 Result<SecurityConfig> load_config_file(const std::string& path);
-Status save_config_file(const std::string& path, const SecurityConfig& cfg);
+// Writes config_to_json text (atomically: a temporary file, fsync, rename).
+Status save_config_file(const std::string& path, std::string_view config_json);
 
 }  // namespace securenet::control

@@ -46,8 +46,10 @@ class EventSink {
   virtual ~EventSink() = default;
   // Every create, update and resolve of an alert (the id is stable: upsert by id).
   virtual void on_alert_changed(const Alert& alert) = 0;
-  // A config applied through the API; user_id is the token's sub (empty at start-up).
-  virtual void on_config_changed(const SecurityConfig& config, const std::string& user_id) = 0;
+  // A config applied through the API, with its JSON (config_to_json, made once by the App);
+  // user_id is the token's sub (empty at start-up).
+  virtual void on_config_changed(const SecurityConfig& config, const std::string& config_json,
+                                 const std::string& user_id) = 0;
   // Once per tick.
   virtual void on_metrics_snapshot(const Snapshot& snapshot) = 0;
   // Sampled packet records read from the rings since the previous tick.
@@ -63,7 +65,7 @@ class EventSink {
 class NullSink final : public EventSink {
  public:
   void on_alert_changed(const Alert&) override {}
-  void on_config_changed(const SecurityConfig&, const std::string&) override {}
+  void on_config_changed(const SecurityConfig&, const std::string&, const std::string&) override {}
   void on_metrics_snapshot(const Snapshot&) override {}
   void on_packet_samples(const std::vector<shm::SampleRecord>&) override {}
   DatabaseState state() const override { return {}; }

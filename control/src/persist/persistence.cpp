@@ -140,7 +140,7 @@ Result<StartConfig> load_start_config(const std::string& path, Persistence* p) {
     fs::rename(path, kept, ec);
     if (ec) return make_error("cannot rename " + path + " aside: " + ec.message());
   }
-  if (auto s = save_config_file(path, parsed.config); !s)
+  if (auto s = save_config_file(path, config_to_json(parsed.config)); !s)
     std::fprintf(stderr, "securenet-control: %s\n", s.error().message.c_str());
   std::string note = "sensor: " + path + " was " + (exists ? "corrupt" : "missing") +
                      "; recovered the newest config stored in network_configs" +

@@ -47,12 +47,13 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 
-void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::string&) {
+void StoreSink::on_config_changed(const control::SecurityConfig& c, const std::string& config_json,
+                                  const std::string&) {
   // Rows belong to the sensor's owner (the writer's default user_id); who changed it is in
   // the API's own logs.
   ConfigRow r;
   r.id = new_uuid();
-  r.config_json = control::config_to_json(c);
+  r.config_json = config_json;
   r.traffic_threshold = c.traffic_threshold_pps;
   r.connection_rate = c.connection_rate_per_min;
   for (const auto& e : c.protocol_blacklist) r.protocol_blacklist.push_back(e.label);

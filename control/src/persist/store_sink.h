@@ -20,7 +20,7 @@ class StoreSink final : public control::EventSink {
   StoreSink(Writer& writer, Options opts) : writer_(writer), opts_(opts) {}
 
   void on_alert_changed(const control::Alert& alert) override;
-  void on_config_changed(const control::SecurityConfig& config,
+  void on_config_changed(const control::SecurityConfig& config, const std::string& config_json,
                          const std::string& user_id) override;
   void on_metrics_snapshot(const control::Snapshot& snapshot) override;
   void on_packet_samples(const std::vector<shm::SampleRecord>& samples) override;
