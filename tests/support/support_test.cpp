@@ -26,9 +26,10 @@ TEST(ChildProcess, ExitStatusIsTheCodeOr128PlusTheSignal) {
 }
 
 TEST(ChildProcess, EnvironmentWorkingDirectoryAndLogReachTheChild) {
-  ChildProcess c(SpawnOptions{
-      {"/bin/sh", "-c", "echo \"$SN_SUPPORT_X\"; pwd; echo err >&2"}, temp_log("env"),
-      {"SN_SUPPORT_X=hello"}, "/"});
+  ChildProcess c(SpawnOptions{{"/bin/sh", "-c", "echo \"$SN_SUPPORT_X\"; pwd; echo err >&2"},
+                              temp_log("env"),
+                              {"SN_SUPPORT_X=hello"},
+                              "/"});
   ASSERT_TRUE(c.started());
   EXPECT_EQ(c.wait(), 0);
   EXPECT_EQ(c.log(), "hello\n/\nerr\n");
