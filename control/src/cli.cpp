@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <random>
 
+#include "securenet/common/fd.h"
+
 namespace securenet::control {
 
 const char* usage_text() {
@@ -230,11 +232,10 @@ Result<std::string> resolve_secret(const CliOptions& o, bool create) {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string secret;
   for (int i = 0; i < 48; ++i) secret.push_back(kAlphabet[rd() % 62]);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error("cannot create " + path + ": " + std::strerror(errno), errno);
-  std::string line = secret + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
+  const Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return make_error("cannot create " + path + ": " + std::strerror(errno), errno);
+  const std::string line = secret + "\n";
+  const bool ok = ::write(fd.get(), line.data(), line.size()) == static_cast<ssize_t>(line.size());
   if (!ok) return make_error("cannot write " + path);
   return secret;
 }

@@ -124,26 +124,24 @@ void encode_record(const SpoolRecord& r, std::string& out) {
   out.append(payload);
 }
 
-Spool::Spool(std::string path, int fd, const SpoolOptions& opts)
+Spool::Spool(std::string path, Fd fd, const SpoolOptions& opts)
     : path_(std::move(path)),
       dir_(opts.dir),
-      fd_(fd),
+      fd_(std::move(fd)),
       max_bytes_(opts.max_bytes),
       reserve_bytes_(opts.reserve_bytes),
       min_free_bytes_(opts.min_free_bytes) {}
 
-Spool::~Spool() {
-  if (fd_ >= 0) ::close(fd_);
-}
+Spool::~Spool() = default;
 
 Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& opts) {
   std::error_code ec;
   std::filesystem::create_directories(opts.dir, ec);
   if (ec) return make_error("cannot create spool dir " + opts.dir + ": " + ec.message());
   std::string path = opts.dir + "/writer.spool";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error("cannot open spool", path);
-  std::unique_ptr<Spool> s(new Spool(path, fd, opts));
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) return sys_error("cannot open spool", path);
+  std::unique_ptr<Spool> s(new Spool(path, std::move(fd), opts));
   if (auto st = s->scan_on_open(); !st) return st.error();
   std::lock_guard lk(s->mu_);
   s->make_reserve();
@@ -153,22 +151,22 @@ Result<std::unique_ptr<Spool>> Spool::open(const SpoolOptions& opts) {
 
 // Validates every record; keeps the good prefix and cuts off a torn or corrupt tail.
 Status Spool::scan_on_open() {
-  const off_t end = ::lseek(fd_, 0, SEEK_END);
+  const off_t end = ::lseek(fd_.get(), 0, SEEK_END);
   if (end < 0) return sys_error("cannot seek spool", path_);
   char magic[kHeader] = {};
   if (end < static_cast<off_t>(kHeader) ||
-      ::pread(fd_, magic, kHeader, 0) != static_cast<ssize_t>(kHeader) ||
+      ::pread(fd_.get(), magic, kHeader, 0) != static_cast<ssize_t>(kHeader) ||
       std::memcmp(magic, kMagic, kHeader) != 0) {
     // New file, or one too short to hold the header, or not a spool: start afresh.
     if (end > 0) counters_.corrupt_bytes += static_cast<uint64_t>(end);
-    if (::ftruncate(fd_, 0) != 0) return sys_error("cannot truncate spool", path_);
-    if (::pwrite(fd_, kMagic, kHeader, 0) != static_cast<ssize_t>(kHeader))
+    if (::ftruncate(fd_.get(), 0) != 0) return sys_error("cannot truncate spool", path_);
+    if (::pwrite(fd_.get(), kMagic, kHeader, 0) != static_cast<ssize_t>(kHeader))
       return sys_error("cannot write spool header", path_);
-    if (::fdatasync(fd_) != 0) return sys_error("cannot fsync spool", path_);
+    if (::fdatasync(fd_.get()) != 0) return sys_error("cannot fsync spool", path_);
     size_ = kHeader;
     return Ok{};
   }
-  RecordReader rd(fd_, kHeader, static_cast<uint64_t>(end));
+  RecordReader rd(fd_.get(), kHeader, static_cast<uint64_t>(end));
   SpoolRecord rec;
   uint64_t rows = 0;
   RecordReader::Next n;
@@ -176,7 +174,7 @@ Status Spool::scan_on_open() {
   size_ = rd.offset();
   if (size_ < static_cast<uint64_t>(end)) {
     counters_.corrupt_bytes += static_cast<uint64_t>(end) - size_;
-    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0 || ::fdatasync(fd_) != 0)
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0 || ::fdatasync(fd_.get()) != 0)
       return sys_error("cannot cut corrupt spool tail", path_);
   }
   rows_ = rows;
@@ -193,9 +191,11 @@ uint64_t Spool::refresh_free() {
 void Spool::make_reserve() {
   if (reserve_bytes_ == 0) return;
   const std::string path = dir_ + "/reserve";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  const bool ok = fd >= 0 && ::posix_fallocate(fd, 0, static_cast<off_t>(reserve_bytes_)) == 0;
-  if (fd >= 0) ::close(fd);
+  bool ok = false;
+  {
+    const Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    ok = fd && ::posix_fallocate(fd.get(), 0, static_cast<off_t>(reserve_bytes_)) == 0;
+  }
   if (!ok) ::unlink(path.c_str());
   reserve_in_use_ = !ok;
 }
@@ -253,12 +253,12 @@ std::string Spool::select_and_encode(const std::vector<SpoolRecord>& records, si
 }
 
 Status Spool::write_at_end(const std::string& buf) {
-  if (::lseek(fd_, static_cast<off_t>(size_), SEEK_SET) < 0)
+  if (::lseek(fd_.get(), static_cast<off_t>(size_), SEEK_SET) < 0)
     return sys_error("cannot seek spool", path_);
-  Status st = write_all(fd_, buf.data(), buf.size(), path_);
-  if (st && ::fdatasync(fd_) != 0) st = sys_error("cannot fsync spool", path_);
+  Status st = write_all(fd_.get(), buf.data(), buf.size(), path_);
+  if (st && ::fdatasync(fd_.get()) != 0) st = sys_error("cannot fsync spool", path_);
   // Leave no partial record behind (cut again on the next open if this fails too).
-  if (!st && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) { /* cut on open */
+  if (!st && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) { /* cut on open */
   }
   return st;
 }
@@ -326,7 +326,7 @@ Status Spool::make_room(uint64_t incoming) {
   // Passes: packet rows; metric rows but the first of each minute; the other metric rows.
   for (int pass = 0; pass < 3; ++pass) {
     const Table victim = pass == 0 ? Table::packets : Table::metrics;
-    RecordReader rd(fd_, kHeader, size_);
+    RecordReader rd(fd_.get(), kHeader, size_);
     SpoolRecord rec;
     size_t i = 0;
     uint64_t before = rd.offset();
@@ -353,10 +353,10 @@ Status Spool::make_room(uint64_t incoming) {
 
 Status Spool::rewrite(const std::vector<bool>& drop) {
   const std::string tmp = path_ + ".tmp";
-  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out < 0) return sys_error("cannot create", tmp);
+  Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!out) return sys_error("cannot create", tmp);
   std::string buf(kMagic, kHeader);
-  RecordReader rd(fd_, kHeader, size_);
+  RecordReader rd(fd_.get(), kHeader, size_);
   SpoolRecord rec;
   uint64_t kept = 0;
   for (size_t i = 0; rd.next(rec) == RecordReader::Next::record; ++i) {
@@ -368,18 +368,17 @@ Status Spool::rewrite(const std::vector<bool>& drop) {
     encode_record(rec, buf);
     ++kept;
   }
-  Status st = write_all(out, buf.data(), buf.size(), tmp);
-  if (st && ::fsync(out) != 0) st = sys_error("cannot fsync", tmp);
-  ::close(out);
+  Status st = write_all(out.get(), buf.data(), buf.size(), tmp);
+  if (st && ::fsync(out.get()) != 0) st = sys_error("cannot fsync", tmp);
+  out.reset();
   if (!st) {
     ::unlink(tmp.c_str());  // a full disk: leave no half-written copy taking the space
     return st;
   }
   if (::rename(tmp.c_str(), path_.c_str()) != 0) return sys_error("cannot replace", path_);
-  int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return sys_error("cannot reopen", path_);
-  ::close(fd_);
-  fd_ = fd;
+  Fd fd(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return sys_error("cannot reopen", path_);
+  fd_ = std::move(fd);
   size_ = buf.size();
   rows_ = kept;
   ++generation_;
@@ -394,7 +393,7 @@ Spool::Cursor Spool::begin() const {
 Result<Spool::Cursor> Spool::read(Cursor at, size_t max_rows, std::vector<SpoolRecord>& out) {
   std::lock_guard lk(mu_);
   if (at.generation != generation_ || at.offset < kHeader) at = {generation_, kHeader};
-  RecordReader rd(fd_, at.offset, size_);
+  RecordReader rd(fd_.get(), at.offset, size_);
   SpoolRecord rec;
   for (size_t i = 0; i < max_rows; ++i) {
     const auto n = rd.next(rec);
@@ -409,7 +408,7 @@ Result<Spool::Cursor> Spool::read(Cursor at, size_t max_rows, std::vector<SpoolR
 Result<bool> Spool::truncate_if_at_end(Cursor end) {
   std::lock_guard lk(mu_);
   if (end.generation != generation_ || end.offset != size_) return false;
-  if (::ftruncate(fd_, static_cast<off_t>(kHeader)) != 0 || ::fdatasync(fd_) != 0)
+  if (::ftruncate(fd_.get(), static_cast<off_t>(kHeader)) != 0 || ::fdatasync(fd_.get()) != 0)
     return sys_error("cannot truncate spool", path_);
   size_ = kHeader;
   rows_ = 0;

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "securenet/common/fd.h"
 #include "securenet/result.h"
 #include "tables.h"
 
@@ -97,7 +98,7 @@ class Spool {
   const std::string& path() const { return path_; }
 
  private:
-  Spool(std::string path, int fd, const SpoolOptions& opts);
+  Spool(std::string path, Fd fd, const SpoolOptions& opts);
   Status scan_on_open();
   Status make_room(uint64_t incoming);
   Status rewrite(const std::vector<bool>& drop);
@@ -112,7 +113,7 @@ class Spool {
   int degraded_locked() const;
 
   std::string path_, dir_;
-  int fd_ = -1;
+  Fd fd_;
   uint64_t max_bytes_, reserve_bytes_, min_free_bytes_;
   bool reserve_in_use_ = false;
   uint64_t disk_free_ = 0;

@@ -5,9 +5,6 @@
 // from the start of the traffic, within the live tick's phase (1 s) plus slack for a busy
 // machine.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,13 +14,12 @@
 #include <thread>
 
 #include "analyzer.h"
+#include "child_process.h"
 #include "config/publish.h"
 #include "detect/alert_store.h"
 #include "detect/detector.h"
 #include "sampler/sampler.h"
 #include "securenet/shm_reader.h"
-
-extern char** environ;
 
 namespace securenet::analyze {
 namespace {
@@ -67,29 +63,21 @@ uint64_t mono_ns() {
 Offsets live(const std::string& file) {
   Offsets out;
   const std::string instance = "analyze-live-" + std::to_string(getpid());
-  std::vector<std::string> args = {
-      SECURENET_DATAPLANE_BIN, "--target", file, "--instance", instance, "--timing", "recorded"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  test::ChildProcess dp(
+      {SECURENET_DATAPLANE_BIN, "--target", file, "--instance", instance, "--timing", "recorded"},
+      ::testing::TempDir() + instance + ".log");
+  EXPECT_TRUE(dp.started());
   // Wait for the segment (generous deadline: a busy machine).
   std::optional<ShmReader> reader;
-  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-       !reader && std::chrono::steady_clock::now() < deadline;) {
-    if (auto r = ShmReader::open("securenet-" + instance, true); r && r->header().ready) {
-      reader.emplace(std::move(*r));
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  }
-  EXPECT_TRUE(reader) << "the dataplane's segment never appeared";
-  if (!reader) {
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-    return out;
-  }
+  test::wait_until(
+      [&] {
+        if (auto r = ShmReader::open("securenet-" + instance, true); r && r->header().ready)
+          reader.emplace(std::move(*r));
+        return reader.has_value();
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(2));
+  EXPECT_TRUE(reader) << "the dataplane's segment never appeared: " << dp.log();
+  if (!reader) return out;
   const int64_t start_ms = wall_ms();  // the replay starts as the segment is ready
   control::SecurityConfig cfg = control::SecurityConfig::defaults();
   control::publish_config(*reader->control(), cfg);  // as the App does when it attaches
@@ -98,7 +86,6 @@ Offsets live(const std::string& file) {
   control::Detector detector(store);
   std::vector<control::HostObservation> obs;
   bool exited = false;
-  int status = 0;
   auto next = std::chrono::steady_clock::now();
   for (int after_exit = 0; after_exit < 2;) {
     std::this_thread::sleep_until(next);
@@ -115,10 +102,10 @@ Offsets live(const std::string& file) {
       const Key k{control::to_string(a.kind), a.host};
       if (!a.host.empty() && !out.count(k)) out[k] = a.first_seen_ms - start_ms;
     }
-    if (!exited) exited = waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) exited = !dp.running();
     if (exited) ++after_exit;  // two more ticks: the last second's packets
   }
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(dp.wait(), 0) << dp.log();
   return out;
 }
 

@@ -1,19 +1,17 @@
 // JWKS over https: certificate and host name verification are on. Serves with the
 // `openssl s_server -WWW` tool (Debian package openssl) on loopback.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
+#include "child_process.h"
 #include "http_get.h"
 #include "test_keys.h"
 
@@ -34,21 +32,6 @@ uint16_t free_loopback_port() {
   return ntohs(a.sin_port);
 }
 
-// Reads the child's stdout until `word` appears or `timeout_ms` pass.
-bool wait_for_output(int fd, const std::string& word, int timeout_ms) {
-  std::string seen;
-  char buf[512];
-  for (int waited = 0; waited < timeout_ms; waited += 50) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) return false;
-    seen.append(buf, size_t(n));
-    if (seen.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
 // A self-signed certificate for `san`, and an `openssl s_server -WWW` serving `dir`.
 class TlsServer {
  public:
@@ -60,27 +43,14 @@ class TlsServer {
                       san + " >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0) return;
     port_ = free_loopback_port();
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      if (::chdir(dir.c_str()) != 0) ::_exit(127);
-      std::string accept = "127.0.0.1:" + std::to_string(port_);
-      ::execlp("openssl", "openssl", "s_server", "-accept", accept.c_str(), "-cert", "cert.pem",
-               "-key", "key.pem", "-WWW", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ready_ = wait_for_output(out[0], "ACCEPT", 5000);
-    out_fd_ = out[0];
-  }
-  ~TlsServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_fd_ >= 0) ::close(out_fd_);
+    server_.emplace(
+        test::SpawnOptions{{"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port_),
+                            "-cert", "cert.pem", "-key", "key.pem", "-WWW"},
+                           (dir / "s_server.log").string(),
+                           {},
+                           dir.string()});
+    ready_ = server_->wait_for([&] { return server_->log().find("ACCEPT") != std::string::npos; },
+                               std::chrono::seconds(30));
   }
   bool ready() const { return ready_; }
   std::string url(const std::string& host) const {
@@ -91,8 +61,7 @@ class TlsServer {
  private:
   fs::path dir_;
   uint16_t port_ = 0;
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
+  std::optional<test::ChildProcess> server_;
   bool ready_ = false;
 };
 

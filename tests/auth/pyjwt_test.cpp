@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "auth/jwt.h"
+#include "child_process.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
@@ -18,19 +19,12 @@ constexpr char kSecret[] = "pyjwt-cross-check-secret-at-least-32-bytes";
 
 // Runs a command, returns its stdout lines and exit status.
 std::vector<std::string> run(const std::string& cmd, int& status) {
+  std::istringstream out(test::sh_out(cmd, &status));
   std::vector<std::string> lines;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) {
-    status = -1;
-    return lines;
-  }
-  char buf[8192];
-  while (std::fgets(buf, sizeof buf, p)) {
-    std::string line(buf);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  for (std::string line; std::getline(out, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(line);
   }
-  status = ::pclose(p);
   return lines;
 }
 

@@ -5,17 +5,14 @@
 #include <ctime>
 
 #include "auth/jwt.h"
+#include "child_process.h"
 #include "test_keys.h"
 
 namespace securenet::auth {
 namespace {
 
 std::string run_stdout(const std::string& cmd, int& status) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
-  status = p ? ::pclose(p) : -1;
+  std::string out = test::sh_out(cmd, &status);
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }

@@ -2,10 +2,6 @@
 // (tests/store's PgCluster): login through the real server, row-level security through the
 // API's history reads, and a database outage during a real dataplane replay (ICMP flood)
 // that loses nothing and writes nothing twice.
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,12 +13,12 @@
 #include "auth/jwt.h"
 #include "auth_store.h"
 #include "child_process.h"
+#include "control_launcher.h"
 #include "db_helpers.h"
 #include "http_fixture.h"
 #include "pg_cluster.h"
+#include "sensor_dir.h"
 #include "session.h"
-
-extern char** environ;
 
 using namespace sn_test;
 namespace fs = std::filesystem;
@@ -30,7 +26,8 @@ namespace st = securenet::testing;
 
 namespace {
 
-using sn_test::Child;
+using securenet::test::ChildProcess;
+using securenet::test::ControlProcess;
 
 std::string str(simdjson::dom::element e) {
   std::string_view s;
@@ -54,59 +51,30 @@ std::string login(uint16_t port, const std::string& email, const std::string& pa
   return str(j["access_token"]);
 }
 
-// A control plane with --db in its own state dir.
+// A control plane (with --db and --owner-email when given) in its own state dir.
 class Control {
  public:
-  Control(const std::string& name, const std::string& url, const std::string& owner,
-          const std::string& instance) {
-    dir_ = fs::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "jwt-secret") << kSecret << "\n";
-    std::vector<std::string> args{CONTROL_BIN,
-                                  "--instance",
-                                  instance,
-                                  "--listen",
-                                  "127.0.0.1:0",
-                                  "--port-file",
-                                  (dir_ / "port").string(),
-                                  "--state-dir",
-                                  dir_.string(),
-                                  "--jwt-secret-file",
-                                  (dir_ / "jwt-secret").string(),
-                                  "--web-root",
-                                  dir_.string(),
-                                  "--tick-ms",
-                                  "200",
-                                  "--metrics-every",
-                                  "1"};
-    if (!url.empty()) args.insert(args.end(), {"--db", url});
-    if (!owner.empty()) args.insert(args.end(), {"--owner-email", owner});
-    child_.emplace(std::move(args), (dir_ / "control.log").string());
-    eventually(
-        [&] {
-          std::ifstream in(dir_ / "port");
-          return static_cast<bool>(in >> port_) && port_ != 0;
-        },
-        60000);
+  Control(const std::string& name, const std::string& url, const std::string& owner)
+      : dir_(name), proc_(options(dir_, url, owner), (dir_.dir / "control.log").string()) {
+    proc_.wait_port();
   }
-  ~Control() {
-    child_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  uint16_t port() const { return port_; }
-  int stop() { return child_->stop(); }
-  std::string log() const {
-    std::ifstream in(dir_ / "control.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  const fs::path& dir() const { return dir_; }
+  uint16_t port() const { return proc_.port(); }
+  int stop() { return proc_.stop(); }
+  std::string log() const { return proc_.log(); }
+  const fs::path& dir() const { return dir_.dir; }
+  const std::string& instance() const { return dir_.instance; }
 
  private:
-  fs::path dir_;
-  uint16_t port_ = 0;
-  std::optional<Child> child_;
+  static securenet::test::ControlOptions options(const SensorDir& d, const std::string& url,
+                                                 const std::string& owner) {
+    auto o = d.control();
+    o.metrics_every = 1;
+    o.db = url;
+    o.owner_email = owner;
+    return o;
+  }
+  SensorDir dir_;
+  ControlProcess proc_;
 };
 
 #define SN_CLUSTER_OR_SKIP(var)            \
@@ -128,7 +96,7 @@ TEST(DbServer, LoginAndRowLevelSecurityThroughTheApi) {
   st::scalar(url, "insert into network_configs (user_id, config) values ('" + b->id +
                       "', '{\"marker\":\"b-only\"}') returning id");
 
-  Control c("ctldb-api", url, "a@example.com", "ctldb-api-" + std::to_string(::getpid()));
+  Control c("ctldb-api", url, "a@example.com");
   ASSERT_NE(c.port(), 0) << c.log();
   const uint16_t port = c.port();
 
@@ -234,20 +202,20 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
   const std::string token =
       securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
 
-  const std::string instance = "ctldb-out-" + std::to_string(::getpid());
-  Control c("ctldb-outage", url, "owner@example.com", instance);
+  Control c("ctldb-outage", url, "owner@example.com");
+  const std::string instance = c.instance();
   ASSERT_NE(c.port(), 0) << c.log();
   const uint16_t port = c.port();
   const fs::path pcap = c.dir() / "flood.pcap";
   {
-    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", "icmp-flood", "--packets",
-               "40000", "--hosts", "64", "--pps", "1000"},
-              (c.dir() / "pcapgen.log").string());
+    ChildProcess gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", "icmp-flood", "--packets",
+                      "40000", "--hosts", "64", "--pps", "1000"},
+                     (c.dir() / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0);
   }
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance,
-            "--rate", "2500"},
-           (c.dir() / "dataplane.log").string());  // about 16 s of traffic
+  ChildProcess dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance",
+                   instance, "--rate", "2500"},
+                  (c.dir() / "dataplane.log").string());  // about 16 s of traffic
 
   ASSERT_TRUE(eventually(
       [&] {
@@ -335,7 +303,7 @@ TEST(DbServer, DatabaseOutageDuringReplayLosesNothing) {
 
 TEST(DbServer, WithoutADatabaseLoginAndHistoryAnswer503) {
   ::unsetenv("SECURENET_DATABASE_URL");
-  Control c("ctldb-none", "", "", "ctldb-none-" + std::to_string(::getpid()));
+  Control c("ctldb-none", "", "");
   ASSERT_NE(c.port(), 0) << c.log();
   auto r = post(c.port(), "/api/auth/login", R"({"email":"a@example.com","password":"x"})");
   EXPECT_EQ(r.status, 503);

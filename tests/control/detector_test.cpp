@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "detector_fixture.h"
+
 using namespace securenet;
 using namespace securenet::control;
 
@@ -14,32 +16,17 @@ constexpr size_t kIcmp = static_cast<size_t>(shm::ProtoClass::kIcmp);
 constexpr size_t kTcp = static_cast<size_t>(shm::ProtoClass::kTcp);
 constexpr size_t kOther = static_cast<size_t>(shm::ProtoClass::kOther);
 
-class DetectorTest : public ::testing::Test {
+class DetectorTest : public sn_test::DetectorFixture {
  protected:
-  AlertStore store{100};
-  Detector det{store};
-  SecurityConfig cfg = SecurityConfig::defaults();
-  int64_t now = 1'000'000;
-
   HostObservation host(const char* ip, double pps, double syn = 0) {
-    HostObservation h;
-    h.ip = *parse_ip_text(ip);
+    HostObservation h = at(ip);
     h.pps = h.pps_sent = pps;
     h.syn_per_min = syn;
     return h;
   }
-  std::vector<Alert> tick(std::vector<HostObservation> hosts, double global_syn = 0,
-                          HealthInput health = {}) {
-    now += 1000;
-    TickInput in;
-    in.now_ms = now;
-    in.hosts = &hosts;
-    in.global_conn_per_min = global_syn;
-    in.health = health;
-    return det.evaluate(in, cfg);
-  }
-  std::vector<const Alert*> open_alerts() { return store.list({1000, {}, true, {}}); }
 };
+
+class DetectorProtocols : public sn_test::DetectorFixture {};
 
 }  // namespace
 
@@ -335,31 +322,23 @@ TEST(AlertStore, EvictsOldestResolvedFirst) {
   EXPECT_EQ(newest[0]->id, "id3");
 }
 
-TEST(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
-  AlertStore store{100};
-  Detector det{store};
-  SecurityConfig cfg = SecurityConfig::defaults();  // ICMP and IGMP are blacklisted
-  int64_t now = 1'000'000;
-  auto tick = [&](uint64_t icmp, uint64_t igmp) {
-    HostObservation h;
-    h.ip = *parse_ip_text("10.0.0.48");
+TEST_F(DetectorProtocols, AnOpenAlertListsEachBlacklistedProtocolOnce) {
+  // The default config blacklists ICMP and IGMP.
+  auto send = [&](uint64_t icmp, uint64_t igmp) {
+    HostObservation h = at("10.0.0.48");
     h.pps = h.pps_sent = static_cast<double>(icmp + igmp);
     h.blacklisted_delta = h.blacklisted_sent_delta = icmp + igmp;
     h.blacklisted_pps = static_cast<double>(icmp + igmp);
     h.class_delta[static_cast<size_t>(shm::ProtoClass::kIcmp)] = icmp;
     h.class_delta[static_cast<size_t>(shm::ProtoClass::kIgmp)] = igmp;
-    std::vector<HostObservation> hosts{h};
-    TickInput in;
-    in.now_ms = now += 1000;
-    in.hosts = &hosts;
-    return det.evaluate(in, cfg);
+    return tick({h});
   };
-  auto first = tick(2, 0);
+  auto first = send(2, 0);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].protocol, "ICMP");
-  tick(2, 1);
-  tick(1, 1);
-  tick(0, 1);
+  send(2, 1);
+  send(1, 1);
+  send(0, 1);
   EXPECT_EQ(store.find(first[0].id)->protocol, "ICMP,IGMP");
 }
 

@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "auth/jwt.h"
+#include "child_process.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "http_client.h"
@@ -139,12 +140,7 @@ struct Json {
 // soon as its condition holds, and CI runs on a busy 2-core machine.
 template <typename F>
 bool eventually(F pred, int timeout_ms = 30000) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
+  return securenet::test::wait_until(pred, std::chrono::milliseconds(timeout_ms));
 }
 
 }  // namespace sn_test

@@ -2,7 +2,6 @@
 // (migration 0009) to a throwaway PostgreSQL 15: logins, a config change, a metrics reset
 // and an alert resolve each leave an audit row (who, when, from where, what changed), and
 // GET /api/audit pages through them with validated parameters. Labels: db, security.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,13 +10,16 @@
 #include <set>
 
 #include "auth_store.h"
-#include "child_process.h"
+#include "control_launcher.h"
 #include "db_helpers.h"
 #include "http_fixture.h"
 #include "pg_cluster.h"
+#include "sensor_dir.h"
 #include "session.h"
 
 using namespace sn_test;
+using namespace std::chrono_literals;
+using securenet::test::ControlProcess;
 namespace fs = std::filesystem;
 namespace st = securenet::testing;
 
@@ -51,31 +53,14 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
   st::scalar(url, "alter role securenet_sensor login; select 1");
   const std::string sensor_url = url.substr(0, url.rfind("user=")) + "user=securenet_sensor";
 
-  const fs::path dir = fs::temp_directory_path() / ("idsrv-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::ofstream(dir / "jwt-secret") << kSecret << "\n";
-  const std::string instance = "idsrv-" + std::to_string(::getpid());
-  std::optional<Child> control;
-  control.emplace(
-      std::vector<std::string>{CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0",
-                               "--port-file", (dir / "port").string(), "--state-dir", dir.string(),
-                               "--jwt-secret-file", (dir / "jwt-secret").string(), "--web-root",
-                               dir.string(), "--tick-ms", "200", "--db", sensor_url,
-                               "--owner-email", "admin@example.com"},
-      (dir / "control.log").string());
-  auto log = [&] {
-    std::ifstream in(dir / "control.log");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  uint16_t port = 0;
-  ASSERT_TRUE(eventually(
-      [&] {
-        std::ifstream in(dir / "port");
-        return static_cast<bool>(in >> port) && port != 0;
-      },
-      15000))
-      << log();
+  const SensorDir sensor("idsrv");
+  auto opts = sensor.control();
+  opts.db = sensor_url;
+  opts.owner_email = "admin@example.com";
+  ControlProcess control(opts, (sensor.dir / "control.log").string());
+  auto log = [&] { return control.log(); };
+  const uint16_t port = control.wait_port(15s);
+  ASSERT_NE(port, 0) << log();
 
   auto ok = post(port, "/api/auth/login",
                  R"({"email":"admin@example.com","password":"admin-password-1"})");
@@ -162,6 +147,5 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
   EXPECT_EQ(str(status["database"]["state"]), "connected");
   EXPECT_EQ(log().find("permission denied"), std::string::npos) << log();
 
-  EXPECT_EQ(control->stop(), 0);
-  fs::remove_all(dir);
+  EXPECT_EQ(control.stop(), 0);
 }

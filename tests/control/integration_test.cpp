@@ -2,9 +2,6 @@
 // (securenet-pcapgen) are replayed, paced with --rate, through the real securenet-dataplane
 // while the real securenet-control samples the segment; the alerts come from the HTTP API.
 // Prints the delay from the start of the attack traffic to the alert in the API.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,10 +13,10 @@
 
 #include "auth/jwt.h"
 #include "child_process.h"
+#include "control_launcher.h"
 #include "http_fixture.h"
 #include "securenet/common/clock.h"
-
-extern char** environ;
+#include "sensor_dir.h"
 
 using namespace sn_test;
 namespace fs = std::filesystem;
@@ -32,7 +29,8 @@ int64_t wall_ms() {
       .count();
 }
 
-using sn_test::Child;
+using securenet::test::ChildProcess;
+using securenet::test::ControlProcess;
 
 struct Expect {
   std::string kind, host, severity, protocol;
@@ -48,19 +46,19 @@ struct Scenario {
 class Replay : public ::testing::TestWithParam<Scenario> {
  protected:
   void SetUp() override {
-    instance_ = "ctlint-" + std::to_string(::getpid()) + "-" + GetParam().name;
-    dir_ = fs::temp_directory_path() / instance_;
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "jwt-secret") << kSecret << "\n";
+    sensor_.emplace("ctlint-" + GetParam().name);
+    instance_ = sensor_->instance;
+    dir_ = sensor_->dir;
     securenet::auth::MintOptions m;
     m.sub = kUser;
     token_ = securenet::auth::mint_hs256(kSecret, m, static_cast<int64_t>(std::time(nullptr)));
   }
   void TearDown() override {
     std::error_code ec;
-    fs::remove_all(dir_, ec);
     fs::remove("/dev/shm/securenet-" + instance_, ec);
+    sensor_.reset();
   }
+  std::optional<SensorDir> sensor_;
   std::string instance_, token_;
   fs::path dir_;
 };
@@ -76,30 +74,23 @@ TEST_P(Replay, RightAlertsFromTheApi) {
   const Scenario& sc = GetParam();
   fs::path pcap = dir_ / (sc.name + ".pcap");
   {
-    Child gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", sc.name, "--packets",
-               std::to_string(sc.packets), "--hosts", "64", "--pps",
-               std::to_string(static_cast<int>(sc.rate / 2))},
-              (dir_ / "pcapgen.log").string());
+    ChildProcess gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", sc.name, "--packets",
+                      std::to_string(sc.packets), "--hosts", "64", "--pps",
+                      std::to_string(static_cast<int>(sc.rate / 2))},
+                     (dir_ / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0) << "securenet-pcapgen failed";
   }
-  Child control({CONTROL_BIN, "--instance", instance_, "--listen", "127.0.0.1:0", "--port-file",
-                 (dir_ / "port").string(), "--state-dir", dir_.string(), "--jwt-secret-file",
-                 (dir_ / "jwt-secret").string(), "--web-root", dir_.string(), "--tick-ms", "1000"},
-                (dir_ / "control.log").string());
-  uint16_t port = 0;
-  ASSERT_TRUE(eventually(
-      [&] {
-        std::ifstream in(dir_ / "port");
-        return static_cast<bool>(in >> port) && port != 0;
-      },
-      60000))
-      << "securenet-control did not start";
+  auto opts = sensor_->control();
+  opts.tick_ms = 1000;
+  ControlProcess control(opts, (dir_ / "control.log").string());
+  const uint16_t port = control.wait_port();
+  ASSERT_NE(port, 0) << "securenet-control did not start: " << control.log();
   ASSERT_EQ(get(port, "/health").status, 200);
 
   int64_t t_start = wall_ms();
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance_,
-            "--rate", std::to_string(static_cast<int>(sc.rate))},
-           (dir_ / "dataplane.log").string());
+  ChildProcess dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance",
+                   instance_, "--rate", std::to_string(static_cast<int>(sc.rate))},
+                  (dir_ / "dataplane.log").string());
   std::map<std::string, int64_t> seen_at;  // kind|host -> ms since start
   auto poll_alerts = [&] {
     auto r = get(port, "/api/alerts?limit=1000", token_);
@@ -175,9 +166,9 @@ TEST(ControlCli, TokenSubcommandMintsAVerifiableToken) {
   fs::create_directories(dir);
   std::ofstream(dir / "secret") << kSecret << "\n";
   {
-    Child c({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string(), "--user", kUser,
-             "--email", "a@example.com", "--ttl", "120"},
-            (dir / "token.txt").string());
+    ChildProcess c({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string(), "--user",
+                    kUser, "--email", "a@example.com", "--ttl", "120"},
+                   (dir / "token.txt").string());
     ASSERT_EQ(c.wait(), 0);
   }
   std::string token;
@@ -192,12 +183,12 @@ TEST(ControlCli, TokenSubcommandMintsAVerifiableToken) {
   EXPECT_EQ(claims->email, "a@example.com");
   EXPECT_LE(claims->exp - claims->iat, 120);
   {
-    Child bad({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string()},
-              (dir / "err.txt").string());
+    ChildProcess bad({CONTROL_BIN, "token", "--jwt-secret-file", (dir / "secret").string()},
+                     (dir / "err.txt").string());
     EXPECT_NE(bad.wait(), 0);  // --user is required
   }
   {
-    Child help({CONTROL_BIN, "--help"}, (dir / "help.txt").string());
+    ChildProcess help({CONTROL_BIN, "--help"}, (dir / "help.txt").string());
     EXPECT_EQ(help.wait(), 0);
   }
   std::stringstream ss;

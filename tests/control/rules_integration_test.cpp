@@ -15,11 +15,15 @@
 
 #include "auth/jwt.h"
 #include "child_process.h"
+#include "control_launcher.h"
 #include "http_fixture.h"
+#include "sensor_dir.h"
 #include "tools/packet_builder.h"
 #include "tools/packet_builder_pcap.h"
 
 using namespace sn_test;
+using securenet::test::ChildProcess;
+using securenet::test::ControlProcess;
 namespace fs = std::filesystem;
 namespace pkt = securenet::pkt;
 
@@ -77,10 +81,9 @@ std::string str(simdjson::dom::element e) {
 }  // namespace
 
 TEST(RulesEndToEnd, APingSweepAlertsOnlyOnItsSenderAndAUdpScanAlerts) {
-  const std::string instance = "ctlrules-" + std::to_string(::getpid());
-  const fs::path dir = fs::temp_directory_path() / instance;
-  fs::create_directories(dir);
-  std::ofstream(dir / "jwt-secret") << kSecret << "\n";
+  const SensorDir sensor("ctlrules");
+  const std::string& instance = sensor.instance;
+  const fs::path& dir = sensor.dir;
   securenet::auth::MintOptions m;
   m.sub = kUser;
   const std::string token =
@@ -89,22 +92,15 @@ TEST(RulesEndToEnd, APingSweepAlertsOnlyOnItsSenderAndAUdpScanAlerts) {
   const size_t packets = write_capture(pcap.string());
   ASSERT_EQ(packets, 254u + 25u + 2000u);
 
-  Child control({CONTROL_BIN, "--instance", instance, "--listen", "127.0.0.1:0", "--port-file",
-                 (dir / "port").string(), "--state-dir", dir.string(), "--jwt-secret-file",
-                 (dir / "jwt-secret").string(), "--web-root", dir.string(), "--tick-ms", "1000"},
-                (dir / "control.log").string());
-  uint16_t port = 0;
-  ASSERT_TRUE(eventually(
-      [&] {
-        std::ifstream in(dir / "port");
-        return static_cast<bool>(in >> port) && port != 0;
-      },
-      60000))
-      << "securenet-control did not start";
+  auto opts = sensor.control();
+  opts.tick_ms = 1000;
+  ControlProcess control(opts, (dir / "control.log").string());
+  const uint16_t port = control.wait_port();
+  ASSERT_NE(port, 0) << "securenet-control did not start: " << control.log();
   // 500 packets/s: the scan takes four seconds, the sweep about one.
-  Child dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance", instance,
-            "--rate", "500"},
-           (dir / "dataplane.log").string());
+  ChildProcess dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance",
+                   instance, "--rate", "500"},
+                  (dir / "dataplane.log").string());
 
   std::map<std::string, std::string> alerts;  // kind|host -> severity|direction|role
   auto poll = [&] {
@@ -173,6 +169,5 @@ TEST(RulesEndToEnd, APingSweepAlertsOnlyOnItsSenderAndAUdpScanAlerts) {
   Json metrics(get(port, "/api/metrics", token).body);
   EXPECT_EQ(metrics["totals"]["packets"].get_uint64().value(), packets);
   std::error_code ec;
-  fs::remove_all(dir, ec);
   fs::remove("/dev/shm/securenet-" + instance, ec);
 }

@@ -9,6 +9,7 @@
 
 #include "config/security_config.h"
 #include "detect/detector.h"
+#include "detector_fixture.h"
 #include "sampler/sampler.h"
 #include "sampler/scan_window.h"
 #include "util/cidr.h"
@@ -18,29 +19,12 @@ using namespace securenet::control;
 
 namespace {
 
-class RulesTest : public ::testing::Test {
+class RulesTest : public sn_test::DetectorFixture {
  protected:
-  AlertStore store{100};
-  Detector det{store};
-  SecurityConfig cfg = SecurityConfig::defaults();
-  int64_t now = 1'000'000;
-
-  static HostObservation at(const char* ip) {
-    HostObservation h;
-    h.ip = *parse_ip_text(ip);
-    return h;
-  }
-  std::vector<Alert> tick(std::vector<HostObservation> hosts) {
-    now += 1000;
-    TickInput in;
-    in.now_ms = now;
-    in.hosts = &hosts;
-    return det.evaluate(in, cfg);
-  }
   // Ticks quiet until every open alert has resolved (clear_hold_s).
   void clear_all() {
-    for (int i = 0; i < 30 && !store.list({1000, {}, true, {}}).empty(); ++i) tick({});
-    ASSERT_TRUE(store.list({1000, {}, true, {}}).empty());
+    for (int i = 0; i < 30 && !open_alerts().empty(); ++i) tick({});
+    ASSERT_TRUE(open_alerts().empty());
   }
   // The edge cases of one rule: `set(h, v)` puts value v on an observation of `ip`.
   template <class Set>

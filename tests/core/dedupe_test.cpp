@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "child_process.h"
 #include "core_test_util.h"
 
 namespace securenet {
@@ -147,17 +148,6 @@ TEST(Dedupe, AFrameWhoseCopyWasPushedOutIsCounted) {
 
 // ---- through securenet-dataplane ---------------------------------------------------------
 
-std::string run(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
-  const int st = pclose(p);
-  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
-
 struct Counts {
   uint64_t packets = 0, duplicates = 0, host_sent = 0;
   std::string json;
@@ -167,10 +157,10 @@ Counts replay(const std::string& file, const std::string& extra) {
   test::TempDir dir;
   const std::string inst = test::unique_instance("dedupe");
   int rc = -1;
-  const std::string out = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" +
-                                  file + "' --instance " + inst + " --keep-shm --stats-json " +
-                                  dir.file("s.json") + " " + extra + " 2>&1",
-                              &rc);
+  const std::string out = test::sh_out(
+      std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file + "' --instance " +
+          inst + " --keep-shm --stats-json " + dir.file("s.json") + " " + extra + " 2>&1",
+      &rc);
   EXPECT_EQ(rc, 0) << out;
   Counts c;
   if (auto r = ShmReader::open("securenet-" + inst)) {
@@ -217,7 +207,7 @@ TEST(DedupeDataplane, MirroredCopiesInAPcapAreCountedOnce) {
 TEST(DedupeDataplane, HostileWindowsAreRefused) {
   for (const char* bad : {"-1", "1000001", "99999999999999999999", "1e3", "", "0x10"}) {
     int rc = -1;
-    const std::string out = run(
+    const std::string out = test::sh_out(
         std::string(SECURENET_DATAPLANE_BIN) + " --target x.pcap --dedupe-us '" + bad + "' 2>&1",
         &rc);
     EXPECT_EQ(rc, 2) << bad;

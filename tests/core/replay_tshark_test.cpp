@@ -10,25 +10,13 @@
 #include <map>
 #include <sstream>
 
+#include "child_process.h"
 #include "core_test_util.h"
 
 namespace securenet {
 namespace {
 
-bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-std::string run(const std::string& cmd, int* rc = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[65536];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;) out.append(buf, n);
-  const int st = pclose(p);
-  if (rc) *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
-}
+bool have(const char* tool) { return test::sh(std::string("command -v ") + tool) == 0; }
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -55,7 +43,7 @@ Expected tshark_count(const std::string& file) {
   std::string cmd = "tshark -n -r '" + file + "' -T fields -E separator=/t -E occurrence=a";
   for (const char* f : fields) cmd += std::string(" -e ") + f;
   Expected e;
-  std::istringstream lines(run(cmd + " 2>/dev/null"));
+  std::istringstream lines(test::sh_out(cmd + " 2>/dev/null"));
   for (std::string line; std::getline(lines, line);) {
     const auto f = split(line, '\t');
     if (f.size() < 12) continue;
@@ -100,9 +88,9 @@ Replay dataplane_count(const std::string& file, const std::string& extra) {
   const std::string inst = test::unique_instance("replay");
   int rc = -1;
   const std::string out =
-      run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
-              "' --instance " + inst + " --keep-shm --stats " + extra + " 2>&1",
-          &rc);
+      test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap --target '" + file +
+                       "' --instance " + inst + " --keep-shm --stats " + extra + " 2>&1",
+                   &rc);
   EXPECT_EQ(rc, 0) << out;
   Replay r;
   auto reader = ShmReader::open("securenet-" + inst);
@@ -222,20 +210,22 @@ TEST_F(ReplayVsTshark, Text2pcapCapture) {
 
 TEST(DataplaneCli, BadOptionsAndFilesExitWithOneLine) {
   int rc = -1;
-  std::string out = run(std::string(SECURENET_DATAPLANE_BIN) + " --no-such-option 2>&1", &rc);
+  std::string out =
+      test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --no-such-option 2>&1", &rc);
   EXPECT_EQ(rc, 2);
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
-  out = run(std::string(SECURENET_DATAPLANE_BIN) + " --workers 0 --target x 2>&1", &rc);
+  out = test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --workers 0 --target x 2>&1", &rc);
   EXPECT_EQ(rc, 2);
-  out = run(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap 2>&1", &rc);
+  out = test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --source pcap 2>&1", &rc);
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("--target"), std::string::npos);
-  out = run(std::string(SECURENET_DATAPLANE_BIN) + " --target /nonexistent/file.pcap --instance " +
-                test::unique_instance("cli") + " 2>&1",
-            &rc);
+  out = test::sh_out(std::string(SECURENET_DATAPLANE_BIN) +
+                         " --target /nonexistent/file.pcap --instance " +
+                         test::unique_instance("cli") + " 2>&1",
+                     &rc);
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
-  out = run(std::string(SECURENET_DATAPLANE_BIN) + " --help", &rc);
+  out = test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --help", &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("--host-capacity"), std::string::npos);
 }
@@ -245,9 +235,10 @@ TEST(DataplaneCli, StatsJsonIsWritten) {
   ASSERT_TRUE(
       test::write_pcap(dir.file("a.pcap"), {test::udp4("10.0.0.1", "10.0.0.2", 1, 53, 10)}));
   int rc = -1;
-  run(std::string(SECURENET_DATAPLANE_BIN) + " --target " + dir.file("a.pcap") + " --instance " +
-          test::unique_instance("json") + " --stats-json " + dir.file("s.json"),
-      &rc);
+  test::sh_out(std::string(SECURENET_DATAPLANE_BIN) + " --target " + dir.file("a.pcap") +
+                   " --instance " + test::unique_instance("json") + " --stats-json " +
+                   dir.file("s.json"),
+               &rc);
   ASSERT_EQ(rc, 0);
   std::stringstream s;
   s << std::ifstream(dir.file("s.json")).rdbuf();

@@ -4,8 +4,9 @@
 
 #include <string>
 
+#include "child_process.h"
+#include "dataplane_segment.h"
 #include "mix_check.h"
-#include "run_dataplane.h"
 #include "tools/packet_builder_pcap.h"
 
 namespace securenet::test {
@@ -27,18 +28,18 @@ TEST(DpdkNetPcap, CountsEqualTheCapture) {
   }
   const std::string instance = "dpdkpcap" + tag;
   ShmCleanup cleanup{instance};
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--instance",
-            instance, "--keep-shm", "--stats", "--eal",
-            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + pcap},
-           log);
+  ChildProcess dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0",
+                   "--instance", instance, "--keep-shm", "--stats", "--eal",
+                   "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + pcap},
+                  log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
-  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
-  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << read_file(log);
+  const bool all = wait_until([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
   std::this_thread::sleep_for(300ms);  // anything extra would show up now
-  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  EXPECT_EQ(dp.stop(SIGINT), 0) << read_file(log);
   ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
-                   << slurp(log);
+                   << read_file(log);
   EXPECT_EQ(reader->header().source_kind, shm::SourceKind::kDpdk);
   expect_counts(*reader, m);
   unlink(pcap.c_str());
@@ -60,20 +61,20 @@ TEST(DpdkNetPcap, TwoQueuesTwoWorkersCountEverything) {
   const std::string instance = "dpdkmq" + tag;
   const std::string log = testing::TempDir() + instance + ".log";
   ShmCleanup cleanup{instance};
-  Child dp(
+  ChildProcess dp(
       {SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0", "--workers", "2",
        "--instance", instance, "--keep-shm", "--stats", "--eal",
        "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] + ",rx_pcap=" + files[1]},
       log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
-  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << read_file(log);
   ASSERT_EQ(reader->header().num_workers, 2u);
-  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  const bool all = wait_until([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
   std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  EXPECT_EQ(dp.stop(SIGINT), 0) << read_file(log);
   ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
-                   << slurp(log);
+                   << read_file(log);
   expect_counts(*reader, m);
   for (int q = 0; q < 2; ++q) unlink(files[q].c_str());
 }
@@ -96,20 +97,20 @@ TEST(DpdkNetPcap, TwoPortsCountPerPort) {
   const std::string instance = "dpdkports" + tag;
   const std::string log = testing::TempDir() + instance + ".log";
   ShmCleanup cleanup{instance};
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0,net_pcap1",
-            "--instance", instance, "--keep-shm", "--stats", "--eal",
-            "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] +
-                " --vdev net_pcap1,rx_pcap=" + files[1]},
-           log);
+  ChildProcess dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_pcap0,net_pcap1",
+                   "--instance", instance, "--keep-shm", "--stats", "--eal",
+                   "--no-huge -m 512 --no-pci --vdev net_pcap0,rx_pcap=" + files[0] +
+                       " --vdev net_pcap1,rx_pcap=" + files[1]},
+                  log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
-  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << read_file(log);
   ASSERT_EQ(reader->header().num_workers, 2u);
-  const bool all = wait_for([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
+  const bool all = wait_until([&] { return reader->totals().packets >= m.frames.size(); }, 30s);
   std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(dp.stop(), 0) << slurp(log);
+  EXPECT_EQ(dp.stop(SIGINT), 0) << read_file(log);
   ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << m.frames.size() << "\n"
-                   << slurp(log);
+                   << read_file(log);
   expect_counts(*reader, m);
   const auto ports = reader->interfaces();
   ASSERT_EQ(ports.size(), 2u);
@@ -125,28 +126,29 @@ TEST(DpdkNetPcap, TwoPortsCountPerPort) {
 TEST(DpdkNetPcap, UnknownDeviceFailsWithOneLine) {
   const std::string tag = std::to_string(getpid());
   const std::string log = testing::TempDir() + "dpdk_nodev_" + tag + ".log";
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_nosuch0", "--instance",
-            "dpdknodev" + tag, "--eal", "--no-huge -m 128 --no-pci --vdev net_null0"},
-           log);
+  ChildProcess dp(
+      {SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "net_nosuch0", "--instance",
+       "dpdknodev" + tag, "--eal", "--no-huge -m 128 --no-pci --vdev net_null0"},
+      log);
   ASSERT_TRUE(dp.started());
-  ASSERT_TRUE(wait_for([&] { return !dp.running(); }, 30s));
-  const std::string out = slurp(log);
+  ASSERT_TRUE(wait_until([&] { return !dp.running(); }, 30s));
+  const std::string out = read_file(log);
   EXPECT_NE(out.find("no port named 'net_nosuch0'"), std::string::npos) << out;
   EXPECT_NE(out.find("net_null0"), std::string::npos) << "lists the ports there are: " << out;
 }
 
 TEST(DpdkNetPcap, NoHugepagesSaysWhatToDo) {
-  if (slurp("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages").find_first_not_of("0\n") !=
-      std::string::npos)
+  if (read_file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages")
+          .find_first_not_of("0\n") != std::string::npos)
     GTEST_SKIP() << "this machine has hugepages reserved; the no-hugepage message cannot show";
   const std::string tag = std::to_string(getpid());
   const std::string log = testing::TempDir() + "dpdk_nohuge_" + tag + ".log";
-  Child dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "0", "--instance",
-            "dpdknohuge" + tag, "--eal", "--no-pci --vdev net_null0"},
-           log);
+  ChildProcess dp({SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", "0", "--instance",
+                   "dpdknohuge" + tag, "--eal", "--no-pci --vdev net_null0"},
+                  log);
   ASSERT_TRUE(dp.started());
-  ASSERT_TRUE(wait_for([&] { return !dp.running(); }, 30s));
-  const std::string out = slurp(log);
+  ASSERT_TRUE(wait_until([&] { return !dp.running(); }, 30s));
+  const std::string out = read_file(log);
   EXPECT_NE(out.find("add --no-huge"), std::string::npos) << out;
   EXPECT_NE(out.find("nr_hugepages"), std::string::npos) << out;
 }

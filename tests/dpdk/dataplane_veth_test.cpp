@@ -6,9 +6,10 @@
 #include <filesystem>
 #include <string>
 
+#include "child_process.h"
+#include "dataplane_segment.h"
 #include "mix_check.h"
 #include "netns.h"
-#include "run_dataplane.h"
 
 namespace securenet::test {
 namespace {
@@ -24,33 +25,37 @@ bool driver_present(const std::string& name) {
 }
 
 void run_veth_case(const std::string& vdev_kind, const std::string& vdev_args, Fragments frag) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, raw sockets)";
+  if (auto why = netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   const std::string lib = "librte_net_" + vdev_kind + ".so";
   if (!driver_present(lib)) GTEST_SKIP() << "DPDK driver " << lib << " not installed";
   const std::string tag = std::to_string(getpid());
-  VethNetns net(tag);
-  if (!net.ok()) GTEST_SKIP() << "cannot create a network namespace with a veth pair here";
+  // The dataplane listens on the capture end (here); the mix comes from the generator end.
+  VethNetns net(vdev_kind == "af_xdp" ? "dx" : "dp");
+  if (!net.ok())
+    GTEST_SKIP() << "cannot create a network namespace with a veth pair: " << net.error();
 
   const Mix m = make_mix();
   const std::string instance = "dpdk" + vdev_kind + tag;
   const std::string log = testing::TempDir() + instance + ".log";
   ShmCleanup cleanup{instance};
   const std::string vdev = "net_" + vdev_kind + "0";
-  Child dp({"ip", "netns", "exec", net.ns(), SECURENET_DATAPLANE_BIN, "--source", "dpdk",
-            "--target", vdev, "--instance", instance, "--keep-shm", "--stats", "--eal",
-            "--no-huge -m 512 --no-pci --vdev " + vdev + ",iface=" + net.capture_if() + vdev_args},
-           log);
+  ChildProcess dp(
+      {SECURENET_DATAPLANE_BIN, "--source", "dpdk", "--target", vdev, "--instance", instance,
+       "--keep-shm", "--stats", "--eal",
+       "--no-huge -m 512 --no-pci --vdev " + vdev + ",iface=" + net.capture_if() + vdev_args},
+      log);
   ASSERT_TRUE(dp.started());
   auto reader = open_ready_segment(instance, dp, 30s);
-  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << slurp(log);
+  ASSERT_TRUE(reader.ok()) << reader.error().message << "\n" << read_file(log);
   std::this_thread::sleep_for(300ms);
   ASSERT_EQ(reader->totals().packets, 0u) << "traffic before the test sent any";
   ASSERT_EQ(net.send(m.frames), m.frames.size());
   const uint64_t want = m.frames.size() - (frag == Fragments::kReassembled ? m.fragments - 1 : 0);
-  const bool all = wait_for([&] { return reader->totals().packets >= want; }, 20s);
+  const bool all = wait_until([&] { return reader->totals().packets >= want; }, 20s);
   std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(dp.stop(), 0) << slurp(log);
-  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << want << "\n" << slurp(log);
+  EXPECT_EQ(dp.stop(SIGINT), 0) << read_file(log);
+  ASSERT_TRUE(all) << "got " << reader->totals().packets << " of " << want << "\n"
+                   << read_file(log);
   expect_counts(*reader, m, frag);
 }
 

@@ -67,10 +67,10 @@ TEST_P(CaptureTest, CountersEqualWhatWasSent) {
   for (const auto& [ip, h] : seen)  // nothing but the mix's hosts (and the malformed pair)
     EXPECT_TRUE(expect.count(ip) || ip.rfind("10.9.9.", 0) == 0) << "unexpected host " << ip;
 
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
   EXPECT_EQ(promiscuity(), 0) << "promiscuous mode left on after SIGINT";
   if (std::string(c.source) == "afxdp") {
-    EXPECT_EQ(sh_out("ip link show " + env_->capture).find(" xdp"), std::string::npos)
+    EXPECT_EQ(sh_out("ip link show " + env_->capture_if()).find(" xdp"), std::string::npos)
         << "XDP program left attached after SIGINT";
   }
 }

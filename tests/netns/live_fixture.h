@@ -11,12 +11,19 @@
 #include <string>
 #include <thread>
 
+#include "child_process.h"
+#include "dataplane_segment.h"
 #include "mix.h"
-#include "netns_env.h"
-#include "securenet/shm_reader.h"
+#include "netns.h"
 #include "tools/packet_builder_pcap.h"
 
 namespace securenet::netns_test {
+
+using namespace std::chrono_literals;
+using test::ChildProcess;
+using test::sh;
+using test::sh_out;
+using test::VethNetns;
 
 inline constexpr uint64_t kTimes = 1000;  // each frame of the mix is sent this many times
 
@@ -30,18 +37,12 @@ struct Case {
 
 inline void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
-inline std::string skip_reason() {
-  if (geteuid() != 0) return "needs root (creates network namespaces and veth pairs)";
-  if (sh("ip netns list") != 0) return "the `ip` tool cannot manage network namespaces here";
-  return "";
-}
-
 class LiveFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (auto why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+    if (auto why = test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
     tag_ = std::to_string(counter_++);
-    env_ = std::make_unique<VethPair>(tag_, queues_);
+    env_ = std::make_unique<VethNetns>(tag_, queues_);
     if (!env_->ok()) GTEST_SKIP() << "cannot create a netns + veth pair: " << env_->error();
     instance_ = "netns-" + std::to_string(getpid()) + "-" + tag_;
     dir_ = ::testing::TempDir();
@@ -56,7 +57,7 @@ class LiveFixture : public ::testing::Test {
   // The capture interface's promiscuity count (`ip -details link`): the holds that sockets
   // and users have on it. ip's PROMISC flag shows only the user-set one.
   int promiscuity() {
-    const std::string out = sh_out("ip -details link show " + env_->capture);
+    const std::string out = sh_out("ip -details link show " + env_->capture_if());
     const auto at = out.find("promiscuity ");
     return at == std::string::npos ? -1 : std::atoi(out.c_str() + at + 12);
   }
@@ -66,7 +67,7 @@ class LiveFixture : public ::testing::Test {
     if (!instance_.empty()) shm_unlink(("/securenet-" + instance_).c_str());
     if (!pcap_.empty()) unlink(pcap_.c_str());
     if (env_) {
-      const std::string ns = env_->ns, ifc = env_->capture;
+      const std::string ns = env_->ns(), ifc = env_->capture_if();
       env_.reset();
       EXPECT_EQ(sh("ip netns list | grep -qw " + ns), 1) << "netns " << ns << " left behind";
       EXPECT_NE(sh("ip link show " + ifc), 0) << "interface " << ifc << " left behind";
@@ -80,7 +81,7 @@ class LiveFixture : public ::testing::Test {
                                      "--source",
                                      c.source,
                                      "--target",
-                                     target.empty() ? env_->capture : target,
+                                     target.empty() ? env_->capture_if() : target,
                                      "--instance",
                                      instance_,
                                      "--keep-shm",
@@ -91,31 +92,25 @@ class LiveFixture : public ::testing::Test {
       argv.push_back("--xdp-mode");
       argv.push_back(c.xdp_mode);
     }
-    dp_ = std::make_unique<Child>(argv, dir_ + "sn-netns-" + instance_ + ".log");
+    dp_ = std::make_unique<ChildProcess>(argv, dir_ + "sn-netns-" + instance_ + ".log");
     // Up to 60 s (wall clock): a busy machine starts the dataplane slowly.
-    for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-         std::chrono::steady_clock::now() < until;) {
-      if (auto r = ShmReader::open("securenet-" + instance_);
-          r && shm::read(r->header().ready) == 1)
-        return true;
-      if (!dp_->running()) {
-        const std::string log = dp_->log();
-        // Only a kernel that refuses the source is a reason to skip; anything else fails.
-        if (log.find("not supported") == std::string::npos &&
-            log.find("no permission") == std::string::npos)
-          ADD_FAILURE() << "securenet-dataplane exited at start: " << log;
-        skip_ = "the kernel refused the source: " + log;
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (test::open_ready_segment(instance_, *dp_, 60s)) return true;
+    const std::string log = dp_->log();
+    if (dp_->running()) {
+      skip_ = "securenet-dataplane did not get ready in 60 s: " + log;
+      return false;
     }
-    skip_ = "securenet-dataplane did not get ready in 60 s: " + dp_->log();
+    // Only a kernel that refuses the source is a reason to skip; anything else fails.
+    if (log.find("not supported") == std::string::npos &&
+        log.find("no permission") == std::string::npos)
+      ADD_FAILURE() << "securenet-dataplane exited at start: " << log;
+    skip_ = "the kernel refused the source: " + log;
     return false;
   }
 
   uint64_t send(const Case& c, uint64_t count, double pps = 50000) {
-    const std::string cmd = "ip netns exec " + env_->ns + " " + SN_GEN + " --dev " + env_->gen +
-                            " --pcap " + pcap_ + " --count " + std::to_string(count) + " --pps " +
+    const std::string cmd = env_->exec_prefix() + SN_GEN + " --dev " + env_->gen_if() + " --pcap " +
+                            pcap_ + " --count " + std::to_string(count) + " --pps " +
                             std::to_string(static_cast<uint64_t>(pps)) + " --mode " + c.gen_mode +
                             " 2>&1";
     const std::string out = sh_out(cmd);
@@ -127,13 +122,12 @@ class LiveFixture : public ::testing::Test {
   GlobalCounters wait_for(uint64_t packets) {
     GlobalCounters t;
     // Up to 60 s (wall clock) for the last packets to drain on a busy machine.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < until) {
-      auto r = ShmReader::open("securenet-" + instance_);
-      if (r) t = r->totals();
-      if (t.packets >= packets) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    test::wait_until(
+        [&] {
+          if (auto r = ShmReader::open("securenet-" + instance_)) t = r->totals();
+          return t.packets >= packets;
+        },
+        60s, 10ms);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // anything extra shows up
     if (auto r = ShmReader::open("securenet-" + instance_)) t = r->totals();
     return t;
@@ -142,8 +136,8 @@ class LiveFixture : public ::testing::Test {
   static inline int counter_ = 0;
   unsigned queues_ = 1;
   std::string tag_, instance_, dir_, pcap_, skip_;
-  std::unique_ptr<VethPair> env_;
-  std::unique_ptr<Child> dp_;
+  std::unique_ptr<VethNetns> env_;
+  std::unique_ptr<ChildProcess> dp_;
   std::vector<MixFrame> mix_;
 };
 

@@ -14,7 +14,7 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
   void SetUp() override {
     LiveFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    env2_ = std::make_unique<VethPair>("m" + tag_, 1);
+    env2_ = std::make_unique<VethNetns>("m" + tag_, 1);
     if (!env2_->ok())
       GTEST_SKIP() << "cannot create a second netns + veth pair: " << env2_->error();
   }
@@ -24,10 +24,10 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
     LiveFixture::TearDown();
   }
 
-  uint64_t send_to(const VethPair& env, const Case& c, uint64_t count) {
-    const std::string cmd = "ip netns exec " + env.ns + " " + SN_GEN + " --dev " + env.gen +
-                            " --pcap " + pcap_ + " --count " + std::to_string(count) +
-                            " --pps 50000 --mode " + c.gen_mode + " 2>&1";
+  uint64_t send_to(const VethNetns& env, const Case& c, uint64_t count) {
+    const std::string cmd = env.exec_prefix() + SN_GEN + " --dev " + env.gen_if() + " --pcap " +
+                            pcap_ + " --count " + std::to_string(count) + " --pps 50000 --mode " +
+                            c.gen_mode + " 2>&1";
     const std::string out = sh_out(cmd);
     const auto pos = out.find("sent=");
     EXPECT_NE(pos, std::string::npos) << cmd << "\n" << out;
@@ -40,7 +40,7 @@ class MultiInterfaceTest : public LiveFixture, public ::testing::WithParamInterf
     return b;
   }
 
-  std::unique_ptr<VethPair> env2_;
+  std::unique_ptr<VethNetns> env2_;
 };
 
 TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
@@ -48,7 +48,7 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
   if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
     GTEST_SKIP()
         << "AF_XDP support not built (SECURENET_WITH_AFXDP off or libbpf/libxdp/clang missing)";
-  const std::string a = env_->capture, b = env2_->capture;
+  const std::string a = env_->capture_if(), b = env2_->capture_if();
   const std::string json = dir_ + "sn-netns-" + instance_ + ".json";
   if (!start_dataplane(c, a + "," + b, {"--stats-json", json})) GTEST_SKIP() << skip_;
 
@@ -91,7 +91,7 @@ TEST_P(MultiInterfaceTest, EachInterfaceCountsExactlyWhatItWasSent) {
     EXPECT_EQ(seen[ip].packets_recv, e.recv);
   }
 
-  ASSERT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  ASSERT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
   std::stringstream s;
   s << std::ifstream(json).rdbuf();
   const std::string w = std::to_string(c.workers);
@@ -122,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
 class MultiInterfaceRefused : public LiveFixture {};
 
 TEST_F(MultiInterfaceRefused, HostileListsStartNothing) {
-  const std::string a = env_->capture;
+  const std::string a = env_->capture_if();
   struct Bad {
     std::string target;
     int rc;
@@ -140,9 +140,10 @@ TEST_F(MultiInterfaceRefused, HostileListsStartNothing) {
     if (std::string(source) == "afxdp" && !SN_HAVE_AFXDP) continue;
     for (const Bad& x : bad) {
       SCOPED_TRACE(std::string(source) + " " + x.target);
-      Child dp({SN_DATAPLANE, "--source", source, "--target", x.target, "--instance", instance_},
-               dir_ + "sn-netns-" + instance_ + ".log");
-      EXPECT_EQ(dp.stop(0, 30000), x.rc) << dp.log();
+      ChildProcess dp(
+          {SN_DATAPLANE, "--source", source, "--target", x.target, "--instance", instance_},
+          dir_ + "sn-netns-" + instance_ + ".log");
+      EXPECT_EQ(dp.stop(0, 30s), x.rc) << dp.log();
       const std::string log = dp.log();
       EXPECT_NE(log.find(x.says), std::string::npos) << log;
       EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;

@@ -17,14 +17,14 @@ TEST_P(OffloadTest, GroIsOffWhileCapturingAndRestoredAtExit) {
   if (std::string(c.source) == "afxdp" && !SN_HAVE_AFXDP)
     GTEST_SKIP() << "AF_XDP support not built";
   uint32_t on = 1;
-  if (!ethtool_value_call(env_->capture, ETHTOOL_SGRO, on))
+  if (!ethtool_value_call(env_->capture_if(), ETHTOOL_SGRO, on))
     GTEST_SKIP() << "this kernel cannot turn GRO on for a veth: " << std::strerror(errno);
-  auto before = read_offloads(env_->capture);
+  auto before = read_offloads(env_->capture_if());
   ASSERT_TRUE(before) << before.error().message;
   ASSERT_TRUE(before->gro);
 
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
-  auto during = read_offloads(env_->capture);
+  auto during = read_offloads(env_->capture_if());
   ASSERT_TRUE(during) << during.error().message;
   EXPECT_FALSE(during->gro) << "GRO left on while capturing";
   EXPECT_NE(dp_->log().find("turned off gro"), std::string::npos) << dp_->log();
@@ -32,8 +32,8 @@ TEST_P(OffloadTest, GroIsOffWhileCapturingAndRestoredAtExit) {
   ASSERT_EQ(send(c, n), n);
   EXPECT_EQ(wait_for(n).packets, n);
 
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
-  auto after = read_offloads(env_->capture);
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+  auto after = read_offloads(env_->capture_if());
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_TRUE(after->gro) << "GRO not restored at exit";
 }

@@ -13,7 +13,7 @@ class XdpTest : public LiveFixture {
     LiveFixture::SetUp();
   }
   bool xdp_attached() {
-    return sh_out("ip link show " + env_->capture).find(" xdp") != std::string::npos;
+    return sh_out("ip link show " + env_->capture_if()).find(" xdp") != std::string::npos;
   }
 };
 
@@ -22,7 +22,7 @@ TEST_F(XdpTest, StaleProgramFromACrashIsReplacedAndDetachedOnSigint) {
   if (!start_dataplane(c)) GTEST_SKIP() << skip_;
   ASSERT_TRUE(xdp_attached());
   EXPECT_EQ(promiscuity(), 1);
-  dp_->stop(SIGKILL, 5000);  // a crash: nothing detaches the program
+  dp_->stop(SIGKILL, 5s);  // a crash: nothing detaches the program
   EXPECT_EQ(promiscuity(), 0) << "a crash must not leave the interface promiscuous";
   shm_unlink(("/securenet-" + instance_).c_str());
   ASSERT_TRUE(xdp_attached()) << "expected the crashed dataplane's program to stay attached";
@@ -30,20 +30,21 @@ TEST_F(XdpTest, StaleProgramFromACrashIsReplacedAndDetachedOnSigint) {
   const uint64_t n = mix_.size() * 10;
   ASSERT_EQ(send(c, n), n);
   EXPECT_EQ(wait_for(n).packets, n);
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
   EXPECT_FALSE(xdp_attached()) << "XDP program left attached after SIGINT";
 }
 
 TEST_F(XdpTest, ForeignProgramIsRefusedWithAClearMessage) {
   const std::string obj = std::string(SN_BPF_DIR) + "/gen_tx.bpf.o";
-  ASSERT_EQ(sh("ip link set dev " + env_->capture + " xdpgeneric obj " + obj + " sec xdp"), 0);
-  Child dp({SN_DATAPLANE, "--source", "afxdp", "--target", env_->capture, "--instance", instance_},
-           dir_ + "sn-netns-" + instance_ + "-foreign.log");
-  const int rc = dp.stop(0, 10000);  // signal 0: just wait for it to exit
+  ASSERT_EQ(sh("ip link set dev " + env_->capture_if() + " xdpgeneric obj " + obj + " sec xdp"), 0);
+  ChildProcess dp(
+      {SN_DATAPLANE, "--source", "afxdp", "--target", env_->capture_if(), "--instance", instance_},
+      dir_ + "sn-netns-" + instance_ + "-foreign.log");
+  const int rc = dp.stop(0, 10s);  // signal 0: just wait for it to exit
   EXPECT_NE(rc, 0);
   EXPECT_NE(dp.log().find("already has XDP program 'sn_gen_tx'"), std::string::npos) << dp.log();
   EXPECT_TRUE(xdp_attached()) << "the foreign program must be left alone";
-  sh("ip link set dev " + env_->capture + " xdpgeneric off");
+  sh("ip link set dev " + env_->capture_if() + " xdpgeneric off");
 }
 
 TEST_F(XdpTest, GeneratorStopsAtAnExactCountInBothModes) {
@@ -56,7 +57,7 @@ TEST_F(XdpTest, GeneratorStopsAtAnExactCountInBothModes) {
   const GlobalCounters t = wait_for(live + packet);
   EXPECT_EQ(t.packets + t.source_drops, live + packet);
   EXPECT_EQ(t.source_drops, 0u);
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
 TEST_F(XdpTest, EveryFrameIsCountedOrReportedAsDropped) {
@@ -74,14 +75,14 @@ TEST_F(XdpTest, EveryFrameIsCountedOrReportedAsDropped) {
   EXPECT_EQ(t.packets + t.source_drops, n)
       << "packets " << t.packets << " drops " << t.source_drops;
   RecordProperty("source_drops", std::to_string(t.source_drops));
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
 TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
   // A pass program on the capture end gives the veth the NAPI that live frames need; the
   // frames then reach the AF_PACKET ring (4 blocks of 256 KiB): counted or in tp_drops.
   const std::string obj = std::string(SN_BPF_DIR) + "/xsk_capture.bpf.o";
-  ASSERT_EQ(sh("ip link set dev " + env_->capture + " xdpdrv obj " + obj + " sec xdp"), 0);
+  ASSERT_EQ(sh("ip link set dev " + env_->capture_if() + " xdpdrv obj " + obj + " sec xdp"), 0);
   const Case c{"", "afpacket", "", "live"};
   if (!start_dataplane(c, "", {"--ring-size", "64"})) GTEST_SKIP() << skip_;
   const uint64_t n = 300000;
@@ -94,7 +95,7 @@ TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
   EXPECT_EQ(t.packets + t.source_drops, n)
       << "packets " << t.packets << " drops " << t.source_drops;
   RecordProperty("source_drops", std::to_string(t.source_drops));
-  EXPECT_EQ(dp_->stop(SIGINT, 10000), 0) << dp_->log();
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
 class TwoQueueXdpTest : public XdpTest {
@@ -107,8 +108,8 @@ class TwoQueueXdpTest : public XdpTest {
 
 TEST_F(TwoQueueXdpTest, FewerWorkersThanQueuesIsRefused) {
   const std::string out =
-      sh_out(std::string(SN_DATAPLANE) + " --source afxdp --workers 1 --target " + env_->capture +
-             " --instance q-" + instance_ + " 2>&1");
+      sh_out(std::string(SN_DATAPLANE) + " --source afxdp --workers 1 --target " +
+             env_->capture_if() + " --instance q-" + instance_ + " 2>&1");
   EXPECT_NE(out.find("has 2 RX queue(s) but 1 worker(s)"), std::string::npos) << out;
   EXPECT_FALSE(xdp_attached());
 }
@@ -117,10 +118,10 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
   for (const char* src : {"afpacket", "afxdp"}) {
     if (std::string(src) == "afxdp" && !SN_HAVE_AFXDP) continue;
     const std::string log = ::testing::TempDir() + "sn-noif-" + std::to_string(getpid()) + ".log";
-    Child dp({SN_DATAPLANE, "--source", src, "--target", "sn-no-such0", "--instance",
-              "noif-" + std::to_string(getpid())},
-             log);
-    EXPECT_EQ(dp.stop(0, 10000), 1) << src;
+    ChildProcess dp({SN_DATAPLANE, "--source", src, "--target", "sn-no-such0", "--instance",
+                     "noif-" + std::to_string(getpid())},
+                    log);
+    EXPECT_EQ(dp.stop(0, 10s), 1) << src;
     const std::string out = dp.log();
     EXPECT_NE(out.find("no such interface 'sn-no-such0'"), std::string::npos) << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
@@ -145,7 +146,7 @@ TEST_F(StartErrorsOnVeth, NoPermissionFailsWithOneLine) {
     const std::string out =
         sh_out(std::string("setpriv --reuid=nobody --regid=nogroup --clear-groups "
                            "--inh-caps=-all ") +
-               SN_DATAPLANE + " --source " + src + " --target " + env_->capture +
+               SN_DATAPLANE + " --source " + src + " --target " + env_->capture_if() +
                " --instance noperm-" + std::to_string(getpid()) + " 2>&1");
     EXPECT_NE(out.find("no permission"), std::string::npos) << src << ": " << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;

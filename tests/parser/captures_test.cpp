@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "securenet/shm_reader.h"
 
 namespace securenet {
@@ -55,13 +56,11 @@ std::vector<Want> load_table() {
   return out;
 }
 
+// Runs `cmd`, appending its output to `out`; its exit status.
 int run(const std::string& cmd, std::string& out) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  int rc = -1;
+  out += test::sh_out(cmd, &rc);
+  return rc;
 }
 
 class Captures : public ::testing::TestWithParam<Want> {};

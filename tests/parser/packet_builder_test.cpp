@@ -11,9 +11,11 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "parser_fixtures.h"
 #include "tools/packet_builder_pcap.h"
 
@@ -150,7 +152,7 @@ TEST(PcapWriter, OpenFailsOnBadPath) {
 
 // tshark verifies every checksum the builder computed, on every valid fixture.
 TEST(PacketBuilder, ChecksumsAreCorrectPerTshark) {
-  if (std::system("command -v tshark >/dev/null 2>&1") != 0)
+  if (securenet::test::sh("command -v tshark") != 0)
     GTEST_SKIP() << "tshark not installed (Debian package tshark)";
   TempDir dir;
   const std::string file = (dir.path / "fixtures.pcap").string();
@@ -173,14 +175,15 @@ TEST(PacketBuilder, ChecksumsAreCorrectPerTshark) {
       "-o udp.check_checksum:TRUE -T fields -e ip.checksum.status -e tcp.checksum.status "
       "-e udp.checksum.status -e icmp.checksum.status -e icmpv6.checksum.status "
       "-e igmp.checksum.status 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-  ASSERT_TRUE(p);
+  int status = 0;
+  std::istringstream out(securenet::test::sh_out(cmd, &status));
+  ASSERT_NE(status, -1) << "tshark did not run";
   size_t rows = 0, good = 0, bad = 0;
-  char line[512];
-  while (std::fgets(line, sizeof line, p.get())) {
+  for (std::string text; std::getline(out, text);) {
+    const char* line = text.c_str();
     ++rows;
     size_t line_bad = 0;
-    for (char* c = line; *c; ++c) {
+    for (const char* c = line; *c; ++c) {
       const bool start = c == line || c[-1] == '\t' || c[-1] == ',';
       const bool end = c[1] == '\t' || c[1] == '\n' || c[1] == ',' || c[1] == '\0';
       if (start && end && *c == '1') ++good;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "securenet/parser.h"
 
 namespace securenet::testing {
@@ -25,17 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool have_tool(const char* name) {
-  return std::system((std::string("command -v ") + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-std::string run(const std::string& cmd) {
-  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p.get())) > 0) out.append(buf, n);
-  return out;
+  return securenet::test::sh(std::string("command -v ") + name) == 0;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -61,7 +52,7 @@ std::vector<Row> tshark_rows(const std::string& pcap) {
                     "-E separator=';' -E occurrence=f";
   for (const char* f : kFields) cmd += std::string(" -e ") + f;
   std::vector<Row> rows;
-  for (const std::string& line : split(run(cmd + " 2>/dev/null"), '\n')) {
+  for (const std::string& line : split(securenet::test::sh_out(cmd + " 2>/dev/null"), '\n')) {
     if (line.empty()) continue;
     auto cols = split(line, ';');
     cols.resize(std::size(kFields));

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "securenet/common/fd.h"
+
 namespace securenet::control {
 
 Result<SecurityConfig> load_config_file(const std::string& path) {
@@ -26,22 +28,19 @@ Result<SecurityConfig> load_config_file(const std::string& path) {
 
 Status save_config_file(const std::string& path, std::string_view config_json) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno), errno);
-  std::string body = std::string(config_json) + "\n";
-  size_t off = 0;
-  while (off < body.size()) {
-    ssize_t n = ::write(fd, body.data() + off, body.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return make_error("cannot write " + tmp + ": " + std::strerror(e), e);
+  {
+    const Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) return make_error("cannot write " + tmp + ": " + std::strerror(errno), errno);
+    const std::string body = std::string(config_json) + "\n";
+    size_t off = 0;
+    while (off < body.size()) {
+      const ssize_t n = ::write(fd.get(), body.data() + off, body.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno), errno);
+      off += static_cast<size_t>(n);
     }
-    off += static_cast<size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
+    ::fsync(fd.get());
+  }  // closed before the rename
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return make_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno), errno);
   }

@@ -226,9 +226,7 @@ HttpServer::HttpServer(net::io_context& ioc, ServerOptions opts, const Dispatche
       acceptor_(ioc),
       backoff_(ioc) {}
 
-HttpServer::~HttpServer() {
-  if (reserve_fd_ >= 0) ::close(reserve_fd_);
-}
+HttpServer::~HttpServer() = default;
 
 Status HttpServer::listen() {
   beast::error_code ec;
@@ -245,7 +243,7 @@ Status HttpServer::listen() {
                       ec.value());
   }
   port_ = acceptor_.local_endpoint().port();
-  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  reserve_fd_ = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   accept();
   return Ok{};
 }
@@ -289,14 +287,15 @@ void HttpServer::back_off(beast::error_code ec) {
           stderr, "securenet-control: accept: %s; refusing with 503 and backing off (%llu times)\n",
           ec.message().c_str(), static_cast<unsigned long long>(accept_backoffs_));
     }
-    if (reserve_fd_ >= 0) {
-      ::close(reserve_fd_);
-      int fd = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd >= 0) {
-        if (!tls_) (void)::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-        ::close(fd);
+    if (reserve_fd_) {
+      reserve_fd_.reset();  // one fd free: accept the waiting connection to refuse it
+      {
+        const Fd fd(
+            ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd && !tls_)
+          (void)::send(fd.get(), kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       }
-      reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      reserve_fd_ = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     }
   }
   backoff_.expires_after(std::chrono::milliseconds(no_fds ? 100 : 10));

@@ -21,6 +21,7 @@
 
 #include "http/dispatch.h"
 #include "http/sse_hub.h"
+#include "securenet/common/fd.h"
 #include "securenet/result.h"
 
 namespace securenet::control {
@@ -83,7 +84,7 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer backoff_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  int reserve_fd_ = -1;  // given up to accept-and-refuse one connection when out of fds
+  Fd reserve_fd_;  // given up to accept-and-refuse one connection when out of fds
   uint16_t port_ = 0;
   size_t connections_ = 0;
   std::unordered_map<std::string, size_t> per_address_;

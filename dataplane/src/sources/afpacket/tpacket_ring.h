@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "securenet/common/fd.h"
 #include "securenet/result.h"
 
 namespace securenet::afpkt {
@@ -26,14 +27,14 @@ class TpacketRing {
   TpacketRing& operator=(const TpacketRing&) = delete;
   ~TpacketRing();
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   uint8_t* block(uint32_t i) const { return map_ + size_t(i) * block_size_; }
   uint32_t block_count() const { return block_count_; }
 
  private:
   TpacketRing() = default;
   void reset() noexcept;
-  int fd_ = -1;
+  Fd fd_;
   uint8_t* map_ = nullptr;
   size_t map_size_ = 0;
   uint32_t block_size_ = 0;

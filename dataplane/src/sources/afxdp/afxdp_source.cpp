@@ -12,6 +12,7 @@
 #include <string>
 
 #include "securenet/common/clock.h"
+#include "securenet/common/fd.h"
 #include "sources/afxdp/promisc.h"
 #include "sources/afxdp/xdp_program.h"
 #include "sources/afxdp/xsk_queue.h"
@@ -112,13 +113,11 @@ uint32_t rx_queue_count(const std::string& ifname) {
 }
 
 bool is_loopback(const std::string& ifname) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
+  const Fd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd) return false;
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
-  const bool lo = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
-  ::close(fd);
-  return lo;
+  return ioctl(fd.get(), SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <utility>
 
+#include "securenet/common/fd.h"
 #include "xsk_capture.skel.h"
 
 namespace securenet::afxdp {
@@ -24,13 +25,11 @@ uint32_t mode_flag(XdpMode m) {
 const char* mode_name(XdpMode m) { return m == XdpMode::kNative ? "native" : "generic"; }
 
 std::string prog_name(uint32_t id) {
-  int fd = bpf_prog_get_fd_by_id(id);
-  if (fd < 0) return "?";
+  const Fd fd(bpf_prog_get_fd_by_id(id));
+  if (!fd) return "?";
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
-  std::string name = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.name : "?";
-  ::close(fd);
-  return name;
+  return bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0 ? info.name : "?";
 }
 
 // Detaches a program of ours left by a crashed dataplane; refuses to touch anyone else's.

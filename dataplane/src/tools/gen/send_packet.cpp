@@ -10,36 +10,26 @@
 #include <cstring>
 #include <vector>
 
+#include "securenet/common/fd.h"
 #include "tools/gen/sender.h"
 
 namespace securenet::gen {
-namespace {
-
-struct Socket {
-  int fd = -1;
-  ~Socket() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-}  // namespace
 
 Result<SendResult> send_packet(const SendPlan& plan) {
   unsigned ifindex = if_nametoindex(plan.ifname.c_str());
   if (ifindex == 0) return make_error("gen: no such interface '" + plan.ifname + "'", errno);
-  Socket s;
-  s.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-  if (s.fd < 0)
+  const Fd s(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  if (!s)
     return make_error("gen: cannot open a packet socket (run as root or grant CAP_NET_RAW): " +
                           std::string(std::strerror(errno)),
                       errno);
   int one = 1;
-  setsockopt(s.fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+  setsockopt(s.get(), SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
   sockaddr_ll sll{};
   sll.sll_family = AF_PACKET;
   sll.sll_ifindex = static_cast<int>(ifindex);
   sll.sll_protocol = 0;
-  if (bind(s.fd, reinterpret_cast<sockaddr*>(&sll), sizeof(sll)) != 0)
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&sll), sizeof(sll)) != 0)
     return make_error("gen: bind to '" + plan.ifname + "': " + std::strerror(errno), errno);
 
   const FrameList& frames = *plan.frames;
@@ -59,7 +49,7 @@ Result<SendResult> send_packet(const SendPlan& plan) {
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
     pacer.wait(sent);
-    int r = sendmmsg(s.fd, msgs.data(), n, 0);
+    int r = sendmmsg(s.get(), msgs.data(), n, 0);
     if (r < 0) {
       if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN) continue;
       return make_error("gen: sendmmsg on '" + plan.ifname + "': " + std::strerror(errno), errno);
