@@ -22,6 +22,7 @@ struct PersistOptions {
   std::string sensor_name;        // default: the host name
   bool migrate = false;           // apply the embedded migrations at start
   unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
+  unsigned heartbeat_every_s = 15;  // sensors.last_heartbeat refreshed every N seconds
 };
 
 struct Persistence {
