@@ -7,6 +7,8 @@
 
 using namespace sn_test;
 
+namespace {
+
 class ApiTypes : public ::testing::Test {
  protected:
   ControlServer srv;

@@ -115,7 +115,9 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     std::smatch m;
     ASSERT_TRUE(std::regex_search(out, m, std::regex("sensor-id ([0-9a-f-]{36})"))) << out;
     f.id = m[1];
-    if (i == 0) EXPECT_EQ(f.id, given_id);
+    if (i == 0) {
+      EXPECT_EQ(f.id, given_id);
+    }
     EXPECT_EQ(st::scalar(url, "select rolcanlogin::text || rolinherit::text || "
                               "pg_has_role('" + f.role + "', 'securenet_sensor', 'member')::text "
                               "from pg_roles where rolname = '" + f.role + "'"),
@@ -263,7 +265,7 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
   EXPECT_EQ(as_role(url, A, "select count(*) from securenet.sensor_roles", &v), "");
   EXPECT_EQ(v, "1");
   // Its own rows: readable (what its restart's alert adoption needs).
-  EXPECT_EQ(as_role(url, A, "select count(*) > 0 from network_alerts", &v), "");
+  EXPECT_EQ(as_role(url, A, "select (count(*) > 0)::text from network_alerts", &v), "");
   EXPECT_EQ(v, "true");
   // A member of securenet_sensor that is not bound to a sensor: nothing at all.
   st::scalar(url, "create role fleet_unbound login inherit in role securenet_sensor; select 1");

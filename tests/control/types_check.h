@@ -105,3 +105,5 @@ inline void expect_declared_fields_served(const std::string& what, const std::st
   }
 }
 
+
+}  // namespace sn_test

@@ -144,7 +144,7 @@ export interface FleetSensor {
   version: string | null;
   /** The newest of its heartbeat and its newest stored metrics snapshot. */
   last_seen_ms: number | null;
-  /** up: a heartbeat within stale_after_s; stale otherwise. */
+  /** 'up' while its heartbeat is newer than stale_after_s seconds, else 'stale'. */
   status: 'up' | 'stale';
   /** Its newest stored metrics snapshot (0 and null when it has none). */
   metrics_ts_ms: number | null;
