@@ -21,9 +21,9 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <regex>
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -171,8 +171,7 @@ int cmd_sensor_role(const DbConfig& db, const std::map<std::string, std::string>
     return fail("--name: a lower-case identifier ([a-z_][a-z0-9_]*), not a reserved role");
   if (!per_sensor && flags.count("sensor-id")) return fail("--sensor-id needs --name");
   std::string sensor_id = flags.count("sensor-id") ? flags.at("sensor-id") : "";
-  static const std::regex uuid_re(
-      "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
   if (!sensor_id.empty() && !std::regex_match(sensor_id, uuid_re))
     return fail("--sensor-id: a lower-case UUID (the sensor's <state>/sensor-id)");
   const std::string& file = flags.at("password-file");

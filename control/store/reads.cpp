@@ -31,8 +31,7 @@ Result<std::string> list_alerts_json(Session& s, const std::string& claims, cons
       " from public.network_alerts where user_id = (select auth.uid())"
       " and ($2::text = '' or severity = $2::text) and ($3::text = '' or status = $3::text)"
       " and " SN_SENSOR_IS("$4") " order by last_seen desc, id limit $1::int) a";
-  return user_text(s, claims, sql, std::clamp(q.limit, 1, 1000), q.severity, q.status,
-                   q.sensor_id);
+  return user_text(s, claims, sql, std::clamp(q.limit, 1, 1000), q.severity, q.status, q.sensor_id);
 }
 
 Result<std::string> latest_config_json(Session& s, const std::string& claims) {

@@ -12,9 +12,9 @@
 namespace securenet::store {
 
 struct AlertQuery {
-  int limit = 50;        // clamped to 1..1000
-  std::string severity;  // "" = any
-  std::string status;    // "" = any, "open", "resolved"
+  int limit = 50;         // clamped to 1..1000
+  std::string severity;   // "" = any
+  std::string status;     // "" = any, "open", "resolved"
   std::string sensor_id;  // "" = every sensor of the caller; else one (uuid text)
 };
 

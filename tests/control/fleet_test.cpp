@@ -104,8 +104,8 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     f.role = std::string("fleet_") + char('a' + i);
     f.name = std::string("sensor-") + char('a' + i);
     f.dir = root / f.role;
-    std::vector<std::string> args{"sensor-role", "--db", url, "--name", f.role,
-                                  "--password-file", (root / "pw").string()};
+    std::vector<std::string> args{
+        "sensor-role", "--db", url, "--name", f.role, "--password-file", (root / "pw").string()};
     if (i == 0) {
       args.push_back("--sensor-id");
       args.push_back(given_id);
@@ -118,9 +118,13 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     if (i == 0) {
       EXPECT_EQ(f.id, given_id);
     }
-    EXPECT_EQ(st::scalar(url, "select rolcanlogin::text || rolinherit::text || "
-                              "pg_has_role('" + f.role + "', 'securenet_sensor', 'member')::text "
-                              "from pg_roles where rolname = '" + f.role + "'"),
+    EXPECT_EQ(st::scalar(url,
+                         "select rolcanlogin::text || rolinherit::text || "
+                         "pg_has_role('" +
+                             f.role +
+                             "', 'securenet_sensor', 'member')::text "
+                             "from pg_roles where rolname = '" +
+                             f.role + "'"),
               "truetruetrue");
   }
   EXPECT_EQ(st::count(url, "select count(distinct sensor_id) from securenet.sensor_roles"), 3);
@@ -147,15 +151,32 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
   for (auto& f : fleet) {
     fs::create_directories(f.dir);
     const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + f.role;
-    f.control.emplace(
-        std::vector<std::string>{CONTROL_BIN, "--instance", f.role + std::to_string(::getpid()),
-                                 "--listen", "127.0.0.1:0", "--port-file",
-                                 (f.dir / "port").string(), "--state-dir", f.dir.string(),
-                                 "--jwt-secret-file", (root / "jwt-secret").string(),
-                                 "--web-root", f.dir.string(), "--tick-ms", "200", "--db",
-                                 role_url, "--owner-email", "admin@example.com", "--sensor-name",
-                                 f.name, "--metrics-every", "1", "--heartbeat-every", "1"},
-        (f.dir / "control.log").string());
+    f.control.emplace(std::vector<std::string>{CONTROL_BIN,
+                                               "--instance",
+                                               f.role + std::to_string(::getpid()),
+                                               "--listen",
+                                               "127.0.0.1:0",
+                                               "--port-file",
+                                               (f.dir / "port").string(),
+                                               "--state-dir",
+                                               f.dir.string(),
+                                               "--jwt-secret-file",
+                                               (root / "jwt-secret").string(),
+                                               "--web-root",
+                                               f.dir.string(),
+                                               "--tick-ms",
+                                               "200",
+                                               "--db",
+                                               role_url,
+                                               "--owner-email",
+                                               "admin@example.com",
+                                               "--sensor-name",
+                                               f.name,
+                                               "--metrics-every",
+                                               "1",
+                                               "--heartbeat-every",
+                                               "1"},
+                      (f.dir / "control.log").string());
   }
   for (auto& f : fleet) {
     ASSERT_TRUE(eventually(
@@ -207,10 +228,10 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
       30000));
   const std::string ids = "('" + fleet[0].id + "', '" + fleet[1].id + "', '" + fleet[2].id + "')";
   for (const char* t : {"network_alerts", "network_metrics", "network_configs", "audit_log"}) {
-    EXPECT_EQ(st::count(url, std::string("select count(*) from ") + t + " where user_id = '" +
-                                 admin->id + "' and (sensor_id is null or sensor_id not in " +
-                                 ids + ")"),
-              0)
+    EXPECT_EQ(
+        st::count(url, std::string("select count(*) from ") + t + " where user_id = '" + admin->id +
+                           "' and (sensor_id is null or sensor_id not in " + ids + ")"),
+        0)
         << t;
   }
 
@@ -242,23 +263,24 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
                     &v),
             "");
   EXPECT_EQ(v, "0");
-  EXPECT_NE(as_role(url, A,
-                    "insert into network_alerts (id, user_id, sensor_id, kind, severity) values ('" +
-                        b_alert + "', '" + admin->id + "', '" + fleet[0].id +
-                        "', 'sensor_health', 'LOW') on conflict (id) do update set status = "
-                        "'resolved'"),
-            "");
+  EXPECT_NE(
+      as_role(url, A,
+              "insert into network_alerts (id, user_id, sensor_id, kind, severity) values ('" +
+                  b_alert + "', '" + admin->id + "', '" + fleet[0].id +
+                  "', 'sensor_health', 'LOW') on conflict (id) do update set status = "
+                  "'resolved'"),
+      "");
   EXPECT_EQ(st::scalar(url, "select status from network_alerts where id = '" + b_alert + "'"),
             "open");
   // B's config history, alerts, sensor row and role binding: invisible.
-  EXPECT_EQ(as_role(url, A,
-                    "select count(*) from network_configs where sensor_id = '" + B_id + "'", &v),
-            "");
+  EXPECT_EQ(
+      as_role(url, A, "select count(*) from network_configs where sensor_id = '" + B_id + "'", &v),
+      "");
   EXPECT_EQ(v, "0");
-  EXPECT_EQ(as_role(url, A, "select count(*) from network_alerts where sensor_id <> '" +
-                                fleet[0].id + "'",
-                    &v),
-            "");
+  EXPECT_EQ(
+      as_role(url, A,
+              "select count(*) from network_alerts where sensor_id <> '" + fleet[0].id + "'", &v),
+      "");
   EXPECT_EQ(v, "0");
   EXPECT_EQ(as_role(url, A, "select count(*) from sensors", &v), "");
   EXPECT_EQ(v, "1");
@@ -294,8 +316,7 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
         simdjson::dom::array a;
         if (j["sensors"].get_array().get(a) != simdjson::SUCCESS || a.size() != 3) return false;
         for (auto e : a)
-          if (str(e["status"].value()) != "up" ||
-              e["open_alerts_total"].get_int64().value() < 1 ||
+          if (str(e["status"].value()) != "up" || e["open_alerts_total"].get_int64().value() < 1 ||
               e["metrics_ts_ms"].is_null())
             return false;
         return true;
@@ -306,8 +327,8 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     Json j(body);
     size_t i = 0;
     for (auto e : j["sensors"].get_array()) {  // by name: sensor-a, sensor-b, sensor-c
-      expect_declared_fields_served("FleetSensor",
-                                    body_after(ts, "export interface FleetSensor {"), e);
+      expect_declared_fields_served("FleetSensor", body_after(ts, "export interface FleetSensor {"),
+                                    e);
       const Sensor& f = fleet[i++];
       EXPECT_EQ(str(e["id"].value()), f.id);
       EXPECT_EQ(str(e["name"].value()), f.name);
@@ -316,8 +337,10 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
       for (const char* sev : {"CRITICAL", "HIGH", "MEDIUM", "LOW"})
         sum += bysev[sev].get_int64().value();
       EXPECT_EQ(sum, e["open_alerts_total"].get_int64().value());
-      EXPECT_EQ(sum, st::count(url, "select count(*) from network_alerts where status = 'open' "
-                                    "and sensor_id = '" + f.id + "'"));
+      EXPECT_EQ(sum, st::count(url,
+                               "select count(*) from network_alerts where status = 'open' "
+                               "and sensor_id = '" +
+                                   f.id + "'"));
       EXPECT_EQ(body.find(foreign), std::string::npos);
     }
     expect_declared_fields_served("SensorsResponse",
@@ -339,13 +362,11 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
   EXPECT_GE(Json(cfg_b.body)["configs"].get_array().size(), 1u) << cfg_b.body;
   auto cfg_a = get(fleet[0].port, "/api/config/history?sensor=" + fleet[0].id, token);
   EXPECT_EQ(cfg_a.body.find("4321"), std::string::npos) << cfg_a.body;
-  auto met_c = get(fleet[0].port, "/api/metrics/history?source=db&seconds=3600&sensor=" +
-                                      fleet[2].id,
-                   token);
+  auto met_c = get(fleet[0].port,
+                   "/api/metrics/history?source=db&seconds=3600&sensor=" + fleet[2].id, token);
   EXPECT_GE(Json(met_c.body)["points"].get_array().size(), 1u) << met_c.body;
   // Another user's sensor: nothing; a malformed id: 400 with a JSON error.
-  for (const auto& [path, key] :
-       std::vector<std::pair<std::string, const char*>>{
+  for (const auto& [path, key] : std::vector<std::pair<std::string, const char*>>{
            {"/api/alerts/history?sensor=" + foreign, "alerts"},
            {"/api/config/history?sensor=" + foreign, "configs"},
            {"/api/metrics/history?source=db&sensor=" + foreign, "points"}}) {
@@ -356,9 +377,9 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     ASSERT_EQ(j[key].get_array().get(a), simdjson::SUCCESS) << r.body;
     EXPECT_EQ(a.size(), 0u) << path << " " << r.body;
   }
-  for (const char* bad : {"/api/alerts/history?sensor=x", "/api/config/history?sensor=1234",
-                          "/api/metrics/history?source=db&sensor=not-a-uuid",
-                          "/api/sensors?stale_s=0"}) {
+  for (const char* bad :
+       {"/api/alerts/history?sensor=x", "/api/config/history?sensor=1234",
+        "/api/metrics/history?source=db&sensor=not-a-uuid", "/api/sensors?stale_s=0"}) {
     auto r = get(fleet[0].port, bad, token);
     EXPECT_EQ(r.status, 400) << bad;
     EXPECT_NE(r.body.find("\"error\""), std::string::npos) << r.body;

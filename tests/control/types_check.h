@@ -88,7 +88,7 @@ inline bool json_matches(simdjson::dom::element v, const std::string& type) {
 
 // Every field declared in `body` is present in `obj` with a matching JSON type.
 inline void expect_declared_fields_served(const std::string& what, const std::string& body,
-                                   simdjson::dom::element obj) {
+                                          simdjson::dom::element obj) {
   const auto fields = ts_fields(body);
   ASSERT_FALSE(fields.empty()) << what << " not found in types.ts";
   for (const auto& [name, type] : fields) {
@@ -104,6 +104,5 @@ inline void expect_declared_fields_served(const std::string& what, const std::st
         << " does not match the declared type '" << type << "'";
   }
 }
-
 
 }  // namespace sn_test
