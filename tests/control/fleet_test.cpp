@@ -399,6 +399,23 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
       60000))
       << body;
 
+  // A box whose state dir holds another sensor's id, started with A's role: refused, saying why.
+  {
+    const fs::path d = root / "mismatch";
+    fs::create_directories(d);
+    std::ofstream(d / "sensor-id") << fleet[1].id << "\n";
+    const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + fleet[0].role;
+    Child wrong({CONTROL_BIN, "--instance", "mismatch" + std::to_string(::getpid()), "--listen",
+                 "127.0.0.1:0", "--state-dir", d.string(), "--jwt-secret-file",
+                 (root / "jwt-secret").string(), "--web-root", d.string(), "--db", role_url,
+                 "--owner-email", "admin@example.com"},
+                (d / "control.log").string());
+    ASSERT_TRUE(eventually([&] { return !wrong.running(); }, 30000)) << slurp(d / "control.log");
+    EXPECT_NE(wrong.wait(), 0);
+    EXPECT_NE(slurp(d / "control.log").find("bound to sensor " + fleet[0].id), std::string::npos)
+        << slurp(d / "control.log");
+  }
+
   // Least privilege at run time: no sensor had a row refused.
   for (auto& f : fleet) {
     const std::string log = slurp(f.dir / "control.log");
