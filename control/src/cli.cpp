@@ -50,6 +50,7 @@ const char* usage_text() {
          "                         user in auth.users; remembered in <state-dir>/owner-user-id)\n"
          "  --sensor-name NAME     name in the sensors table (default: the host name)\n"
          "  --metrics-every N      store one metrics snapshot every N seconds (default 10)\n"
+         "  --heartbeat-every N    refresh sensors.last_heartbeat every N seconds (default 15)\n"
          "  --access-ttl S         lifetime of the access tokens login/refresh mint (default 900)\n"
          "  --migrate              apply the database migrations at start\n"
          "  --help\n";
@@ -130,6 +131,9 @@ bool control_option(const std::string& a, const std::string& v, CliOptions& o,
   else if (a == "--metrics-every")
     ok = to_num(v, o.persist.metrics_every_s) && o.persist.metrics_every_s >= 1 &&
          o.persist.metrics_every_s <= 86400;
+  else if (a == "--heartbeat-every")
+    ok = to_num(v, o.persist.heartbeat_every_s) && o.persist.heartbeat_every_s >= 1 &&
+         o.persist.heartbeat_every_s <= 3600;
   else if (a == "--access-ttl")
     ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
   else

@@ -9,6 +9,10 @@
 //   securenet-db sensor-role [--db URL] --password-file FILE|-
 //                          (LOGIN + password for the sensor's own role, securenet_sensor;
 //                          - = one line from stdin; only a SCRAM verifier is sent)
+//   securenet-db sensor-role [--db URL] --name NAME [--sensor-id UUID] --password-file FILE|-
+//                          (a fleet: one login role per sensor, a member of securenet_sensor
+//                          bound to its sensor id (migration 0012); the id is generated and
+//                          printed when not given)
 // The URL defaults to $SECURENET_DATABASE_URL.
 #include <libpq-fe.h>
 
@@ -19,6 +23,7 @@
 #include <map>
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -40,6 +45,8 @@ int usage() {
       "       securenet-db user list [--db URL]\n"
       "       securenet-db partitions [--db URL]\n"
       "       securenet-db sensor-role [--db URL] --password-file FILE|-   (- = read stdin)\n"
+      "       securenet-db sensor-role [--db URL] --name NAME [--sensor-id UUID] "
+      "--password-file FILE|-\n"
       "The URL defaults to $SECURENET_DATABASE_URL.\n");
   return 2;
 }
@@ -145,8 +152,28 @@ std::string scram_verifier(const DbConfig& db, const std::string& role, const st
   return out;
 }
 
+// A per-sensor role's name: a plain lower-case identifier, never one of the project's or
+// PostgreSQL's own roles.
+bool valid_sensor_role_name(const std::string& n) {
+  static const std::regex re("^[a-z_][a-z0-9_]{0,62}$");
+  if (!std::regex_match(n, re) || n.rfind("pg_", 0) == 0) return false;
+  for (const char* reserved : {"securenet_sensor", "postgres", "anon", "authenticated",
+                               "service_role", "supabase_admin", "authenticator"})
+    if (n == reserved) return false;
+  return true;
+}
+
 int cmd_sensor_role(const DbConfig& db, const std::map<std::string, std::string>& flags) {
   if (!flags.count("password-file")) return usage();
+  const std::string role = flags.count("name") ? flags.at("name") : "securenet_sensor";
+  const bool per_sensor = flags.count("name") > 0;
+  if (per_sensor && !valid_sensor_role_name(role))
+    return fail("--name: a lower-case identifier ([a-z_][a-z0-9_]*), not a reserved role");
+  if (!per_sensor && flags.count("sensor-id")) return fail("--sensor-id needs --name");
+  std::string sensor_id = flags.count("sensor-id") ? flags.at("sensor-id") : "";
+  static const std::regex uuid_re("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  if (!sensor_id.empty() && !std::regex_match(sensor_id, uuid_re))
+    return fail("--sensor-id: a lower-case UUID (the sensor's <state>/sensor-id)");
   const std::string& file = flags.at("password-file");
   std::string password;
   if (file == "-") {
@@ -159,17 +186,50 @@ int cmd_sensor_role(const DbConfig& db, const std::map<std::string, std::string>
     password.pop_back();
   if (password.size() < 16) return fail("the sensor role's password needs at least 16 characters");
   std::string err;
-  const std::string verifier = scram_verifier(db, "securenet_sensor", password, err);
+  const std::string verifier = scram_verifier(db, role, password, err);
   if (verifier.empty()) return fail("cannot hash the password: " + err);
   Session s(db);
-  auto r = s.run([&](pqxx::connection& c) {
+  auto r = s.run([&](pqxx::connection& c) -> std::string {
     pqxx::work tx(c);
-    tx.exec("alter role securenet_sensor with login password " + tx.quote(verifier));
+    if (!per_sensor) {
+      tx.exec("alter role securenet_sensor with login password " + tx.quote(verifier));
+      tx.commit();
+      return "";
+    }
+    // Never take over a role that is not already one of ours.
+    auto existing = tx.exec_params(
+        "select pg_has_role($1, 'securenet_sensor', 'member'), "
+        "exists (select 1 from securenet.sensor_roles where role_name = $1) "
+        "from pg_roles where rolname = $1",
+        role);
+    if (!existing.empty() && !existing[0][0].as<bool>() && !existing[0][1].as<bool>())
+      return "role " + role + " exists and is not a sensor role; choose another --name";
+    if (sensor_id.empty()) {
+      auto bound = tx.exec_params(
+          "select sensor_id::text from securenet.sensor_roles where role_name = $1", role);
+      sensor_id = bound.empty() ? tx.exec("select gen_random_uuid()::text")[0][0].as<std::string>()
+                                : bound[0][0].as<std::string>();
+    }
+    const std::string q = tx.quote_name(role);
+    if (existing.empty()) tx.exec("create role " + q + " login inherit in role securenet_sensor");
+    tx.exec("alter role " + q + " with login inherit password " + tx.quote(verifier));
+    tx.exec("grant securenet_sensor to " + q);
+    tx.exec_params(
+        "insert into securenet.sensor_roles (role_name, sensor_id) values ($1, $2::uuid) "
+        "on conflict (role_name) do update set sensor_id = excluded.sensor_id",
+        role, sensor_id);
     tx.commit();
-    return true;
+    return "";
   });
   if (!r) return fail(r.error().message + " (run securenet-db migrate first, as an administrator)");
-  std::printf("securenet_sensor: login enabled (password set)\n");
+  if (!r->empty()) return fail(*r);
+  if (!per_sensor) {
+    std::printf("securenet_sensor: login enabled (password set)\n");
+  } else {
+    std::printf("%s: login enabled, bound to sensor %s\n", role.c_str(), sensor_id.c_str());
+    std::printf("sensor-id %s   (the sensor's <state>/sensor-id; it adopts it when absent)\n",
+                sensor_id.c_str());
+  }
   return 0;
 }
 

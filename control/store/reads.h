@@ -12,12 +12,13 @@
 namespace securenet::store {
 
 struct AlertQuery {
-  int limit = 50;        // clamped to 1..1000
-  std::string severity;  // "" = any
-  std::string status;    // "" = any, "open", "resolved"
+  int limit = 50;         // clamped to 1..1000
+  std::string severity;   // "" = any
+  std::string status;     // "" = any, "open", "resolved"
+  std::string sensor_id;  // "" = every sensor of the caller; else one (uuid text)
 };
 
-// {"alerts":[{id,kind,severity,status,host,protocol,description,value,threshold,peak,
+// {"alerts":[{id,sensor_id,kind,severity,status,host,protocol,description,value,threshold,peak,
 //   count,first_seen_ms,last_seen_ms,resolved_at_ms}]} newest first.
 Result<std::string> list_alerts_json(Session& s, const std::string& claims, const AlertQuery& q);
 
@@ -25,11 +26,21 @@ Result<std::string> list_alerts_json(Session& s, const std::string& claims, cons
 Result<std::string> latest_config_json(Session& s, const std::string& claims);
 
 // {"configs":[{"id","created_at_ms","config":{...}}]} newest first (limit 1..1000).
-Result<std::string> config_history_json(Session& s, const std::string& claims, int limit);
+// sensor_id "" = every sensor of the caller (as in metrics_history_json).
+Result<std::string> config_history_json(Session& s, const std::string& claims, int limit,
+                                        const std::string& sensor_id = "");
 
 // {"points":[{"ts_ms","total_packets","total_bytes","pps","bps","active_hosts",
 //   "connections_per_min"}]} oldest first, for the last `seconds` (at most 10000 points).
-Result<std::string> metrics_history_json(Session& s, const std::string& claims, int64_t seconds);
+Result<std::string> metrics_history_json(Session& s, const std::string& claims, int64_t seconds,
+                                         const std::string& sensor_id = "");
+
+// The fleet view (API.md "Sensors"): {"sensors":[{"id","name","interface","version",
+//   "last_seen_ms","status":"up"|"stale","metrics_ts_ms","pps","bps",
+//   "open_alerts":{"CRITICAL","HIGH","MEDIUM","LOW"},"open_alerts_total"}],
+//   "stale_after_s":N} by name; a sensor is up when its last heartbeat is newer than
+// stale_after_s seconds.
+Result<std::string> sensors_json(Session& s, const std::string& claims, int64_t stale_after_s);
 
 struct AuditQuery {
   int limit = 100;         // clamped to 1..1000

@@ -55,4 +55,18 @@ Result<std::optional<std::string>> latest_config_of_sensor(Session& s,
   });
 }
 
+Result<std::optional<std::string>> bound_sensor_id(Session& s) {
+  return s.run([&](pqxx::connection& c) -> std::optional<std::string> {
+    pqxx::work tx(c);
+    auto r = tx.exec(
+        "select case when to_regprocedure('securenet.current_sensor_id()') is not null "
+        "then 1 end");
+    if (r[0][0].is_null()) return std::nullopt;
+    auto id = tx.exec("select securenet.current_sensor_id()::text");
+    tx.commit();
+    if (id.empty() || id[0][0].is_null()) return std::nullopt;
+    return id[0][0].as<std::string>();
+  });
+}
+
 }  // namespace securenet::store

@@ -20,4 +20,9 @@ Result<std::vector<AlertRow>> open_alerts_of_sensor(Session& s, const std::strin
 Result<std::optional<std::string>> latest_config_of_sensor(Session& s,
                                                            const std::string& sensor_id);
 
+// The sensor id the connecting role is bound to (migration 0012's securenet.sensor_roles, a
+// fleet's per-sensor role); nullopt for an unbound role (the shared securenet_sensor, an
+// administrator) or a database without migration 0012.
+Result<std::optional<std::string>> bound_sensor_id(Session& s);
+
 }  // namespace securenet::store

@@ -53,6 +53,7 @@ Result<std::unique_ptr<Writer>> Writer::start(WriterOptions opts) {
     w->enqueue(Table::sensors, w->opts_.sensor_id,
                sensor_row_json(w->opts_.sensor_id, w->opts_.sensor, wall_ms()));
   }
+  w->next_heartbeat_ = Clock::now() + w->opts_.heartbeat_every;
   w->thread_ = std::thread([p = w.get()] { p->run(); });
   return w;
 }
@@ -170,8 +171,20 @@ void Writer::run() {
     }
     cycle(batch, final);
     if (final) break;
+    heartbeat();
   }
   conn_.reset();
+}
+
+// The sensors row again with a fresh last_heartbeat, through the queue like every row; only
+// while connected (the spool need not keep heartbeats of an outage).
+void Writer::heartbeat() {
+  if (opts_.sensor_id.empty() || state_ != DbState::connected) return;
+  const auto now = Clock::now();
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + opts_.heartbeat_every;
+  enqueue(Table::sensors, opts_.sensor_id,
+          sensor_row_json(opts_.sensor_id, opts_.sensor, wall_ms()));
 }
 
 void Writer::cycle(std::vector<SpoolRecord>& batch, bool final) {

@@ -47,6 +47,9 @@ struct WriterOptions {
   double packet_rows_per_s = 1000;  // cap; 0 = store no packet rows
   std::chrono::minutes partition_maintenance{60};
   size_t held_capacity = 1000000;  // high rows kept in memory while the spool cannot take them
+  // sensors.last_heartbeat is refreshed this often while connected (the fleet view's
+  // up/stale: API.md "Sensors").
+  std::chrono::milliseconds heartbeat_every{15000};
 };
 
 enum class DbState { disabled, disconnected, connected };
@@ -127,6 +130,8 @@ class Writer {
   std::chrono::steady_clock::time_point next_connect_{};
   std::chrono::milliseconds backoff_;
   std::chrono::steady_clock::time_point next_maintenance_{};
+  std::chrono::steady_clock::time_point next_heartbeat_{};
+  void heartbeat();
   Spool::Cursor replay_cursor_{};
 
   std::atomic<DbState> state_{DbState::disconnected};

@@ -12,6 +12,7 @@ import { Hosts } from './pages/Hosts';
 import { Login } from './pages/Login';
 import { Overview } from './pages/Overview';
 import { Audit } from './pages/Audit';
+import { Sensors } from './pages/Sensors';
 import { can, roleOf } from './lib/roles';
 
 function Routes() {
@@ -33,6 +34,7 @@ function Routes() {
     case 'host': page = <HostView ip={route.ip} />; break;
     case 'alerts': page = <Alerts />; break;
     case 'config': page = <Config />; break;
+    case 'sensors': page = <Sensors />; break;
     case 'audit': page = can(roleOf(session), 'audit') ? <Audit />
       : <div className="page"><Empty>The audit log needs the admin role.</Empty></div>; break;
     default: page = <div className="page"><Empty>Page not found</Empty></div>;

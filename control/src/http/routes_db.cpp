@@ -30,6 +30,20 @@ bool wants_db(const Request& req) {
   return s && *s == "db";
 }
 
+// ?sensor=UUID (one sensor of the caller's fleet; absent = all of them). False (with `err`
+// set to a 400) when it is not a UUID; another user's sensor simply has no rows for the
+// caller (row-level security).
+bool sensor_param(const Request& req, std::string& out, Response& err) {
+  auto v = req.q("sensor");
+  if (!v) return true;
+  if (!is_uuid(*v)) {
+    err = json_error(400, "invalid_parameter", "sensor: a sensor id (UUID)", "sensor");
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
 void register_history(Router& r, App& app, store::Session* s) {
   r.add(verb::get, "/api/alerts/history", Access::kViewer, [s](const Request& req) {
     if (!s) return disabled();
@@ -38,6 +52,7 @@ void register_history(Router& r, App& app, store::Session* s) {
     if (!limit) return err;
     store::AlertQuery q;
     q.limit = static_cast<int>(*limit);
+    if (!sensor_param(req, q.sensor_id, err)) return err;
     if (auto v = req.q("severity")) q.severity = *v;
     if (auto v = req.q("status")) {
       if (*v != "open" && *v != "resolved")
@@ -51,7 +66,10 @@ void register_history(Router& r, App& app, store::Session* s) {
     Response err;
     auto limit = query_int(req, "limit", 50, 1, 1000, &err);
     if (!limit) return err;
-    return db_result(store::config_history_json(*s, req.claims->json, static_cast<int>(*limit)));
+    std::string sensor;
+    if (!sensor_param(req, sensor, err)) return err;
+    return db_result(
+        store::config_history_json(*s, req.claims->json, static_cast<int>(*limit), sensor));
   });
   // ?source=db reads the stored snapshots (up to 7 days); otherwise the in-memory ring.
   r.add(verb::get, "/api/metrics/history", Access::kViewer, [s, &app](const Request& req) {
@@ -61,7 +79,20 @@ void register_history(Router& r, App& app, store::Session* s) {
     if (!seconds) return err;
     if (!db) return json_response(history_json(app, *seconds));
     if (!s) return disabled();
-    return db_result(store::metrics_history_json(*s, req.claims->json, *seconds));
+    std::string sensor;
+    if (!sensor_param(req, sensor, err)) return err;
+    return db_result(store::metrics_history_json(*s, req.claims->json, *seconds, sensor));
+  });
+}
+
+// The fleet view (API.md "Sensors"): every sensor of the caller, from the database.
+void register_sensors(Router& r, store::Session* s) {
+  r.add(verb::get, "/api/sensors", Access::kViewer, [s](const Request& req) {
+    if (!s) return disabled();
+    Response err;
+    auto stale = query_int(req, "stale_s", 60, 1, 86400, &err);
+    if (!stale) return err;
+    return db_result(store::sensors_json(*s, req.claims->json, *stale));
   });
 }
 
@@ -121,6 +152,7 @@ void register_db_routes(Router& r, App& app, const DbRouteDeps& d) {
   }
   register_history(r, app, d.session);
   register_audit(r, d.session);
+  register_sensors(r, d.session);
 }
 
 bool is_db_request(const HttpIn& in) {
@@ -130,7 +162,7 @@ bool is_db_request(const HttpIn& in) {
   if (t->path.rfind("/api/auth/", 0) == 0) return true;
   if (in.method != verb::get) return false;
   if (t->path == "/api/alerts/history" || t->path == "/api/config/history" ||
-      t->path == "/api/audit")
+      t->path == "/api/audit" || t->path == "/api/sensors")
     return true;
   if (t->path != "/api/metrics/history") return false;
   auto it = t->query.find("source");

@@ -1,7 +1,8 @@
-// The database-backed routes (API.md "Auth", "Stored history" and "Audit log"):
-// login/refresh/logout, the history reads and GET /api/audit, which go through PostgreSQL's
-// row-level security with the caller's claims.
-// Access levels: the history reads are viewer; GET /api/audit is admin; auth: see
+// The database-backed routes (API.md "Auth", "Stored history", "Sensors" and "Audit log"):
+// login/refresh/logout, the history reads (?sensor= one sensor), GET /api/sensors (the
+// fleet) and GET /api/audit, which go through PostgreSQL's row-level security with the
+// caller's claims.
+// Access levels: the history reads and the fleet are viewer; GET /api/audit is admin; auth: see
 // routes_auth.h.
 // Registered BEFORE register_all_routes (so /api/alerts/history wins over /api/alerts/{id}
 // and ?source=db is seen on /api/metrics/history). Without a database every one of them

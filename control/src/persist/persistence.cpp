@@ -198,6 +198,37 @@ void adopt_open_alerts(Persistence& p, App& app) {
   app.adopt_alerts(std::move(open));
 }
 
+namespace {
+// <state>/sensor-id, or (a fleet) the id the database role is bound to: adopted when the
+// state dir has none yet, a clear refusal when it holds another one. When the database
+// cannot be asked, the file's id (rows the role may not write are then refused and logged).
+Result<std::string> sensor_id_for(store::Session& s, const std::string& state_dir) {
+  namespace fs = std::filesystem;
+  const std::string file = state_dir + "/sensor-id";
+  auto bound = store::bound_sensor_id(s);
+  if (bound && *bound) {
+    const std::string have = read_line(file);
+    if (!have.empty() && have != **bound)
+      return make_error("the database role is bound to sensor " + **bound + " but " + file +
+                        " holds " + have +
+                        " (bind the role to that id with securenet-db sensor-role --sensor-id, "
+                        "or remove the file)");
+    if (have.empty()) {
+      std::error_code ec;
+      fs::create_directories(state_dir, ec);
+      std::ofstream(file + ".tmp", std::ios::trunc) << **bound << '\n';
+      fs::rename(file + ".tmp", file, ec);
+      if (ec) return make_error("cannot write " + file + ": " + ec.message());
+      std::fprintf(stderr, "securenet-control: sensor id %s from the database role's binding\n",
+                   bound->value().c_str());
+    }
+  }
+  const std::string id = store::load_or_create_sensor_id(state_dir);
+  if (id.empty()) return make_error("cannot create " + file);
+  return id;
+}
+}  // namespace
+
 Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o,
                                                       const std::string& interface) {
   store::DbConfig db = store::db_config_from(o.db_url);
@@ -212,7 +243,9 @@ Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o,
   auto owner = owner_id(*p->session, o);
   if (!owner) return make_error(owner.error().message);
   p->owner_user_id = *owner;
-  p->sensor_id = store::load_or_create_sensor_id(o.state_dir);
+  auto sensor = sensor_id_for(*p->session, o.state_dir);
+  if (!sensor) return make_error(sensor.error().message);
+  p->sensor_id = *sensor;
 
   store::WriterOptions w;
   w.db = db;
@@ -222,6 +255,7 @@ Result<std::unique_ptr<Persistence>> open_persistence(const PersistOptions& o,
   w.sensor.interface = interface;
   w.sensor.version = kVersion;
   w.spool.dir = o.state_dir + "/spool";
+  w.heartbeat_every = std::chrono::seconds(o.heartbeat_every_s);
   auto writer = store::Writer::start(std::move(w));
   if (!writer) return make_error("database writer: " + writer.error().message);
   p->writer = std::move(*writer);

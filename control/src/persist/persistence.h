@@ -16,12 +16,13 @@
 namespace securenet::control {
 
 struct PersistOptions {
-  std::string db_url;             // --db; else env SECURENET_DATABASE_URL; neither = no database
-  std::string state_dir;          // owner-user-id, sensor-id, spool/
-  std::string owner_email;        // rows belong to this user (default: the oldest user)
-  std::string sensor_name;        // default: the host name
-  bool migrate = false;           // apply the embedded migrations at start
-  unsigned metrics_every_s = 10;  // one stored metrics snapshot per N seconds
+  std::string db_url;               // --db; else env SECURENET_DATABASE_URL; neither = no database
+  std::string state_dir;            // owner-user-id, sensor-id, spool/
+  std::string owner_email;          // rows belong to this user (default: the oldest user)
+  std::string sensor_name;          // default: the host name
+  bool migrate = false;             // apply the embedded migrations at start
+  unsigned metrics_every_s = 10;    // one stored metrics snapshot per N seconds
+  unsigned heartbeat_every_s = 15;  // sensors.last_heartbeat refreshed every N seconds
 };
 
 struct Persistence {

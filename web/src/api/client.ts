@@ -2,7 +2,7 @@
 // uniform error objects ({error, detail, field}).
 import type {
   Alert, AlertStatus, AuditPage, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
-  Metrics, Session, Severity, Status, TokenResponse,
+  Metrics, SensorsResponse, Session, Severity, Status, TokenResponse,
 } from './types';
 
 export class ApiError extends Error {
@@ -186,6 +186,23 @@ export class ApiClient {
     const p = new URLSearchParams({ limit: String(q.limit ?? 100) });
     if (q.before) p.set('before', q.before);
     return this.request<AuditPage>('GET', `/api/audit?${p.toString()}`);
+  }
+  /** The fleet (GET /api/sensors): every sensor of this user, from the database. */
+  sensors() { return this.request<SensorsResponse>('GET', '/api/sensors'); }
+  /** Stored alerts (GET /api/alerts/history); `sensor` = one sensor's, else the whole fleet's. */
+  async storedAlerts(q: { sensor?: string; limit?: number; status?: AlertStatus | '' } = {}): Promise<Alert[]> {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 100) });
+    if (q.sensor) p.set('sensor', q.sensor);
+    if (q.status) p.set('status', q.status);
+    const r = await this.request<{ alerts: Alert[] }>('GET', `/api/alerts/history?${p.toString()}`);
+    return r.alerts ?? [];
+  }
+  /** Stored metrics snapshots (GET /api/metrics/history?source=db), oldest first. */
+  async storedHistory(seconds: number, sensor?: string): Promise<HistoryPoint[]> {
+    const p = new URLSearchParams({ source: 'db', seconds: String(seconds) });
+    if (sensor) p.set('sensor', sensor);
+    const r = await this.request<{ points: HistoryPoint[] }>('GET', `/api/metrics/history?${p.toString()}`);
+    return r.points ?? [];
   }
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
 

@@ -132,7 +132,29 @@ export interface Alert {
   first_seen_ms: number;
   last_seen_ms: number;
   resolved_at_ms?: number | null;
+  /** The sensor that raised it (stored history, GET /api/alerts/history). */
+  sensor_id?: string | null;
 }
+
+/** One sensor of the fleet (GET /api/sensors), from the database. */
+export interface FleetSensor {
+  id: string;
+  name: string;
+  interface: string | null;
+  version: string | null;
+  /** The newest of its heartbeat and its newest stored metrics snapshot. */
+  last_seen_ms: number | null;
+  /** 'up' while its heartbeat is newer than stale_after_s seconds, else 'stale'. */
+  status: 'up' | 'stale';
+  /** Its newest stored metrics snapshot (0 and null when it has none). */
+  metrics_ts_ms: number | null;
+  pps: number;
+  bps: number;
+  open_alerts: { CRITICAL: number; HIGH: number; MEDIUM: number; LOW: number };
+  open_alerts_total: number;
+}
+
+export interface SensorsResponse { sensors: FleetSensor[]; stale_after_s: number }
 
 /** A per-subnet override: at least one of the thresholds is set; each resolves on its own. */
 export interface SubnetThreshold {

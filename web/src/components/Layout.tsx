@@ -10,6 +10,7 @@ const NAV = [
   { to: '/', label: 'Overview', id: 'nav-overview' },
   { to: '/hosts', label: 'Top talkers', id: 'nav-hosts' },
   { to: '/alerts', label: 'Alerts', id: 'nav-alerts' },
+  { to: '/sensors', label: 'Sensors', id: 'nav-sensors' },
   { to: '/config', label: 'Configuration', id: 'nav-config' },
   { to: '/audit', label: 'Audit', id: 'nav-audit', admin: true },
 ];

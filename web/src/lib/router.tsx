@@ -41,7 +41,7 @@ export function Link(props: { to: string; className?: string; children: ReactNod
 
 export type Route =
   | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
-  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'audit' }
+  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'audit' } | { name: 'sensors' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -53,5 +53,6 @@ export function matchRoute(path: string): Route {
   if (p === '/alerts') return { name: 'alerts' };
   if (p === '/config') return { name: 'config' };
   if (p === '/audit') return { name: 'audit' };
+  if (p === '/sensors') return { name: 'sensors' };
   return { name: 'notfound' };
 }
