@@ -12,6 +12,7 @@
 
 #include "auth_store.h"
 #include "child_process.h"
+#include "control_launcher.h"
 #include "db_helpers.h"
 #include "http_fixture.h"
 #include "pg_cluster.h"
@@ -38,7 +39,7 @@ std::string slurp(const fs::path& p) {
 int securenet_db(const std::vector<std::string>& args, const fs::path& log, std::string& out) {
   std::vector<std::string> argv{SECURENET_DB_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  Child c(argv, log.string());
+  securenet::test::ChildProcess c(argv, log.string());
   const int status = c.wait();
   out = slurp(log);
   return status;
@@ -63,7 +64,7 @@ std::string as_role(const std::string& url, const std::string& role, const std::
 struct Sensor {
   std::string role, id, name;
   fs::path dir;
-  std::optional<Child> control;
+  std::optional<securenet::test::ControlProcess> control;
   uint16_t port = 0;
 };
 
@@ -151,41 +152,21 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
   for (auto& f : fleet) {
     fs::create_directories(f.dir);
     const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + f.role;
-    f.control.emplace(std::vector<std::string>{CONTROL_BIN,
-                                               "--instance",
-                                               f.role + std::to_string(::getpid()),
-                                               "--listen",
-                                               "127.0.0.1:0",
-                                               "--port-file",
-                                               (f.dir / "port").string(),
-                                               "--state-dir",
-                                               f.dir.string(),
-                                               "--jwt-secret-file",
-                                               (root / "jwt-secret").string(),
-                                               "--web-root",
-                                               f.dir.string(),
-                                               "--tick-ms",
-                                               "200",
-                                               "--db",
-                                               role_url,
-                                               "--owner-email",
-                                               "admin@example.com",
-                                               "--sensor-name",
-                                               f.name,
-                                               "--metrics-every",
-                                               "1",
-                                               "--heartbeat-every",
-                                               "1"},
-                      (f.dir / "control.log").string());
+    std::ofstream(f.dir / "jwt-secret") << kSecret << "\n";
+    securenet::test::ControlOptions o;
+    o.binary = CONTROL_BIN;
+    o.instance = f.role + std::to_string(::getpid());
+    o.state_dir = f.dir;
+    o.tick_ms = 200;
+    o.metrics_every = 1;
+    o.db = role_url;
+    o.owner_email = "admin@example.com";
+    o.extra = {"--sensor-name", f.name, "--heartbeat-every", "1"};
+    f.control.emplace(o, (f.dir / "control.log").string());
   }
   for (auto& f : fleet) {
-    ASSERT_TRUE(eventually(
-        [&] {
-          std::ifstream in(f.dir / "port");
-          return static_cast<bool>(in >> f.port) && f.port != 0;
-        },
-        30000))
-        << slurp(f.dir / "control.log");
+    f.port = f.control->wait_port();
+    ASSERT_NE(f.port, 0) << slurp(f.dir / "control.log");
     // Each control plane uses the id its role is bound to.
     std::string have;
     std::ifstream(f.dir / "sensor-id") >> have;
@@ -405,11 +386,15 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     fs::create_directories(d);
     std::ofstream(d / "sensor-id") << fleet[1].id << "\n";
     const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + fleet[0].role;
-    Child wrong({CONTROL_BIN, "--instance", "mismatch" + std::to_string(::getpid()), "--listen",
-                 "127.0.0.1:0", "--state-dir", d.string(), "--jwt-secret-file",
-                 (root / "jwt-secret").string(), "--web-root", d.string(), "--db", role_url,
-                 "--owner-email", "admin@example.com"},
-                (d / "control.log").string());
+    std::ofstream(d / "jwt-secret") << kSecret << "\n";
+    securenet::test::ControlOptions o;
+    o.binary = CONTROL_BIN;
+    o.instance = "mismatch" + std::to_string(::getpid());
+    o.state_dir = d;
+    o.db = role_url;
+    o.owner_email = "admin@example.com";
+    securenet::test::ChildProcess wrong(securenet::test::control_argv(o),
+                                        (d / "control.log").string());
     ASSERT_TRUE(eventually([&] { return !wrong.running(); }, 30000)) << slurp(d / "control.log");
     EXPECT_NE(wrong.wait(), 0);
     EXPECT_NE(slurp(d / "control.log").find("bound to sensor " + fleet[0].id), std::string::npos)
