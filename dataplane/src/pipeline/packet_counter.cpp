@@ -130,55 +130,8 @@ void PacketCounter::poll_control() noexcept {
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
 }
 
-void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
-  while (n > 0) {
-    const uint32_t k = n < kMaxBurst ? n : kMaxBurst;
-    process_chunk(pkts, k);
-    pkts += k;
-    n -= k;
-  }
-}
-
-// Four passes over the burst: prefetch packet headers; parse; hash both addresses and
-// prefetch their home slots; count. Issuing the whole burst's prefetches at once measured
-// faster here than a rolling prefetch distance of 8 packets (bench/README.md). The hash
-// has a pass of its own so that the parser's narrow stores of the keys have left the
-// store buffer before the hash's 8-byte loads (no store-forwarding stall).
-void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
-  for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
-  uint64_t bytes = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    const PacketView& v = pkts[i];
-    if (__builtin_expect(v.link == LinkKind::kEthernet, 1)) {
-      parse_packet(v.data, v.caplen, v.wire_len, parsed_[i], parse_);  // resets every field
-    } else {
-      parse_link(v.link, v.data, v.caplen, v.wire_len, parsed_[i], parse_);
-    }
-    bytes += v.wire_len;
-  }
-  bump(counters_->packets, n);
-  bump(counters_->bytes, bytes);
-  for (uint32_t i = 0; i < n; ++i) {
-    ParsedPacket& p = parsed_[i];
-    if (!has_addresses(p)) continue;
-    if (__builtin_expect(v6_prefix_.on, 0)) {
-      v6_prefix_.apply(p.src);
-      v6_prefix_.apply(p.dst);
-    }
-    src_slot_[i] = table_.slot_of(p.src);
-    dst_slot_[i] = table_.slot_of(p.dst);
-    table_.prefetch(src_slot_[i]);
-    table_.prefetch(dst_slot_[i]);
-    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
-    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine,
-                       1, 3);
-  }
-  for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
-  table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
-}
-
-void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
-                          uint64_t dst_slot) noexcept {
+inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
+                                 uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
   if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
     bump(c.parse_errors[static_cast<size_t>(p.error)]);
@@ -249,6 +202,53 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
     touch_seen(*d, ts);
   }
   return s;
+}
+
+void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
+  while (n > 0) {
+    const uint32_t k = n < kMaxBurst ? n : kMaxBurst;
+    process_chunk(pkts, k);
+    pkts += k;
+    n -= k;
+  }
+}
+
+// Four passes over the burst: prefetch packet headers; parse; hash both addresses and
+// prefetch their home slots; count. Issuing the whole burst's prefetches at once measured
+// faster here than a rolling prefetch distance of 8 packets (bench/README.md). The hash
+// has a pass of its own so that the parser's narrow stores of the keys have left the
+// store buffer before the hash's 8-byte loads (no store-forwarding stall).
+void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
+  for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const PacketView& v = pkts[i];
+    if (__builtin_expect(v.link == LinkKind::kEthernet, 1)) {
+      parse_packet(v.data, v.caplen, v.wire_len, parsed_[i], parse_);  // resets every field
+    } else {
+      parse_link(v.link, v.data, v.caplen, v.wire_len, parsed_[i], parse_);
+    }
+    bytes += v.wire_len;
+  }
+  bump(counters_->packets, n);
+  bump(counters_->bytes, bytes);
+  for (uint32_t i = 0; i < n; ++i) {
+    ParsedPacket& p = parsed_[i];
+    if (!has_addresses(p)) continue;
+    if (__builtin_expect(v6_prefix_.on, 0)) {
+      v6_prefix_.apply(p.src);
+      v6_prefix_.apply(p.dst);
+    }
+    src_slot_[i] = table_.slot_of(p.src);
+    dst_slot_[i] = table_.slot_of(p.dst);
+    table_.prefetch(src_slot_[i]);
+    table_.prefetch(dst_slot_[i]);
+    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
+    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine,
+                       1, 3);
+  }
+  for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
 // The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division

@@ -41,7 +41,8 @@ class PacketCounter {
 
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
-  void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
+  [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
+                                           uint64_t dst_slot) noexcept;
   [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src,
                                                             const shm::IpKey& dst,
                                                             uint64_t src_slot, uint64_t dst_slot,
