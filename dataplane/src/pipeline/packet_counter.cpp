@@ -130,6 +130,17 @@ void PacketCounter::poll_control() noexcept {
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
 }
 
+// The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
+// is made once per window, not per probe: [win_start_ns_, win_start_ns_ + kScanWindowNs)
+// is the window of the last probe.
+uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
+  if (__builtin_expect(ts - win_start_ns_ >= shm::kScanWindowNs, 0)) {
+    win_ = ts / shm::kScanWindowNs + 1;
+    win_start_ns_ = (win_ - 1) * shm::kScanWindowNs;
+  }
+  return win_;
+}
+
 inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                  uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
@@ -169,7 +180,13 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
   const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
                          (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
-  if (__builtin_expect(third != 0, 0)) count_third_line(p, ts, s, dst_slot, third);
+  if (__builtin_expect(third != 0, 0)) {
+    if (third > 3) {
+      count_third_line(p, ts, s, dst_slot, third);
+    } else if (s) {  // a probe only (the common case): its sketches inline
+      count_probe(*s, p, third, scan_window(ts), dst_slot);
+    }
+  }
 
   if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
     sampler_.write(p, ts, black);
@@ -249,17 +266,6 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
-}
-
-// The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
-// is made once per window, not per probe: [win_start_ns_, win_start_ns_ + kScanWindowNs)
-// is the window of the last probe.
-uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
-  if (__builtin_expect(ts - win_start_ns_ >= shm::kScanWindowNs, 0)) {
-    win_ = ts / shm::kScanWindowNs + 1;
-    win_start_ns_ = (win_ - 1) * shm::kScanWindowNs;
-  }
-  return win_;
 }
 
 // The rarer per-host counters of the entries' third cache line (issue 13): blacklisted
