@@ -174,6 +174,12 @@ TEST_F(DirectionTest, MulticastDestinationsAreNotHostsOfASweep) {
   EXPECT_TRUE(shm::is_group_address(test::key("224.0.0.22")));
   EXPECT_FALSE(shm::is_group_address(test::key("223.255.255.255")));
   EXPECT_FALSE(shm::is_group_address(test::key("fe80::1")));
+  // The v4-mapped prefix must match whole: 224.x after any other 12 bytes is not IPv4.
+  EXPECT_TRUE(shm::is_group_address(test::key("255.255.255.255")));
+  EXPECT_TRUE(shm::is_group_address(test::key("240.0.0.1")));
+  EXPECT_FALSE(shm::is_group_address(test::key("::e000:1")));
+  EXPECT_FALSE(shm::is_group_address(test::key("::1:ffff:e000:1")));
+  EXPECT_FALSE(shm::is_group_address(test::key("1::ffff:e000:1")));
 }
 
 }  // namespace

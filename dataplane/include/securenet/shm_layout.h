@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 #include <type_traits>
@@ -112,13 +113,17 @@ static_assert(sizeof(IpKey) == 16);
 
 // A multicast or broadcast address (IPv4 224.0.0.0/4 and 240/4 with 255.255.255.255,
 // IPv6 ff00::/8): a group, never one host (issue 13).
-constexpr bool is_group_address(const IpKey& k) noexcept {
-  const uint8_t* b = k.bytes;
-  if (b[0] == 0xff) return true;
-  const bool v4 = b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 &&
-                  b[6] == 0 && b[7] == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0xff &&
-                  b[11] == 0xff;
-  return v4 && b[12] >= 224;
+inline bool is_group_address(const IpKey& k) noexcept {
+  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (k.bytes[0] == 0xff) return true;
+  // One 12-byte compare (two loads) for the v4-mapped prefix, not twelve byte compares.
+  uint64_t a, ma;
+  uint32_t b, mb;
+  std::memcpy(&a, k.bytes, 8);
+  std::memcpy(&b, k.bytes + 8, 4);
+  std::memcpy(&ma, kMapped, 8);
+  std::memcpy(&mb, kMapped + 8, 4);
+  return ((a ^ ma) | (b ^ mb)) == 0 && k.bytes[12] >= 224;
 }
 
 // Scan sketches (HostEntry::scan_*): per source, the hashed destination ports and hosts of

@@ -46,24 +46,27 @@ inline unsigned probe_kind(const ParsedPacket& p) noexcept {
 
 // UDP from the source ports of reflection/amplification (DNS, NTP, SNMP, CLDAP, SSDP,
 // memcached, chargen, qotd, NetBIOS, WS-Discovery, mDNS).
-inline bool reflector_port(uint16_t port) noexcept {
-  switch (port) {
-    case 53:
-    case 123:
-    case 161:
-    case 389:
-    case 1900:
-    case 11211:
-    case 19:
-    case 17:
-    case 137:
-    case 3702:
-    case 5353:
-      return true;
-    default:
-      return false;
-  }
+// A perfect hash: (port * kMul) mod 2^32, top 4 bits, gives each of the 11 ports its own
+// slot of 16 (one multiply, one load, one compare instead of a chain of compares).
+inline constexpr uint32_t kReflectorMul = 0xc2ce6f45u;
+inline constexpr unsigned reflector_slot(uint32_t port) noexcept {
+  return (port * kReflectorMul) >> 28;
 }
+inline constexpr std::array<uint32_t, 16> kReflectorPorts = [] {
+  std::array<uint32_t, 16> t{};
+  t.fill(~0u);  // no port
+  for (uint32_t p : {53u, 123u, 161u, 389u, 1900u, 11211u, 19u, 17u, 137u, 3702u, 5353u}) {
+    t[reflector_slot(p)] = p;
+  }
+  return t;
+}();
+inline bool reflector_port(uint16_t port) noexcept {
+  return kReflectorPorts[reflector_slot(port)] == port;
+}
+
+// count_third_line's flags besides the probe kind (bits 0-1).
+constexpr unsigned kBlackSent = 4;  // blacklisted, and not an ICMP answer
+constexpr unsigned kReflected = 8;  // UDP from a reflector port
 
 // 7 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
 // assumes (a multiplicative hash spreads them evenly and over-counts).
@@ -86,10 +89,9 @@ inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
 // a reordered source, counts into the current one).
 // The host sketch takes 7 bits of the destination's home slot: bits of the host table's own
 // hash of the address, already computed (a table of 128 slots or more gives 128 values).
-inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind, uint64_t ts,
+inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind, uint64_t win,
                         uint64_t dst_slot) noexcept {
-  const uint64_t win = ts / shm::kScanWindowNs + 1;
-  if (win > shm::read(s.scan_window)) {
+  if (__builtin_expect(win > shm::read(s.scan_window), 0)) {
     for (auto* a : {&s.scan_port_bits, &s.scan_host_bits}) {
       for (auto& w : *a) w.store(0, std::memory_order_relaxed);
     }
@@ -126,6 +128,101 @@ void PacketCounter::poll_control() noexcept {
   if (__builtin_expect(!cache_.poll(*control_), 1)) return;
   sample_countdown_ = cache_.sample_one_in();
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
+}
+
+// The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
+// is made once per window, not per probe: [win_start_ns_, win_start_ns_ + kScanWindowNs)
+// is the window of the last probe.
+uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
+  if (__builtin_expect(ts - win_start_ns_ >= shm::kScanWindowNs, 0)) {
+    win_ = ts / shm::kScanWindowNs + 1;
+    win_start_ns_ = (win_ - 1) * shm::kScanWindowNs;
+  }
+  return win_;
+}
+
+inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
+                                 uint64_t dst_slot) noexcept {
+  shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
+  if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
+    bump(c.parse_errors[static_cast<size_t>(p.error)]);
+  if (p.vlan_tags) bump(c.vlan_packets);
+  if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
+  switch (p.l3) {
+    case L3::kIpv4:
+      bump(c.ipv4_packets);
+      break;
+    case L3::kIpv6:
+      bump(c.ipv6_packets);
+      break;
+    case L3::kArp:
+      bump(c.arp_packets);
+      break;
+    case L3::kOther:
+      bump(c.other_l2_packets);
+      break;
+    case L3::kNone:
+      break;
+  }
+  if (!has_addresses(p)) return;
+
+  const size_t cls = static_cast<size_t>(p.proto_class);
+  const bool syn = p.l4_parsed && p.ip_proto == 6 && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+  const bool black = cache_.blacklisted(p);
+  if (p.fragment) bump(c.fragments);
+  bump(c.ip_proto_packets[p.ip_proto]);
+  bump(c.proto_class_packets[cls]);
+  if (syn) bump(c.tcp_syn);
+  if (black) bump(c.blacklisted_packets);
+
+  shm::HostEntry* s =
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
+  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
+  const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
+                         (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
+  if (__builtin_expect(third != 0, 0)) {
+    if (third > 3) {
+      count_third_line(p, ts, s, dst_slot, third);
+    } else if (s) {  // a probe only (the common case): its sketches inline
+      count_probe(*s, p, third, scan_window(ts), dst_slot);
+    }
+  }
+
+  if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
+    sampler_.write(p, ts, black);
+    bump(c.sampled_packets);
+    sample_countdown_ = cache_.sample_one_in();
+  }
+}
+
+// Both hosts of one packet. A packet whose source is its destination (a multicast
+// smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
+inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
+                                                  uint64_t src_slot, uint64_t dst_slot,
+                                                  uint32_t wire_len, size_t cls, bool syn,
+                                                  bool black, uint64_t ts) noexcept {
+  shm::HostEntry* s = table_.find_or_insert(src, src_slot);
+  if (s) {
+    bump(s->packets_sent);
+    bump(s->bytes_sent, wire_len);
+    bump(s->proto_class_packets[cls]);
+    if (syn) bump(s->syn_sent);
+    if (black) bump(s->blacklisted_packets);
+    touch_seen(*s, ts);
+  }
+  // Equal keys have equal home slots: the slot compare settles nearly every packet.
+  if (__builtin_expect(src_slot == dst_slot, 0) &&
+      std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0) {
+    return s;
+  }
+  if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
+    bump(d->packets_recv);
+    bump(d->bytes_recv, wire_len);
+    bump(d->proto_class_packets[cls]);
+    if (black) bump(d->blacklisted_packets);
+    touch_seen(*d, ts);
+  }
+  return s;
 }
 
 void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
@@ -175,91 +272,16 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
-void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
-                          uint64_t dst_slot) noexcept {
-  shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
-  if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
-    bump(c.parse_errors[static_cast<size_t>(p.error)]);
-  if (p.vlan_tags) bump(c.vlan_packets);
-  if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
-  switch (p.l3) {
-    case L3::kIpv4:
-      bump(c.ipv4_packets);
-      break;
-    case L3::kIpv6:
-      bump(c.ipv6_packets);
-      break;
-    case L3::kArp:
-      bump(c.arp_packets);
-      break;
-    case L3::kOther:
-      bump(c.other_l2_packets);
-      break;
-    case L3::kNone:
-      break;
-  }
-  if (!has_addresses(p)) return;
-
-  const size_t cls = static_cast<size_t>(p.proto_class);
-  const bool syn = p.l4_parsed && p.ip_proto == 6 && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
-  const bool black = cache_.blacklisted(p);
-  if (p.fragment) bump(c.fragments);
-  bump(c.ip_proto_packets[p.ip_proto]);
-  bump(c.proto_class_packets[cls]);
-  if (syn) bump(c.tcp_syn);
-  if (black) bump(c.blacklisted_packets);
-
-  shm::HostEntry* s =
-      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
-  if (__builtin_expect(
-          probe_kind(p) | (black && !icmp_error(p)) | (p.ip_proto == 17 && reflector_port(p.sport)),
-          0)) {
-    count_third_line(p, ts, s, dst_slot, black);
-  }
-
-  if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
-    sampler_.write(p, ts, black);
-    bump(c.sampled_packets);
-    sample_countdown_ = cache_.sample_one_in();
-  }
-}
-
-// Both hosts of one packet. A packet whose source is its destination (a multicast
-// smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
-inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
-                                                  uint64_t src_slot, uint64_t dst_slot,
-                                                  uint32_t wire_len, size_t cls, bool syn,
-                                                  bool black, uint64_t ts) noexcept {
-  shm::HostEntry* s = table_.find_or_insert(src, src_slot);
-  if (s) {
-    bump(s->packets_sent);
-    bump(s->bytes_sent, wire_len);
-    bump(s->proto_class_packets[cls]);
-    if (syn) bump(s->syn_sent);
-    if (black) bump(s->blacklisted_packets);
-    touch_seen(*s, ts);
-  }
-  if (__builtin_expect(std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0, 0)) return s;
-  if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
-    bump(d->packets_recv);
-    bump(d->bytes_recv, wire_len);
-    bump(d->proto_class_packets[cls]);
-    if (black) bump(d->blacklisted_packets);
-    touch_seen(*d, ts);
-  }
-  return s;
-}
-
 // The rarer per-host counters of the entries' third cache line (issue 13): blacklisted
 // packets against their sender, reflection-port UDP against its receiver, probes into the
 // sender's scan sketches. src == dst is one host (counted as the sender only).
 void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s,
-                                     uint64_t dst_slot, bool black) noexcept {
+                                     uint64_t dst_slot, unsigned third) noexcept {
   if (s) {
-    if (black && !icmp_error(p)) bump(s->blacklisted_sent);
-    if (const unsigned k = probe_kind(p)) count_probe(*s, p, k, ts, dst_slot);
+    if (third & kBlackSent) bump(s->blacklisted_sent);
+    if (const unsigned probe = third & 3) count_probe(*s, p, probe, scan_window(ts), dst_slot);
   }
-  if (p.ip_proto != 17 || !reflector_port(p.sport)) return;
+  if (!(third & kReflected)) return;
   if (std::memcmp(p.src.bytes, p.dst.bytes, sizeof p.src.bytes) == 0) return;
   if (shm::HostEntry* d = table_.find_or_insert(p.dst, dst_slot)) bump(d->reflection_recv);
 }

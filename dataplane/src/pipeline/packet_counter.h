@@ -41,7 +41,8 @@ class PacketCounter {
 
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
-  void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot, uint64_t dst_slot) noexcept;
+  [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
+                                           uint64_t dst_slot) noexcept;
   [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src,
                                                             const shm::IpKey& dst,
                                                             uint64_t src_slot, uint64_t dst_slot,
@@ -49,7 +50,8 @@ class PacketCounter {
                                                             bool black, uint64_t ts) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
   void count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
-                        bool black) noexcept;
+                        unsigned third) noexcept;
+  [[gnu::always_inline]] inline uint64_t scan_window(uint64_t ts) noexcept;
 
   ParseConfig parse_;
   shm::WorkerCounters* counters_;
@@ -62,7 +64,9 @@ class PacketCounter {
   alignas(64) ParsedPacket parsed_[kMaxBurst];
   uint64_t src_slot_[kMaxBurst] = {};
   uint64_t dst_slot_[kMaxBurst] = {};
-  Ipv6Prefix v6_prefix_;  // --ipv6-prefix (last: the burst arrays keep their alignment)
+  uint64_t win_start_ns_ = 0;  // the scan window of the last probe: its start (packet time)
+  uint64_t win_ = 1;           // and its number + 1 (HostEntry::scan_window)
+  Ipv6Prefix v6_prefix_;       // --ipv6-prefix (last: the burst arrays keep their alignment)
 };
 
 }  // namespace securenet
