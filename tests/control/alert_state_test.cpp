@@ -43,9 +43,7 @@ HostObservation host(const std::string& ip, double pps, double syn = 0) {
 }
 
 struct Harness {
-  explicit Harness(size_t capacity) : store(capacity), det(store) {
-    cfg.clear_hold_s = 2;
-  }
+  explicit Harness(size_t capacity) : store(capacity), det(store) { cfg.clear_hold_s = 2; }
   std::vector<Alert> tick(std::vector<HostObservation> hosts, HealthInput health = {}) {
     now += 1000;
     TickInput in;
