@@ -308,11 +308,13 @@ TEST(AlertStore, EvictsOldestResolvedFirst) {
   for (int i = 0; i < 3; ++i) {
     Alert a;
     a.id = "id" + std::to_string(i);
+    a.host = "10.0.0." + std::to_string(i);  // one open alert per key
     a.open = i != 1;
     s.insert(a);
   }
   Alert d;
   d.id = "id3";
+  d.host = "10.0.0.3";
   s.insert(d);
   EXPECT_EQ(s.size(), 3u);
   EXPECT_FALSE(s.find("id1"));

@@ -61,6 +61,7 @@ TEST(StoreSink, EventsBecomeRows) {
   snap.ts_ms = wall_ms();
   snap.pps = 123.5;
   snap.totals.packets = 1000;
+  snap.open_alerts = {0, 2, 1, 0};  // the App's AlertStore counts (LOW..CRITICAL)
   sink.on_metrics_snapshot(snap);
   snap.ts_ms += 1000;  // within 10 s: skipped
   sink.on_metrics_snapshot(snap);
@@ -92,6 +93,11 @@ TEST(StoreSink, EventsBecomeRows) {
   EXPECT_EQ(scalar(url, "select protocol_blacklist::text from network_configs"), "{ICMP,IGMP}");
   EXPECT_EQ(scalar(url, "select config->>'traffic_sent_pps' from network_configs"), "1000");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || max(pps) from network_metrics"), "1 123.5");
+  // "anomalies" are the snapshot's open alerts by severity (one owner: the AlertStore).
+  EXPECT_EQ(scalar(url,
+                   "select (anomalies->>'HIGH') || ' ' || (anomalies->>'MEDIUM') || ' ' || "
+                   "(anomalies->>'LOW') from network_metrics"),
+            "1 2 0");
   EXPECT_EQ(scalar(url,
                    "select count(*) || ' ' || min(dst::text) || ' ' || min(protocol) from "
                    "network_packets"),

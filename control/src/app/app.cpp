@@ -22,6 +22,8 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       detector_(alerts_) {
   snapshot_ = std::make_shared<Snapshot>();
   metrics_json_ = build_metrics_json(10);
+  subscribe(sink_);
+  subscribe(hub_);
 }
 
 double App::uptime_s() const {
@@ -90,8 +92,7 @@ ConfigParseResult App::apply_config(std::string_view json, const std::string& us
       std::fprintf(stderr, "securenet-control: %s\n", s.error().message.c_str());
     }
   }
-  sink_.on_config_changed(config_, config_json_, user_id);
-  hub_.broadcast("config", config_json_);
+  emit_config(user_id);
   return r;
 }
 
@@ -119,9 +120,16 @@ void App::notify_alerts(const std::vector<Alert>& changed) {
   for (const auto& a : changed) {
     if (a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms)
       ++raised_[static_cast<size_t>(a.severity)];
-    sink_.on_alert_changed(a);
-    hub_.broadcast("alert", alert_to_json(a));
+    emit_alert(a);
   }
+}
+
+void App::emit_alert(const Alert& a) {
+  for (EventObserver* o : observers_) o->on_alert_changed(a);
+}
+
+void App::emit_config(const std::string& user_id) {
+  for (EventObserver* o : observers_) o->on_config_changed(config_, config_json_, user_id);
 }
 
 }  // namespace securenet::control

@@ -1,7 +1,9 @@
 // The control plane's state and its one owner, the control thread: the current config,
 // the sampler, the detector and its alert store, the latest snapshot, the event stream
-// hub and the persistence sink. Route handlers get a reference and call these methods;
-// everything runs on the one io_context thread, so nothing here needs a lock.
+// hub and the persistence sink. Alert and config changes go out through one publish point
+// to the subscribed EventObservers (the sink, then the SSE hub; subscribe() adds more). Route
+// handlers get a reference and call these methods; everything runs on the one io_context thread, so
+// nothing here needs a lock.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -66,6 +68,9 @@ class App {
   // the database is down).
   void audit(const AuditEvent& e) { sink_.on_audit(e); }
 
+  // Adds an observer of every later alert and config change (it must outlive the App).
+  void subscribe(EventObserver& o) { observers_.push_back(&o); }
+
   SseHub& hub() { return hub_; }
   DatabaseState database() const { return sink_.state(); }
   double uptime_s() const;
@@ -80,7 +85,9 @@ class App {
   void scan_slice(unsigned worker, uint64_t from);
   void derive_slice(size_t from);
   void finish_tick();
-  void notify_alerts(const std::vector<Alert>& changed);
+  void notify_alerts(const std::vector<Alert>& changed);  // counts raised, then publishes
+  void emit_alert(const Alert& a);
+  void emit_config(const std::string& user_id);
 
   boost::asio::io_context& ioc_;
   AppOptions opts_;
@@ -111,6 +118,7 @@ class App {
   std::shared_ptr<const Snapshot> snapshot_;
   std::string metrics_json_;
   SseHub hub_;
+  std::vector<EventObserver*> observers_;  // sink_, hub_, then subscribe()'s
 };
 
 }  // namespace securenet::control

@@ -78,6 +78,7 @@ void App::finish_tick() {
   prev_table_full_ = raw.host_table_full;
   in.health.spool_degraded = sink_.state().spool_degraded;
   notify_alerts(detector_.evaluate(in, config_));
+  snap->open_alerts = alerts_.open_by_severity();
 
   snap->tick_duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - tick_t0_)

@@ -6,15 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace securenet::control {
+#include "detect/severity.h"
 
-enum class Severity : uint8_t { kLow = 0, kMedium, kHigh, kCritical };
-inline constexpr size_t kSeverityCount = 4;
-const char* to_string(Severity s);
-std::optional<Severity> parse_severity(std::string_view s);  // "HIGH", case-insensitive
-inline Severity escalate(Severity s) {
-  return s == Severity::kCritical ? s : static_cast<Severity>(static_cast<int>(s) + 1);
-}
+namespace securenet::control {
 
 enum class AlertKind : uint8_t {
   kProtocolBlacklist = 0,

@@ -2,30 +2,62 @@
 
 namespace securenet::control {
 
-Alert& AlertStore::insert(Alert a) {
-  if (alerts_.size() >= capacity_) evict_one();
+std::string alert_key(AlertKind kind, const std::string& host, const std::string& condition) {
+  return std::string(to_string(kind)) + "|" + host + "|" +
+         (kind == AlertKind::kSensorHealth ? condition : std::string());
+}
+
+std::string alert_key(const Alert& a) { return alert_key(a.kind, a.host, a.condition); }
+
+const Alert* AlertStore::insert(Alert a) {
+  std::string key;
+  if (a.open) {
+    key = alert_key(a);
+    if (open_.count(key)) return nullptr;
+  }
+  while (alerts_.size() >= capacity_ && evict_one()) {
+  }
   alerts_.push_back(std::move(a));
   auto it = std::prev(alerts_.end());
   by_id_[it->id] = it;
-  return *it;
+  if (it->open) open_.emplace(std::move(key), it);
+  return &*it;
 }
 
-void AlertStore::evict_one() {
-  auto victim = alerts_.begin();
+bool AlertStore::evict_one() {
   for (auto it = alerts_.begin(); it != alerts_.end(); ++it) {
-    if (!it->open) {
-      victim = it;
-      break;
-    }
+    if (it->open) continue;
+    by_id_.erase(it->id);
+    alerts_.erase(it);
+    return true;
   }
-  if (victim == alerts_.end()) return;
-  by_id_.erase(victim->id);
-  alerts_.erase(victim);
+  return false;  // every alert is open
 }
 
-Alert* AlertStore::find(const std::string& id) {
+Alert* AlertStore::find_mutable(const std::string& id) {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &*it->second;
+}
+
+const Alert* AlertStore::find(const std::string& id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &*it->second;
+}
+
+const Alert* AlertStore::open_for(const std::string& key) const {
+  auto it = open_.find(key);
+  return it == open_.end() ? nullptr : &*it->second;
+}
+
+const Alert* AlertStore::resolve(const std::string& id, int64_t now_ms, ResolvedBy by) {
+  Alert* a = find_mutable(id);
+  if (!a || !a->open) return a;
+  open_.erase(alert_key(*a));
+  a->open = false;
+  a->resolved_at_ms = now_ms;
+  a->resolved_by_user = by == ResolvedBy::kUser;
+  a->resolved_by_restart = by == ResolvedBy::kRestart;
+  return a;
 }
 
 std::vector<const Alert*> AlertStore::list(const AlertFilter& f) const {
@@ -39,10 +71,9 @@ std::vector<const Alert*> AlertStore::list(const AlertFilter& f) const {
   return out;
 }
 
-std::array<uint64_t, kSeverityCount> AlertStore::open_by_severity() const {
-  std::array<uint64_t, kSeverityCount> n{};
-  for (const auto& a : alerts_)
-    if (a.open) ++n[static_cast<size_t>(a.severity)];
+SeverityCounts AlertStore::open_by_severity() const {
+  SeverityCounts n{};
+  for (const auto& [key, it] : open_) ++n[static_cast<size_t>(it->severity)];
   return n;
 }
 

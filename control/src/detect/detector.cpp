@@ -6,9 +6,6 @@
 namespace securenet::control {
 
 namespace {
-std::string key_of(AlertKind k, const std::string& host, const std::string& sub) {
-  return std::string(to_string(k)) + "|" + host + "|" + sub;
-}
 std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -199,7 +196,7 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
 }
 
 void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) {
-  std::string key = key_of(o.kind, o.host, o.kind == AlertKind::kSensorHealth ? o.condition : "");
+  const std::string key = alert_key(o.kind, o.host, o.condition);
   bool above = o.active || o.value > o.threshold;
   auto it = tracks_.find(key);
   if (it == tracks_.end()) {
@@ -219,14 +216,14 @@ void Detector::observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg) 
   t.below_since_ms = -1;
   t.adopted = false;
   if (t.suppressed) return;
-  if (t.open && store_.find(t.alert_id)) {
-    update_alert(t, o, now_ms);
+  if (const Alert* a = store_.open_for(key)) {
+    update_alert(*a, o, now_ms);
   } else {
-    open_alert(t, o, now_ms);
+    open_alert(o, now_ms);
   }
 }
 
-void Detector::open_alert(Track& t, const Obs& o, int64_t now_ms) {
+void Detector::open_alert(const Obs& o, int64_t now_ms) {
   Alert a;
   a.id = new_uuid();
   a.kind = o.kind;
@@ -239,35 +236,31 @@ void Detector::open_alert(Track& t, const Obs& o, int64_t now_ms) {
   a.threshold = o.threshold;
   a.count = o.count_add;
   a.first_seen_ms = a.last_seen_ms = now_ms;
-  t.alert_id = a.id;
-  t.open = true;
-  changed_.push_back(store_.insert(std::move(a)));
+  if (const Alert* stored = store_.insert(std::move(a))) changed_.push_back(*stored);
 }
 
-void Detector::update_alert(Track& t, const Obs& o, int64_t now_ms) {
-  Alert& a = *store_.find(t.alert_id);
-  Severity s = o.escalate ? escalate(o.severity) : o.severity;
-  if (s > a.severity) a.severity = s;
-  a.value = o.value;
-  a.threshold = o.threshold;
-  a.peak = std::max(a.peak, o.value);
-  a.count += o.count_add;
-  a.last_seen_ms = now_ms;
-  a.description = o.description;
-  merge_protocols(a.protocol, o.protocol);
-  changed_.push_back(a);
+void Detector::update_alert(const Alert& open, const Obs& o, int64_t now_ms) {
+  const Alert* updated = store_.update(open.id, [&](Alert& a) {
+    Severity s = o.escalate ? escalate(o.severity) : o.severity;
+    if (s > a.severity) a.severity = s;
+    a.value = o.value;
+    a.threshold = o.threshold;
+    a.peak = std::max(a.peak, o.value);
+    a.count += o.count_add;
+    a.last_seen_ms = now_ms;
+    a.description = o.description;
+    merge_protocols(a.protocol, o.protocol);
+  });
+  if (updated) changed_.push_back(*updated);
 }
 
 void Detector::below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key) {
   if (t.below_since_ms < 0) t.below_since_ms = now_ms;
   if (static_cast<double>(now_ms - t.below_since_ms) < cfg.clear_hold_s * 1000.0) return;
-  if (t.open) {
-    if (Alert* a = store_.find(t.alert_id); a && a->open) {
-      a->open = false;
-      a->resolved_at_ms = now_ms;
-      a->resolved_by_restart = t.adopted;
-      changed_.push_back(*a);
-    }
+  if (const Alert* open = store_.open_for(key)) {
+    const Alert* a =
+        store_.resolve(open->id, now_ms, t.adopted ? ResolvedBy::kRestart : ResolvedBy::kAuto);
+    changed_.push_back(*a);
   }
   to_erase_.push_back(key);
 }
@@ -281,12 +274,6 @@ void Detector::clear_unseen(int64_t now_ms, const SecurityConfig& cfg) {
 }
 
 namespace {
-AlertFilter open_filter() {
-  AlertFilter f;
-  f.limit = SIZE_MAX;
-  f.open = true;
-  return f;
-}
 bool is_event(const Alert& a) {
   return a.kind == AlertKind::kSensorHealth && a.condition == "config_recovered";
 }
@@ -294,48 +281,41 @@ bool is_event(const Alert& a) {
 
 std::vector<Alert> Detector::adopt(std::vector<Alert> open, int64_t now_ms) {
   std::vector<Alert> closed;
-  // Newest first, so the first alert of a key is the one kept.
+  // Newest first, so the first alert of a key is the one kept (it takes the key in the store).
   std::sort(open.begin(), open.end(),
             [](const Alert& x, const Alert& y) { return x.last_seen_ms > y.last_seen_ms; });
-  std::unordered_map<std::string, bool> taken;
   for (auto& a : open) {
     if (!a.open || store_.find(a.id)) continue;
-    const std::string key =
-        key_of(a.kind, a.host, a.kind == AlertKind::kSensorHealth ? a.condition : "");
-    if (taken[key] || tracks_.count(key)) {
+    const std::string key = alert_key(a);
+    if (store_.open_for(key) || tracks_.count(key)) {
       a.open = false;
       a.resolved_at_ms = now_ms;
       a.resolved_by_restart = true;
       closed.push_back(std::move(a));
       continue;
     }
-    taken[key] = true;
-    if (is_event(a)) {
-      store_.insert(std::move(a));
-      continue;
-    }
+    const bool event = is_event(a);
+    store_.insert(std::move(a));
+    if (event) continue;  // open, untracked, until a user resolves it
     Track t;
-    t.alert_id = a.id;
-    t.open = true;
     t.below_since_ms = now_ms;
     t.seen_tick = tick_;
     t.adopted = true;
     tracks_.emplace(key, t);
-    store_.insert(std::move(a));
   }
   return closed;
 }
 
 Alert Detector::raise_event(const std::string& condition, Severity severity,
                             const std::string& description, int64_t now_ms) {
-  for (const Alert* open : store_.list(open_filter())) {
-    if (open->kind != AlertKind::kSensorHealth || open->condition != condition) continue;
-    Alert& a = *store_.find(open->id);
-    a.count += 1;
-    a.last_seen_ms = now_ms;
-    a.description = description;
-    if (severity > a.severity) a.severity = severity;
-    return a;
+  const std::string key = alert_key(AlertKind::kSensorHealth, "", condition);
+  if (const Alert* open = store_.open_for(key)) {
+    return *store_.update(open->id, [&](Alert& a) {
+      a.count += 1;
+      a.last_seen_ms = now_ms;
+      a.description = description;
+      if (severity > a.severity) a.severity = severity;
+    });
   }
   Alert a;
   a.id = new_uuid();
@@ -346,22 +326,16 @@ Alert Detector::raise_event(const std::string& condition, Severity severity,
   a.value = a.peak = 1;
   a.count = 1;
   a.first_seen_ms = a.last_seen_ms = now_ms;
-  return store_.insert(std::move(a));
+  return *store_.insert(std::move(a));  // the key is free (open_for above)
 }
 
 std::optional<Alert> Detector::resolve(const std::string& id, int64_t now_ms) {
-  Alert* a = store_.find(id);
+  const Alert* a = store_.find(id);
   if (!a) return std::nullopt;
   if (!a->open) return *a;
-  a->open = false;
-  a->resolved_at_ms = now_ms;
-  a->resolved_by_user = true;
-  for (auto& [key, t] : tracks_) {
-    if (t.alert_id == id) {
-      t.open = false;
-      t.suppressed = true;
-    }
-  }
+  const std::string key = alert_key(*a);
+  a = store_.resolve(id, now_ms, ResolvedBy::kUser);
+  if (auto it = tracks_.find(key); it != tracks_.end()) it->second.suppressed = true;
   return *a;
 }
 

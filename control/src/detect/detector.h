@@ -78,9 +78,9 @@ class Detector {
   static InterestFloor floor_for(const SecurityConfig& cfg);
 
  private:
+  // Per-key hysteresis, not alert state: whether the key has an open alert, and the alert
+  // itself, are the store's (AlertStore::open_for).
   struct Track {
-    std::string alert_id;
-    bool open = false;
     bool suppressed = false;  // resolved by hand, waiting for the condition to clear
     int64_t below_since_ms = -1;
     uint32_t seen_tick = 0;
@@ -96,8 +96,8 @@ class Detector {
     bool active = false;  // the condition holds regardless of value (blacklist, health)
   };
   void observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg);
-  void open_alert(Track& t, const Obs& o, int64_t now_ms);
-  void update_alert(Track& t, const Obs& o, int64_t now_ms);
+  void open_alert(const Obs& o, int64_t now_ms);
+  void update_alert(const Alert& a, const Obs& o, int64_t now_ms);
   void clear_unseen(int64_t now_ms, const SecurityConfig& cfg);
   void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);
   void observe_host(const HostObservation& h, const SecurityConfig& cfg, int64_t now_ms);
@@ -109,7 +109,7 @@ class Detector {
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
 
   AlertStore& store_;
-  std::unordered_map<std::string, Track> tracks_;
+  std::unordered_map<std::string, Track> tracks_;  // by alert_key()
   std::vector<Alert> changed_;
   std::vector<std::string> to_erase_;
   uint32_t tick_ = 0;

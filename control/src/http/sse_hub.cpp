@@ -121,6 +121,15 @@ void SseHub::broadcast(std::string_view event, std::string_view data) {
   for (const auto& c : copy) c->push(shared);
 }
 
+void SseHub::on_alert_changed(const Alert& alert) {
+  if (!clients_.empty()) broadcast("alert", alert_to_json(alert));
+}
+
+void SseHub::on_config_changed(const SecurityConfig&, const std::string& config_json,
+                               const std::string&) {
+  broadcast("config", config_json);
+}
+
 void SseHub::remove(SseClientBase* c) {
   for (auto it = clients_.begin(); it != clients_.end(); ++it) {
     if (it->get() == c) {

@@ -13,13 +13,16 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "detect/event_observer.h"
+
 namespace securenet::control {
 
 class SseClientBase;
 template <class Stream>
 class SseClient;
 
-class SseHub {
+// An EventObserver of the App: alert changes become "alert" events, config changes "config".
+class SseHub final : public EventObserver {
  public:
   static constexpr size_t kMaxQueue = 64;
   // Takes the connection over: writes the response header, then streams events.
@@ -28,6 +31,9 @@ class SseHub {
   void add(boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
            std::function<void()> on_close);
   void broadcast(std::string_view event, std::string_view data);
+  void on_alert_changed(const Alert& alert) override;
+  void on_config_changed(const SecurityConfig& config, const std::string& config_json,
+                         const std::string& user_id) override;
   void close_all();
   size_t clients() const { return clients_.size(); }
   uint64_t dropped() const { return dropped_; }

@@ -1,8 +1,8 @@
 // The plug point for persistence: the control thread reports every
-// alert change, config change, metrics snapshot and batch of sampled packets to an
-// EventSink. Calls come from the control thread and must not block: an implementation
-// queues and writes elsewhere (and spools to disk while the database is down).
-// DatabaseState is what GET /api/status shows under "database".
+// alert change and config change (as an EventObserver the App publishes to), metrics
+// snapshot and batch of sampled packets to an EventSink. Calls come from the control thread and
+// must not block: an implementation queues and writes elsewhere (and spools to disk while the
+// database is down). DatabaseState is what GET /api/status shows under "database".
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 
 #include "config/security_config.h"
 #include "detect/alert.h"
+#include "detect/event_observer.h"
 #include "sampler/snapshot.h"
 #include "securenet/shm_layout.h"
 
@@ -41,16 +42,9 @@ struct AuditEvent {
   int64_t at_ms = 0;                // 0 = now
 };
 
-class EventSink {
+class EventSink : public EventObserver {
  public:
-  virtual ~EventSink() = default;
-  // Every create, update and resolve of an alert (the id is stable: upsert by id).
-  virtual void on_alert_changed(const Alert& alert) = 0;
-  // A config applied through the API, with its JSON (config_to_json, made once by the App);
-  // user_id is the token's sub (empty at start-up).
-  virtual void on_config_changed(const SecurityConfig& config, const std::string& config_json,
-                                 const std::string& user_id) = 0;
-  // Once per tick.
+  // Once per tick; snapshot.open_alerts are the AlertStore's open alerts by severity.
   virtual void on_metrics_snapshot(const Snapshot& snapshot) = 0;
   // Sampled packet records read from the rings since the previous tick.
   virtual void on_packet_samples(const std::vector<shm::SampleRecord>& samples) = 0;

@@ -40,10 +40,6 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.first_seen_ms = a.first_seen_ms;
   r.last_seen_ms = a.last_seen_ms;
   if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
-  if (a.open)
-    open_alerts_[a.id] = a.severity;
-  else
-    open_alerts_.erase(a.id);
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 
@@ -73,8 +69,7 @@ void StoreSink::on_metrics_snapshot(const control::Snapshot& s) {
   m.bps = s.bps;
   m.active_hosts = static_cast<int64_t>(s.active_hosts);
   m.connections_per_min = s.connections_per_min;
-  uint64_t by_sev[control::kSeverityCount] = {};
-  for (const auto& [id, sev] : open_alerts_) ++by_sev[static_cast<size_t>(sev)];
+  const auto& by_sev = s.open_alerts;  // the AlertStore's, carried by the snapshot
   m.anomalies_json = "{";
   for (size_t i = control::kSeverityCount; i-- > 0;) {
     m.anomalies_json += std::string("\"") + control::to_string(static_cast<control::Severity>(i)) +

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
 #include "persist/event_sink.h"
 #include "writer.h"
@@ -32,7 +31,6 @@ class StoreSink final : public control::EventSink {
   Writer& writer_;
   Options opts_;
   int64_t last_metrics_ms_ = 0;
-  std::unordered_map<std::string, control::Severity> open_alerts_;  // for "anomalies"
 };
 
 }  // namespace securenet::store

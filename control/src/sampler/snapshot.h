@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/severity.h"
 #include "sampler/host_state.h"
 #include "securenet/shm_reader.h"
 
@@ -45,6 +46,7 @@ struct Snapshot {
   uint64_t active_hosts = 0;       // hosts with traffic in the last 60 s
   uint64_t hosts_tracked = 0;
   std::array<std::vector<HostView>, kHostSortCount> top;  // best first, at most kTopHosts
+  SeverityCounts open_alerts{};  // the AlertStore's open alerts at the end of this tick (App)
 };
 
 }  // namespace securenet::control
