@@ -48,7 +48,7 @@ int securenet_db(const std::vector<std::string>& args, const fs::path& log, std:
 // Runs `sql` as `role` (a libpq connection of that login); "" or the database's error.
 std::string as_role(const std::string& url, const std::string& role, const std::string& sql,
                     std::string* value = nullptr) {
-  const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + role;
+  const std::string role_url = st::url_as(url, role);
   try {
     pqxx::connection c(role_url);
     pqxx::work tx(c);
@@ -151,7 +151,7 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
   std::ofstream(fleet[0].dir / "sensor-id") << fleet[0].id << "\n";
   for (auto& f : fleet) {
     fs::create_directories(f.dir);
-    const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + f.role;
+    const std::string role_url = st::url_as(url, f.role);
     std::ofstream(f.dir / "jwt-secret") << kSecret << "\n";
     securenet::test::ControlOptions o;
     o.binary = CONTROL_BIN;
@@ -385,7 +385,7 @@ TEST(Fleet, ThreeSensorsOneDatabase) {
     const fs::path d = root / "mismatch";
     fs::create_directories(d);
     std::ofstream(d / "sensor-id") << fleet[1].id << "\n";
-    const std::string role_url = url.substr(0, url.rfind("user=")) + "user=" + fleet[0].role;
+    const std::string role_url = st::url_as(url, fleet[0].role);
     std::ofstream(d / "jwt-secret") << kSecret << "\n";
     securenet::test::ControlOptions o;
     o.binary = CONTROL_BIN;

@@ -51,7 +51,7 @@ TEST(IdentityServer, AuditTrailAsTheSensorRole) {
   auto admin = securenet::store::create_user(s, "admin@example.com", "admin-password-1", "admin");
   ASSERT_TRUE(admin);
   st::scalar(url, "alter role securenet_sensor login; select 1");
-  const std::string sensor_url = url.substr(0, url.rfind("user=")) + "user=securenet_sensor";
+  const std::string sensor_url = st::url_as(url, "securenet_sensor");
 
   const SensorDir sensor("idsrv");
   auto opts = sensor.control();

@@ -20,6 +20,11 @@ inline long count(const std::string& url, const std::string& sql) {
   return std::stol(scalar(url, sql));
 }
 
+// The same database URL logging in as `role` (the URL ends with "user=<superuser>").
+inline std::string url_as(const std::string& url, const std::string& role) {
+  return url.substr(0, url.rfind("user=")) + "user=" + role;
+}
+
 inline std::string claims_for(const std::string& user_id) {
   return "{\"sub\":\"" + user_id + "\",\"role\":\"authenticated\",\"aud\":\"authenticated\"}";
 }

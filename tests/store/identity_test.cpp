@@ -453,7 +453,7 @@ TEST(Identity, SensorRoleHasLeastPrivilege) {
             "falsefalsefalse");  // NOLOGIN until provisioned, never RLS-exempt or superuser
   scalar(url,
          "alter role securenet_sensor login; select 1");  // what `securenet-db sensor-role` does
-  const std::string sensor_url = url.substr(0, url.rfind("user=")) + "user=securenet_sensor";
+  const std::string sensor_url = url_as(url, "securenet_sensor");
 
   // The writer and the auth routes as the sensor's role: everything they need works.
   Harness h(sensor_url, u->id);
