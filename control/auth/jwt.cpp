@@ -14,6 +14,7 @@
 #include "jwk.h"
 #include "jwks_cache.h"
 #include "revocation.h"
+#include "securenet/common/json_writer.h"
 
 namespace securenet::auth {
 
@@ -122,25 +123,6 @@ std::string random_token_id() {
     out += kHex[c & 15];
   }
   return out;
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
 }
 
 }  // namespace

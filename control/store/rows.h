@@ -8,10 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "securenet/common/json_writer.h"  // append_json_string
+
 namespace securenet::store {
 
-std::string iso_time(int64_t epoch_ms);                         // "2026-11-25T19:00:00.123Z"
-void append_json_string(std::string& out, std::string_view s);  // quoted + escaped
+std::string iso_time(int64_t epoch_ms);  // "2026-11-25T19:00:00.123Z"
 
 // This sensor's id, kept in <state_dir>/sensor-id (created on first use) so that the rows
 // of one box keep one sensor_id across restarts. Empty on I/O failure.

@@ -3,9 +3,9 @@
 #include <simdjson.h>
 
 #include "http/static_files.h"
+#include "securenet/common/json_writer.h"
 #include "securenet/common/uuid.h"
 #include "util/cidr.h"
-#include "util/json_writer.h"
 #include "util/url.h"
 
 using namespace securenet::control;
@@ -68,7 +68,7 @@ TEST(IpText, RoundTrip) {
 }
 
 TEST(JsonWriter, EscapesAndParsesBack) {
-  JsonWriter w;
+  securenet::JsonWriter w;
   std::string nasty = std::string("q\"b\\s\n\t\x01\x1f") + "\xff" + "é";
   w.begin_object().field("s", nasty).field("n", -5).field("u", uint64_t{18446744073709551615ULL});
   w.field("d", 0.25)

@@ -2,7 +2,7 @@
 
 #include <time.h>
 
-#include "util/json_writer.h"
+#include "securenet/common/json_writer.h"
 
 namespace securenet::analyze {
 namespace {
@@ -26,13 +26,13 @@ std::string what(const control::Alert& a) {
 }  // namespace
 
 std::string event_line(const char* event, const control::Alert& a) {
-  control::JsonWriter w;
+  JsonWriter w;
   w.begin_object().field("event", event).key("alert").raw(control::alert_to_json(a)).end_object();
   return w.take();
 }
 
 std::string summary_line(const AnalyzeSummary& s) {
-  control::JsonWriter w;
+  JsonWriter w;
   w.begin_object().field("event", "summary").field("packets", s.packets).field("bytes", s.bytes);
   w.field("parse_errors", s.parse_errors).field("host_table_full", s.host_table_full);
   w.field("first_ns", s.first_ns).field("last_ns", s.last_ns).field("ticks", s.ticks);

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "app/app.h"
-#include "util/json_writer.h"
+#include "securenet/common/json_writer.h"
 
 namespace securenet::control {
 

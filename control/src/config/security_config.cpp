@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "util/json_writer.h"
+#include "securenet/common/json_writer.h"
 
 namespace securenet::control {
 

@@ -8,6 +8,10 @@
 
 #include "detect/severity.h"
 
+namespace securenet {
+class JsonWriter;
+}
+
 namespace securenet::control {
 
 enum class AlertKind : uint8_t {
@@ -56,7 +60,6 @@ struct Alert {
 // "user" | "restart" | "auto" for a resolved alert (the API's and the table's resolved_by).
 const char* resolved_by(const Alert& a);
 
-class JsonWriter;
 void write_alert_json(JsonWriter& w, const Alert& a);
 std::string alert_to_json(const Alert& a);
 

@@ -1,8 +1,8 @@
 #include "http/audit.h"
 
 #include "auth/jwt.h"
+#include "securenet/common/json_writer.h"
 #include "securenet/common/uuid.h"
-#include "util/json_writer.h"
 
 namespace securenet::control {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "auth/jwt.h"
-#include "util/json_writer.h"
+#include "securenet/common/json_writer.h"
 
 namespace securenet::control {
 

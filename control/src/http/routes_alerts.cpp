@@ -1,7 +1,7 @@
 #include "http/audit.h"
 #include "http/routes.h"
+#include "securenet/common/json_writer.h"
 #include "securenet/common/uuid.h"
-#include "util/json_writer.h"
 
 namespace securenet::control {
 

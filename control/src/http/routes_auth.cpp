@@ -12,8 +12,8 @@
 #include "http/audit.h"
 #include "login_limiter.h"
 #include "rows.h"
+#include "securenet/common/json_writer.h"
 #include "securenet/common/uuid.h"
-#include "util/json_writer.h"
 
 namespace securenet::control {
 

@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <sstream>
 
+#include "securenet/common/json_writer.h"
 #include "securenet/parser.h"
 
 namespace securenet {
@@ -23,24 +24,6 @@ Hosts top_hosts(const ShmReader& r, unsigned n, size_t& total) {
   std::sort(h.begin(), h.end(), busier);
   if (h.size() > n) h.resize(n);
   return h;
-}
-
-std::string json_escape(const char* s) {
-  std::string o;
-  for (; *s; ++s) {
-    const unsigned char c = static_cast<unsigned char>(*s);
-    if (c == '"' || c == '\\') {
-      o += '\\';
-      o += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      o += buf;
-    } else {
-      o += static_cast<char>(c);
-    }
-  }
-  return o;
 }
 
 void json_value(std::ostringstream& j, uint64_t v) { j << v; }
@@ -143,8 +126,9 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
   std::ostringstream j;
-  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind) << "\",\"name\":\""
-    << json_escape(hd.source_name) << "\"},\"workers\":" << hd.num_workers << ",\"elapsed_s\":"
+  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind)
+    << "\",\"name\":" << json_string(hd.source_name) << "},\"workers\":" << hd.num_workers
+    << ",\"elapsed_s\":"
     << o.elapsed_s
 
 #define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << g.member
@@ -166,8 +150,7 @@ std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const auto ifaces = r.interfaces();
   for (size_t i = 0; i < ifaces.size(); ++i) {
     const GlobalCounters& t = ifaces[i].totals;
-    j << (i ? "," : "") << "{\"name\":\"" << json_escape(ifaces[i].name.c_str())
-      << "\",\"workers\":"
+    j << (i ? "," : "") << "{\"name\":" << json_string(ifaces[i].name) << ",\"workers\":"
       << ifaces[i].workers
 #define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << t.member
              SECURENET_WORKER_COUNTERS(SECURENET_X)

@@ -1,10 +1,10 @@
-#include "util/json_writer.h"
+#include "securenet/common/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
-namespace securenet::control {
+namespace securenet {
 
 namespace {
 // Length of a valid UTF-8 sequence starting at s[i], or 0 when invalid.
@@ -141,4 +141,4 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
-}  // namespace securenet::control
+}  // namespace securenet

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace securenet::control {
+namespace securenet {
 
 class JsonWriter {
  public:
@@ -44,6 +44,14 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// `s` quoted and escaped as a JSON string (the one escaping of the project: both processes,
+// the store's rows and the tokens use it).
 void append_json_string(std::string& out, std::string_view s);
+// The same, returned.
+inline std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
 
-}  // namespace securenet::control
+}  // namespace securenet
