@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# The line-rate harness: one command, one pinned core, one run (< 3 minutes).
+# The line-rate harness: one command, one pinned core, one run (~4 minutes with the defaults).
 #  1. DPDK net_pcap (infinite_rx) on a 64-byte capture with 64k distinct hosts:
 #     securenet-dataplane vs dpdk-testpmd --forward-mode=rxonly on the same device and core,
 #     median of N interleaved repeats, and their ratio; the same frames with 1,024 senders
 #     (host table in cache) split the dataplane's cost into compute and host-table misses.
 #     Every program gets the same burst size (--burst, default 32 = testpmd's default).
-#  2. AF_XDP on a veth pair fed by securenet-gen: the highest offered rate the sensor takes
-#     with zero loss (generator count = sensor count) and its CPU time per packet.
+#  2. AF_XDP on a veth pair fed by securenet-gen (afxdp_sustained.sh): each rate for --step-s
+#     seconds on an idle core and with a CPU hog on the sensor's core; loss at every layer
+#     (generator, veth, XDP program and socket, sensor count) and CPU time per packet.
 #  3. The same capture through the prototype's approach (Scapy sniff(offline=, prn=)).
 # Results: <out>/results.json, <out>/linerate.png, and a table on stdout.
 #
 # Usage: bench/linerate/linerate.sh [--build DIR] [--out DIR] [--cpu N] [--gen-cpu N]
 #                                   [--repeats N] [--duration S] [--hosts N] [--skip-afxdp]
-#                                   [--scapy-packets N] [--burst N]
+#                                   [--scapy-packets N] [--burst N] [--step-s S]
+#                                   [--afxdp-rates "1000000 2000000 3000000"]
+#                                   [--hog both|idle|busy]
 # Needs root (DPDK vdevs, network namespaces, XDP) and Debian's dpdk, python3-scapy,
 # python3-matplotlib (scripts/deps/dpdk.txt).
 set -euo pipefail
@@ -28,6 +31,9 @@ DURATION=4
 HOSTS=65536
 SCAPY_PACKETS=4096   # Scapy does ~1-2 kpps: a prefix of the capture keeps the run short
 SKIP_AFXDP=0
+STEP_S=10            # AF_XDP: seconds per rate step (a ring absorbs what a short step would lose)
+AFXDP_RATES="1000000 2000000 3000000"
+HOG=both             # AF_XDP steps on an idle core, with a CPU hog on the sensor's core, or both
 BURST=32             # packets per rx_burst for testpmd, the dataplane and the source alone
 CACHED_HOSTS=1024    # senders in the 'in cache' capture
 PY=/usr/bin/python3   # Debian's interpreter, where python3-scapy/matplotlib live
@@ -43,8 +49,11 @@ while [[ $# -gt 0 ]]; do
     --hosts) HOSTS=$2; shift 2 ;;
     --scapy-packets) SCAPY_PACKETS=$2; shift 2 ;;
     --skip-afxdp) SKIP_AFXDP=1; shift ;;
+    --step-s) STEP_S=$2; shift 2 ;;
+    --afxdp-rates) AFXDP_RATES=$2; shift 2 ;;
+    --hog) HOG=$2; shift 2 ;;
     --burst) BURST=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -138,63 +147,9 @@ elif [[ -z $GEN ]]; then
 elif ! "$DP" --help 2>&1 | grep -q afxdp; then
   afxdp_skip "securenet-dataplane has no afxdp source"
 else
-  NS=snet-linerate-$$
-  cleanup_ns() { ip netns del "$NS" 2>/dev/null || true; }
-  trap cleanup_ns EXIT
-  ip netns add "$NS"
-  ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip -n "$NS" link add lra type veth peer name lrb
-  ip -n "$NS" link set lra up && ip -n "$NS" link set lrb up
-  inst="linerate$$x"
-  # A deep ring rides out the scheduler delays of a shared machine.
-  ip netns exec "$NS" taskset -c "$CPU" "$DP" --source afxdp --target lra --instance "$inst" \
-    --host-capacity 65536 --ring-size 16384 > "$OUT/afxdp.log" 2>&1 &
-  dpid=$!
-  if ! $LR shm-totals "$inst" > /dev/null 2>&1; then
-    afxdp_skip "the AF_XDP dataplane did not start: $(tail -1 "$OUT/afxdp.log")"
-    rates=""
-  else
-    rates="100000 250000 500000 750000 1000000 1500000 2000000 3000000 4000000 0"
-  fi
-  # Each step offers `rate` packets/s for at most 2.5 s (0 = as fast as the generator can).
-  # The sweep ends after two lossy steps, or jumps to the unpaced step once the generator
-  # itself falls below half the offered rate twice (then it, not the sensor, is the limit).
-  zero_loss_misses=0
-  gen_limited=0
-  for rate in $rates; do
-    if (( rate > 0 && gen_limited >= 2 )); then continue; fi
-    count=$(( rate > 0 ? rate * 5 / 2 : 100000000 ))
-    before=$($LR shm-totals "$inst")
-    g=$(ip netns exec "$NS" timeout -s INT 2.5 taskset -c "$GEN_CPU" "$GEN" --dev lrb --mix udp \
-          --hosts 4096 --size 60 --count "$count" --pps "$rate" --mode live --json 2>>"$OUT/gen.log") || true
-    sleep 0.5
-    after=$($LR shm-totals "$inst")
-    line=$($PY - "$rate" "$before" "$after" "$g" <<'PYEOF'
-import json, sys
-rate, b, a = int(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
-try:
-    g = json.loads(sys.argv[4])
-except ValueError:
-    g = {"sent": 0, "pps": 0}
-got = a["packets"] - b["packets"]
-cpu = a["cpu_s"] - b["cpu_s"]
-print(json.dumps({"kind": "afxdp_step", "offered_pps": rate, "sent": g.get("sent", 0),
-                  "achieved_pps": g.get("pps", 0), "received": got, "lost": g.get("sent", 0) - got,
-                  "source_drops": a["drops"] - b["drops"],
-                  "cpu_ns_per_packet": cpu * 1e9 / got if got else None}))
-PYEOF
-)
-    echo "$line" >> "$RAW"
-    echo "  offered $( (( rate )) && echo $rate || echo max) pps: $line" | sed 's/{"kind": "afxdp_step", //; s/}$//'
-    achieved=$($PY -c 'import json,sys; print(int(json.loads(sys.argv[1])["achieved_pps"]))' "$line")
-    if (( rate > 0 && achieved * 2 < rate )); then gen_limited=$(( gen_limited + 1 )); fi
-    if [[ $line != *'"lost": 0,'* ]]; then
-      zero_loss_misses=$(( zero_loss_misses + 1 ))
-      (( zero_loss_misses < 2 )) || break
-    fi
-  done
-  kill -INT $dpid; wait $dpid || true
-  cleanup_ns
+  bash "$HERE/afxdp_sustained.sh" --build "$BUILD" --raw "$RAW" --cpu "$CPU" --gen-cpu "$GEN_CPU" \
+    --step-s "$STEP_S" --rates "$AFXDP_RATES" --hog "$HOG" ||
+    afxdp_skip "afxdp_sustained.sh failed; see $OUT/afxdp-sustained.log"
 fi
 
 echo "== 3. Scapy sniff(offline=..., prn=...) over the first $SCAPY_PACKETS frames of the same capture (the prototype's approach)"

@@ -98,6 +98,53 @@ TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
   EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
+// The RX ring and the UMEM are sized from a buffering time (--buffer-ms at --expected-pps per
+// queue), rounded up to a power of two, and the start-up line shows what they cost.
+TEST_F(XdpTest, RingsAreSizedFromTheBufferTimeAndShownAtStart) {
+  const Case c{"", "afxdp", "native", "live"};
+  if (!start_dataplane(c)) GTEST_SKIP() << skip_;
+  std::string log = dp_->log();
+  EXPECT_NE(log.find("RX ring 131072, UMEM 256 MiB per queue"), std::string::npos) << log;
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+  shm_unlink(("/securenet-" + instance_).c_str());
+  ASSERT_TRUE(start_dataplane(c, "", {"--buffer-ms", "5", "--expected-pps", "1000000"})) << skip_;
+  log = dp_->log();
+  EXPECT_NE(log.find("RX ring 8192, UMEM 16 MiB per queue"), std::string::npos) << log;
+  const uint64_t n = mix_.size() * 20;
+  ASSERT_EQ(send(c, n), n);
+  EXPECT_EQ(wait_for(n).packets, n);
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+}
+
+// --sched-fifo puts every worker thread in SCHED_FIFO (what a CPU hog at normal priority cannot
+// preempt); --busy-poll-us either takes effect or says in one line why not, and the counts stay
+// exact either way.
+TEST_F(XdpTest, SchedFifoWorkersAndBusyPollKeepExactCounts) {
+  const Case c{"", "afxdp", "native", "live"};
+  if (!start_dataplane(c, "", {"--sched-fifo", "5", "--busy-poll-us", "20"})) GTEST_SKIP() << skip_;
+  const std::string pid = std::to_string(dp_->pid());
+  // Field 41 of /proc/<tid>/stat is the policy: 1 = SCHED_FIFO; the main thread stays 0. The
+  // workers set theirs as they start, which may be just after the segment is ready.
+  std::string policies;
+  test::wait_until(
+      [&] {
+        policies = sh_out("for t in /proc/" + pid + "/task/*; do awk '{print $41}' $t/stat; done");
+        return policies.find('1') != std::string::npos ||
+               dp_->log().find("not applied") != std::string::npos;
+      },
+      10s, 10ms);
+  if (dp_->log().find("not applied: Operation not permitted") != std::string::npos)
+    GTEST_SKIP() << "this machine refuses SCHED_FIFO to root (no real-time budget in its cgroup)";
+  EXPECT_NE(policies.find('1'), std::string::npos) << policies << dp_->log();
+  EXPECT_NE(policies.find('0'), std::string::npos) << policies;
+  const std::string log = dp_->log();
+  EXPECT_EQ(log.find("--sched-fifo 5 not applied"), std::string::npos) << log;
+  const uint64_t n = mix_.size() * 20;
+  ASSERT_EQ(send(c, n), n);
+  EXPECT_EQ(wait_for(n).packets, n);
+  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+}
+
 class TwoQueueXdpTest : public XdpTest {
  protected:
   void SetUp() override {
@@ -126,6 +173,28 @@ TEST(StartErrors, NoSuchInterfaceFailsWithOneLine) {
     EXPECT_NE(out.find("no such interface 'sn-no-such0'"), std::string::npos) << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
     unlink(log.c_str());
+  }
+}
+
+TEST(StartErrors, BufferAndSchedulingOptionsRefuseBadValues) {
+  const std::string dp = std::string(SN_DATAPLANE) + " --instance opt-" + std::to_string(getpid());
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--source afxdp --target x --buffer-ms 0", "--buffer-ms"},
+      {"--source afxdp --target x --buffer-ms 1001", "--buffer-ms"},
+      {"--source afxdp --target x --buffer-ms 5x", "--buffer-ms"},
+      {"--source afxdp --target x --expected-pps 999", "--expected-pps"},
+      {"--source afxdp --target x --expected-pps 100000001", "--expected-pps"},
+      {"--source afxdp --target x --busy-poll-us 1001", "--busy-poll-us"},
+      {"--source afxdp --target x --busy-poll-us -1", "--busy-poll-us"},
+      {"--source afxdp --target x --sched-fifo 0", "--sched-fifo"},
+      {"--source afxdp --target x --sched-fifo 100", "--sched-fifo"},
+      {"--source afxdp --target x --buffer-ms 10 --ring-size 4096", "--buffer-ms"},
+      {"--source afpacket --target x --expected-pps 5000", "--expected-pps"},
+      {"--source pcap --target x --busy-poll-us 10", "--busy-poll-us"}};
+  for (const auto& [args, opt] : bad) {
+    const std::string out = sh_out(dp + " " + args + " 2>&1; echo rc=$?");
+    EXPECT_NE(out.find("rc=2"), std::string::npos) << args << ": " << out;
+    EXPECT_NE(out.find(opt), std::string::npos) << args << ": " << out;
   }
 }
 

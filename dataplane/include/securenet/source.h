@@ -56,6 +56,7 @@ struct SourceOptions {
   std::string xdp_bind = "auto";  // afxdp: auto | zerocopy | copy
   std::vector<std::string> eal_args;  // dpdk: EAL arguments passed through
   uint32_t ring_size = 4096;          // afpacket/afxdp/dpdk ring depth
+  uint32_t busy_poll_us = 0;          // afxdp: SO_PREFER_BUSY_POLL with this SO_BUSY_POLL (0 = off)
 };
 
 // Several interfaces in one dataplane: a live source's target may be a comma-separated

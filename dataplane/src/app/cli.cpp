@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
@@ -41,7 +42,11 @@ enum Opt {
   kTiming,
   kSpeed,
   kHostIdle,
-  kIpv6Prefix
+  kIpv6Prefix,
+  kBufferMs,
+  kExpectedPps,
+  kBusyPollUs,
+  kSchedFifo
 };
 
 const option kLong[] = {{"source", required_argument, nullptr, kSource},
@@ -72,6 +77,10 @@ const option kLong[] = {{"source", required_argument, nullptr, kSource},
                         {"speed", required_argument, nullptr, kSpeed},
                         {"host-idle-s", required_argument, nullptr, kHostIdle},
                         {"ipv6-prefix", required_argument, nullptr, kIpv6Prefix},
+                        {"buffer-ms", required_argument, nullptr, kBufferMs},
+                        {"expected-pps", required_argument, nullptr, kExpectedPps},
+                        {"busy-poll-us", required_argument, nullptr, kBusyPollUs},
+                        {"sched-fifo", required_argument, nullptr, kSchedFifo},
                         {nullptr, 0, nullptr, 0}};
 
 Result<uint64_t> number(const char* opt, const char* text, uint64_t lo, uint64_t hi,
@@ -268,6 +277,18 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       st = num("ipv6-prefix", 32, 128, v);
       o.parse.ipv6_prefix = static_cast<uint8_t>(v);
       return st;
+    case kBufferMs:
+      return num("buffer-ms", 1, 1000, o.buffer_ms);
+    case kExpectedPps:
+      return num("expected-pps", 1000, 100'000'000, o.expected_pps);
+    case kBusyPollUs:
+      st = num("busy-poll-us", 0, 1000, v);
+      o.source.busy_poll_us = static_cast<uint32_t>(v);
+      return st;
+    case kSchedFifo:
+      st = num("sched-fifo", 1, 99, v);
+      o.sched_fifo = static_cast<int>(v);
+      return st;
   }
   return make_error("unknown option (see --help)");
 }
@@ -298,8 +319,18 @@ Source:
                                       0.01..10000 (default 1; 2 = twice as fast)
   --xdp-mode auto|native|generic      afxdp: XDP attach mode (default auto)
   --xdp-bind auto|zerocopy|copy       afxdp: socket bind mode (default auto)
-  --ring-size N                       afpacket/afxdp/dpdk ring depth
-                                      (default 4096; afxdp 16384)
+  --ring-size N                       afpacket/afxdp/dpdk ring depth (default 4096;
+                                      afxdp: from --buffer-ms and --expected-pps)
+  --buffer-ms N                       afxdp: RX ring and UMEM hold N ms of packets at
+                                      --expected-pps, 1..1000 (default 50; ring 131072,
+                                      UMEM 256 MiB per queue)
+  --expected-pps N                    afxdp: packets/s per queue the buffer is sized for
+                                      (default 2000000)
+  --busy-poll-us N                    afxdp: SO_PREFER_BUSY_POLL with SO_BUSY_POLL N µs,
+                                      0..1000 (default 0 = off; needs the driver's
+                                      napi_defer_hard_irqs, see the AF_XDP README)
+  --sched-fifo PRIO                   run the workers SCHED_FIFO at PRIO 1..99 (a CPU hog
+                                      cannot preempt them; give them cores of their own)
   --eal "ARGS"                        dpdk: EAL arguments (split on spaces); or after --
 Parsing:
   --decap inner|outer|both            hosts of tunnelled packets: the innermost IP layer
@@ -379,9 +410,17 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     return make_error("--speed needs --timing recorded");
   o.segment.source_kind = o.source.kind;
   o.segment.source_name = o.source.target;
-  // AF_XDP on veth/generic drivers loses packets with a 4096-deep ring under load; 16384
-  // held zero loss up to the veth's ceiling (dataplane/src/sources/afxdp/README.md).
-  if (!ring_size_given && o.source.kind == shm::SourceKind::kAfXdp) o.source.ring_size = 16384;
+  // AF_XDP: the RX ring absorbs what arrives while the worker is off its CPU (preempted by
+  // another task for a scheduler slice, ~10-25 ms); sized to hold --buffer-ms at
+  // --expected-pps (dataplane/src/sources/afxdp/README.md).
+  if (!ring_size_given && o.source.kind == shm::SourceKind::kAfXdp)
+    o.source.ring_size = static_cast<uint32_t>(
+        std::min<uint64_t>(1u << 20, std::max<uint64_t>(64, o.expected_pps * o.buffer_ms / 1000)));
+  if ((o.buffer_ms != kDefaultBufferMs || o.expected_pps != kDefaultExpectedPps) &&
+      (ring_size_given || o.source.kind != shm::SourceKind::kAfXdp))
+    return make_error("--buffer-ms and --expected-pps size the afxdp rings; not with --ring-size");
+  if (o.source.busy_poll_us && o.source.kind != shm::SourceKind::kAfXdp)
+    return make_error("--busy-poll-us is for --source afxdp");
   // A replayed capture lists every host of the file unless ageing is asked for.
   if (!host_idle_given)
     o.segment.host_idle_s = o.source.kind == shm::SourceKind::kPcap ? 0 : kDefaultHostIdleS;

@@ -12,6 +12,9 @@
 
 namespace securenet {
 
+inline constexpr uint64_t kDefaultBufferMs = 50;
+inline constexpr uint64_t kDefaultExpectedPps = 2'000'000;
+
 struct DataplaneOptions {
   SourceOptions source;
   SegmentOptions segment;
@@ -23,7 +26,10 @@ struct DataplaneOptions {
   std::string stats_json;  // write the summary as JSON to this file
   unsigned top = 10;       // hosts in the summary
   bool help = false;
-  bool speed_given = false;  // --speed (only with --timing recorded)
+  bool speed_given = false;                     // --speed (only with --timing recorded)
+  uint64_t buffer_ms = kDefaultBufferMs;        // afxdp ring sizing (--buffer-ms)
+  uint64_t expected_pps = kDefaultExpectedPps;  // per queue (--expected-pps)
+  int sched_fifo = 0;                           // --sched-fifo PRIO (0 = normal scheduling)
 };
 
 // Parses argv. An Error means a usage problem (exit code 2).

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
-#include <sstream>
+#include <string>
 
 #include "securenet/common/json_writer.h"
 #include "securenet/parser.h"
@@ -26,41 +26,46 @@ Hosts top_hosts(const ShmReader& r, unsigned n, size_t& total) {
   return h;
 }
 
-void json_value(std::ostringstream& j, uint64_t v) { j << v; }
+void json_value(JsonWriter& j, uint64_t v) { j.value(v); }
 template <size_t N>
-void json_value(std::ostringstream& j, const std::array<uint64_t, N>& v) {  // by protocol class
-  if constexpr (N != shm::kProtoClassCount) {                               // a sketch: its words
-    j << '[';
-    for (size_t i = 0; i < N; ++i) j << (i ? "," : "") << v[i];
-    j << ']';
+void json_value(JsonWriter& j, const std::array<uint64_t, N>& v) {  // by protocol class
+  if constexpr (N != shm::kProtoClassCount) {                       // a sketch: its words
+    j.begin_array();
+    for (uint64_t w : v) j.value(w);
+    j.end_array();
     return;
   }
-  j << '{';
-  for (size_t c = 0; c < N; ++c)
-    j << (c ? "," : "") << '"' << shm::kProtoClassNames[c] << "\":" << v[c];
-  j << '}';
+  j.begin_object();
+  for (size_t c = 0; c < N; ++c) j.field(shm::kProtoClassNames[c], v[c]);
+  j.end_object();
 }
 
 // A worker array keyed by its name table (SECURENET_NAMED_ARRAYS), from index `first`.
 template <size_t N, size_t M>
-void named_json(std::ostringstream& j, const char* key, const char* const (&names)[M], size_t first,
+void named_json(JsonWriter& j, const char* key, const char* const (&names)[M], size_t first,
                 const std::array<uint64_t, N>& v) {
   static_assert(N == M, "one name per element");
-  j << ",\"" << key << "\":{";
-  for (size_t i = first; i < N; ++i)
-    j << (i > first ? "," : "") << '"' << names[i] << "\":" << v[i];
-  j << '}';
+  j.key(key).begin_object();
+  for (size_t i = first; i < N; ++i) j.field(names[i], v[i]);
+  j.end_object();
+}
+
+// The worker counters (SECURENET_WORKER_COUNTERS) as fields of the open object.
+void counters_json(JsonWriter& j, const GlobalCounters& g) {
+#define SECURENET_X(member, type, api_metrics, api_status, help) j.field(#member, g.member);
+  SECURENET_WORKER_COUNTERS(SECURENET_X)
+#undef SECURENET_X
 }
 
 // One host with the segment's field names and units (SECURENET_HOST_FIELDS).
-void host_json(std::ostringstream& j, const HostCounters& h) {
-  j << "{\"ip\":\"" << ip_text(h.key) << '"';
+void host_json(JsonWriter& j, const HostCounters& h) {
+  j.begin_object().field("ip", ip_text(h.key));
 #define SECURENET_X(member, width, kind, api_name) \
-  j << ",\"" #member "\":";                        \
+  j.key(#member);                                  \
   json_value(j, h.member);
   SECURENET_HOST_FIELDS(SECURENET_X)
 #undef SECURENET_X
-  j << "}";
+  j.end_object();
 }
 
 }  // namespace
@@ -125,47 +130,30 @@ void print_report(const ShmReader& r, const ReportOptions& o, std::FILE* out) {
 std::string report_json(const ShmReader& r, const ReportOptions& o) {
   const GlobalCounters g = r.totals();
   const auto& hd = r.header();
-  std::ostringstream j;
-  j << "{\"source\":{\"kind\":\"" << shm::source_kind_name(hd.source_kind)
-    << "\",\"name\":" << json_string(hd.source_name) << "},\"workers\":" << hd.num_workers
-    << ",\"elapsed_s\":"
-    << o.elapsed_s
-
-#define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << g.member
-           SECURENET_WORKER_COUNTERS(SECURENET_X)
-#undef SECURENET_X
-      ;
+  JsonWriter j;
+  j.begin_object().key("source").begin_object();
+  j.field("kind", shm::source_kind_name(hd.source_kind)).field("name", hd.source_name);
+  j.end_object().field("workers", hd.num_workers).field("elapsed_s", o.elapsed_s);
+  counters_json(j, g);
 #define SECURENET_X(member, names, first, api_key, api_status, prom, label, help) \
   named_json(j, #member, names, first, g.member);
   SECURENET_NAMED_ARRAYS(SECURENET_X)  // proto_class_packets, parse_errors, encap_packets
 #undef SECURENET_X
-  j << ",\"ip_proto_packets\":{";
-  bool first = true;
-  for (size_t p = 0; p < 256; ++p) {
-    if (!g.ip_proto_packets[p]) continue;
-    j << (first ? "" : ",") << '"' << p << "\":" << g.ip_proto_packets[p];
-    first = false;
-  }
-  j << "},\"interfaces\":[";  // the workers of each interface (--target eth1,eth2)
-  const auto ifaces = r.interfaces();
-  for (size_t i = 0; i < ifaces.size(); ++i) {
-    const GlobalCounters& t = ifaces[i].totals;
-    j << (i ? "," : "") << "{\"name\":" << json_string(ifaces[i].name) << ",\"workers\":"
-      << ifaces[i].workers
-#define SECURENET_X(member, type, api_metrics, api_status, help) << ",\"" #member "\":" << t.member
-             SECURENET_WORKER_COUNTERS(SECURENET_X)
-#undef SECURENET_X
-      << '}';
+  j.key("ip_proto_packets").begin_object();
+  for (size_t p = 0; p < 256; ++p)
+    if (g.ip_proto_packets[p]) j.field(std::to_string(p), g.ip_proto_packets[p]);
+  j.end_object().key("interfaces").begin_array();  // the workers of each interface
+  for (const auto& i : r.interfaces()) {
+    j.begin_object().field("name", i.name).field("workers", i.workers);
+    counters_json(j, i.totals);
+    j.end_object();
   }
   size_t total = 0;
   const Hosts top = top_hosts(r, o.top, total);
-  j << "],\"hosts\":" << total << ",\"top_hosts\":[";
-  for (size_t i = 0; i < top.size(); ++i) {
-    if (i) j << ",";
-    host_json(j, top[i]);
-  }
-  j << "]}\n";
-  return j.str();
+  j.end_array().field("hosts", uint64_t{total}).key("top_hosts").begin_array();
+  for (const auto& h : top) host_json(j, h);
+  j.end_array().end_object();
+  return j.take() + "\n";
 }
 
 }  // namespace securenet

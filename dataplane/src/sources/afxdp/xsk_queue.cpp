@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <linux/if_xdp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,13 +12,28 @@
 namespace securenet::afxdp {
 namespace {
 
-constexpr uint32_t kFrameSize =
-    2048;  // the smallest chunk AF_XDP allows; fits a 1500-byte MTU frame
-
 uint32_t pow2_at_least(uint32_t v) {
   uint32_t p = 64;
-  while (p < v && p < (1u << 20)) p <<= 1;
+  while (p < v && p < (1u << 21)) p <<= 1;
   return p;
+}
+
+// SO_PREFER_BUSY_POLL (5.11+) lets the worker's own polls run the driver's NAPI instead of
+// interrupts when the driver defers them (napi_defer_hard_irqs, gro_flush_timeout); the
+// budget is how many packets one busy poll may take.
+std::string enable_busy_poll(int fd, uint32_t us) {
+#ifdef SO_PREFER_BUSY_POLL
+  const int one = 1, usec = static_cast<int>(us), budget = 256;
+  if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof one) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &usec, sizeof usec) != 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof budget) != 0)
+    return std::string("busy polling not enabled: ") + std::strerror(errno);
+  return "";
+#else
+  (void)fd;
+  (void)us;
+  return "busy polling not enabled: built without SO_PREFER_BUSY_POLL";
+#endif
 }
 
 std::string sock_error(const XskConfig& cfg, int err) {
@@ -35,10 +51,13 @@ std::string sock_error(const XskConfig& cfg, int err) {
 
 }  // namespace
 
+uint32_t rx_ring_entries(uint32_t ring_size) { return pow2_at_least(ring_size); }
+
 Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   XskQueue q;
-  const uint32_t rx_size = pow2_at_least(cfg.ring_size);
-  q.frames_ = rx_size * 2;
+  const uint32_t rx_size = rx_ring_entries(cfg.ring_size);
+  q.rx_entries_ = rx_size;
+  q.frames_ = umem_frames(rx_size);
   q.area_size_ = size_t(q.frames_) * kFrameSize;
   void* area = mmap(nullptr, q.area_size_, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -47,7 +66,7 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   q.area_ = static_cast<uint8_t*>(area);
 
   xsk_umem_config ucfg{};
-  ucfg.fill_size = q.frames_;
+  ucfg.fill_size = pow2_at_least(q.frames_);  // every frame fits: the ring is kept full
   ucfg.comp_size = 64;
   ucfg.frame_size = kFrameSize;
   ucfg.frame_headroom = 0;
@@ -74,6 +93,7 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   }
   if (err) return make_error(sock_error(cfg, -err), -err);
   if (auto s = q.fill_all(); !s) return s.error();
+  if (cfg.busy_poll_us) q.busy_poll_note_ = enable_busy_poll(q.fd(), cfg.busy_poll_us);
   // Insert the socket last: from here on the program redirects the queue to it.
   if (int e = xsk_socket__update_xskmap(q.xsk_, cfg.xsks_map_fd); e)
     return make_error(
@@ -99,6 +119,8 @@ XskQueue& XskQueue::operator=(XskQueue&& o) noexcept {
     area_ = std::exchange(o.area_, nullptr);
     area_size_ = std::exchange(o.area_size_, 0);
     frames_ = o.frames_;
+    rx_entries_ = o.rx_entries_;
+    busy_poll_note_ = std::move(o.busy_poll_note_);
     umem_ = std::exchange(o.umem_, nullptr);
     xsk_ = std::exchange(o.xsk_, nullptr);
     rings_ = std::move(o.rings_);
