@@ -192,6 +192,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   }
   o.app.shm_name = "securenet-" + instance;
   o.app.config_path = config_file.empty() ? o.state_dir + "/config.json" : config_file;
+  o.app.baseline_path = o.state_dir + "/baselines.json";
   o.persist.state_dir = o.state_dir;
   o.token_request.mint.issuer = o.auth.issuer;
   o.token_request.secret_file = o.jwt_secret_file;

@@ -3,7 +3,6 @@
 #include <sys/random.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -45,124 +44,99 @@ std::string iso_time(int64_t ms) {
 
 namespace {
 
-// Small append-only object builder; keys are trusted literals.
-class Obj {
- public:
-  Obj& str(const char* k, std::string_view v) {
-    key(k);
-    append_json_string(out_, v);
-    return *this;
-  }
-  Obj& opt_str(const char* k, std::string_view v) {  // "" -> null
-    if (v.empty()) return raw(k, "null");
-    return str(k, v);
-  }
-  Obj& num(const char* k, double v) {
-    if (!std::isfinite(v)) return raw(k, "null");
-    char b[32];
-    std::snprintf(b, sizeof b, "%.17g", v);
-    return raw(k, b);
-  }
-  Obj& num(const char* k, int64_t v) { return raw(k, std::to_string(v)); }
-  Obj& time(const char* k, int64_t ms) { return str(k, iso_time(ms)); }
-  Obj& raw(const char* k, std::string_view json) {
-    key(k);
-    out_ += json;
-    return *this;
-  }
-  std::string done() { return out_ + "}"; }
-
- private:
-  void key(const char* k) {
-    out_ += out_.size() > 1 ? ",\"" : "\"";
-    out_ += k;
-    out_ += "\":";
-  }
-  std::string out_ = "{";
-};
+// The rows' two conventions on top of the common JsonWriter: "" is stored as null, and times are
+// ISO-8601 UTC strings with milliseconds.
+JsonWriter& opt_str(JsonWriter& w, std::string_view k, std::string_view v) {
+  w.key(k);
+  return v.empty() ? w.null() : w.value(v);
+}
+JsonWriter& time_field(JsonWriter& w, std::string_view k, int64_t ms) {
+  return w.field(k, iso_time(ms));
+}
+// A pre-serialised JSON object column, "{}" when empty.
+JsonWriter& object_field(JsonWriter& w, std::string_view k, const std::string& json) {
+  w.key(k);
+  return w.raw(json.empty() ? "{}" : json);
+}
 
 }  // namespace
 
 std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t hb_ms) {
-  return Obj()
-      .str("id", id)
-      .str("name", s.name.empty() ? "sensor" : s.name)
-      .opt_str("interface", s.interface)
-      .opt_str("version", s.version)
-      .time("last_heartbeat", hb_ms)
-      .done();
+  JsonWriter w;
+  w.begin_object().field("id", id).field("name", s.name.empty() ? "sensor" : s.name);
+  opt_str(w, "interface", s.interface);
+  opt_str(w, "version", s.version);
+  time_field(w, "last_heartbeat", hb_ms);
+  return w.end_object().take();
 }
 
 std::string to_json(const AlertRow& a) {
-  Obj o;
-  o.str("id", a.id).str("kind", a.kind).str("severity", a.severity).str("status", a.status);
-  o.opt_str("host", a.host).opt_str("protocol", a.protocol).opt_str("condition", a.condition);
-  o.str("description", a.description).opt_str("resolved_by", a.resolved_by);
-  o.num("value", a.value).num("threshold", a.threshold).num("peak", a.peak);
-  o.num("count", a.count).time("first_seen", a.first_seen_ms).time("last_seen", a.last_seen_ms);
+  JsonWriter w;
+  w.begin_object().field("id", a.id).field("kind", a.kind).field("severity", a.severity);
+  w.field("status", a.status);
+  opt_str(w, "host", a.host);
+  opt_str(w, "protocol", a.protocol);
+  opt_str(w, "condition", a.condition);
+  w.field("description", a.description);
+  opt_str(w, "resolved_by", a.resolved_by);
+  w.field("value", a.value).field("threshold", a.threshold).field("peak", a.peak);
+  w.field("count", a.count);
+  time_field(w, "first_seen", a.first_seen_ms);
+  time_field(w, "last_seen", a.last_seen_ms);
   if (a.resolved_at_ms)
-    o.time("resolved_at", *a.resolved_at_ms);
+    time_field(w, "resolved_at", *a.resolved_at_ms);
   else
-    o.raw("resolved_at", "null");
-  return o.done();
+    w.key("resolved_at").null();
+  return w.end_object().take();
 }
 
 std::string to_json(const ConfigRow& c) {
-  std::string list = "[";
-  for (size_t i = 0; i < c.protocol_blacklist.size(); ++i) {
-    if (i) list += ',';
-    append_json_string(list, c.protocol_blacklist[i]);
-  }
-  list += ']';
-  return Obj()
-      .str("id", c.id)
-      .raw("config", c.config_json.empty() ? "{}" : c.config_json)
-      .num("traffic_threshold", c.traffic_threshold)
-      .num("connection_rate", c.connection_rate)
-      .raw("protocol_blacklist", list)
-      .time("created_at", c.created_ms ? c.created_ms : wall_ms())
-      .done();
+  JsonWriter w;
+  w.begin_object().field("id", c.id);
+  object_field(w, "config", c.config_json);
+  w.field("traffic_threshold", c.traffic_threshold).field("connection_rate", c.connection_rate);
+  w.key("protocol_blacklist").begin_array();
+  for (const auto& p : c.protocol_blacklist) w.value(p);
+  w.end_array();
+  time_field(w, "created_at", c.created_ms ? c.created_ms : wall_ms());
+  return w.end_object().take();
 }
 
 std::string to_json(const AuditRow& a) {
-  return Obj()
-      .str("id", a.id)
-      .time("at", a.at_ms ? a.at_ms : wall_ms())
-      .opt_str("actor_id", a.actor_id)
-      .opt_str("actor_email", a.actor_email)
-      .opt_str("source_addr", a.source_addr)
-      .str("action", a.action)
-      .raw("details", a.details_json.empty() ? "{}" : a.details_json)
-      .done();
+  JsonWriter w;
+  w.begin_object().field("id", a.id);
+  time_field(w, "at", a.at_ms ? a.at_ms : wall_ms());
+  opt_str(w, "actor_id", a.actor_id);
+  opt_str(w, "actor_email", a.actor_email);
+  opt_str(w, "source_addr", a.source_addr);
+  w.field("action", a.action);
+  object_field(w, "details", a.details_json);
+  return w.end_object().take();
 }
 
 std::string to_json(const MetricsRow& m) {
-  return Obj()
-      .str("id", m.id)
-      .time("ts", m.ts_ms ? m.ts_ms : wall_ms())
-      .num("total_packets", static_cast<int64_t>(m.total_packets))
-      .num("total_bytes", static_cast<int64_t>(m.total_bytes))
-      .num("pps", m.pps)
-      .num("bps", m.bps)
-      .num("active_hosts", m.active_hosts)
-      .num("connections_per_min", m.connections_per_min)
-      .raw("anomalies", m.anomalies_json.empty() ? "{}" : m.anomalies_json)
-      .raw("protocols", m.protocols_json.empty() ? "{}" : m.protocols_json)
-      .done();
+  JsonWriter w;
+  w.begin_object().field("id", m.id);
+  time_field(w, "ts", m.ts_ms ? m.ts_ms : wall_ms());
+  w.field("total_packets", static_cast<int64_t>(m.total_packets));
+  w.field("total_bytes", static_cast<int64_t>(m.total_bytes));
+  w.field("pps", m.pps).field("bps", m.bps).field("active_hosts", m.active_hosts);
+  w.field("connections_per_min", m.connections_per_min);
+  object_field(w, "anomalies", m.anomalies_json);
+  object_field(w, "protocols", m.protocols_json);
+  return w.end_object().take();
 }
 
 std::string to_json(const PacketRow& p) {
-  return Obj()
-      .str("id", p.id)
-      .time("ts", p.ts_ms)
-      .opt_str("src", p.src)
-      .opt_str("dst", p.dst)
-      .num("sport", int64_t{p.sport})
-      .num("dport", int64_t{p.dport})
-      .opt_str("protocol", p.protocol)
-      .num("length", int64_t{p.length})
-      .num("flags", int64_t{p.flags})
-      .done();
+  JsonWriter w;
+  w.begin_object().field("id", p.id);
+  time_field(w, "ts", p.ts_ms);
+  opt_str(w, "src", p.src);
+  opt_str(w, "dst", p.dst);
+  w.field("sport", int64_t{p.sport}).field("dport", int64_t{p.dport});
+  opt_str(w, "protocol", p.protocol);
+  w.field("length", int64_t{p.length}).field("flags", int64_t{p.flags});
+  return w.end_object().take();
 }
 
 }  // namespace securenet::store

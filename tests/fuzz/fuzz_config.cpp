@@ -30,7 +30,10 @@ bool same(const SecurityConfig& a, const SecurityConfig& b) {
       a.traffic_received_mbps != b.traffic_received_mbps ||
       a.traffic_received_external != b.traffic_received_external ||
       a.port_scan_ports != b.port_scan_ports || a.host_scan_hosts != b.host_scan_hosts ||
-      a.reflection_pps != b.reflection_pps ||
+      a.reflection_pps != b.reflection_pps || a.baseline_enabled != b.baseline_enabled ||
+      a.baseline_low_sigma != b.baseline_low_sigma ||
+      a.baseline_medium_sigma != b.baseline_medium_sigma ||
+      a.baseline_warmup_s != b.baseline_warmup_s ||
       a.protocol_blacklist.size() != b.protocol_blacklist.size() ||
       a.home_networks.size() != b.home_networks.size() ||
       a.whitelist.size() != b.whitelist.size() ||

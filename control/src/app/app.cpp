@@ -22,6 +22,11 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       detector_(alerts_) {
   snapshot_ = std::make_shared<Snapshot>();
   metrics_json_ = build_metrics_json(10);
+  if (!opts_.baseline_path.empty()) {
+    std::string note;
+    baselines_ = load_baselines(opts_.baseline_path, &note);
+    if (!note.empty()) std::fprintf(stderr, "securenet-control: baselines: %s\n", note.c_str());
+  }
   subscribe(sink_);
   subscribe(hub_);
 }
@@ -39,6 +44,7 @@ void App::start() {
 }
 
 void App::stop() {
+  if (running_ && !opts_.baseline_path.empty()) save_baselines(opts_.baseline_path, baselines_);
   running_ = false;
   timer_.cancel();
   probe_timer_.cancel();

@@ -30,6 +30,7 @@ struct AppOptions {
   std::string config_path;  // empty: config changes are not saved
   std::chrono::milliseconds tick{1000};
   size_t alert_capacity = 10000;
+  std::string baseline_path;  // <state>/baselines.json; empty: learned anew at each start
 };
 
 class App {
@@ -43,6 +44,7 @@ class App {
   void tick();
   static constexpr uint64_t kSliceSlots = 65536;
   static constexpr size_t kSliceHosts = 32768;
+  static constexpr uint64_t kBaselineSaveTicks = 300;
 
   const SecurityConfig& config() const { return config_; }
   // config() as GET /api/config shows it, serialized once per change.
@@ -57,6 +59,7 @@ class App {
 
   const Sampler& sampler() const { return sampler_; }
   const AlertStore& alerts() const { return alerts_; }
+  const Baselines& baselines() const { return baselines_; }
   std::optional<Alert> resolve_alert(const std::string& id);
   // Before start(): open alerts stored by an earlier run of this sensor (Detector::adopt).
   void adopt_alerts(std::vector<Alert> open);
@@ -105,6 +108,7 @@ class App {
   Sampler sampler_;
   AlertStore alerts_;
   Detector detector_;
+  Baselines baselines_;  // the link's learned normal (saved every kBaselineSaveTicks and at stop)
   std::vector<HostObservation> observations_;
   std::vector<uint64_t> sample_cursors_;
   std::vector<shm::SampleRecord> samples_;

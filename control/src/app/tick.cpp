@@ -77,7 +77,14 @@ void App::finish_tick() {
       raw.host_table_full > prev_table_full_ ? raw.host_table_full - prev_table_full_ : 0;
   prev_table_full_ = raw.host_table_full;
   in.health.spool_degraded = sink_.state().spool_degraded;
+  if (tick_info_.state == DataplaneState::kUp) {  // a stopped dataplane's zeros are not normal
+    in.baselines = &baselines_;
+    in.link = {snap->pps, snap->bps / 1e6, snap->connections_per_min,
+               static_cast<double>(snap->active_hosts)};
+  }
   notify_alerts(detector_.evaluate(in, config_));
+  if (!opts_.baseline_path.empty() && snap->tick % kBaselineSaveTicks == 0)
+    save_baselines(opts_.baseline_path, baselines_);
   snap->open_alerts = alerts_.open_by_severity();
 
   snap->tick_duration_ms =

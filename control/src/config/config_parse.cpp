@@ -198,6 +198,13 @@ bool apply_field(Ctx& c, SecurityConfig& cfg, std::string_view key, element v) {
     cfg.sample_one_in = static_cast<uint64_t>(d);
     return true;
   }
+  if (k == "baseline_enabled") return get_bool(c, k, v, cfg.baseline_enabled);
+  if (k == "baseline_low_sigma")
+    return get_number(c, k, v, 1, kMaxBaselineSigma, false, cfg.baseline_low_sigma);
+  if (k == "baseline_medium_sigma")
+    return get_number(c, k, v, 1, kMaxBaselineSigma, false, cfg.baseline_medium_sigma);
+  if (k == "baseline_warmup_s")
+    return get_number(c, k, v, 60, kMaxBaselineWarmupS, false, cfg.baseline_warmup_s);
   if (k == "protocol_blacklist") return parse_blacklist(c, v, cfg.protocol_blacklist);
   if (k == "home_networks") return parse_cidr_list(c, k, v, cfg.home_networks);
   if (k == "whitelist") return parse_cidr_list(c, k, v, cfg.whitelist);
@@ -238,6 +245,12 @@ ConfigParseResult apply_config_json(const SecurityConfig& base, std::string_view
       r.error = c.err;
       return r;
     }
+  }
+  if (cfg.baseline_medium_sigma < cfg.baseline_low_sigma) {
+    r.error = {"baseline_medium_sigma",
+               "baseline_medium_sigma: must be at least baseline_low_sigma (" +
+                   std::to_string(cfg.baseline_low_sigma) + ")"};
+    return r;
   }
   r.ok = true;
   r.config = std::move(cfg);

@@ -93,6 +93,10 @@ std::string config_to_json(const SecurityConfig& c) {
   w.field("port_scan_ports", c.port_scan_ports);
   w.field("host_scan_hosts", c.host_scan_hosts);
   w.field("reflection_pps", c.reflection_pps);
+  w.field("baseline_enabled", c.baseline_enabled);
+  w.field("baseline_low_sigma", c.baseline_low_sigma);
+  w.field("baseline_medium_sigma", c.baseline_medium_sigma);
+  w.field("baseline_warmup_s", c.baseline_warmup_s);
   w.key("protocol_blacklist").begin_array();
   for (const auto& e : c.protocol_blacklist) w.value(e.label);
   w.end_array();

@@ -45,6 +45,11 @@ struct SecurityConfig {
   double clear_ratio = 0.8;
   double clear_hold_s = 10;
   uint64_t sample_one_in = 1000;
+  // Adaptive baselines of the whole link (detect/baseline.h; API.md "baseline_deviation").
+  bool baseline_enabled = true;
+  double baseline_low_sigma = 4;     // deviations above the expected value: LOW
+  double baseline_medium_sigma = 6;  // MEDIUM (>= baseline_low_sigma)
+  double baseline_warmup_s = 3600;   // samples (ticks) learned before a statistic is used
   int64_t updated_at_ms = 0;
 
   static SecurityConfig defaults();
@@ -72,6 +77,8 @@ inline constexpr double kMaxClearHoldS = 86400;
 inline constexpr uint64_t kMaxSampleOneIn = 1000000000;
 // A scan sketch saturates near 600 (128 bits): a fan-out threshold above it could never fire.
 inline constexpr double kMaxScanFanout = 500;
+inline constexpr double kMaxBaselineSigma = 100;
+inline constexpr double kMaxBaselineWarmupS = 604800;  // a week
 
 struct ConfigError {
   std::string field;   // "protocol_blacklist"

@@ -49,6 +49,8 @@ const char* to_string(AlertKind k) {
       return "connection_rate_global";
     case AlertKind::kSensorHealth:
       return "sensor_health";
+    case AlertKind::kBaselineDeviation:
+      return "baseline_deviation";
   }
   return "sensor_health";
 }
@@ -57,6 +59,7 @@ const char* alert_direction(AlertKind k) {
   switch (k) {
     case AlertKind::kConnectionRateGlobal:
     case AlertKind::kSensorHealth:
+    case AlertKind::kBaselineDeviation:
       return nullptr;
     case AlertKind::kTrafficReceived:
     case AlertKind::kReflection:

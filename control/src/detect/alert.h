@@ -24,13 +24,14 @@ enum class AlertKind : uint8_t {
   kPortScan,
   kHostScan,
   kReflection,
+  kBaselineDeviation,  // issue 13 item 4: the link far above its learned normal
 };
 inline constexpr AlertKind kAllAlertKinds[] = {
     AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold,
     AlertKind::kConnectionRate,    AlertKind::kConnectionRateGlobal,
     AlertKind::kSensorHealth,      AlertKind::kTrafficReceived,
     AlertKind::kPortScan,          AlertKind::kHostScan,
-    AlertKind::kReflection};
+    AlertKind::kReflection,        AlertKind::kBaselineDeviation};
 const char* to_string(AlertKind k);
 // The host's part in a host alert: "sending"/"attacker" or "receiving"/"victim"; nullptr for
 // network-wide and sensor alerts.

@@ -1,6 +1,7 @@
 #include "detect/detector.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace securenet::control {
@@ -72,6 +73,7 @@ std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig&
     observe(o, in.now_ms, cfg);
   }
   observe_health(in.health, cfg, in.now_ms);
+  if (in.baselines) observe_baselines(in, cfg);
   clear_unseen(in.now_ms, cfg);
   return std::move(changed_);
 }
@@ -162,6 +164,36 @@ void Detector::observe_rate(AlertKind kind, const std::string& ip, double value,
   o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + num(value) + " " + unit +
                   ", threshold " + num(thr);
   observe(o, now_ms, cfg);
+}
+
+// The link's measures against their learned normal; then this tick is learned, except for a
+// measure above its threshold or with its alert open (an attack must not become normal).
+void Detector::observe_baselines(const TickInput& in, const SecurityConfig& cfg) {
+  std::array<bool, kBaselineMetrics> frozen{};
+  const auto warmup = static_cast<uint64_t>(cfg.baseline_warmup_s);
+  for (size_t i = 0; i < kBaselineMetrics && cfg.baseline_enabled; ++i) {
+    const auto m = static_cast<BaselineMetric>(i);
+    const std::string key = alert_key(AlertKind::kBaselineDeviation, "", to_string(m));
+    frozen[i] = store_.open_for(key) != nullptr;
+    const auto st = in.baselines->expected(in.now_ms, m, warmup);
+    if (!st) continue;
+    const double sd = std::max({std::sqrt(st->var), 0.1 * st->mean, baseline_min_deviation(m)});
+    const double thr = st->mean + cfg.baseline_low_sigma * sd;
+    const double x = in.link[i];
+    frozen[i] = frozen[i] || x > thr;
+    if (x <= st->mean + cfg.clear_ratio * cfg.baseline_low_sigma * sd) continue;
+    Obs o{AlertKind::kBaselineDeviation, "", "", to_string(m), ""};
+    o.severity = Severity::kLow;
+    o.value = x;
+    o.threshold = thr;
+    o.clear_level = st->mean + cfg.clear_ratio * cfg.baseline_low_sigma * sd;
+    o.escalate = x > st->mean + cfg.baseline_medium_sigma * sd;
+    o.description = "network: " + num(x) + " " + baseline_unit(m) + ", " +
+                    num((x - st->mean) / sd) + " deviations above the usual " + num(st->mean) +
+                    " for this hour";
+    observe(o, in.now_ms, cfg);
+  }
+  in.baselines->learn(in.now_ms, in.link, frozen);
 }
 
 void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms) {

@@ -18,6 +18,12 @@
 //    threshold (the most specific subnet override that sets connection_rate_per_min, else
 //    the global one); connection_rate_global: the whole network's SYNs per minute against
 //    the global connection_rate_per_min.
+//  - baseline_deviation (LOW; MEDIUM above baseline_medium_sigma): a link measure (packets/s,
+//    Mbit/s, new connections/min, active hosts; condition names it) more than
+//    baseline_low_sigma deviations above what Baselines expects for this hour of the week
+//    (the pooled statistic until the hour has baseline_warmup_s samples); the deviation is
+//    at least baseline_min_deviation(). Learns every tick except while the metric's alert is
+//    open or above its threshold. Off with baseline_enabled = false.
 //  - sensor_health: dataplane stale (MEDIUM) or down (HIGH), source drops (LOW; MEDIUM
 //    above 1% of traffic), host table full (LOW).
 //  - value > escalation_factor x threshold escalates one level (blacklist: its packets/s
@@ -35,6 +41,7 @@
 #include "config/security_config.h"
 #include "detect/alert.h"
 #include "detect/alert_store.h"
+#include "detect/baseline.h"
 #include "sampler/sampler.h"
 #include "sampler/snapshot.h"
 #include "securenet/common/uuid.h"
@@ -54,6 +61,8 @@ struct TickInput {
   const std::vector<HostObservation>* hosts = nullptr;
   double global_conn_per_min = 0;
   HealthInput health;
+  Baselines* baselines = nullptr;  // learned and checked when set (the App's)
+  LinkSample link{};               // this tick's link measures (BaselineMetric order)
 };
 
 class Detector {
@@ -107,6 +116,7 @@ class Detector {
   void observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr,
                        double bps, double mbps_thr, int64_t now_ms, const SecurityConfig& cfg);
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
+  void observe_baselines(const TickInput& in, const SecurityConfig& cfg);
 
   AlertStore& store_;
   std::unordered_map<std::string, Track> tracks_;  // by alert_key()

@@ -179,6 +179,10 @@ export interface Config {
   clear_ratio: number;
   clear_hold_s: number;
   sample_one_in: number;
+  baseline_enabled: boolean;
+  baseline_low_sigma: number;
+  baseline_medium_sigma: number;
+  baseline_warmup_s: number;
   updated_at_ms: number;
 }
 

@@ -124,6 +124,20 @@ export function Config() {
           </div>
           <Field name="sample_one_in" label="Sample one packet in" errors={errors}
             hint="Sampling rate for packet samples kept for alerts.">{num('sample_one_in', '1')}</Field>
+          <Field name="baseline_enabled" label="Baseline deviation alerts" errors={errors}
+            hint="On (default): the link's packets/s, Mbit/s, new connections/min and active hosts far above what is usual for this hour of the week raise baseline_deviation. Learning goes on either way.">
+            <input id="cfg-baseline_enabled" type="checkbox" checked={form.baseline_enabled === 'true'}
+              onChange={(e) => set('baseline_enabled', e.target.checked ? 'true' : 'false')}
+              data-testid="input-baseline_enabled" />
+          </Field>
+          <div className="row-2">
+            <Field name="baseline_low_sigma" label="Baseline LOW (deviations)" errors={errors}
+              hint="Default 4.">{num('baseline_low_sigma')}</Field>
+            <Field name="baseline_medium_sigma" label="Baseline MEDIUM (deviations)" errors={errors}
+              hint="Default 6, at least the LOW level.">{num('baseline_medium_sigma')}</Field>
+          </div>
+          <Field name="baseline_warmup_s" label="Baseline warm-up (s of learning)" errors={errors}
+            hint="Samples before a statistic is used (default 3600; each hour of the week learns on its own).">{num('baseline_warmup_s', '1')}</Field>
         </Card>
         <Card title="Protocols and networks">
           <Field name="protocol_blacklist" label="Protocol blacklist" errors={errors}

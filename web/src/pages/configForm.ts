@@ -4,11 +4,12 @@ import type { Config, ConfigUpdate, SubnetThreshold } from '../api/types';
 export const NUMBER_FIELDS = [
   'traffic_sent_pps', 'traffic_sent_mbps', 'traffic_received_pps', 'traffic_received_mbps',
   'connection_rate_per_min', 'port_scan_ports', 'host_scan_hosts', 'reflection_pps', 'escalation_factor',
-  'clear_ratio', 'clear_hold_s', 'sample_one_in',
+  'clear_ratio', 'clear_hold_s', 'sample_one_in', 'baseline_low_sigma', 'baseline_medium_sigma',
+  'baseline_warmup_s',
 ] as const;
 export const LIST_FIELDS = ['protocol_blacklist', 'home_networks', 'whitelist'] as const;
 /** Check boxes, kept in the form as 'true' / 'false'. */
-export const BOOL_FIELDS = ['traffic_received_external'] as const;
+export const BOOL_FIELDS = ['traffic_received_external', 'baseline_enabled'] as const;
 export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, ...BOOL_FIELDS, 'subnet_thresholds'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
@@ -33,6 +34,10 @@ export function toForm(c: Config): ConfigForm {
     clear_ratio: String(c.clear_ratio),
     clear_hold_s: String(c.clear_hold_s),
     sample_one_in: String(c.sample_one_in),
+    baseline_enabled: String(c.baseline_enabled ?? true),
+    baseline_low_sigma: String(c.baseline_low_sigma ?? 4),
+    baseline_medium_sigma: String(c.baseline_medium_sigma ?? 6),
+    baseline_warmup_s: String(c.baseline_warmup_s ?? 3600),
     protocol_blacklist: (c.protocol_blacklist ?? []).join(', '),
     home_networks: (c.home_networks ?? []).join('\n'),
     whitelist: (c.whitelist ?? []).join('\n'),

@@ -10,7 +10,8 @@ const config: Config = {
   traffic_sent_pps: 1000, traffic_sent_mbps: 0, traffic_received_pps: 10000, traffic_received_mbps: 0,
   traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, protocol_blacklist: ['ICMP', 'IGMP'],
   home_networks: [], whitelist: [], subnet_thresholds: [],
-  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
+  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, baseline_enabled: true, baseline_low_sigma: 4,
+  baseline_medium_sigma: 6, baseline_warmup_s: 3600, updated_at_ms: 0,
 };
 const alert: Alert = {
   id: '11111111-1111-4111-8111-111111111111', kind: 'traffic_threshold', severity: 'MEDIUM', status: 'open',

@@ -16,7 +16,8 @@ const config: Config = {
     { cidr: '10.1.53.0/24', connection_rate_per_min: 5000 },
     { cidr: 'fd00:1::/32', traffic_sent_pps: 9, connection_rate_per_min: 3 },
   ],
-  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, updated_at_ms: 0,
+  escalation_factor: 10, clear_ratio: 0.8, clear_hold_s: 10, sample_one_in: 1000, baseline_enabled: true, baseline_low_sigma: 4,
+  baseline_medium_sigma: 6, baseline_warmup_s: 3600, updated_at_ms: 0,
 };
 
 function at(path: string) { window.history.replaceState(null, '', path); }
