@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kRouterApi = "50061";  // inside the namespace: no clash possible
+constexpr const char* kRouterApi = "50061";     // inside the namespace: no clash possible
 constexpr uint64_t kBlackhole = 0xffff029aULL;  // 65535:666
 constexpr uint64_t kExtra = (65000ULL << 16) | 100;
 
@@ -51,8 +51,9 @@ uint16_t free_port() {
 
 std::string peer_toml(int as, const std::string& id, int port, const std::string& nbr, int nbr_as) {
   std::string s = "[global.config]\n  as = " + std::to_string(as) + "\n  router-id = \"" + id +
-                  "\"\n  port = " + std::to_string(port) + "\n[[neighbors]]\n  [neighbors.config]\n" +
-                  "    neighbor-address = \"" + nbr + "\"\n    peer-as = " + std::to_string(nbr_as) +
+                  "\"\n  port = " + std::to_string(port) +
+                  "\n[[neighbors]]\n  [neighbors.config]\n" + "    neighbor-address = \"" + nbr +
+                  "\"\n    peer-as = " + std::to_string(nbr_as) +
                   "\n  [neighbors.timers.config]\n    connect-retry = 1\n";
   for (const char* f : {"ipv4-unicast", "ipv6-unicast", "ipv4-flowspec", "ipv6-flowspec"})
     s += std::string("  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n") +
@@ -270,8 +271,8 @@ TEST_F(BgpBlock, ProtectedPrefixesWhitelistAndTheHourlyCapAnnounceNothing) {
     return !peers_->path("ipv4", "203.0.113.61/32").empty() &&
            !peers_->path("ipv4", "203.0.113.62/32").empty();
   }));
-  for (const char* p : {"203.0.113.20/32", "203.0.113.40/32", "203.0.113.63/32",
-                        "203.0.113.21/32", "203.0.113.64/32"})
+  for (const char* p : {"203.0.113.20/32", "203.0.113.40/32", "203.0.113.63/32", "203.0.113.21/32",
+                        "203.0.113.64/32"})
     EXPECT_TRUE(peers_->path("ipv4", p).empty()) << p;
   const std::string j = blocker.to_json();
   EXPECT_NE(j.find("\"result\":\"protected prefix\""), std::string::npos) << j;
@@ -298,7 +299,8 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   const BlockConfig c = config();
   std::ofstream(sensor.dir / "block.json")
       << R"({"enabled":true,"gobgp":")" << c.gobgp << R"(","grpc_address":"127.0.0.1:)"
-      << c.grpc_port << R"(","communities":["65000:100"],"protected_prefixes":["203.0.113.96/27"]})";
+      << c.grpc_port
+      << R"(","communities":["65000:100"],"protected_prefixes":["203.0.113.96/27"]})";
   auto opts = sensor.control();
   opts.extra = {"--block-config", (sensor.dir / "block.json").string()};
   securenet::test::ControlProcess control(opts, (sensor.dir / "control.log").string());
@@ -320,15 +322,15 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   EXPECT_EQ(call(verb::post, "/api/blocks", body, "").status, 401);
   EXPECT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.300"})", admin).status, 400);
   EXPECT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.7","x":1})", admin).status, 400);
-  EXPECT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.7","protocol":"udp"})", admin)
-                .status,
-            400);  // FlowSpec fields without mode flowspec
+  EXPECT_EQ(
+      call(verb::post, "/api/blocks", R"({"ip":"203.0.113.7","protocol":"udp"})", admin).status,
+      400);  // FlowSpec fields without mode flowspec
   EXPECT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.100"})", admin).status, 409);
   auto ok = call(verb::post, "/api/blocks", body, admin);
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(call(verb::post, "/api/blocks", body, admin).status, 409);  // already blocked
-  ASSERT_TRUE(wait_until([&] { return !peers_->path("ipv4", "203.0.113.70/32").empty(); }, 30s,
-                         100ms));
+  ASSERT_TRUE(
+      wait_until([&] { return !peers_->path("ipv4", "203.0.113.70/32").empty(); }, 30s, 100ms));
   auto coms = peers_->communities("ipv4", "203.0.113.70/32");
   EXPECT_NE(std::find(coms.begin(), coms.end(), kBlackhole), coms.end());
   auto list = call(verb::get, "/api/blocks", "", op);  // viewers and operators read
@@ -338,12 +340,12 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", op).status, 403);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", admin).status, 200);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", admin).status, 404);
-  EXPECT_TRUE(wait_until([&] { return peers_->path("ipv4", "203.0.113.70/32").empty(); }, 30s,
-                         100ms));
+  EXPECT_TRUE(
+      wait_until([&] { return peers_->path("ipv4", "203.0.113.70/32").empty(); }, 30s, 100ms));
   // A block still active at shutdown is withdrawn.
   ASSERT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.71"})", admin).status, 200);
-  ASSERT_TRUE(wait_until([&] { return !peers_->path("ipv4", "203.0.113.71/32").empty(); }, 30s,
-                         100ms));
+  ASSERT_TRUE(
+      wait_until([&] { return !peers_->path("ipv4", "203.0.113.71/32").empty(); }, 30s, 100ms));
   EXPECT_EQ(control.stop(), 0);
   EXPECT_TRUE(peers_->path("ipv4", "203.0.113.71/32").empty()) << control.log();
 }

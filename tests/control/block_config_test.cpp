@@ -1,12 +1,13 @@
 // The --block-config file (block/block_config.h) with valid and hostile inputs, and the gobgp
 // command lines of an announcement and its withdrawal.
+#include "block/block_config.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
 #include "block/bgp_command.h"
-#include "block/block_config.h"
 
 using namespace securenet::control;
 
@@ -56,16 +57,16 @@ TEST(BlockConfig, HostileInputsAreRefusedWithTheField) {
   EXPECT_NE(err(R"({"kinds":["nope"]})").find("kinds"), std::string::npos);
   EXPECT_NE(err(R"({"kinds":"reflection"})").find("kinds"), std::string::npos);
   for (const char* b : {"-1", "604801", "1.5", "\"60\"", "1e30"})
-    EXPECT_NE(err(std::string(R"({"ban_time_s":)") + b + "}").find("ban_time_s"),
-              std::string::npos)
+    EXPECT_NE(err(std::string(R"({"ban_time_s":)") + b + "}").find("ban_time_s"), std::string::npos)
         << b;
-  for (const char* c : {"65536:1", "1:65536", "-1:5", "1:2:3", ":5", "5:", "a:b", "",
-                        "00000000001:1", " 1:1"})
+  for (const char* c :
+       {"65536:1", "1:65536", "-1:5", "1:2:3", ":5", "5:", "a:b", "", "00000000001:1", " 1:1"})
     EXPECT_NE(err(std::string(R"({"communities":[")") + c + "\"]}").find("communities"),
               std::string::npos)
         << c;
   std::string many = R"({"communities":[)";
-  for (int i = 0; i < 33; ++i) many += std::string(i ? "," : "") + "\"1:" + std::to_string(i) + "\"";
+  for (int i = 0; i < 33; ++i)
+    many += std::string(i ? "," : "") + "\"1:" + std::to_string(i) + "\"";
   EXPECT_NE(err(many + "]}").find("communities"), std::string::npos);
   EXPECT_NE(err(R"({"protected_prefixes":["10.0.0.0/33"]})").find("protected"), std::string::npos);
   EXPECT_NE(err(R"({"protected_prefixes":[1]})").find("protected"), std::string::npos);

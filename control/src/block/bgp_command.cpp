@@ -110,7 +110,8 @@ CommandResult run_command(const std::vector<std::string>& argv, unsigned timeout
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
     ssize_t n = ::read(fds[0], buf, sizeof buf);
     if (n <= 0) break;  // EOF: the child closed its output (exited)
-    if (res.output.size() < 4096) res.output.append(buf, std::min<size_t>(n, 4096 - res.output.size()));
+    if (res.output.size() < 4096)
+      res.output.append(buf, std::min<size_t>(n, 4096 - res.output.size()));
   }
   ::close(fds[0]);
   if (timed_out) ::kill(pid, SIGKILL);

@@ -18,9 +18,12 @@ namespace securenet::control {
 const char* to_string(BlockMode m) { return m == BlockMode::kFlowspec ? "flowspec" : "blackhole"; }
 
 bool parse_block_mode(std::string_view s, BlockMode& out) {
-  if (s == "blackhole") out = BlockMode::kBlackhole;
-  else if (s == "flowspec") out = BlockMode::kFlowspec;
-  else return false;
+  if (s == "blackhole")
+    out = BlockMode::kBlackhole;
+  else if (s == "flowspec")
+    out = BlockMode::kFlowspec;
+  else
+    return false;
   return true;
 }
 
@@ -76,7 +79,8 @@ bool string_list(element v, size_t max, std::vector<std::string_view>& out) {
 
 bool parse_kind(std::string_view s, AlertKind& out) {
   for (AlertKind k : kAllAlertKinds) {
-    if (s == to_string(k) && k != AlertKind::kSensorHealth && k != AlertKind::kConnectionRateGlobal) {
+    if (s == to_string(k) && k != AlertKind::kSensorHealth &&
+        k != AlertKind::kConnectionRateGlobal) {
       out = k;
       return true;
     }
@@ -95,7 +99,8 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
   int64_t n = 0;
   std::vector<std::string_view> list;
   if (k == "enabled") {
-    if (v.get_bool().get(c.enabled) != simdjson::SUCCESS) return field_error(k, "must be true or false");
+    if (v.get_bool().get(c.enabled) != simdjson::SUCCESS)
+      return field_error(k, "must be true or false");
   } else if (k == "mode") {
     if (v.get_string().get(s) != simdjson::SUCCESS || !parse_block_mode(s, c.mode))
       return field_error(k, "must be \"blackhole\" or \"flowspec\"");
@@ -115,7 +120,8 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
     }
   } else if (k == "ban_time_s") {
     if (!get_int(v, 0, kMaxBanTimeS, c.ban_time_s))
-      return field_error(k, "must be a whole number of seconds, 0.." + std::to_string(kMaxBanTimeS));
+      return field_error(k,
+                         "must be a whole number of seconds, 0.." + std::to_string(kMaxBanTimeS));
   } else if (k == "communities") {
     if (!string_list(v, kMaxBlockCommunities, list))
       return field_error(k, "must be an array of at most 32 \"ASN:VALUE\" strings");
@@ -123,7 +129,8 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
     for (auto item : list) {
       uint32_t com = 0;
       if (!parse_community(item, com))
-        return field_error(k, "'" + std::string(item).substr(0, 64) + "' is not ASN:VALUE (0..65535 each)");
+        return field_error(
+            k, "'" + std::string(item).substr(0, 64) + "' is not ASN:VALUE (0..65535 each)");
       c.communities.push_back(com);
     }
   } else if (k == "protected_prefixes") {
@@ -138,7 +145,8 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
     }
   } else if (k == "max_announcements_per_hour") {
     if (!get_int(v, 1, kMaxAnnouncementsPerHour, n))
-      return field_error(k, "must be a whole number, 1.." + std::to_string(kMaxAnnouncementsPerHour));
+      return field_error(k,
+                         "must be a whole number, 1.." + std::to_string(kMaxAnnouncementsPerHour));
     c.max_announcements_per_hour = static_cast<unsigned>(n);
   } else if (k == "gobgp") {
     if (v.get_string().get(s) != simdjson::SUCCESS || s.empty() || s.front() != '/' ||
@@ -148,7 +156,8 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
   } else if (k == "grpc_address") {
     auto colon = v.get_string().get(s) == simdjson::SUCCESS ? s.rfind(':') : std::string_view::npos;
     std::string host = colon == std::string_view::npos ? "" : std::string(s.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     unsigned port = 0;
     std::string_view p = colon == std::string_view::npos ? "" : s.substr(colon + 1);
     auto r = std::from_chars(p.data(), p.data() + p.size(), port);

@@ -25,15 +25,15 @@ struct BlockConfig {
   BlockMode mode = BlockMode::kBlackhole;
   Severity min_severity = Severity::kHigh;
   std::vector<AlertKind> kinds{AlertKind::kTrafficReceived, AlertKind::kReflection};
-  int64_t ban_time_s = 3600;                // 0: until the alert resolves
-  std::vector<uint32_t> communities;        // extra "a:b" (65535:666 is always sent)
-  std::vector<Cidr> protected_prefixes;     // never announced (nor the config's whitelist)
+  int64_t ban_time_s = 3600;             // 0: until the alert resolves
+  std::vector<uint32_t> communities;     // extra "a:b" (65535:666 is always sent)
+  std::vector<Cidr> protected_prefixes;  // never announced (nor the config's whitelist)
   unsigned max_announcements_per_hour = 20;
-  std::string gobgp = "/usr/bin/gobgp";     // absolute path of the gobgp CLI
-  std::string grpc_host = "127.0.0.1";      // the speaker's gRPC API (an IP literal)
+  std::string gobgp = "/usr/bin/gobgp";  // absolute path of the gobgp CLI
+  std::string grpc_host = "127.0.0.1";   // the speaker's gRPC API (an IP literal)
   uint16_t grpc_port = 50051;
-  std::string next_hop_v4, next_hop_v6;     // empty: gobgp's default (its own address)
-  double flowspec_rate_bytes = 0;           // FlowSpec action: 0 = discard, else rate-limit
+  std::string next_hop_v4, next_hop_v6;  // empty: gobgp's default (its own address)
+  double flowspec_rate_bytes = 0;        // FlowSpec action: 0 = discard, else rate-limit
   unsigned command_timeout_ms = 5000;
 
   bool wants(const Alert& a) const;  // kind listed, severity >= min_severity, has a host

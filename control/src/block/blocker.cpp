@@ -96,10 +96,7 @@ BlockEvent& Blocker::record(const std::string& ip, const char* action, const std
 void Blocker::audit(const char* action, const std::string& ip, const Block& b,
                     const std::string& why, const AuditEvent& who) {
   JsonWriter d;
-  d.begin_object()
-      .field("ip", ip)
-      .field("mode", to_string(b.rule.mode))
-      .field("reason", why);
+  d.begin_object().field("ip", ip).field("mode", to_string(b.rule.mode)).field("reason", why);
   if (!b.alert_ids.empty()) d.field("alert_id", b.alert_ids.front());
   if (b.expires_ms) d.field("expires_ms", b.expires_ms);
   d.end_object();

@@ -29,15 +29,15 @@ class App;
 
 struct Block {
   BlockRule rule;
-  std::vector<std::string> alert_ids;  // empty for a manual block
-  std::string reason;                  // "traffic_received HIGH" | "manual"
-  std::string by;                      // "sensor" or the admin's email
+  std::vector<std::string> alert_ids;    // empty for a manual block
+  std::string reason;                    // "traffic_received HIGH" | "manual"
+  std::string by;                        // "sensor" or the admin's email
   int64_t since_ms = 0, expires_ms = 0;  // 0: no ban time
   std::string state = "announcing";      // announcing | active | failed
   std::string result;                    // gobgp's answer when it failed
 };
 
-struct BlockEvent {  // the last kMaxRecent announces, withdrawals and refusals
+struct BlockEvent {                    // the last kMaxRecent announces, withdrawals and refusals
   std::string ip, action, reason, by;  // action: announce | withdraw | refused
   int64_t at_ms = 0;
   std::string result = "pending";  // pending | ok | failed: ... | (refusals: the reason)
@@ -98,9 +98,9 @@ class Blocker : public EventObserver {
   BgpRunner runner_;
   boost::asio::steady_timer timer_;
   bool running_ = false;
-  std::map<std::string, Block> blocks_;     // by canonical IP text
-  std::set<std::string> decided_;           // open alert ids already blocked or refused
-  std::deque<int64_t> announce_times_;      // wall ms, the last hour
+  std::map<std::string, Block> blocks_;  // by canonical IP text
+  std::set<std::string> decided_;        // open alert ids already blocked or refused
+  std::deque<int64_t> announce_times_;   // wall ms, the last hour
   std::deque<std::shared_ptr<BlockEvent>> recent_;
 };
 

@@ -40,8 +40,7 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
         return bad("ban_s: must be 0 (until unblocked) .. 604800", "ban_s");
       m.ban_s = n;
     } else if (k == "protocol") {
-      if (v.get_string().get(s) != simdjson::SUCCESS ||
-          !(s == "tcp" || s == "udp" || s == "icmp"))
+      if (v.get_string().get(s) != simdjson::SUCCESS || !(s == "tcp" || s == "udp" || s == "icmp"))
         return bad("protocol: must be tcp, udp or icmp", "protocol");
       m.protocol = std::string(s);
     } else if (k == "source_port") {
