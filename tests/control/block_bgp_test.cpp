@@ -209,7 +209,9 @@ TEST_F(BgpBlock, AnAlertAnnouncesABlackholeWithCommunitiesAndItsResolveWithdraws
   const auto coms = peers_->communities("ipv4", "203.0.113.7/32");
   EXPECT_NE(std::find(coms.begin(), coms.end(), kBlackhole), coms.end());
   EXPECT_NE(std::find(coms.begin(), coms.end(), kExtra), coms.end());
-  EXPECT_NE(blocker.to_json().find("\"state\":\"active\""), std::string::npos);
+  // gobgp's answer reaches the control thread as a posted handler.
+  EXPECT_TRUE(pump_until(
+      [&] { return blocker.to_json().find("\"state\":\"active\"") != std::string::npos; }));
   a.open = false;
   blocker.on_alert_changed(a);
   EXPECT_TRUE(pump_until([&] { return peers_->path("ipv4", "203.0.113.7/32").empty(); }));

@@ -192,6 +192,9 @@ BlockAnswer Blocker::block(const ManualBlock& m, const AuditEvent& who) {
   if (blocks_.count(ip)) return {409, "already_blocked", ip + " is already blocked"};
   if (auto why = refusal(ip)) {
     record(ip, "refused", "manual", who.actor_email).result = *why;
+    Block refused;
+    refused.rule.mode = m.mode.value_or(cfg_.mode);
+    audit("block_refused", ip, refused, *why, who);
     unsigned status = why->rfind("cap", 0) == 0 ? 429 : 409;
     return {status, status == 429 ? "cap_reached" : "protected", ip + ": " + *why};
   }
