@@ -346,11 +346,11 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
       wait_until([&] { return peers_->path("ipv4", "203.0.113.70/32").empty(); }, 30s, 100ms));
   // IPv6: a /128, unblocked by its address in the path.
   ASSERT_EQ(call(verb::post, "/api/blocks", R"({"ip":"2001:DB8::70"})", admin).status, 200);
-  ASSERT_TRUE(wait_until([&] { return !peers_->path("ipv6", "2001:db8::70/128").empty(); }, 30s,
-                         100ms));
+  ASSERT_TRUE(
+      wait_until([&] { return !peers_->path("ipv6", "2001:db8::70/128").empty(); }, 30s, 100ms));
   EXPECT_EQ(call(verb::delete_, "/api/blocks/2001:db8::70", "{}", admin).status, 200);
-  EXPECT_TRUE(wait_until([&] { return peers_->path("ipv6", "2001:db8::70/128").empty(); }, 30s,
-                         100ms));
+  EXPECT_TRUE(
+      wait_until([&] { return peers_->path("ipv6", "2001:db8::70/128").empty(); }, 30s, 100ms));
   // A block still active at shutdown is withdrawn.
   ASSERT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.71"})", admin).status, 200);
   ASSERT_TRUE(
