@@ -1,5 +1,6 @@
 #include "block/blocker.h"
 
+#include <chrono>
 #include <cstdio>
 
 #include "app/app.h"
@@ -224,7 +225,14 @@ BlockAnswer Blocker::unblock(const std::string& text, const AuditEvent& who) {
 }
 
 void Blocker::withdraw_all_now() {
+  // Bounded (systemd's TimeoutStopSec is 20 s): what is left after 10 s is named, not waited on.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (const auto& [ip, b] : blocks_) {
+    if (std::chrono::steady_clock::now() >= until) {
+      std::fprintf(stderr, "securenet-control: shutdown: NOT withdrawn (out of time): %s\n",
+                   ip.c_str());
+      continue;
+    }
     auto r = run_command(withdraw_argv(cfg_, b.rule), cfg_.command_timeout_ms);
     std::fprintf(stderr, "securenet-control: shutdown: withdrew %s (%s)\n", ip.c_str(),
                  r.ok() ? "ok" : r.output.c_str());

@@ -53,7 +53,7 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
         return bad("rate_bytes: must be 0 (discard) .. 1e12 bytes/s", "rate_bytes");
       m.rate_bytes = d;
     } else {
-      return bad("unknown field '" + std::string(k).substr(0, 64) + "'", k);
+      return bad("unknown field '" + std::string(k).substr(0, 64) + "'", k.substr(0, 64));
     }
   }
   if (!have_ip) return bad("ip: missing", "ip");
