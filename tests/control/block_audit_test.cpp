@@ -58,9 +58,9 @@ TEST(BlockAudit, BlockUnblockAndRefusalAreAuditRows) {
   ASSERT_EQ(post(port, "/api/blocks", R"({"ip":"203.0.113.9","ban_s":60})", token).status, 200);
   EXPECT_EQ(post(port, "/api/blocks", R"({"ip":"198.51.100.4"})", token).status, 409);
   HttpClient c(port);
-  EXPECT_EQ(c.request(boost::beast::http::verb::delete_, "/api/blocks/203.0.113.9", "{}", token)
-                .status,
-            200);
+  EXPECT_EQ(
+      c.request(boost::beast::http::verb::delete_, "/api/blocks/203.0.113.9", "{}", token).status,
+      200);
   const std::string q =
       "select string_agg(action || ' ' || (details->>'ip') || ' ' || coalesce(actor_id::text, '') "
       "|| ' ' || source_addr, ',' order by action) from audit_log where action like '%block%'";
@@ -74,9 +74,11 @@ TEST(BlockAudit, BlockUnblockAndRefusalAreAuditRows) {
         return got == want;
       },
       20000))
-      << got << "\n" << control.log();
-  EXPECT_EQ(st::scalar(url, "select details->>'reason' from audit_log where action = "
-                            "'block_refused'"),
+      << got << "\n"
+      << control.log();
+  EXPECT_EQ(st::scalar(url,
+                       "select details->>'reason' from audit_log where action = "
+                       "'block_refused'"),
             "protected prefix");
   EXPECT_EQ(control.log().find("permission denied"), std::string::npos) << control.log();
   EXPECT_EQ(control.stop(), 0);

@@ -339,6 +339,8 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   ASSERT_EQ(list.status, 200);
   EXPECT_NE(list.body.find(R"("ip":"203.0.113.70")"), std::string::npos) << list.body;
   EXPECT_NE(list.body.find(R"("reason":"manual")"), std::string::npos);
+  EXPECT_EQ(list.body.find(R"("by":)"), std::string::npos);  // who: admins only
+  EXPECT_NE(call(verb::get, "/api/blocks", "", admin).body.find(R"("by":)"), std::string::npos);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", op).status, 403);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", admin).status, 200);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/203.0.113.70", "{}", admin).status, 404);

@@ -240,7 +240,7 @@ void Blocker::withdraw_all_now() {
   blocks_.clear();
 }
 
-std::string Blocker::to_json() const {
+std::string Blocker::to_json(bool show_by) const {
   JsonWriter w;
   w.begin_object()
       .field("enabled", cfg_.enabled)
@@ -256,8 +256,8 @@ std::string Blocker::to_json() const {
         .field("ip", ip)
         .field("prefix", ip + (b.rule.v6 ? "/128" : "/32"))
         .field("mode", to_string(b.rule.mode))
-        .field("reason", b.reason)
-        .field("by", b.by);
+        .field("reason", b.reason);
+    if (show_by) w.field("by", b.by);
     w.key("alert_id");
     b.alert_ids.empty() ? w.null() : w.value(b.alert_ids.front());
     w.field("since_ms", b.since_ms);
@@ -276,14 +276,9 @@ std::string Blocker::to_json() const {
   }
   w.end_array().key("recent").begin_array();
   for (const auto& e : recent_) {
-    w.begin_object()
-        .field("ip", e->ip)
-        .field("action", e->action)
-        .field("reason", e->reason)
-        .field("by", e->by)
-        .field("at_ms", e->at_ms)
-        .field("result", e->result)
-        .end_object();
+    w.begin_object().field("ip", e->ip).field("action", e->action).field("reason", e->reason);
+    if (show_by) w.field("by", e->by);
+    w.field("at_ms", e->at_ms).field("result", e->result).end_object();
   }
   w.end_array().end_object();
   return w.take();

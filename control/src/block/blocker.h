@@ -71,7 +71,8 @@ class Blocker : public EventObserver {
   // `who` carries the admin (actor, address) for the audit rows.
   BlockAnswer block(const ManualBlock& m, const AuditEvent& who);
   BlockAnswer unblock(const std::string& ip_text, const AuditEvent& who);
-  std::string to_json() const;  // GET /api/blocks
+  // GET /api/blocks; `by` (who blocked: an admin's email) only for admins, like the audit log.
+  std::string to_json(bool show_by = true) const;
   // Withdraws every active block now, waiting for gobgp (shutdown, after the io_context ran).
   void withdraw_all_now();
 

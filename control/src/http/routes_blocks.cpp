@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "auth/jwt.h"
 #include "http/audit.h"
 
 namespace securenet::control {
@@ -72,8 +73,10 @@ Response answer(const BlockAnswer& a, const Blocker& b) {
 
 void register_block_routes(Router& r, Blocker& blocker) {
   using boost::beast::http::verb;
-  r.add(verb::get, "/api/blocks", Access::kViewer,
-        [&blocker](const Request&) { return json_response(blocker.to_json()); });
+  r.add(verb::get, "/api/blocks", Access::kViewer, [&blocker](const Request& req) {
+    const bool admin = req.claims && req.claims->app_role == auth::AppRole::kAdmin;
+    return json_response(blocker.to_json(admin));
+  });
   r.add(verb::post, "/api/blocks", Access::kAdmin, [&blocker](const Request& req) {
     ManualBlock m;
     if (auto err = parse_manual(req.body, m)) return *err;

@@ -190,7 +190,7 @@ export interface Block {
   prefix: string;
   mode: 'blackhole' | 'flowspec';
   reason: string;
-  by: string;
+  by?: string;  // admins only
   alert_id: string | null;
   since_ms: number;
   expires_ms: number | null;
@@ -204,5 +204,5 @@ export interface BlockList {
   max_announcements_per_hour: number;
   announcements_last_hour: number;
   blocks: Block[];
-  recent: { ip: string; action: string; reason: string; by: string; at_ms: number; result: string }[];
+  recent: { ip: string; action: string; reason: string; by?: string; at_ms: number; result: string }[];
 }
