@@ -58,7 +58,7 @@ export function AlertTable({ alerts, onResolve, blocking }: {
                     {' '}· first {formatTimestamp(a.first_seen_ms)}</div>
                 </td>
                 <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}
-                  {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked"> blocked</span> : null}</td>
+                  {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked">blocked</span> : null}</td>
                 <td className="num" title={a.peak != null ? `peak ${a.peak}` : undefined}>
                   {a.value != null ? formatSI(a.value) : '—'}
                   {a.threshold != null && <span className="muted"> / {formatSI(a.threshold)}</span>}
