@@ -27,6 +27,7 @@
 #   SECURENET_SOURCE_ARGS   dataplane source options (default: replay a demo capture with
 #                           an ICMP flood amid benign traffic)
 #   SECURENET_DEMO_PPS      pace of the demo replay (default 3000 packets/s)
+#   SECURENET_CONTROL_ARGS  more securenet-control options, e.g. --block-config FILE
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SECURENET_BUILD_DIR:-$root/build}
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --port) listen=127.0.0.1:$2; export SECURENET_PG_PORT=${SECURENET_PG_PORT:-$(($2 + 1))}; shift 2 ;;
     --instance) instance=$2; instance_given=1; shift 2 ;;
     --tls) tls=1; shift ;;  # HTTPS with a self-signed certificate in <state>/tls
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "sensor: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -140,7 +141,8 @@ start_dataplane() {
 }
 start_control() {
   SECURENET_DATABASE_URL=$sensor_db_url "$build/control/securenet-control" --instance "$instance" --listen "$listen" \
-    --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" "${tls_args[@]}" &
+    --state-dir "$state" --jwt-secret-file "$secret" "${web_args[@]}" "${owner_args[@]}" "${tls_args[@]}" \
+    ${SECURENET_CONTROL_ARGS:-} &
   pid_of[control]=$!
 }
 start() {  # start NAME: runs it and records its pid

@@ -53,6 +53,8 @@ const char* usage_text() {
          "  --heartbeat-every N    refresh sensors.last_heartbeat every N seconds (default 15)\n"
          "  --access-ttl S         lifetime of the access tokens login/refresh mint (default 900)\n"
          "  --migrate              apply the database migrations at start\n"
+         "  --block-config F       BGP blocking through gobgp (JSON; README \"Responding to\n"
+         "                         attacks\"); off without it\n"
          "  --help\n";
 }
 
@@ -134,6 +136,8 @@ bool control_option(const std::string& a, const std::string& v, CliOptions& o,
   else if (a == "--heartbeat-every")
     ok = to_num(v, o.persist.heartbeat_every_s) && o.persist.heartbeat_every_s >= 1 &&
          o.persist.heartbeat_every_s <= 3600;
+  else if (a == "--block-config")
+    o.block_config = v;
   else if (a == "--access-ttl")
     ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
   else

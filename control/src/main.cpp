@@ -14,9 +14,11 @@
 #include "auth/jwt.h"
 #include "auth/revocation.h"
 #include "auth/token_tool.h"
+#include "block/blocker.h"
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
+#include "http/routes_blocks.h"
 #include "http/routes_db.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -78,6 +80,14 @@ int run(const CliOptions& o) {
   NullSink null_sink;
   EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
   App app(ioc, o.app, cfg->config, sink);
+  BlockConfig block_cfg;  // off unless --block-config enables it
+  if (!o.block_config.empty()) {
+    auto bc = load_block_config(o.block_config);
+    if (!bc) return fail(bc.error().message);
+    block_cfg = *bc;
+  }
+  Blocker blocker(ioc, block_cfg, app);
+  app.subscribe(blocker);                 // before adopt: adopted open alerts are blocked again
   if (*db) adopt_open_alerts(**db, app);  // continue the alerts of the previous run
   if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
@@ -93,6 +103,7 @@ int run(const CliOptions& o) {
   dd.access_ttl_s = o.access_ttl_s;
   register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
+  register_block_routes(router, blocker);
   StaticFiles files(o.web_root);
   auth::Verifier v = *verifier;
   Dispatcher dispatch(
@@ -147,12 +158,15 @@ int run(const CliOptions& o) {
     server.shutdown();
     hup.cancel();
     app.stop();
+    blocker.stop();
   });
   app.start();
+  blocker.start();
   ioc.run();
   pool.join();    // offloaded requests finish, and their answers are written (bounded wait)
   ioc.restart();  // before anything their handlers refer to is destroyed
   ioc.run_for(std::chrono::seconds(2));
+  blocker.withdraw_all_now();      // bans do not outlive the process
   if (*db) (*db)->writer->stop();  // queued rows end in the database or the spool
   return 0;
 }

@@ -1,7 +1,7 @@
 // REST client for the control plane: bearer auth, one refresh attempt on 401,
 // uniform error objects ({error, detail, field}).
 import type {
-  Alert, AlertStatus, AuditPage, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Alert, AlertStatus, AuditPage, BlockList, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
   Metrics, SensorsResponse, Session, Severity, Status, TokenResponse,
 } from './types';
 
@@ -205,6 +205,10 @@ export class ApiClient {
     return r.points ?? [];
   }
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
+  /** BGP blocks (API.md "Blocks"): read by everyone, block/unblock by admins. */
+  blocks() { return this.request<BlockList>('GET', '/api/blocks'); }
+  block(ip: string) { return this.request<BlockList>('POST', '/api/blocks', { ip }); }
+  unblock(ip: string) { return this.request<BlockList>('DELETE', `/api/blocks/${encodeURIComponent(ip)}`, {}); }
 
   /** URL of the SSE stream (EventSource cannot send headers, so the token rides in the query). */
   eventsUrl(): string {

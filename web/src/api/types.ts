@@ -187,3 +187,26 @@ export interface Config {
 }
 
 export type ConfigUpdate = Partial<Omit<Config, 'updated_at_ms'>>;
+
+/** A BGP block (GET /api/blocks, API.md "Blocks"). */
+export interface Block {
+  ip: string;
+  prefix: string;
+  mode: 'blackhole' | 'flowspec';
+  reason: string;
+  by?: string;  // admins only
+  alert_id: string | null;
+  since_ms: number;
+  expires_ms: number | null;
+  state: 'announcing' | 'active' | 'failed';
+  result: string;
+}
+
+export interface BlockList {
+  enabled: boolean;
+  mode: string;
+  max_announcements_per_hour: number;
+  announcements_last_hour: number;
+  blocks: Block[];
+  recent: { ip: string; action: string; reason: string; by?: string; at_ms: number; result: string }[];
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useApi } from '../api/context';
 import { useAlertUpdates } from '../api/live';
-import type { Alert, AlertStatus, Severity } from '../api/types';
+import type { Alert, AlertStatus, BlockList, Severity } from '../api/types';
 import { SEVERITIES } from '../api/types';
 import { Card, Empty, ErrorBanner, SeverityBadge } from '../components/ui';
 import { countBySeverity, filterAlerts, mergeAlert, mergeAlerts, refreshAlerts, type AlertFilter } from '../lib/alerts';
@@ -9,7 +9,16 @@ import { formatAgo, formatCount, formatSI, formatTimestamp } from '../lib/format
 import { useRole } from '../lib/roles';
 import { Link } from '../lib/router';
 
-export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: (id: string) => Promise<unknown> }) {
+/** BGP blocks on the alerts page (API.md "Blocks"): which hosts are blocked, and the admin's buttons. */
+export interface BlockActions {
+  list: BlockList;
+  onBlock: (ip: string) => Promise<unknown>;
+  onUnblock: (ip: string) => Promise<unknown>;
+}
+
+export function AlertTable({ alerts, onResolve, blocking }: {
+  alerts: Alert[]; onResolve: (id: string) => Promise<unknown>; blocking?: BlockActions;
+}) {
   const { can } = useRole();
   const [busy, setBusy] = useState<string | null>(null);
   const [err, setErr] = useState<string | null>(null);
@@ -17,6 +26,14 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
   const resolve = (id: string) => {
     setBusy(id); setErr(null);
     onResolve(id).catch((e: Error) => setErr(e.message)).finally(() => setBusy(null));
+  };
+  const blocked = new Set(blocking?.list.blocks.map((b) => b.ip) ?? []);
+  const canBlock = !!blocking?.list.enabled && can('block');
+  const toggleBlock = (a: Alert) => {
+    if (!blocking || !a.host) return;
+    setBusy(a.id); setErr(null);
+    (blocked.has(a.host) ? blocking.onUnblock(a.host) : blocking.onBlock(a.host))
+      .catch((e: Error) => setErr(e.message)).finally(() => setBusy(null));
   };
   return (
     <>
@@ -40,7 +57,8 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
                     {a.role ? <span className={`tag tag-${a.role}`} data-testid="alert-role"> · {a.role} ({a.direction})</span> : null}
                     {' '}· first {formatTimestamp(a.first_seen_ms)}</div>
                 </td>
-                <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}</td>
+                <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}
+                  {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked">blocked</span> : null}</td>
                 <td className="num" title={a.peak != null ? `peak ${a.peak}` : undefined}>
                   {a.value != null ? formatSI(a.value) : '—'}
                   {a.threshold != null && <span className="muted"> / {formatSI(a.threshold)}</span>}
@@ -55,6 +73,13 @@ export function AlertTable({ alerts, onResolve }: { alerts: Alert[]; onResolve: 
                   {a.status === 'open' && can('resolve') && (
                     <button className="btn btn-small" disabled={busy === a.id} onClick={() => resolve(a.id)} data-testid="resolve-button">
                       {busy === a.id ? 'Resolving…' : 'Resolve'}
+                    </button>
+                  )}
+                  {canBlock && a.host && (
+                    <button className="btn btn-small" disabled={busy === a.id} onClick={() => toggleBlock(a)}
+                      data-testid={blocked.has(a.host) ? 'unblock-button' : 'block-button'}
+                      title={blocked.has(a.host) ? 'Withdraw the BGP block of this host' : 'Announce a BGP block (blackhole/FlowSpec) for this host'}>
+                      {blocked.has(a.host) ? 'Unblock' : 'Block'}
                     </button>
                   )}
                 </td>
@@ -72,14 +97,17 @@ export function Alerts() {
   const [filter, setFilter] = useState<AlertFilter>({ severity: '', status: 'open' });
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [blocks, setBlocks] = useState<BlockList | null>(null);
 
   useEffect(() => {
     let stop = false;
     const load = () => api.alerts({ limit: 500, ...filter })
       .then((a) => { if (!stop) { setAlerts((cur) => refreshAlerts(a, cur)); setError(null); } })
       .catch((e: Error) => !stop && setError(e.message));
+    const loadBlocks = () => api.blocks().then((b) => !stop && setBlocks(b)).catch(() => undefined);
     load();
-    const t = setInterval(load, 5000);
+    loadBlocks();
+    const t = setInterval(() => { load(); loadBlocks(); }, 5000);
     return () => { stop = true; clearInterval(t); };
   }, [api, filter]);
 
@@ -88,6 +116,11 @@ export function Alerts() {
   const shown = alerts ? filterAlerts(alerts, filter) : [];
   const counts = countBySeverity(shown);
   const onResolve = (id: string) => api.resolveAlert(id).then((a) => setAlerts((l) => (l ? mergeAlert(l, a) : l)));
+  const blocking: BlockActions | undefined = blocks ? {
+    list: blocks,
+    onBlock: (ip) => api.block(ip).then(setBlocks),
+    onUnblock: (ip) => api.unblock(ip).then(setBlocks),
+  } : undefined;
 
   return (
     <div className="page">
@@ -116,7 +149,7 @@ export function Alerts() {
       }>
         {alerts === null ? <Empty>Loading…</Empty> :
           shown.length === 0 ? <Empty>No alerts match these filters</Empty> :
-            <AlertTable alerts={shown} onResolve={onResolve} />}
+            <AlertTable alerts={shown} onResolve={onResolve} blocking={blocking} />}
       </Card>
     </div>
   );

@@ -1,0 +1,287 @@
+#include "block/blocker.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "app/app.h"
+#include "securenet/common/clock.h"
+#include "securenet/common/json_writer.h"
+#include "securenet/ip_text.h"
+
+namespace securenet::control {
+
+namespace {
+AuditEvent sensor_actor() {
+  AuditEvent e;
+  e.source = "sensor";
+  return e;
+}
+
+// FlowSpec fields an alert implies: reflection is UDP from amplifiers; an attacker's
+// traffic is matched by source, a victim's by destination.
+void alert_rule(const Alert& a, BlockRule& r) {
+  if (a.kind == AlertKind::kReflection) r.protocol = "udp";
+  const char* role = alert_role(a.kind);
+  r.match_source = role && std::string_view(role) == "attacker";
+}
+}  // namespace
+
+Blocker::Blocker(boost::asio::io_context& ioc, BlockConfig cfg, App& app)
+    : ioc_(ioc),
+      cfg_(std::move(cfg)),
+      app_(app),
+      runner_(ioc, cfg_.command_timeout_ms),
+      timer_(ioc) {}
+
+Blocker::~Blocker() = default;
+
+void Blocker::start() {
+  running_ = true;
+  schedule();
+}
+
+void Blocker::stop() {
+  running_ = false;
+  timer_.cancel();
+}
+
+void Blocker::schedule() {
+  if (!running_) return;
+  timer_.expires_after(std::chrono::milliseconds(250));
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || !running_) return;
+    expire();
+    schedule();
+  });
+}
+
+void Blocker::expire() {
+  const int64_t now = wall_ms();
+  std::vector<std::string> due;
+  for (const auto& [ip, b] : blocks_)
+    if (b.expires_ms != 0 && b.expires_ms <= now) due.push_back(ip);
+  for (const auto& ip : due) withdraw(ip, "ban time passed", sensor_actor());
+}
+
+unsigned Blocker::announced_last_hour() {
+  const int64_t cut = wall_ms() - 3600 * 1000;
+  while (!announce_times_.empty() && announce_times_.front() <= cut) announce_times_.pop_front();
+  return static_cast<unsigned>(announce_times_.size());
+}
+
+std::optional<std::string> Blocker::refusal(const std::string& ip) {
+  auto key = parse_ip_text(ip);
+  if (!key) return "not an IP address";
+  if (any_match(cfg_.protected_prefixes, *key)) return "protected prefix";
+  if (app_.config().whitelisted(*key)) return "whitelisted";
+  if (announced_last_hour() >= cfg_.max_announcements_per_hour)
+    return "cap of " + std::to_string(cfg_.max_announcements_per_hour) +
+           " announcements per hour reached";
+  if (blocks_.size() >= kMaxBlocks) return "too many active blocks";
+  return std::nullopt;
+}
+
+BlockEvent& Blocker::record(const std::string& ip, const char* action, const std::string& reason,
+                            const std::string& by) {
+  auto e = std::make_shared<BlockEvent>();
+  e->ip = ip;
+  e->action = action;
+  e->reason = reason;
+  e->by = by;
+  e->at_ms = wall_ms();
+  recent_.push_front(e);
+  if (recent_.size() > kMaxRecent) recent_.pop_back();
+  return *e;
+}
+
+void Blocker::audit(const char* action, const std::string& ip, const Block& b,
+                    const std::string& why, const AuditEvent& who) {
+  JsonWriter d;
+  d.begin_object().field("ip", ip).field("mode", to_string(b.rule.mode)).field("reason", why);
+  if (!b.alert_ids.empty()) d.field("alert_id", b.alert_ids.front());
+  if (b.expires_ms) d.field("expires_ms", b.expires_ms);
+  d.end_object();
+  AuditEvent e = who;
+  e.action = action;
+  e.details_json = d.take();
+  app_.audit(e);
+}
+
+void Blocker::announce(const std::string& ip, Block b, const AuditEvent& who) {
+  announce_times_.push_back(wall_ms());
+  std::shared_ptr<BlockEvent> ev;
+  record(ip, "announce", b.reason, b.by);
+  ev = recent_.front();
+  audit("block", ip, b, b.reason, who);
+  auto argv = announce_argv(cfg_, b.rule);
+  blocks_[ip] = std::move(b);
+  runner_.submit(std::move(argv), [this, ip, ev](const CommandResult& r) {
+    ev->result = r.ok() ? "ok" : "failed: " + r.output.substr(0, 300);
+    auto it = blocks_.find(ip);
+    if (it == blocks_.end() || it->second.state != "announcing") return;
+    it->second.state = r.ok() ? "active" : "failed";
+    if (!r.ok()) {
+      it->second.result = r.output.substr(0, 300);
+      std::fprintf(stderr, "securenet-control: block %s: gobgp failed: %s\n", ip.c_str(),
+                   r.output.c_str());
+    }
+  });
+}
+
+void Blocker::withdraw(const std::string& ip, const std::string& why, const AuditEvent& who) {
+  auto it = blocks_.find(ip);
+  if (it == blocks_.end()) return;
+  Block b = std::move(it->second);
+  blocks_.erase(it);
+  record(ip, "withdraw", why, who.actor_email.empty() ? "sensor" : who.actor_email);
+  auto ev = recent_.front();
+  audit("unblock", ip, b, why, who);
+  runner_.submit(withdraw_argv(cfg_, b.rule), [ev](const CommandResult& r) {
+    ev->result = r.ok() ? "ok" : "failed: " + r.output.substr(0, 300);
+  });
+}
+
+void Blocker::on_alert_changed(const Alert& a) {
+  if (!a.open) {
+    if (!decided_.erase(a.id)) return;
+    std::vector<std::string> done;
+    for (auto& [ip, b] : blocks_) {
+      auto& ids = b.alert_ids;
+      if (std::erase(ids, a.id) > 0 && ids.empty()) done.push_back(ip);
+    }
+    for (const auto& ip : done) withdraw(ip, "alert resolved", sensor_actor());
+    return;
+  }
+  if (!cfg_.enabled || !cfg_.wants(a) || decided_.count(a.id)) return;
+  decided_.insert(a.id);
+  auto key = parse_ip_text(a.host);
+  if (!key) return;
+  const std::string ip = ip_text(*key);
+  const std::string reason = std::string(to_string(a.kind)) + " " + to_string(a.severity);
+  if (auto it = blocks_.find(ip); it != blocks_.end()) {  // already blocked: one more reason
+    if (!it->second.alert_ids.empty()) it->second.alert_ids.push_back(a.id);
+    return;
+  }
+  if (auto why = refusal(ip)) {
+    record(ip, "refused", reason, "sensor").result = *why;
+    Block b;
+    b.rule.mode = cfg_.mode;
+    b.alert_ids = {a.id};
+    audit("block_refused", ip, b, *why, sensor_actor());
+    return;
+  }
+  Block b;
+  b.rule.ip = ip;
+  b.rule.v6 = !is_v4_mapped(*key);
+  b.rule.mode = cfg_.mode;
+  b.rule.rate_bytes = cfg_.flowspec_rate_bytes;
+  alert_rule(a, b.rule);
+  b.alert_ids = {a.id};
+  b.reason = reason;
+  b.by = "sensor";
+  b.since_ms = wall_ms();
+  b.expires_ms = cfg_.ban_time_s ? b.since_ms + cfg_.ban_time_s * 1000 : 0;
+  announce(ip, std::move(b), sensor_actor());
+}
+
+BlockAnswer Blocker::block(const ManualBlock& m, const AuditEvent& who) {
+  if (!cfg_.enabled)
+    return {409, "blocking_disabled", "blocking is off (--block-config with \"enabled\": true)"};
+  auto key = parse_ip_text(m.ip);
+  if (!key) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address"};
+  const std::string ip = ip_text(*key);
+  if (blocks_.count(ip)) return {409, "already_blocked", ip + " is already blocked"};
+  if (auto why = refusal(ip)) {
+    record(ip, "refused", "manual", who.actor_email).result = *why;
+    Block refused;
+    refused.rule.mode = m.mode.value_or(cfg_.mode);
+    audit("block_refused", ip, refused, *why, who);
+    unsigned status = why->rfind("cap", 0) == 0 ? 429 : 409;
+    return {status, status == 429 ? "cap_reached" : "protected", ip + ": " + *why};
+  }
+  Block b;
+  b.rule.ip = ip;
+  b.rule.v6 = !is_v4_mapped(*key);
+  b.rule.mode = m.mode.value_or(cfg_.mode);
+  b.rule.protocol = m.protocol;
+  b.rule.source_port = m.source_port;
+  b.rule.rate_bytes = m.rate_bytes;
+  b.reason = "manual";
+  b.by = who.actor_email.empty() ? "admin" : who.actor_email;
+  b.since_ms = wall_ms();
+  const int64_t ban = m.ban_s.value_or(cfg_.ban_time_s);
+  b.expires_ms = ban ? b.since_ms + ban * 1000 : 0;
+  announce(ip, std::move(b), who);
+  return {};
+}
+
+BlockAnswer Blocker::unblock(const std::string& text, const AuditEvent& who) {
+  auto key = parse_ip_text(text);
+  if (!key) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address"};
+  const std::string ip = ip_text(*key);
+  if (!blocks_.count(ip)) return {404, "not_found", ip + " is not blocked"};
+  withdraw(ip, "manual unblock", who);
+  return {};
+}
+
+void Blocker::withdraw_all_now() {
+  // Bounded (systemd's TimeoutStopSec is 20 s): what is left after 10 s is named, not waited on.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (const auto& [ip, b] : blocks_) {
+    if (std::chrono::steady_clock::now() >= until) {
+      std::fprintf(stderr, "securenet-control: shutdown: NOT withdrawn (out of time): %s\n",
+                   ip.c_str());
+      continue;
+    }
+    auto r = run_command(withdraw_argv(cfg_, b.rule), cfg_.command_timeout_ms);
+    std::fprintf(stderr, "securenet-control: shutdown: withdrew %s (%s)\n", ip.c_str(),
+                 r.ok() ? "ok" : r.output.c_str());
+  }
+  blocks_.clear();
+}
+
+std::string Blocker::to_json(bool show_by) const {
+  JsonWriter w;
+  w.begin_object()
+      .field("enabled", cfg_.enabled)
+      .field("mode", to_string(cfg_.mode))
+      .field("max_announcements_per_hour", cfg_.max_announcements_per_hour);
+  const int64_t cut = wall_ms() - 3600 * 1000;
+  uint64_t last_hour = 0;
+  for (int64_t t : announce_times_) last_hour += t > cut;
+  w.field("announcements_last_hour", last_hour);
+  w.key("blocks").begin_array();
+  for (const auto& [ip, b] : blocks_) {
+    w.begin_object()
+        .field("ip", ip)
+        .field("prefix", ip + (b.rule.v6 ? "/128" : "/32"))
+        .field("mode", to_string(b.rule.mode))
+        .field("reason", b.reason);
+    if (show_by) w.field("by", b.by);
+    w.key("alert_id");
+    b.alert_ids.empty() ? w.null() : w.value(b.alert_ids.front());
+    w.field("since_ms", b.since_ms);
+    w.key("expires_ms");
+    b.expires_ms ? w.value(b.expires_ms) : w.null();
+    w.field("state", b.state).field("result", b.result);
+    if (b.rule.mode == BlockMode::kFlowspec) {
+      w.field("match", b.rule.match_source ? "source" : "destination");
+      w.key("protocol");
+      b.rule.protocol.empty() ? w.null() : w.value(b.rule.protocol);
+      w.key("source_port");
+      b.rule.source_port < 0 ? w.null() : w.value(b.rule.source_port);
+      w.field("rate_bytes", b.rule.rate_bytes);
+    }
+    w.end_object();
+  }
+  w.end_array().key("recent").begin_array();
+  for (const auto& e : recent_) {
+    w.begin_object().field("ip", e->ip).field("action", e->action).field("reason", e->reason);
+    if (show_by) w.field("by", e->by);
+    w.field("at_ms", e->at_ms).field("result", e->result).end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+}  // namespace securenet::control
