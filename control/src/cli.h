@@ -33,6 +33,9 @@ struct CliOptions {
   std::string tls_cert, tls_key;  // --tls-cert / --tls-key (PEM files; both or neither)
   PersistOptions persist;      // database (disabled when neither --db nor SECURENET_DATABASE_URL)
   int64_t access_ttl_s = 900;  // access tokens minted by login/refresh (--access-ttl)
+  // Notification channels (--notify-config; default <state-dir>/notify.json when it exists).
+  std::string notify_config;
+  bool notify_config_given = false;
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args);
