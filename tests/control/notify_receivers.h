@@ -62,7 +62,7 @@ struct HttpHit {
 
 class HttpReceiver {
  public:
-  int fail_first = 0;      // answer 500 to this many requests first
+  int fail_first = 0;         // answer 500 to this many requests first
   bool never_answer = false;  // read the request, then hold the connection without answering
   Inbox<HttpHit> hits;
   std::atomic<int> requests{0};
@@ -103,9 +103,8 @@ class HttpReceiver {
         held.push_back(std::move(s));
         continue;
       }
-      http::response<http::string_body> res{n <= fail_first ? http::status::internal_server_error
-                                                             : http::status::no_content,
-                                            11};
+      http::response<http::string_body> res{
+          n <= fail_first ? http::status::internal_server_error : http::status::no_content, 11};
       res.prepare_payload();
       http::write(s, res, ec);
       if (n > fail_first) hits.push(std::move(hit));
@@ -194,8 +193,8 @@ class TcpReceiver {
         }
         if (buf.size() < want) net::read(s, buf, net::transfer_exactly(want - buf.size()), ec);
         if (ec) break;
-        lines.push(std::string(net::buffers_begin(buf.data()),
-                               net::buffers_begin(buf.data()) + want));
+        lines.push(
+            std::string(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + want));
         buf.consume(want);
       }
       cur_fd_ = -1;

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <simdjson.h>
 #include <signal.h>
+#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -133,12 +133,12 @@ TEST(NotifyConfig, ParsesEveryChannelType) {
 }
 
 TEST(NotifyConfig, RefusesBadUrls) {
-  for (const char* url : {"ftp://x/", "http://", "http://user:pw@host/", "http://host:0/",
-                          "http://host:70000/", "http://ho st/", "http://host/#frag",
-                          "http://host:/", "http://[::1/", "http://a\\nb/", "host/path",
-                          "http://h\x01/"}) {
-    std::string json = std::string(R"({"webhooks":[{"name":"w","url":)") +
-                       securenet::json_string(url) + "}]}";
+  for (const char* url :
+       {"ftp://x/", "http://", "http://user:pw@host/", "http://host:0/", "http://host:70000/",
+        "http://ho st/", "http://host/#frag", "http://host:/", "http://[::1/", "http://a\\nb/",
+        "host/path", "http://h\x01/"}) {
+    std::string json =
+        std::string(R"({"webhooks":[{"name":"w","url":)") + securenet::json_string(url) + "}]}";
     EXPECT_NE(parse_err(json), "accepted") << url;
   }
   std::string long_url = "http://h/" + std::string(3000, 'a');
@@ -147,9 +147,9 @@ TEST(NotifyConfig, RefusesBadUrls) {
 
 TEST(NotifyConfig, RefusesUnknownKeysAndBadValues) {
   const char* bad[] = {
-      R"({"webhook":[]})",                                                   // unknown top key
-      R"({"webhooks":[{"name":"w","url":"http://h/","colour":"red"}]})",    // unknown field
-      R"({"webhooks":[{"name":"w","url":"http://h/","timeout_ms":-5}]})",   // negative
+      R"({"webhook":[]})",                                                 // unknown top key
+      R"({"webhooks":[{"name":"w","url":"http://h/","colour":"red"}]})",   // unknown field
+      R"({"webhooks":[{"name":"w","url":"http://h/","timeout_ms":-5}]})",  // negative
       R"({"webhooks":[{"name":"w","url":"http://h/","timeout_ms":0}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/","timeout_ms":1.5}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/","retries":11}]})",
@@ -158,8 +158,8 @@ TEST(NotifyConfig, RefusesUnknownKeysAndBadValues) {
       R"({"webhooks":[{"name":"w","url":"http://h/","kinds":["nope"]}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/","kinds":[]}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/","secret":7}]})",
-      R"({"webhooks":[{"url":"http://h/"}]})",                               // no name
-      R"({"webhooks":[{"name":"w"}]})",                                      // no url
+      R"({"webhooks":[{"url":"http://h/"}]})",  // no name
+      R"({"webhooks":[{"name":"w"}]})",         // no url
       R"({"webhooks":[{"name":"a b","url":"http://h/"}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/"},{"name":"w","url":"http://g/"}]})",
       R"({"webhooks":{"name":"w"}})",
@@ -169,8 +169,8 @@ TEST(NotifyConfig, RefusesUnknownKeysAndBadValues) {
       R"({"syslog":[{"name":"s","host":"h","facility":24}]})",
       R"({"syslog":[{"name":"s","host":"h","url":"http://h/"}]})",  // a webhook's key
       R"({"syslog":[{"name":"s"}]})",
-      R"({"exec":[{"name":"e","notify_script":"ban.sh"}]})",          // relative
-      R"({"exec":[{"name":"e","notify_script":"/bin/sh -c x"}]})",    // a shell line
+      R"({"exec":[{"name":"e","notify_script":"ban.sh"}]})",        // relative
+      R"({"exec":[{"name":"e","notify_script":"/bin/sh -c x"}]})",  // a shell line
       R"({"exec":[{"name":"e"}]})",
       R"({"queue_capacity":0})",
       R"({"queue_capacity":1000000})",
@@ -218,7 +218,8 @@ TEST(NotifyMessages, SyslogLineIsRfc5424WithCef) {
   n.alert.description = "a=b\\c|d\nnext";
   std::string line = syslog_line(n, 16, "sensor host", 42);
   // <16*8+3>1 TIMESTAMP HOST APP PROCID MSGID SD MSG
-  std::regex re(R"(^<131>1 2025-12-02T15:40:00\.123Z sensorhost securenet 42 alert\.opened - (CEF:.*)$)");
+  std::regex re(
+      R"(^<131>1 2025-12-02T15:40:00\.123Z sensorhost securenet 42 alert\.opened - (CEF:.*)$)");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(line, m, re)) << line;
   std::string cef = m[1];
@@ -336,7 +337,7 @@ TEST(NotifyDelivery, RetriesWithBackoffThenDeadLetter) {
   ASSERT_TRUE(eventually([&] { return n.log().for_alert(a.id).size() == 2; }));
   auto took = Clock::now() - t0;
   EXPECT_EQ(flaky.requests.load(), 3);
-  EXPECT_EQ(down.requests.load(), 3);  // the first try and 2 retries
+  EXPECT_EQ(down.requests.load(), 3);                   // the first try and 2 retries
   EXPECT_GE(took, std::chrono::milliseconds(20 + 40));  // back-off 20, then 40 ms
   EXPECT_EQ(n.stats(0).delivered, 1u);
   EXPECT_EQ(n.stats(0).retries, 2u);
@@ -388,7 +389,11 @@ TEST(NotifyDelivery, NeverBlocksDetectionAndAFullQueueDrops) {
   EXPECT_GE(n.stats(1).delivered, 4u);
   // Shutdown ends the attempt under way (3000 ms) early.
   auto t1 = Clock::now();
-  { Notifier gone(std::move(cfg)); gone.on_alert_changed(alert()); ASSERT_TRUE(hung.hits.wait_for(2)); }
+  {
+    Notifier gone(std::move(cfg));
+    gone.on_alert_changed(alert());
+    ASSERT_TRUE(hung.hits.wait_for(2));
+  }
   EXPECT_LT(Clock::now() - t1, std::chrono::milliseconds(2500));
 }
 
@@ -482,9 +487,9 @@ TEST(NotifyDelivery, ExecFailureAndHungScriptKilledAtTimeout) {
   // The script starts a child of its own (the whole group is killed) and ignores its stdin.
   std::string hung = d.script("hung.sh", "sleep 30 &\necho $! > " + pidfile + "\nwait\n");
   std::string fails = d.script("fails.sh", "exit 3\n");
-  auto cfg = parse_ok(R"({"exec":[{"name":"hung","notify_script":")" + hung +
-                      R"(","timeout_ms":300},{"name":"fails","notify_script":")" + fails +
-                      R"("}]})");
+  auto cfg =
+      parse_ok(R"({"exec":[{"name":"hung","notify_script":")" + hung +
+               R"(","timeout_ms":1000},{"name":"fails","notify_script":")" + fails + R"("}]})");
   Notifier n(cfg);
   Alert a = alert();
   auto t0 = Clock::now();
@@ -495,7 +500,7 @@ TEST(NotifyDelivery, ExecFailureAndHungScriptKilledAtTimeout) {
   for (const auto& r : n.log().for_alert(a.id)) {
     EXPECT_EQ(r.result, "failed");
     if (r.channel == "hung")
-      EXPECT_NE(r.detail.find("timeout after 300 ms"), std::string::npos) << r.detail;
+      EXPECT_NE(r.detail.find("timeout after 1000 ms"), std::string::npos) << r.detail;
     else
       EXPECT_EQ(r.detail, "exit 3");
   }

@@ -131,11 +131,11 @@ int cef_severity(Severity s) {
 
 std::string cef_message(const Notification& n) {
   const Alert& a = n.alert;
-  std::string head = "CEF:0|SecureNet|Sensor|" + cef_header_escape(kVersion) + "|" +
-                     cef_header_escape(to_string(a.kind)) + "|" +
-                     cef_header_escape(std::string(to_string(a.kind)) + " alert " +
-                                       std::string(verb(n))) +
-                     "|" + std::to_string(cef_severity(a.severity)) + "|";
+  std::string head =
+      "CEF:0|SecureNet|Sensor|" + cef_header_escape(kVersion) + "|" +
+      cef_header_escape(to_string(a.kind)) + "|" +
+      cef_header_escape(std::string(to_string(a.kind)) + " alert " + std::string(verb(n))) + "|" +
+      std::to_string(cef_severity(a.severity)) + "|";
   std::string e;
   ext(e, "rt", std::to_string(n.time_ms));
   ext(e, "dvchost", n.sensor);

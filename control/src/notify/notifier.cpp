@@ -106,14 +106,15 @@ Attempt Notifier::attempt(Channel& c, const Notification& n) {
     }
     case ChannelType::kSyslog:
       return c.syslog->send(syslog_line(n, c.cfg.facility, hostname(), ::getpid()), timeout,
-                              &c.abort);
+                            &c.abort);
     case ChannelType::kExec: {
-      std::vector<std::string> env{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                   "SECURENET_EVENT=" + n.event,
-                                   "SECURENET_ALERT_ID=" + n.alert.id,
-                                   "SECURENET_KIND=" + std::string(to_string(n.alert.kind)),
-                                   "SECURENET_SEVERITY=" + std::string(to_string(n.alert.severity)),
-                                   "SECURENET_SENSOR=" + n.sensor};
+      std::vector<std::string> env{
+          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+          "SECURENET_EVENT=" + n.event,
+          "SECURENET_ALERT_ID=" + n.alert.id,
+          "SECURENET_KIND=" + std::string(to_string(n.alert.kind)),
+          "SECURENET_SEVERITY=" + std::string(to_string(n.alert.severity)),
+          "SECURENET_SENSOR=" + n.sensor};
       return run_program(c.cfg.program, exec_args(n), env, webhook_body(n), timeout, &c.abort);
     }
   }
@@ -136,7 +137,8 @@ void Notifier::run(Channel& c) {
       ++tries;
       if (a.ok || tries > c.cfg.retries) break;
       c.retries.fetch_add(1, std::memory_order_relaxed);
-      auto delay = std::chrono::milliseconds(uint64_t{c.cfg.backoff_ms} << std::min(tries - 1, 20u));
+      auto delay =
+          std::chrono::milliseconds(uint64_t{c.cfg.backoff_ms} << std::min(tries - 1, 20u));
       lock.lock();
       stopped = c.cv.wait_for(lock, delay, [&] { return c.stop; });
       lock.unlock();
@@ -147,8 +149,8 @@ void Notifier::run(Channel& c) {
     } else if (!stopped) {
       c.dead.fetch_add(1, std::memory_order_relaxed);
     }
-    log_.add({n.alert.id, c.cfg.name, to_string(c.cfg.type), n.event,
-              a.ok ? "delivered" : "failed", tries, wall_ms(), a.detail});
+    log_.add({n.alert.id, c.cfg.name, to_string(c.cfg.type), n.event, a.ok ? "delivered" : "failed",
+              tries, wall_ms(), a.detail});
     lock.lock();
   }
 }
@@ -156,7 +158,7 @@ void Notifier::run(Channel& c) {
 ChannelStats Notifier::stats(size_t i) const {
   Channel& c = *channels_.at(i);
   ChannelStats s{c.queued.load(), c.delivered.load(), c.retries.load(),
-                 c.dead.load(), c.dropped.load(), 0};
+                 c.dead.load(),   c.dropped.load(),   0};
   std::lock_guard lock(c.mu);
   s.backlog = c.queue.size();
   return s;

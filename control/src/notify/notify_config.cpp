@@ -1,8 +1,8 @@
 // The notify file: parsed with simdjson, every key known, every value in range.
 #include "notify/notify_config.h"
 
-#include <simdjson.h>
 #include <arpa/inet.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -124,8 +124,7 @@ struct Parser {
   bool str(const std::string& at, element v, size_t max, std::string& out) {
     std::string_view sv;
     if (v.get_string().get(sv) != simdjson::SUCCESS) return fail(at + ": must be a string");
-    if (sv.size() > max)
-      return fail(at + ": longer than " + std::to_string(max) + " characters");
+    if (sv.size() > max) return fail(at + ": longer than " + std::to_string(max) + " characters");
     out = std::string(sv);
     return true;
   }
@@ -147,8 +146,7 @@ std::optional<AlertKind> parse_kind(std::string_view s) {
   return std::nullopt;
 }
 
-bool common_key(Parser& p, const std::string& at, std::string_view k, element v,
-                ChannelConfig& c) {
+bool common_key(Parser& p, const std::string& at, std::string_view k, element v, ChannelConfig& c) {
   std::string f = at + "." + std::string(k);
   if (k == "name") {
     if (!p.str(f, v, 64, c.name)) return false;
@@ -287,10 +285,10 @@ Result<NotifyConfig> parse_notify_config(std::string_view json) {
   Parser p;
   NotifyConfig cfg;
   for (auto [k, v] : obj) {
-    bool ok = k == "webhooks"  ? parse_list(p, k, ChannelType::kWebhook, v, cfg)
-              : k == "syslog"  ? parse_list(p, k, ChannelType::kSyslog, v, cfg)
-              : k == "exec"    ? parse_list(p, k, ChannelType::kExec, v, cfg)
-              : k == "sensor"  ? p.str("sensor", v, 255, cfg.sensor)
+    bool ok = k == "webhooks" ? parse_list(p, k, ChannelType::kWebhook, v, cfg)
+              : k == "syslog" ? parse_list(p, k, ChannelType::kSyslog, v, cfg)
+              : k == "exec"   ? parse_list(p, k, ChannelType::kExec, v, cfg)
+              : k == "sensor" ? p.str("sensor", v, 255, cfg.sensor)
               : k == "queue_capacity"
                   ? p.num("queue_capacity", v, 1, kMaxQueueCapacity, cfg.queue_capacity)
                   : p.fail("unknown field '" + std::string(k) + "'");
@@ -319,8 +317,9 @@ Result<NotifyConfig> load_notify_config(const std::string& path, bool required) 
   if (!cfg) return make_error("notify config " + path + ": " + cfg.error().message);
   for (const auto& c : cfg->channels) {
     if (c.type == ChannelType::kExec && ::access(c.program.c_str(), X_OK) != 0)
-      return make_error("notify config " + path + ": " + c.name + ": " + c.program +
-                        " is not an executable file", errno);
+      return make_error(
+          "notify config " + path + ": " + c.name + ": " + c.program + " is not an executable file",
+          errno);
   }
   return cfg;
 }

@@ -51,7 +51,7 @@ struct ChannelConfig {
 };
 
 struct NotifyConfig {
-  std::string sensor;             // the sensor's name in messages; default: the host name
+  std::string sensor;              // the sensor's name in messages; default: the host name
   uint32_t queue_capacity = 1000;  // per channel; a full queue drops (counted)
   std::vector<ChannelConfig> channels;
   bool matches(const ChannelConfig& c, const Alert& a) const;

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <thread>
 
@@ -101,8 +101,8 @@ Attempt run_program(const std::string& program, const std::vector<std::string>& 
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
@@ -115,7 +115,8 @@ Attempt run_program(const std::string& program, const std::vector<std::string>& 
   feed(sv[0], stdin_data, deadline);
   ::close(sv[0]);
   int status = 0;
-  if (wait_child(pid, status, deadline, abort)) return {WIFEXITED(status) && WEXITSTATUS(status) == 0, describe(status)};
+  if (wait_child(pid, status, deadline, abort))
+    return {WIFEXITED(status) && WEXITSTATUS(status) == 0, describe(status)};
   ::kill(-pid, SIGKILL);  // the group: a script's own children too
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

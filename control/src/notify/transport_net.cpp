@@ -62,7 +62,9 @@ struct Step {
   }
 };
 
-std::string what(const char* step, error_code ec) { return std::string(step) + ": " + ec.message(); }
+std::string what(const char* step, error_code ec) {
+  return std::string(step) + ": " + ec.message();
+}
 
 }  // namespace
 
@@ -72,7 +74,8 @@ Attempt http_post(const HttpUrl& url, const std::string& body, const Headers& he
   net::io_context ioc(1);
   tcp::resolver resolver(ioc);
   boost::beast::tcp_stream stream(ioc);
-  Step step{ioc, Clock::now() + timeout, [&] {
+  Step step{ioc, Clock::now() + timeout,
+            [&] {
               resolver.cancel();
               stream.socket().cancel();
             },
