@@ -4,6 +4,7 @@
 // resolve through the API sends the resolve (the script's unban).
 #include <sys/stat.h>
 
+#include "child_process.h"
 #include "http/routes_notify.h"
 #include "http_fixture.h"
 #include "notify/notifier.h"
@@ -73,16 +74,16 @@ TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
   Json acts(get(srv.port(), "/api/alerts/" + id + "/actions", viewer).body);
   std::map<std::string, std::string> result;
   simdjson::dom::array list = acts["actions"].get_array().value();
-  for (auto a : list)
-    result[str(a["channel"])] = str(a["result"]) + " " + str(a["detail"]);
+  for (auto a : list) result[str(a["channel"])] = str(a["result"]) + " " + str(a["detail"]);
   EXPECT_EQ(result["soc"], "delivered HTTP 204");
   EXPECT_EQ(result["down"], "failed HTTP 500");
   EXPECT_EQ(result["siem"], "delivered sent (udp)");
   EXPECT_EQ(result["ban"], "delivered exit 0");
-  EXPECT_EQ(slurp(dir / "calls"), "10.0.0.77 outgoing " +
-                                      std::to_string(static_cast<long>(
-                                          body["alert"]["value"].get_double().value() + 0.5)) +
-                                      " ban\n");
+  EXPECT_EQ(
+      slurp(dir / "calls"),
+      "10.0.0.77 outgoing " +
+          std::to_string(static_cast<long>(body["alert"]["value"].get_double().value() + 0.5)) +
+          " ban\n");
   EXPECT_EQ(get(srv.port(), "/api/alerts/xyz/actions", viewer).status, 400);
   EXPECT_EQ(get(srv.port(), "/api/alerts/" + id + "/actions").status, 401);
 
@@ -93,7 +94,44 @@ TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
   ASSERT_TRUE(hook.hits.wait_for(2));
   Json resolved(hook.hits.items()[1].body);
   EXPECT_EQ(str(resolved["event"]), "alert.resolved");
-  EXPECT_TRUE(eventually([&] { return slurp(dir / "calls").find(" unban\n") != std::string::npos; }));
+  EXPECT_TRUE(
+      eventually([&] { return slurp(dir / "calls").find(" unban\n") != std::string::npos; }));
   srv.stop();
+  std::filesystem::remove_all(dir);
+}
+
+// https webhooks: the certificate is verified (a CA the sensor does not trust is refused, a
+// trusted one is used); a self-signed certificate made with the openssl tool.
+TEST(NotifyHttp, HttpsWebhookVerifiesTheCertificate) {
+  namespace test = securenet::test;
+  if (test::sh("openssl version >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "openssl command-line tool not installed (apt-get install -y openssl)";
+  char tmpl[] = "/tmp/securenet-notify-tls-XXXXXX";
+  std::filesystem::path dir = ::mkdtemp(tmpl);
+  ASSERT_EQ(test::sh("cd '" + dir.string() +
+                     "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+                     " -keyout key.pem -out cert.pem -days 1 -subj /CN=securenet-test"
+                     " -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1"),
+            0);
+  std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  notify_test::HttpReceiver rx(cert, key);
+  auto cfg = parse_notify_config(
+      R"({"webhooks":[{"name":"trusted","url":")" + rx.url() + R"(","ca_file":")" + cert +
+      R"(","secret":"k"},)" + R"({"name":"untrusted","url":")" + rx.url() + R"(","retries":0}]})");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  Notifier n(*cfg);
+  Alert a;
+  a.id = "00000000-0000-4000-8000-00000000aaaa";
+  a.host = "10.0.0.8";
+  n.on_alert_changed(a);
+  ASSERT_TRUE(eventually([&] { return n.log().for_alert(a.id).size() == 2; }));
+  std::map<std::string, std::string> result;
+  for (const auto& r : n.log().for_alert(a.id)) result[r.channel] = r.result + " " + r.detail;
+  EXPECT_EQ(result["trusted"], "delivered HTTP 204");
+  EXPECT_EQ(result["untrusted"].rfind("failed tls: ", 0), 0u) << result["untrusted"];
+  ASSERT_TRUE(rx.hits.wait_for(1));
+  auto hit = rx.hits.items()[0];
+  EXPECT_NE(hit.body.find(a.id), std::string::npos);
+  EXPECT_EQ(hit.headers["Host"], "127.0.0.1:" + std::to_string(rx.port()));
   std::filesystem::remove_all(dir);
 }

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,7 +20,9 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -66,8 +69,16 @@ class HttpReceiver {
   bool never_answer = false;  // read the request, then hold the connection without answering
   Inbox<HttpHit> hits;
   std::atomic<int> requests{0};
+  std::atomic<int> handshake_failures{0};  // TLS only
 
-  HttpReceiver() : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+  // With cert and key (PEM files): HTTPS.
+  explicit HttpReceiver(const std::string& cert = "", const std::string& key = "")
+      : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+    if (!cert.empty()) {
+      tls_.emplace(net::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(cert);
+      tls_->use_private_key_file(key, net::ssl::context::pem);
+    }
     thread_ = std::thread([this] { serve(); });
   }
   ~HttpReceiver() {
@@ -80,39 +91,58 @@ class HttpReceiver {
   }
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   std::string url(const std::string& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port()) + path;
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) + path;
   }
 
  private:
   void serve() {
-    std::vector<tcp::socket> held;  // never_answer: kept open until the end
+    std::vector<std::shared_ptr<void>> held;  // never_answer: kept open until the end
     while (!stop_) {
-      tcp::socket s(ioc_);
+      auto s = std::make_shared<tcp::socket>(ioc_);
       boost::system::error_code ec;
-      acceptor_.accept(s, ec);
+      acceptor_.accept(*s, ec);
       if (ec || stop_) break;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(s, buf, req, ec);
-      if (ec) continue;
-      int n = ++requests;
-      HttpHit hit{std::string(req.target()), req.body(), {}};
-      for (const auto& f : req) hit.headers[std::string(f.name_string())] = std::string(f.value());
-      if (never_answer) {
-        hits.push(std::move(hit));
-        held.push_back(std::move(s));
+      if (!tls_) {
+        if (handle(*s)) held.push_back(s);
         continue;
       }
-      http::response<http::string_body> res{
-          n <= fail_first ? http::status::internal_server_error : http::status::no_content, 11};
-      res.prepare_payload();
-      http::write(s, res, ec);
-      if (n > fail_first) hits.push(std::move(hit));
-      s.shutdown(tcp::socket::shutdown_both, ec);
+      auto t = std::make_shared<net::ssl::stream<tcp::socket&>>(*s, *tls_);
+      t->handshake(net::ssl::stream_base::server, ec);
+      if (ec) {
+        ++handshake_failures;
+        continue;
+      }
+      if (handle(*t)) {
+        held.push_back(s);
+        held.push_back(t);
+      }
     }
+  }
+  // One request; true when the connection is to be held open (never_answer).
+  template <typename Stream>
+  bool handle(Stream& s) {
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buf;
+    http::request<http::string_body> req;
+    http::read(s, buf, req, ec);
+    if (ec) return false;
+    int n = ++requests;
+    HttpHit hit{std::string(req.target()), req.body(), {}};
+    for (const auto& f : req) hit.headers[std::string(f.name_string())] = std::string(f.value());
+    if (never_answer) {
+      hits.push(std::move(hit));
+      return true;
+    }
+    http::response<http::string_body> res{
+        n <= fail_first ? http::status::internal_server_error : http::status::no_content, 11};
+    res.prepare_payload();
+    http::write(s, res, ec);
+    if (n > fail_first) hits.push(std::move(hit));
+    return false;
   }
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  std::optional<net::ssl::context> tls_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

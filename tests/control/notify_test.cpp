@@ -163,6 +163,7 @@ TEST(NotifyConfig, RefusesUnknownKeysAndBadValues) {
       R"({"webhooks":[{"name":"a b","url":"http://h/"}]})",
       R"({"webhooks":[{"name":"w","url":"http://h/"},{"name":"w","url":"http://g/"}]})",
       R"({"webhooks":{"name":"w"}})",
+      R"({"webhooks":[{"name":"w","url":"https://h/","ca_file":"ca.pem"}]})",  // relative
       R"({"syslog":[{"name":"s","host":"h","transport":"tls"}]})",
       R"({"syslog":[{"name":"s","host":"h","port":0}]})",
       R"({"syslog":[{"name":"s","host":"h:514"}]})",

@@ -102,7 +102,7 @@ Attempt Notifier::attempt(Channel& c, const Notification& n) {
       Headers h{{"X-SecureNet-Event", n.event}, {"X-SecureNet-Delivery", n.delivery_id}};
       if (!c.cfg.secret.empty())
         h.emplace_back("X-SecureNet-Signature", webhook_signature(c.cfg.secret, body));
-      return http_post(c.cfg.http, body, h, timeout, &c.abort);
+      return http_post(c.cfg.http, body, h, c.cfg.ca_file, timeout, &c.abort);
     }
     case ChannelType::kSyslog:
       return c.syslog->send(syslog_line(n, c.cfg.facility, hostname(), ::getpid()), timeout,

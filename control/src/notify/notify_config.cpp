@@ -196,6 +196,12 @@ bool type_key(Parser& p, const std::string& at, std::string_view k, element v, C
         return true;
       }
       if (k == "secret") return p.str(f, v, kMaxSecretLength, c.secret);
+      if (k == "ca_file") {
+        if (!p.str(f, v, 4096, c.ca_file)) return false;
+        if (c.ca_file.empty() || c.ca_file.front() != '/')
+          return p.fail(f + ": must be an absolute path");
+        return true;
+      }
       break;
     case ChannelType::kSyslog:
       if (k == "transport") {
@@ -316,6 +322,10 @@ Result<NotifyConfig> load_notify_config(const std::string& path, bool required) 
   auto cfg = parse_notify_config(ss.str());
   if (!cfg) return make_error("notify config " + path + ": " + cfg.error().message);
   for (const auto& c : cfg->channels) {
+    if (!c.ca_file.empty() && ::access(c.ca_file.c_str(), R_OK) != 0)
+      return make_error(
+          "notify config " + path + ": " + c.name + ": ca_file " + c.ca_file + " cannot be read",
+          errno);
     if (c.type == ChannelType::kExec && ::access(c.program.c_str(), X_OK) != 0)
       return make_error(
           "notify config " + path + ": " + c.name + ": " + c.program + " is not an executable file",

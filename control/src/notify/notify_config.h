@@ -41,7 +41,8 @@ struct ChannelConfig {
   // webhook
   std::string url;  // as given
   HttpUrl http;
-  std::string secret;  // HMAC-SHA256 key of X-SecureNet-Signature; empty: no header
+  std::string secret;   // HMAC-SHA256 key of X-SecureNet-Signature; empty: no header
+  std::string ca_file;  // https: trust these CAs (PEM) instead of the system's
   // syslog
   bool tcp = false;  // "transport": "udp" (default) | "tcp" (RFC 6587 octet counting)
   std::string host, port;

@@ -24,8 +24,10 @@ struct Attempt {
 using Abort = const std::atomic<bool>*;
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+// https: verified against the system's CAs, or ca_file when not empty, and the URL's host.
 Attempt http_post(const HttpUrl& url, const std::string& body, const Headers& headers,
-                  std::chrono::milliseconds timeout, Abort abort = nullptr);
+                  const std::string& ca_file, std::chrono::milliseconds timeout,
+                  Abort abort = nullptr);
 
 class SyslogSender {
  public:

@@ -6,9 +6,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <functional>
 
 #include "notify/transport.h"
@@ -19,6 +21,7 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using udp = net::ip::udp;
+namespace ssl = net::ssl;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
@@ -68,18 +71,51 @@ std::string what(const char* step, error_code ec) {
 
 }  // namespace
 
+namespace {
+
+http::request<http::string_body> make_request(const HttpUrl& url, const std::string& body,
+                                              const Headers& headers) {
+  http::request<http::string_body> req{http::verb::post, url.target, 11};
+  bool v6 = url.host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + url.host + "]" : url.host;
+  if (url.port != (url.tls ? "443" : "80")) host += ":" + url.port;
+  req.set(http::field::host, host);
+  req.set(http::field::user_agent, "securenet-sensor");
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::connection, "close");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  return req;
+}
+
+// Sends the request and reads the answer (at most 64 KiB of body): 2xx is a delivery.
+template <typename Stream>
+Attempt exchange(Step& step, Stream& stream, http::request<http::string_body>& req) {
+  auto ec = step([&](auto h) { http::async_write(stream, req, h); });
+  if (ec) return {false, what("send", ec)};
+  boost::beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024);
+  ec = step([&](auto h) { http::async_read(stream, buf, parser, h); });
+  if (ec) return {false, what("answer", ec)};
+  unsigned status = parser.get().result_int();
+  return {status >= 200 && status < 300, "HTTP " + std::to_string(status)};
+}
+
+bool is_ip(const std::string& host) {
+  error_code ec;
+  net::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
 Attempt http_post(const HttpUrl& url, const std::string& body, const Headers& headers,
-                  std::chrono::milliseconds timeout, Abort abort) {
-  if (url.tls) return {false, "https is not supported by this build"};
+                  const std::string& ca_file, std::chrono::milliseconds timeout, Abort abort) {
   net::io_context ioc(1);
   tcp::resolver resolver(ioc);
-  boost::beast::tcp_stream stream(ioc);
-  Step step{ioc, Clock::now() + timeout,
-            [&] {
-              resolver.cancel();
-              stream.socket().cancel();
-            },
-            abort};
+  Step step{ioc, Clock::now() + timeout, [&] { resolver.cancel(); }, abort};
   tcp::resolver::results_type eps;
   auto ec = step([&](auto h) {
     resolver.async_resolve(url.host, url.port, [&eps, h](error_code e, auto r) mutable {
@@ -88,30 +124,30 @@ Attempt http_post(const HttpUrl& url, const std::string& body, const Headers& he
     });
   });
   if (ec) return {false, what("resolve", ec)};
-  ec = step([&](auto h) { stream.async_connect(eps, h); });
+  auto req = make_request(url, body, headers);
+  if (!url.tls) {
+    boost::beast::tcp_stream stream(ioc);
+    step.cancel = [&] { stream.socket().cancel(); };
+    ec = step([&](auto h) { stream.async_connect(eps, h); });
+    if (ec) return {false, what("connect", ec)};
+    return exchange(step, stream, req);
+  }
+  // https: the system's CAs (or ca_file), the certificate must name the host (or IP).
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.set_default_verify_paths();
+  if (!ca_file.empty()) ctx.load_verify_file(ca_file, ec);
+  if (ec) return {false, what("ca_file", ec)};
+  ctx.set_verify_mode(ssl::verify_peer);
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, ctx);
+  stream.set_verify_callback(ssl::host_name_verification(url.host));
+  if (!is_ip(url.host)) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  auto& tcp_layer = boost::beast::get_lowest_layer(stream);
+  step.cancel = [&] { tcp_layer.socket().cancel(); };
+  ec = step([&](auto h) { tcp_layer.async_connect(eps, h); });
   if (ec) return {false, what("connect", ec)};
-  http::request<http::string_body> req{http::verb::post, url.target, 11};
-  bool v6 = url.host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + url.host + "]" : url.host;
-  if (url.port != "80") host += ":" + url.port;
-  req.set(http::field::host, host);
-  req.set(http::field::user_agent, "securenet-sensor");
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::connection, "close");
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.body() = body;
-  req.prepare_payload();
-  ec = step([&](auto h) { http::async_write(stream, req, h); });
-  if (ec) return {false, what("send", ec)};
-  boost::beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024);
-  ec = step([&](auto h) { http::async_read(stream, buf, parser, h); });
-  if (ec) return {false, what("answer", ec)};
-  unsigned status = parser.get().result_int();
-  error_code ignore;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignore);
-  return {status >= 200 && status < 300, "HTTP " + std::to_string(status)};
+  ec = step([&](auto h) { stream.async_handshake(ssl::stream_base::client, h); });
+  if (ec) return {false, what("tls", ec)};
+  return exchange(step, stream, req);
 }
 
 struct SyslogSender::Impl {
