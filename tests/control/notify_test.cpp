@@ -323,6 +323,50 @@ TEST(NotifyDelivery, FiltersBySeverityAndKind) {
   EXPECT_NE(rx.hits.items()[0].body.find(ok.id), std::string::npos);
 }
 
+// A channel's first message about an alert is "opened", also when the alert reached the
+// channel's threshold by escalating; a resolve goes only where the open went (no unban
+// without a ban), and alerts adopted from an earlier run (seed) still get their resolve.
+TEST(NotifyDelivery, PerChannelOpenOnEscalationAndResolveOnlyWhereTold) {
+  HttpReceiver all, high;
+  auto cfg =
+      parse_ok(R"({"webhooks":[{"name":"all","url":")" + all.url() +
+               R"("},{"name":"high","url":")" + high.url() + R"(","min_severity":"HIGH"}]})");
+  Notifier n(cfg);
+  Alert adopted = alert(AlertKind::kTrafficThreshold, Severity::kCritical);
+  n.seed({adopted});
+  Alert a = alert(AlertKind::kTrafficThreshold, Severity::kMedium);
+  Alert low = alert(AlertKind::kPortScan, Severity::kLow);
+  n.on_alert_changed(a);
+  n.on_alert_changed(low);
+  a.severity = Severity::kHigh;
+  n.on_alert_changed(a);
+  a.open = false;
+  n.on_alert_changed(a);
+  low.open = false;
+  n.on_alert_changed(low);
+  n.on_alert_changed(adopted);  // an update of an adopted alert: not an open
+  adopted.open = false;
+  n.on_alert_changed(adopted);
+  auto events = [](HttpReceiver& rx) {
+    std::vector<std::string> out;
+    for (const auto& h : rx.hits.items()) {
+      auto at = h.body.find(R"("id":")") + 6;
+      out.push_back(h.headers.at("X-SecureNet-Event") + " " + h.body.substr(at, 36));
+    }
+    return out;
+  };
+  ASSERT_TRUE(all.hits.wait_for(6));
+  ASSERT_TRUE(high.hits.wait_for(3));
+  ASSERT_TRUE(eventually([&] { return n.stats(0).delivered == 6 && n.stats(1).delivered == 3; }));
+  EXPECT_EQ(events(all),
+            (std::vector<std::string>{"alert.opened " + a.id, "alert.opened " + low.id,
+                                      "alert.escalated " + a.id, "alert.resolved " + a.id,
+                                      "alert.resolved " + low.id, "alert.resolved " + adopted.id}));
+  EXPECT_EQ(events(high),
+            (std::vector<std::string>{"alert.opened " + a.id, "alert.resolved " + a.id,
+                                      "alert.resolved " + adopted.id}));
+}
+
 TEST(NotifyDelivery, RetriesWithBackoffThenDeadLetter) {
   HttpReceiver flaky;
   flaky.fail_first = 2;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <unordered_set>
+
 #include "notify/transport.h"
 #include "securenet/common/clock.h"
 #include "securenet/common/json_writer.h"
@@ -19,6 +21,7 @@ struct Notifier::Channel {
   std::atomic<bool> abort{false};  // the destructor: end an attempt under way
   std::atomic<uint64_t> queued{0}, delivered{0}, retries{0}, dead{0}, dropped{0};
   std::thread thread;
+  std::unordered_set<std::string> told;  // open alerts this channel was told of (control thread)
 };
 
 namespace {
@@ -51,29 +54,42 @@ Notifier::~Notifier() {
 }
 
 void Notifier::seed(const std::vector<Alert>& open) {
-  for (const auto& a : open)
-    if (a.open && announced_.size() < kMaxAnnounced) announced_[a.id] = a.severity;
+  for (const auto& a : open) {
+    if (!a.open || announced_.size() >= kMaxAnnounced) continue;
+    announced_[a.id] = a.severity;
+    for (auto& c : channels_)
+      if (cfg_.matches(c->cfg, a)) c->told.insert(a.id);  // its resolve still goes out
+  }
 }
 
 void Notifier::on_alert_changed(const Alert& a) {
-  std::string event;
   auto it = announced_.find(a.id);
   if (a.open && it == announced_.end()) {
-    event = "alert.opened";
     if (announced_.size() < kMaxAnnounced) announced_.emplace(a.id, a.severity);
   } else if (a.open && a.severity > it->second) {
-    event = "alert.escalated";
     it->second = a.severity;
   } else if (!a.open && it != announced_.end()) {
-    event = "alert.resolved";
     announced_.erase(it);
   } else {
     return;  // an update, or the resolve of an alert never announced
   }
-  if (channels_.empty()) return;
-  Notification n{event, a, cfg_.sensor, new_uuid(), wall_ms()};
+  // Per channel: the first message it gets about an alert is "opened" (also when the alert
+  // reached the channel's min_severity by escalating), a resolve goes only to the channels
+  // that were told of the alert (no unban without a ban).
+  const int64_t now = wall_ms();
   for (auto& c : channels_) {
-    if (!cfg_.matches(c->cfg, a)) continue;
+    const bool told = c->told.count(a.id) != 0;
+    std::string event;
+    if (a.open) {
+      if (!cfg_.matches(c->cfg, a)) continue;
+      event = told ? "alert.escalated" : "alert.opened";
+      if (!told && c->told.size() < kMaxAnnounced) c->told.insert(a.id);
+    } else {
+      if (!told) continue;
+      event = "alert.resolved";
+      c->told.erase(a.id);
+    }
+    Notification n{std::move(event), a, cfg_.sensor, new_uuid(), now};
     if (c->cfg.type == ChannelType::kExec && exec_args(n).empty()) continue;
     enqueue(*c, n);
   }
