@@ -100,9 +100,9 @@ TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
   std::filesystem::remove_all(dir);
 }
 
-// https webhooks: the certificate is verified (a CA the sensor does not trust is refused, a
-// trusted one is used); a self-signed certificate made with the openssl tool.
-TEST(NotifyHttp, HttpsWebhookVerifiesTheCertificate) {
+// https webhooks and syslog over TLS: the certificate is verified (a CA the sensor does not trust
+// is refused, a trusted one is used); a self-signed certificate made with the openssl tool.
+TEST(NotifyHttp, HttpsWebhookAndSyslogTlsVerifyTheCertificate) {
   namespace test = securenet::test;
   if (test::sh("openssl version >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "openssl command-line tool not installed (apt-get install -y openssl)";
@@ -115,20 +115,27 @@ TEST(NotifyHttp, HttpsWebhookVerifiesTheCertificate) {
             0);
   std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
   notify_test::HttpReceiver rx(cert, key);
+  notify_test::TcpReceiver syslog(cert, key);
   auto cfg = parse_notify_config(
       R"({"webhooks":[{"name":"trusted","url":")" + rx.url() + R"(","ca_file":")" + cert +
-      R"(","secret":"k"},)" + R"({"name":"untrusted","url":")" + rx.url() + R"(","retries":0}]})");
+      R"(","secret":"k"},)" + R"({"name":"untrusted","url":")" + rx.url() +
+      R"(","retries":0}],"syslog":[{"name":"tls","transport":"tls","host":"127.0.0.1","port":)" +
+      std::to_string(syslog.port()) + R"(,"ca_file":")" + cert + R"("}]})");
   ASSERT_TRUE(cfg.ok()) << cfg.error().message;
   Notifier n(*cfg);
   Alert a;
   a.id = "00000000-0000-4000-8000-00000000aaaa";
   a.host = "10.0.0.8";
   n.on_alert_changed(a);
-  ASSERT_TRUE(eventually([&] { return n.log().for_alert(a.id).size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return n.log().for_alert(a.id).size() == 3; }));
   std::map<std::string, std::string> result;
   for (const auto& r : n.log().for_alert(a.id)) result[r.channel] = r.result + " " + r.detail;
   EXPECT_EQ(result["trusted"], "delivered HTTP 204");
   EXPECT_EQ(result["untrusted"].rfind("failed tls: ", 0), 0u) << result["untrusted"];
+  EXPECT_EQ(result["tls"], "delivered sent (tls)");
+  ASSERT_TRUE(syslog.lines.wait_for(1));
+  EXPECT_NE(syslog.lines.items()[0].find("externalId=" + a.id), std::string::npos);
+  EXPECT_EQ(syslog.lines.items()[0].rfind("<", 0), 0u);
   ASSERT_TRUE(rx.hits.wait_for(1));
   auto hit = rx.hits.items()[0];
   EXPECT_NE(hit.body.find(a.id), std::string::npos);

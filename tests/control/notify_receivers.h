@@ -185,7 +185,14 @@ class TcpReceiver {
   std::atomic<int> connections{0};
   std::atomic<int> closed{0};
   int close_after = 0;
-  TcpReceiver() : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+  // With cert and key (PEM files): TLS (RFC 5425).
+  explicit TcpReceiver(const std::string& cert = "", const std::string& key = "")
+      : acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+    if (!cert.empty()) {
+      tls_.emplace(net::ssl::context::tls_server);
+      tls_->use_certificate_chain_file(cert);
+      tls_->use_private_key_file(key, net::ssl::context::pem);
+    }
     thread_ = std::thread([this] { serve(); });
   }
   ~TcpReceiver() {
@@ -208,33 +215,45 @@ class TcpReceiver {
       ++connections;
       cur_fd_ = s.native_handle();
       if (stop_) break;
-      net::streambuf buf;
-      for (int frames = 0; close_after == 0 || frames < close_after; ++frames) {
-        size_t n = net::read_until(s, buf, ' ', ec);
-        if (ec) break;
-        std::string len(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n - 1);
-        buf.consume(n);
-        size_t want = 0;
-        try {
-          want = std::stoul(len);
-        } catch (...) {
-          lines.push("BAD FRAME");
-          break;
-        }
-        if (buf.size() < want) net::read(s, buf, net::transfer_exactly(want - buf.size()), ec);
-        if (ec) break;
-        lines.push(
-            std::string(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + want));
-        buf.consume(want);
+      if (tls_) {
+        net::ssl::stream<tcp::socket&> t(s, *tls_);
+        t.handshake(net::ssl::stream_base::server, ec);
+        if (!ec) read_frames(t);
+      } else {
+        read_frames(s);
       }
       cur_fd_ = -1;
       s.close(ec);
       ++closed;
     }
   }
+  template <typename Stream>
+  void read_frames(Stream& s) {
+    boost::system::error_code ec;
+    net::streambuf buf;
+    for (int frames = 0; close_after == 0 || frames < close_after; ++frames) {
+      size_t n = net::read_until(s, buf, ' ', ec);
+      if (ec) break;
+      std::string len(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n - 1);
+      buf.consume(n);
+      size_t want = 0;
+      try {
+        want = std::stoul(len);
+      } catch (...) {
+        lines.push("BAD FRAME");
+        break;
+      }
+      if (buf.size() < want) net::read(s, buf, net::transfer_exactly(want - buf.size()), ec);
+      if (ec) break;
+      lines.push(
+          std::string(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + want));
+      buf.consume(want);
+    }
+  }
   std::atomic<int> cur_fd_{-1};
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  std::optional<net::ssl::context> tls_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -126,6 +126,9 @@ TEST(NotifyConfig, ParsesEveryChannelType) {
   EXPECT_EQ(c.channels[1].facility, 4u);
   EXPECT_EQ(c.channels[2].retries, 0u);  // exec: no retries unless asked
   EXPECT_EQ(c.channels[2].program, "/bin/true");
+  auto t = parse_ok(R"({"syslog":[{"name":"s","host":"h","transport":"tls"}]})");
+  EXPECT_TRUE(t.channels[0].tls);
+  EXPECT_EQ(t.channels[0].port, "6514");
   auto d = parse_ok(R"({"syslog":[{"name":"s","host":"fd00::1"}]})");
   EXPECT_EQ(d.channels[0].port, "514");
   EXPECT_EQ(d.channels[0].host, "fd00::1");
@@ -164,7 +167,7 @@ TEST(NotifyConfig, RefusesUnknownKeysAndBadValues) {
       R"({"webhooks":[{"name":"w","url":"http://h/"},{"name":"w","url":"http://g/"}]})",
       R"({"webhooks":{"name":"w"}})",
       R"({"webhooks":[{"name":"w","url":"https://h/","ca_file":"ca.pem"}]})",  // relative
-      R"({"syslog":[{"name":"s","host":"h","transport":"tls"}]})",
+      R"({"syslog":[{"name":"s","host":"h","transport":"ssl"}]})",
       R"({"syslog":[{"name":"s","host":"h","port":0}]})",
       R"({"syslog":[{"name":"s","host":"h:514"}]})",
       R"({"syslog":[{"name":"s","host":"h","facility":24}]})",

@@ -183,6 +183,13 @@ bool common_key(Parser& p, const std::string& at, std::string_view k, element v,
   return p.fail(at + ": unknown field '" + std::string(k) + "'");
 }
 
+bool parse_ca_file(Parser& p, const std::string& f, element v, ChannelConfig& c) {
+  if (!p.str(f, v, 4096, c.ca_file)) return false;
+  if (c.ca_file.empty() || c.ca_file.front() != '/')
+    return p.fail(f + ": must be an absolute path");
+  return true;
+}
+
 bool type_key(Parser& p, const std::string& at, std::string_view k, element v, ChannelConfig& c) {
   std::string f = at + "." + std::string(k);
   switch (c.type) {
@@ -196,21 +203,18 @@ bool type_key(Parser& p, const std::string& at, std::string_view k, element v, C
         return true;
       }
       if (k == "secret") return p.str(f, v, kMaxSecretLength, c.secret);
-      if (k == "ca_file") {
-        if (!p.str(f, v, 4096, c.ca_file)) return false;
-        if (c.ca_file.empty() || c.ca_file.front() != '/')
-          return p.fail(f + ": must be an absolute path");
-        return true;
-      }
+      if (k == "ca_file") return parse_ca_file(p, f, v, c);
       break;
     case ChannelType::kSyslog:
       if (k == "transport") {
         std::string t;
         if (!p.str(f, v, 8, t)) return false;
-        if (t != "udp" && t != "tcp") return p.fail(f + ": must be udp or tcp");
-        c.tcp = t == "tcp";
+        if (t != "udp" && t != "tcp" && t != "tls") return p.fail(f + ": must be udp, tcp or tls");
+        c.tcp = t != "udp";
+        c.tls = t == "tls";
         return true;
       }
+      if (k == "ca_file") return parse_ca_file(p, f, v, c);
       if (k == "host") {
         std::string h, port, why;
         if (!p.str(f, v, 255, h)) return false;
@@ -249,9 +253,10 @@ bool parse_channel(Parser& p, const std::string& at, element item, ChannelConfig
   simdjson::dom::object obj;
   if (item.get_object().get(obj) != simdjson::SUCCESS) return p.fail(at + ": must be an object");
   if (c.type == ChannelType::kExec) c.retries = 0;  // a ban script is not always idempotent
-  if (c.type == ChannelType::kSyslog) c.port = "514";
+  if (c.type == ChannelType::kSyslog) c.port.clear();
   for (auto [k, v] : obj)
     if (!type_key(p, at, k, v, c)) return false;
+  if (c.type == ChannelType::kSyslog && c.port.empty()) c.port = c.tls ? "6514" : "514";
   if (c.name.empty()) return p.fail(at + ": missing name");
   if (c.type == ChannelType::kWebhook && c.url.empty()) return p.fail(at + ": missing url");
   if (c.type == ChannelType::kSyslog && c.host.empty()) return p.fail(at + ": missing host");

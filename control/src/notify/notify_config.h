@@ -42,9 +42,10 @@ struct ChannelConfig {
   std::string url;  // as given
   HttpUrl http;
   std::string secret;   // HMAC-SHA256 key of X-SecureNet-Signature; empty: no header
-  std::string ca_file;  // https: trust these CAs (PEM) instead of the system's
+  std::string ca_file;  // https, syslog tls: trust these CAs (PEM) instead of the system's
   // syslog
-  bool tcp = false;  // "transport": "udp" (default) | "tcp" (RFC 6587 octet counting)
+  bool tcp = false;  // "transport": "udp" (default) | "tcp" (RFC 6587 octet counting) | "tls"
+  bool tls = false;  // "tls": RFC 5425 (TCP + TLS, octet counting; port 6514 by default)
   std::string host, port;
   uint32_t facility = 16;  // local0
   // exec

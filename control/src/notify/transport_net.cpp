@@ -155,13 +155,34 @@ struct SyslogSender::Impl {
   net::io_context ioc{1};
   tcp::socket tcp_socket{ioc};
   udp::socket udp_socket{ioc};
+  std::unique_ptr<ssl::context> ctx;  // tls: made at the first connect
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
   bool connected = false;
 
-  // A TCP peer that closed is seen (a read of 0) before the write that would be lost.
+  // A TCP peer that closed is seen (a read of 0) before the write that would be lost. A
+  // syslog receiver sends nothing, so over TLS anything readable (close_notify) is a close.
   bool peer_closed() {
     char c;
     ssize_t n = ::recv(tcp_socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+    if (n > 0) return cfg.tls;
+    return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+
+  Attempt handshake(Step& step) {
+    error_code ec;
+    if (!ctx) {
+      ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+      ctx->set_default_verify_paths();
+      if (!cfg.ca_file.empty()) ctx->load_verify_file(cfg.ca_file, ec);
+      if (ec) return ctx.reset(), Attempt{false, what("ca_file", ec)};
+      ctx->set_verify_mode(ssl::verify_peer);
+    }
+    tls = std::make_unique<ssl::stream<tcp::socket&>>(tcp_socket, *ctx);
+    tls->set_verify_callback(ssl::host_name_verification(cfg.host));
+    if (!is_ip(cfg.host)) SSL_set_tlsext_host_name(tls->native_handle(), cfg.host.c_str());
+    ec = step([&](auto h) { tls->async_handshake(ssl::stream_base::client, h); });
+    if (ec) return {false, what("tls", ec)};
+    return {true, ""};
   }
 
   Attempt send_tcp(const std::string& line, Step& step) {
@@ -180,13 +201,17 @@ struct SyslogSender::Impl {
       step.cancel = [&] { tcp_socket.close(); };
       ec = step([&](auto h) { net::async_connect(tcp_socket, eps, h); });
       if (ec) return close(), Attempt{false, what("connect", ec)};
+      if (cfg.tls) {
+        if (auto hs = handshake(step); !hs.ok) return close(), hs;
+      }
       connected = true;
     }
     std::string frame = std::to_string(line.size()) + " " + line;
     step.cancel = [&] { tcp_socket.close(); };
-    auto ec = step([&](auto h) { net::async_write(tcp_socket, net::buffer(frame), h); });
+    auto ec = cfg.tls ? step([&](auto h) { net::async_write(*tls, net::buffer(frame), h); })
+                      : step([&](auto h) { net::async_write(tcp_socket, net::buffer(frame), h); });
     if (ec) return close(), Attempt{false, what("send", ec)};
-    return {true, "sent (tcp)"};
+    return {true, cfg.tls ? "sent (tls)" : "sent (tcp)"};
   }
 
   Attempt send_udp(const std::string& line, Step& step) {
@@ -213,6 +238,7 @@ struct SyslogSender::Impl {
 
   void close() {
     error_code ec;
+    tls.reset();
     tcp_socket.close(ec);
     connected = false;
   }
