@@ -3,9 +3,11 @@
 
 #include <arpa/inet.h>
 #include <simdjson.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -326,6 +328,15 @@ Result<NotifyConfig> load_notify_config(const std::string& path, bool required) 
   if (ss.str().size() > (1u << 20)) return make_error("notify config " + path + ": over 1 MiB");
   auto cfg = parse_notify_config(ss.str());
   if (!cfg) return make_error("notify config " + path + ": " + cfg.error().message);
+  struct stat st {};
+  bool secrets = false;
+  for (const auto& c : cfg->channels) secrets = secrets || !c.secret.empty();
+  if (secrets && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    std::fprintf(stderr,
+                 "securenet-control: warning: %s holds webhook secrets and is readable by "
+                 "others (chmod 600 it)\n",
+                 path.c_str());
+  }
   for (const auto& c : cfg->channels) {
     if (!c.ca_file.empty() && ::access(c.ca_file.c_str(), R_OK) != 0)
       return make_error(
