@@ -25,6 +25,18 @@ std::string slurp(const std::filesystem::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
+// A temporary folder, removed also when an ASSERT ends the test early.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const char* prefix) {
+    std::string t = std::string("/tmp/") + prefix + "-XXXXXX";
+    path = ::mkdtemp(t.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
 }  // namespace
 
 TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
@@ -32,8 +44,8 @@ TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
   notify_test::UdpReceiver syslog;
   notify_test::HttpReceiver down;
   down.fail_first = 1000;
-  char tmpl[] = "/tmp/securenet-notify-http-XXXXXX";
-  std::filesystem::path dir = ::mkdtemp(tmpl);
+  TempDir tmp("securenet-notify-http");
+  const std::filesystem::path& dir = tmp.path;
   auto script = dir / "ban.sh";
   std::ofstream(script) << "#!/bin/sh\necho \"$@\" >> " << (dir / "calls").string() << "\n";
   ::chmod(script.c_str(), 0755);
@@ -97,7 +109,6 @@ TEST(NotifyHttp, AlertReachesEveryChannelAndItsActionsAreListed) {
   EXPECT_TRUE(
       eventually([&] { return slurp(dir / "calls").find(" unban\n") != std::string::npos; }));
   srv.stop();
-  std::filesystem::remove_all(dir);
 }
 
 // https webhooks and syslog over TLS: the certificate is verified (a CA the sensor does not trust
@@ -106,8 +117,8 @@ TEST(NotifyHttp, HttpsWebhookAndSyslogTlsVerifyTheCertificate) {
   namespace test = securenet::test;
   if (test::sh("openssl version >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "openssl command-line tool not installed (apt-get install -y openssl)";
-  char tmpl[] = "/tmp/securenet-notify-tls-XXXXXX";
-  std::filesystem::path dir = ::mkdtemp(tmpl);
+  TempDir tmp("securenet-notify-tls");
+  const std::filesystem::path& dir = tmp.path;
   ASSERT_EQ(test::sh("cd '" + dir.string() +
                      "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
                      " -keyout key.pem -out cert.pem -days 1 -subj /CN=securenet-test"
@@ -140,5 +151,4 @@ TEST(NotifyHttp, HttpsWebhookAndSyslogTlsVerifyTheCertificate) {
   auto hit = rx.hits.items()[0];
   EXPECT_NE(hit.body.find(a.id), std::string::npos);
   EXPECT_EQ(hit.headers["Host"], "127.0.0.1:" + std::to_string(rx.port()));
-  std::filesystem::remove_all(dir);
 }
