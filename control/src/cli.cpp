@@ -27,6 +27,8 @@ const char* usage_text() {
          "  --web-root DIR         dashboard files (default <repo>/web/dist when it exists)\n"
          "  --state-dir DIR        state folder: config.json, jwt-secret (default <repo>/.state)\n"
          "  --config FILE          security config file (default <state-dir>/config.json)\n"
+         "  --notify-config FILE   notification channels: webhooks, syslog, notify_script\n"
+         "                         (default <state-dir>/notify.json when it exists)\n"
          "  --tick-ms N            sampling period, 50..60000 (default 1000)\n"
          "  --jwt-secret-file F    HS256 secret (else env SECURENET_JWT_SECRET, else\n"
          "                         <state-dir>/jwt-secret, created on first start)\n"
@@ -138,7 +140,10 @@ bool control_option(const std::string& a, const std::string& v, CliOptions& o,
          o.persist.heartbeat_every_s <= 3600;
   else if (a == "--block-config")
     o.block_config = v;
-  else if (a == "--access-ttl")
+  else if (a == "--notify-config") {
+    o.notify_config = v;
+    o.notify_config_given = true;
+  } else if (a == "--access-ttl")
     ok = to_num(v, o.access_ttl_s) && o.access_ttl_s >= 30 && o.access_ttl_s <= 86400;
   else
     return false;
@@ -198,6 +203,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   o.app.config_path = config_file.empty() ? o.state_dir + "/config.json" : config_file;
   o.app.baseline_path = o.state_dir + "/baselines.json";
   o.persist.state_dir = o.state_dir;
+  if (o.notify_config.empty()) o.notify_config = o.state_dir + "/notify.json";
   o.token_request.mint.issuer = o.auth.issuer;
   o.token_request.secret_file = o.jwt_secret_file;
   o.token_request.default_secret_file = o.state_dir + "/jwt-secret";

@@ -34,6 +34,9 @@ struct CliOptions {
   PersistOptions persist;      // database (disabled when neither --db nor SECURENET_DATABASE_URL)
   int64_t access_ttl_s = 900;  // access tokens minted by login/refresh (--access-ttl)
   std::string block_config;    // --block-config: BGP blocking (block/block_config.h)
+  // Notification channels (--notify-config; default <state-dir>/notify.json when it exists).
+  std::string notify_config;
+  bool notify_config_given = false;
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args);

@@ -20,8 +20,10 @@
 #include "http/routes.h"
 #include "http/routes_blocks.h"
 #include "http/routes_db.h"
+#include "http/routes_notify.h"
 #include "http/server.h"
 #include "http/tls.h"
+#include "notify/notifier.h"
 #include "persist/persistence.h"
 
 using namespace securenet;
@@ -77,6 +79,9 @@ int run(const CliOptions& o) {
   if (!db) return fail(db.error().message);
   auto cfg = load_start_config(o.app.config_path, db->get());  // config.json, else the stored one
   if (!cfg) return fail(cfg.error().message);
+  auto notify_cfg = load_notify_config(o.notify_config, o.notify_config_given);
+  if (!notify_cfg) return fail(notify_cfg.error().message);
+  Notifier notifier(std::move(*notify_cfg));  // outlives app (declared before it)
   NullSink null_sink;
   EventSink& sink = *db ? static_cast<EventSink&>(*(*db)->sink) : null_sink;
   App app(ioc, o.app, cfg->config, sink);
@@ -89,6 +94,14 @@ int run(const CliOptions& o) {
   Blocker blocker(ioc, block_cfg, app);
   app.subscribe(blocker);                 // before adopt: adopted open alerts are blocked again
   if (*db) adopt_open_alerts(**db, app);  // continue the alerts of the previous run
+  app.subscribe(notifier);  // after the adopted alerts: those were announced by the last run
+  {
+    std::vector<Alert> open;
+    for (const Alert* a : app.alerts().list({SIZE_MAX, {}, true, {}})) open.push_back(*a);
+    notifier.seed(open);
+  }
+  app.add_status_section(
+      {"notifications", [&notifier](JsonWriter& w) { notifier.write_status(w); }});
   if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
   DbRouteDeps dd;
@@ -104,6 +117,7 @@ int run(const CliOptions& o) {
   register_db_routes(router, app, dd);  // before the rest: /api/alerts/history vs /{id}
   register_all_routes(router, app);
   register_block_routes(router, blocker);
+  register_notify_routes(router, notifier.log());
   StaticFiles files(o.web_root);
   auth::Verifier v = *verifier;
   Dispatcher dispatch(

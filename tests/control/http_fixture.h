@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "app/app.h"
@@ -28,7 +29,10 @@ inline constexpr const char* kUser = "5b0e8a0c-2f7e-4a8e-9d4c-0b8f5c3e2a11";
 
 class ControlServer {
  public:
-  explicit ControlServer(size_t max_connections = 64, bool with_dataplane = true) {
+  // extra: more wiring before the start (an observer, more routes), e.g. a Notifier.
+  using Extra = std::function<void(securenet::control::App&, securenet::control::Router&)>;
+  explicit ControlServer(size_t max_connections = 64, bool with_dataplane = true,
+                         const Extra& extra = {}) {
     remove_stale_segments();
     static int seq = 0;
     instance_ = "ctltest-" + std::to_string(::getpid()) + "-" + std::to_string(seq++);
@@ -45,6 +49,7 @@ class ControlServer {
     ao.tick = std::chrono::milliseconds(50);
     app_.emplace(ioc_, ao, SecurityConfig::defaults(), sink_);
     register_all_routes(router_, *app_);
+    if (extra) extra(*app_, router_);
     files_.emplace((dir_ / "web").string());
     securenet::auth::AuthConfig ac;
     ac.hs256_secret = kSecret;

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,12 @@ class App {
   // Adds an observer of every later alert and config change (it must outlive the App).
   void subscribe(EventObserver& o) { observers_.push_back(&o); }
 
+  // More sections of GET /api/status (the notifier's counters): name, and a writer of one
+  // JSON value, called on the control thread (it must not block).
+  using StatusSection = std::pair<std::string, std::function<void(JsonWriter&)>>;
+  void add_status_section(StatusSection s) { status_sections_.push_back(std::move(s)); }
+  const std::vector<StatusSection>& status_sections() const { return status_sections_; }
+
   SseHub& hub() { return hub_; }
   DatabaseState database() const { return sink_.state(); }
   double uptime_s() const;
@@ -123,6 +130,7 @@ class App {
   std::string metrics_json_;
   SseHub hub_;
   std::vector<EventObserver*> observers_;  // sink_, hub_, then subscribe()'s
+  std::vector<StatusSection> status_sections_;
 };
 
 }  // namespace securenet::control

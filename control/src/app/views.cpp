@@ -173,6 +173,7 @@ std::string status_json(const App& app) {
   w.field("last_tick_duration_ms", snap->tick_duration_ms)
       .field("event_clients", static_cast<uint64_t>(const_cast<App&>(app).hub().clients()));
   w.end_object();
+  for (const auto& [name, write] : app.status_sections()) write(w.key(name));
   w.end_object();
   return w.take();
 }
