@@ -30,6 +30,8 @@ struct AppOptions {
   std::string config_path;  // empty: config changes are not saved
   std::chrono::milliseconds tick{1000};
   size_t alert_capacity = 10000;
+  // Issue 17: how often the crossings rings are drained (the fast path); 0 = off.
+  std::chrono::milliseconds fast{25};
 };
 
 class App {
@@ -80,6 +82,8 @@ class App {
  private:
   void schedule();
   void schedule_probe();
+  void schedule_fast();    // issue 17 (app/fast_path.cpp)
+  void drain_crossings();  // reads the crossings rings, confirms, opens alerts
   const ShmReader* attach(uint64_t mono, DataplaneInfo& info);
   void publish();
   void scan_slice(unsigned worker, uint64_t from);
@@ -96,6 +100,7 @@ class App {
   EventSink& sink_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer probe_timer_;  // fast re-attach while the dataplane is down
+  boost::asio::steady_timer fast_timer_;   // issue 17: drains the crossings rings
   std::chrono::steady_clock::time_point next_tick_;
   std::chrono::steady_clock::time_point started_;
   bool running_ = false;
@@ -108,6 +113,8 @@ class App {
   std::vector<HostObservation> observations_;
   std::vector<uint64_t> sample_cursors_;
   std::vector<shm::SampleRecord> samples_;
+  std::vector<uint64_t> crossing_cursors_;  // issue 17
+  std::vector<Crossing> crossings_;
   GlobalCounters last_raw_{};
   bool ticking_ = false;
   const ShmReader* tick_reader_ = nullptr;
