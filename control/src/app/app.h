@@ -115,6 +115,13 @@ class App {
   std::vector<shm::SampleRecord> samples_;
   std::vector<uint64_t> crossing_cursors_;  // issue 17
   std::vector<Crossing> crossings_;
+  struct Watched {  // a sender over the trigger, not yet over its own (higher) threshold
+    Crossing c;
+    int64_t until_ms;
+  };
+  std::vector<Watched> watched_;
+  void watch_crossing(const Crossing& c, int64_t now_ms);
+  void recheck_watched(const ShmReader& r, int64_t now_ms);
   GlobalCounters last_raw_{};
   bool ticking_ = false;
   const ShmReader* tick_reader_ = nullptr;

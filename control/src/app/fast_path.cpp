@@ -39,12 +39,40 @@ void App::drain_crossings() {
   if (!r) return;
   crossings_.clear();
   r->read_crossings(crossing_cursors_, crossings_);
-  if (crossings_.empty()) return;
   const int64_t now = wall_ms();
+  if (!watched_.empty()) recheck_watched(*r, now);
   for (const Crossing& c : crossings_) {
     if (!confirm(*r, c)) continue;
-    notify_alerts(detector_.crossing(c, config_, now));
+    auto changed = detector_.crossing(c, config_, now);
+    if (changed.empty()) watch_crossing(c, now);
+    notify_alerts(changed);
   }
+}
+
+// The dataplane pushes a sender once per epoch, when it passes the trigger (the lowest
+// threshold); a sender under a higher subnet override is then watched for two seconds: its
+// rate word is re-read at every drain until its sliding second passes its own threshold.
+void App::watch_crossing(const Crossing& c, int64_t now_ms) {
+  constexpr size_t kMaxWatched = 4096;
+  if (c.rule != shm::CrossingRule::kTraffic || watched_.size() >= kMaxWatched) return;
+  if (config_.whitelisted(c.key) || static_cast<double>(c.value) > config_.host_threshold(c.key))
+    return;
+  watched_.push_back({c, now_ms + 2000});
+}
+
+void App::recheck_watched(const ShmReader& r, int64_t now_ms) {
+  std::erase_if(watched_, [&](Watched& w) {
+    if (now_ms > w.until_ms || !confirm(r, w.c)) return true;
+    const shm::HostEntry& e = r.hosts(w.c.worker)[w.c.slot];
+    const uint64_t v = shm::rate_sum(shm::read(e.rate_window));
+    if (v <= w.c.value) return false;
+    w.c.value = v;
+    w.c.ts_ns = shm::read(e.last_seen_ns);
+    auto changed = detector_.crossing(w.c, config_, now_ms);
+    const bool done = !changed.empty();
+    notify_alerts(changed);
+    return done;
+  });
 }
 
 }  // namespace securenet::control

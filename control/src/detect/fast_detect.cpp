@@ -51,8 +51,8 @@ bool Detector::crossing_obs(const Crossing& c, const SecurityConfig& cfg, Obs& o
   o.threshold = thr;
   o.clear_level = cfg.clear_ratio * thr;
   o.escalate = o.value > cfg.escalation_factor * thr;
-  o.description = o.host + ": sending " + num(o.value) + " packets in one second, threshold " +
-                  num(thr);
+  o.description =
+      o.host + ": sending " + num(o.value) + " packets in one second, threshold " + num(thr);
   return o.value > thr;
 }
 
