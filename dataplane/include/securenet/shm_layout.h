@@ -297,33 +297,45 @@ struct WorkerRegion {
 static_assert(sizeof(WorkerRegion) == 64);
 
 // Issue 17: sub-second detection. A sender's packets in a sliding second are counted in
-// HostEntry::rate_window, packed in one word: two epochs of kRateEpochNs (packet time), the
-// current (bits 0-20) and the previous (bits 21-41), the current epoch's number (bits 42-61)
-// and two "pushed this epoch" flags (62 traffic, 63 blacklist). The sum of both counts is
-// the packets of at most one second before the packet (the previous epoch began less than
-// 2 x kRateEpochNs = 1 s ago), and at least of the last half second: a count above the
+// HostEntry::rate_window, packed in one word over two epochs of kRateEpochNs (packet time):
+// bits 0-20 the current epoch's packets, 21-41 their sum with the previous epoch's, 42 and
+// 43 "pushed this epoch" (traffic, blacklist), 44-63 the current epoch's number. The sum
+// counts packets of at most one second before the packet (the previous epoch began less
+// than 2 x kRateEpochNs = 1 s ago) and at least of the last half second: a sum above the
 // threshold is always a true "more than N packets in one second" (never a false crossing),
 // and a sender above N in any half second is found at the packet that takes it over.
 inline constexpr uint64_t kRateEpochNs = 500'000'000ULL;
 inline constexpr uint64_t kRateCountMax = (uint64_t{1} << 21) - 1;  // counts saturate here
-inline constexpr unsigned kRatePrevShift = 21, kRateEpochShift = 42;
+inline constexpr unsigned kRateSumShift = 21, kRateEpochShift = 44;
 inline constexpr uint64_t kRateEpochMask = (uint64_t{1} << 20) - 1;
-inline constexpr uint64_t kRateTrafficPushed = uint64_t{1} << 62;
-inline constexpr uint64_t kRateBlacklistPushed = uint64_t{1} << 63;
-constexpr uint64_t rate_sum(uint64_t w) noexcept {
-  return (w & kRateCountMax) + ((w >> kRatePrevShift) & kRateCountMax);
+inline constexpr uint64_t kRateEpochBits = kRateEpochMask << kRateEpochShift;
+inline constexpr uint64_t kRateTrafficPushed = uint64_t{1} << 42;
+inline constexpr uint64_t kRateBlacklistPushed = uint64_t{1} << 43;
+inline constexpr uint64_t kRateOne = 1 | uint64_t{1} << kRateSumShift;  // one more packet
+constexpr uint64_t rate_sum(uint64_t w) noexcept { return (w >> kRateSumShift) & kRateCountMax; }
+// The epoch field of epoch number `epoch` (what rate_step_at takes; computed once per epoch).
+constexpr uint64_t rate_epoch_field(uint64_t epoch) noexcept {
+  return (epoch & kRateEpochMask) << kRateEpochShift;
 }
-// rate_window `w` after one more packet in epoch `epoch`: an older epoch moves to previous
-// (or is dropped when older than that) and clears the flags; counts saturate. Branch-free.
+// rate_window `w` after one more packet in the epoch of field `ef`: in the same epoch both
+// counts go up (saturating); in the next one the current count becomes the previous one;
+// later, both restart; a new epoch clears the flags. Branch-free.
+constexpr uint64_t rate_step_at(uint64_t w, uint64_t ef) noexcept {
+  const uint64_t d = (ef - (w & kRateEpochBits)) >> kRateEpochShift;  // epochs since w's
+  const uint64_t same = w + (rate_sum(w) < kRateCountMax ? kRateOne : 0);
+  const uint64_t next = (ef | kRateOne) + ((d == 1 ? w & kRateCountMax : 0) << kRateSumShift);
+  return d == 0 ? same : next;
+}
 constexpr uint64_t rate_step(uint64_t w, uint64_t epoch) noexcept {
-  const uint64_t e = epoch & kRateEpochMask;
-  const uint64_t d = (e - ((w >> kRateEpochShift) & kRateEpochMask)) & kRateEpochMask;
-  uint64_t cur = w & kRateCountMax, prev = (w >> kRatePrevShift) & kRateCountMax;
-  const uint64_t flags = d == 0 ? w & (kRateTrafficPushed | kRateBlacklistPushed) : 0;
-  prev = d == 0 ? prev : (d == 1 ? cur : 0);
-  cur = d == 0 ? cur : 0;
-  cur += cur < kRateCountMax;
-  return cur | prev << kRatePrevShift | e << kRateEpochShift | flags;
+  return rate_step_at(w, rate_epoch_field(epoch));
+}
+// True when `w` is over `trigger` and not yet pushed this epoch: one compare. `over` is
+// rate_trigger(trigger) (the traffic flag sits right above the sum).
+constexpr uint64_t rate_trigger(uint64_t trigger) noexcept {
+  return trigger >= kRateCountMax ? ~uint64_t{0} : trigger + (uint64_t{1} << kRateSumShift);
+}
+constexpr bool rate_crossed(uint64_t w, uint64_t over) noexcept {
+  return (((w >> kRateSumShift) & (2 * kRateCountMax + 1)) ^ (kRateCountMax + 1)) > over;
 }
 
 // The rule of a crossing.

@@ -135,15 +135,19 @@ void PacketCounter::poll_control() noexcept {
 
 void PacketCounter::set_trigger() noexcept {
   const uint64_t t = cache_.traffic_trigger();
-  trigger_ = t == 0 ? ~uint64_t{0} : t;
+  trigger_ = t == 0 ? ~uint64_t{0} : shm::rate_trigger(t);
 }
 
-// The rate epoch of packet time `ts`, divided once per epoch like scan_window; an earlier
+// The rate epoch field (shm::rate_epoch_field) of packet time `ts`, divided once per epoch
+// like scan_window; an earlier
 // timestamp (a reordered source) counts into the current epoch.
 uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
-  if (__builtin_expect(ts - rate_start_ >= shm::kRateEpochNs, 0) && ts > rate_start_) {
-    rate_epoch_ = ts / shm::kRateEpochNs;
-    rate_start_ = rate_epoch_ * shm::kRateEpochNs;
+  if (__builtin_expect(ts - rate_start_ >= shm::kRateEpochNs, 0)) {
+    if (ts > rate_start_) {
+      const uint64_t e = ts / shm::kRateEpochNs;
+      rate_start_ = e * shm::kRateEpochNs;
+      rate_epoch_ = shm::rate_epoch_field(e);
+    }
   }
   return rate_epoch_;
 }
@@ -152,9 +156,9 @@ uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
 // by a sender over the trigger.
 void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t ip_proto,
                                uint64_t ts) noexcept {
-  const uint64_t w = shm::rate_step(shm::read(s.rate_window), rate_epoch(ts));
+  const uint64_t w = shm::rate_step_at(shm::read(s.rate_window), rate_epoch(ts));
   s.rate_window.store(w, std::memory_order_relaxed);
-  if (__builtin_expect((shm::rate_sum(w) > trigger_) & !(w & shm::kRateTrafficPushed), 0))
+  if (__builtin_expect(shm::rate_crossed(w, trigger_), 0))
     cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
 }
 
