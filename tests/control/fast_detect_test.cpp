@@ -47,7 +47,8 @@ TEST_F(FastDetectTest, OpensAtOnceWithDetectedAndFirstSeen) {
   auto up = det.crossing(traffic("10.0.0.5", 20000, now), cfg, now + 20);
   ASSERT_EQ(up.size(), 1u);
   EXPECT_EQ(up[0].id, ch[0].id);
-  EXPECT_EQ(up[0].severity, Severity::kHigh);  // above 10x: escalated
+  EXPECT_EQ(up[0].severity, Severity::kHigh);          // above 10x: escalated
+  EXPECT_GT(up[0].last_seen_ms, up[0].first_seen_ms);  // an update, not a new alert
   EXPECT_EQ(store.open_count(), 1u);
   // The tick sees the condition: the same alert, updated.
   auto t = tick({sending("10.0.0.5", 5000)});

@@ -135,6 +135,20 @@ TEST_F(CrossingTest, NoCrossingUnderTheLimitInEverySecond) {
   EXPECT_TRUE(feed(f, ts).empty());
 }
 
+// A host that ages out leaves a zero rate word to the next host of its slot.
+TEST(CrossingAgeing, EvictionClearsTheRateWord) {
+  auto seg = test::make_segment("cross-age", 1, 64);
+  ASSERT_TRUE(seg) << seg.error().message;
+  HostTable t(seg->hosts(0), seg->host_capacity(0), &seg->counters(0), 1'000'000'000ULL);
+  const shm::IpKey k = test::key("10.0.0.1");
+  shm::HostEntry* e = t.find_or_insert(k, t.slot_of(k));
+  ASSERT_NE(e, nullptr);
+  e->rate_window.store(shm::rate_step(0, 1) | shm::kRateTrafficPushed);
+  for (uint64_t now = kT0; now < kT0 + 20 * kSecond; now += kSecond / 10) t.age(now);
+  EXPECT_EQ(shm::read(e->rate_window), 0u);
+  EXPECT_NE(shm::host_tag(shm::read(e->state)), shm::kHostOccupied);
+}
+
 TEST_F(CrossingTest, OffWithoutATrigger) {
   reader_->control()->traffic_trigger.store(0);
   reader_->control()->generation.store(2, std::memory_order_release);

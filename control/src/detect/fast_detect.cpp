@@ -75,6 +75,8 @@ std::vector<Alert> Detector::crossing(const Crossing& c, const SecurityConfig& c
       a.value = o.value;
       a.peak = std::max(a.peak, o.value);
       a.description = o.description;
+      // Past first_seen: an update is not a new alert (App::notify_alerts counts those).
+      a.last_seen_ms = std::max({a.last_seen_ms, now_ms, a.first_seen_ms + 1});
     });
     if (a) changed.push_back(*a);
     return changed;
