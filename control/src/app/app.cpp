@@ -16,6 +16,7 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       sink_(sink),
       timer_(ioc),
       probe_timer_(ioc),
+      fast_timer_(ioc),
       started_(std::chrono::steady_clock::now()),
       watch_(opts_.shm_name),
       alerts_(opts_.alert_capacity),
@@ -41,6 +42,7 @@ void App::start() {
   tick();
   schedule();
   schedule_probe();
+  schedule_fast();
 }
 
 void App::stop() {
@@ -48,6 +50,7 @@ void App::stop() {
   running_ = false;
   timer_.cancel();
   probe_timer_.cancel();
+  fast_timer_.cancel();
 }
 
 // Between ticks, every 100 ms: while the dataplane is down, look for a (new) segment and

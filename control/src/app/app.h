@@ -32,6 +32,8 @@ struct AppOptions {
   std::chrono::milliseconds tick{1000};
   size_t alert_capacity = 10000;
   std::string baseline_path;  // <state>/baselines.json; empty: learned anew at each start
+  // Issue 17: how often the crossings rings are drained (the fast path); 0 = off.
+  std::chrono::milliseconds fast{25};
 };
 
 class App {
@@ -90,6 +92,8 @@ class App {
  private:
   void schedule();
   void schedule_probe();
+  void schedule_fast();    // issue 17 (app/fast_path.cpp)
+  void drain_crossings();  // reads the crossings rings, confirms, opens alerts
   const ShmReader* attach(uint64_t mono, DataplaneInfo& info);
   void publish();
   void scan_slice(unsigned worker, uint64_t from);
@@ -106,6 +110,7 @@ class App {
   EventSink& sink_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer probe_timer_;  // fast re-attach while the dataplane is down
+  boost::asio::steady_timer fast_timer_;   // issue 17: drains the crossings rings
   std::chrono::steady_clock::time_point next_tick_;
   std::chrono::steady_clock::time_point started_;
   bool running_ = false;
@@ -119,6 +124,15 @@ class App {
   std::vector<HostObservation> observations_;
   std::vector<uint64_t> sample_cursors_;
   std::vector<shm::SampleRecord> samples_;
+  std::vector<uint64_t> crossing_cursors_;  // issue 17
+  std::vector<Crossing> crossings_;
+  struct Watched {  // a sender over the trigger, not yet over its own (higher) threshold
+    Crossing c;
+    int64_t until_ms;
+  };
+  std::vector<Watched> watched_;
+  void watch_crossing(const Crossing& c, int64_t now_ms);
+  void recheck_watched(const ShmReader& r, int64_t now_ms);
   GlobalCounters last_raw_{};
   bool ticking_ = false;
   const ShmReader* tick_reader_ = nullptr;

@@ -12,6 +12,8 @@ const ShmReader* App::attach(uint64_t mono, DataplaneInfo& info) {
   if (reopened) {
     sampler_.forget_all();
     sample_cursors_.clear();
+    crossing_cursors_.clear();
+    watched_.clear();
     published_ = false;
     prev_table_full_ = 0;
   }

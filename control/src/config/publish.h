@@ -8,6 +8,11 @@
 
 namespace securenet::control {
 
+// Issue 17: ControlBlock::traffic_trigger, the lowest traffic_sent threshold (global or any
+// subnet override) in packets per sliding second; 0 (off) when the dataplane cannot count
+// that high. The control plane confirms each crossing against the host's own threshold.
+uint64_t traffic_trigger(const SecurityConfig& cfg);
+
 void publish_config(shm::ControlBlock& cb, const SecurityConfig& cfg);
 
 }  // namespace securenet::control

@@ -100,6 +100,7 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
       .field("peak", a.peak)
       .field("count", a.count);
   w.field("first_seen_ms", a.first_seen_ms).field("last_seen_ms", a.last_seen_ms);
+  w.field("detected_ms", a.detected_ms ? a.detected_ms : a.first_seen_ms);
   w.key("resolved_at_ms");
   a.open ? w.null() : w.value(a.resolved_at_ms);
   w.key("resolved_by");

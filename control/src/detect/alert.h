@@ -54,6 +54,9 @@ struct Alert {
   double peak = 0;
   uint64_t count = 0;  // ticks the condition was seen (blacklist: blacklisted packets)
   int64_t first_seen_ms = 0, last_seen_ms = 0;
+  // Issue 17: when the sensor knew (opened the alert); first_seen_ms is the first packet
+  // over the limit (packet time) for an alert of the fast path, the tick's time otherwise.
+  int64_t detected_ms = 0;
   int64_t resolved_at_ms = 0;  // 0 while open
   bool resolved_by_user = false;
   bool resolved_by_restart = false;  // adopted at start, its condition never seen again

@@ -267,7 +267,7 @@ void Detector::open_alert(const Obs& o, int64_t now_ms) {
   a.value = a.peak = o.value;
   a.threshold = o.threshold;
   a.count = o.count_add;
-  a.first_seen_ms = a.last_seen_ms = now_ms;
+  a.first_seen_ms = a.last_seen_ms = a.detected_ms = now_ms;
   if (const Alert* stored = store_.insert(std::move(a))) changed_.push_back(*stored);
 }
 

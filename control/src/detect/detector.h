@@ -45,6 +45,7 @@
 #include "sampler/sampler.h"
 #include "sampler/snapshot.h"
 #include "securenet/common/uuid.h"
+#include "securenet/shm_reader.h"
 
 namespace securenet::control {
 
@@ -83,6 +84,12 @@ class Detector {
   // open until a user resolves it; raised again, it counts up. Returns the alert.
   Alert raise_event(const std::string& condition, Severity severity, const std::string& description,
                     int64_t now_ms);
+  // Issue 17, the fast path between ticks: a crossing the dataplane pushed, whose host the
+  // caller found at its slot (`c.key`). Confirmed against the host's own rule (threshold
+  // with subnet overrides, whitelist, group addresses), it opens the key's alert at once
+  // (first_seen_ms = the packet over the limit, detected_ms = now_ms) or raises the open
+  // one's value and peak. Suppression, hysteresis, clearing and counting stay the tick's.
+  std::vector<Alert> crossing(const Crossing& c, const SecurityConfig& cfg, int64_t now_ms);
   // The minimum values a host must exceed to matter (for the sampler's interest filter).
   static InterestFloor floor_for(const SecurityConfig& cfg);
 
@@ -106,6 +113,7 @@ class Detector {
   };
   void observe(const Obs& o, int64_t now_ms, const SecurityConfig& cfg);
   void open_alert(const Obs& o, int64_t now_ms);
+  bool crossing_obs(const Crossing& c, const SecurityConfig& cfg, Obs& o) const;
   void update_alert(const Alert& a, const Obs& o, int64_t now_ms);
   void clear_unseen(int64_t now_ms, const SecurityConfig& cfg);
   void below(Track& t, int64_t now_ms, const SecurityConfig& cfg, const std::string& key);

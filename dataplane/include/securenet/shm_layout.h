@@ -27,7 +27,9 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 // 2: the duplicates counter, WorkerRegion::source_name (issue 12); HostEntry's third cache
 //    line: sent/received blacklist, scan sketches, reflection (issue 13)
 //    HostEntry::state carries a generation (host ageing, issue 12)
-inline constexpr uint32_t kLayoutVersion = 2;
+// 3: sub-second detection (issue 17): HostEntry::rate_window, ControlBlock::traffic_trigger,
+//    Header::crossings (a crossings ring per worker)
+inline constexpr uint32_t kLayoutVersion = 3;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -145,6 +147,10 @@ struct alignas(kCacheLine) ControlBlock {
   Counter proto_blacklist[4];        // bit n = IP protocol number n is blacklisted
   Counter tcp_port_blacklist[1024];  // bit p = TCP port p (either side) is blacklisted
   Counter udp_port_blacklist[1024];  // bit p = UDP port p (either side) is blacklisted
+  // Issue 17: packets in a sliding second above which a sender is pushed into its worker's
+  // crossings ring (the lowest traffic_sent threshold of the config); 0 = off.
+  Counter traffic_trigger;
+  Counter reserved_fast[7];
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
@@ -156,6 +162,7 @@ struct ControlConfig {
   uint64_t proto_blacklist[4] = {};
   uint64_t tcp_port_blacklist[1024] = {};
   uint64_t udp_port_blacklist[1024] = {};
+  uint64_t traffic_trigger = 0;
 };
 
 namespace detail {
@@ -168,6 +175,7 @@ void for_each_control_field(const ControlBlock& cb, const ControlConfig& c, Fn&&
   for (size_t i = 0; i < 4; ++i) fn(b.proto_blacklist[i], v.proto_blacklist[i]);
   for (size_t i = 0; i < 1024; ++i) fn(b.tcp_port_blacklist[i], v.tcp_port_blacklist[i]);
   for (size_t i = 0; i < 1024; ++i) fn(b.udp_port_blacklist[i], v.udp_port_blacklist[i]);
+  fn(b.traffic_trigger, v.traffic_trigger);
 }
 }  // namespace detail
 
@@ -243,8 +251,10 @@ struct alignas(kCacheLine) HostEntry {
 #define SECURENET_X(member, width, kind, api_name) HostField<width> member;
   SECURENET_HOST_FIELDS(SECURENET_X)
 #undef SECURENET_X
+  Counter rate_window;  // issue 17: the sender's sliding-second packet count (rate_* below)
 };
 static_assert(sizeof(HostEntry) % kCacheLine == 0);
+static_assert(sizeof(HostEntry) == 3 * kCacheLine, "rate_window fills the third line");
 static_assert(offsetof(HostEntry, packets_sent) == 24 && offsetof(HostEntry, last_seen_ns) == 120);
 static_assert(sizeof(std::array<Counter, kProtoClassCount>) == kProtoClassCount * sizeof(Counter));
 
@@ -286,6 +296,78 @@ struct WorkerRegion {
 };
 static_assert(sizeof(WorkerRegion) == 64);
 
+// Issue 17: sub-second detection. A sender's packets in a sliding second are counted in
+// HostEntry::rate_window, packed in one word over two epochs of kRateEpochNs (packet time):
+// bits 0-20 the current epoch's packets, 21-41 their sum with the previous epoch's, 42 and
+// 43 "pushed this epoch" (traffic, blacklist), 44-63 the current epoch's number. The sum
+// counts packets of at most one second before the packet (the previous epoch began less
+// than 2 x kRateEpochNs = 1 s ago) and at least of the last half second: a sum above the
+// threshold is always a true "more than N packets in one second" (never a false crossing),
+// and a sender above N in any half second is found at the packet that takes it over.
+inline constexpr uint64_t kRateEpochNs = 500'000'000ULL;
+inline constexpr uint64_t kRateCountMax = (uint64_t{1} << 21) - 1;  // counts saturate here
+inline constexpr unsigned kRateSumShift = 21, kRateEpochShift = 44;
+inline constexpr uint64_t kRateEpochMask = (uint64_t{1} << 20) - 1;
+inline constexpr uint64_t kRateEpochBits = kRateEpochMask << kRateEpochShift;
+inline constexpr uint64_t kRateTrafficPushed = uint64_t{1} << 42;
+inline constexpr uint64_t kRateBlacklistPushed = uint64_t{1} << 43;
+inline constexpr uint64_t kRateOne = 1 | uint64_t{1} << kRateSumShift;  // one more packet
+constexpr uint64_t rate_sum(uint64_t w) noexcept { return (w >> kRateSumShift) & kRateCountMax; }
+// The epoch field of epoch number `epoch` (what rate_step_at takes; computed once per epoch).
+constexpr uint64_t rate_epoch_field(uint64_t epoch) noexcept {
+  return (epoch & kRateEpochMask) << kRateEpochShift;
+}
+// rate_window `w` after one more packet in the epoch of field `ef`: in the same epoch both
+// counts go up (saturating); in the next one the current count becomes the previous one;
+// later, both restart; a new epoch clears the flags. Branch-free.
+constexpr uint64_t rate_step_at(uint64_t w, uint64_t ef) noexcept {
+  const uint64_t d = (ef - (w & kRateEpochBits)) >> kRateEpochShift;  // epochs since w's
+  const uint64_t same = w + (rate_sum(w) < kRateCountMax ? kRateOne : 0);
+  const uint64_t next = (ef | kRateOne) + ((d == 1 ? w & kRateCountMax : 0) << kRateSumShift);
+  return d == 0 ? same : next;
+}
+constexpr uint64_t rate_step(uint64_t w, uint64_t epoch) noexcept {
+  return rate_step_at(w, rate_epoch_field(epoch));
+}
+// True when `w` is over `trigger` and not yet pushed this epoch: one compare. `over` is
+// rate_trigger(trigger) (the traffic flag sits right above the sum).
+constexpr uint64_t rate_trigger(uint64_t trigger) noexcept {
+  return trigger >= kRateCountMax ? ~uint64_t{0} : trigger + (uint64_t{1} << kRateSumShift);
+}
+constexpr bool rate_crossed(uint64_t w, uint64_t over) noexcept {
+  return (((w >> kRateSumShift) & (2 * kRateCountMax + 1)) ^ (kRateCountMax + 1)) > over;
+}
+
+// The rule of a crossing.
+enum class CrossingRule : uint8_t { kNone = 0, kTraffic = 1, kBlacklist = 2 };
+
+// One crossing: a host that went over a rule's limit (at most one per host, rule and
+// epoch). Written by the worker at slot (seq % capacity) like a SampleRecord: seq_plus_one
+// is zeroed first and stored last (release) as seq+1.
+struct alignas(kCacheLine) CrossingRecord {
+  Counter seq_plus_one;
+  Counter ts_ns;   // packet time of the packet that crossed (UNIX epoch ns)
+  IpKey key;       // the host
+  uint64_t slot;   // its slot in the worker's host table
+  uint64_t value;  // kTraffic: packets in the sliding second; kBlacklist: blacklisted_sent
+  CrossingRule rule;
+  uint8_t ip_proto;  // of the packet that crossed
+  uint8_t reserved[14];
+};
+static_assert(sizeof(CrossingRecord) == 64);
+
+struct alignas(kCacheLine) CrossingRingHeader {
+  Counter head;  // next sequence number to write (monotonic)
+  Counter capacity;
+  Counter reserved[6];
+};
+inline constexpr uint64_t kCrossingRingCapacity = 4096;  // records per worker
+
+struct CrossingRegion {
+  uint64_t offset;    // CrossingRingHeader, then CrossingRecord x capacity
+  uint64_t capacity;  // power of two
+};
+
 struct alignas(4096) Header {
   uint64_t magic;
   uint32_t layout_version;
@@ -304,6 +386,7 @@ struct alignas(4096) Header {
   uint32_t sizeof_sample_record;
   uint32_t sizeof_control_block;
   WorkerRegion workers[kMaxWorkers];
+  CrossingRegion crossings[kMaxWorkers];  // issue 17: each worker's crossings ring
 };
 static_assert(sizeof(Header) % 4096 == 0);
 static_assert(offsetof(Header, magic) == 0);

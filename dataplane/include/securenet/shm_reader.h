@@ -93,6 +93,17 @@ struct InterfaceTotals {
   GlobalCounters totals;
 };
 
+// Issue 17: one record of a worker's crossings ring, copied out.
+struct Crossing {
+  unsigned worker = 0;
+  uint64_t ts_ns = 0;
+  shm::IpKey key{};
+  uint64_t slot = 0;
+  uint64_t value = 0;
+  shm::CrossingRule rule = shm::CrossingRule::kNone;
+  uint8_t ip_proto = 0;
+};
+
 class ShmReader {
  public:
   // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
@@ -138,6 +149,9 @@ class ShmReader {
   // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
   // Returns how many records were lost (overwritten before they were read).
   uint64_t read_samples(std::vector<uint64_t>& cursors, std::vector<shm::SampleRecord>& out) const;
+  // Issue 17: appends the crossings with sequence >= cursor[w] of each worker to `out`;
+  // advances the cursors. Returns how many were lost (overwritten before they were read).
+  uint64_t read_crossings(std::vector<uint64_t>& cursors, std::vector<Crossing>& out) const;
   // Worker w's host table (header().workers[w].host_capacity entries).
   const shm::HostEntry* hosts(unsigned w) const {
     return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) +

@@ -25,6 +25,8 @@ class ControlCache {
 
   uint64_t generation() const noexcept { return cfg_.generation; }
   uint64_t sample_one_in() const noexcept { return cfg_.sample_one_in; }
+  // Issue 17: packets in a sliding second above which a sender crosses; 0 = off.
+  uint64_t traffic_trigger() const noexcept { return cfg_.traffic_trigger; }
 
   bool blacklisted(const ParsedPacket& p) const noexcept {
     if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;

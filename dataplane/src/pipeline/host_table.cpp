@@ -15,6 +15,7 @@ void zero_fields(shm::HostEntry& e) noexcept {
 #define SECURENET_X(member, width, kind, api_name) zero(e.member);
   SECURENET_HOST_FIELDS(SECURENET_X)
 #undef SECURENET_X
+  zero(e.rate_window);  // issue 17: the next host starts its sliding second from nothing
 }
 
 }  // namespace

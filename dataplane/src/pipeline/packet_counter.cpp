@@ -117,8 +117,10 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
       control_(&seg.control()),
       table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w), seg.host_idle_ns(w)),
       entries_(seg.hosts(w)),
-      sampler_(&seg.ring(w), seg.ring_records(w)) {
+      sampler_(&seg.ring(w), seg.ring_records(w)),
+      crossings_(&seg.crossing_ring(w), seg.crossing_records(w)) {
   cache_.init(*control_);
+  set_trigger();
   v6_prefix_.set(parse.ipv6_prefix);
   sample_countdown_ = cache_.sample_one_in();
   counters_->control_generation.store(cache_.generation(), std::memory_order_relaxed);
@@ -127,7 +129,46 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
 void PacketCounter::poll_control() noexcept {
   if (__builtin_expect(!cache_.poll(*control_), 1)) return;
   sample_countdown_ = cache_.sample_one_in();
+  set_trigger();
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
+}
+
+void PacketCounter::set_trigger() noexcept {
+  const uint64_t t = cache_.traffic_trigger();
+  trigger_ = t == 0 ? ~uint64_t{0} : shm::rate_trigger(t);
+}
+
+// The rate epoch field (shm::rate_epoch_field) of packet time `ts`, divided once per epoch
+// like scan_window; an earlier
+// timestamp (a reordered source) counts into the current epoch.
+uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
+  if (__builtin_expect(ts - rate_start_ >= shm::kRateEpochNs, 0)) {
+    if (ts > rate_start_) {
+      const uint64_t e = ts / shm::kRateEpochNs;
+      rate_start_ = e * shm::kRateEpochNs;
+      rate_epoch_ = shm::rate_epoch_field(e);
+    }
+  }
+  return rate_epoch_;
+}
+
+// The sender's sliding second (shm_layout.h): one predictable branch, taken once per epoch
+// by a sender over the trigger.
+void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t ip_proto,
+                               uint64_t ts) noexcept {
+  const uint64_t w = shm::rate_step_at(shm::read(s.rate_window), rate_epoch(ts));
+  s.rate_window.store(w, std::memory_order_relaxed);
+  if (__builtin_expect(shm::rate_crossed(w, trigger_), 0))
+    cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
+}
+
+// A crossing: flags the host for this epoch and pushes it to the control plane.
+void PacketCounter::cross(shm::HostEntry& s, const shm::IpKey& key, shm::CrossingRule rule,
+                          uint64_t value, uint8_t ip_proto, uint64_t ts) noexcept {
+  const uint64_t flag =
+      rule == shm::CrossingRule::kTraffic ? shm::kRateTrafficPushed : shm::kRateBlacklistPushed;
+  s.rate_window.store(shm::read(s.rate_window) | flag, std::memory_order_relaxed);
+  crossings_.push(key, static_cast<uint64_t>(&s - entries_), rule, value, ip_proto, ts);
 }
 
 // The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
@@ -176,7 +217,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   if (black) bump(c.blacklisted_packets);
 
   shm::HostEntry* s =
-      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts);
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts, p.ip_proto);
   // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
   const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
                          (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
@@ -200,7 +241,8 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
 inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
                                                   uint64_t src_slot, uint64_t dst_slot,
                                                   uint32_t wire_len, size_t cls, bool syn,
-                                                  bool black, uint64_t ts) noexcept {
+                                                  bool black, uint64_t ts,
+                                                  uint8_t ip_proto) noexcept {
   shm::HostEntry* s = table_.find_or_insert(src, src_slot);
   if (s) {
     bump(s->packets_sent);
@@ -209,6 +251,7 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
     if (syn) bump(s->syn_sent);
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
+    count_rate(*s, src, ip_proto, ts);
   }
   // Equal keys have equal home slots: the slot compare settles nearly every packet.
   if (__builtin_expect(src_slot == dst_slot, 0) &&
@@ -278,7 +321,12 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
 void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s,
                                      uint64_t dst_slot, unsigned third) noexcept {
   if (s) {
-    if (third & kBlackSent) bump(s->blacklisted_sent);
+    if (third & kBlackSent) {
+      bump(s->blacklisted_sent);  // issue 17: the first of each epoch is a crossing
+      if (!(shm::read(s->rate_window) & shm::kRateBlacklistPushed))
+        cross(*s, p.src, shm::CrossingRule::kBlacklist, shm::read(s->blacklisted_sent), p.ip_proto,
+              ts);
+    }
     if (const unsigned probe = third & 3) count_probe(*s, p, probe, scan_window(ts), dst_slot);
   }
   if (!(third & kReflected)) return;
@@ -300,7 +348,7 @@ void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
     v6_prefix_.apply(dst);
   }
   count_hosts(src, dst, table_.slot_of(src), table_.slot_of(dst), p.wire_len,
-              static_cast<size_t>(o.proto_class), false, false, ts);
+              static_cast<size_t>(o.proto_class), false, false, ts, 0);
 }
 
 }  // namespace securenet

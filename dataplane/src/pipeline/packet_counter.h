@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "pipeline/control_cache.h"
+#include "pipeline/crossing_ring.h"
 #include "pipeline/host_table.h"
 #include "pipeline/sample_ring.h"
 #include "securenet/parser.h"
@@ -43,15 +44,21 @@ class PacketCounter {
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                            uint64_t dst_slot) noexcept;
-  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src,
-                                                            const shm::IpKey& dst,
-                                                            uint64_t src_slot, uint64_t dst_slot,
-                                                            uint32_t wire_len, size_t cls, bool syn,
-                                                            bool black, uint64_t ts) noexcept;
+  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(
+      const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+      uint32_t wire_len, size_t cls, bool syn, bool black, uint64_t ts, uint8_t ip_proto) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
   void count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
                         unsigned third) noexcept;
   [[gnu::always_inline]] inline uint64_t scan_window(uint64_t ts) noexcept;
+  // Issue 17: the sliding-second count of a sender (shm::rate_step) and its crossings.
+  [[gnu::always_inline]] inline uint64_t rate_epoch(uint64_t ts) noexcept;
+  [[gnu::always_inline]] inline void count_rate(shm::HostEntry& s, const shm::IpKey& src,
+                                                uint8_t ip_proto, uint64_t ts) noexcept;
+  [[gnu::noinline, gnu::cold]] void cross(shm::HostEntry& s, const shm::IpKey& key,
+                                          shm::CrossingRule rule, uint64_t value, uint8_t ip_proto,
+                                          uint64_t ts) noexcept;
+  void set_trigger() noexcept;
 
   ParseConfig parse_;
   shm::WorkerCounters* counters_;
@@ -60,7 +67,11 @@ class PacketCounter {
   shm::HostEntry* entries_;  // the table's slots, for prefetching a sender's third line
   SampleWriter sampler_;
   ControlCache cache_;
-  uint64_t sample_countdown_ = 0;  // 0 = sampling off
+  uint64_t sample_countdown_ = 0;    // 0 = sampling off
+  CrossingWriter crossings_;         // issue 17
+  uint64_t trigger_ = ~uint64_t{0};  // shm::rate_trigger(traffic_trigger) (off: never crossed)
+  uint64_t rate_start_ = 0;          // the rate epoch of the last packet: its start
+  uint64_t rate_epoch_ = 0;          // and its shm::rate_epoch_field
   alignas(64) ParsedPacket parsed_[kMaxBurst];
   uint64_t src_slot_[kMaxBurst] = {};
   uint64_t dst_slot_[kMaxBurst] = {};

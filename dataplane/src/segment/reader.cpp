@@ -60,7 +60,12 @@ Status check_header(const std::string& name, const shm::Header& h, size_t file_s
                       r.ring_offset + sizeof(shm::SampleRingHeader) +
                               r.ring_capacity * sizeof(shm::SampleRecord) <=
                           h.segment_size;
-    if (!pow2 || !fits)
+    const shm::CrossingRegion& c = h.crossings[w];  // issue 17
+    const bool ring_ok =
+        c.capacity && !(c.capacity & (c.capacity - 1)) && c.capacity <= (1ULL << 20) &&
+        c.offset + sizeof(shm::CrossingRingHeader) + c.capacity * sizeof(shm::CrossingRecord) <=
+            h.segment_size;
+    if (!pow2 || !fits || !ring_ok)
       return make_error("segment " + name + " has an inconsistent region for worker " +
                         std::to_string(w));
   }
@@ -267,6 +272,37 @@ uint64_t ShmReader::read_samples(std::vector<uint64_t>& cursors,
     std::vector<shm::SampleRecord> exact(n);
     for (size_t i = 0; i < n; ++i) copy_record(fresh[i], exact[i]);
     out.swap(exact);
+  }
+  return lost;
+}
+
+// Issue 17: the crossings rings, read like the sample rings (seqlock per slot).
+uint64_t ShmReader::read_crossings(std::vector<uint64_t>& cursors,
+                                   std::vector<Crossing>& out) const {
+  uint64_t lost = 0;
+  if (cursors.size() < header_->num_workers) cursors.resize(header_->num_workers, 0);
+  for (uint32_t w = 0; w < header_->num_workers; ++w) {
+    const shm::CrossingRegion& r = header_->crossings[w];
+    const auto& ring = *at<shm::CrossingRingHeader>(base_, r.offset);
+    const auto* recs = at<shm::CrossingRecord>(base_, r.offset + sizeof(shm::CrossingRingHeader));
+    const uint64_t head = ring.head.load(std::memory_order_acquire);
+    uint64_t seq = std::min(cursors[w], head);  // above head: the dataplane restarted
+    if (head - seq > r.capacity) {
+      lost += head - seq - r.capacity;
+      seq = head - r.capacity;
+    }
+    for (; seq < head; ++seq) {
+      const shm::CrossingRecord& slot = recs[seq & (r.capacity - 1)];
+      const uint64_t before = slot.seq_plus_one.load(std::memory_order_acquire);
+      Crossing c{w, read(slot.ts_ns), slot.key, slot.slot, slot.value, slot.rule, slot.ip_proto};
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (before != seq + 1 || slot.seq_plus_one.load(std::memory_order_relaxed) != seq + 1) {
+        ++lost;  // overwritten while we read it
+        continue;
+      }
+      out.push_back(c);
+    }
+    cursors[w] = seq;
   }
   return lost;
 }

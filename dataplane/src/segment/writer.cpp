@@ -98,6 +98,12 @@ uint64_t compute_layout(const SegmentOptions& opts, shm::Header& h) noexcept {
     off = align_up(r.ring_offset + sizeof(shm::SampleRingHeader) + ring * sizeof(shm::SampleRecord),
                    kPage);
   }
+  for (unsigned w = 0; w < opts.workers; ++w) {  // issue 17: the crossings rings, after all
+    h.crossings[w] = {off, shm::kCrossingRingCapacity};
+    off = align_up(off + sizeof(shm::CrossingRingHeader) +
+                       shm::kCrossingRingCapacity * sizeof(shm::CrossingRecord),
+                   kPage);
+  }
   h.segment_size = off;
   return off;
 }
@@ -146,6 +152,7 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   // The file is zero-filled by ftruncate: counters, tables and the control block start at 0.
   auto* h = new (base) shm::Header{};
   std::memcpy(h->workers, layout.workers, sizeof(layout.workers));
+  std::memcpy(h->crossings, layout.crossings, sizeof(layout.crossings));
   h->magic = shm::kMagic;
   h->layout_version = shm::kLayoutVersion;
   h->header_size = layout.header_size;
@@ -166,6 +173,7 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   }
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.ring(w).capacity.store(layout.workers[w].ring_capacity, std::memory_order_relaxed);
+    seg.crossing_ring(w).capacity.store(layout.crossings[w].capacity, std::memory_order_relaxed);
   }
   h->ready.store(1, std::memory_order_release);
   return seg;
@@ -216,6 +224,14 @@ shm::SampleRingHeader& Segment::ring(unsigned w) const {
 
 shm::SampleRecord* Segment::ring_records(unsigned w) const {
   return at<shm::SampleRecord>(header().workers[w].ring_offset + sizeof(shm::SampleRingHeader));
+}
+
+shm::CrossingRingHeader& Segment::crossing_ring(unsigned w) const {
+  return *at<shm::CrossingRingHeader>(header().crossings[w].offset);
+}
+
+shm::CrossingRecord* Segment::crossing_records(unsigned w) const {
+  return at<shm::CrossingRecord>(header().crossings[w].offset + sizeof(shm::CrossingRingHeader));
 }
 
 }  // namespace securenet

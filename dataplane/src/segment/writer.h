@@ -63,6 +63,8 @@ class Segment {
   uint64_t host_idle_ns(unsigned worker) const { return header().workers[worker].host_idle_ns; }
   shm::SampleRingHeader& ring(unsigned worker) const;
   shm::SampleRecord* ring_records(unsigned worker) const;
+  shm::CrossingRingHeader& crossing_ring(unsigned worker) const;  // issue 17
+  shm::CrossingRecord* crossing_records(unsigned worker) const;
   unsigned num_workers() const { return header().num_workers; }
   size_t size() const { return size_; }
   void set_keep(bool keep) { keep_ = keep; }

@@ -131,6 +131,8 @@ export interface Alert {
   count?: number | null;
   first_seen_ms: number;
   last_seen_ms: number;
+  /** When the sensor knew (opened the alert); first_seen_ms is the first packet over the limit. */
+  detected_ms?: number | null;
   resolved_at_ms?: number | null;
   /** The sensor that raised it (stored history, GET /api/alerts/history). */
   sensor_id?: string | null;

@@ -55,7 +55,9 @@ export function AlertTable({ alerts, onResolve, blocking }: {
                   <div className="alert-desc">{a.description}</div>
                   <div className="muted small">{a.kind}{a.protocol ? ` · ${a.protocol}` : ''}
                     {a.role ? <span className={`tag tag-${a.role}`} data-testid="alert-role"> · {a.role} ({a.direction})</span> : null}
-                    {' '}· first {formatTimestamp(a.first_seen_ms)}</div>
+                    {' '}· first {formatTimestamp(a.first_seen_ms)}
+                    {a.detected_ms != null && a.detected_ms !== a.first_seen_ms
+                      ? <span data-testid="alert-detected"> · detected {a.detected_ms - a.first_seen_ms} ms later</span> : null}</div>
                 </td>
                 <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}
                   {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked">blocked</span> : null}</td>
