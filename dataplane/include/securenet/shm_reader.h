@@ -93,6 +93,14 @@ struct InterfaceTotals {
   GlobalCounters totals;
 };
 
+// One frame of an attack capture, copied out of a worker's capture ring.
+struct CapturedFrame {
+  uint64_t ts_ns = 0;
+  uint32_t wire_len = 0;
+  uint8_t link = 0;   // LinkKind
+  std::string data;   // the first caplen bytes (<= shm::kCaptureSnapLen)
+};
+
 class ShmReader {
  public:
   // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
@@ -138,6 +146,13 @@ class ShmReader {
   // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
   // Returns how many records were lost (overwritten before they were read).
   uint64_t read_samples(std::vector<uint64_t>& cursors, std::vector<shm::SampleRecord>& out) const;
+  // Attack capture (issue 16, segment/capture_reader.cpp): appends to `out` the records of
+  // capture `id` with sequence >= cursor[w] for each worker, advances the cursors; returns
+  // how many were lost (overwritten before read). done_id(w): the last capture whose window
+  // worker w has closed.
+  uint64_t read_captures(std::vector<uint64_t>& cursors, uint64_t id,
+                         std::vector<CapturedFrame>& out) const;
+  uint64_t capture_done_id(unsigned w) const;
   // Worker w's host table (header().workers[w].host_capacity entries).
   const shm::HostEntry* hosts(unsigned w) const {
     return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) +

@@ -117,7 +117,8 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
       control_(&seg.control()),
       table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w), seg.host_idle_ns(w)),
       entries_(seg.hosts(w)),
-      sampler_(&seg.ring(w), seg.ring_records(w)) {
+      sampler_(&seg.ring(w), seg.ring_records(w)),
+      capture_(&seg.capture_ring(w), seg.capture_records(w)) {
   cache_.init(*control_);
   v6_prefix_.set(parse.ipv6_prefix);
   sample_countdown_ = cache_.sample_one_in();
@@ -125,6 +126,7 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
 }
 
 void PacketCounter::poll_control() noexcept {
+  capture_.poll(control_->capture);  // issue 16: one relaxed load while nothing changes
   if (__builtin_expect(!cache_.poll(*control_), 1)) return;
   sample_countdown_ = cache_.sample_one_in();
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
@@ -269,6 +271,7 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
                        1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  if (__builtin_expect(capture_.active(), 0)) capture_.burst(pkts, parsed_, n);  // issue 16
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
