@@ -19,11 +19,13 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       started_(std::chrono::steady_clock::now()),
       watch_(opts_.shm_name),
       alerts_(opts_.alert_capacity),
-      detector_(alerts_) {
+      detector_(alerts_),
+      capture_(opts_.capture) {
   snapshot_ = std::make_shared<Snapshot>();
   metrics_json_ = build_metrics_json(10);
   subscribe(sink_);
   subscribe(hub_);
+  subscribe(capture_);
 }
 
 double App::uptime_s() const {

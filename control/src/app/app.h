@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/capture_manager.h"
 #include "config/security_config.h"
 #include "detect/alert_store.h"
 #include "detect/detector.h"
@@ -30,6 +31,7 @@ struct AppOptions {
   std::string config_path;  // empty: config changes are not saved
   std::chrono::milliseconds tick{1000};
   size_t alert_capacity = 10000;
+  CaptureOptions capture;  // attack capture (issue 16); dir empty: off
 };
 
 class App {
@@ -72,6 +74,7 @@ class App {
   void subscribe(EventObserver& o) { observers_.push_back(&o); }
 
   SseHub& hub() { return hub_; }
+  const CaptureManager& capture() const { return capture_; }
   DatabaseState database() const { return sink_.state(); }
   double uptime_s() const;
   const AppOptions& options() const { return opts_; }
@@ -118,7 +121,8 @@ class App {
   std::shared_ptr<const Snapshot> snapshot_;
   std::string metrics_json_;
   SseHub hub_;
-  std::vector<EventObserver*> observers_;  // sink_, hub_, then subscribe()'s
+  std::vector<EventObserver*> observers_;  // sink_, hub_, capture_, then subscribe()'s
+  CaptureManager capture_;
 };
 
 }  // namespace securenet::control
