@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "auth/jwt.h"
 #include "child_process.h"
@@ -57,20 +58,31 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   if (securenet::test::sh("command -v tshark >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "tshark is not installed (apt-get install tshark)";
   SensorDir sensor("ctlcap");
-  const fs::path pcap = sensor.dir / "flood.pcap";
-  {
-    // 12,000 packets at 3,000/s: half of them the host's ICMP flood (blacklisted: an alert at
-    // the first tick that sees it), for 4 s; the window (2,000 packets) ends first.
-    ChildProcess gen({PCAPGEN_BIN, "--out", pcap.string(), "--scenario", "icmp-flood", "--packets",
-                      "12000", "--hosts", "64", "--pps", "1500"},
+  if (securenet::test::sh("command -v mergecap >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "mergecap is not installed (apt-get install wireshark-common)";
+  // 1 s of benign traffic (the control plane publishes its config meanwhile: every packet
+  // sampled), then 12,000 packets at 3,000/s: half of them the host's ICMP flood
+  // (blacklisted: an alert at the first tick that sees it); the window (2,000) ends first.
+  const fs::path lead = sensor.dir / "lead.pcap", flood = sensor.dir / "flood.pcap",
+                 pcap = sensor.dir / "replay.pcap";
+  for (const auto& [file, scenario, packets, pps] :
+       {std::tuple{lead, "benign", "3000", "3000"}, std::tuple{flood, "icmp-flood", "12000", "1500"}}) {
+    ChildProcess gen({PCAPGEN_BIN, "--out", file.string(), "--scenario", scenario, "--packets",
+                      packets, "--hosts", "64", "--pps", pps},
                      (sensor.dir / "pcapgen.log").string());
     ASSERT_EQ(gen.wait(), 0) << "securenet-pcapgen failed";
   }
+  ASSERT_EQ(securenet::test::sh("mergecap -a -F nsecpcap -w '" + pcap.string() + "' '" +
+                                lead.string() + "' '" + flood.string() + "'"),
+            0);
   auto opts = sensor.control();
   opts.tick_ms = 200;
   ControlProcess control(opts, (sensor.dir / "control.log").string());
   const uint16_t port = control.wait_port();
   ASSERT_NE(port, 0) << "securenet-control did not start: " << control.log();
+  // Every packet sampled: the pcap starts with the host's packets from before the alert.
+  auto cfg = post(port, "/api/config", R"({"sample_one_in":1})", token_as("admin"));
+  ASSERT_EQ(cfg.status, 200) << cfg.body;
   ChildProcess dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance",
                    sensor.instance, "--rate", "3000"},
                   (sensor.dir / "dataplane.log").string());
@@ -119,10 +131,15 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   const auto theirs = tshark_rows(pcap, std::string("ip.addr==") + kHost);
   ASSERT_EQ(mine.size(), samples + packets) << "tshark could not read the whole download";
   ASSERT_GT(packets, 0u);
+  EXPECT_GT(samples, 0u) << "no sampled packets from before the alert";
+  for (size_t i = 0; i < samples; ++i) {  // rebuilt headers of the host's packets
+    EXPECT_NE(mine[i].find(kHost), std::string::npos) << mine[i];
+  }
   // The captured packets (after the rebuilt samples) are a run of the host's packets.
   size_t k = 0;
   while (k < theirs.size() && theirs[k] != mine[samples]) ++k;
   ASSERT_LT(k, theirs.size()) << "first captured packet not in the original: " << mine[samples];
+  EXPECT_LE(samples, k) << "more samples than host packets before the capture";
   const uint64_t want = std::min<uint64_t>(2000, theirs.size() - k);
   EXPECT_EQ(packets, want) << "window: 2000 packets (the flood outlasts it)";
   for (size_t i = 0; i < packets && k + i < theirs.size(); ++i) {
