@@ -1,6 +1,7 @@
 #include "capture/capture_view.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <vector>
 
@@ -67,6 +68,29 @@ void write_top(JsonWriter& w, std::string_view name, const std::map<std::string,
   w.end_array();
 }
 
+// The captured packets per bin (100 ms, or wider so that there are at most 100 bins):
+// {"bin_ms", "points": [{"t_ms", "sent", "received"}]} (counts per bin).
+void write_timeline(JsonWriter& w, const std::vector<std::pair<uint64_t, bool>>& pk) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& [t, out] : pk) {
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+  uint64_t bin = 100'000'000ULL;
+  if (!pk.empty()) bin = std::max(bin, (hi - lo) / 100 + 1);
+  std::vector<std::pair<uint64_t, uint64_t>> bins(pk.empty() ? 0 : (hi - lo) / bin + 1);
+  for (const auto& [t, out] : pk) (out ? bins[(t - lo) / bin].first : bins[(t - lo) / bin].second)++;
+  w.key("timeline").begin_object().field("bin_ms", bin / 1'000'000).key("points").begin_array();
+  for (size_t i = 0; i < bins.size(); ++i) {
+    w.begin_object()
+        .field("t_ms", (lo + i * bin) / 1'000'000)
+        .field("sent", bins[i].first)
+        .field("received", bins[i].second)
+        .end_object();
+  }
+  w.end_array().end_object();
+}
+
 }  // namespace
 
 std::optional<std::string> capture_view_json(const std::string& pcap, const std::string& summary,
@@ -86,7 +110,11 @@ std::optional<std::string> capture_view_json(const std::string& pcap, const std:
     const auto e = summary.find('"', p + 8);
     if (e != std::string::npos) host = summary.substr(p + 8, e - p - 8);
   }
+  size_t samples = 0;  // the rebuilt samples lead the file; the timeline is the captured part
+  if (auto p = summary.find("\"samples\":"); p != std::string::npos)
+    samples = std::min<size_t>(std::strtoull(summary.c_str() + p + 10, nullptr, 10), recs.size());
   uint64_t first_ns = recs.empty() ? 0 : recs.front().ts_ns, last_ns = first_ns;
+  std::vector<std::pair<uint64_t, bool>> captured;  // (ts, sent by the host)
   w.key("packets").begin_array();
   size_t rows = 0;
   ParseConfig cfg;
@@ -101,6 +129,7 @@ std::optional<std::string> capture_view_json(const std::string& pcap, const std:
     const std::string src = p.has_addrs ? ip_text(p.src) : "", dst = p.has_addrs ? ip_text(p.dst) : "";
     if (p.has_addrs) {
       const bool out = src == host;
+      if (static_cast<size_t>(&r - recs.data()) >= samples) captured.emplace_back(r.ts_ns, out);
       Tally& t = out ? sent : recv;
       ++t.packets;
       t.bytes += r.wire_len;
@@ -141,6 +170,7 @@ std::optional<std::string> capture_view_json(const std::string& pcap, const std:
   rate(sent);
   w.key("received");
   rate(recv);
+  write_timeline(w, captured);
   write_top(w, "top_peers", peers);
   write_top(w, "top_ports", ports);
   w.end_object();
