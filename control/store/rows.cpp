@@ -98,6 +98,7 @@ std::string to_json(const AlertRow& a) {
   o.str("id", a.id).str("kind", a.kind).str("severity", a.severity).str("status", a.status);
   o.opt_str("host", a.host).opt_str("protocol", a.protocol).opt_str("condition", a.condition);
   o.str("description", a.description).opt_str("resolved_by", a.resolved_by);
+  o.opt_str("capture", a.capture);
   o.num("value", a.value).num("threshold", a.threshold).num("peak", a.peak);
   o.num("count", a.count).time("first_seen", a.first_seen_ms).time("last_seen", a.last_seen_ms);
   if (a.resolved_at_ms)

@@ -117,6 +117,9 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   EXPECT_EQ(get(port, "/api/alerts/00000000-0000-4000-8000-000000000000/pcap", operator_).status,
             404);
 
+  // The alert links to its capture.
+  Json one(get(port, "/api/alerts/" + id, viewer).body);
+  EXPECT_EQ(str(one["capture"]), "/api/alerts/" + id + "/pcap");
   const fs::path got = sensor.dir / "got.pcap";
   std::ofstream(got, std::ios::binary) << dl.body;
   Json view(get(port, "/api/alerts/" + id + "/capture?rows=5", viewer).body);

@@ -26,6 +26,13 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
   subscribe(sink_);
   subscribe(hub_);
   subscribe(capture_);
+  // A stored capture links the alert to it (API and database); an alert that resolved
+  // meanwhile keeps no link (the file is still served).
+  capture_.on_stored([this](const std::string& id) {
+    const Alert* a =
+        alerts_.update(id, [&id](Alert& x) { x.capture = "/api/alerts/" + id + "/pcap"; });
+    if (a) emit_alert(*a);
+  });
 }
 
 double App::uptime_s() const {

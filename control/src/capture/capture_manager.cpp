@@ -20,6 +20,7 @@ bool same(const shm::IpKey& a, const shm::IpKey& b) {
 void CaptureManager::on_alert_changed(const Alert& a) {
   const bool opened = a.open && a.count > 0 && a.first_seen_ms == a.last_seen_ms;
   if (!opened || running_ || !store_.enabled() || !alert_direction(a.kind)) return;
+  if (!a.capture.empty() || store_.has(a.id)) return;  // already captured
   if (!reader_ || !reader_->control() || opts_.max_packets == 0) return;
   auto key = parse_ip_text(a.host);
   if (!key) return;

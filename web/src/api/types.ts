@@ -134,6 +134,8 @@ export interface Alert {
   resolved_at_ms?: number | null;
   /** The sensor that raised it (stored history, GET /api/alerts/history). */
   sensor_id?: string | null;
+  /** Its attack capture's pcap (GET /api/alerts/{id}/pcap), once stored (issue 16). */
+  capture?: string | null;
 }
 
 /** One sensor of the fleet (GET /api/sensors), from the database. */
