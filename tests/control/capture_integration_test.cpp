@@ -66,7 +66,8 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   const fs::path lead = sensor.dir / "lead.pcap", flood = sensor.dir / "flood.pcap",
                  pcap = sensor.dir / "replay.pcap";
   for (const auto& [file, scenario, packets, pps] :
-       {std::tuple{lead, "benign", "3000", "3000"}, std::tuple{flood, "icmp-flood", "12000", "1500"}}) {
+       {std::tuple{lead, "benign", "3000", "3000"},
+        std::tuple{flood, "icmp-flood", "12000", "1500"}}) {
     ChildProcess gen({PCAPGEN_BIN, "--out", file.string(), "--scenario", scenario, "--packets",
                       packets, "--hosts", "64", "--pps", pps},
                      (sensor.dir / "pcapgen.log").string());
@@ -148,9 +149,10 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   for (size_t i = 0; i < packets && k + i < theirs.size(); ++i) {
     ASSERT_EQ(mine[samples + i], theirs[k + i]) << "packet " << i << " of the capture";
   }
-  std::printf("[ capture  ] alert %s: %llu sampled + %llu captured packets; the host's %zu-th "
-              "packet of %zu onwards\n",
-              id.c_str(), static_cast<unsigned long long>(samples),
-              static_cast<unsigned long long>(packets), k, theirs.size());
+  std::printf(
+      "[ capture  ] alert %s: %llu sampled + %llu captured packets; the host's %zu-th "
+      "packet of %zu onwards\n",
+      id.c_str(), static_cast<unsigned long long>(samples),
+      static_cast<unsigned long long>(packets), k, theirs.size());
   dp.wait();
 }

@@ -1,6 +1,8 @@
 // Issue 16 on the control plane's side: the capture store (size cap, oldest evicted first,
 // ids that are not UUIDs refused), the pcap format written and read back (a truncated file
 // is refused), and the server-side decode of a capture (packets, rates, peers, ports).
+#include "capture/capture_store.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <filesystem>
 #include <string>
 
-#include "capture/capture_store.h"
 #include "capture/capture_view.h"
 #include "capture/pcap_format.h"
 #include "securenet/ip_text.h"
@@ -32,8 +33,8 @@ struct TempDir {
   }
 };
 
-SampleFields sample(const char* src, const char* dst, uint16_t sport, uint16_t dport,
-                    uint8_t flags, uint64_t ts) {
+SampleFields sample(const char* src, const char* dst, uint16_t sport, uint16_t dport, uint8_t flags,
+                    uint64_t ts) {
   SampleFields s;
   s.ts_ns = ts;
   s.src = *parse_ip_text(src);

@@ -57,7 +57,7 @@ TEST_F(CaptureTest, NothingIsWrittenWithoutACapture) {
 TEST_F(CaptureTest, FirstNPacketsOfBothDirectionsEndTheWindow) {
   shm::start_capture(control(), test::key("10.0.0.5"), 7, 2000, 10 * kSec);
   uint64_t ts = kT0;
-  size_t host_packets = 0, want_sent = 0;  // want_sent: sent among the host's first 2000
+  size_t host_packets = 0, want_sent = 0;     // want_sent: sent among the host's first 2000
   for (int burst = 0; burst < 60; ++burst) {  // 60 x 64 packets in 1 s: the count ends it
     std::vector<pkt::Frame> frames;
     for (int i = 0; i < 64; ++i) {
@@ -113,7 +113,8 @@ TEST_F(CaptureTest, ANewCaptureOrAStopEndsTheOneInForce) {
   feed({test::tcp4("10.0.0.5", "10.0.0.9", 1, 2, 0x02)}, kT0);
   EXPECT_TRUE(pc_->capture().active());
   shm::start_capture(control(), test::key("2001:db8::7"), 2, 100, 10 * kSec);
-  feed({test::tcp4("10.0.0.5", "10.0.0.9", 1, 2, 0x02), test::tcp6("2001:db8::7", "2001:db8::1", 1, 2, 0x02)},
+  feed({test::tcp4("10.0.0.5", "10.0.0.9", 1, 2, 0x02),
+        test::tcp6("2001:db8::7", "2001:db8::1", 1, 2, 0x02)},
        kT0 + 1);
   EXPECT_EQ(reader_->capture_done_id(0), 1u);
   auto first = drain(1);

@@ -86,8 +86,9 @@ void CaptureManager::finish() {
   }
   Running r = std::move(*running_);
   running_.reset();
-  std::stable_sort(r.frames.begin(), r.frames.end(),
-                   [](const CapturedFrame& a, const CapturedFrame& b) { return a.ts_ns < b.ts_ns; });
+  std::stable_sort(
+      r.frames.begin(), r.frames.end(),
+      [](const CapturedFrame& a, const CapturedFrame& b) { return a.ts_ns < b.ts_ns; });
   if (r.frames.size() > opts_.max_packets) r.frames.resize(opts_.max_packets);
   const uint8_t link = r.frames.empty() ? 0 : r.frames.front().link;
   const uint32_t linktype = pcap_linktype(link);

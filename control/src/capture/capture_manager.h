@@ -22,24 +22,24 @@
 namespace securenet::control {
 
 struct CaptureOptions {
-  std::string dir;                  // empty: captures off
-  uint64_t max_packets = 2000;      // the window: the first N packets of the host ...
-  uint64_t window_ms = 10000;       // ... or this long, whichever ends first
+  std::string dir;                    // empty: captures off
+  uint64_t max_packets = 2000;        // the window: the first N packets of the host ...
+  uint64_t window_ms = 10000;         // ... or this long, whichever ends first
   uint64_t cap_bytes = 256ULL << 20;  // the store's size cap (oldest evicted first)
-  size_t pre_samples = 4096;        // sampled records kept for "before the alert"
+  size_t pre_samples = 4096;          // sampled records kept for "before the alert"
 };
 
 class CaptureManager : public EventObserver {
  public:
-  explicit CaptureManager(CaptureOptions o) : opts_(std::move(o)), store_(opts_.dir, opts_.cap_bytes) {}
+  explicit CaptureManager(CaptureOptions o)
+      : opts_(std::move(o)), store_(opts_.dir, opts_.cap_bytes) {}
 
   void on_alert_changed(const Alert& alert) override;
   void on_config_changed(const SecurityConfig&, const std::string&, const std::string&) override {}
 
   // Each tick, before detection: the segment (null while the dataplane is down), the
   // samples read this tick, the wall clock. Drains, finishes, starts.
-  void tick(const ShmReader* reader, const std::vector<shm::SampleRecord>& samples,
-            int64_t now_ms);
+  void tick(const ShmReader* reader, const std::vector<shm::SampleRecord>& samples, int64_t now_ms);
   // The segment was replaced (dataplane restart): the running capture ends with what it has.
   void reopened();
   // Called with the alert id when a capture file has been written.

@@ -80,9 +80,8 @@ void CaptureStore::evict_for(uint64_t need) {
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     if (e.path().extension() == ".pcap") items.push_back({e.last_write_time(ec), e.path().stem()});
   }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.t != b.t ? a.t < b.t : a.stem < b.stem;
-  });
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.t != b.t ? a.t < b.t : a.stem < b.stem; });
   uint64_t used = bytes_used();
   for (const auto& it : items) {
     if (used + need <= cap_) break;

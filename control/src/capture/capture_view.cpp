@@ -15,16 +15,30 @@ namespace {
 
 std::optional<LinkKind> link_of(uint32_t linktype) {
   switch (linktype) {
-    case 1: return LinkKind::kEthernet;
-    case 101: case 12: case 14: return LinkKind::kRawIp;
-    case 228: return LinkKind::kIpv4;
-    case 229: return LinkKind::kIpv6;
-    case 0: case 108: return LinkKind::kNull;
-    case 113: return LinkKind::kSll;
-    case 276: return LinkKind::kSll2;
-    case 9: case 50: return LinkKind::kPpp;
-    case 104: return LinkKind::kCiscoHdlc;
-    default: return std::nullopt;
+    case 1:
+      return LinkKind::kEthernet;
+    case 101:
+    case 12:
+    case 14:
+      return LinkKind::kRawIp;
+    case 228:
+      return LinkKind::kIpv4;
+    case 229:
+      return LinkKind::kIpv6;
+    case 0:
+    case 108:
+      return LinkKind::kNull;
+    case 113:
+      return LinkKind::kSll;
+    case 276:
+      return LinkKind::kSll2;
+    case 9:
+    case 50:
+      return LinkKind::kPpp;
+    case 104:
+      return LinkKind::kCiscoHdlc;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -41,12 +55,18 @@ std::string flags_text(uint8_t f) {
 
 std::string proto_text(uint8_t p) {
   switch (p) {
-    case 6: return "TCP";
-    case 17: return "UDP";
-    case 1: return "ICMP";
-    case 58: return "ICMPv6";
-    case 2: return "IGMP";
-    default: return std::to_string(p);
+    case 6:
+      return "TCP";
+    case 17:
+      return "UDP";
+    case 1:
+      return "ICMP";
+    case 58:
+      return "ICMPv6";
+    case 2:
+      return "IGMP";
+    default:
+      return std::to_string(p);
   }
 }
 
@@ -63,7 +83,11 @@ void write_top(JsonWriter& w, std::string_view name, const std::map<std::string,
   if (v.size() > 10) v.resize(10);
   w.key(name).begin_array();
   for (const auto& [k, t] : v) {
-    w.begin_object().field("key", k).field("packets", t.packets).field("bytes", t.bytes).end_object();
+    w.begin_object()
+        .field("key", k)
+        .field("packets", t.packets)
+        .field("bytes", t.bytes)
+        .end_object();
   }
   w.end_array();
 }
@@ -79,7 +103,8 @@ void write_timeline(JsonWriter& w, const std::vector<std::pair<uint64_t, bool>>&
   uint64_t bin = 100'000'000ULL;
   if (!pk.empty()) bin = std::max(bin, (hi - lo) / 100 + 1);
   std::vector<std::pair<uint64_t, uint64_t>> bins(pk.empty() ? 0 : (hi - lo) / bin + 1);
-  for (const auto& [t, out] : pk) (out ? bins[(t - lo) / bin].first : bins[(t - lo) / bin].second)++;
+  for (const auto& [t, out] : pk)
+    (out ? bins[(t - lo) / bin].first : bins[(t - lo) / bin].second)++;
   w.key("timeline").begin_object().field("bin_ms", bin / 1'000'000).key("points").begin_array();
   for (size_t i = 0; i < bins.size(); ++i) {
     w.begin_object()
@@ -126,7 +151,8 @@ std::optional<std::string> capture_view_json(const std::string& pcap, const std:
     }
     first_ns = std::min(first_ns, r.ts_ns);
     last_ns = std::max(last_ns, r.ts_ns);
-    const std::string src = p.has_addrs ? ip_text(p.src) : "", dst = p.has_addrs ? ip_text(p.dst) : "";
+    const std::string src = p.has_addrs ? ip_text(p.src) : "",
+                      dst = p.has_addrs ? ip_text(p.dst) : "";
     if (p.has_addrs) {
       const bool out = src == host;
       if (static_cast<size_t>(&r - recs.data()) >= samples) captured.emplace_back(r.ts_ns, out);

@@ -87,7 +87,8 @@ std::string frame_of_sample(const SampleFields& s) {
   if (v4) {
     f.push_back(0x45);
     f.push_back(0);
-    be16(f, static_cast<uint16_t>(s.wire_len > 14 ? std::min<uint32_t>(s.wire_len - 14, 65535) : 20));
+    be16(f,
+         static_cast<uint16_t>(s.wire_len > 14 ? std::min<uint32_t>(s.wire_len - 14, 65535) : 20));
     f.append(4, '\0');  // id, fragment
     f.push_back(64);
     f.push_back(static_cast<char>(s.ip_proto));
@@ -96,7 +97,8 @@ std::string frame_of_sample(const SampleFields& s) {
     f.append(reinterpret_cast<const char*>(s.dst.bytes + 12), 4);
   } else {
     f.append("\x60\x00\x00\x00", 4);
-    be16(f, static_cast<uint16_t>(s.wire_len > 54 ? std::min<uint32_t>(s.wire_len - 54, 65535) : 0));
+    be16(f,
+         static_cast<uint16_t>(s.wire_len > 54 ? std::min<uint32_t>(s.wire_len - 54, 65535) : 0));
     f.push_back(static_cast<char>(s.ip_proto));
     f.push_back(64);
     f.append(reinterpret_cast<const char*>(s.src.bytes), 16);

@@ -97,8 +97,8 @@ struct InterfaceTotals {
 struct CapturedFrame {
   uint64_t ts_ns = 0;
   uint32_t wire_len = 0;
-  uint8_t link = 0;   // LinkKind
-  std::string data;   // the first caplen bytes (<= shm::kCaptureSnapLen)
+  uint8_t link = 0;  // LinkKind
+  std::string data;  // the first caplen bytes (<= shm::kCaptureSnapLen)
 };
 
 class ShmReader {

@@ -26,7 +26,8 @@ struct SegmentOptions {
   uint64_t host_capacity = 65536;  // per worker; rounded up to a power of two
   uint64_t host_idle_s = 0;        // hosts idle this long (packet time) age out; 0 = never
   uint64_t ring_capacity = 4096;   // sample records per worker; rounded up likewise
-  uint64_t capture_capacity = 2048;  // attack-capture records (2 KiB each) per worker; likewise
+  // Attack-capture records (2 KiB each) per worker; rounded up likewise (issue 16).
+  uint64_t capture_capacity = 2048;
   shm::SourceKind source_kind = shm::SourceKind::kNone;
   std::string source_name;                  // interface, file or device (truncated to 63 bytes)
   std::vector<std::string> worker_sources;  // worker w reads worker_sources[w] (truncated to 15
