@@ -20,7 +20,6 @@ void CaptureTap::reload(const shm::CaptureControl& c, uint64_t id) noexcept {
   started_ = false;
   active_ = left_ > 0;
   if (!active_) writer_.close(id);
-  writer_.prefetch_next();
 }
 
 void CaptureTap::finish() noexcept {

@@ -38,12 +38,6 @@ class CaptureWriter {
     r.seq_plus_one.store(head_ + 1, std::memory_order_release);
     ++head_;
     ring_->head.store(head_, std::memory_order_release);
-    prefetch_next();
-  }
-  // The next record's first lines, for writing: the ring (4 MiB) is mostly out of cache.
-  void prefetch_next() const noexcept {
-    const char* n = reinterpret_cast<const char*>(&records_[head_ & mask_]);
-    for (int l = 0; l < 4; ++l) __builtin_prefetch(n + l * shm::kCacheLine, 1, 3);
   }
   // The window of capture `id` is over on this worker.
   void close(uint64_t id) noexcept { ring_->done_id.store(id, std::memory_order_release); }
@@ -63,7 +57,6 @@ class CaptureTap {
       : writer_(ring, records) {}
 
   bool active() const noexcept { return active_; }
-  const CaptureWriter& writer() const noexcept { return writer_; }
   // Once per burst, where the control cache is polled.
   void poll(const shm::CaptureControl& c) noexcept {
     const uint64_t id = c.id.load(std::memory_order_relaxed);
