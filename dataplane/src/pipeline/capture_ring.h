@@ -57,17 +57,23 @@ class CaptureTap {
       : writer_(ring, records) {}
 
   bool active() const noexcept { return active_; }
-  // Once per burst, where the control cache is polled.
-  void poll(const shm::CaptureControl& c) noexcept {
+  // Once per burst, where the control cache is polled. True when the capture changed: the
+  // caller then sets the host's home slot in its host table (set_slot).
+  bool poll(const shm::CaptureControl& c) noexcept {
     const uint64_t id = c.id.load(std::memory_order_relaxed);
-    if (__builtin_expect(id == seen_, 1)) return;
-    reload(c, id);
+    if (__builtin_expect(id == seen_, 1)) return false;
+    return reload(c, id);
   }
-  // The packets of the burst to or from the host (parsed[i] belongs to pkts[i]).
-  void burst(const PacketView* pkts, const ParsedPacket* parsed, uint32_t n) noexcept;
+  const shm::IpKey& host() const noexcept { return host_; }
+  void set_slot(uint64_t slot) noexcept { slot_ = slot; }
+  // The packets of the burst to or from the host (parsed[i] belongs to pkts[i]; src_slot and
+  // dst_slot are the home slots of its addresses, valid where parsed[i].has_addrs): a slot
+  // compare first, the key compare only on a match.
+  void burst(const PacketView* pkts, const ParsedPacket* parsed, const uint64_t* src_slot,
+             const uint64_t* dst_slot, uint32_t n) noexcept;
 
  private:
-  void reload(const shm::CaptureControl& c, uint64_t id) noexcept;
+  bool reload(const shm::CaptureControl& c, uint64_t id) noexcept;
   void finish() noexcept;
   bool is_host(const shm::IpKey& k) const noexcept {
     return std::memcmp(k.bytes, host_.bytes, sizeof host_.bytes) == 0;
@@ -78,7 +84,8 @@ class CaptureTap {
   bool started_ = false;  // the window's first packet was seen (start_ns_ is set)
   uint64_t seen_ = 0;     // the capture id last taken from the control block
   shm::IpKey host_{};
-  uint64_t left_ = 0;  // packets still to take
+  uint64_t slot_ = ~0ULL;  // the host's home slot in the worker's host table
+  uint64_t left_ = 0;      // packets still to take
   uint64_t max_ns_ = 0;
   uint64_t start_ns_ = 0;
 };

@@ -126,7 +126,8 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
 }
 
 void PacketCounter::poll_control() noexcept {
-  capture_.poll(control_->capture);  // issue 16: one relaxed load while nothing changes
+  if (__builtin_expect(capture_.poll(control_->capture), 0))  // issue 16: one relaxed load
+    capture_.set_slot(table_.slot_of(capture_.host()));
   if (__builtin_expect(!cache_.poll(*control_), 1)) return;
   sample_countdown_ = cache_.sample_one_in();
   counters_->control_generation.store(cache_.generation(), std::memory_order_release);
@@ -271,7 +272,8 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
                        1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
-  if (__builtin_expect(capture_.active(), 0)) capture_.burst(pkts, parsed_, n);  // issue 16
+  if (__builtin_expect(capture_.active(), 0))  // issue 16
+    capture_.burst(pkts, parsed_, src_slot_, dst_slot_, n);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 
