@@ -34,7 +34,7 @@ function TopTable({ title, rows, testId }: { title: string; rows: CaptureView['t
 function Packets({ view }: { view: CaptureView }) {
   return (
     <Card title={`Packets (${formatCount(view.packets.length)} of ${formatCount(view.total)})`} testId="capture-packets">
-      <div className="table-scroll">
+      <div className="table-scroll" style={{ maxHeight: 480, overflowY: 'auto' }}>
         <table className="table" data-testid="packets-table">
           <thead><tr><th>Time</th><th>Source</th><th>Destination</th><th>Protocol</th><th className="num">Ports</th>
             <th>Flags</th><th className="num">Length</th></tr></thead>
