@@ -10,12 +10,16 @@
 //                               ageing:1 with the host table's sweep on (--host-idle-s 300)
 //   BM_ParseOnly                the parser alone over the same packets
 //   BM_BurstPathDedupe          the burst path behind --dedupe-us (off = the reference)
+//   BM_BurstPathCapture         the burst path with an attack capture (issue 16) of the
+//                               capture's busiest host in force all along (capture:0 of
+//                               BM_BurstPath is the reference); share = its packets' fraction
 // The captures are written by securenet-pcapgen and loaded with load_pcap (preload).
 #include <benchmark/benchmark.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -211,6 +215,48 @@ void BM_BurstPath(benchmark::State& st) {
   st.counters["table_full"] = static_cast<double>(shm::read(seg->counters(0).host_table_full));
 }
 BENCHMARK(BM_BurstPath)->ArgNames({"capture", "ageing"})->ArgsProduct({{0, 1, 2}, {0, 1}});
+
+// The address in most packets (as source or destination) of `pk`, and its share.
+std::pair<shm::IpKey, double> busiest_host(const std::vector<PacketView>& pk) {
+  std::map<std::string, std::pair<shm::IpKey, uint64_t>> n;
+  ParsedPacket p;
+  for (const auto& v : pk) {
+    parse_packet(v.data, v.caplen, v.wire_len, p);
+    if (!p.has_addrs) continue;
+    for (const auto* k : {&p.src, &p.dst}) {
+      auto& e = n[std::string(reinterpret_cast<const char*>(k->bytes), 16)];
+      e.first = *k;
+      ++e.second;
+    }
+  }
+  std::pair<shm::IpKey, uint64_t> best{};
+  for (const auto& [_, e] : n) {
+    if (e.second > best.second) best = e;
+  }
+  return {best.first, pk.empty() ? 0.0 : static_cast<double>(best.second) / pk.size()};
+}
+
+void BM_BurstPathCapture(benchmark::State& st) {
+  const auto img = capture(captures(st.range(0)));
+  if (!img) return st.SkipWithError("securenet-pcapgen failed");
+  auto seg = segment("burstcap", 1 << 17);
+  if (!seg) return st.SkipWithError("cannot create the segment");
+  PacketCounter pc(*seg, 0);
+  const auto& pk = img->packets;
+  pc.process(pk.data(), static_cast<uint32_t>(pk.size()));
+  const auto [host, share] = busiest_host(pk);
+  shm::start_capture(seg->control().capture, host, 1, UINT64_MAX, UINT64_MAX);
+  size_t pos = 0;
+  for (auto _ : st) {
+    pc.poll_control();
+    pc.process(&pk[pos], kMaxBurst);
+    pos = pos + 2 * kMaxBurst <= pk.size() ? pos + kMaxBurst : 0;
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * kMaxBurst);
+  st.counters["share"] = share;
+  st.counters["captured"] = static_cast<double>(shm::read(seg->capture_ring(0).head));
+}
+BENCHMARK(BM_BurstPathCapture)->ArgName("capture")->DenseRange(0, 2);
 
 // The burst path behind the worker's dedupe hook (pipeline/dedupe.h): each burst copied with
 // a synthetic 15 Mpps clock, filtered when the window is on, then counted. dedupe_us 0 is

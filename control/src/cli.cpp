@@ -30,6 +30,11 @@ const char* usage_text() {
          "  --notify-config FILE   notification channels: webhooks, syslog, notify_script\n"
          "                         (default <state-dir>/notify.json when it exists)\n"
          "  --tick-ms N            sampling period, 50..60000 (default 1000)\n"
+         "  --capture-packets N    attack capture: first N packets of an alert's host,\n"
+         "                         0..65536 (default 2000; 0 = no capture)\n"
+         "  --capture-window-ms N  ... or N ms, whichever ends first, 100..600000 (default 10000)\n"
+         "  --capture-cap-mb N     size cap of <state-dir>/captures, oldest evicted first,\n"
+         "                         1..1048576 (default 256)\n"
          "  --jwt-secret-file F    HS256 secret (else env SECURENET_JWT_SECRET, else\n"
          "                         <state-dir>/jwt-secret, created on first start)\n"
          "  --jwks-file F          JWKS with ES256/RS256 public keys\n"
@@ -103,6 +108,15 @@ bool control_option(const std::string& a, const std::string& v, CliOptions& o,
   else if (a == "--tick-ms") {
     ok = to_num(v, tick_ms) && tick_ms >= 50 && tick_ms <= 60000;
     o.app.tick = std::chrono::milliseconds(tick_ms);
+  } else if (a == "--capture-packets") {
+    ok = to_num(v, o.app.capture.max_packets) && o.app.capture.max_packets <= 65536;
+  } else if (a == "--capture-window-ms") {
+    ok = to_num(v, o.app.capture.window_ms) && o.app.capture.window_ms >= 100 &&
+         o.app.capture.window_ms <= 600000;
+  } else if (a == "--capture-cap-mb") {
+    uint64_t mb = 0;
+    ok = to_num(v, mb) && mb >= 1 && mb <= 1048576;
+    o.app.capture.cap_bytes = mb << 20;
   } else if (a == "--jwt-secret-file")
     o.jwt_secret_file = v;
   else if (a == "--jwks-file")
@@ -204,6 +218,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   o.app.baseline_path = o.state_dir + "/baselines.json";
   o.persist.state_dir = o.state_dir;
   if (o.notify_config.empty()) o.notify_config = o.state_dir + "/notify.json";
+  o.app.capture.dir = o.state_dir + "/captures";
   o.token_request.mint.issuer = o.auth.issuer;
   o.token_request.secret_file = o.jwt_secret_file;
   o.token_request.default_secret_file = o.state_dir + "/jwt-secret";

@@ -79,6 +79,7 @@ std::string to_json(const AlertRow& a) {
   opt_str(w, "condition", a.condition);
   w.field("description", a.description);
   opt_str(w, "resolved_by", a.resolved_by);
+  opt_str(w, "capture", a.capture);
   w.field("value", a.value).field("threshold", a.threshold).field("peak", a.peak);
   w.field("count", a.count);
   time_field(w, "first_seen", a.first_seen_ms);

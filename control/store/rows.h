@@ -26,6 +26,7 @@ std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t 
 struct AlertRow {
   std::string id, kind, severity, status = "open", host, protocol, condition, description;
   std::string resolved_by;  // resolved rows: user | auto | restart
+  std::string capture;      // issue 16: the pcap's API path, empty = none (null)
   double value = 0, threshold = 0, peak = 0;
   int64_t count = 1, first_seen_ms = 0, last_seen_ms = 0;
   std::optional<int64_t> resolved_at_ms;

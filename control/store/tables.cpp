@@ -57,7 +57,7 @@ static constexpr std::string_view kConfigs =
 static constexpr std::string_view kAlerts =
     "insert into public.network_alerts as a (id, user_id, sensor_id, kind, severity, status, "
     "host, protocol, condition, description, value, threshold, peak, count, first_seen, "
-    "last_seen, resolved_at, resolved_by, created_at, updated_at) "
+    "last_seen, resolved_at, resolved_by, created_at, updated_at, capture) "
     "select r.id, " SN_USER ", " SN_SENSOR
     ", r.kind, r.severity, "
     "case when r.dup then 'resolved' else coalesce(r.status, 'open') end, "
@@ -66,7 +66,7 @@ static constexpr std::string_view kAlerts =
     "coalesce(r.last_seen, r.first_seen, now()), "
     "case when r.dup then coalesce(r.last_seen, now()) else r.resolved_at end, "
     "case when r.dup then 'superseded' else r.resolved_by end, "
-    "coalesce(r.created_at, now()), now() "
+    "coalesce(r.created_at, now()), now(), r.capture "
     // Of several open rows of one key in one statement only the newest stays open (the
     // partial unique index of migration 0011 would refuse the others).
     "from (select r.*, coalesce(r.status, 'open') = 'open' and row_number() over ("
@@ -77,7 +77,8 @@ static constexpr std::string_view kAlerts =
     "description = excluded.description, value = excluded.value, "
     "threshold = excluded.threshold, peak = excluded.peak, count = excluded.count, "
     "last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, "
-    "resolved_by = excluded.resolved_by, updated_at = now() "
+    "resolved_by = excluded.resolved_by, updated_at = now(), "
+    "capture = coalesce(excluded.capture, a.capture) "
     "where a.last_seen <= excluded.last_seen";
 
 // Before the alert upsert, in its transaction: an open row of the same (sensor, host, kind,

@@ -102,7 +102,7 @@ TEST(Baselines, JsonRoundTripsAndHostileFilesAreRefused) {
       "[]",
       "{}",
       replaced("\"format\":1", "\"format\":2"),
-      replaced("\"pooled\":[[", "\"pooled\":[[-1,0,1],["),  // five metrics
+      replaced("\"pooled\":[[", "\"pooled\":[[-1,0,1],["),                         // five metrics
       replaced("\"hours\":[[", "\"hours\":[[[0,0,0],[0,0,0],[0,0,0],[0,0,0]],["),  // 169 hours
       replaced("\"pooled\":[[", "\"pooled\":[[1,-1,3],[0,0,0],[0,0,0],[0,0,0]],\"x\":[["),
       replaced("\"pooled\":[[", "\"pooled\":[[1,\"2\",3],[0,0,0],[0,0,0],[0,0,0]],\"x\":[["),
@@ -117,8 +117,8 @@ TEST(Baselines, JsonRoundTripsAndHostileFilesAreRefused) {
 }
 
 TEST(Baselines, AFileThatIsNotOursIsSetAsideAndLearningStartsAnew) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) /
-                   ("sn-baseline-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("sn-baseline-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "baselines.json").string();
   std::string note;

@@ -49,6 +49,7 @@ TEST(StoreSink, EventsBecomeRows) {
   sink.on_alert_changed(a);
   a.count = 7;
   a.last_seen_ms += 2000;
+  a.capture = "/api/alerts/" + a.id + "/pcap";  // issue 16: its capture was stored
   sink.on_alert_changed(a);
   a.open = false;
   a.resolved_at_ms = a.last_seen_ms + 1;
@@ -90,6 +91,7 @@ TEST(StoreSink, EventsBecomeRows) {
                    "select status || ' ' || count || ' ' || severity || ' ' || kind from "
                    "network_alerts"),
             "resolved 7 HIGH protocol_blacklist");
+  EXPECT_EQ(scalar(url, "select capture from network_alerts"), "/api/alerts/" + a.id + "/pcap");
   EXPECT_EQ(scalar(url, "select protocol_blacklist::text from network_configs"), "{ICMP,IGMP}");
   EXPECT_EQ(scalar(url, "select config->>'traffic_sent_pps' from network_configs"), "1000");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || max(pps) from network_metrics"), "1 123.5");

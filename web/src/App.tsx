@@ -6,6 +6,7 @@ import { Layout } from './components/Layout';
 import { Empty } from './components/ui';
 import { matchRoute, RouterProvider, useRouter } from './lib/router';
 import { Alerts } from './pages/Alerts';
+import { AlertDetail } from './pages/AlertDetail';
 import { Config } from './pages/Config';
 import { HostView } from './pages/HostView';
 import { Hosts } from './pages/Hosts';
@@ -33,6 +34,7 @@ function Routes() {
     case 'hosts': page = <Hosts />; break;
     case 'host': page = <HostView ip={route.ip} />; break;
     case 'alerts': page = <Alerts />; break;
+    case 'alert': page = <AlertDetail id={route.id} />; break;
     case 'config': page = <Config />; break;
     case 'sensors': page = <Sensors />; break;
     case 'audit': page = can(roleOf(session), 'audit') ? <Audit />

@@ -20,7 +20,8 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
       started_(std::chrono::steady_clock::now()),
       watch_(opts_.shm_name),
       alerts_(opts_.alert_capacity),
-      detector_(alerts_) {
+      detector_(alerts_),
+      capture_(opts_.capture) {
   snapshot_ = std::make_shared<Snapshot>();
   metrics_json_ = build_metrics_json(10);
   if (!opts_.baseline_path.empty()) {
@@ -30,6 +31,14 @@ App::App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, 
   }
   subscribe(sink_);
   subscribe(hub_);
+  subscribe(capture_);
+  // A stored capture links the alert to it (API and database); an alert that resolved
+  // meanwhile keeps no link (the file is still served).
+  capture_.on_stored([this](const std::string& id) {
+    const Alert* a =
+        alerts_.update(id, [&id](Alert& x) { x.capture = "/api/alerts/" + id + "/pcap"; });
+    if (a) emit_alert(*a);
+  });
 }
 
 double App::uptime_s() const {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/capture_manager.h"
 #include "config/security_config.h"
 #include "detect/alert_store.h"
 #include "detect/detector.h"
@@ -34,6 +35,7 @@ struct AppOptions {
   std::string baseline_path;  // <state>/baselines.json; empty: learned anew at each start
   // Issue 17: how often the crossings rings are drained (the fast path); 0 = off.
   std::chrono::milliseconds fast{25};
+  CaptureOptions capture;  // attack capture (issue 16); dir empty: off
 };
 
 class App {
@@ -84,6 +86,7 @@ class App {
   const std::vector<StatusSection>& status_sections() const { return status_sections_; }
 
   SseHub& hub() { return hub_; }
+  const CaptureManager& capture() const { return capture_; }
   DatabaseState database() const { return sink_.state(); }
   double uptime_s() const;
   const AppOptions& options() const { return opts_; }
@@ -143,8 +146,9 @@ class App {
   std::shared_ptr<const Snapshot> snapshot_;
   std::string metrics_json_;
   SseHub hub_;
-  std::vector<EventObserver*> observers_;  // sink_, hub_, then subscribe()'s
+  std::vector<EventObserver*> observers_;  // sink_, hub_, capture_, then subscribe()'s
   std::vector<StatusSection> status_sections_;
+  CaptureManager capture_;
 };
 
 }  // namespace securenet::control

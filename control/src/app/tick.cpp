@@ -16,6 +16,7 @@ const ShmReader* App::attach(uint64_t mono, DataplaneInfo& info) {
     watched_.clear();
     published_ = false;
     prev_table_full_ = 0;
+    capture_.reopened();
   }
   if (r && !published_) publish();
   return r;
@@ -59,11 +60,12 @@ void App::derive_slice(size_t from) {
 }
 
 void App::finish_tick() {
+  samples_.clear();
   if (tick_reader_) {
-    samples_.clear();
     tick_reader_->read_samples(sample_cursors_, samples_);
     if (!samples_.empty()) sink_.on_packet_samples(samples_);
   }
+  capture_.tick(tick_reader_, samples_, wall_ms());  // before detection opens alerts
   auto snap = sampler_.finish_tick();
   snap->dataplane = tick_info_;
   const GlobalCounters& raw = last_raw_;

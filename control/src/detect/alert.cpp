@@ -101,6 +101,8 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
       .field("count", a.count);
   w.field("first_seen_ms", a.first_seen_ms).field("last_seen_ms", a.last_seen_ms);
   w.field("detected_ms", a.detected_ms ? a.detected_ms : a.first_seen_ms);
+  w.key("capture");  // issue 16
+  a.capture.empty() ? w.null() : w.value(a.capture);
   w.key("resolved_at_ms");
   a.open ? w.null() : w.value(a.resolved_at_ms);
   w.key("resolved_by");

@@ -60,6 +60,8 @@ struct Alert {
   int64_t resolved_at_ms = 0;  // 0 while open
   bool resolved_by_user = false;
   bool resolved_by_restart = false;  // adopted at start, its condition never seen again
+  // Issue 16: "/api/alerts/<id>/pcap" once its capture is stored.
+  std::string capture;
 };
 // "user" | "restart" | "auto" for a resolved alert (the API's and the table's resolved_by).
 const char* resolved_by(const Alert& a);

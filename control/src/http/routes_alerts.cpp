@@ -1,3 +1,4 @@
+#include "capture/capture_view.h"
 #include "http/audit.h"
 #include "http/routes.h"
 #include "securenet/common/json_writer.h"
@@ -34,6 +35,32 @@ Response list_alerts(const App& app, const Request& req) {
   w.end_array().end_object();
   return json_response(w.take());
 }
+
+// Attack capture (issue 16): the pcap download and its decoded view.
+Response capture_pcap(const App& app, const Request& req) {
+  if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+  auto pcap = app.capture().store().pcap(req.params[0]);
+  if (!pcap) return json_error(404, "not_found", "no capture for this alert");
+  Response r;
+  r.body = std::move(*pcap);
+  r.content_type = "application/vnd.tcpdump.pcap";
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"alert-" + req.params[0] + ".pcap\"");
+  return r;
+}
+
+Response capture_view(const App& app, const Request& req) {
+  if (!is_uuid(req.params[0])) return json_error(400, "invalid_parameter", "id: not a UUID", "id");
+  Response err;
+  auto rows = query_int(req, "rows", 200, 1, 2000, &err);
+  if (!rows) return err;
+  auto pcap = app.capture().store().pcap(req.params[0]);
+  if (!pcap) return json_error(404, "not_found", "no capture for this alert");
+  auto view = capture_view_json(*pcap, app.capture().store().summary(req.params[0]).value_or(""),
+                                static_cast<size_t>(*rows));
+  if (!view) return json_error(500, "capture_unreadable", "the stored capture is malformed");
+  return json_response(std::move(*view));
+}
 }  // namespace
 
 void register_alerts_routes(Router& r, App& app) {
@@ -48,6 +75,10 @@ void register_alerts_routes(Router& r, App& app) {
     }
     return json_error(404, "not_found", "no alert with this id");
   });
+  r.add(verb::get, "/api/alerts/{id}/pcap", Access::kOperator,
+        [&app](const Request& req) { return capture_pcap(app, req); });
+  r.add(verb::get, "/api/alerts/{id}/capture", Access::kViewer,
+        [&app](const Request& req) { return capture_view(app, req); });
   r.add(verb::post, "/api/alerts/{id}/resolve", Access::kOperator, [&app](const Request& req) {
     if (!is_uuid(req.params[0]))
       return json_error(400, "invalid_parameter", "id: not a UUID", "id");

@@ -40,6 +40,7 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.first_seen_ms = a.first_seen_ms;
   r.last_seen_ms = a.last_seen_ms;
   if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
+  r.capture = a.capture;
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 

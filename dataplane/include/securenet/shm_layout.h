@@ -29,7 +29,8 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 //    HostEntry::state carries a generation (host ageing, issue 12)
 // 3: sub-second detection (issue 17): HostEntry::rate_window, ControlBlock::traffic_trigger,
 //    Header::crossings (a crossings ring per worker)
-inline constexpr uint32_t kLayoutVersion = 3;
+// 4: attack capture (issue 16): ControlBlock::capture, Header::capture_*, CaptureRecord rings
+inline constexpr uint32_t kLayoutVersion = 4;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -139,6 +140,19 @@ inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
 // a reader keeps its copy only if it saw the same even `seq` before and after copying, so
 // it never applies half of one config and half of the next. A reader that loses the race
 // keeps its previous copy and tries again at its next poll: it never waits for the writer.
+// Attack capture (issue 16): the host whose packets (both directions) the workers copy whole
+// into their capture rings. Written by the control plane only (start_capture/stop_capture):
+// `id` 0, then the fields, then `id` = a new, never reused id (release). A worker that sees
+// `id` move acquire-loads the fields and keeps them only if `id` is still the same after.
+struct alignas(kCacheLine) CaptureControl {
+  Counter id;           // the capture in force; 0 = none
+  Counter host[2];      // its IpKey, as two words
+  Counter max_packets;  // per worker: stop after this many packets of the host
+  Counter max_ns;       // per worker: stop this long (packet time) after its first packet
+  Counter reserved[3];
+};
+static_assert(sizeof(CaptureControl) == kCacheLine);
+
 struct alignas(kCacheLine) ControlBlock {
   Counter generation;     // +1 per published config; workers reload when it moves
   Counter sample_one_in;  // sample 1 of N packets into the ring; 0 = off
@@ -151,6 +165,7 @@ struct alignas(kCacheLine) ControlBlock {
   // crossings ring (the lowest traffic_sent threshold of the config); 0 = off.
   Counter traffic_trigger;
   Counter reserved_fast[7];
+  CaptureControl capture;  // issue 16; not part of ControlConfig (its own protocol)
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
@@ -387,8 +402,54 @@ struct alignas(4096) Header {
   uint32_t sizeof_control_block;
   WorkerRegion workers[kMaxWorkers];
   CrossingRegion crossings[kMaxWorkers];  // issue 17: each worker's crossings ring
+  // Attack capture rings (issue 16): worker w's CaptureRingHeader at capture_offset +
+  // w * capture_stride, then CaptureRecord x capture_capacity (a power of two).
+  uint64_t capture_offset;
+  uint64_t capture_stride;
+  uint64_t capture_capacity;
+  uint32_t sizeof_capture_record;
+  uint32_t reserved_capture;
 };
 static_assert(sizeof(Header) % 4096 == 0);
 static_assert(offsetof(Header, magic) == 0);
+
+// ---- Attack capture (issue 16) ----
+inline constexpr uint32_t kCaptureSnapLen = 1984;  // bytes of a frame kept; the rest is cut
+
+// One captured frame of the capture `capture_id`, written at slot (seq % capacity) with the
+// same per-slot protocol as SampleRecord: seq_plus_one is zeroed first and stored last.
+struct alignas(kCacheLine) CaptureRecord {
+  Counter seq_plus_one;
+  Counter ts_ns;
+  Counter capture_id;
+  uint32_t caplen;    // bytes in data (<= kCaptureSnapLen)
+  uint32_t wire_len;  // length on the wire
+  uint8_t link;       // LinkKind of the frame (securenet/parser.h)
+  uint8_t reserved[31];
+  uint8_t data[kCaptureSnapLen];
+};
+static_assert(sizeof(CaptureRecord) == 2048);
+
+struct alignas(kCacheLine) CaptureRingHeader {
+  Counter head;      // next sequence number to write (monotonic)
+  Counter capacity;  // records
+  Counter done_id;   // the last capture whose window this worker has closed
+  Counter reserved[5];
+};
+
+// The control plane's side: starts capture `id` (> every earlier id) of `host`.
+inline void start_capture(CaptureControl& c, const IpKey& host, uint64_t id, uint64_t max_packets,
+                          uint64_t max_ns) noexcept {
+  c.id.store(0, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  uint64_t w[2];
+  std::memcpy(w, host.bytes, 16);
+  c.host[0].store(w[0], std::memory_order_relaxed);
+  c.host[1].store(w[1], std::memory_order_relaxed);
+  c.max_packets.store(max_packets, std::memory_order_relaxed);
+  c.max_ns.store(max_ns, std::memory_order_relaxed);
+  c.id.store(id, std::memory_order_release);
+}
+inline void stop_capture(CaptureControl& c) noexcept { c.id.store(0, std::memory_order_release); }
 
 }  // namespace securenet::shm

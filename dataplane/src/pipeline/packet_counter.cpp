@@ -118,7 +118,8 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
       table_(seg.hosts(w), seg.host_capacity(w), &seg.counters(w), seg.host_idle_ns(w)),
       entries_(seg.hosts(w)),
       sampler_(&seg.ring(w), seg.ring_records(w)),
-      crossings_(&seg.crossing_ring(w), seg.crossing_records(w)) {
+      crossings_(&seg.crossing_ring(w), seg.crossing_records(w)),
+      capture_(&seg.capture_ring(w), seg.capture_records(w)) {
   cache_.init(*control_);
   set_trigger();
   v6_prefix_.set(parse.ipv6_prefix);
@@ -127,6 +128,8 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
 }
 
 void PacketCounter::poll_control() noexcept {
+  if (__builtin_expect(capture_.poll(control_->capture), 0))  // issue 16: one relaxed load
+    capture_.set_slot(table_.slot_of(capture_.host()));
   if (__builtin_expect(!cache_.poll(*control_), 1)) return;
   sample_countdown_ = cache_.sample_one_in();
   set_trigger();
@@ -312,6 +315,8 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
                        1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  if (__builtin_expect(capture_.active(), 0))  // issue 16
+    capture_.burst(pkts, parsed_, src_slot_, dst_slot_, n);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "pipeline/capture_ring.h"
 #include "pipeline/control_cache.h"
 #include "pipeline/crossing_ring.h"
 #include "pipeline/host_table.h"
@@ -39,6 +40,7 @@ class PacketCounter {
   shm::WorkerCounters& counters() noexcept { return *counters_; }
   HostTable& table() noexcept { return table_; }
   const ControlCache& control() const noexcept { return cache_; }
+  const CaptureTap& capture() const noexcept { return capture_; }
 
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
@@ -78,6 +80,7 @@ class PacketCounter {
   uint64_t win_start_ns_ = 0;  // the scan window of the last probe: its start (packet time)
   uint64_t win_ = 1;           // and its number + 1 (HostEntry::scan_window)
   Ipv6Prefix v6_prefix_;       // --ipv6-prefix (last: the burst arrays keep their alignment)
+  CaptureTap capture_;         // attack capture (issue 16)
 };
 
 }  // namespace securenet

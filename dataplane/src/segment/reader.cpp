@@ -42,6 +42,14 @@ Status check_header(const std::string& name, const shm::Header& h, size_t file_s
     return make_error("segment " + name + " has struct sizes that differ from this build's" +
                       "; restart both with the same build");
   }
+  if (h.sizeof_capture_record != sizeof(shm::CaptureRecord) || h.capture_capacity == 0 ||
+      (h.capture_capacity & (h.capture_capacity - 1)) || h.capture_capacity > (1ULL << 24) ||
+      h.capture_stride <
+          sizeof(shm::CaptureRingHeader) + h.capture_capacity * sizeof(shm::CaptureRecord) ||
+      h.capture_offset % 4096 != 0 || h.capture_stride > (1ULL << 40) ||
+      h.capture_offset + uint64_t{h.num_workers} * h.capture_stride > h.segment_size) {
+    return make_error("segment " + name + " has an inconsistent capture region");
+  }
   if (read(h.ready) != 1)
     return make_error("segment " + name + " is not ready yet (dataplane starting)");
   if (h.segment_size > file_size || h.num_workers == 0 || h.num_workers > shm::kMaxWorkers ||

@@ -104,6 +104,13 @@ uint64_t compute_layout(const SegmentOptions& opts, shm::Header& h) noexcept {
                        shm::kCrossingRingCapacity * sizeof(shm::CrossingRecord),
                    kPage);
   }
+  // Attack capture rings (issue 16), after the worker regions.
+  const uint64_t cap = round_capacity(opts.capture_capacity, kMinRingCapacity, kMaxCaptureCapacity);
+  h.capture_offset = off;
+  h.capture_capacity = cap;
+  h.capture_stride =
+      align_up(sizeof(shm::CaptureRingHeader) + cap * sizeof(shm::CaptureRecord), kPage);
+  off += opts.workers * h.capture_stride;
   h.segment_size = off;
   return off;
 }
@@ -171,6 +178,13 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
     std::strncpy(h->workers[w].source_name, opts.worker_sources[w].c_str(),
                  sizeof(h->workers[w].source_name) - 1);
   }
+  h->capture_offset = layout.capture_offset;
+  h->capture_stride = layout.capture_stride;
+  h->capture_capacity = layout.capture_capacity;
+  h->sizeof_capture_record = sizeof(shm::CaptureRecord);
+  for (unsigned w = 0; w < opts.workers; ++w) {
+    seg.capture_ring(w).capacity.store(layout.capture_capacity, std::memory_order_relaxed);
+  }
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.ring(w).capacity.store(layout.workers[w].ring_capacity, std::memory_order_relaxed);
     seg.crossing_ring(w).capacity.store(layout.crossings[w].capacity, std::memory_order_relaxed);
@@ -232,6 +246,13 @@ shm::CrossingRingHeader& Segment::crossing_ring(unsigned w) const {
 
 shm::CrossingRecord* Segment::crossing_records(unsigned w) const {
   return at<shm::CrossingRecord>(header().crossings[w].offset + sizeof(shm::CrossingRingHeader));
-}
+  shm::CaptureRingHeader& Segment::capture_ring(unsigned w) const {
+    return *at<shm::CaptureRingHeader>(header().capture_offset + w * header().capture_stride);
+  }
+
+  shm::CaptureRecord* Segment::capture_records(unsigned w) const {
+    return at<shm::CaptureRecord>(header().capture_offset + w * header().capture_stride +
+                                  sizeof(shm::CaptureRingHeader));
+  }
 
 }  // namespace securenet

@@ -1,7 +1,7 @@
 // REST client for the control plane: bearer auth, one refresh attempt on 401,
 // uniform error objects ({error, detail, field}).
 import type {
-  Alert, AlertStatus, AuditPage, BlockList, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Alert, AlertAction, AlertStatus, AuditPage, BlockList, CaptureView, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
   Metrics, SensorsResponse, Session, Severity, Status, TokenResponse,
 } from './types';
 
@@ -203,6 +203,28 @@ export class ApiClient {
     if (sensor) p.set('sensor', sensor);
     const r = await this.request<{ points: HistoryPoint[] }>('GET', `/api/metrics/history?${p.toString()}`);
     return r.points ?? [];
+  }
+  /** One alert of the live store (GET /api/alerts/{id}). */
+  alert(id: string) { return this.request<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`); }
+  /** Its attack capture decoded (GET /api/alerts/{id}/capture); 404 when there is none. */
+  alertCapture(id: string, rows = 200) {
+    return this.request<CaptureView>('GET', `/api/alerts/${encodeURIComponent(id)}/capture?rows=${rows}`);
+  }
+  /** Actions taken for it (GET /api/alerts/{id}/actions, when the sensor has them). */
+  alertActions(id: string) {
+    return this.request<{ actions: AlertAction[] }>('GET', `/api/alerts/${encodeURIComponent(id)}/actions`);
+  }
+  /** The capture as a pcap file (GET /api/alerts/{id}/pcap, operator role). */
+  async alertPcap(id: string): Promise<Blob> {
+    const path = `/api/alerts/${encodeURIComponent(id)}/pcap`;
+    const s = this.session();
+    if (!s) throw new ApiError(401, 'unauthorized', 'not signed in');
+    let res = await this.send('GET', path, undefined, s.access_token);
+    if (res.status === 401 && (await this.refresh())) {
+      res = await this.send('GET', path, undefined, this.session()?.access_token ?? null);
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    return res.blob();
   }
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
   /** BGP blocks (API.md "Blocks"): read by everyone, block/unblock by admins. */

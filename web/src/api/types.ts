@@ -136,6 +136,8 @@ export interface Alert {
   resolved_at_ms?: number | null;
   /** The sensor that raised it (stored history, GET /api/alerts/history). */
   sensor_id?: string | null;
+  /** Its attack capture's pcap (GET /api/alerts/{id}/pcap), once stored (issue 16). */
+  capture?: string | null;
 }
 
 /** One sensor of the fleet (GET /api/sensors), from the database. */
@@ -212,3 +214,23 @@ export interface BlockList {
   blocks: Block[];
   recent: { ip: string; action: string; reason: string; by?: string; at_ms: number; result: string }[];
 }
+/** GET /api/alerts/{id}/capture: the alert's attack capture, decoded by the sensor. */
+export interface CapturePacket {
+  ts_ns: number; src: string; dst: string; protocol: string;
+  sport: number; dport: number; flags: string; length: number; captured: number;
+}
+export interface CaptureTally { packets: number; bytes: number; pps: number; bps: number }
+export interface CaptureView {
+  summary: { alert_id: string; host: string; started_ms: number; finished_ms: number; samples: number;
+    packets: number; bytes: number; truncated: number; lost: number; snap_len: number } | null;
+  packets: CapturePacket[];
+  total: number;
+  span_s: number;
+  sent: CaptureTally;
+  received: CaptureTally;
+  timeline: { bin_ms: number; points: { t_ms: number; sent: number; received: number }[] };
+  top_peers: { key: string; packets: number; bytes: number }[];
+  top_ports: { key: string; packets: number; bytes: number }[];
+}
+/** One action taken for an alert (notification, block), when the sensor reports them. */
+export interface AlertAction { kind: string; target?: string; status?: string; detail?: string; at_ms?: number }

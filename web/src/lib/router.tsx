@@ -41,7 +41,7 @@ export function Link(props: { to: string; className?: string; children: ReactNod
 
 export type Route =
   | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
-  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'config' } | { name: 'audit' } | { name: 'sensors' }
+  | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'alert'; id: string } | { name: 'config' } | { name: 'audit' } | { name: 'sensors' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -51,6 +51,7 @@ export function matchRoute(path: string): Route {
   if (p === '/hosts') return { name: 'hosts' };
   if (p.startsWith('/hosts/')) return { name: 'host', ip: decodeURIComponent(p.slice(7)) };
   if (p === '/alerts') return { name: 'alerts' };
+  if (p.startsWith('/alerts/')) return { name: 'alert', id: decodeURIComponent(p.slice(8)) };
   if (p === '/config') return { name: 'config' };
   if (p === '/audit') return { name: 'audit' };
   if (p === '/sensors') return { name: 'sensors' };

@@ -52,7 +52,7 @@ export function AlertTable({ alerts, onResolve, blocking }: {
                 data-id={a.id} data-kind={a.kind} data-protocol={a.protocol ?? ''} data-status={a.status}>
                 <td><SeverityBadge severity={a.severity} /></td>
                 <td>
-                  <div className="alert-desc">{a.description}</div>
+                  <div className="alert-desc"><Link to={`/alerts/${a.id}`} testId="alert-link">{a.description}</Link></div>
                   <div className="muted small">{a.kind}{a.protocol ? ` · ${a.protocol}` : ''}
                     {a.role ? <span className={`tag tag-${a.role}`} data-testid="alert-role"> · {a.role} ({a.direction})</span> : null}
                     {' '}· first {formatTimestamp(a.first_seen_ms)}

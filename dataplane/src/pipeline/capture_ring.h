@@ -1,0 +1,93 @@
+// Attack capture (issue 16), the worker's side: while the control block names a host, every
+// packet to or from it is copied whole (up to shm::kCaptureSnapLen bytes) into the worker's
+// capture ring, for a window of max_packets packets or max_ns of packet time, whichever ends
+// first. Idle cost: one relaxed load per burst (poll) and one predictable branch per burst
+// (active()); nothing per packet.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "securenet/parser.h"
+#include "securenet/shm_layout.h"
+#include "securenet/source.h"
+
+namespace securenet {
+
+// The single producer of a worker's capture ring (per-slot protocol of SampleWriter).
+class CaptureWriter {
+ public:
+  CaptureWriter() = default;
+  CaptureWriter(shm::CaptureRingHeader* ring, shm::CaptureRecord* records) noexcept
+      : ring_(ring),
+        records_(records),
+        mask_(shm::read(ring->capacity) - 1),
+        head_(shm::read(ring->head)) {}
+
+  void write(const PacketView& v, uint64_t id) noexcept {
+    shm::CaptureRecord& r = records_[head_ & mask_];
+    r.seq_plus_one.store(0, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    r.ts_ns.store(v.ts_ns, std::memory_order_relaxed);
+    r.capture_id.store(id, std::memory_order_relaxed);
+    const uint32_t n = v.caplen < shm::kCaptureSnapLen ? v.caplen : shm::kCaptureSnapLen;
+    std::memcpy(r.data, v.data, n);
+    r.caplen = n;
+    r.wire_len = v.wire_len;
+    r.link = static_cast<uint8_t>(v.link);
+    r.seq_plus_one.store(head_ + 1, std::memory_order_release);
+    ++head_;
+    ring_->head.store(head_, std::memory_order_release);
+  }
+  // The window of capture `id` is over on this worker.
+  void close(uint64_t id) noexcept { ring_->done_id.store(id, std::memory_order_release); }
+
+ private:
+  shm::CaptureRingHeader* ring_ = nullptr;
+  shm::CaptureRecord* records_ = nullptr;
+  uint64_t mask_ = 0;
+  uint64_t head_ = 0;
+};
+
+// One worker's view of the capture in force.
+class CaptureTap {
+ public:
+  CaptureTap() = default;
+  CaptureTap(shm::CaptureRingHeader* ring, shm::CaptureRecord* records) noexcept
+      : writer_(ring, records) {}
+
+  bool active() const noexcept { return active_; }
+  // Once per burst, where the control cache is polled. True when the capture changed: the
+  // caller then sets the host's home slot in its host table (set_slot).
+  bool poll(const shm::CaptureControl& c) noexcept {
+    const uint64_t id = c.id.load(std::memory_order_relaxed);
+    if (__builtin_expect(id == seen_, 1)) return false;
+    return reload(c, id);
+  }
+  const shm::IpKey& host() const noexcept { return host_; }
+  void set_slot(uint64_t slot) noexcept { slot_ = slot; }
+  // The packets of the burst to or from the host (parsed[i] belongs to pkts[i]; src_slot and
+  // dst_slot are the home slots of its addresses, valid where parsed[i].has_addrs): a slot
+  // compare first, the key compare only on a match.
+  void burst(const PacketView* pkts, const ParsedPacket* parsed, const uint64_t* src_slot,
+             const uint64_t* dst_slot, uint32_t n) noexcept;
+
+ private:
+  bool reload(const shm::CaptureControl& c, uint64_t id) noexcept;
+  void finish() noexcept;
+  bool is_host(const shm::IpKey& k) const noexcept {
+    return std::memcmp(k.bytes, host_.bytes, sizeof host_.bytes) == 0;
+  }
+
+  CaptureWriter writer_;
+  bool active_ = false;
+  bool started_ = false;  // the window's first packet was seen (start_ns_ is set)
+  uint64_t seen_ = 0;     // the capture id last taken from the control block
+  shm::IpKey host_{};
+  uint64_t slot_ = ~0ULL;  // the host's home slot in the worker's host table
+  uint64_t left_ = 0;      // packets still to take
+  uint64_t max_ns_ = 0;
+  uint64_t start_ns_ = 0;
+};
+
+}  // namespace securenet

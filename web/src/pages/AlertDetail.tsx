@@ -1,0 +1,145 @@
+// One alert (issue 16 item 2): its value against the threshold, the host's rates and top
+// peers and ports in the attack capture, the captured packets (decoded by the sensor), the
+// pcap download (operator role) and the actions taken for it (when the sensor reports them).
+import { useEffect, useState } from 'react';
+import { ApiError } from '../api/client';
+import { useApi } from '../api/context';
+import type { Alert, AlertAction, CaptureView } from '../api/types';
+import { TimeChart } from '../components/TimeChart';
+import { Card, Empty, ErrorBanner, SeverityBadge, Stat } from '../components/ui';
+import { formatBps, formatBytes, formatCount, formatPps, formatSI, formatTimestamp } from '../lib/format';
+import { useRole } from '../lib/roles';
+import { Link } from '../lib/router';
+
+function nsTime(ns: number): string {
+  const d = new Date(ns / 1e6);
+  return `${d.toLocaleTimeString([], { hour12: false })}.${String(Math.floor((ns % 1e9) / 1e3)).padStart(6, '0')}`;
+}
+
+function TopTable({ title, rows, testId }: { title: string; rows: CaptureView['top_peers']; testId: string }) {
+  return (
+    <Card title={title} testId={testId}>
+      {rows.length === 0 ? <Empty>None</Empty> : (
+        <table className="table"><tbody>
+          {rows.map((r) => (
+            <tr key={r.key}><td className="mono">{r.key}</td><td className="num">{formatCount(r.packets)} pkts</td>
+              <td className="num">{formatBytes(r.bytes)}</td></tr>
+          ))}
+        </tbody></table>
+      )}
+    </Card>
+  );
+}
+
+function Packets({ view }: { view: CaptureView }) {
+  return (
+    <Card title={`Packets (${formatCount(view.packets.length)} of ${formatCount(view.total)})`} testId="capture-packets">
+      <div className="table-scroll" style={{ maxHeight: 480, overflowY: 'auto' }}>
+        <table className="table" data-testid="packets-table">
+          <thead><tr><th>Time</th><th>Source</th><th>Destination</th><th>Protocol</th><th className="num">Ports</th>
+            <th>Flags</th><th className="num">Length</th></tr></thead>
+          <tbody>
+            {view.packets.map((p, i) => (
+              <tr key={i} data-testid="packet-row" className={view.summary && i < view.summary.samples ? 'muted' : ''}>
+                <td className="mono">{nsTime(p.ts_ns)}</td><td className="mono">{p.src}</td><td className="mono">{p.dst}</td>
+                <td>{p.protocol}</td><td className="num">{p.sport || p.dport ? `${p.sport} → ${p.dport}` : '—'}</td>
+                <td>{p.flags || '—'}</td><td className="num">{p.length}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {view.summary && view.summary.samples > 0 &&
+        <div className="muted small">The first {view.summary.samples} rows (dimmed) are sampled packets from before the alert (headers only).</div>}
+    </Card>
+  );
+}
+
+export function AlertDetail({ id }: { id: string }) {
+  const api = useApi();
+  const { can } = useRole();
+  const [alert, setAlert] = useState<Alert | null>(null);
+  const [view, setView] = useState<CaptureView | null | undefined>(undefined);  // null: no capture
+  const [actions, setActions] = useState<AlertAction[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stop = false;
+    const load = () => {
+      api.alert(id).then((a) => !stop && setAlert(a))
+        .catch((e: ApiError) => !stop && setError(e.status === 404 ? `Alert ${id} is not (or no longer) in the sensor's memory.` : e.message));
+      api.alertCapture(id).then((v) => !stop && setView(v))
+        .catch((e: ApiError) => !stop && setView(e.status === 404 ? null : undefined));
+      api.alertActions(id).then((r) => !stop && setActions(r.actions ?? []))
+        .catch(() => !stop && setActions([]));
+    };
+    load();
+    const t = setInterval(load, 5000);
+    return () => { stop = true; clearInterval(t); };
+  }, [api, id]);
+
+  const download = () => api.alertPcap(id).then((blob) => {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url; a.download = `alert-${id}.pcap`; a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }).catch((e: Error) => setError(e.message));
+
+  const pts = view?.timeline.points ?? [];
+  const perS = 1000 / (view?.timeline.bin_ms || 1000);
+  return (
+    <div className="page">
+      <div className="crumbs"><Link to="/alerts">Alerts</Link> / <span className="mono" data-testid="alert-id">{id}</span></div>
+      <ErrorBanner error={error} />
+      {alert && (
+        <>
+          <Card title={<><SeverityBadge severity={alert.severity} /> {alert.description}</>} testId="alert-detail">
+            <dl className="kv">
+              <dt>Kind</dt><dd>{alert.kind}{alert.protocol ? ` · ${alert.protocol}` : ''}</dd>
+              <dt>Host</dt><dd>{alert.host ? <Link to={`/hosts/${alert.host}`} className="mono">{alert.host}</Link> : '—'}</dd>
+              <dt>Value / threshold</dt><dd data-testid="alert-value">{formatSI(alert.value)} / {formatSI(alert.threshold)} (peak {formatSI(alert.peak)})</dd>
+              <dt>Status</dt><dd>{alert.status}</dd>
+              <dt>First / last seen</dt><dd>{formatTimestamp(alert.first_seen_ms)} · {formatTimestamp(alert.last_seen_ms)}</dd>
+            </dl>
+          </Card>
+          {view && (
+            <>
+              <div className="stats">
+                <Stat label="Sent" value={formatPps(view.sent.pps)} sub={`${formatBps(view.sent.bps)} · ${formatCount(view.sent.packets)} pkts`} testId="capture-sent" />
+                <Stat label="Received" value={formatPps(view.received.pps)} sub={`${formatBps(view.received.bps)} · ${formatCount(view.received.packets)} pkts`} testId="capture-received" />
+                <Stat label="Captured" value={formatCount(view.summary?.packets ?? 0)} sub={`${formatBytes(view.summary?.bytes ?? 0)} in ${view.span_s.toFixed(1)} s`} testId="capture-count" />
+              </div>
+              <Card title="The host's packet rate in the capture against the threshold">
+                <TimeChart times={pts.map((p) => p.t_ms)} unit="pps" height={200} series={[
+                  { label: 'sent pps', color: '#4f9dff', values: pts.map((p) => p.sent * perS) },
+                  { label: 'received pps', color: '#9b7bff', values: pts.map((p) => p.received * perS) },
+                  ...(alert.threshold ? [{ label: 'threshold', color: '#ff6b6b', values: pts.map(() => alert.threshold ?? null) }] : []),
+                ]} />
+              </Card>
+              <div className="grid-2">
+                <TopTable title="Top peers" rows={view.top_peers} testId="top-peers" />
+                <TopTable title="Top ports" rows={view.top_ports} testId="top-ports" />
+              </div>
+            </>
+          )}
+          <Card title="Capture" testId="capture-card" extra={view && can('pcap') ?
+            <button className="btn btn-small" onClick={download} data-testid="pcap-download">Download pcap</button> : undefined}>
+            {view === undefined ? <Empty>Loading…</Empty> : view === null ?
+              <Empty>No capture for this alert (one capture runs at a time, for host alerts).</Empty> :
+              <Packets view={view} />}
+          </Card>
+          <Card title="Actions" testId="alert-actions">
+            {!actions || actions.length === 0 ? <Empty>none</Empty> : (
+              <table className="table"><tbody>
+                {actions.map((a, i) => (
+                  <tr key={i} data-testid="action-row"><td>{a.kind}</td><td className="mono">{a.target ?? ''}</td>
+                    <td>{a.status ?? ''}</td><td className="muted">{a.detail ?? ''}</td><td>{a.at_ms ? formatTimestamp(a.at_ms) : ''}</td></tr>
+                ))}
+              </tbody></table>
+            )}
+          </Card>
+        </>
+      )}
+    </div>
+  );
+}

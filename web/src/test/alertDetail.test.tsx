@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import { App } from '../App';
+import type { Alert, CaptureView } from '../api/types';
+import { baseRoutes, fakeApi } from './fakeServer';
+
+const ID = '33333333-3333-4333-8333-333333333333';
+const now = Date.now();
+const alert: Alert = {
+  id: ID, kind: 'traffic_sent', severity: 'MEDIUM', status: 'open', host: '10.0.0.66',
+  description: '10.0.0.66 sends 1500 pkt/s', value: 1500, threshold: 1000, peak: 1600, count: 3,
+  first_seen_ms: now - 5000, last_seen_ms: now,
+};
+const view: CaptureView = {
+  summary: { alert_id: ID, host: '10.0.0.66', started_ms: now - 5000, finished_ms: now, samples: 1,
+    packets: 2, bytes: 188, truncated: 0, lost: 0, snap_len: 1984 },
+  packets: [
+    { ts_ns: 1.7e18, src: '10.0.0.66', dst: '10.0.0.9', protocol: 'TCP', sport: 1000, dport: 80, flags: 'SYN', length: 60, captured: 54 },
+    { ts_ns: 1.7e18 + 1e6, src: '10.0.0.66', dst: '10.0.0.9', protocol: 'ICMP', sport: 0, dport: 0, flags: '', length: 98, captured: 98 },
+    { ts_ns: 1.7e18 + 2e6, src: '10.0.0.9', dst: '10.0.0.66', protocol: 'TCP', sport: 80, dport: 1000, flags: 'SYN,ACK', length: 60, captured: 60 },
+  ],
+  total: 3, span_s: 0.002,
+  sent: { packets: 2, bytes: 158, pps: 1000, bps: 632000 },
+  received: { packets: 1, bytes: 60, pps: 500, bps: 240000 },
+  timeline: { bin_ms: 100, points: [{ t_ms: 1.7e12, sent: 2, received: 1 }] },
+  top_peers: [{ key: '10.0.0.9', packets: 3, bytes: 218 }],
+  top_ports: [{ key: 'TCP/80', packets: 2, bytes: 120 }],
+};
+
+function at(path: string) { window.history.replaceState(null, '', path); }
+
+function routes(withCapture: boolean) {
+  return {
+    ...baseRoutes,
+    [`GET /api/alerts/${ID}`]: () => ({ body: alert }),
+    [`GET /api/alerts/${ID}/capture`]: () => (withCapture ? { body: view }
+      : { status: 404, body: { error: 'not_found', detail: 'no capture for this alert' } }),
+  };
+}
+
+describe('Alert detail page', () => {
+  it('shows the capture: rates, peers, ports, packets; actions none; download for an operator', async () => {
+    const { api } = fakeApi(routes(true), true, 'operator');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    const rows = await screen.findAllByTestId('packet-row');
+    expect(rows).toHaveLength(3);
+    expect(rows[2].textContent).toContain('SYN,ACK');
+    expect(rows[2].textContent).toContain('80 → 1000');
+    expect(screen.getByTestId('alert-value').textContent).toBe('1.50 k / 1.00 k (peak 1.60 k)');
+    expect(within(screen.getByTestId('top-peers')).getByText('10.0.0.9')).toBeTruthy();
+    expect(within(screen.getByTestId('top-ports')).getByText('TCP/80')).toBeTruthy();
+    expect(screen.getByTestId('capture-sent').textContent).toContain('1.00 kpps');
+    expect(screen.getByTestId('pcap-download')).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('alert-actions').textContent).toContain('none'));
+  });
+
+  it('a viewer gets no download button; no capture says so', async () => {
+    const { api } = fakeApi(routes(false), true, 'viewer');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    await waitFor(() => expect(screen.getByTestId('capture-card').textContent).toContain('No capture for this alert'));
+    expect(screen.queryByTestId('pcap-download')).toBeNull();
+  });
+});
