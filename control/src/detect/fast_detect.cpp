@@ -69,14 +69,14 @@ std::vector<Alert> Detector::crossing(const Crossing& c, const SecurityConfig& c
   t.adopted = false;
   if (const Alert* open = store_.open_for(key)) {
     if (o.kind != AlertKind::kTrafficThreshold || o.value <= open->value) return changed;
-    const Alert* a = store_.update(open->id, [&](Alert& a) {
+    const Alert* a = store_.update(open->id, [&](Alert& x) {
       Severity s = o.escalate ? escalate(o.severity) : o.severity;
-      if (s > a.severity) a.severity = s;
-      a.value = o.value;
-      a.peak = std::max(a.peak, o.value);
-      a.description = o.description;
+      if (s > x.severity) x.severity = s;
+      x.value = o.value;
+      x.peak = std::max(x.peak, o.value);
+      x.description = o.description;
       // Past first_seen: an update is not a new alert (App::notify_alerts counts those).
-      a.last_seen_ms = std::max({a.last_seen_ms, now_ms, a.first_seen_ms + 1});
+      x.last_seen_ms = std::max({x.last_seen_ms, now_ms, x.first_seen_ms + 1});
     });
     if (a) changed.push_back(*a);
     return changed;

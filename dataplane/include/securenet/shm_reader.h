@@ -102,86 +102,86 @@ struct Crossing {
   uint64_t value = 0;
   shm::CrossingRule rule = shm::CrossingRule::kNone;
   uint8_t ip_proto = 0;
-  // One frame of an attack capture, copied out of a worker's capture ring.
-  struct CapturedFrame {
-    uint64_t ts_ns = 0;
-    uint32_t wire_len = 0;
-    uint8_t link = 0;  // LinkKind
-    std::string data;  // the first caplen bytes (<= shm::kCaptureSnapLen)
-  };
+};
 
-  class ShmReader {
-   public:
-    // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
-    static Result<ShmReader> open(const std::string& name, bool writable_control = false);
-    ShmReader(ShmReader&&) noexcept;
-    ShmReader& operator=(ShmReader&&) noexcept;
-    ShmReader(const ShmReader&) = delete;
-    ShmReader& operator=(const ShmReader&) = delete;
-    ~ShmReader();
+// One frame of an attack capture, copied out of a worker's capture ring.
+struct CapturedFrame {
+  uint64_t ts_ns = 0;
+  uint32_t wire_len = 0;
+  uint8_t link = 0;  // LinkKind
+  std::string data;  // the first caplen bytes (<= shm::kCaptureSnapLen)
+};
 
-    const shm::Header& header() const { return *header_; }
-    GlobalCounters totals() const;
-    // Worker w's own counters (w < num_workers).
-    GlobalCounters worker_totals(unsigned w) const;
-    // The name of the interface (file, port) worker w reads.
-    std::string worker_source(unsigned w) const;
-    // Workers grouped by the interface they read, in the order of their first worker.
-    std::vector<InterfaceTotals> interfaces() const;
-    // Visits every host of every worker. The same address seen by two workers is visited
-    // twice (once per worker); merge_hosts() merges them.
-    void for_each_host(const std::function<void(const HostCounters&)>& fn) const;
-    // Visits the occupied slots [from, to) of worker w: fn(unsigned w, uint64_t slot,
-    // const HostCounters&). A host keeps its slot while it lives; a slot whose host aged
-    // out may later hold another host (the sampler's hints check the key).
-    template <typename Fn>
-    void scan_hosts(unsigned w, uint64_t from, uint64_t to, Fn&& fn) const {
-      if (w >= header_->num_workers || w >= shm::kMaxWorkers) return;
-      const shm::WorkerRegion& r = header_->workers[w];
-      const auto* e = hosts(w);
-      HostCounters h;
-      for (uint64_t i = from; i < to && i < r.host_capacity; ++i) {
-        if (shm::host_tag(e[i].state.load(std::memory_order_relaxed)) != shm::kHostOccupied)
-          continue;
-        if (load_host_consistent(e[i], h)) fn(w, i, h);
-      }
-    }
-    template <typename Fn>  // every worker, every slot
-    void scan_hosts(Fn&& fn) const {
-      for (unsigned w = 0; w < header_->num_workers && w < shm::kMaxWorkers; ++w) {
-        scan_hosts(w, 0, header_->workers[w].host_capacity, fn);
-      }
-    }
-    std::vector<HostCounters> merge_hosts() const;
-    // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
-    // Returns how many records were lost (overwritten before they were read).
-    uint64_t read_samples(std::vector<uint64_t>& cursors,
-                          std::vector<shm::SampleRecord>& out) const;
-    // Issue 17: appends the crossings with sequence >= cursor[w] of each worker to `out`;
-    // advances the cursors. Returns how many were lost (overwritten before they were read).
-    uint64_t read_crossings(std::vector<uint64_t>& cursors, std::vector<Crossing>& out) const;
-    // Attack capture (issue 16, segment/capture_reader.cpp): appends to `out` the records of
-    // capture `id` with sequence >= cursor[w] for each worker, advances the cursors; returns
-    // how many were lost (overwritten before read). done_id(w): the last capture whose window
-    // worker w has closed.
-    uint64_t read_captures(std::vector<uint64_t>& cursors, uint64_t id,
-                           std::vector<CapturedFrame>& out) const;
-    uint64_t capture_done_id(unsigned w) const;
-    // Worker w's host table (header().workers[w].host_capacity entries).
-    const shm::HostEntry* hosts(unsigned w) const {
-      return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) +
-                                                     header_->workers[w].hosts_offset);
-    }
-    // The control block; null unless opened with writable_control.
-    shm::ControlBlock* control() const { return control_; }
+class ShmReader {
+ public:
+  // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
+  static Result<ShmReader> open(const std::string& name, bool writable_control = false);
+  ShmReader(ShmReader&&) noexcept;
+  ShmReader& operator=(ShmReader&&) noexcept;
+  ShmReader(const ShmReader&) = delete;
+  ShmReader& operator=(const ShmReader&) = delete;
+  ~ShmReader();
 
-   private:
-    ShmReader() = default;
-    void reset() noexcept;
-    void* base_ = nullptr;
-    size_t size_ = 0;
-    const shm::Header* header_ = nullptr;
-    shm::ControlBlock* control_ = nullptr;
-  };
+  const shm::Header& header() const { return *header_; }
+  GlobalCounters totals() const;
+  // Worker w's own counters (w < num_workers).
+  GlobalCounters worker_totals(unsigned w) const;
+  // The name of the interface (file, port) worker w reads.
+  std::string worker_source(unsigned w) const;
+  // Workers grouped by the interface they read, in the order of their first worker.
+  std::vector<InterfaceTotals> interfaces() const;
+  // Visits every host of every worker. The same address seen by two workers is visited
+  // twice (once per worker); merge_hosts() merges them.
+  void for_each_host(const std::function<void(const HostCounters&)>& fn) const;
+  // Visits the occupied slots [from, to) of worker w: fn(unsigned w, uint64_t slot,
+  // const HostCounters&). A host keeps its slot while it lives; a slot whose host aged
+  // out may later hold another host (the sampler's hints check the key).
+  template <typename Fn>
+  void scan_hosts(unsigned w, uint64_t from, uint64_t to, Fn&& fn) const {
+    if (w >= header_->num_workers || w >= shm::kMaxWorkers) return;
+    const shm::WorkerRegion& r = header_->workers[w];
+    const auto* e = hosts(w);
+    HostCounters h;
+    for (uint64_t i = from; i < to && i < r.host_capacity; ++i) {
+      if (shm::host_tag(e[i].state.load(std::memory_order_relaxed)) != shm::kHostOccupied) continue;
+      if (load_host_consistent(e[i], h)) fn(w, i, h);
+    }
+  }
+  template <typename Fn>  // every worker, every slot
+  void scan_hosts(Fn&& fn) const {
+    for (unsigned w = 0; w < header_->num_workers && w < shm::kMaxWorkers; ++w) {
+      scan_hosts(w, 0, header_->workers[w].host_capacity, fn);
+    }
+  }
+  std::vector<HostCounters> merge_hosts() const;
+  // Copies sample records with sequence >= cursor[w] for each worker; advances cursors.
+  // Returns how many records were lost (overwritten before they were read).
+  uint64_t read_samples(std::vector<uint64_t>& cursors, std::vector<shm::SampleRecord>& out) const;
+  // Issue 17: appends the crossings with sequence >= cursor[w] of each worker to `out`;
+  // advances the cursors. Returns how many were lost (overwritten before they were read).
+  uint64_t read_crossings(std::vector<uint64_t>& cursors, std::vector<Crossing>& out) const;
+  // Attack capture (issue 16, segment/capture_reader.cpp): appends to `out` the records of
+  // capture `id` with sequence >= cursor[w] for each worker, advances the cursors; returns
+  // how many were lost (overwritten before read). done_id(w): the last capture whose window
+  // worker w has closed.
+  uint64_t read_captures(std::vector<uint64_t>& cursors, uint64_t id,
+                         std::vector<CapturedFrame>& out) const;
+  uint64_t capture_done_id(unsigned w) const;
+  // Worker w's host table (header().workers[w].host_capacity entries).
+  const shm::HostEntry* hosts(unsigned w) const {
+    return reinterpret_cast<const shm::HostEntry*>(static_cast<const char*>(base_) +
+                                                   header_->workers[w].hosts_offset);
+  }
+  // The control block; null unless opened with writable_control.
+  shm::ControlBlock* control() const { return control_; }
+
+ private:
+  ShmReader() = default;
+  void reset() noexcept;
+  void* base_ = nullptr;
+  size_t size_ = 0;
+  const shm::Header* header_ = nullptr;
+  shm::ControlBlock* control_ = nullptr;
+};
 
 }  // namespace securenet

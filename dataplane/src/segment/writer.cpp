@@ -246,13 +246,15 @@ shm::CrossingRingHeader& Segment::crossing_ring(unsigned w) const {
 
 shm::CrossingRecord* Segment::crossing_records(unsigned w) const {
   return at<shm::CrossingRecord>(header().crossings[w].offset + sizeof(shm::CrossingRingHeader));
-  shm::CaptureRingHeader& Segment::capture_ring(unsigned w) const {
-    return *at<shm::CaptureRingHeader>(header().capture_offset + w * header().capture_stride);
-  }
+}
 
-  shm::CaptureRecord* Segment::capture_records(unsigned w) const {
-    return at<shm::CaptureRecord>(header().capture_offset + w * header().capture_stride +
-                                  sizeof(shm::CaptureRingHeader));
-  }
+shm::CaptureRingHeader& Segment::capture_ring(unsigned w) const {
+  return *at<shm::CaptureRingHeader>(header().capture_offset + w * header().capture_stride);
+}
+
+shm::CaptureRecord* Segment::capture_records(unsigned w) const {
+  return at<shm::CaptureRecord>(header().capture_offset + w * header().capture_stride +
+                                sizeof(shm::CaptureRingHeader));
+}
 
 }  // namespace securenet
