@@ -1,6 +1,7 @@
 #include "capture/capture_manager.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "securenet/common/clock.h"
@@ -39,6 +40,7 @@ void CaptureManager::start(const Alert& a, const shm::IpKey& key) {
   for (const auto& s : recent_) {
     if (same(s.src, key) || same(s.dst, key)) r.before.push_back(s);
   }
+  r.seen_at_start = samples_seen_;
   // Only what the rings hold from now on: earlier records are another capture's.
   std::vector<CapturedFrame> skip;
   reader_->read_captures(r.cursors, 0, skip);
@@ -52,6 +54,7 @@ void CaptureManager::tick(const ShmReader* reader, const std::vector<shm::Sample
   reader_ = reader;
   now_ms_ = now_ms;
   for (const auto& s : samples) {
+    ++samples_seen_;
     recent_.push_back(sample_fields(s));
     if (recent_.size() > opts_.pre_samples) recent_.pop_front();
   }
@@ -79,6 +82,21 @@ bool CaptureManager::window_over(int64_t now_ms) const {
   return true;
 }
 
+// An alert of the fast path (issue 17) opens between ticks, before the tick has drained the
+// samples of the packets that led to it: those arrive after the start. Samples drained since
+// then that are older than the first captured packet are from before the alert too.
+void CaptureManager::add_late_samples(Running& r) const {
+  const uint64_t first_ts = r.frames.empty() ? UINT64_MAX : r.frames.front().ts_ns;
+  const uint64_t oldest_seq = samples_seen_ - recent_.size();
+  for (size_t i = 0; i < recent_.size(); ++i) {
+    const SampleFields& s = recent_[i];
+    if (oldest_seq + i < r.seen_at_start || s.ts_ns >= first_ts) continue;
+    if (same(s.src, r.key) || same(s.dst, r.key)) r.before.push_back(s);
+  }
+  std::stable_sort(r.before.begin(), r.before.end(),
+                   [](const SampleFields& a, const SampleFields& b) { return a.ts_ns < b.ts_ns; });
+}
+
 void CaptureManager::finish() {
   if (reader_ && reader_->control()) {
     shm::stop_capture(reader_->control()->capture);
@@ -90,6 +108,7 @@ void CaptureManager::finish() {
       r.frames.begin(), r.frames.end(),
       [](const CapturedFrame& a, const CapturedFrame& b) { return a.ts_ns < b.ts_ns; });
   if (r.frames.size() > opts_.max_packets) r.frames.resize(opts_.max_packets);
+  add_late_samples(r);
   const uint8_t link = r.frames.empty() ? 0 : r.frames.front().link;
   const uint32_t linktype = pcap_linktype(link);
   std::string pcap = pcap_file_header(linktype, shm::kCaptureSnapLen);
