@@ -14,32 +14,9 @@ namespace securenet::control {
 namespace {
 
 std::optional<LinkKind> link_of(uint32_t linktype) {
-  switch (linktype) {
-    case 1:
-      return LinkKind::kEthernet;
-    case 101:
-    case 12:
-    case 14:
-      return LinkKind::kRawIp;
-    case 228:
-      return LinkKind::kIpv4;
-    case 229:
-      return LinkKind::kIpv6;
-    case 0:
-    case 108:
-      return LinkKind::kNull;
-    case 113:
-      return LinkKind::kSll;
-    case 276:
-      return LinkKind::kSll2;
-    case 9:
-    case 50:
-      return LinkKind::kPpp;
-    case 104:
-      return LinkKind::kCiscoHdlc;
-    default:
-      return std::nullopt;
-  }
+  LinkKind k;
+  if (link_kind_of_linktype(linktype, k)) return k;
+  return std::nullopt;
 }
 
 std::string flags_text(uint8_t f) {

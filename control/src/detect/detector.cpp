@@ -7,14 +7,15 @@
 namespace securenet::control {
 
 namespace {
-std::string num(double v) {
+constexpr size_t kTcp = static_cast<size_t>(shm::ProtoClass::kTcp);
+constexpr size_t kUdp = static_cast<size_t>(shm::ProtoClass::kUdp);
+}  // namespace
+
+std::string whole_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
-constexpr size_t kTcp = static_cast<size_t>(shm::ProtoClass::kTcp);
-constexpr size_t kUdp = static_cast<size_t>(shm::ProtoClass::kUdp);
-}  // namespace
 
 std::string name_blacklisted(const HostObservation& h, const std::vector<BlacklistEntry>& entries) {
   // Non-TCP/UDP entries whose class carried packets: certain candidates.
@@ -69,7 +70,8 @@ std::vector<Alert> Detector::evaluate(const TickInput& in, const SecurityConfig&
     o.threshold = thr;
     o.clear_level = cfg.clear_ratio * thr;
     o.escalate = o.value > cfg.escalation_factor * thr;
-    o.description = "network: " + num(o.value) + " new connections/min, threshold " + num(thr);
+    o.description = "network: " + whole_number(o.value) + " new connections/min, threshold " +
+                    whole_number(thr);
     observe(o, in.now_ms, cfg);
   }
   observe_health(in.health, cfg, in.now_ms);
@@ -161,8 +163,8 @@ void Detector::observe_rate(AlertKind kind, const std::string& ip, double value,
   o.clear_level = cfg.clear_ratio * thr;
   o.escalate = value > cfg.escalation_factor * thr;
   if (kind == AlertKind::kReflection) o.severity = Severity::kHigh;
-  o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + num(value) + " " + unit +
-                  ", threshold " + num(thr);
+  o.description = ip + ": " + (verb ? std::string(verb) + " " : "") + whole_number(value) + " " +
+                  unit + ", threshold " + whole_number(thr);
   observe(o, now_ms, cfg);
 }
 
@@ -188,9 +190,9 @@ void Detector::observe_baselines(const TickInput& in, const SecurityConfig& cfg)
     o.threshold = thr;
     o.clear_level = st->mean + cfg.clear_ratio * cfg.baseline_low_sigma * sd;
     o.escalate = x > st->mean + cfg.baseline_medium_sigma * sd;
-    o.description = "network: " + num(x) + " " + baseline_unit(m) + ", " +
-                    num((x - st->mean) / sd) + " deviations above the usual " + num(st->mean) +
-                    " for this hour";
+    o.description = "network: " + whole_number(x) + " " + baseline_unit(m) + ", " +
+                    whole_number((x - st->mean) / sd) + " deviations above the usual " +
+                    whole_number(st->mean) + " for this hour";
     observe(o, in.now_ms, cfg);
   }
   in.baselines->learn(in.now_ms, in.link, frozen);
@@ -212,7 +214,7 @@ void Detector::observe_health(const HealthInput& h, const SecurityConfig& cfg, i
     Severity s =
         h.drops_per_s > 0.01 * (h.pps + h.drops_per_s) ? Severity::kMedium : Severity::kLow;
     raise("source_drops", s, h.drops_per_s,
-          "sensor: the packet source drops " + num(h.drops_per_s) + " packets/s");
+          "sensor: the packet source drops " + whole_number(h.drops_per_s) + " packets/s");
   }
   if (h.spool_degraded > 0) {
     raise("spool_degraded", h.spool_degraded > 1 ? Severity::kHigh : Severity::kMedium,

@@ -133,6 +133,9 @@ class Detector {
   uint32_t tick_ = 0;
 };
 
+// A description's number: rounded to a whole number ("%.0f").
+std::string whole_number(double v);
+
 // The blacklist entries that can explain a host's blacklisted packets this tick.
 std::string name_blacklisted(const HostObservation& h, const std::vector<BlacklistEntry>& entries);
 

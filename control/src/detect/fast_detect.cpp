@@ -7,12 +7,6 @@
 namespace securenet::control {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f", v);
-  return buf;
-}
-
 // The blacklist entries that name IP protocol `proto` (a protocol entry first, else the
 // port entries of TCP/UDP), "unknown" when none does (the config changed meanwhile).
 std::string name_protocol(uint8_t proto, const std::vector<BlacklistEntry>& entries) {
@@ -51,8 +45,8 @@ bool Detector::crossing_obs(const Crossing& c, const SecurityConfig& cfg, Obs& o
   o.threshold = thr;
   o.clear_level = cfg.clear_ratio * thr;
   o.escalate = o.value > cfg.escalation_factor * thr;
-  o.description =
-      o.host + ": sending " + num(o.value) + " packets in one second, threshold " + num(thr);
+  o.description = o.host + ": sending " + whole_number(o.value) +
+                  " packets in one second, threshold " + whole_number(thr);
   return o.value > thr;
 }
 

@@ -41,6 +41,8 @@ enum class LinkKind : uint8_t {
   kPpp,           // DLT_PPP (9), DLT_PPP_SERIAL / PPP_HDLC (50)
   kCiscoHdlc,     // DLT_C_HDLC (104)
 };
+// The LinkKind of a pcap link type (the numbers above), false when the parser does not read it.
+bool link_kind_of_linktype(uint32_t linktype, LinkKind& out) noexcept;
 
 // Which IP layer of a tunnelled packet gives the hosts, L3 family and protocol class.
 enum class Decap : uint8_t {

@@ -4,6 +4,45 @@
 #include "pipeline/parse/internal.h"
 
 namespace securenet {
+
+bool link_kind_of_linktype(uint32_t linktype, LinkKind& out) noexcept {
+  switch (linktype) {
+    case 1:
+      out = LinkKind::kEthernet;
+      return true;
+    case 12:   // DLT_RAW on most BSDs
+    case 14:   // DLT_RAW on OpenBSD
+    case 101:  // LINKTYPE_RAW
+      out = LinkKind::kRawIp;
+      return true;
+    case 228:
+      out = LinkKind::kIpv4;
+      return true;
+    case 229:
+      out = LinkKind::kIpv6;
+      return true;
+    case 0:
+    case 108:
+      out = LinkKind::kNull;
+      return true;
+    case 113:
+      out = LinkKind::kSll;
+      return true;
+    case 276:
+      out = LinkKind::kSll2;
+      return true;
+    case 9:
+    case 50:
+      out = LinkKind::kPpp;
+      return true;
+    case 104:
+      out = LinkKind::kCiscoHdlc;
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace parse {
 namespace {
 

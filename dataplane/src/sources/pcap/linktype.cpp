@@ -11,32 +11,8 @@ const char* supported_link_types() {
 }
 
 Result<LinkKind> link_kind_of(int linktype, const std::string& where) {
-  switch (linktype) {
-    case 1:
-      return LinkKind::kEthernet;
-    case 12:   // DLT_RAW on most BSDs
-    case 14:   // DLT_RAW on OpenBSD
-    case 101:  // LINKTYPE_RAW
-      return LinkKind::kRawIp;
-    case 228:
-      return LinkKind::kIpv4;
-    case 229:
-      return LinkKind::kIpv6;
-    case 0:
-    case 108:
-      return LinkKind::kNull;
-    case 113:
-      return LinkKind::kSll;
-    case 276:
-      return LinkKind::kSll2;
-    case 9:
-    case 50:
-      return LinkKind::kPpp;
-    case 104:
-      return LinkKind::kCiscoHdlc;
-    default:
-      break;
-  }
+  LinkKind k;
+  if (linktype >= 0 && link_kind_of_linktype(static_cast<uint32_t>(linktype), k)) return k;
   const char* name = pcap_datalink_val_to_name(linktype);
   return make_error(where + " has link type " + std::to_string(linktype) + " (" +
                     (name ? name : "unknown") +
