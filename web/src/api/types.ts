@@ -233,4 +233,7 @@ export interface CaptureView {
   top_ports: { key: string; packets: number; bytes: number }[];
 }
 /** One action taken for an alert (notification, block), when the sensor reports them. */
-export interface AlertAction { kind: string; target?: string; status?: string; detail?: string; at_ms?: number }
+/** One notification delivery for an alert (GET /api/alerts/{id}/actions, API.md "Notifications"). */
+export interface AlertAction {
+  channel: string; type: string; event: string; result: string; attempts: number; time_ms: number; detail?: string;
+}

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useApi } from '../api/context';
-import type { Alert, AlertAction, CaptureView } from '../api/types';
+import type { Alert, AlertAction, BlockList, CaptureView } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
 import { Card, Empty, ErrorBanner, SeverityBadge, Stat } from '../components/ui';
 import { formatBps, formatBytes, formatCount, formatPps, formatSI, formatTimestamp } from '../lib/format';
@@ -55,12 +55,47 @@ function Packets({ view }: { view: CaptureView }) {
   );
 }
 
+interface ActionRow { what: string; target: string; result: string; detail: string; at_ms: number }
+
+/** The BGP blocks of this alert (active ones it caused, and the recent announce/withdraw/refusals of its host). */
+function blockRows(b: BlockList | null, id: string, host?: string | null): ActionRow[] {
+  if (!b) return [];
+  const rows: ActionRow[] = b.blocks.filter((x) => x.alert_id === id).map((x) => ({
+    what: `block (${x.mode})`, target: x.prefix, result: x.state, detail: x.result ?? '', at_ms: x.since_ms,
+  }));
+  for (const r of b.recent) {
+    if (host && r.ip === host) rows.push({ what: r.action, target: r.ip, result: r.result, detail: r.reason, at_ms: r.at_ms });
+  }
+  return rows;
+}
+
+/** Notifications sent for the alert and its blocks, oldest first. */
+function ActionRows({ actions, rows }: { actions: AlertAction[]; rows: ActionRow[] }) {
+  const all: ActionRow[] = [
+    ...actions.map((a) => ({
+      what: `${a.type} ${a.event}`, target: a.channel,
+      result: a.attempts > 1 ? `${a.result} (${a.attempts} attempts)` : a.result, detail: a.detail ?? '', at_ms: a.time_ms,
+    })),
+    ...rows,
+  ].sort((x, y) => x.at_ms - y.at_ms);
+  if (all.length === 0) return <Empty>none</Empty>;
+  return (
+    <table className="table"><tbody>
+      {all.map((a, i) => (
+        <tr key={i} data-testid="action-row"><td>{a.what}</td><td className="mono">{a.target}</td>
+          <td>{a.result}</td><td className="muted">{a.detail}</td><td>{a.at_ms ? formatTimestamp(a.at_ms) : ''}</td></tr>
+      ))}
+    </tbody></table>
+  );
+}
+
 export function AlertDetail({ id }: { id: string }) {
   const api = useApi();
   const { can } = useRole();
   const [alert, setAlert] = useState<Alert | null>(null);
   const [view, setView] = useState<CaptureView | null | undefined>(undefined);  // null: no capture
   const [actions, setActions] = useState<AlertAction[] | null>(null);
+  const [blocks, setBlocks] = useState<BlockList | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -72,6 +107,7 @@ export function AlertDetail({ id }: { id: string }) {
         .catch((e: ApiError) => !stop && setView(e.status === 404 ? null : undefined));
       api.alertActions(id).then((r) => !stop && setActions(r.actions ?? []))
         .catch(() => !stop && setActions([]));
+      api.blocks().then((b) => !stop && setBlocks(b)).catch(() => !stop && setBlocks(null));
     };
     load();
     const t = setInterval(load, 5000);
@@ -129,14 +165,7 @@ export function AlertDetail({ id }: { id: string }) {
               <Packets view={view} />}
           </Card>
           <Card title="Actions" testId="alert-actions">
-            {!actions || actions.length === 0 ? <Empty>none</Empty> : (
-              <table className="table"><tbody>
-                {actions.map((a, i) => (
-                  <tr key={i} data-testid="action-row"><td>{a.kind}</td><td className="mono">{a.target ?? ''}</td>
-                    <td>{a.status ?? ''}</td><td className="muted">{a.detail ?? ''}</td><td>{a.at_ms ? formatTimestamp(a.at_ms) : ''}</td></tr>
-                ))}
-              </tbody></table>
-            )}
+            <ActionRows actions={actions ?? []} rows={blockRows(blocks, id, alert.host)} />
           </Card>
         </>
       )}

@@ -62,4 +62,34 @@ describe('Alert detail page', () => {
     await waitFor(() => expect(screen.getByTestId('capture-card').textContent).toContain('No capture for this alert'));
     expect(screen.queryByTestId('pcap-download')).toBeNull();
   });
+
+  it('lists the notifications sent and the BGP blocks of the alert, oldest first', async () => {
+    const { api } = fakeApi({
+      ...routes(true),
+      [`GET /api/alerts/${ID}/actions`]: () => ({ body: { alert_id: ID, actions: [
+        { channel: 'soc', type: 'webhook', event: 'alert.opened', result: 'delivered', attempts: 2,
+          time_ms: now - 3000, detail: 'HTTP 204' },
+      ] } }),
+      'GET /api/blocks': () => ({ body: {
+        enabled: true, mode: 'blackhole', max_announcements_per_hour: 20, announcements_last_hour: 1,
+        blocks: [{ ip: '10.0.0.66', prefix: '10.0.0.66/32', mode: 'blackhole', reason: 'traffic_sent MEDIUM',
+          alert_id: ID, since_ms: now - 4000, expires_ms: null, state: 'active', result: '' },
+        { ip: '10.9.9.9', prefix: '10.9.9.9/32', mode: 'blackhole', reason: 'manual',
+          alert_id: null, since_ms: now - 1000, expires_ms: null, state: 'active', result: '' }],
+        recent: [{ ip: '10.0.0.66', action: 'announce', reason: 'traffic_sent MEDIUM', at_ms: now - 4000, result: 'ok' },
+          { ip: '10.9.9.9', action: 'announce', reason: 'manual', at_ms: now - 1000, result: 'ok' }],
+      } }),
+    }, true, 'viewer');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    const rows = await screen.findAllByTestId('action-row');
+    expect(rows).toHaveLength(3);  // the block, its announce, the webhook; not the other host's
+    expect(rows[0].textContent).toContain('block (blackhole)');
+    expect(rows[0].textContent).toContain('10.0.0.66/32');
+    expect(rows[1].textContent).toContain('announce');
+    expect(rows[2].textContent).toContain('webhook alert.opened');
+    expect(rows[2].textContent).toContain('delivered (2 attempts)');
+    expect(rows[2].textContent).toContain('HTTP 204');
+    expect(screen.getByTestId('alert-actions').textContent).not.toContain('10.9.9.9');
+  });
 });
