@@ -88,6 +88,10 @@ std::string to_json(const AlertRow& a) {
     time_field(w, "resolved_at", *a.resolved_at_ms);
   else
     w.key("resolved_at").null();
+  if (a.detected_ms)
+    time_field(w, "detected_at", *a.detected_ms);
+  else
+    w.key("detected_at").null();
   return w.end_object().take();
 }
 

@@ -30,6 +30,7 @@ struct AlertRow {
   double value = 0, threshold = 0, peak = 0;
   int64_t count = 1, first_seen_ms = 0, last_seen_ms = 0;
   std::optional<int64_t> resolved_at_ms;
+  std::optional<int64_t> detected_ms;  // issue 17: when the sensor knew (null: first_seen)
 };
 std::string to_json(const AlertRow& a);
 

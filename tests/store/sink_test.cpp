@@ -46,6 +46,7 @@ TEST(StoreSink, EventsBecomeRows) {
   a.description = "blacklisted protocol";
   a.count = 1;
   a.first_seen_ms = a.last_seen_ms = wall_ms();
+  a.detected_ms = a.first_seen_ms + 35;  // issue 17: the fast path knew 35 ms after
   sink.on_alert_changed(a);
   a.count = 7;
   a.last_seen_ms += 2000;
@@ -92,6 +93,24 @@ TEST(StoreSink, EventsBecomeRows) {
                    "network_alerts"),
             "resolved 7 HIGH protocol_blacklist");
   EXPECT_EQ(scalar(url, "select capture from network_alerts"), "/api/alerts/" + a.id + "/pcap");
+  EXPECT_EQ(scalar(url,
+                   "select ((extract(epoch from detected_at - first_seen)) * 1000)::bigint "
+                   "from network_alerts"),
+            "35");
+  // An alert adopted after a restart does not know when it was detected (0): the stored
+  // detection stays.
+  const uint64_t written = (*w)->status().rows_written;
+  a.detected_ms = 0;
+  a.last_seen_ms += 1;
+  a.resolved_at_ms += 1;
+  sink.on_alert_changed(a);
+  for (int i = 0; i < 200 && (*w)->status().rows_written <= written; ++i)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_GT((*w)->status().rows_written, written);
+  EXPECT_EQ(scalar(url,
+                   "select ((extract(epoch from detected_at - first_seen)) * 1000)::bigint "
+                   "from network_alerts"),
+            "35");
   EXPECT_EQ(scalar(url, "select protocol_blacklist::text from network_configs"), "{ICMP,IGMP}");
   EXPECT_EQ(scalar(url, "select config->>'traffic_sent_pps' from network_configs"), "1000");
   EXPECT_EQ(scalar(url, "select count(*) || ' ' || max(pps) from network_metrics"), "1 123.5");

@@ -41,6 +41,7 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   r.last_seen_ms = a.last_seen_ms;
   if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
   r.capture = a.capture;
+  if (a.detected_ms) r.detected_ms = a.detected_ms;
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 
