@@ -135,7 +135,6 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   const auto theirs = tshark_rows(pcap, std::string("ip.addr==") + kHost);
   ASSERT_EQ(mine.size(), samples + packets) << "tshark could not read the whole download";
   ASSERT_GT(packets, 0u);
-  EXPECT_GT(samples, 0u) << "no sampled packets from before the alert";
   for (size_t i = 0; i < samples; ++i) {  // rebuilt headers of the host's packets
     EXPECT_NE(mine[i].find(kHost), std::string::npos) << mine[i];
   }
@@ -144,6 +143,10 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   while (k < theirs.size() && theirs[k] != mine[samples]) ++k;
   ASSERT_LT(k, theirs.size()) << "first captured packet not in the original: " << mine[samples];
   EXPECT_LE(samples, k) << "more samples than host packets before the capture";
+  // Every packet is sampled once the config is published (1 s of lead-in), but the fast path
+  // (issue 17) may open the alert at the host's first blacklisted packets: pre-alert samples
+  // are owed only when the capture starts after a run of the host's packets.
+  if (k >= 20) EXPECT_GT(samples, 0u) << "no sampled packets from before the alert (k=" << k << ")";
   const uint64_t want = std::min<uint64_t>(2000, theirs.size() - k);
   EXPECT_EQ(packets, want) << "window: 2000 packets (the flood outlasts it)";
   for (size_t i = 0; i < packets && k + i < theirs.size(); ++i) {
