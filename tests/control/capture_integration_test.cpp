@@ -146,7 +146,9 @@ TEST(AttackCapture, PcapOfTheAlertHostMatchesTshark) {
   // Every packet is sampled once the config is published (1 s of lead-in), but the fast path
   // (issue 17) may open the alert at the host's first blacklisted packets: pre-alert samples
   // are owed only when the capture starts after a run of the host's packets.
-  if (k >= 20) EXPECT_GT(samples, 0u) << "no sampled packets from before the alert (k=" << k << ")";
+  if (k >= 20) {
+    EXPECT_GT(samples, 0u) << "no sampled packets from before the alert (k=" << k << ")";
+  }
   const uint64_t want = std::min<uint64_t>(2000, theirs.size() - k);
   EXPECT_EQ(packets, want) << "window: 2000 packets (the flood outlasts it)";
   for (size_t i = 0; i < packets && k + i < theirs.size(); ++i) {
