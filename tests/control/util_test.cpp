@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstring>
+
 #include "http/static_files.h"
 #include "securenet/common/json_writer.h"
 #include "securenet/common/uuid.h"
@@ -47,6 +49,29 @@ TEST(Cidr, Ipv6) {
   EXPECT_FALSE(parse_cidr("10.0.0.0/33"));
   EXPECT_FALSE(parse_cidr("10.0.0.0/-1"));
   EXPECT_FALSE(parse_cidr("hello/8"));
+}
+
+// An IPv4-mapped prefix has one spelling, and text() always parses back to the same prefix
+// (found by fuzz_config: "::ffff:10.0.0.0/120" printed as "10.0.0.0/120", which is refused).
+TEST(Cidr, MappedPrefixesRoundTrip) {
+  auto m = parse_cidr("::ffff:10.0.0.0/120");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->text(), "10.0.0.0/24");
+  EXPECT_TRUE(m->contains(*parse_ip_text("10.0.0.77")));
+  EXPECT_FALSE(m->contains(*parse_ip_text("10.0.1.1")));
+  for (const char* t :
+       {"::ffff:10.0.0.0/120", "::ffff:0:0/96", "::ffff:0:0/95", "::ffff:1.2.3.4/128",
+        "::ffff:0:0/80", "::/0", "0.0.0.0/0", "10.1.2.3/32"}) {
+    auto c = parse_cidr(t);
+    ASSERT_TRUE(c) << t;
+    auto back = parse_cidr(c->text());
+    ASSERT_TRUE(back) << t << " -> " << c->text();
+    EXPECT_EQ(back->text(), c->text()) << t;
+    EXPECT_EQ(back->bits, c->bits) << t;
+    EXPECT_EQ(0, std::memcmp(back->net.bytes, c->net.bytes, 16)) << t;
+  }
+  EXPECT_EQ(parse_cidr("::ffff:0:0/96")->text(), "0.0.0.0/0");
+  EXPECT_EQ(parse_cidr("::ffff:0:0/95")->text(), "::fffe:0:0/95");
 }
 
 TEST(Cidr, LongestMatch) {

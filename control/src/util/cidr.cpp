@@ -58,6 +58,9 @@ std::optional<Cidr> parse_cidr(std::string_view text, std::string* why) {
     if (len > max_len) return fail(c.v4 ? "prefix length above 32" : "prefix length above 128");
   }
   c.bits = c.v4 ? len + 96 : len;
+  // ::ffff:10.0.0.0/120 is 10.0.0.0/24: one spelling, so text() parses back to the same
+  // (below /96 the mask clears the ffff, so no shorter prefix stays mapped)
+  if (!c.v4 && c.bits >= 96 && is_v4_mapped(c.net)) c.v4 = true;
   clear_host_bits(c.net, c.bits);
   return c;
 }
