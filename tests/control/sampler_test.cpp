@@ -97,6 +97,26 @@ TEST(Sampler, CountersGoingBackwardsAreARestart) {
   EXPECT_EQ(r.tick({hc("10.0.0.1", 1100)}, 1100)->totals.packets, 200u);
 }
 
+// A reopened segment: the old dataplane's final counts (read from its still-mapped segment)
+// carry over, including what it counted after the last tick, and a dataplane that lived
+// less than a tick (two reopens with no tick between) is not lost either.
+TEST(Sampler, ReopenCarriesTheOldSegmentsFinalCounts) {
+  Rig r;
+  r.tick({hc("10.0.0.1", 1000)}, 1000);
+  r.tick({hc("10.0.0.1", 1990)}, 1990);
+  GlobalCounters final_raw;
+  final_raw.packets = 2030;  // counted after the last tick, before the kill
+  r.s.forget_all(&final_raw);
+  GlobalCounters short_lived;
+  short_lived.packets = 40;  // a dataplane that never saw a tick
+  r.s.forget_all(&short_lived);
+  auto s = r.tick({hc("10.0.0.1", 25)}, 25);
+  EXPECT_EQ(s->totals.packets, 2030u + 40u + 25u);
+  EXPECT_EQ(r.tick({hc("10.0.0.1", 125)}, 125)->totals.packets, 2030u + 40u + 125u);
+  r.s.forget_all();  // no final counts known: the last tick's
+  EXPECT_EQ(r.tick({hc("10.0.0.1", 5)}, 5)->totals.packets, 2030u + 40u + 125u + 5u);
+}
+
 TEST(Sampler, SynWindowIsTheLastMinute) {
   Rig r;
   r.tick({hc("10.0.0.66", 0, 0, 0)}, 0);

@@ -8,9 +8,10 @@ namespace securenet::control {
 
 const ShmReader* App::attach(uint64_t mono, DataplaneInfo& info) {
   bool reopened = false;
-  const ShmReader* r = watch_.poll(mono, info, &reopened);
+  GlobalCounters old_final{};
+  const ShmReader* r = watch_.poll(mono, info, &reopened, &old_final);
   if (reopened) {
-    sampler_.forget_all();
+    sampler_.forget_all(&old_final);
     sample_cursors_.clear();
     crossing_cursors_.clear();
     watched_.clear();

@@ -292,9 +292,15 @@ void Sampler::build_top_lists(Snapshot& s) {
   }
 }
 
-void Sampler::forget_all() {
-  // A new dataplane counts from zero: the API's totals go on from what they showed.
-  if (have_prev_) carried_ = add_counters(subtract(prev_raw_, base_), carried_);
+void Sampler::forget_all(const GlobalCounters* final_raw) {
+  // A new dataplane counts from zero: the API's totals go on from what they showed. The old
+  // segment's final counts also hold what it counted after the last tick, and a dataplane
+  // that lived less than a tick (two restarts between ticks, have_prev_ false) still counts.
+  if (final_raw && final_raw->packets >= base_.packets) {
+    carried_ = add_counters(subtract(*final_raw, base_), carried_);
+  } else if (have_prev_) {
+    carried_ = add_counters(subtract(prev_raw_, base_), carried_);
+  }
   hosts_.clear();
   hints_.clear();
   index_.clear();

@@ -68,7 +68,9 @@ class Sampler {
   // After a whole scan of the segment: drops the hosts this tick did not visit (their
   // entries aged out of every worker's table), so no stale rates, views or ghost hosts.
   void forget_unseen();
-  void forget_all();             // dataplane restarted: new baselines, no rates next tick
+  // Dataplane restarted: new baselines, no rates next tick. `final_raw` is the old segment's
+  // last counters when known (else the last tick's): the API's totals go on from them.
+  void forget_all(const GlobalCounters* final_raw = nullptr);
   void request_metrics_reset();  // API: counters restart from zero at the next tick
   std::optional<HostView> host(const shm::IpKey& ip) const;
   const std::deque<HistoryPoint>& history() const { return history_; }

@@ -28,7 +28,8 @@ bool pid_alive(uint64_t pid) {
 }
 }  // namespace
 
-const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool* reopened) {
+const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool* reopened,
+                                    GlobalCounters* old_totals) {
   *reopened = false;
   struct stat st {};
   std::string path = "/dev/shm/" + name_;
@@ -37,6 +38,7 @@ const ShmReader* SegmentWatch::poll(uint64_t mono_ns, DataplaneInfo& info, bool*
     auto r = ShmReader::open(name_, true);
     if (r) {
       *reopened = reader_.has_value();
+      if (reader_ && old_totals) *old_totals = reader_->totals();  // still mapped: final counts
       reader_.emplace(std::move(r.value()));
       inode_ = st.st_ino;
       last_error_.clear();

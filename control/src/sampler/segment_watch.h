@@ -20,8 +20,10 @@ class SegmentWatch {
 
   explicit SegmentWatch(std::string shm_name) : name_(std::move(shm_name)) {}
   // Call once per tick. Returns the reader to sample (possibly of a stopped dataplane, for
-  // its last counters) or null. *reopened is set when a new segment replaced the old one.
-  const ShmReader* poll(uint64_t mono_ns, DataplaneInfo& info, bool* reopened);
+  // its last counters) or null. *reopened is set when a new segment replaced the old one;
+  // then *old_totals holds the old segment's last counters, read just before it was let go.
+  const ShmReader* poll(uint64_t mono_ns, DataplaneInfo& info, bool* reopened,
+                        GlobalCounters* old_totals = nullptr);
   ShmReader* reader() { return reader_ ? &*reader_ : nullptr; }
   const std::string& name() const { return name_; }
 
