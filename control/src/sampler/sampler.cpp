@@ -233,25 +233,38 @@ void keep_best(std::vector<std::pair<double, uint32_t>>& v) {
   std::nth_element(v.begin(), v.begin() + static_cast<long>(kTopHosts), v.end(), better);
   v.resize(kTopHosts);
 }
+// Offers one host to a ranking kept as a heap of at most kTopHosts (worst on top): most
+// hosts are not better than the worst kept and cost one compare. `better` is a strict total
+// order (index breaks ties), so the kept set is the same as sorting every host.
+void offer(std::vector<std::pair<double, uint32_t>>& heap, double v, uint32_t i) {
+  const std::pair<double, uint32_t> e{v, i};
+  if (heap.size() < kTopHosts) {
+    heap.push_back(e);
+    std::push_heap(heap.begin(), heap.end(), better);
+  } else if (better(e, heap.front())) {
+    std::pop_heap(heap.begin(), heap.end(), better);
+    heap.back() = e;
+    std::push_heap(heap.begin(), heap.end(), better);
+  }
+}
 }  // namespace
 
+// One pass: each host is derived and offered to the five rankings while it is in cache
+// (a pass per ranking read the 1M-host state six times; bench/control/README.md).
 void Sampler::derive_range(size_t from, size_t to) {
   to = std::min(to, hosts_.size());
+  const bool skip_idle = hosts_.size() > kTopHosts;  // idle hosts cannot rank by a rate
   for (size_t i = from; i < to; ++i) {
     HostState& h = hosts_[i];
     derive_host(h, dt_s_, first_, floor_, *out_);
     if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active_;
-  }
-  for (size_t k = 0; k < kHostSortCount; ++k) {
-    keyed_.clear();
-    bool rate = k == 0 || k == 1 || k == 4;
-    for (size_t i = from; i < to; ++i) {
-      double v = sort_value(hosts_[i], k);
-      if (rate && v <= 0 && hosts_.size() > kTopHosts) continue;  // idle hosts cannot rank
-      keyed_.emplace_back(v, static_cast<uint32_t>(i));
+    const auto idx = static_cast<uint32_t>(i);
+    for (size_t k = 0; k < kHostSortCount; ++k) {
+      const double v = sort_value(h, k);
+      const bool rate = k == 0 || k == 1 || k == 4;
+      if (rate && v <= 0 && skip_idle) continue;
+      offer(pool_[k], v, idx);
     }
-    keep_best(keyed_);
-    pool_[k].insert(pool_[k].end(), keyed_.begin(), keyed_.end());
   }
 }
 

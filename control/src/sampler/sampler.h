@@ -87,9 +87,8 @@ class Sampler {
 
   std::vector<HostState> hosts_;
   HostIndex index_;
-  std::vector<std::vector<uint32_t>> hints_;        // [worker][segment slot] -> dense index + 1
-  std::vector<std::pair<double, uint32_t>> keyed_;  // top-list scratch, kept warm
-  std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // per-slice best
+  std::vector<std::vector<uint32_t>> hints_;  // [worker][segment slot] -> dense index + 1
+  std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // rankings (heaps)
   InterestFloor floor_;
   std::vector<HostObservation>* out_ = nullptr;
   uint64_t active_ = 0;
