@@ -101,4 +101,43 @@ TEST_F(FastDetectTest, ClearsByTheTicksHysteresisAndAManualResolveHolds) {
   EXPECT_EQ(store.open_count(), 0u);
 }
 
+// Connection rate (issue 17): the crossing carries the host's SYNs in the last minute; the
+// host's own connection_rate_per_min decides (exactly at it: nothing), the text is the
+// tick's, and the tick keeps the same alert; whitelisted hosts never alert; the trigger is
+// half the lowest threshold.
+TEST_F(FastDetectTest, SynCrossingsFollowTheConnectionRateRule) {
+  auto syn = [&](const char* ip, uint64_t per_min) {
+    Crossing c = traffic(ip, per_min, now - 5);
+    c.rule = shm::CrossingRule::kSyn;
+    c.ip_proto = 6;
+    return c;
+  };
+  EXPECT_TRUE(det.crossing(syn("10.0.0.6", 100), cfg, now).empty()) << "100 is not more than 100";
+  auto ch = det.crossing(syn("10.0.0.6", 101), cfg, now);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, AlertKind::kConnectionRate);
+  EXPECT_EQ(ch[0].host, "10.0.0.6");
+  EXPECT_EQ(ch[0].value, 101);
+  EXPECT_EQ(ch[0].threshold, 100);
+  EXPECT_EQ(ch[0].detected_ms, now);
+  EXPECT_EQ(ch[0].first_seen_ms, now - 5);
+  EXPECT_EQ(ch[0].description, "10.0.0.6: 101 new connections/min, threshold 100");
+  auto up = det.crossing(syn("10.0.0.6", 180), cfg, now + 30);
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].id, ch[0].id);
+  EXPECT_EQ(up[0].value, 180);
+  HostObservation h = at("10.0.0.6");
+  h.syn_per_min = 190;
+  auto t = tick({h});
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].id, ch[0].id) << "the tick continues the fast path's alert";
+  cfg.whitelist = {*parse_cidr("10.9.0.0/16")};
+  EXPECT_TRUE(det.crossing(syn("10.9.0.1", 5000), cfg, now).empty());
+  cfg.subnet_thresholds = {{*parse_cidr("10.7.0.0/16"), std::nullopt, 10.0}};
+  EXPECT_EQ(det.crossing(syn("10.7.0.1", 11), cfg, now).size(), 1u) << "its own, lower rule";
+  EXPECT_EQ(syn_trigger(cfg), 5u);
+  cfg.subnet_thresholds.clear();
+  EXPECT_EQ(syn_trigger(cfg), 50u);
+}
+
 }  // namespace

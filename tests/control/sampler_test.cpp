@@ -137,6 +137,40 @@ TEST(Sampler, SynWindowIsTheLastMinute) {
   EXPECT_DOUBLE_EQ(snap->connections_per_min, 0);
 }
 
+// Issue 17's connection-rate fast path: an entry at most a minute old (packet time) has
+// sent all its SYNs within the minute; an older one adds the SYNs since the last tick to
+// the tick's buckets of the last minute; a slot the last tick did not see is unknown.
+TEST(Sampler, SynsLastMinuteForTheFastPath) {
+  Rig r;
+  auto at = [&](const char* ip, uint64_t syn, uint64_t first_s, uint64_t last_s) {
+    HostCounters h = hc(ip, syn, 0, syn);
+    h.first_seen_ns = first_s * kSec;
+    h.last_seen_ns = last_s * kSec;
+    return h;
+  };
+  auto tick_at = [&](const HostCounters& h) {
+    r.t += kSec;
+    GlobalCounters g;
+    r.s.begin_tick(r.t, static_cast<int64_t>(r.t / 1000000), g);
+    r.s.add_host_at(0, 7, h);
+    r.s.end_tick({1e18, 1e18}, r.obs);
+  };
+  EXPECT_EQ(r.s.syns_last_minute(0, 7, at("10.0.0.7", 40, 100, 200), r.t), std::nullopt)
+      << "an old entry the tick never saw";
+  EXPECT_EQ(r.s.syns_last_minute(0, 7, at("10.0.0.7", 40, 100, 130), r.t), 40u)
+      << "a young entry: its lifetime is the minute";
+  tick_at(at("10.0.0.7", 1000, 0, 200));  // the first tick: a baseline, no delta yet
+  tick_at(at("10.0.0.7", 1030, 0, 201));  // 30 SYNs in this tick's bucket
+  EXPECT_EQ(r.s.syns_last_minute(0, 7, at("10.0.0.7", 1050, 0, 202), r.t), 50u)
+      << "30 in the buckets + 20 since the tick";
+  EXPECT_EQ(r.s.syns_last_minute(0, 8, at("10.0.0.7", 1050, 0, 202), r.t), std::nullopt)
+      << "another slot";
+  EXPECT_EQ(r.s.syns_last_minute(0, 7, at("10.0.0.8", 1050, 0, 202), r.t), std::nullopt)
+      << "the slot now holds another host";
+  EXPECT_EQ(r.s.syns_last_minute(0, 7, at("10.0.0.7", 1050, 0, 202), r.t + 70 * kSec), 20u)
+      << "the tick's buckets are older than a minute by then";
+}
+
 TEST(Sampler, ActiveHostsAreThoseWithTrafficInTheLastMinute) {
   Rig r;
   r.tick({hc("10.0.0.1", 1), hc("10.0.0.2", 1)}, 2);

@@ -183,5 +183,33 @@ TEST_F(CrossingTest, RingReportsWhatItLost) {
   EXPECT_TRUE(out.empty());
 }
 
+// Connection rate (issue 17): a sender's entry with more SYNs than the trigger is pushed
+// once per epoch, with its lifetime SYNs; SYN-ACKs and other packets never push; the traffic
+// and SYN flags of one epoch are independent; off at 0.
+TEST_F(CrossingTest, SynSendersArePushedOncePerEpochPastTheTrigger) {
+  constexpr uint64_t kSyn = 20;
+  reader_->control()->syn_trigger.store(kSyn);
+  reader_->control()->generation.store(2, std::memory_order_release);
+  const auto syn = test::tcp4("10.0.0.9", "10.0.0.2", 40000, 80, 0x02);
+  const auto synack = test::tcp4("10.0.0.9", "10.0.0.2", 40000, 80, 0x12);
+  std::vector<uint64_t> ts;
+  for (uint64_t i = 0; i < kSyn; ++i) ts.push_back(kT0 + i * 1'000'000);
+  EXPECT_TRUE(feed(syn, ts).empty()) << "N SYNs are not more than N";
+  EXPECT_TRUE(feed(synack, {kT0 + 30'000'000, kT0 + 31'000'000}).empty()) << "not SYNs";
+  auto c = feed(syn, {kT0 + 40'000'000, kT0 + 41'000'000, kT0 + 42'000'000});
+  ASSERT_EQ(c.size(), 1u) << "once per epoch";
+  EXPECT_EQ(c[0].rule, shm::CrossingRule::kSyn);
+  EXPECT_EQ(c[0].value, kSyn + 1);
+  EXPECT_EQ(c[0].ts_ns, kT0 + 40'000'000);
+  EXPECT_EQ(ip_text(c[0].key), "10.0.0.9");
+  EXPECT_EQ(c[0].ip_proto, 6);
+  c = feed(syn, {kT0 + kSecond / 2 + 1, kT0 + kSecond / 2 + 2});  // the next epoch
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].value, kSyn + 4);
+  reader_->control()->syn_trigger.store(0);
+  reader_->control()->generation.store(3, std::memory_order_release);
+  EXPECT_TRUE(feed(syn, {kT0 + 2 * kSecond, kT0 + 3 * kSecond}).empty()) << "off";
+}
+
 }  // namespace
 }  // namespace securenet

@@ -6,12 +6,15 @@
 // nothing here needs a lock.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "capture/capture_manager.h"
@@ -132,10 +135,22 @@ class App {
   struct Watched {  // a sender over the trigger, not yet over its own (higher) threshold
     Crossing c;
     int64_t until_ms;
+    uint64_t last;  // kSyn: the minute's SYNs at the last check
   };
-  std::vector<Watched> watched_;
+  struct WatchKey {  // one watch per host and rule
+    std::array<uint8_t, 16> ip;
+    shm::CrossingRule rule;
+    bool operator==(const WatchKey&) const = default;
+  };
+  struct WatchKeyHash {
+    size_t operator()(const WatchKey& k) const noexcept;
+  };
+  std::unordered_map<WatchKey, Watched, WatchKeyHash> watched_;
   void watch_crossing(const Crossing& c, int64_t now_ms);
   void recheck_watched(const ShmReader& r, int64_t now_ms);
+  bool recheck(const ShmReader& r, Watched& w, int64_t now_ms);
+  std::optional<Crossing> syn_minute(const ShmReader& r, const Crossing& c) const;
+  std::vector<Alert> cross(const ShmReader& r, const Crossing& c, int64_t now_ms);
   GlobalCounters last_raw_{};
   bool ticking_ = false;
   const ShmReader* tick_reader_ = nullptr;

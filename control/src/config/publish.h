@@ -13,6 +13,12 @@ namespace securenet::control {
 // that high. The control plane confirms each crossing against the host's own threshold.
 uint64_t traffic_trigger(const SecurityConfig& cfg);
 
+// Issue 17: ControlBlock::syn_trigger, half the lowest connection_rate_per_min (global or
+// any override): a worker's entry with more SYNs than that is pushed (once per epoch) as a
+// connection-rate crossing; half, so a sender whose SYNs two workers share is still pushed.
+// The control plane counts the host's sliding minute and applies its own threshold.
+uint64_t syn_trigger(const SecurityConfig& cfg);
+
 void publish_config(shm::ControlBlock& cb, const SecurityConfig& cfg);
 
 }  // namespace securenet::control

@@ -38,6 +38,18 @@ bool Detector::crossing_obs(const Crossing& c, const SecurityConfig& cfg, Obs& o
     o.description = o.host + ": sending packets of blacklisted protocol " + o.protocol;
     return true;
   }
+  if (c.rule == shm::CrossingRule::kSyn) {  // value: the host's SYNs in the last minute
+    if (cfg.whitelisted(c.key)) return false;
+    const double thr = cfg.host_connection_rate(c.key);
+    o.kind = AlertKind::kConnectionRate;
+    o.value = static_cast<double>(c.value);
+    o.threshold = thr;
+    o.clear_level = cfg.clear_ratio * thr;
+    o.escalate = o.value > cfg.escalation_factor * thr;
+    o.description = o.host + ": " + whole_number(o.value) + " new connections/min, threshold " +
+                    whole_number(thr);
+    return o.value > thr;
+  }
   if (c.rule != shm::CrossingRule::kTraffic || cfg.whitelisted(c.key)) return false;
   const double thr = cfg.host_threshold(c.key);
   o.kind = AlertKind::kTrafficThreshold;
@@ -62,7 +74,7 @@ std::vector<Alert> Detector::crossing(const Crossing& c, const SecurityConfig& c
   t.below_since_ms = -1;
   t.adopted = false;
   if (const Alert* open = store_.open_for(key)) {
-    if (o.kind != AlertKind::kTrafficThreshold || o.value <= open->value) return changed;
+    if (o.kind == AlertKind::kProtocolBlacklist || o.value <= open->value) return changed;
     const Alert* a = store_.update(open->id, [&](Alert& x) {
       Severity s = o.escalate ? escalate(o.severity) : o.severity;
       if (s > x.severity) x.severity = s;

@@ -95,6 +95,10 @@ void Sampler::add_host_at(unsigned worker, uint64_t slot, const HostCounters& c)
   if (worker >= hints_.size()) hints_.resize(worker + 1);
   auto& hw = hints_[worker];
   if (slot >= hw.size()) hw.resize(std::max<size_t>(slot + 1, hw.size() * 2), 0);
+  if (worker >= syn_at_tick_.size()) syn_at_tick_.resize(worker + 1);
+  auto& sw = syn_at_tick_[worker];
+  if (sw.size() < hw.size()) sw.resize(hw.size(), 0);
+  sw[slot] = c.syn_sent;
   uint32_t hint = hw[slot];
   if (hint != 0 && hint <= hosts_.size() && same_ip(hosts_[hint - 1].cur.key, c.key)) {
     merge(hosts_[hint - 1], c);
@@ -316,6 +320,7 @@ void Sampler::forget_all(const GlobalCounters* final_raw) {
   }
   hosts_.clear();
   hints_.clear();
+  syn_at_tick_.clear();
   index_.clear();
   syn_window_.clear();
   have_prev_ = false;
@@ -350,6 +355,28 @@ std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {
       index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
   if (s == HostIndex::kNone) return std::nullopt;
   return make_view(hosts_[s]);
+}
+
+std::optional<uint64_t> Sampler::syns_last_minute(unsigned worker, uint64_t slot,
+                                                  const HostCounters& e, uint64_t mono_ns) const {
+  constexpr uint64_t kMinuteNs = 60'000'000'000ULL;
+  if (e.last_seen_ns >= e.first_seen_ns && e.last_seen_ns - e.first_seen_ns <= kMinuteNs)
+    return e.syn_sent;
+  if (worker >= hints_.size() || slot >= hints_[worker].size() ||
+      slot >= syn_at_tick_[worker].size())
+    return std::nullopt;
+  const uint32_t hint = hints_[worker][slot];
+  if (hint == 0 || hint > hosts_.size() || !same_ip(hosts_[hint - 1].cur.key, e.key))
+    return std::nullopt;
+  const HostState& h = hosts_[hint - 1];
+  const uint64_t at_tick = syn_at_tick_[worker][slot];
+  uint64_t sum = e.syn_sent >= at_tick ? e.syn_sent - at_tick : 0;
+  const uint64_t now_bucket = mono_ns / kSynBucketNs;
+  for (uint64_t i = 0; i < kSynBuckets && i <= h.syn_bucket_no; ++i) {
+    const uint64_t b = h.syn_bucket_no - i;  // the buckets of the last minute only
+    if (b + kSynBuckets > now_bucket) sum += h.syn_buckets[b % kSynBuckets];
+  }
+  return sum;
 }
 
 }  // namespace securenet::control

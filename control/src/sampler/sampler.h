@@ -73,6 +73,13 @@ class Sampler {
   void forget_all(const GlobalCounters* final_raw = nullptr);
   void request_metrics_reset();  // API: counters restart from zero at the next tick
   std::optional<HostView> host(const shm::IpKey& ip) const;
+  // Issue 17's connection-rate fast path: the SYNs in the last minute of the host whose
+  // entry at (worker, slot) reads `e` now (that worker's counts; a lower bound when other
+  // workers also see it). A host whose entry is at most a minute old (packet time) has sent
+  // all its SYNs within it; an older one adds the SYNs since the last tick to the tick's
+  // 5 s buckets. nullopt when the host is unknown to the last tick.
+  std::optional<uint64_t> syns_last_minute(unsigned worker, uint64_t slot, const HostCounters& e,
+                                           uint64_t mono_ns) const;
   const std::deque<HistoryPoint>& history() const { return history_; }
   size_t hosts_tracked() const { return hosts_.size(); }
 
@@ -87,7 +94,8 @@ class Sampler {
 
   std::vector<HostState> hosts_;
   HostIndex index_;
-  std::vector<std::vector<uint32_t>> hints_;  // [worker][segment slot] -> dense index + 1
+  std::vector<std::vector<uint32_t>> hints_;        // [worker][segment slot] -> dense index + 1
+  std::vector<std::vector<uint64_t>> syn_at_tick_;  // [worker][segment slot] -> its syn_sent
   std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // rankings (heaps)
   InterestFloor floor_;
   std::vector<HostObservation>* out_ = nullptr;

@@ -30,6 +30,8 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 // 3: sub-second detection (issue 17): HostEntry::rate_window, ControlBlock::traffic_trigger,
 //    Header::crossings (a crossings ring per worker)
 // 4: attack capture (issue 16): ControlBlock::capture, Header::capture_*, CaptureRecord rings
+//    also (no new version: a reserved word taken, the sum bits unmoved): ControlBlock::
+//    syn_trigger and the SYN flag of rate_window, whose epoch field is one bit narrower
 inline constexpr uint32_t kLayoutVersion = 4;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
@@ -164,7 +166,10 @@ struct alignas(kCacheLine) ControlBlock {
   // Issue 17: packets in a sliding second above which a sender is pushed into its worker's
   // crossings ring (the lowest traffic_sent threshold of the config); 0 = off.
   Counter traffic_trigger;
-  Counter reserved_fast[7];
+  // Issue 17: SYNs (lifetime, per worker) above which a sender's SYNs are pushed, once per
+  // epoch, as connection-rate crossings (half the lowest connection_rate_per_min); 0 = off.
+  Counter syn_trigger;
+  Counter reserved_fast[6];
   CaptureControl capture;  // issue 16; not part of ControlConfig (its own protocol)
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
@@ -178,6 +183,7 @@ struct ControlConfig {
   uint64_t tcp_port_blacklist[1024] = {};
   uint64_t udp_port_blacklist[1024] = {};
   uint64_t traffic_trigger = 0;
+  uint64_t syn_trigger = 0;
 };
 
 namespace detail {
@@ -191,6 +197,7 @@ void for_each_control_field(const ControlBlock& cb, const ControlConfig& c, Fn&&
   for (size_t i = 0; i < 1024; ++i) fn(b.tcp_port_blacklist[i], v.tcp_port_blacklist[i]);
   for (size_t i = 0; i < 1024; ++i) fn(b.udp_port_blacklist[i], v.udp_port_blacklist[i]);
   fn(b.traffic_trigger, v.traffic_trigger);
+  fn(b.syn_trigger, v.syn_trigger);
 }
 }  // namespace detail
 
@@ -314,18 +321,20 @@ static_assert(sizeof(WorkerRegion) == 64);
 // Issue 17: sub-second detection. A sender's packets in a sliding second are counted in
 // HostEntry::rate_window, packed in one word over two epochs of kRateEpochNs (packet time):
 // bits 0-20 the current epoch's packets, 21-41 their sum with the previous epoch's, 42 and
-// 43 "pushed this epoch" (traffic, blacklist), 44-63 the current epoch's number. The sum
+// 43, 44 "pushed this epoch" (traffic, blacklist, SYN), 45-63 the current epoch's number
+// (wraps after 2^19 epochs, 3 days: a host idle that long has aged out). The sum
 // counts packets of at most one second before the packet (the previous epoch began less
 // than 2 x kRateEpochNs = 1 s ago) and at least of the last half second: a sum above the
 // threshold is always a true "more than N packets in one second" (never a false crossing),
 // and a sender above N in any half second is found at the packet that takes it over.
 inline constexpr uint64_t kRateEpochNs = 500'000'000ULL;
 inline constexpr uint64_t kRateCountMax = (uint64_t{1} << 21) - 1;  // counts saturate here
-inline constexpr unsigned kRateSumShift = 21, kRateEpochShift = 44;
-inline constexpr uint64_t kRateEpochMask = (uint64_t{1} << 20) - 1;
+inline constexpr unsigned kRateSumShift = 21, kRateEpochShift = 45;
+inline constexpr uint64_t kRateEpochMask = (uint64_t{1} << 19) - 1;
 inline constexpr uint64_t kRateEpochBits = kRateEpochMask << kRateEpochShift;
 inline constexpr uint64_t kRateTrafficPushed = uint64_t{1} << 42;
 inline constexpr uint64_t kRateBlacklistPushed = uint64_t{1} << 43;
+inline constexpr uint64_t kRateSynPushed = uint64_t{1} << 44;
 inline constexpr uint64_t kRateOne = 1 | uint64_t{1} << kRateSumShift;  // one more packet
 constexpr uint64_t rate_sum(uint64_t w) noexcept { return (w >> kRateSumShift) & kRateCountMax; }
 // The epoch field of epoch number `epoch` (what rate_step_at takes; computed once per epoch).
@@ -354,7 +363,9 @@ constexpr bool rate_crossed(uint64_t w, uint64_t over) noexcept {
 }
 
 // The rule of a crossing.
-enum class CrossingRule : uint8_t { kNone = 0, kTraffic = 1, kBlacklist = 2 };
+// kSyn: value = the sender's SYNs (its entry's syn_sent); the control plane counts the
+// sliding minute (issue 17).
+enum class CrossingRule : uint8_t { kNone = 0, kTraffic = 1, kBlacklist = 2, kSyn = 3 };
 
 // One crossing: a host that went over a rule's limit (at most one per host, rule and
 // epoch). Written by the worker at slot (seq % capacity) like a SampleRecord: seq_plus_one

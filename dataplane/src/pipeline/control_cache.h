@@ -27,6 +27,7 @@ class ControlCache {
   uint64_t sample_one_in() const noexcept { return cfg_.sample_one_in; }
   // Issue 17: packets in a sliding second above which a sender crosses; 0 = off.
   uint64_t traffic_trigger() const noexcept { return cfg_.traffic_trigger; }
+  uint64_t syn_trigger() const noexcept { return cfg_.syn_trigger; }
 
   bool blacklisted(const ParsedPacket& p) const noexcept {
     if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;

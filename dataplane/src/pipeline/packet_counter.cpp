@@ -139,6 +139,8 @@ void PacketCounter::poll_control() noexcept {
 void PacketCounter::set_trigger() noexcept {
   const uint64_t t = cache_.traffic_trigger();
   trigger_ = t == 0 ? ~uint64_t{0} : shm::rate_trigger(t);
+  const uint64_t st = cache_.syn_trigger();
+  syn_trigger_ = st == 0 ? ~uint64_t{0} : st;
 }
 
 // The rate epoch field (shm::rate_epoch_field) of packet time `ts`, divided once per epoch
@@ -168,8 +170,9 @@ void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t
 // A crossing: flags the host for this epoch and pushes it to the control plane.
 void PacketCounter::cross(shm::HostEntry& s, const shm::IpKey& key, shm::CrossingRule rule,
                           uint64_t value, uint8_t ip_proto, uint64_t ts) noexcept {
-  const uint64_t flag =
-      rule == shm::CrossingRule::kTraffic ? shm::kRateTrafficPushed : shm::kRateBlacklistPushed;
+  const uint64_t flag = rule == shm::CrossingRule::kTraffic     ? shm::kRateTrafficPushed
+                        : rule == shm::CrossingRule::kBlacklist ? shm::kRateBlacklistPushed
+                                                                : shm::kRateSynPushed;
   s.rate_window.store(shm::read(s.rate_window) | flag, std::memory_order_relaxed);
   crossings_.push(key, static_cast<uint64_t>(&s - entries_), rule, value, ip_proto, ts);
 }
@@ -255,6 +258,10 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
     count_rate(*s, src, ip_proto, ts);
+    // Issue 17: a sender past the SYN trigger is pushed once per epoch (SYNs only).
+    if (syn && __builtin_expect(shm::read(s->syn_sent) > syn_trigger_, 0) &&
+        !(shm::read(s->rate_window) & shm::kRateSynPushed))
+      cross(*s, src, shm::CrossingRule::kSyn, shm::read(s->syn_sent), ip_proto, ts);
   }
   // Equal keys have equal home slots: the slot compare settles nearly every packet.
   if (__builtin_expect(src_slot == dst_slot, 0) &&

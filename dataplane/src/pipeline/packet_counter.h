@@ -69,11 +69,12 @@ class PacketCounter {
   shm::HostEntry* entries_;  // the table's slots, for prefetching a sender's third line
   SampleWriter sampler_;
   ControlCache cache_;
-  uint64_t sample_countdown_ = 0;    // 0 = sampling off
-  CrossingWriter crossings_;         // issue 17
-  uint64_t trigger_ = ~uint64_t{0};  // shm::rate_trigger(traffic_trigger) (off: never crossed)
-  uint64_t rate_start_ = 0;          // the rate epoch of the last packet: its start
-  uint64_t rate_epoch_ = 0;          // and its shm::rate_epoch_field
+  uint64_t sample_countdown_ = 0;        // 0 = sampling off
+  CrossingWriter crossings_;             // issue 17
+  uint64_t trigger_ = ~uint64_t{0};      // shm::rate_trigger(traffic_trigger) (off: never crossed)
+  uint64_t syn_trigger_ = ~uint64_t{0};  // ControlBlock::syn_trigger (off: never crossed)
+  uint64_t rate_start_ = 0;              // the rate epoch of the last packet: its start
+  uint64_t rate_epoch_ = 0;              // and its shm::rate_epoch_field
   alignas(64) ParsedPacket parsed_[kMaxBurst];
   uint64_t src_slot_[kMaxBurst] = {};
   uint64_t dst_slot_[kMaxBurst] = {};
