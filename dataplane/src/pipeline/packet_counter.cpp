@@ -167,6 +167,13 @@ void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t
     cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
 }
 
+// Issue 17: a sender past the SYN trigger is pushed once per epoch (its SYNs so far).
+void PacketCounter::check_syn(shm::HostEntry& s, const shm::IpKey& src, uint64_t ts) noexcept {
+  const uint64_t n = shm::read(s.syn_sent);
+  if (__builtin_expect(n > syn_trigger_, 0) && !(shm::read(s.rate_window) & shm::kRateSynPushed))
+    cross(s, src, shm::CrossingRule::kSyn, n, 6, ts);
+}
+
 // A crossing: flags the host for this epoch and pushes it to the control plane.
 void PacketCounter::cross(shm::HostEntry& s, const shm::IpKey& key, shm::CrossingRule rule,
                           uint64_t value, uint8_t ip_proto, uint64_t ts) noexcept {
@@ -258,10 +265,7 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
     count_rate(*s, src, ip_proto, ts);
-    // Issue 17: a sender past the SYN trigger is pushed once per epoch (SYNs only).
-    if (syn && __builtin_expect(shm::read(s->syn_sent) > syn_trigger_, 0) &&
-        !(shm::read(s->rate_window) & shm::kRateSynPushed))
-      cross(*s, src, shm::CrossingRule::kSyn, shm::read(s->syn_sent), ip_proto, ts);
+    if (syn) check_syn(*s, src, ts);  // issue 17
   }
   // Equal keys have equal home slots: the slot compare settles nearly every packet.
   if (__builtin_expect(src_slot == dst_slot, 0) &&

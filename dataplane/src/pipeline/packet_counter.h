@@ -57,6 +57,7 @@ class PacketCounter {
   [[gnu::always_inline]] inline uint64_t rate_epoch(uint64_t ts) noexcept;
   [[gnu::always_inline]] inline void count_rate(shm::HostEntry& s, const shm::IpKey& src,
                                                 uint8_t ip_proto, uint64_t ts) noexcept;
+  [[gnu::noinline]] void check_syn(shm::HostEntry& s, const shm::IpKey& src, uint64_t ts) noexcept;
   [[gnu::noinline, gnu::cold]] void cross(shm::HostEntry& s, const shm::IpKey& key,
                                           shm::CrossingRule rule, uint64_t value, uint8_t ip_proto,
                                           uint64_t ts) noexcept;
