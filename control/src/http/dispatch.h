@@ -1,7 +1,8 @@
 // From a parsed HTTP request to a Response, and the one place that decides access:
 //   target normalization (target.h) -> Host check (DNS rebinding) -> Origin check ->
-//   Content-Type of POST/PUT/PATCH/DELETE -> route match -> token and role for the
-//   route's declared Access -> duplicate JSON keys -> the handler.
+//   Content-Type of POST/PUT/PATCH/DELETE (JSON; a capture file for a BodyType::kCapture
+//   route) -> route match -> token and role for the route's declared Access -> duplicate
+//   JSON keys (JSON bodies) -> the handler.
 // Nothing protected runs without verified claims of a sufficient role: a handler of a
 // non-public route always sees a non-null Request::claims. Paths outside /api, /health
 // and /metrics are the dashboard's static files (GET/HEAD only).
@@ -51,7 +52,7 @@ class Dispatcher {
   Response handle(const HttpIn& in) const;
 
  private:
-  std::optional<Response> check_browser(const HttpIn& in) const;
+  std::optional<Response> check_browser(const HttpIn& in, BodyType body) const;
   const Router& router_;
   TokenChecker check_;
   const StaticFiles& files_;

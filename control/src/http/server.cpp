@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
@@ -78,7 +79,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // The headers first (header deadline and limit), then the body (body deadline and limit).
   void read() {
     parser_.emplace();
-    parser_->body_limit(srv_.opts_.body_limit);
+    // The largest any route takes; on_header lowers it to the request's own.
+    body_limit_ = srv_.opts_.body_limit;
+    parser_->body_limit(std::max(srv_.opts_.body_limit, srv_.opts_.upload_limit));
     parser_->header_limit(static_cast<uint32_t>(srv_.opts_.header_limit));
     lowest().expires_after(first_ ? srv_.opts_.header_timeout : srv_.opts_.idle_timeout);
     first_ = false;
@@ -92,14 +95,25 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void on_header(beast::error_code ec) {
     if (ec == http::error::buffer_overflow) ec = http::error::header_limit;
+    if (!ec || ec == http::error::body_limit) body_limit_ = request_body_limit();
     if (ec) return on_read(ec);
     start_ = std::chrono::steady_clock::now();
-    buffer_.max_size(srv_.opts_.body_limit + srv_.opts_.header_limit + 4096);
+    const auto length = parser_->content_length();
+    if (length && *length > body_limit_) return on_read(http::error::body_limit);
+    parser_->body_limit(body_limit_);  // a chunked body counts down from here
+    buffer_.max_size(body_limit_ + srv_.opts_.header_limit + 4096);
     if (parser_->is_done()) return on_read(ec);
     lowest().expires_after(srv_.opts_.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code e, size_t) { self->on_read(e); });
+  }
+
+  // The headers are in: body_limit, or upload_limit for a request `upload` accepts.
+  size_t request_body_limit() const {
+    const auto& o = srv_.opts_;
+    if (!o.upload || o.upload_limit <= o.body_limit) return o.body_limit;
+    return o.upload(http_in(parser_->get(), peer_)) ? o.upload_limit : o.body_limit;
   }
 
   void on_read(beast::error_code ec) {
@@ -108,10 +122,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return close();
     }
     if (ec == http::error::body_limit) {
-      return send(
-          json_error(413, "payload_too_large",
-                     "the body exceeds " + std::to_string(srv_.opts_.body_limit) + " bytes"),
-          false);
+      return send(json_error(413, "payload_too_large",
+                             "the body exceeds " + std::to_string(body_limit_) + " bytes"),
+                  false);
     }
     if (ec == http::error::header_limit) {
       return send(json_error(431, "headers_too_large",
@@ -210,6 +223,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  size_t body_limit_ = 0;  // this request's
   std::string method_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool writing_ = false;

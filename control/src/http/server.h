@@ -32,6 +32,10 @@ struct ServerOptions {
   size_t max_connections = 1024;
   size_t max_connections_per_address = 64;
   size_t body_limit = 64 * 1024;
+  // Requests for which `upload` answers true (asked once the headers are in; the body is
+  // still empty) may carry up to upload_limit bytes instead (POST /api/analyze).
+  size_t upload_limit = 0;
+  std::function<bool(const HttpIn&)> upload;
   size_t header_limit = 16 * 1024;
   std::chrono::seconds header_timeout{10};  // a new connection's request line + headers
   std::chrono::seconds read_timeout{30};    // a request's body
