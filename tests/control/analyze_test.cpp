@@ -133,10 +133,10 @@ TEST(Analyze, AdminGetsTheAlertsTheToolPrints) {
   const fs::path cfg = sn.s.dir / "config-now.json";
   std::ofstream(cfg) << get(sn.port, "/api/config", token_as("viewer")).body;
   int status = -1;
-  const std::string direct = securenet::test::sh_out(std::string("'") + ANALYZE_BIN +
-                                                         "' --json --config '" + cfg.string() +
-                                                         "' '" + pcap.string() + "'",
-                                                     &status);
+  const std::string direct =
+      securenet::test::sh_out(std::string("'") + ANALYZE_BIN + "' --json --config '" +
+                                  cfg.string() + "' '" + pcap.string() + "'",
+                              &status);
   ASSERT_EQ(status, 0);
   const auto want = alerts_of_tool(direct);
   ASSERT_FALSE(want.empty()) << direct;
@@ -194,18 +194,28 @@ TEST(Analyze, HostileBodiesGetJsonErrors) {
 
   // Beyond --max-upload-mb: 413 from the headers alone (the body is never read).
   HttpClient big(sn.port);
-  big.write_raw("POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                "application/octet-stream\r\nAuthorization: Bearer " +
-                admin + "\r\nContent-Length: " + std::to_string((1u << 20) + 1) + "\r\n\r\n");
+  big.write_raw(
+      "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/octet-stream\r\nAuthorization: Bearer " +
+      admin + "\r\nContent-Length: " + std::to_string((1u << 20) + 1) + "\r\n\r\n");
   auto r = big.read_response();
   EXPECT_EQ(r.status, 413) << r.body;
   EXPECT_NE(r.body.find("payload_too_large"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(std::to_string(1u << 20)), std::string::npos) << r.body;
+  // A chunked body counts against the same limit (a chunk beyond it is refused).
+  HttpClient chunked(sn.port);
+  chunked.write_raw(
+      "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/octet-stream\r\nAuthorization: Bearer " +
+      admin + "\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n");
+  auto rc = chunked.read_response();
+  EXPECT_EQ(rc.status, 413) << rc.body;
   // The upload limit is this route's only: other routes keep the small API limit.
   HttpClient cfg(sn.port);
-  cfg.write_raw("POST /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                "application/json\r\nAuthorization: Bearer " +
-                admin + "\r\nContent-Length: 200000\r\n\r\n");
+  cfg.write_raw(
+      "POST /api/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/json\r\nAuthorization: Bearer " +
+      admin + "\r\nContent-Length: 200000\r\n\r\n");
   EXPECT_EQ(cfg.read_response().status, 413);
   EXPECT_EQ(get(sn.port, "/health").status, 200);
 }
