@@ -131,8 +131,7 @@ AnalysisResult CaptureAnalysis::run(std::string_view capture, const std::string&
   return r;
 }
 
-AnalysisResult CaptureAnalysis::run_tool(std::string_view capture,
-                                         const std::string& config_json) {
+AnalysisResult CaptureAnalysis::run_tool(std::string_view capture, const std::string& config_json) {
   AnalysisResult r;
   if (o_.tool.empty() || ::access(o_.tool.c_str(), X_OK) != 0) {
     r.body = "securenet-analyze is not installed beside securenet-control (--analyze-bin)";

@@ -84,7 +84,8 @@ Result<ChildOutput> run_child(const std::vector<std::string>& argv, const ChildL
   bool out_open = true, err_open = true, err_capped = false;
   const auto deadline = start + limits.timeout;
   while ((out_open || err_open) && !r.stdout_capped) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       r.timed_out = true;
       break;

@@ -21,7 +21,7 @@ struct ChildLimits {
 };
 
 struct ChildOutput {
-  int exit_code = -1;   // when it exited (-1: killed by a signal)
+  int exit_code = -1;  // when it exited (-1: killed by a signal)
   bool timed_out = false;
   bool stdout_capped = false;  // killed because stdout passed max_stdout
   std::string out, err;
