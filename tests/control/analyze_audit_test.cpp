@@ -24,7 +24,7 @@ namespace {
 
 // A pcap (microseconds, Ethernet) of one 60-byte frame.
 std::string one_packet_pcap() {
-  const unsigned char header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+  const unsigned char header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
                                     0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
   const unsigned char record[16] = {0x00, 0xf1, 0x53, 0x65, 0, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0};
   std::string s(reinterpret_cast<const char*>(header), sizeof header);
@@ -35,9 +35,10 @@ std::string one_packet_pcap() {
 
 HttpResult post_capture(uint16_t port, const std::string& body, const std::string& token) {
   HttpClient c(port);
-  c.write_raw("POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-              "application/vnd.tcpdump.pcap\r\nAuthorization: Bearer " +
-              token + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  c.write_raw(
+      "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/vnd.tcpdump.pcap\r\nAuthorization: Bearer " +
+      token + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
   return c.read_response();
 }
 

@@ -77,11 +77,10 @@ TEST(AnalysisJson, LastStateOfEachAlertInOpeningOrder) {
   const std::string j = analysis_json(out, 7, 1234, packets, alerts);
   EXPECT_EQ(packets, 12u);
   EXPECT_EQ(alerts, 2u);
-  EXPECT_EQ(j,
-            R"({"alerts":[{"id":"a","kind":"port_scan","severity":"HIGH"},)"
-            R"({"id":"b","kind":"icmp","severity":"HIGH"}],)"
-            R"("summary":{"packets":12,"bytes":900,"alerts":2,"seconds":0.5},)"
-            R"("packets":12,"duration_ms":7,"file_bytes":1234})");
+  EXPECT_EQ(j, R"({"alerts":[{"id":"a","kind":"port_scan","severity":"HIGH"},)"
+               R"({"id":"b","kind":"icmp","severity":"HIGH"}],)"
+               R"("summary":{"packets":12,"bytes":900,"alerts":2,"seconds":0.5},)"
+               R"("packets":12,"duration_ms":7,"file_bytes":1234})");
 }
 
 TEST(AnalysisJson, OutputThatIsNotTheToolsIsRefused) {
