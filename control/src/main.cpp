@@ -150,6 +150,7 @@ int run(const CliOptions& o) {
   so.offload = [](const HttpIn& in) { return is_db_request(in) || is_analyze_request(in); };
   so.upload_limit = ao.max_upload;
   so.upload = is_analyze_request;
+  so.upload_refusal = [&dispatch](const HttpIn& in) { return dispatch.refusal(in); };
   HttpServer server(ioc, so, dispatch, app.hub());
   server.set_tls(tls_ctx);
   if (auto s = server.listen(); !s) return fail(s.error().message);

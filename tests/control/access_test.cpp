@@ -280,7 +280,16 @@ TEST_F(AccessFixture, CaptureUploadRoute) {
   EXPECT_EQ(
       call(http::verb::post, "/api/analyze", "admin", "x", kPcap, "https://evil.example").status,
       403u);
+  // Before the body: the same decision, without running the handler.
   ran_.clear();
+  auto headers = [](std::string_view auth) {
+    return HttpIn{http::verb::post, "/api/analyze",   "", auth,
+                  "127.0.0.1",      "127.0.0.1:8080", "", "application/vnd.tcpdump.pcap"};
+  };
+  EXPECT_FALSE(d_.refusal(headers("Bearer admin")));
+  EXPECT_EQ(d_.refusal(headers("Bearer operator"))->status, 403u);
+  EXPECT_EQ(d_.refusal(headers(""))->status, 401u);
+  EXPECT_TRUE(ran_.empty());
   // Bytes that look like JSON with a duplicate key are a capture's bytes here.
   EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", R"({"a":1,"a":2})", kPcap).status,
             200u);

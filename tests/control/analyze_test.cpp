@@ -202,6 +202,22 @@ TEST(Analyze, HostileBodiesGetJsonErrors) {
   EXPECT_EQ(r.status, 413) << r.body;
   EXPECT_NE(r.body.find("payload_too_large"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(std::to_string(1u << 20)), std::string::npos) << r.body;
+  // A caller who may not upload is refused from the headers alone, before the body is read
+  // (the server never holds their upload): the answer comes though no body byte was sent.
+  for (const auto& [token, want] :
+       {std::pair{token_as("viewer"), 403}, std::pair{token_as("operator"), 403},
+        std::pair{std::string(), 401}, std::pair{std::string("bogus"), 401}}) {
+    for (const size_t length : {size_t{1000000}, size_t{(1u << 20) + 1}}) {
+      HttpClient early(sn.port);
+      early.write_raw(
+          "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+          "application/octet-stream\r\n" +
+          (token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n") +
+          "Content-Length: " + std::to_string(length) + "\r\n\r\n");
+      auto e = early.read_response();
+      EXPECT_EQ(e.status, want) << token << " " << length << " " << e.body;
+    }
+  }
   // A chunked body counts against the same limit (a chunk beyond it is refused).
   HttpClient chunked(sn.port);
   chunked.write_raw(

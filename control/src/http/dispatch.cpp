@@ -108,6 +108,18 @@ std::optional<Response> Dispatcher::check_browser(const HttpIn& in, BodyType bod
 }
 
 Response Dispatcher::handle(const HttpIn& in) const {
+  bool admitted = false;
+  return run(in, false, admitted);
+}
+
+std::optional<Response> Dispatcher::refusal(const HttpIn& headers) const {
+  bool admitted = false;
+  Response r = run(headers, true, admitted);
+  if (admitted) return std::nullopt;
+  return r;
+}
+
+Response Dispatcher::run(const HttpIn& in, bool headers_only, bool& admitted) const {
   auto norm = normalize_target(in.target);
   if (!norm.target) return json_error(400, "bad_request", norm.error.detail);
   NormalTarget& t = *norm.target;
@@ -160,6 +172,10 @@ Response Dispatcher::handle(const HttpIn& in) const {
                    std::string("this needs the ") + access_name(need) +
                        " role; the token's role is " + auth::app_role_name(claims->app_role)),
         req.path, req.claims);
+  }
+  if (headers_only) {
+    admitted = true;
+    return Response{};
   }
   if (!req.body.empty() && m.body == BodyType::kJson) {
     if (auto dup = duplicate_json_key(req.body)) {

@@ -50,9 +50,16 @@ class Dispatcher {
              HttpPolicy policy = {})
       : router_(router), check_(std::move(check)), files_(files), policy_(std::move(policy)) {}
   Response handle(const HttpIn& in) const;
+  // The same checks on a request whose body has not been read (its headers only): the
+  // refusal (4xx) the request would get whatever its body, or nullopt when it would reach
+  // its handler. The server asks it before it reads an upload (ServerOptions::upload_refusal).
+  std::optional<Response> refusal(const HttpIn& headers) const;
 
  private:
   std::optional<Response> check_browser(const HttpIn& in, BodyType body) const;
+  // headers_only: stop once the access checks pass (admitted = true) without running the
+  // handler.
+  Response run(const HttpIn& in, bool headers_only, bool& admitted) const;
   const Router& router_;
   TokenChecker check_;
   const StaticFiles& files_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
@@ -96,8 +97,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void on_header(beast::error_code ec) {
     if (ec == http::error::buffer_overflow) ec = http::error::header_limit;
     if (!ec || ec == http::error::body_limit) body_limit_ = request_body_limit();
-    if (ec) return on_read(ec);
     start_ = std::chrono::steady_clock::now();
+    if ((!ec || ec == http::error::body_limit) && body_limit_ > srv_.opts_.body_limit &&
+        srv_.opts_.upload_refusal) {
+      if (auto refused = srv_.opts_.upload_refusal(http_in(parser_->get(), peer_))) {
+        method_ = std::string(parser_->get().method_string());
+        linger_ = true;  // the body is not read: dropped after the answer
+        return send(std::move(*refused), false);
+      }
+    }
+    if (ec) return on_read(ec);
     const auto length = parser_->content_length();
     if (length && *length > body_limit_) return on_read(http::error::body_limit);
     parser_->body_limit(body_limit_);  // a chunked body counts down from here
@@ -201,8 +210,27 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void on_write(beast::error_code ec, bool keep_alive) {
     writing_ = false;
+    if (linger_ && !ec && !srv_.stopping_) return linger();
     if (ec || !keep_alive || srv_.stopping_) return close();
     read();
+  }
+
+  // A refused upload: the client may still be sending its body. Closing now would reset
+  // the connection (and could lose our answer in the client's buffers), so the rest is
+  // read and dropped, up to upload_limit and read_timeout, then the connection closes.
+  void linger() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(srv_.opts_.read_timeout);
+    drain(0);
+  }
+  void drain(size_t dropped) {
+    auto scratch = std::make_shared<std::array<char, 16384>>();
+    lowest().async_read_some(net::buffer(*scratch), [self = this->shared_from_this(), scratch,
+                                                     dropped](beast::error_code ec, size_t n) {
+      if (ec || dropped + n > self->srv_.opts_.upload_limit + 65536) return self->close();
+      self->drain(dropped + n);
+    });
   }
 
   void hand_over() {
@@ -224,6 +252,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   size_t body_limit_ = 0;  // this request's
+  bool linger_ = false;    // an upload refused before its body: drop the body, then close
   std::string method_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool writing_ = false;
