@@ -181,6 +181,7 @@ int run(const CliOptions& o) {
     if (ec) return;
     std::fprintf(stderr, "securenet-control: shutting down\n");
     server.shutdown();
+    analysis.stop();  // a running analysis is killed: its answer is 503
     hup.cancel();
     app.stop();
     blocker.stop();

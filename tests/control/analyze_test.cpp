@@ -262,6 +262,27 @@ TEST(Analyze, OneAtATimeAndTheServerKeepsAnswering) {
   EXPECT_EQ(Json(r.body)["packets"].get_uint64().value(), 8000u);
 }
 
+// Shutdown (SIGTERM) during an analysis kills the child: the answer is 503 and the control
+// plane exits long before the analysis timeout (60 s by default).
+TEST(Analyze, ShutdownStopsARunningAnalysis) {
+  SensorDir dir("ctlanalyzestop");
+  const fs::path gate = make_gate(dir.dir);
+  Sensor sn("ctlanalyzeterm", {"--analyze-bin", gate.string(), "--analyze-timeout-s", "600"});
+  ASSERT_NE(sn.port, 0) << sn.control->log();
+  const std::string bytes = slurp(make_scan(dir.dir));
+  auto first = std::async(std::launch::async,
+                          [&] { return post_capture(sn.port, bytes, token_as("admin")); });
+  ASSERT_TRUE(eventually([&] { return fs::exists(dir.dir / "gate.pid"); }, 60000))
+      << sn.control->log();
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(sn.control->stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  auto r = first.get();
+  EXPECT_EQ(r.status, 503) << r.body;
+  const pid_t pid = std::stoi(slurp(dir.dir / "gate.pid"));
+  EXPECT_TRUE(::kill(pid, 0) != 0 && errno == ESRCH) << "the gate script is still running";
+}
+
 // The wall-clock limit: 504 and the child killed.
 TEST(Analyze, TimeoutKillsTheChild) {
   SensorDir dir("ctlanalyzeslow");

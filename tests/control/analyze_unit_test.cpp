@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 
@@ -46,6 +47,18 @@ TEST(ChildRun, DeadlineKillsTheChild) {
   EXPECT_TRUE(r->timed_out);
   EXPECT_EQ(r->exit_code, -1);  // killed
   EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+}
+
+TEST(ChildRun, CancelKillsTheChild) {
+  std::atomic<bool> cancel{true};  // shutdown already under way
+  ChildLimits lim;
+  lim.cancel = &cancel;
+  auto r = run_child({"/bin/sh", "-c", "exec sleep 60"}, lim);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->cancelled);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_EQ(r->exit_code, -1);
+  EXPECT_LT(r->elapsed, 30s);
 }
 
 TEST(ChildRun, StdoutCapKillsTheChild) {

@@ -126,7 +126,13 @@ AnalysisResult CaptureAnalysis::run(std::string_view capture, const std::string&
     r.body = "another capture is being analysed; try again when it is done";
     return r;
   }
-  AnalysisResult r = run_tool(capture, config_json);
+  AnalysisResult r;
+  if (stopping_.load()) {
+    r.outcome = Outcome::kStopped;
+    r.body = "the sensor is shutting down";
+  } else {
+    r = run_tool(capture, config_json);
+  }
   busy_.store(false);
   return r;
 }
@@ -145,12 +151,18 @@ AnalysisResult CaptureAnalysis::run_tool(std::string_view capture, const std::st
   ChildLimits lim;
   lim.timeout = o_.timeout;
   lim.max_stdout = o_.max_output;
+  lim.cancel = &stopping_;
   auto out = run_child({o_.tool, "--json", "--config", config.path(), "--", file.path()}, lim);
   if (!out) {
     r.body = out.error().message;
     return r;
   }
   r.duration_ms = out->elapsed.count();
+  if (out->cancelled) {
+    r.outcome = Outcome::kStopped;
+    r.body = "the sensor is shutting down";
+    return r;
+  }
   if (out->timed_out) {
     r.outcome = Outcome::kTimeout;
     r.body = "the analysis took longer than " + std::to_string(o_.timeout.count() / 1000) + " s";

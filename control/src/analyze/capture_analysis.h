@@ -23,7 +23,7 @@ struct AnalysisOptions {
 };
 
 struct AnalysisResult {
-  enum class Outcome { kOk, kBadCapture, kTimeout, kBusy, kFailed };
+  enum class Outcome { kOk, kBadCapture, kTimeout, kBusy, kFailed, kStopped };
   Outcome outcome = Outcome::kFailed;
   // kOk: {"alerts":[...],"summary":{...},"packets":N,"duration_ms":N,"file_bytes":N};
   // otherwise the reason (kBadCapture: the tool's own message).
@@ -43,11 +43,14 @@ class CaptureAnalysis {
   AnalysisResult run(std::string_view capture, const std::string& config_json);
   const AnalysisOptions& options() const { return o_; }
   bool busy() const { return busy_.load(); }
+  // Shutdown: a running analysis is killed (kStopped) and none starts any more.
+  void stop() { stopping_.store(true); }
 
  private:
   AnalysisResult run_tool(std::string_view capture, const std::string& config_json);
   AnalysisOptions o_;
   std::atomic<bool> busy_{false};
+  std::atomic<bool> stopping_{false};
 };
 
 // The securenet-analyze beside this executable (/proc/self/exe), else `fallback` (the build

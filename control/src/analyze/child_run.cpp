@@ -90,15 +90,19 @@ Result<ChildOutput> run_child(const std::vector<std::string>& argv, const ChildL
       r.timed_out = true;
       break;
     }
+    if (limits.cancel && limits.cancel->load()) {
+      r.cancelled = true;
+      break;
+    }
     pollfd p[2] = {{out_open ? out->read.get() : -1, POLLIN, 0},
                    {err_open ? err->read.get() : -1, POLLIN, 0}};
-    const int n = ::poll(p, 2, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    const int n = ::poll(p, 2, static_cast<int>(std::min<int64_t>(left.count(), 200)));
     if (n < 0 && errno != EINTR) break;
     if (n <= 0) continue;
     if (p[0].revents) out_open = drain(p[0].fd, r.out, limits.max_stdout, r.stdout_capped);
     if (p[1].revents) err_open = drain(p[1].fd, r.err, limits.max_stderr, err_capped);
   }
-  if (r.timed_out || r.stdout_capped) ::kill(*pid, SIGKILL);
+  if (r.timed_out || r.stdout_capped || r.cancelled) ::kill(*pid, SIGKILL);
   r.exit_code = reap(*pid);
   r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return r;

@@ -5,6 +5,7 @@
 // never from the control thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -17,13 +18,15 @@ namespace securenet::control {
 struct ChildLimits {
   std::chrono::milliseconds timeout{60000};
   size_t max_stdout = 16u << 20;
-  size_t max_stderr = 64u << 10;  // beyond it stderr is cut, the child goes on
+  size_t max_stderr = 64u << 10;              // beyond it stderr is cut, the child goes on
+  const std::atomic<bool>* cancel = nullptr;  // when it turns true: killed (shutdown)
 };
 
 struct ChildOutput {
   int exit_code = -1;  // when it exited (-1: killed by a signal)
   bool timed_out = false;
   bool stdout_capped = false;  // killed because stdout passed max_stdout
+  bool cancelled = false;      // killed because *cancel turned true
   std::string out, err;
   std::chrono::milliseconds elapsed{0};
 };

@@ -21,6 +21,8 @@ const char* outcome_name(Outcome o) {
       return "timeout";
     case Outcome::kBusy:
       return "busy";
+    case Outcome::kStopped:
+      return "stopped";
     case Outcome::kFailed:
       break;
   }
@@ -41,6 +43,8 @@ Response answer(const AnalysisResult& res, const CaptureAnalysis& analysis) {
       r.headers.emplace_back("Retry-After", std::to_string(s < 1 ? 1 : (s > 60 ? 60 : s)));
       return r;
     }
+    case Outcome::kStopped:
+      return json_error(503, "unavailable", res.body);
     case Outcome::kFailed:
       break;
   }
