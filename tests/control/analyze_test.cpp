@@ -22,6 +22,7 @@
 #include "control_launcher.h"
 #include "http_fixture.h"
 #include "sensor_dir.h"
+#include "types_check.h"
 
 using namespace sn_test;
 namespace fs = std::filesystem;
@@ -157,6 +158,12 @@ TEST(Analyze, AdminGetsTheAlertsTheToolPrints) {
   EXPECT_EQ(j["summary"]["alerts"].get_uint64().value(), want.size());
   EXPECT_EQ(j["file_bytes"].get_uint64().value(), bytes.size());
   EXPECT_GE(j["duration_ms"].get_int64().value(), 0);
+  // The dashboard's types (web/src/api/types.ts) are what the API sends.
+  const std::string ts = read_types_ts();
+  expect_declared_fields_served("CaptureAnalysis",
+                                body_after(ts, "export interface CaptureAnalysis {"), j.root);
+  expect_declared_fields_served("AnalysisSummary",
+                                body_after(ts, "export interface AnalysisSummary {"), j["summary"]);
   // The upload and the config copy are gone from the state dir.
   for (const auto& e : fs::directory_iterator(sn.s.dir)) {
     EXPECT_EQ(e.path().filename().string().rfind(".analyze-", 0), std::string::npos) << e.path();
