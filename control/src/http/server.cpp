@@ -222,15 +222,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     beast::error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     lowest().expires_after(srv_.opts_.read_timeout);
-    drain(0);
+    drain(std::make_shared<std::array<char, 16384>>(), 0);
   }
-  void drain(size_t dropped) {
-    auto scratch = std::make_shared<std::array<char, 16384>>();
-    lowest().async_read_some(net::buffer(*scratch), [self = this->shared_from_this(), scratch,
-                                                     dropped](beast::error_code ec, size_t n) {
-      if (ec || dropped + n > self->srv_.opts_.upload_limit + 65536) return self->close();
-      self->drain(dropped + n);
-    });
+  void drain(std::shared_ptr<std::array<char, 16384>> scratch, size_t dropped) {
+    auto* buf = scratch.get();
+    lowest().async_read_some(
+        net::buffer(*buf), [self = this->shared_from_this(), scratch = std::move(scratch), dropped](
+                               beast::error_code ec, size_t n) mutable {
+          if (ec || dropped + n > self->srv_.opts_.upload_limit + 65536) return self->close();
+          self->drain(std::move(scratch), dropped + n);
+        });
   }
 
   void hand_over() {
