@@ -13,7 +13,7 @@ const NAV: { to: string; label: string; id: string; need?: Action }[] = [
   { to: '/alerts', label: 'Alerts', id: 'nav-alerts' },
   { to: '/sensors', label: 'Sensors', id: 'nav-sensors' },
   { to: '/config', label: 'Configuration', id: 'nav-config' },
-  { to: '/analyze', label: 'Analyse a capture', id: 'nav-analyze', need: 'analyze' },
+  { to: '/analyze', label: 'Analyse', id: 'nav-analyze', need: 'analyze' },
   { to: '/audit', label: 'Audit', id: 'nav-audit', need: 'audit' },
 ];
 
