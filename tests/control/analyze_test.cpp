@@ -172,6 +172,22 @@ TEST(Analyze, AdminGetsTheAlertsTheToolPrints) {
   EXPECT_EQ(post_capture(sn.port, bytes, token_as("admin"), "application/octet-stream").status,
             200);
 
+  // "Expect: 100-continue" (curl before a large upload): the server says 100 Continue once
+  // the headers are accepted, then reads the body.
+  {
+    HttpClient c(sn.port);
+    c.write_raw(
+        "POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        "application/octet-stream\r\nAuthorization: Bearer " +
+        token_as("admin") +
+        "\r\nExpect: 100-continue\r\nContent-Length: " + std::to_string(bytes.size()) + "\r\n\r\n");
+    const std::string interim = c.read_until("\r\n\r\n", 4096);
+    EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    c.write_raw(bytes);
+    auto e = c.read_response();
+    EXPECT_EQ(e.status, 200) << e.body;
+  }
+
   // Access: admin only; a token is needed.
   EXPECT_EQ(post_capture(sn.port, bytes, token_as("operator")).status, 403);
   EXPECT_EQ(post_capture(sn.port, bytes, token_as("viewer")).status, 403);

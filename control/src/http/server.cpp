@@ -112,10 +112,31 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_->body_limit(body_limit_);  // a chunked body counts down from here
     buffer_.max_size(body_limit_ + srv_.opts_.header_limit + 4096);
     if (parser_->is_done()) return on_read(ec);
+    if (expects_continue()) {  // curl asks before a large upload, and waits 1 s without it
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      lowest().expires_after(srv_.opts_.write_timeout);
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [self = this->shared_from_this()](beast::error_code e, size_t) {
+                                if (e) return self->close();
+                                self->read_body();
+                              });
+    }
+    read_body();
+  }
+
+  void read_body() {
     lowest().expires_after(srv_.opts_.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code e, size_t) { self->on_read(e); });
+  }
+
+  // "Expect: 100-continue" on an HTTP/1.1 request whose body has not started arriving.
+  bool expects_continue() const {
+    const auto& req = parser_->get();
+    if (req.version() < 11 || buffer_.size() > 0) return false;
+    auto it = req.find(http::field::expect);
+    return it != req.end() && beast::iequals(it->value(), "100-continue");
   }
 
   // The headers are in: body_limit, or upload_limit for a request `upload` accepts.
