@@ -168,6 +168,20 @@ TEST(Analyze, AdminGetsTheAlertsTheToolPrints) {
   for (const auto& e : fs::directory_iterator(sn.s.dir)) {
     EXPECT_EQ(e.path().filename().string().rfind(".analyze-", 0), std::string::npos) << e.path();
   }
+  // The same packets as pcapng (editcap, when installed): the same alerts.
+  if (securenet::test::sh("command -v editcap >/dev/null 2>&1") == 0) {
+    const fs::path ng = sn.s.dir / "scan.pcapng";
+    ASSERT_EQ(
+        securenet::test::sh("editcap -F pcapng '" + pcap.string() + "' '" + ng.string() + "'"), 0);
+    auto rng = post_capture(sn.port, slurp(ng), token_as("admin"));
+    ASSERT_EQ(rng.status, 200) << rng.body;
+    Json jng(rng.body);
+    simdjson::dom::array ng_alerts;
+    ASSERT_EQ(jng["alerts"].get_array().get(ng_alerts), simdjson::SUCCESS);
+    std::vector<std::string> got_ng;
+    for (auto a : ng_alerts) got_ng.push_back(without_id(a.get_object().value()));
+    EXPECT_EQ(got_ng, want);
+  }
   // application/octet-stream is a capture too.
   EXPECT_EQ(post_capture(sn.port, bytes, token_as("admin"), "application/octet-stream").status,
             200);
