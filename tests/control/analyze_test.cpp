@@ -106,15 +106,18 @@ fs::path make_scan(const fs::path& dir) {
   return pcap;
 }
 
-// A stand-in tool: records its pid, waits until the test opens `fifo` for writing, then runs
-// the real securenet-analyze with the same arguments.
+// A stand-in tool: records the mode and path of the files it is given (--json --config F --
+// FILE) and its pid, waits until the test opens `fifo` for writing, then runs the real
+// securenet-analyze with the same arguments.
 fs::path make_gate(const fs::path& dir) {
   const fs::path fifo = dir / "gate.fifo", script = dir / "gate.sh";
   EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  std::ofstream(script) << "#!/bin/sh\necho $$ > '" << (dir / "gate.pid").string()
-                        << ".tmp'\n/bin/mv '" << (dir / "gate.pid").string() << ".tmp' '"
-                        << (dir / "gate.pid").string() << "'\nread line < '" << fifo.string()
-                        << "'\nexec '" << ANALYZE_BIN << "' \"$@\"\n";
+  std::ofstream(script) << "#!/bin/sh\n/usr/bin/stat -c '%a %n' \"$3\" \"$5\" > '"
+                        << (dir / "gate.files").string() << "'\necho $$ > '"
+                        << (dir / "gate.pid").string() << ".tmp'\n/bin/mv '"
+                        << (dir / "gate.pid").string() << ".tmp' '" << (dir / "gate.pid").string()
+                        << "'\nread line < '" << fifo.string() << "'\nexec '" << ANALYZE_BIN
+                        << "' \"$@\"\n";
   fs::permissions(script, fs::perms::owner_all);
   return script;
 }
@@ -286,6 +289,14 @@ TEST(Analyze, OneAtATimeAndTheServerKeepsAnswering) {
       << sn.control->log();
   EXPECT_EQ(get(sn.port, "/health").status, 200);
   EXPECT_EQ(get(sn.port, "/api/status", admin).status, 200);
+  // The upload and the config copy: private files (0600) in the state dir.
+  std::istringstream files(slurp(dir.dir / "gate.files"));
+  int n = 0;
+  for (std::string mode, path; files >> mode >> path; ++n) {
+    EXPECT_EQ(mode, "600") << path;
+    EXPECT_EQ(fs::path(path).parent_path(), sn.s.dir) << path;
+  }
+  EXPECT_EQ(n, 2);
   auto second = post_capture(sn.port, bytes, admin);
   EXPECT_EQ(second.status, 429) << second.body;
   EXPECT_FALSE(second.header("Retry-After").empty());
