@@ -62,6 +62,10 @@ const char* usage_text() {
          "  --migrate              apply the database migrations at start\n"
          "  --block-config F       BGP blocking through gobgp (JSON; README \"Responding to\n"
          "                         attacks\"); off without it\n"
+         "  --max-upload-mb N      largest capture POST /api/analyze takes, 1..4096 (default 64)\n"
+         "  --analyze-timeout-s N  wall-clock limit of one analysis, 1..3600 (default 60)\n"
+         "  --analyze-bin F        the securenet-analyze to run (default: the one beside this\n"
+         "                         executable, else the build tree's)\n"
          "  --help\n";
 }
 
@@ -163,6 +167,24 @@ bool control_option(const std::string& a, const std::string& v, CliOptions& o,
     return false;
   return true;
 }
+
+// POST /api/analyze's limits and tool (analyze/capture_analysis.h).
+bool analyze_option(const std::string& a, const std::string& v, CliOptions& o, bool& ok) {
+  if (a == "--analyze-bin") {
+    o.analysis.tool = v;
+  } else if (a == "--max-upload-mb") {
+    size_t mb = 0;
+    ok = to_num(v, mb) && mb >= 1 && mb <= 4096;
+    o.analysis.max_upload = mb << 20;
+  } else if (a == "--analyze-timeout-s") {
+    unsigned s = 0;
+    ok = to_num(v, s) && s >= 1 && s <= 3600;
+    o.analysis.timeout = std::chrono::seconds(s);
+  } else {
+    return false;
+  }
+  return true;
+}
 }  // namespace
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
@@ -191,7 +213,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) return make_error(a + ": missing value (or unknown option)");
     const std::string& v = args[++i];
     bool ok = true;
-    if (control_option(a, v, o, instance, config_file, ok)) {
+    if (control_option(a, v, o, instance, config_file, ok) || analyze_option(a, v, o, ok)) {
     } else if (a == "--app-role" && !(v == "viewer" || v == "operator" || v == "admin")) {
       ok = false;
     } else if (a == "--user" || a == "--email" || a == "--role" || a == "--app-role" ||
@@ -219,6 +241,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   o.persist.state_dir = o.state_dir;
   if (o.notify_config.empty()) o.notify_config = o.state_dir + "/notify.json";
   o.app.capture.dir = o.state_dir + "/captures";
+  o.analysis.work_dir = o.state_dir;
   o.token_request.mint.issuer = o.auth.issuer;
   o.token_request.secret_file = o.jwt_secret_file;
   o.token_request.default_secret_file = o.state_dir + "/jwt-secret";

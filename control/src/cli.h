@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/capture_analysis.h"
 #include "app/app.h"
 #include "auth/jwt.h"
 #include "auth/token_tool.h"
@@ -37,6 +38,9 @@ struct CliOptions {
   // Notification channels (--notify-config; default <state-dir>/notify.json when it exists).
   std::string notify_config;
   bool notify_config_given = false;
+  // POST /api/analyze: --analyze-bin (empty: find_analyze_tool), --max-upload-mb,
+  // --analyze-timeout-s; temporary files in the state dir.
+  AnalysisOptions analysis;
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string>& args);

@@ -1,6 +1,7 @@
 // securenet-control: the unprivileged control plane (see control/API.md). One io_context,
 // one thread: the sampler tick, the detector and every HTTP connection run on it; requests
-// that wait on the database (login, stored history) run on a 2-thread pool.
+// that wait on the database (login, stored history) or on a capture analysis run on a
+// 3-thread pool.
 #include <sys/resource.h>
 
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +19,7 @@
 #include "cli.h"
 #include "config/config_file.h"
 #include "http/routes.h"
+#include "http/routes_analyze.h"
 #include "http/routes_blocks.h"
 #include "http/routes_db.h"
 #include "http/routes_notify.h"
@@ -118,6 +120,12 @@ int run(const CliOptions& o) {
   register_all_routes(router, app);
   register_block_routes(router, blocker);
   register_notify_routes(router, notifier.log());
+  ConfigSnapshot config_now(app.config_json());  // the config for analyses off this thread
+  app.subscribe(config_now);
+  AnalysisOptions ao = o.analysis;
+  if (ao.tool.empty()) ao.tool = find_analyze_tool(SECURENET_ANALYZE_BUILD_BIN);
+  CaptureAnalysis analysis(ao);
+  register_analyze_routes(router, analysis, config_now, sink);
   StaticFiles files(o.web_root);
   auth::Verifier v = *verifier;
   Dispatcher dispatch(
@@ -137,9 +145,12 @@ int run(const CliOptions& o) {
   }
   ServerOptions so = o.server;
   raise_fd_limit(so.max_connections);
-  boost::asio::thread_pool pool(2);
+  boost::asio::thread_pool pool(3);  // one more for an analysis (at most one at a time)
   so.pool = &pool;
-  so.offload = is_db_request;
+  so.offload = [](const HttpIn& in) { return is_db_request(in) || is_analyze_request(in); };
+  so.upload_limit = ao.max_upload;
+  so.upload = is_analyze_request;
+  so.upload_refusal = [&dispatch](const HttpIn& in) { return dispatch.refusal(in); };
   HttpServer server(ioc, so, dispatch, app.hub());
   server.set_tls(tls_ctx);
   if (auto s = server.listen(); !s) return fail(s.error().message);
@@ -170,6 +181,7 @@ int run(const CliOptions& o) {
     if (ec) return;
     std::fprintf(stderr, "securenet-control: shutting down\n");
     server.shutdown();
+    analysis.stop();  // a running analysis is killed: its answer is 503
     hup.cancel();
     app.stop();
     blocker.stop();

@@ -124,6 +124,8 @@ class AccessFixture : public ::testing::Test {
     router_.add(http::verb::post, "/api/config", Access::kAdmin, rec("config"));
     router_.add(http::verb::get, "/api/config", Access::kViewer, rec("config-get"));
     router_.add(http::verb::post, "/api/auth/login", Access::kPublic, rec("login"));
+    router_.add(http::verb::post, "/api/analyze", Access::kAdmin, rec("analyze"),
+                BodyType::kCapture);
   }
   static TokenChecker checker() {
     return [](std::string_view t) -> std::optional<Claims> {
@@ -247,4 +249,49 @@ TEST_F(AccessFixture, BrowserProtections) {
   EXPECT_NE(r.body.find("whitelist"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("duplicate_key"), std::string::npos) << r.body;
   EXPECT_TRUE(ran_.empty());
+}
+
+// POST /api/analyze takes a capture file: admin only, its own media types (a JSON body is
+// refused, and a capture type is refused on a JSON route), and the bytes are not JSON-checked.
+TEST_F(AccessFixture, CaptureUploadRoute) {
+  constexpr std::string_view kPcap = "application/vnd.tcpdump.pcap";
+  const std::pair<const char*, unsigned> tokens[] = {{"", 401u},         {"bogus", 401u},
+                                                     {"none", 403u},     {"viewer", 403u},
+                                                     {"operator", 403u}, {"admin", 200u}};
+  for (const auto& [tok, want] : tokens) {
+    ran_.clear();
+    auto r = call(http::verb::post, "/api/analyze", tok, "\xd4\xc3\xb2\xa1", kPcap);
+    EXPECT_EQ(r.status, want) << tok << " " << r.body;
+    EXPECT_EQ(ran_.count("analyze") == 1, want == 200u) << tok;
+  }
+  for (const char* t : {"//api/analyze", "/api/./analyze", "/api/analyze/"}) {
+    EXPECT_EQ(call(http::verb::post, t, "", "x", kPcap).status, 401u) << t;
+  }
+  EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", "x", "application/octet-stream").status,
+            200u);
+  // No route matches: the JSON rule applies (415 before 404, as for any unknown path).
+  EXPECT_EQ(call(http::verb::post, "/API/analyze", "admin", "x", kPcap).status, 415u);
+  EXPECT_EQ(call(http::verb::post, "/API/analyze", "admin", "{}").status, 404u);
+  EXPECT_EQ(call(http::verb::get, "/api/analyze", "admin").status, 405u);
+  EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", "{}", "application/json").status, 415u);
+  EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", "x", "text/plain").status, 415u);
+  EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", "x", "").status, 415u);
+  EXPECT_EQ(call(http::verb::post, "/api/config", "admin", "{}", kPcap).status, 415u);
+  EXPECT_EQ(
+      call(http::verb::post, "/api/analyze", "admin", "x", kPcap, "https://evil.example").status,
+      403u);
+  // Before the body: the same decision, without running the handler.
+  ran_.clear();
+  auto headers = [](std::string_view auth) {
+    return HttpIn{http::verb::post, "/api/analyze",   "", auth,
+                  "127.0.0.1",      "127.0.0.1:8080", "", "application/vnd.tcpdump.pcap"};
+  };
+  EXPECT_FALSE(d_.refusal(headers("Bearer admin")));
+  EXPECT_EQ(d_.refusal(headers("Bearer operator"))->status, 403u);
+  EXPECT_EQ(d_.refusal(headers(""))->status, 401u);
+  EXPECT_TRUE(ran_.empty());
+  // Bytes that look like JSON with a duplicate key are a capture's bytes here.
+  EXPECT_EQ(call(http::verb::post, "/api/analyze", "admin", R"({"a":1,"a":2})", kPcap).status,
+            200u);
+  EXPECT_EQ(ran_.count("analyze"), 1u);
 }

@@ -187,6 +187,19 @@ try {
   assert.equal((await resolved.getByTestId('alert-status').textContent())?.trim(), 'resolved');
   await shot('09-alerts-resolved');
 
+  log('analyse a capture (admin): a one-packet pcap uploaded from the page');
+  await tid('nav-analyze').click();
+  const onePacket = Buffer.concat([
+    Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]),
+    Buffer.from([0x00, 0xf1, 0x53, 0x65, 0, 0, 0, 0, 60, 0, 0, 0, 60, 0, 0, 0]),
+    Buffer.alloc(60),
+  ]);
+  await tid('analysis-file').setInputFiles({ name: 'one.pcap', mimeType: 'application/vnd.tcpdump.pcap', buffer: onePacket });
+  await tid('analysis-run').click();
+  await tid('analysis-result').waitFor();
+  assert.equal(await tid('analysis-packets').getAttribute('data-value'), '1');
+  await shot('09b-analyse');
+
   log('logout clears the session');
   await tid('logout').click();
   await tid('login-form').waitFor();

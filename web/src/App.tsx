@@ -13,6 +13,7 @@ import { Hosts } from './pages/Hosts';
 import { Login } from './pages/Login';
 import { Overview } from './pages/Overview';
 import { Audit } from './pages/Audit';
+import { Analyze } from './pages/Analyze';
 import { Sensors } from './pages/Sensors';
 import { can, roleOf } from './lib/roles';
 
@@ -39,6 +40,8 @@ function Routes() {
     case 'sensors': page = <Sensors />; break;
     case 'audit': page = can(roleOf(session), 'audit') ? <Audit />
       : <div className="page"><Empty>The audit log needs the admin role.</Empty></div>; break;
+    case 'analyze': page = can(roleOf(session), 'analyze') ? <Analyze />
+      : <div className="page"><Empty>Analysing a capture needs the admin role.</Empty></div>; break;
     default: page = <div className="page"><Empty>Page not found</Empty></div>;
   }
   return (

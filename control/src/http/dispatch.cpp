@@ -81,7 +81,7 @@ bool host_allowed(std::string_view host, const HttpPolicy& p) {
   return false;
 }
 
-std::optional<Response> Dispatcher::check_browser(const HttpIn& in) const {
+std::optional<Response> Dispatcher::check_browser(const HttpIn& in, BodyType body) const {
   if (!host_allowed(in.host, policy_)) {
     return json_error(
         421, "unknown_host",
@@ -94,7 +94,13 @@ std::optional<Response> Dispatcher::check_browser(const HttpIn& in) const {
     if (!ok)
       return json_error(403, "forbidden_origin", "requests from this Origin are not allowed");
   }
-  if (has_body_semantics(in.method) && !is_json_media_type(in.content_type)) {
+  if (has_body_semantics(in.method) && body == BodyType::kCapture) {
+    if (!is_capture_media_type(in.content_type)) {
+      return json_error(415, "unsupported_media_type",
+                        "a capture upload needs Content-Type: application/vnd.tcpdump.pcap or "
+                        "application/octet-stream");
+    }
+  } else if (has_body_semantics(in.method) && !is_json_media_type(in.content_type)) {
     return json_error(415, "unsupported_media_type",
                       "POST, PUT, PATCH and DELETE need Content-Type: application/json");
   }
@@ -102,10 +108,24 @@ std::optional<Response> Dispatcher::check_browser(const HttpIn& in) const {
 }
 
 Response Dispatcher::handle(const HttpIn& in) const {
+  bool admitted = false;
+  return run(in, false, admitted);
+}
+
+std::optional<Response> Dispatcher::refusal(const HttpIn& headers) const {
+  bool admitted = false;
+  Response r = run(headers, true, admitted);
+  if (admitted) return std::nullopt;
+  return r;
+}
+
+Response Dispatcher::run(const HttpIn& in, bool headers_only, bool& admitted) const {
   auto norm = normalize_target(in.target);
   if (!norm.target) return json_error(400, "bad_request", norm.error.detail);
   NormalTarget& t = *norm.target;
-  if (auto refused = check_browser(in)) return annotate(std::move(*refused), t.path, nullptr);
+  auto m = router_.match(in.method, t.segments);
+  if (auto refused = check_browser(in, m.handler ? m.body : BodyType::kJson))
+    return annotate(std::move(*refused), t.path, nullptr);
 
   Request req;
   req.method = in.method;
@@ -118,7 +138,6 @@ Response Dispatcher::handle(const HttpIn& in) const {
   if (api_ns && t.segments[0] != "api")
     return annotate(json_error(404, "not_found", "no such endpoint"), req.path, nullptr);
   const bool api = api_ns || req.path == "/health" || req.path == "/metrics";
-  auto m = router_.match(req.method, t.segments);
   if (!m.handler && !api) {
     if (req.method != http::verb::get && req.method != http::verb::head) {
       return annotate(json_error(405, "method_not_allowed", "static files are read-only"), req.path,
@@ -154,7 +173,11 @@ Response Dispatcher::handle(const HttpIn& in) const {
                        " role; the token's role is " + auth::app_role_name(claims->app_role)),
         req.path, req.claims);
   }
-  if (!req.body.empty()) {
+  if (headers_only) {
+    admitted = true;
+    return Response{};
+  }
+  if (!req.body.empty() && m.body == BodyType::kJson) {
     if (auto dup = duplicate_json_key(req.body)) {
       return annotate(json_error(400, "duplicate_key",
                                  "the key \"" + *dup + "\" appears twice in one object", *dup),

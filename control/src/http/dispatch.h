@@ -1,7 +1,8 @@
 // From a parsed HTTP request to a Response, and the one place that decides access:
 //   target normalization (target.h) -> Host check (DNS rebinding) -> Origin check ->
-//   Content-Type of POST/PUT/PATCH/DELETE -> route match -> token and role for the
-//   route's declared Access -> duplicate JSON keys -> the handler.
+//   Content-Type of POST/PUT/PATCH/DELETE (JSON; a capture file for a BodyType::kCapture
+//   route) -> route match -> token and role for the route's declared Access -> duplicate
+//   JSON keys (JSON bodies) -> the handler.
 // Nothing protected runs without verified claims of a sufficient role: a handler of a
 // non-public route always sees a non-null Request::claims. Paths outside /api, /health
 // and /metrics are the dashboard's static files (GET/HEAD only).
@@ -49,9 +50,16 @@ class Dispatcher {
              HttpPolicy policy = {})
       : router_(router), check_(std::move(check)), files_(files), policy_(std::move(policy)) {}
   Response handle(const HttpIn& in) const;
+  // The same checks on a request whose body has not been read (its headers only): the
+  // refusal (4xx) the request would get whatever its body, or nullopt when it would reach
+  // its handler. The server asks it before it reads an upload (ServerOptions::upload_refusal).
+  std::optional<Response> refusal(const HttpIn& headers) const;
 
  private:
-  std::optional<Response> check_browser(const HttpIn& in) const;
+  std::optional<Response> check_browser(const HttpIn& in, BodyType body) const;
+  // headers_only: stop once the access checks pass (admitted = true) without running the
+  // handler.
+  Response run(const HttpIn& in, bool headers_only, bool& admitted) const;
   const Router& router_;
   TokenChecker check_;
   const StaticFiles& files_;

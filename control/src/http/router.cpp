@@ -35,7 +35,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 void Router::add(boost::beast::http::verb method, std::string pattern, Access access,
-                 Handler handler) {
+                 Handler handler, BodyType body) {
   for (const auto& r : routes_) {
     // The first registration wins (register_db_routes shadows the in-memory history on
     // purpose); a shadow with another access level would be a trap, so it is refused.
@@ -45,7 +45,7 @@ void Router::add(boost::beast::http::verb method, std::string pattern, Access ac
   }
   if (access > Access::kAdmin)
     throw std::logic_error("route without a valid access level: " + pattern);
-  Route r{method, pattern, {}, access, std::move(handler)};
+  Route r{method, pattern, {}, access, std::move(handler), body};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -71,6 +71,7 @@ Router::Match Router::match(boost::beast::http::verb method,
     if (r.method == method && !m.handler) {
       m.handler = &r.handler;
       m.access = r.access;
+      m.body = r.body;
       m.params = std::move(params);
     }
   }

@@ -28,13 +28,20 @@ const char* access_name(Access a);
 
 using Handler = std::function<Response(const Request&)>;
 
+// What a route's body is: JSON (the default: Content-Type application/json, no duplicate
+// keys) or a capture file (POST /api/analyze: application/vnd.tcpdump.pcap or
+// application/octet-stream, passed to the handler as bytes).
+enum class BodyType : uint8_t { kJson, kCapture };
+
 class Router {
  public:
-  void add(boost::beast::http::verb method, std::string pattern, Access access, Handler handler);
+  void add(boost::beast::http::verb method, std::string pattern, Access access, Handler handler,
+           BodyType body = BodyType::kJson);
 
   struct Match {
     const Handler* handler = nullptr;     // null: no route
     Access access = Access::kAdmin;       // the matched route's level
+    BodyType body = BodyType::kJson;      // the matched route's body
     bool path_known = false;              // some route has this path (405 vs 404)
     Access path_access = Access::kAdmin;  // lowest level among the routes of this path
     std::vector<std::string> params;      // the {captures}, decoded
@@ -58,6 +65,7 @@ class Router {
     std::vector<std::string> segments;
     Access access;
     Handler handler;
+    BodyType body;
   };
   std::vector<Route> routes_;
 };

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
@@ -78,7 +80,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // The headers first (header deadline and limit), then the body (body deadline and limit).
   void read() {
     parser_.emplace();
-    parser_->body_limit(srv_.opts_.body_limit);
+    // The largest any route takes; on_header lowers it to the request's own.
+    body_limit_ = srv_.opts_.body_limit;
+    parser_->body_limit(std::max(srv_.opts_.body_limit, srv_.opts_.upload_limit));
     parser_->header_limit(static_cast<uint32_t>(srv_.opts_.header_limit));
     lowest().expires_after(first_ ? srv_.opts_.header_timeout : srv_.opts_.idle_timeout);
     first_ = false;
@@ -92,14 +96,54 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void on_header(beast::error_code ec) {
     if (ec == http::error::buffer_overflow) ec = http::error::header_limit;
-    if (ec) return on_read(ec);
+    if (!ec || ec == http::error::body_limit) body_limit_ = request_body_limit();
     start_ = std::chrono::steady_clock::now();
-    buffer_.max_size(srv_.opts_.body_limit + srv_.opts_.header_limit + 4096);
+    if ((!ec || ec == http::error::body_limit) && body_limit_ > srv_.opts_.body_limit &&
+        srv_.opts_.upload_refusal) {
+      if (auto refused = srv_.opts_.upload_refusal(http_in(parser_->get(), peer_))) {
+        method_ = std::string(parser_->get().method_string());
+        linger_ = true;  // the body is not read: dropped after the answer
+        return send(std::move(*refused), false);
+      }
+    }
+    if (ec) return on_read(ec);
+    const auto length = parser_->content_length();
+    if (length && *length > body_limit_) return on_read(http::error::body_limit);
+    parser_->body_limit(body_limit_);  // a chunked body counts down from here
+    buffer_.max_size(body_limit_ + srv_.opts_.header_limit + 4096);
     if (parser_->is_done()) return on_read(ec);
+    if (expects_continue()) {  // curl asks before a large upload, and waits 1 s without it
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      lowest().expires_after(srv_.opts_.write_timeout);
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [self = this->shared_from_this()](beast::error_code e, size_t) {
+                                if (e) return self->close();
+                                self->read_body();
+                              });
+    }
+    read_body();
+  }
+
+  void read_body() {
     lowest().expires_after(srv_.opts_.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code e, size_t) { self->on_read(e); });
+  }
+
+  // "Expect: 100-continue" on an HTTP/1.1 request whose body has not started arriving.
+  bool expects_continue() const {
+    const auto& req = parser_->get();
+    if (req.version() < 11 || buffer_.size() > 0) return false;
+    auto it = req.find(http::field::expect);
+    return it != req.end() && beast::iequals(it->value(), "100-continue");
+  }
+
+  // The headers are in: body_limit, or upload_limit for a request `upload` accepts.
+  size_t request_body_limit() const {
+    const auto& o = srv_.opts_;
+    if (!o.upload || o.upload_limit <= o.body_limit) return o.body_limit;
+    return o.upload(http_in(parser_->get(), peer_)) ? o.upload_limit : o.body_limit;
   }
 
   void on_read(beast::error_code ec) {
@@ -108,10 +152,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return close();
     }
     if (ec == http::error::body_limit) {
-      return send(
-          json_error(413, "payload_too_large",
-                     "the body exceeds " + std::to_string(srv_.opts_.body_limit) + " bytes"),
-          false);
+      return send(json_error(413, "payload_too_large",
+                             "the body exceeds " + std::to_string(body_limit_) + " bytes"),
+                  false);
     }
     if (ec == http::error::header_limit) {
       return send(json_error(431, "headers_too_large",
@@ -188,8 +231,28 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void on_write(beast::error_code ec, bool keep_alive) {
     writing_ = false;
+    if (linger_ && !ec && !srv_.stopping_) return linger();
     if (ec || !keep_alive || srv_.stopping_) return close();
     read();
+  }
+
+  // A refused upload: the client may still be sending its body. Closing now would reset
+  // the connection (and could lose our answer in the client's buffers), so the rest is
+  // read and dropped, up to upload_limit and read_timeout, then the connection closes.
+  void linger() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(srv_.opts_.read_timeout);
+    drain(std::make_shared<std::array<char, 16384>>(), 0);
+  }
+  void drain(std::shared_ptr<std::array<char, 16384>> scratch, size_t dropped) {
+    auto* buf = scratch.get();
+    lowest().async_read_some(
+        net::buffer(*buf), [self = this->shared_from_this(), scratch = std::move(scratch), dropped](
+                               beast::error_code ec, size_t n) mutable {
+          if (ec || dropped + n > self->srv_.opts_.upload_limit + 65536) return self->close();
+          self->drain(std::move(scratch), dropped + n);
+        });
   }
 
   void hand_over() {
@@ -210,6 +273,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  size_t body_limit_ = 0;  // this request's
+  bool linger_ = false;    // an upload refused before its body: drop the body, then close
   std::string method_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool writing_ = false;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -32,6 +33,15 @@ struct ServerOptions {
   size_t max_connections = 1024;
   size_t max_connections_per_address = 64;
   size_t body_limit = 64 * 1024;
+  // Requests for which `upload` answers true (asked once the headers are in; the body is
+  // still empty) may carry up to upload_limit bytes instead (POST /api/analyze). Before
+  // their body is read, `upload_refusal` (Dispatcher::refusal) may refuse them (no token,
+  // too low a role): the answer is sent at once and the body read and dropped (a lingering
+  // close, bounded by read_timeout and upload_limit), so only callers allowed to upload
+  // make the server hold an upload.
+  size_t upload_limit = 0;
+  std::function<bool(const HttpIn&)> upload;
+  std::function<std::optional<Response>(const HttpIn&)> upload_refusal;
   size_t header_limit = 16 * 1024;
   std::chrono::seconds header_timeout{10};  // a new connection's request line + headers
   std::chrono::seconds read_timeout{30};    // a request's body

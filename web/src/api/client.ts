@@ -1,7 +1,7 @@
 // REST client for the control plane: bearer auth, one refresh attempt on 401,
 // uniform error objects ({error, detail, field}).
 import type {
-  Alert, AlertAction, AlertStatus, AuditPage, BlockList, CaptureView, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Alert, AlertAction, AlertStatus, AuditPage, BlockList, CaptureAnalysis, CaptureView, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
   Metrics, SensorsResponse, Session, Severity, Status, TokenResponse,
 } from './types';
 
@@ -225,6 +225,24 @@ export class ApiClient {
     }
     if (!res.ok) throw await errorFromResponse(res);
     return res.blob();
+  }
+  /** Offline analysis of a pcap/pcapng file (POST /api/analyze, admin): the file is the body. */
+  async analyzeCapture(file: Blob): Promise<CaptureAnalysis> {
+    const s = this.session();
+    if (!s) throw new ApiError(401, 'unauthorized', 'not signed in');
+    const post = async (token: string | null): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/vnd.tcpdump.pcap' };
+      if (token) headers.Authorization = `Bearer ${token}`;
+      try {
+        return await this.fetchFn(`${this.baseUrl}/api/analyze`, { method: 'POST', headers, body: file });
+      } catch (e) {
+        throw new ApiError(0, 'network', `cannot reach the sensor (${(e as Error).message})`);
+      }
+    };
+    let res = await post(s.access_token);
+    if (res.status === 401 && (await this.refresh())) res = await post(this.session()?.access_token ?? null);
+    if (!res.ok) throw await errorFromResponse(res);
+    return (await res.json()) as CaptureAnalysis;
   }
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
   /** BGP blocks (API.md "Blocks"): read by everyone, block/unblock by admins. */

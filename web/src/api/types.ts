@@ -17,11 +17,36 @@ export interface AuditEntry {
   actor_id: string | null;
   actor_email: string | null;
   source_addr: string | null;
-  action: 'config_change' | 'alert_resolve' | 'metrics_reset' | 'login_success' | 'login_failure' | 'logout';
+  action: 'config_change' | 'alert_resolve' | 'metrics_reset' | 'login_success' | 'login_failure' | 'logout'
+    | 'capture_analysed';
   details: Record<string, unknown>;
 }
 
 export interface AuditPage { entries: AuditEntry[]; next_before: string | null }
+
+/** securenet-analyze's summary of an uploaded capture (POST /api/analyze, API.md "Offline
+ * analysis"); times in packet time (ns since the epoch). */
+export interface AnalysisSummary {
+  packets: number;
+  bytes: number;
+  parse_errors: number;
+  host_table_full: number;
+  first_ns: number;
+  last_ns: number;
+  ticks: number;
+  alerts: number;
+  seconds: number;
+}
+
+/** POST /api/analyze's answer: the alerts the sensor's detection raises over the capture,
+ * each in its last state, in the order they opened. */
+export interface CaptureAnalysis {
+  alerts: Alert[];
+  summary: AnalysisSummary;
+  packets: number;
+  duration_ms: number;
+  file_bytes: number;
+}
 
 export interface TokenResponse {
   access_token: string;

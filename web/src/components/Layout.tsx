@@ -3,16 +3,18 @@ import type { ReactNode } from 'react';
 import { useAuth } from '../api/context';
 import { useLive } from '../api/live';
 import { Link, useRouter } from '../lib/router';
-import { useRole } from '../lib/roles';
+import { useRole, type Action } from '../lib/roles';
 import { StateDot } from './ui';
 
-const NAV = [
+// `need`: shown only to roles that may use the page (admin pages).
+const NAV: { to: string; label: string; id: string; need?: Action }[] = [
   { to: '/', label: 'Overview', id: 'nav-overview' },
   { to: '/hosts', label: 'Top talkers', id: 'nav-hosts' },
   { to: '/alerts', label: 'Alerts', id: 'nav-alerts' },
   { to: '/sensors', label: 'Sensors', id: 'nav-sensors' },
   { to: '/config', label: 'Configuration', id: 'nav-config' },
-  { to: '/audit', label: 'Audit', id: 'nav-audit', admin: true },
+  { to: '/analyze', label: 'Analyse', id: 'nav-analyze', need: 'analyze' },
+  { to: '/audit', label: 'Audit', id: 'nav-audit', need: 'audit' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -33,7 +35,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span>SecureNet <b>Sensor</b></span>
         </div>
         <nav className="nav">
-          {NAV.filter((n) => !n.admin || can('audit')).map((n) => (
+          {NAV.filter((n) => !n.need || can(n.need)).map((n) => (
             <Link key={n.to} to={n.to} testId={n.id} className={active(n.to) ? 'active' : ''}>{n.label}</Link>
           ))}
         </nav>

@@ -7,8 +7,10 @@ import type { Role, Session } from '../api/types';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-export type Action = 'resolve' | 'config' | 'reset' | 'audit' | 'block' | 'pcap';
-const NEEDS: Record<Action, Role> = { resolve: 'operator', config: 'admin', reset: 'admin', audit: 'admin', block: 'admin', pcap: 'operator' };
+export type Action = 'resolve' | 'config' | 'reset' | 'audit' | 'block' | 'pcap' | 'analyze';
+const NEEDS: Record<Action, Role> = {
+  resolve: 'operator', config: 'admin', reset: 'admin', audit: 'admin', block: 'admin', pcap: 'operator', analyze: 'admin',
+};
 
 function isRole(v: unknown): v is Role {
   return v === 'viewer' || v === 'operator' || v === 'admin';

@@ -42,6 +42,7 @@ export function Link(props: { to: string; className?: string; children: ReactNod
 export type Route =
   | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
   | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'alert'; id: string } | { name: 'config' } | { name: 'audit' } | { name: 'sensors' }
+  | { name: 'analyze' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -55,5 +56,6 @@ export function matchRoute(path: string): Route {
   if (p === '/config') return { name: 'config' };
   if (p === '/audit') return { name: 'audit' };
   if (p === '/sensors') return { name: 'sensors' };
+  if (p === '/analyze') return { name: 'analyze' };
   return { name: 'notfound' };
 }

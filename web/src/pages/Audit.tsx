@@ -13,6 +13,7 @@ const LABELS: Record<AuditEntry['action'], string> = {
   login_success: 'Login',
   login_failure: 'Failed login',
   logout: 'Logout',
+  capture_analysed: 'Capture analysed',
 };
 
 /** One line saying what changed: the config fields whose values differ, the alert, the reason. */
@@ -29,6 +30,9 @@ export function describe(e: AuditEntry): string {
   if (e.action === 'alert_resolve') return `${String(d.kind ?? 'alert')} on ${String(d.host ?? '?')} (${String(d.alert_id ?? '')})`;
   if (e.action === 'login_failure') return `reason: ${String(d.reason ?? 'unknown')}`;
   if (e.action === 'login_success') return `role: ${String(d.role ?? 'viewer')}`;
+  if (e.action === 'capture_analysed') {
+    return `${String(d.outcome ?? '?')}: ${String(d.file_bytes ?? 0)} bytes, ${String(d.packets ?? 0)} packets, ${String(d.alerts ?? 0)} alert(s)`;
+  }
   if (e.action === 'logout') return `${String(d.refresh_tokens_revoked ?? 0)} refresh token(s) revoked`;
   return '';
 }

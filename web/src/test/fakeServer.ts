@@ -8,7 +8,8 @@ export function fakeApi(routes: Record<string, Handler>, signedIn = true, role: 
   const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://sensor.test');
     const key = `${init?.method ?? 'GET'} ${url.pathname}`;
-    const body = init?.body ? JSON.parse(init.body as string) : undefined;
+    // JSON bodies parsed; anything else (a file upload) handed over as it is.
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body ?? undefined;
     calls.push({ key, body });
     const h = routes[key];
     const r = h ? h(body, url) : { status: 404, body: { error: 'not_found', detail: key } };
