@@ -18,7 +18,7 @@
 namespace securenet::control {
 
 inline constexpr int64_t kProfileWindowMs = 30'000;
-inline constexpr size_t kProfileMaxSamples = 200'000;  // ~13 MB at most
+inline constexpr size_t kProfileMaxSamples = 200'000;  // 48 bytes each: ~10 MB at most
 inline constexpr size_t kProfileTop = 10;
 
 // One sampled packet, as the profile needs it.
