@@ -31,7 +31,9 @@ bool same(const SecurityConfig& a, const SecurityConfig& b) {
       a.traffic_received_external != b.traffic_received_external ||
       a.port_scan_ports != b.port_scan_ports || a.host_scan_hosts != b.host_scan_hosts ||
       a.reflection_pps != b.reflection_pps || a.baseline_enabled != b.baseline_enabled ||
-      a.baseline_low_sigma != b.baseline_low_sigma ||
+      a.syn_flood_per_s != b.syn_flood_per_s ||
+      a.syn_flood_answered_ratio != b.syn_flood_answered_ratio ||
+      a.fan_in_sources != b.fan_in_sources || a.baseline_low_sigma != b.baseline_low_sigma ||
       a.baseline_medium_sigma != b.baseline_medium_sigma ||
       a.baseline_warmup_s != b.baseline_warmup_s ||
       a.protocol_blacklist.size() != b.protocol_blacklist.size() ||

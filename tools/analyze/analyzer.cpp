@@ -11,6 +11,7 @@
 #include "config/publish.h"
 #include "detect/alert_store.h"
 #include "detect/detector.h"
+#include "detect/victim_profile.h"
 #include "pipeline/packet_counter.h"
 #include "sampler/sampler.h"
 #include "securenet/shm_reader.h"
@@ -42,6 +43,9 @@ struct Analyzer::Impl {
   control::Sampler sampler;
   control::AlertStore store;
   control::Detector detector{store};
+  control::VictimProfiler victims;  // issue 13 item 2: victim alerts' top sources
+  std::vector<uint64_t> sample_cursors;
+  std::vector<shm::SampleRecord> samples;
   std::vector<control::HostObservation> observations;
   std::unordered_set<std::string> seen;        // alert ids reported as opened
   std::map<std::string, control::Alert> last;  // every alert's latest state
@@ -85,7 +89,12 @@ struct Analyzer::Impl {
     in.health.drops_per_s = 0;  // a file drops nothing
     in.health.host_table_full_delta = raw.host_table_full - prev_table_full;
     prev_table_full = raw.host_table_full;
-    for (const auto& a : detector.evaluate(in, opts.config)) report(a);
+    samples.clear();
+    reader.read_samples(sample_cursors, samples);
+    victims.add_records(samples, snap->ts_ms);
+    std::vector<control::Alert> changed = detector.evaluate(in, opts.config);
+    victims.annotate(changed, store);
+    for (const auto& a : changed) report(a);
     ++ticks;
   }
 

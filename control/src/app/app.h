@@ -21,6 +21,7 @@
 #include "config/security_config.h"
 #include "detect/alert_store.h"
 #include "detect/detector.h"
+#include "detect/victim_profile.h"
 #include "http/sse_hub.h"
 #include "persist/event_sink.h"
 #include "sampler/sampler.h"
@@ -126,6 +127,7 @@ class App {
   Sampler sampler_;
   AlertStore alerts_;
   Detector detector_;
+  VictimProfiler victims_;  // the last 30 s of packet samples, for victim alerts
   Baselines baselines_;  // the link's learned normal (saved every kBaselineSaveTicks and at stop)
   std::vector<HostObservation> observations_;
   std::vector<uint64_t> sample_cursors_;

@@ -87,7 +87,10 @@ void App::finish_tick() {
     in.link = {snap->pps, snap->bps / 1e6, snap->connections_per_min,
                static_cast<double>(snap->active_hosts)};
   }
-  notify_alerts(detector_.evaluate(in, config_));
+  victims_.add_records(samples_, snap->ts_ms);  // issue 13 item 2: victims' top sources
+  std::vector<Alert> changed = detector_.evaluate(in, config_);
+  victims_.annotate(changed, alerts_);
+  notify_alerts(changed);
   if (!opts_.baseline_path.empty() && snap->tick % kBaselineSaveTicks == 0)
     save_baselines(opts_.baseline_path, baselines_);
   snap->open_alerts = alerts_.open_by_severity();

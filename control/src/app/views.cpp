@@ -25,14 +25,14 @@ void host_field(JsonWriter& w, const char* name, uint64_t v) {
     w.field(name, ns_to_ms(v));
   }
 }
-template <Kind K>
-void host_field(JsonWriter&, const char*, const std::array<uint64_t, 2>&) {}  // sketches: internal
-template <Kind K>
-void host_field(JsonWriter& w, const char* name,
-                const std::array<uint64_t, shm::kProtoClassCount>& v) {
-  w.key(name).begin_object();
-  for (size_t i = 0; i < v.size(); ++i) w.field(shm::kProtoClassNames[i], v[i]);
-  w.end_object();
+template <Kind K, size_t N>
+void host_field(JsonWriter& w, const char* name, const std::array<uint64_t, N>& v) {
+  if constexpr (K != Kind::sketch) {  // sketches: internal to the scan and fan-in rules
+    static_assert(N == shm::kProtoClassCount, "an array by protocol class");
+    w.key(name).begin_object();
+    for (size_t i = 0; i < v.size(); ++i) w.field(shm::kProtoClassNames[i], v[i]);
+    w.end_object();
+  }
 }
 
 // The worker arrays keyed by a name table (SECURENET_NAMED_ARRAYS) as JSON objects

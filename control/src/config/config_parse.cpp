@@ -186,6 +186,11 @@ bool apply_field(Ctx& c, SecurityConfig& cfg, std::string_view key, element v) {
   if (k == "host_scan_hosts")
     return get_number(c, k, v, 0, kMaxScanFanout, true, cfg.host_scan_hosts);
   if (k == "reflection_pps") return get_number(c, k, v, 0, kMaxThreshold, true, cfg.reflection_pps);
+  if (k == "syn_flood_per_s")
+    return get_number(c, k, v, 0, kMaxThreshold, true, cfg.syn_flood_per_s);
+  if (k == "syn_flood_answered_ratio")
+    return get_number(c, k, v, 0, 1, true, cfg.syn_flood_answered_ratio);
+  if (k == "fan_in_sources") return get_number(c, k, v, 0, kMaxFanIn, true, cfg.fan_in_sources);
   if (k == "connection_rate_per_min")
     return get_number(c, k, v, 0, kMaxThreshold, true, cfg.connection_rate_per_min);
   if (k == "escalation_factor") return get_number(c, k, v, 1, 1e6, true, cfg.escalation_factor);

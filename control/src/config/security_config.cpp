@@ -93,6 +93,9 @@ std::string config_to_json(const SecurityConfig& c) {
   w.field("port_scan_ports", c.port_scan_ports);
   w.field("host_scan_hosts", c.host_scan_hosts);
   w.field("reflection_pps", c.reflection_pps);
+  w.field("syn_flood_per_s", c.syn_flood_per_s);
+  w.field("syn_flood_answered_ratio", c.syn_flood_answered_ratio);
+  w.field("fan_in_sources", c.fan_in_sources);
   w.field("baseline_enabled", c.baseline_enabled);
   w.field("baseline_low_sigma", c.baseline_low_sigma);
   w.field("baseline_medium_sigma", c.baseline_medium_sigma);

@@ -35,6 +35,12 @@ struct SecurityConfig {
   double port_scan_ports = 100;  // distinct destination ports of one source's probes / 60 s
   double host_scan_hosts = 50;   // distinct destination hosts of one source's probes / 60 s
   double reflection_pps = 1000;  // UDP from reflector ports received by one host
+  // Issue 13 item 2 (victims; API.md "Detection rules"): TCP SYNs received per second above
+  // which a host is SYN-flooded while it answers fewer than syn_flood_answered_ratio of
+  // them with a SYN+ACK; distinct sources (15-30 s) above which it is under a fan-in flood.
+  double syn_flood_per_s = 1000;
+  double syn_flood_answered_ratio = 0.1;
+  double fan_in_sources = 10000;
   std::vector<BlacklistEntry> protocol_blacklist;  // default ICMP, IGMP
   // Default home networks: RFC 1918 private IPv4 ranges and the IPv6 ULA range that is
   // used in practice (fd00::/8, the locally assigned half of fc00::/7).
@@ -77,6 +83,8 @@ inline constexpr double kMaxClearHoldS = 86400;
 inline constexpr uint64_t kMaxSampleOneIn = 1000000000;
 // A scan sketch saturates near 600 (128 bits): a fan-out threshold above it could never fire.
 inline constexpr double kMaxScanFanout = 500;
+// The fan-in sketch saturates near 22,700 (16 x 256 ln 256): above 20,000 it could not fire.
+inline constexpr double kMaxFanIn = 20000;
 inline constexpr double kMaxBaselineSigma = 100;
 inline constexpr double kMaxBaselineWarmupS = 604800;  // a week
 

@@ -51,6 +51,10 @@ const char* to_string(AlertKind k) {
       return "sensor_health";
     case AlertKind::kBaselineDeviation:
       return "baseline_deviation";
+    case AlertKind::kSynFlood:
+      return "syn_flood";
+    case AlertKind::kFanIn:
+      return "fan_in";
   }
   return "sensor_health";
 }
@@ -63,6 +67,8 @@ const char* alert_direction(AlertKind k) {
       return nullptr;
     case AlertKind::kTrafficReceived:
     case AlertKind::kReflection:
+    case AlertKind::kSynFlood:
+    case AlertKind::kFanIn:
       return "receiving";
     default:
       return "sending";
@@ -79,6 +85,38 @@ const char* resolved_by(const Alert& a) {
   if (a.resolved_by_user) return "user";
   return a.resolved_by_restart ? "restart" : "auto";
 }
+
+namespace {
+// A victim alert's top sources and breakdown (arrays; empty until a sample of its traffic
+// was drained) and attack type; null for the other alerts.
+void write_victim_profile(JsonWriter& w, const Alert& a) {
+  const char* role = alert_role(a.kind);
+  if (!role || role[0] != 'v') {
+    w.key("attack_type").null();
+    w.key("profile_samples").null();
+    w.key("top_sources").null();
+    w.key("breakdown").null();
+    return;
+  }
+  w.key("attack_type");
+  a.attack_type.empty() ? w.null() : w.value(a.attack_type);
+  w.field("profile_samples", a.profile_samples);
+  w.key("top_sources").begin_array();
+  for (const auto& s : a.top_sources)
+    w.begin_object().field("ip", s.ip).field("packets", s.packets).end_object();
+  w.end_array();
+  w.key("breakdown").begin_array();
+  for (const auto& b : a.breakdown) {
+    w.begin_object().field("protocol", b.protocol);
+    w.key("src_port");
+    b.src_port >= 0 ? w.value(static_cast<int64_t>(b.src_port)) : w.null();
+    w.key("dst_port");
+    b.dst_port >= 0 ? w.value(static_cast<int64_t>(b.dst_port)) : w.null();
+    w.field("packets", b.packets).end_object();
+  }
+  w.end_array();
+}
+}  // namespace
 
 void write_alert_json(JsonWriter& w, const Alert& a) {
   w.begin_object();
@@ -103,6 +141,7 @@ void write_alert_json(JsonWriter& w, const Alert& a) {
   w.field("detected_ms", a.detected_ms ? a.detected_ms : a.first_seen_ms);
   w.key("capture");  // issue 16
   a.capture.empty() ? w.null() : w.value(a.capture);
+  write_victim_profile(w, a);  // issue 13 item 2
   w.key("resolved_at_ms");
   a.open ? w.null() : w.value(a.resolved_at_ms);
   w.key("resolved_by");

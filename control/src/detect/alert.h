@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detect/severity.h"
 
@@ -25,18 +26,33 @@ enum class AlertKind : uint8_t {
   kHostScan,
   kReflection,
   kBaselineDeviation,  // issue 13 item 4: the link far above its learned normal
+  kSynFlood,           // issue 13 item 2: a victim of SYNs it does not answer
+  kFanIn,              // issue 13 item 2: a victim of very many distinct sources
 };
 inline constexpr AlertKind kAllAlertKinds[] = {
     AlertKind::kProtocolBlacklist, AlertKind::kTrafficThreshold,
     AlertKind::kConnectionRate,    AlertKind::kConnectionRateGlobal,
     AlertKind::kSensorHealth,      AlertKind::kTrafficReceived,
     AlertKind::kPortScan,          AlertKind::kHostScan,
-    AlertKind::kReflection,        AlertKind::kBaselineDeviation};
+    AlertKind::kReflection,        AlertKind::kBaselineDeviation,
+    AlertKind::kSynFlood,          AlertKind::kFanIn};
 const char* to_string(AlertKind k);
 // The host's part in a host alert: "sending"/"attacker" or "receiving"/"victim"; nullptr for
 // network-wide and sensor alerts.
 const char* alert_direction(AlertKind k);
 const char* alert_role(AlertKind k);
+
+// Issue 13 item 2: a victim alert's top senders and protocol/port breakdown (from the
+// sampled packets, detect/victim_profile.h); packets are sampled packets.
+struct AlertSource {
+  std::string ip;
+  uint64_t packets = 0;
+};
+struct AlertBreakdown {
+  std::string protocol;                  // "tcp_syn" | "tcp" | "udp" | "icmp" | "icmpv6" | "ip-N"
+  int32_t src_port = -1, dst_port = -1;  // the service port that keys it; -1 none
+  uint64_t packets = 0;
+};
 
 struct Alert {
   std::string id;  // UUIDv4, generated here; the database primary key later
@@ -62,6 +78,11 @@ struct Alert {
   bool resolved_by_restart = false;  // adopted at start, its condition never seen again
   // Issue 16: "/api/alerts/<id>/pcap" once its capture is stored.
   std::string capture;
+  // Issue 13 item 2, victim alerts only (in memory, not in the database).
+  std::vector<AlertSource> top_sources;
+  std::vector<AlertBreakdown> breakdown;
+  std::string attack_type;
+  uint64_t profile_samples = 0;
 };
 // "user" | "restart" | "auto" for a resolved alert (the API's and the table's resolved_by).
 const char* resolved_by(const Alert& a);

@@ -54,6 +54,8 @@ InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
   f.bps = mbps * 1e6 * cfg.clear_ratio;
   f.fanout = std::min(cfg.port_scan_ports, cfg.host_scan_hosts) * cfg.clear_ratio;
   f.reflection_pps = cfg.reflection_pps * cfg.clear_ratio;
+  f.syn_recv_pps = cfg.syn_flood_per_s * cfg.clear_ratio;
+  f.fanin = cfg.fan_in_sources * cfg.clear_ratio;
   return f;
 }
 
@@ -128,6 +130,10 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
     observe_rate(AlertKind::kReflection, ip, h.reflection_pps, cfg.reflection_pps,
                  "packets/s of UDP from reflector ports (reflection/amplification attack)", now_ms,
                  cfg);
+    observe_syn_flood(h, ip, now_ms, cfg);
+    observe_rate(AlertKind::kFanIn, ip, h.fanin_sources, cfg.fan_in_sources,
+                 "distinct sources in 30 s (fan-in: a distributed or spoofed flood)", now_ms, cfg,
+                 "receiving from");
   }
   observe_rate(AlertKind::kConnectionRate, ip, h.syn_per_min, cfg.host_connection_rate(h.ip),
                "new connections/min", now_ms, cfg);
@@ -149,6 +155,28 @@ void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps
   } else {
     observe_rate(kind, ip, pps, pps_thr, "packets/s", now_ms, cfg, dir);
   }
+}
+
+// syn_flood: TCP SYNs/s received above syn_flood_per_s while the host answers fewer than
+// syn_flood_answered_ratio of them with a SYN+ACK; a host that answers them is not flooded
+// by this rule (traffic_received still sees the volume): its value is 0.
+void Detector::observe_syn_flood(const HostObservation& h, const std::string& ip, int64_t now_ms,
+                                 const SecurityConfig& cfg) {
+  const double thr = cfg.syn_flood_per_s;
+  const bool answered = h.synack_pps >= cfg.syn_flood_answered_ratio * h.syn_recv_pps;
+  const double value = answered ? 0 : h.syn_recv_pps;
+  if (value <= cfg.clear_ratio * thr) return;  // as observe_rate: unseen, it clears
+  Obs o{AlertKind::kSynFlood, ip, "", "", ""};
+  o.value = value;
+  o.threshold = thr;
+  o.clear_level = cfg.clear_ratio * thr;
+  o.severity = Severity::kHigh;
+  o.escalate = value > cfg.escalation_factor * thr;
+  const double pct = h.syn_recv_pps > 0 ? 100.0 * h.synack_pps / h.syn_recv_pps : 0;
+  o.description = ip + ": receiving " + whole_number(value) + " TCP SYNs/s, " +
+                  whole_number(std::min(pct, 100.0)) + "% answered with SYN+ACK, threshold " +
+                  whole_number(thr) + " (SYN flood)";
+  observe(o, now_ms, cfg);
 }
 
 // A per-host rate against its threshold: observed (and so kept open) above the clear level,

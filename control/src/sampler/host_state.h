@@ -28,6 +28,9 @@ struct HostState {
   uint64_t prev_packets_sent = 0, prev_bytes_sent = 0, prev_reflection = 0,
            prev_blacklisted_sent = 0;
   std::unique_ptr<ScanHistory> scan;  // once the host has sent a probe
+  // Issue 13 item 2: SYNs received, SYN+ACKs sent, the fan-in sketches.
+  uint64_t prev_syn_recv = 0, prev_synack = 0;
+  std::unique_ptr<FaninHistory> fanin;  // once a sampled source has sent to the host
 };
 
 // One host as the API shows it (counters since the last metrics reset).

@@ -16,6 +16,7 @@ namespace {
 struct Issue13 {
   uint64_t bl_sent = 0;
   double pps_sent = 0, pps_recv = 0, bps_sent = 0, bps_recv = 0, refl_pps = 0;
+  double syn_recv_pps = 0, synack_pps = 0, fanin = 0;
   Fanout fan;
   void fill(HostObservation& o) const {
     o.blacklisted_sent_delta = bl_sent;
@@ -26,11 +27,15 @@ struct Issue13 {
     o.ports_fanout = fan.ports;
     o.hosts_fanout = fan.hosts;
     o.reflection_pps = refl_pps;
+    o.syn_recv_pps = syn_recv_pps;
+    o.synack_pps = synack_pps;
+    o.fanin_sources = fanin;
   }
 };
 bool interesting(const Issue13& x, const InterestFloor& f) {
   return x.bl_sent > 0 || (f.bps > 0 && (x.bps_sent > f.bps || x.bps_recv > f.bps)) ||
-         std::max(x.fan.ports, x.fan.hosts) > f.fanout || x.refl_pps > f.reflection_pps;
+         std::max(x.fan.ports, x.fan.hosts) > f.fanout || x.refl_pps > f.reflection_pps ||
+         x.syn_recv_pps > f.syn_recv_pps || x.fanin > f.fanin;
 }
 Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) {
   Issue13 x;
@@ -42,6 +47,8 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
   const uint64_t d_br =
       delta(c.bytes_recv, h.prev_bytes - std::min(h.prev_bytes, h.prev_bytes_sent));
   const uint64_t d_rf = delta(c.reflection_recv, h.prev_reflection);
+  const uint64_t d_sr = delta(c.syn_recv, h.prev_syn_recv),
+                 d_sa = delta(c.synack_sent, h.prev_synack);
   x.bl_sent = delta(c.blacklisted_sent, h.prev_blacklisted_sent);
   h.prev_blacklisted_sent = c.blacklisted_sent;
   if (!first) {
@@ -50,13 +57,19 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
     x.bps_sent = static_cast<double>(d_bs) * 8.0 / dt_s;
     x.bps_recv = static_cast<double>(d_br) * 8.0 / dt_s;
     x.refl_pps = static_cast<double>(d_rf) / dt_s;
+    x.syn_recv_pps = static_cast<double>(d_sr) / dt_s;
+    x.synack_pps = static_cast<double>(d_sa) / dt_s;
   }
+  h.prev_syn_recv = c.syn_recv;
+  h.prev_synack = c.synack_sent;
   h.prev_packets_sent = c.packets_sent;
   h.prev_bytes_sent = c.bytes_sent;
   h.prev_reflection = c.reflection_recv;
   if (c.scan_window != 0 && !h.scan) h.scan = std::make_unique<ScanHistory>();
   if (h.scan)
     x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
+  if (c.fanin_window != 0 && !h.fanin) h.fanin = std::make_unique<FaninHistory>();
+  if (h.fanin) x.fanin = update_fanin(*h.fanin, c.fanin_window, c.fanin_bits, now_win);
   return x;
 }
 }  // namespace
@@ -126,6 +139,8 @@ void Sampler::merge(HostState& h, const HostCounters& c) {
       h.prev_bytes_sent = c.bytes_sent;
       h.prev_reflection = c.reflection_recv;
       h.prev_blacklisted_sent = c.blacklisted_sent;
+      h.prev_syn_recv = c.syn_recv;
+      h.prev_synack = c.synack_sent;
     }
     scan_now_win_ = std::max(scan_now_win_, c.last_seen_ns / shm::kScanWindowNs + 1);
     return;

@@ -31,6 +31,9 @@ struct HostObservation {
   double pps_sent = 0, pps_recv = 0, bps_sent = 0, bps_recv = 0;
   double ports_fanout = 0, hosts_fanout = 0;
   double reflection_pps = 0;
+  // Issue 13 item 2 (victims): TCP SYNs received and SYN+ACKs sent per second, and the
+  // distinct sources that sent to this host over the last 15-30 s (estimated, fan-in).
+  double syn_recv_pps = 0, synack_pps = 0, fanin_sources = 0;
 };
 
 // Hosts below every floor are certainly below every clear level, so the detector can
@@ -41,6 +44,8 @@ struct InterestFloor {
   double bps = 0;     // 0: no Mbit/s rule is on (every host's bps is above it: use pps)
   double fanout = 0;  // the lower of the scan thresholds' clear levels
   double reflection_pps = 0;
+  double syn_recv_pps = 0;  // the syn_flood rule's clear level
+  double fanin = 0;         // the fan_in rule's clear level
 };
 
 struct HistoryPoint {

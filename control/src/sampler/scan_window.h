@@ -32,4 +32,23 @@ double sketch_estimate(const std::array<uint64_t, 2>& bits);
 Fanout update_scan(ScanHistory& h, uint64_t win, const std::array<uint64_t, 2>& ports,
                    const std::array<uint64_t, 2>& hosts, uint64_t now_win);
 
+// Fan-in (issue 13 item 2): per destination, the dataplane's 256-bit sketch of 1 in 16 of
+// its sources (shm::fanin_sampled) per scan window; the sampler keeps the latest read of the
+// last kFaninSlots windows, and the estimate is over their union, i.e. the last 15-30 s.
+inline constexpr unsigned kFaninSlots = 2;
+using FaninBits = std::array<uint64_t, shm::kFaninSketchBits / 64>;
+
+struct FaninHistory {
+  std::array<uint64_t, kFaninSlots> win{};  // window number + 1 of each slot (0 = empty)
+  std::array<FaninBits, kFaninSlots> bits{};
+};
+
+// Distinct sources: kFaninSampleOneIn x linear counting of the sketch, -m ln(zeros / m); a
+// full sketch reads as 16 m ln m (about 22,700, the most it can tell).
+double fanin_estimate(const FaninBits& bits);
+
+// Records window `win`'s sketch and returns the estimate over the slots within kFaninSlots
+// windows of `now_win`.
+double update_fanin(FaninHistory& h, uint64_t win, const FaninBits& bits, uint64_t now_win);
+
 }  // namespace securenet::control

@@ -3,9 +3,9 @@
 // the API and of the dataplane report, and the Prometheus names are all generated. Each
 // list is an X-macro: a consumer defines X(...) and expands the list.
 //
-// Adding a per-host counter: one line in SECURENET_HOST_FIELDS (at the end keeps the other
-// offsets) and the code in the dataplane that increments it. Nothing else is written by
-// hand: the reader loads it, the merges add it up, /api/hosts and the report show it.
+// Adding a per-host counter: one line at the end of SECURENET_HOST_FIELDS_VICTIM (keeps the
+// other offsets) and the code in the dataplane that increments it. Nothing else is written
+// by hand: the reader loads it, the merges add it up, /api/hosts and the report show it.
 #pragma once
 
 // Protocol classes counted per host and per worker: X(enumerator, name).
@@ -127,7 +127,7 @@
 //            first_seen (earliest non-zero over workers), last_seen (latest),
 //            window (latest), sketch (bitmap: OR over workers, never reset by the API)
 //   api_name its key in /api/hosts (times: *_ns in the segment, *_ms in the API)
-#define SECURENET_HOST_FIELDS(X)                                                               \
+#define SECURENET_HOST_FIELDS_LINES_1_3(X)                                                     \
   X(packets_sent, 1, counter, "packets_sent")                                                  \
   X(bytes_sent, 1, counter, "bytes_sent")                                                      \
   X(packets_recv, 1, counter, "packets_recv")                                                  \
@@ -143,3 +143,15 @@
   X(scan_window, 1, window, "scan_window")            /* packet-time window of the sketches */ \
   X(scan_port_bits, 2, sketch, "scan_port_bits")      /* hashed dst ports of probes */         \
   X(scan_host_bits, 2, sketch, "scan_host_bits")      /* hashed dst hosts of probes */
+
+// Issue 13 item 2 (victims): the entry's fourth cache line, after HostEntry::rate_window (so
+// the sender's per-packet third line is unchanged). Adding a per-host counter: at the end of
+// this list. Touched by SYN and SYN+ACK packets and by 1 in 16 sources (fan-in), only.
+#define SECURENET_HOST_FIELDS_VICTIM(X)                                                      \
+  X(syn_recv, 1, counter, "syn_recv")        /* TCP SYN without ACK received by this host */ \
+  X(synack_sent, 1, counter, "synack_sent")  /* TCP SYN+ACK sent by this host */             \
+  X(fanin_window, 1, window, "fanin_window") /* packet-time window of fanin_bits */          \
+  X(fanin_bits, 4, sketch, "fanin_bits")     /* hashed sources, 1 in 16 (shm_layout.h) */
+
+// Every per-host field, in segment order (HostEntry places rate_window between the two).
+#define SECURENET_HOST_FIELDS(X) SECURENET_HOST_FIELDS_LINES_1_3(X) SECURENET_HOST_FIELDS_VICTIM(X)

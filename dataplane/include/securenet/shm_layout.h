@@ -32,7 +32,8 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 // 4: attack capture (issue 16): ControlBlock::capture, Header::capture_*, CaptureRecord rings
 //    also (no new version: a reserved word taken, the sum bits unmoved): ControlBlock::
 //    syn_trigger and the SYN flag of rate_window, whose epoch field is one bit narrower
-inline constexpr uint32_t kLayoutVersion = 4;
+// 5: victims (issue 13 item 2): HostEntry's fourth cache line: syn_recv, synack_sent, fan-in
+inline constexpr uint32_t kLayoutVersion = 5;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -135,6 +136,28 @@ inline bool is_group_address(const IpKey& k) noexcept {
 // its probes in windows of packet time; scan_window is the window number + 1 (0 = none).
 inline constexpr uint64_t kScanWindowNs = 15'000'000'000ULL;
 inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
+
+// Fan-in sketch (HostEntry::fanin_*, issue 13 item 2): per destination, the sources whose
+// hash (MurmurHash3's fmix64 of the source's home slot in the host table) has its top 4
+// bits 0 (1 in kFaninSampleOneIn) each set bit fanin_bit(hash) of 256, in the scan windows
+// (fanin_window as scan_window). Linear counting of the sketch times kFaninSampleOneIn
+// estimates the distinct sources (home slots: sources sharing one count once), up to about
+// 16 x 256 ln 256 = 22,700; a source that is not sampled costs the hash and one test. The
+// slot's own bits are not random enough (for IPv4 its low bits are the same across a /24).
+inline constexpr unsigned kFaninSketchBits = 256;  // four words
+inline constexpr uint64_t kFaninSampleOneIn = 16;
+constexpr uint64_t fanin_hash(uint64_t src_slot) noexcept {
+  uint64_t v = src_slot;
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdULL;
+  v ^= v >> 33;
+  v *= 0xc4ceb9fe1a85ec53ULL;
+  return v ^ (v >> 33);
+}
+constexpr bool fanin_sampled(uint64_t hash) noexcept { return (hash >> 60) == 0; }
+constexpr unsigned fanin_bit(uint64_t hash) noexcept {
+  return static_cast<unsigned>((hash >> 52) & (kFaninSketchBits - 1));
+}
 
 // The configuration the control plane publishes to the dataplane. Written by the control
 // plane only (write_control), read by the workers only (try_read_control), under a
@@ -264,19 +287,24 @@ using HostField = std::conditional_t<N == 1, Counter, std::array<Counter, N>>;
 // One host in a worker's open-addressing table (linear probing, tombstones; idle hosts age
 // out). The writer fills key, then stores an occupied state with release; readers
 // acquire-load state, copy, and re-check state (a changed state means another host).
-// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Three cache lines: the third
-// (issue 13: blacklisted_sent, reflection, scan sketches) is touched only by blacklisted,
-// reflected and probe packets (bench/README.md).
+// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Four cache lines: the third
+// (issue 13: blacklisted_sent, reflection, scan sketches; rate_window) is the sender's; the
+// fourth (issue 13 item 2: syn_recv, synack_sent, fan-in) is touched only by SYN, SYN+ACK
+// and fan-in-sampled packets (bench/README.md).
 struct alignas(kCacheLine) HostEntry {
   IpKey key;
   Counter state;
 #define SECURENET_X(member, width, kind, api_name) HostField<width> member;
-  SECURENET_HOST_FIELDS(SECURENET_X)
-#undef SECURENET_X
+  SECURENET_HOST_FIELDS_LINES_1_3(SECURENET_X)
   Counter rate_window;  // issue 17: the sender's sliding-second packet count (rate_* below)
+  SECURENET_HOST_FIELDS_VICTIM(SECURENET_X)  // issue 13 item 2: the fourth line
+#undef SECURENET_X
 };
 static_assert(sizeof(HostEntry) % kCacheLine == 0);
-static_assert(sizeof(HostEntry) == 3 * kCacheLine, "rate_window fills the third line");
+static_assert(offsetof(HostEntry, rate_window) == 3 * kCacheLine - 8, "ends the third line");
+static_assert(offsetof(HostEntry, syn_recv) == 3 * kCacheLine &&
+                  sizeof(HostEntry) == 4 * kCacheLine,
+              "the victim counters fill the fourth line");
 static_assert(offsetof(HostEntry, packets_sent) == 24 && offsetof(HostEntry, last_seen_ns) == 120);
 static_assert(sizeof(std::array<Counter, kProtoClassCount>) == kProtoClassCount * sizeof(Counter));
 

@@ -89,6 +89,18 @@ inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
 // a reordered source, counts into the current one).
 // The host sketch takes 7 bits of the destination's home slot: bits of the host table's own
 // hash of the address, already computed (a table of 128 slots or more gives 128 values).
+// The destination's fan-in sketch (shm_layout.h): a later window clears it first.
+inline void count_fanin_bit(shm::HostEntry& d, uint64_t hash, uint64_t win) noexcept {
+  if (__builtin_expect(win > shm::read(d.fanin_window), 0)) {
+    for (auto& w : d.fanin_bits) w.store(0, std::memory_order_relaxed);
+    d.fanin_window.store(win, std::memory_order_relaxed);
+  }
+  const unsigned b = shm::fanin_bit(hash);
+  shm::Counter& w = d.fanin_bits[b >> 6];
+  const uint64_t m = uint64_t{1} << (b & 63), v = shm::read(w);
+  if (!(v & m)) w.store(v | m, std::memory_order_relaxed);
+}
+
 inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind, uint64_t win,
                         uint64_t dst_slot) noexcept {
   if (__builtin_expect(win > shm::read(s.scan_window), 0)) {
@@ -221,7 +233,10 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   if (!has_addresses(p)) return;
 
   const size_t cls = static_cast<size_t>(p.proto_class);
-  const bool syn = p.l4_parsed && p.ip_proto == 6 && (p.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+  // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
+  // connection, SYN+ACK answers one (issue 13 item 2: syn_recv, synack_sent).
+  const unsigned sa = p.l4_parsed && p.ip_proto == 6 ? (p.tcp_flags & (kTcpSyn | kTcpAck)) : 0;
+  const bool syn = sa == kTcpSyn;
   const bool black = cache_.blacklisted(p);
   if (p.fragment) bump(c.fragments);
   bump(c.ip_proto_packets[p.ip_proto]);
@@ -230,7 +245,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   if (black) bump(c.blacklisted_packets);
 
   shm::HostEntry* s =
-      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, syn, black, ts, p.ip_proto);
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, sa, black, ts, p.ip_proto);
   // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
   const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
                          (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
@@ -253,15 +268,17 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
 // smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
 inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
                                                   uint64_t src_slot, uint64_t dst_slot,
-                                                  uint32_t wire_len, size_t cls, bool syn,
+                                                  uint32_t wire_len, size_t cls, unsigned sa,
                                                   bool black, uint64_t ts,
                                                   uint8_t ip_proto) noexcept {
+  const bool syn = sa == kTcpSyn;
   shm::HostEntry* s = table_.find_or_insert(src, src_slot);
   if (s) {
     bump(s->packets_sent);
     bump(s->bytes_sent, wire_len);
     bump(s->proto_class_packets[cls]);
     if (syn) bump(s->syn_sent);
+    if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0)) bump(s->synack_sent);
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
     count_rate(*s, src, ip_proto, ts);
@@ -278,6 +295,9 @@ inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const s
     bump(d->proto_class_packets[cls]);
     if (black) bump(d->blacklisted_packets);
     touch_seen(*d, ts);
+    if (syn) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
+    const uint64_t fh = shm::fanin_hash(src_slot);
+    if (__builtin_expect(shm::fanin_sampled(fh), 0)) count_fanin(*d, fh, ts);
   }
   return s;
 }
@@ -352,6 +372,10 @@ void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::Ho
 
 // Packets that crossed an encapsulation: per-kind counters, and with Decap::kBoth the
 // outer host pair too (as a packet of the outer protocol; no SYN, no blacklist check).
+void PacketCounter::count_fanin(shm::HostEntry& d, uint64_t hash, uint64_t ts) noexcept {
+  count_fanin_bit(d, hash, scan_window(ts));
+}
+
 void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
   for (size_t e = 0; e < shm::kEncapCount; ++e) {
     if (p.encaps & (1u << e)) bump(counters_->encap_packets[e]);
@@ -364,7 +388,7 @@ void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
     v6_prefix_.apply(dst);
   }
   count_hosts(src, dst, table_.slot_of(src), table_.slot_of(dst), p.wire_len,
-              static_cast<size_t>(o.proto_class), false, false, ts, 0);
+              static_cast<size_t>(o.proto_class), 0, false, ts, 0);
 }
 
 }  // namespace securenet

@@ -131,6 +131,9 @@ export interface Host {
   blacklisted_sent: number;
   /** UDP packets received from reflector source ports (DNS, NTP, SSDP, memcached, ...). */
   reflection_recv: number;
+  /** TCP SYNs (without ACK) received, SYN+ACKs sent (issue 13 item 2; newer sensors). */
+  syn_recv?: number;
+  synack_sent?: number;
   protocols: Record<string, number>;
   first_seen_ms: number; last_seen_ms: number;
 }
@@ -163,6 +166,24 @@ export interface Alert {
   sensor_id?: string | null;
   /** Its attack capture's pcap (GET /api/alerts/{id}/pcap), once stored (issue 16). */
   capture?: string | null;
+  /** Victim alerts (issue 13 item 2): the attack the sampled packets name ("SYN flood", ...). */
+  attack_type?: string | null;
+  /** Victim alerts: how many sampled packets to the host the profile counts. */
+  profile_samples?: number | null;
+  /** Victim alerts: the top senders (sampled packets); null for other alerts. */
+  top_sources?: AlertSource[] | null;
+  /** Victim alerts: sampled packets by protocol and service port. */
+  breakdown?: AlertBreakdown[] | null;
+}
+
+export interface AlertSource { ip: string; packets: number }
+export interface AlertBreakdown {
+  /** tcp_syn | tcp | udp | icmp | icmpv6 | ip-N */
+  protocol: string;
+  /** The source port for a service's answers (e.g. a reflector's 53), else null. */
+  src_port: number | null;
+  dst_port: number | null;
+  packets: number;
 }
 
 /** One sensor of the fleet (GET /api/sensors), from the database. */
@@ -200,6 +221,10 @@ export interface Config {
   port_scan_ports: number;
   host_scan_hosts: number;
   reflection_pps: number;
+  /** Issue 13 item 2: the syn_flood and fan_in rules. */
+  syn_flood_per_s: number;
+  syn_flood_answered_ratio: number;
+  fan_in_sources: number;
   protocol_blacklist: string[];
   home_networks: string[];
   whitelist: string[];

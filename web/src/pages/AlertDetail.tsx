@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 import { useApi } from '../api/context';
-import type { Alert, AlertAction, BlockList, CaptureView } from '../api/types';
+import type { Alert, AlertAction, AlertBreakdown, BlockList, CaptureView } from '../api/types';
 import { TimeChart } from '../components/TimeChart';
 import { Card, Empty, ErrorBanner, SeverityBadge, Stat } from '../components/ui';
 import { formatBps, formatBytes, formatCount, formatPps, formatSI, formatTimestamp } from '../lib/format';
@@ -52,6 +52,45 @@ function Packets({ view }: { view: CaptureView }) {
       {view.summary && view.summary.samples > 0 &&
         <div className="muted small">The first {view.summary.samples} rows (dimmed) are sampled packets from before the alert (headers only).</div>}
     </Card>
+  );
+}
+
+/** A breakdown row's label: protocol and the service port that keys it. */
+export function breakdownLabel(b: AlertBreakdown): string {
+  if (b.src_port != null) return `${b.protocol} from port ${b.src_port}`;
+  if (b.dst_port != null) return `${b.protocol} to port ${b.dst_port}`;
+  return b.protocol;
+}
+
+/** A victim alert's top sources and protocol/port breakdown (issue 13 item 2), from the
+ * sensor's packet samples. */
+export function VictimProfile({ alert }: { alert: Alert }) {
+  if (alert.role !== 'victim' || !alert.top_sources || !alert.breakdown) return null;
+  const n = alert.profile_samples ?? 0;
+  const share = (p: number) => (n > 0 ? ` (${Math.round((100 * p) / n)}%)` : '');
+  return (
+    <div className="grid-2" data-testid="victim-profile">
+      <Card title={`Top sources (${formatCount(n)} sampled packets)`} testId="top-sources">
+        {alert.top_sources.length === 0 ? <Empty>No sampled packet to this host yet.</Empty> : (
+          <table className="table"><tbody>
+            {alert.top_sources.map((s) => (
+              <tr key={s.ip} data-testid="top-source-row"><td className="mono">{s.ip}</td>
+                <td className="num">{formatCount(s.packets)} pkts{share(s.packets)}</td></tr>
+            ))}
+          </tbody></table>
+        )}
+      </Card>
+      <Card title={`Breakdown${alert.attack_type ? ` · ${alert.attack_type}` : ''}`} testId="breakdown">
+        {alert.breakdown.length === 0 ? <Empty>No sampled packet to this host yet.</Empty> : (
+          <table className="table"><tbody>
+            {alert.breakdown.map((b) => (
+              <tr key={breakdownLabel(b)} data-testid="breakdown-row"><td>{breakdownLabel(b)}</td>
+                <td className="num">{formatCount(b.packets)} pkts{share(b.packets)}</td></tr>
+            ))}
+          </tbody></table>
+        )}
+      </Card>
+    </div>
   );
 }
 
@@ -133,11 +172,14 @@ export function AlertDetail({ id }: { id: string }) {
             <dl className="kv">
               <dt>Kind</dt><dd>{alert.kind}{alert.protocol ? ` · ${alert.protocol}` : ''}</dd>
               <dt>Host</dt><dd>{alert.host ? <Link to={`/hosts/${alert.host}`} className="mono">{alert.host}</Link> : '—'}</dd>
+              <dt>Direction / role</dt><dd data-testid="alert-role">{alert.direction ? `${alert.direction} · ${alert.role}` : '—'}</dd>
+              {alert.attack_type && <><dt>Attack type</dt><dd data-testid="alert-attack-type">{alert.attack_type}</dd></>}
               <dt>Value / threshold</dt><dd data-testid="alert-value">{formatSI(alert.value)} / {formatSI(alert.threshold)} (peak {formatSI(alert.peak)})</dd>
               <dt>Status</dt><dd>{alert.status}</dd>
               <dt>First / last seen</dt><dd>{formatTimestamp(alert.first_seen_ms)} · {formatTimestamp(alert.last_seen_ms)}</dd>
             </dl>
           </Card>
+          <VictimProfile alert={alert} />
           {view && (
             <>
               <div className="stats">

@@ -109,6 +109,14 @@ export function Config() {
           <Field name="reflection_pps" label="Reflection (packets/s from reflector ports)" errors={errors}
             hint="UDP from DNS/NTP/SSDP/memcached/... source ports received by one host (default 1000).">{num('reflection_pps', '1')}</Field>
           <div className="row-2">
+            <Field name="syn_flood_per_s" label="SYN flood (SYNs/s received, unanswered)" errors={errors}
+              hint="TCP SYNs per second received by one host that answers too few of them (default 1000).">{num('syn_flood_per_s', '1')}</Field>
+            <Field name="syn_flood_answered_ratio" label="SYN flood: answered below" errors={errors}
+              hint="The share of SYNs answered by a SYN+ACK under which it is a flood (default 0.1 = 10%).">{num('syn_flood_answered_ratio')}</Field>
+          </div>
+          <Field name="fan_in_sources" label="Fan-in (distinct sources / 30 s)" errors={errors}
+            hint="A host receiving from more distinct sources than this: fan_in alert (default 10000, at most 20000; estimated).">{num('fan_in_sources', '1')}</Field>
+          <div className="row-2">
             <Field name="port_scan_ports" label="Port scan (distinct ports / 60 s)" errors={errors}
               hint="Default 100, at most 500.">{num('port_scan_ports', '1')}</Field>
             <Field name="host_scan_hosts" label="Host scan (distinct hosts / 60 s)" errors={errors}

@@ -3,7 +3,8 @@ import type { Config, ConfigUpdate, SubnetThreshold } from '../api/types';
 
 export const NUMBER_FIELDS = [
   'traffic_sent_pps', 'traffic_sent_mbps', 'traffic_received_pps', 'traffic_received_mbps',
-  'connection_rate_per_min', 'port_scan_ports', 'host_scan_hosts', 'reflection_pps', 'escalation_factor',
+  'connection_rate_per_min', 'port_scan_ports', 'host_scan_hosts', 'reflection_pps',
+  'syn_flood_per_s', 'syn_flood_answered_ratio', 'fan_in_sources', 'escalation_factor',
   'clear_ratio', 'clear_hold_s', 'sample_one_in', 'baseline_low_sigma', 'baseline_medium_sigma',
   'baseline_warmup_s',
 ] as const;
@@ -30,6 +31,9 @@ export function toForm(c: Config): ConfigForm {
     port_scan_ports: String(c.port_scan_ports ?? 100),
     host_scan_hosts: String(c.host_scan_hosts ?? 50),
     reflection_pps: String(c.reflection_pps ?? 1000),
+    syn_flood_per_s: String(c.syn_flood_per_s ?? 1000),
+    syn_flood_answered_ratio: String(c.syn_flood_answered_ratio ?? 0.1),
+    fan_in_sources: String(c.fan_in_sources ?? 10000),
     escalation_factor: String(c.escalation_factor),
     clear_ratio: String(c.clear_ratio),
     clear_hold_s: String(c.clear_hold_s),

@@ -38,7 +38,48 @@ function routes(withCapture: boolean) {
   };
 }
 
+const VID = '44444444-4444-4444-8444-444444444444';
+const victim: Alert = {
+  id: VID, kind: 'syn_flood', severity: 'HIGH', status: 'open', host: '10.200.0.99',
+  direction: 'receiving', role: 'victim', attack_type: 'SYN flood', profile_samples: 40,
+  description: '10.200.0.99: receiving 20000 TCP SYNs/s, 0% answered with SYN+ACK, threshold 1000 (SYN flood)',
+  value: 20000, threshold: 1000, peak: 20000, count: 3, first_seen_ms: now - 5000, last_seen_ms: now,
+  top_sources: [{ ip: '198.18.0.7', packets: 3 }, { ip: '198.18.0.9', packets: 1 }],
+  breakdown: [{ protocol: 'tcp_syn', src_port: null, dst_port: 80, packets: 36 },
+    { protocol: 'udp', src_port: 53, dst_port: null, packets: 4 }],
+};
+
 describe('Alert detail page', () => {
+  it('a victim alert shows its role, attack type, top sources and breakdown', async () => {
+    const { api } = fakeApi({
+      ...baseRoutes,
+      [`GET /api/alerts/${VID}`]: () => ({ body: victim }),
+      [`GET /api/alerts/${VID}/capture`]: () => ({ status: 404, body: { error: 'not_found', detail: 'none' } }),
+    }, true, 'viewer');
+    at(`/alerts/${VID}`);
+    render(<App api={api} />);
+    const sources = await screen.findAllByTestId('top-source-row');
+    expect(sources).toHaveLength(2);
+    expect(sources[0].textContent).toContain('198.18.0.7');
+    expect(sources[0].textContent).toContain('(8%)');
+    const rows = screen.getAllByTestId('breakdown-row');
+    expect(rows[0].textContent).toContain('tcp_syn to port 80');
+    expect(rows[0].textContent).toContain('(90%)');
+    expect(rows[1].textContent).toContain('udp from port 53');
+    expect(screen.getByTestId('alert-role').textContent).toBe('receiving · victim');
+    expect(screen.getByTestId('alert-attack-type').textContent).toBe('SYN flood');
+    expect(screen.getByTestId('breakdown').textContent).toContain('SYN flood');
+  });
+
+  it('an attacker alert has no victim profile', async () => {
+    const { api } = fakeApi(routes(false), true, 'viewer');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    await screen.findByTestId('alert-detail');
+    expect(screen.queryByTestId('victim-profile')).toBeNull();
+    expect(screen.getByTestId('alert-role').textContent).toBe('—');
+  });
+
   it('shows the capture: rates, peers, ports, packets; actions none; download for an operator', async () => {
     const { api } = fakeApi(routes(true), true, 'operator');
     at(`/alerts/${ID}`);

@@ -9,7 +9,7 @@ import { formToUpdate, toForm } from '../pages/configForm';
 
 const config: Config = {
   traffic_sent_pps: 1000, traffic_sent_mbps: 0, traffic_received_pps: 10000, traffic_received_mbps: 0,
-  traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, protocol_blacklist: ['ICMP', 'IGMP'],
+  traffic_received_external: false, connection_rate_per_min: 100, port_scan_ports: 100, host_scan_hosts: 50, reflection_pps: 1000, syn_flood_per_s: 1000, syn_flood_answered_ratio: 0.1, fan_in_sources: 10000, protocol_blacklist: ['ICMP', 'IGMP'],
   home_networks: ['10.0.0.0/8'], whitelist: [],
   subnet_thresholds: [
     { cidr: '10.1.0.0/16', traffic_sent_pps: 50000 },

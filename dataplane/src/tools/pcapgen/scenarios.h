@@ -21,6 +21,8 @@ inline constexpr const char* kLabelledScenarios[] = {
     "download",           // 4 CDN servers (198.51.100.1-4) send 1,400-byte TCP segments to --src
     "multicast",          // --src: IGMP reports and SSDP (UDP 1900) to multicast groups
     "exchange",           // --src and --dst send UDP to each other, half the rate each way
+    "syn-served",         // 4,000 clients (172.16.0.0/16) send SYNs to --dst:443, which
+                          // answers every other one with a SYN+ACK (the rest: retransmissions)
 };
 
 inline bool is_labelled_scenario(const std::string& s) {
@@ -64,6 +66,16 @@ inline void labelled_frame(Builder& b, const std::string& scenario, uint64_t k, 
     } else {
       b.ipv4(src, Ip4{239, 255, 255, 250}).udp(1900, 1900).payload(120);
     }
+  } else if (scenario == "syn-served") {
+    // Of every 3 packets, 2 SYNs of clients and the server's SYN+ACK to the first of them.
+    const uint64_t n = k / 3 * 2;
+    const uint64_t c = (k % 3 == 1 ? n + 1 : n) % 4000;
+    const Ip4 client{172, 16, uint8_t(c >> 8), uint8_t(c)};
+    const auto cport = static_cast<uint16_t>(1024 + (k / 3) % 60000);
+    if (k % 3 == 2)
+      b.ipv4(dst, client).tcp(443, cport, kSyn | kAck);
+    else
+      b.ipv4(client, dst).tcp(cport, 443, kSyn);
   } else {  // exchange
     if (k % 2 == 0)
       b.ipv4(src, dst).udp(5000, 5001).payload(100);

@@ -10,7 +10,7 @@
 //                     host well under 1000 pkt/s and 100 new connections/min)
 //   --scenario L      a labelled scenario of bench/detection (tools/pcapgen/scenarios.h:
 //                     syn-flood-spoofed, reflection, udp-scan, xmas-scan, fin-scan,
-//                     null-scan, ping-sweep, download, multicast, exchange), --dst the
+//                     null-scan, ping-sweep, download, multicast, exchange, syn-served), --dst the
 //                     victim or target (default 10.200.0.1), at --pps amid background
 //   --size N          every frame captured as N bytes (padded, or cut like a snaplen)
 //   --pps R           timestamps: the attacker's rate in scenarios, else the total rate
