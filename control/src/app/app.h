@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "block/drop_list.h"
 #include "capture/capture_manager.h"
 #include "config/security_config.h"
 #include "detect/alert_store.h"
@@ -85,6 +86,13 @@ class App {
   void add_status_section(StatusSection s) { status_sections_.push_back(std::move(s)); }
   const std::vector<StatusSection>& status_sections() const { return status_sections_; }
 
+  // Inline XDP drop list (issue 16 item 4b; app/inline_drop.cpp): changed by the Blocker,
+  // published into the segment (and again to each new dataplane); counts read back.
+  DropList& drop_list() { return drop_list_; }
+  void publish_drop_list();
+  std::optional<uint64_t> drop_count(const Cidr& prefix) const;  // nullopt: not applied yet
+  void write_inline_status(JsonWriter& w) const;                 // /api/status "inline"
+
   SseHub& hub() { return hub_; }
   const CaptureManager& capture() const { return capture_; }
   DatabaseState database() const { return sink_.state(); }
@@ -149,6 +157,7 @@ class App {
   std::vector<EventObserver*> observers_;  // sink_, hub_, capture_, then subscribe()'s
   std::vector<StatusSection> status_sections_;
   CaptureManager capture_;
+  DropList drop_list_;
 };
 
 }  // namespace securenet::control
