@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <string_view>
 
 #include "child_process.h"
 #include "control_launcher.h"
@@ -22,41 +23,46 @@
 #include "tools/packet_builder.h"
 
 using namespace std::chrono_literals;
+using boost::beast::http::verb;
 using securenet::test::ChildProcess;
 using securenet::test::sh_out;
 using securenet::test::VethNetns;
 using securenet::test::wait_until;
-using boost::beast::http::verb;
 
 namespace {
 
 constexpr const char* kBlocked = "192.0.2.10";
 constexpr const char* kOther = "192.0.2.20";
+constexpr const char* kBlocked6 = "2001:db8::10";
 constexpr size_t kFrames = 1500;  // per source and phase
 
 std::vector<securenet::pkt::Frame> frames(const char* src, size_t n) {
   using namespace securenet::pkt;
   std::vector<Frame> out;
-  for (size_t i = 0; i < n; ++i)
-    out.push_back(Builder()
-                      .eth(mac("02:00:00:00:10:01"), mac("02:00:00:00:10:02"))
-                      .ipv4(ip4(src), ip4("198.51.100.1"))
-                      .udp(static_cast<uint16_t>(1024 + i % 1000), 53)
-                      .payload(32)
-                      .build());
+  const bool v6 = std::string_view(src).find(':') != std::string_view::npos;
+  for (size_t i = 0; i < n; ++i) {
+    Builder b;
+    b.eth(mac("02:00:00:00:10:01"), mac("02:00:00:00:10:02"));
+    if (v6)
+      b.vlan(42).ipv6(ip6(src), ip6("2001:db8:1::1"));  // also behind a VLAN tag
+    else
+      b.ipv4(ip4(src), ip4("198.51.100.1"));
+    out.push_back(b.udp(static_cast<uint16_t>(1024 + i % 1000), 53).payload(32).build());
+  }
   return out;
 }
 
 // The frames B's peer received (the kernel's counter in its namespace).
 uint64_t far_rx(const VethNetns& out) {
-  const std::string s = sh_out(out.exec_prefix() + "cat /sys/class/net/" + out.gen_if() +
-                               "/statistics/rx_packets");
+  const std::string s =
+      sh_out(out.exec_prefix() + "cat /sys/class/net/" + out.gen_if() + "/statistics/rx_packets");
   return std::strtoull(s.c_str(), nullptr, 10);
 }
 
 struct Inline {
   bool applied = false;
-  std::optional<uint64_t> drops;  // of kBlocked's /32; nullopt: not listed or not applied
+  std::optional<uint64_t> drops;   // of kBlocked's /32; nullopt: not listed or not applied
+  std::optional<uint64_t> drops6;  // of kBlocked6's /128
   size_t listed = 0;
   uint64_t forwarded = 0;
   std::string out_if;
@@ -82,9 +88,10 @@ Inline inline_status(const std::string& body) {
     ++r.listed;
     std::string_view prefix;
     uint64_t n = 0;
-    if (e["prefix"].get(prefix) == simdjson::SUCCESS &&
-        prefix == std::string(kBlocked) + "/32" && e["drops"].get(n) == simdjson::SUCCESS)
-      r.drops = n;
+    if (e["prefix"].get(prefix) != simdjson::SUCCESS || e["drops"].get(n) != simdjson::SUCCESS)
+      continue;
+    if (prefix == std::string(kBlocked) + "/32") r.drops = n;
+    if (prefix == std::string(kBlocked6) + "/128") r.drops6 = n;
   }
   return r;
 }
@@ -117,7 +124,12 @@ TEST(InlineDrop, ABlockedSourceIsDroppedInXdpWithExactCountsAndTheRestIsForwarde
   auto call = [&](verb v, const std::string& target, const std::string& body = "") {
     return sn_test::HttpClient(port).request(v, target, body, admin);
   };
-  auto status = [&] { return inline_status(call(verb::get, "/api/status").body); };
+  std::string last;  // the last /api/status body, for the failure messages
+  auto status = [&] {
+    auto r = call(verb::get, "/api/status");
+    last = std::to_string(r.status) + " " + r.body;
+    return inline_status(r.body);
+  };
   ASSERT_TRUE(wait_until([&] { return status().out_if == out.capture_if(); }, 30s, 50ms))
       << call(verb::get, "/api/status").body;
 
@@ -136,16 +148,25 @@ TEST(InlineDrop, ABlockedSourceIsDroppedInXdpWithExactCountsAndTheRestIsForwarde
   EXPECT_EQ(call(verb::post, "/api/blocks", R"({"ip":"198.51.100.1"})").status, 409);
   auto b = call(verb::post, "/api/blocks", std::string(R"({"ip":")") + kBlocked + R"("})");
   ASSERT_EQ(b.status, 200) << b.body;
+  b = call(verb::post, "/api/blocks", std::string(R"({"ip":")") + kBlocked6 + R"("})");
+  ASSERT_EQ(b.status, 200) << b.body;
   ASSERT_TRUE(wait_until(
       [&] {
         auto s = status();
-        return s.applied && s.drops == 0u;
+        return s.applied && s.drops == 0u && s.drops6 == 0u;
       },
       30s, 20ms))
-      << call(verb::get, "/api/status").body << dp.log();
+      << last << dp.log();
   send_both();
-  ASSERT_TRUE(wait_until([&] { return status().drops == kFrames; }, 30s, 20ms))
-      << call(verb::get, "/api/status").body;
+  const auto blocked6 = frames(kBlocked6, kFrames / 3);
+  ASSERT_EQ(in.send(blocked6), blocked6.size());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = status();
+        return s.drops == kFrames && s.drops6 == blocked6.size();
+      },
+      30s, 20ms))
+      << last;
   ASSERT_TRUE(wait_until([&] { return far_rx(out) - rx0 >= 3 * kFrames; }, 30s, 20ms));
   EXPECT_EQ(far_rx(out) - rx0, 3 * kFrames) << "exactly the other source's frames arrive";
   const auto blocks = call(verb::get, "/api/blocks");
@@ -155,6 +176,7 @@ TEST(InlineDrop, ABlockedSourceIsDroppedInXdpWithExactCountsAndTheRestIsForwarde
 
   // 3. Unblocked: both pass again, and the count stays where it was.
   ASSERT_EQ(call(verb::delete_, std::string("/api/blocks/") + kBlocked, "{}").status, 200);
+  ASSERT_EQ(call(verb::delete_, std::string("/api/blocks/") + kBlocked6, "{}").status, 200);
   ASSERT_TRUE(wait_until(
       [&] {
         auto s = status();
@@ -164,8 +186,7 @@ TEST(InlineDrop, ABlockedSourceIsDroppedInXdpWithExactCountsAndTheRestIsForwarde
   send_both();
   ASSERT_TRUE(wait_until([&] { return far_rx(out) - rx0 >= 5 * kFrames; }, 30s, 20ms));
   EXPECT_EQ(far_rx(out) - rx0, 5 * kFrames);
-  EXPECT_TRUE(wait_until([&] { return status().forwarded == 5 * kFrames; }, 10s, 20ms))
-      << call(verb::get, "/api/status").body;
+  EXPECT_TRUE(wait_until([&] { return status().forwarded == 5 * kFrames; }, 10s, 20ms)) << last;
   const auto after = call(verb::get, "/api/blocks").body;
   EXPECT_NE(after.find(R"("action":"withdraw")"), std::string::npos) << after;
   EXPECT_EQ(control.stop(), 0) << control.log();

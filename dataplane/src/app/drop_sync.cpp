@@ -46,8 +46,8 @@ void DropListSync::apply(const shm::DropListCopy& next, shm::Header& h) {
       continue;
     }
     bool ok = true;
-    for (auto& f : filters_) ok = f->add(static_cast<uint32_t>(i), r.prefix,
-                                         static_cast<uint32_t>(r.length)) && ok;
+    for (auto& f : filters_)
+      ok = f->add(static_cast<uint32_t>(i), r.prefix, static_cast<uint32_t>(r.length)) && ok;
     if (!ok) ++errors;
     h.drop_counts[i].drops.store(0, std::memory_order_relaxed);
     h.drop_counts[i].id.store(r.id, std::memory_order_release);

@@ -11,8 +11,7 @@ namespace securenet::afxdp {
 
 Result<InlineTx> InlineTx::open(const std::string& ifname) {
   const unsigned ifindex = if_nametoindex(ifname.c_str());
-  if (ifindex == 0)
-    return make_error("afxdp: --inline: no such interface '" + ifname + "'", errno);
+  if (ifindex == 0) return make_error("afxdp: --inline: no such interface '" + ifname + "'", errno);
   Fd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));  // protocol 0: receives nothing
   if (!fd) return make_error(std::string("afxdp: --inline: ") + std::strerror(errno), errno);
   int one = 1;
