@@ -9,6 +9,10 @@
 
 namespace securenet::afxdp {
 
+namespace {
+constexpr unsigned kBusyRetries = 8;  // a full driver queue: tries of one frame before it is lost
+}  // namespace
+
 Result<InlineTx> InlineTx::open(const std::string& ifname) {
   const unsigned ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return make_error("afxdp: --inline: no such interface '" + ifname + "'", errno);
@@ -32,15 +36,19 @@ void InlineTx::send(uint8_t* const* frames, const uint32_t* lens, uint32_t n) no
     msgs_[i].msg_hdr.msg_iov = &iov_[i];
     msgs_[i].msg_hdr.msg_iovlen = 1;
   }
-  uint32_t done = 0, failed = 0;
+  uint32_t done = 0, failed = 0, busy = 0;
   while (done + failed < n) {
     const int r = sendmmsg(fd_.get(), msgs_ + done + failed, n - done - failed, 0);
     if (r > 0) {
       done += static_cast<uint32_t>(r);
+      busy = 0;
     } else if (r < 0 && errno == EINTR) {
       continue;
+    } else if (r < 0 && (errno == ENOBUFS || errno == EAGAIN) && ++busy <= kBusyRetries) {
+      continue;  // the driver's queue is full for now: try the same frame again
     } else {
       ++failed;  // this frame cannot go (too long, interface down): skip it, send the rest
+      busy = 0;
     }
   }
   forwarded_.store(forwarded_.load(std::memory_order_relaxed) + done, std::memory_order_relaxed);
