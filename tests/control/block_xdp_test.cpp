@@ -1,5 +1,5 @@
 // Blocking mode xdp (issue 16 item 4b) without a dataplane: the Blocker puts an attacker's
-// address on the App's drop list (never a victim's, a protected or whitelisted one), takes it
+// address on the App's drop list (never a victim's or a protected one), takes it
 // off when its alerts resolve, on a manual unblock and at shutdown; each step is recorded.
 #include <gtest/gtest.h>
 
@@ -55,7 +55,7 @@ TEST_F(XdpBlock, AnAttackerGoesOnTheDropListUntilItsAlertResolves) {
   EXPECT_NE(blocker.to_json().find("alert resolved"), std::string::npos);
 }
 
-TEST_F(XdpBlock, VictimsProtectedAndWhitelistedHostsAreNeverDropped) {
+TEST_F(XdpBlock, VictimsAndProtectedHostsAreNeverDropped) {
   Blocker blocker(ioc_, config(), app_);
   blocker.on_alert_changed(alert("v-1", AlertKind::kTrafficReceived, "203.0.113.10"));
   blocker.on_alert_changed(alert("p-1", AlertKind::kTrafficThreshold, "192.0.2.5"));
@@ -84,4 +84,27 @@ TEST_F(XdpBlock, ManualBlocksOfBothFamiliesAndTheirUnblockAndShutdown) {
   EXPECT_EQ(blocker.unblock("2001:db8::66", AuditEvent{}).status, 404u);
   blocker.withdraw_all_now();  // bans do not outlive the process
   EXPECT_EQ(app_.drop_list().size(), 0u);
+}
+
+TEST_F(XdpBlock, TheBanTimeTakesTheSourceOffTheList) {
+  BlockConfig c = config();
+  c.ban_time_s = 1;
+  Blocker blocker(ioc_, c, app_);
+  blocker.start();
+  blocker.on_alert_changed(alert("b-1", AlertKind::kPortScan, "203.0.113.77"));
+  EXPECT_FALSE(listed("203.0.113.77")) << blocker.to_json();  // port_scan: not in kinds
+  c.kinds.push_back(AlertKind::kPortScan);
+  Blocker scans(ioc_, c, app_);
+  scans.start();
+  scans.on_alert_changed(alert("b-2", AlertKind::kPortScan, "203.0.113.78"));
+  ASSERT_TRUE(listed("203.0.113.78"));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (listed("203.0.113.78") && std::chrono::steady_clock::now() < until) {
+    ioc_.restart();
+    ioc_.run_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(listed("203.0.113.78"));
+  EXPECT_NE(scans.to_json().find("ban time passed"), std::string::npos);
+  blocker.stop();
+  scans.stop();
 }
