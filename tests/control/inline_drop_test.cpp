@@ -171,6 +171,13 @@ TEST(InlineDrop, ABlockedSourceIsDroppedInXdpWithExactCountsAndTheRestIsForwarde
       << last;
   ASSERT_TRUE(wait_until([&] { return far_rx(out) - rx0 >= 3 * kFrames; }, 30s, 20ms));
   EXPECT_EQ(far_rx(out) - rx0, 3 * kFrames) << "exactly the other source's frames arrive";
+  const std::string metrics = call(verb::get, "/metrics").body;  // totals only: it is public
+  EXPECT_NE(metrics.find("securenet_drop_list_dropped_packets " +
+                         std::to_string(kFrames + blocked6.size()) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("securenet_drop_list_entries 2\n"), std::string::npos);
+  EXPECT_EQ(metrics.find(kBlocked), std::string::npos);
   const auto blocks = call(verb::get, "/api/blocks");
   EXPECT_NE(blocks.body.find(R"("mode":"xdp")"), std::string::npos) << blocks.body;
   EXPECT_NE(blocks.body.find(R"("drops":)" + std::to_string(kFrames)), std::string::npos)

@@ -92,6 +92,10 @@ class App {
   void publish_drop_list();
   std::optional<uint64_t> drop_count(const Cidr& prefix) const;  // nullopt: not applied yet
   void write_inline_status(JsonWriter& w) const;                 // /api/status "inline"
+  struct InlineTotals {
+    uint64_t entries = 0, dropped = 0, forwarded = 0, tx_errors = 0;
+  };
+  InlineTotals inline_totals() const;  // /metrics (no prefixes: the endpoint is public)
 
   SseHub& hub() { return hub_; }
   const CaptureManager& capture() const { return capture_; }

@@ -23,6 +23,20 @@ std::optional<uint64_t> App::drop_count(const Cidr& prefix) const {
   return read_drop_count(r->header(), slot->first, slot->second);
 }
 
+App::InlineTotals App::inline_totals() const {
+  const ShmReader* r = const_cast<SegmentWatch&>(watch_).reader();
+  InlineTotals t;
+  t.entries = drop_list_.size();
+  if (!r) return t;
+  t.forwarded = shm::read(r->header().inline_forwarded);
+  t.tx_errors = shm::read(r->header().inline_tx_errors);
+  for (size_t i = 0; i < drop_list_.slots().size(); ++i) {
+    const auto& e = drop_list_.slots()[i];
+    if (e.id) t.dropped += read_drop_count(r->header(), i, e.id).value_or(0);
+  }
+  return t;
+}
+
 void App::write_inline_status(JsonWriter& w) const {
   const ShmReader* r = const_cast<SegmentWatch&>(watch_).reader();
   w.begin_object();
