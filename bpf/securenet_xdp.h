@@ -33,6 +33,21 @@ SN_STATIC_ASSERT(offsetof(struct sn_xdp_counters, redirected) == 0, "redirected 
 SN_STATIC_ASSERT(offsetof(struct sn_xdp_counters, passed) == 8, "passed offset");
 SN_STATIC_ASSERT(offsetof(struct sn_xdp_counters, dropped) == 16, "dropped offset");
 
+/* ---- inline drop list (issue 16 item 4b) ---------------------------------------------- */
+
+/* Entries of the LPM trie of blocked source prefixes (= slots of the shm drop list). */
+#define SN_XDP_DROP_SLOTS 256
+
+/* Key of sn_drop_prefixes: an LPM-trie key over the 16-byte address (IPv4 as the mapped
+ * ::ffff:a.b.c.d, so an IPv4 /n is prefixlen 96 + n). The value is the entry's slot, the
+ * index of its per-CPU drop counter in sn_drop_counts. */
+struct sn_drop_key {
+  __u32 prefixlen;
+  __u8 addr[16];
+};
+
+SN_STATIC_ASSERT(sizeof(struct sn_drop_key) == 20, "sn_drop_key size");
+
 /* ---- traffic generator (gen_tx.bpf.c, run with BPF_PROG_RUN live frames) ---------------- */
 
 /* Largest frame the live-frames generator carries (without FCS), and its frame table size. */

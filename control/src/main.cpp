@@ -104,6 +104,7 @@ int run(const CliOptions& o) {
   }
   app.add_status_section(
       {"notifications", [&notifier](JsonWriter& w) { notifier.write_status(w); }});
+  app.add_status_section({"inline", [&app](JsonWriter& w) { app.write_inline_status(w); }});
   if (!cfg->recovered.empty()) app.raise_event("config_recovered", Severity::kHigh, cfg->recovered);
   Router router;
   DbRouteDeps dd;

@@ -190,7 +190,13 @@ TEST(StartErrors, BufferAndSchedulingOptionsRefuseBadValues) {
       {"--source afxdp --target x --sched-fifo 100", "--sched-fifo"},
       {"--source afxdp --target x --buffer-ms 10 --ring-size 4096", "--buffer-ms"},
       {"--source afpacket --target x --expected-pps 5000", "--expected-pps"},
-      {"--source pcap --target x --busy-poll-us 10", "--busy-poll-us"}};
+      {"--source pcap --target x --busy-poll-us 10", "--busy-poll-us"},
+      {"--source pcap --target x --inline eth9", "--inline"},  // issue 16 item 4b
+      {"--source afpacket --target x --inline eth9", "--inline"},
+      {"--source afxdp --target x --inline ''", "--inline"},
+      {"--source afxdp --target x --inline a234567890123456", "--inline"},
+      {"--source afxdp --target x --inline a,b", "--inline"},
+      {"--source afxdp --target x,y --inline z", "--inline"}};
   for (const auto& [args, opt] : bad) {
     const std::string out = sh_out(dp + " " + args + " 2>&1; echo rc=$?");
     EXPECT_NE(out.find("rc=2"), std::string::npos) << args << ": " << out;
@@ -219,6 +225,22 @@ TEST_F(StartErrorsOnVeth, NoPermissionFailsWithOneLine) {
                " --instance noperm-" + std::to_string(getpid()) + " 2>&1");
     EXPECT_NE(out.find("no permission"), std::string::npos) << src << ": " << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  }
+}
+
+// --inline (issue 16 item 4b) names another, existing interface: one line otherwise, and the
+// capture interface is left without our program.
+TEST_F(StartErrorsOnVeth, InlineToTheCaptureInterfaceOrANonexistentOneIsRefused) {
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  for (const std::string& out_if : {env_->capture_if(), std::string("sn-no-such1")}) {
+    const std::string out =
+        sh_out(std::string(SN_DATAPLANE) + " --source afxdp --target " + env_->capture_if() +
+               " --inline " + out_if + " --instance inl-" + std::to_string(getpid()) + " 2>&1");
+    EXPECT_NE(out.find("--inline: '" + out_if + "' must be an existing interface other than"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_EQ(sh_out("ip link show " + env_->capture_if()).find(" xdp"), std::string::npos);
   }
 }
 

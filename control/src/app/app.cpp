@@ -94,6 +94,7 @@ void App::schedule() {
 void App::publish() {
   if (ShmReader* r = watch_.reader(); r && r->control()) {
     publish_config(*r->control(), config_);
+    publish_drop_list();
     published_ = true;
   }
 }

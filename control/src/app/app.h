@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "block/drop_list.h"
 #include "capture/capture_manager.h"
 #include "config/security_config.h"
 #include "detect/alert_store.h"
@@ -88,6 +89,17 @@ class App {
   using StatusSection = std::pair<std::string, std::function<void(JsonWriter&)>>;
   void add_status_section(StatusSection s) { status_sections_.push_back(std::move(s)); }
   const std::vector<StatusSection>& status_sections() const { return status_sections_; }
+
+  // Inline XDP drop list (issue 16 item 4b; app/inline_drop.cpp): changed by the Blocker,
+  // published into the segment (and again to each new dataplane); counts read back.
+  DropList& drop_list() { return drop_list_; }
+  void publish_drop_list();
+  std::optional<uint64_t> drop_count(const Cidr& prefix) const;  // nullopt: not applied yet
+  void write_inline_status(JsonWriter& w) const;                 // /api/status "inline"
+  struct InlineTotals {
+    uint64_t entries = 0, dropped = 0, forwarded = 0, tx_errors = 0;
+  };
+  InlineTotals inline_totals() const;  // /metrics (no prefixes: the endpoint is public)
 
   SseHub& hub() { return hub_; }
   const CaptureManager& capture() const { return capture_; }
@@ -166,6 +178,7 @@ class App {
   std::vector<EventObserver*> observers_;  // sink_, hub_, capture_, then subscribe()'s
   std::vector<StatusSection> status_sections_;
   CaptureManager capture_;
+  DropList drop_list_;
 };
 
 }  // namespace securenet::control

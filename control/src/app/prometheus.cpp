@@ -83,6 +83,16 @@ std::string prometheus_text(const App& app) {
   sample(o, "securenet_spool_degraded", db.spool_degraded);
   metric(o, "securenet_dataplane_up", "gauge", "1 when the dataplane heartbeat is fresh.");
   sample(o, "securenet_dataplane_up", s->dataplane.state == DataplaneState::kUp ? 1 : 0);
+  const App::InlineTotals in = app.inline_totals();  // issue 16 item 4b
+  metric(o, "securenet_drop_list_entries", "gauge", "Prefixes on the inline XDP drop list.");
+  sample(o, "securenet_drop_list_entries", static_cast<double>(in.entries));
+  metric(o, "securenet_drop_list_dropped_packets", "gauge",
+         "Packets the XDP drop list dropped, summed over the entries listed now.");
+  sample(o, "securenet_drop_list_dropped_packets", static_cast<double>(in.dropped));
+  counter("inline_forwarded_frames", "counter", "Frames sent on the --inline interface.",
+          in.forwarded);
+  counter("inline_tx_errors", "counter", "Frames that could not be sent on the --inline interface.",
+          in.tx_errors);
   metric(o, "securenet_tick_duration_ms", "gauge", "Time the last control tick took.");
   sample(o, "securenet_tick_duration_ms", s->tick_duration_ms);
   return o;

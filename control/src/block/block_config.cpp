@@ -15,13 +15,17 @@
 
 namespace securenet::control {
 
-const char* to_string(BlockMode m) { return m == BlockMode::kFlowspec ? "flowspec" : "blackhole"; }
+const char* to_string(BlockMode m) {
+  return m == BlockMode::kFlowspec ? "flowspec" : m == BlockMode::kXdp ? "xdp" : "blackhole";
+}
 
 bool parse_block_mode(std::string_view s, BlockMode& out) {
   if (s == "blackhole")
     out = BlockMode::kBlackhole;
   else if (s == "flowspec")
     out = BlockMode::kFlowspec;
+  else if (s == "xdp")
+    out = BlockMode::kXdp;
   else
     return false;
   return true;
@@ -103,7 +107,7 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
       return field_error(k, "must be true or false");
   } else if (k == "mode") {
     if (v.get_string().get(s) != simdjson::SUCCESS || !parse_block_mode(s, c.mode))
-      return field_error(k, "must be \"blackhole\" or \"flowspec\"");
+      return field_error(k, "must be \"blackhole\", \"flowspec\" or \"xdp\"");
   } else if (k == "min_severity") {
     std::optional<Severity> sev;
     if (v.get_string().get(s) == simdjson::SUCCESS) sev = parse_severity(s);
@@ -214,7 +218,7 @@ Result<BlockConfig> load_block_config(const std::string& path) {
   text.resize(static_cast<size_t>(in.gcount()));
   auto c = parse_block_config(text);
   if (!c) return make_error("--block-config " + path + ": " + c.error().message);
-  if (c->enabled && ::access(c->gobgp.c_str(), X_OK) != 0)
+  if (c->enabled && c->mode != BlockMode::kXdp && ::access(c->gobgp.c_str(), X_OK) != 0)
     return make_error("--block-config " + path + ": gobgp '" + c->gobgp +
                       "' is not executable (apt-get install gobgpd)");
   return c;

@@ -16,7 +16,8 @@
 
 namespace securenet::control {
 
-enum class BlockMode : uint8_t { kBlackhole, kFlowspec };
+// kXdp (issue 16 item 4b): the source goes on the inline dataplane's XDP drop list (no BGP).
+enum class BlockMode : uint8_t { kBlackhole, kFlowspec, kXdp };
 const char* to_string(BlockMode m);
 bool parse_block_mode(std::string_view s, BlockMode& out);
 

@@ -17,6 +17,11 @@ AuditEvent sensor_actor() {
   return e;
 }
 
+bool is_attacker(const Alert& a) {
+  const char* role = alert_role(a.kind);
+  return role && std::string_view(role) == "attacker";
+}
+
 // FlowSpec fields an alert implies: reflection is UDP from amplifiers; an attacker's
 // traffic is matched by source, a victim's by destination.
 void alert_rule(const Alert& a, BlockRule& r) {
@@ -107,12 +112,33 @@ void Blocker::audit(const char* action, const std::string& ip, const Block& b,
   app_.audit(e);
 }
 
+// Mode xdp (issue 16 item 4b): the source's /32 or /128 goes on the inline drop list, which
+// the App publishes to the dataplane at once; no BGP speaker involved.
+void Blocker::drop(const std::string& ip, Block& b, BlockEvent& ev) {
+  auto cidr = parse_cidr(ip);
+  auto why = cidr ? app_.drop_list().add(*cidr) : std::optional<std::string>("not an address");
+  b.state = why ? "failed" : "active";
+  b.result = why.value_or("");
+  ev.result = why ? "failed: " + *why : "ok";
+  if (!why) app_.publish_drop_list();
+}
+
+void Blocker::undrop(const std::string& ip) {
+  auto cidr = parse_cidr(ip);
+  if (cidr && app_.drop_list().remove(*cidr)) app_.publish_drop_list();
+}
+
 void Blocker::announce(const std::string& ip, Block b, const AuditEvent& who) {
   announce_times_.push_back(wall_ms());
   std::shared_ptr<BlockEvent> ev;
   record(ip, "announce", b.reason, b.by);
   ev = recent_.front();
   audit("block", ip, b, b.reason, who);
+  if (b.rule.mode == BlockMode::kXdp) {
+    drop(ip, b, *ev);
+    blocks_[ip] = std::move(b);
+    return;
+  }
   auto argv = announce_argv(cfg_, b.rule);
   blocks_[ip] = std::move(b);
   runner_.submit(std::move(argv), [this, ip, ev](const CommandResult& r) {
@@ -136,6 +162,11 @@ void Blocker::withdraw(const std::string& ip, const std::string& why, const Audi
   record(ip, "withdraw", why, who.actor_email.empty() ? "sensor" : who.actor_email);
   auto ev = recent_.front();
   audit("unblock", ip, b, why, who);
+  if (b.rule.mode == BlockMode::kXdp) {
+    undrop(ip);
+    ev->result = "ok";
+    return;
+  }
   runner_.submit(withdraw_argv(cfg_, b.rule), [ev](const CommandResult& r) {
     ev->result = r.ok() ? "ok" : "failed: " + r.output.substr(0, 300);
   });
@@ -162,7 +193,10 @@ void Blocker::on_alert_changed(const Alert& a) {
     if (!it->second.alert_ids.empty()) it->second.alert_ids.push_back(a.id);
     return;
   }
-  if (auto why = refusal(ip)) {
+  auto why = refusal(ip);
+  if (!why && cfg_.mode == BlockMode::kXdp && !is_attacker(a))
+    why = "the drop list drops sources: the alert's host is the victim";
+  if (why) {
     record(ip, "refused", reason, "sensor").result = *why;
     Block b;
     b.rule.mode = cfg_.mode;
@@ -228,6 +262,11 @@ void Blocker::withdraw_all_now() {
   // Bounded (systemd's TimeoutStopSec is 20 s): what is left after 10 s is named, not waited on.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (const auto& [ip, b] : blocks_) {
+    if (b.rule.mode == BlockMode::kXdp) {
+      undrop(ip);
+      std::fprintf(stderr, "securenet-control: shutdown: %s off the drop list\n", ip.c_str());
+      continue;
+    }
     if (std::chrono::steady_clock::now() >= until) {
       std::fprintf(stderr, "securenet-control: shutdown: NOT withdrawn (out of time): %s\n",
                    ip.c_str());
@@ -264,6 +303,12 @@ std::string Blocker::to_json(bool show_by) const {
     w.key("expires_ms");
     b.expires_ms ? w.value(b.expires_ms) : w.null();
     w.field("state", b.state).field("result", b.result);
+    if (b.rule.mode == BlockMode::kXdp) {  // packets the inline dataplane dropped (issue 16)
+      auto cidr = parse_cidr(ip);
+      auto n = cidr ? app_.drop_count(*cidr) : std::nullopt;
+      w.key("drops");
+      n ? w.value(*n) : w.null();
+    }
     if (b.rule.mode == BlockMode::kFlowspec) {
       w.field("match", b.rule.match_source ? "source" : "destination");
       w.key("protocol");

@@ -33,7 +33,7 @@ struct Block {
   std::string reason;                    // "traffic_received HIGH" | "manual"
   std::string by;                        // "sensor" or the admin's email
   int64_t since_ms = 0, expires_ms = 0;  // 0: no ban time
-  std::string state = "announcing";      // announcing | active | failed
+  std::string state = "announcing";      // announcing | active | failed (xdp: active at once)
   std::string result;                    // gobgp's answer when it failed
 };
 
@@ -85,6 +85,8 @@ class Blocker : public EventObserver {
   std::optional<std::string> refusal(const std::string& ip);  // protected / cap / full
   void announce(const std::string& ip, Block b, const AuditEvent& who);
   void withdraw(const std::string& ip, const std::string& why, const AuditEvent& who);
+  void drop(const std::string& ip, Block& b, BlockEvent& ev);  // mode xdp
+  void undrop(const std::string& ip);
   BlockEvent& record(const std::string& ip, const char* action, const std::string& reason,
                      const std::string& by);
   void audit(const char* action, const std::string& ip, const Block& b, const std::string& why,

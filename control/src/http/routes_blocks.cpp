@@ -34,7 +34,7 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
     } else if (k == "mode") {
       BlockMode mode{};
       if (v.get_string().get(s) != simdjson::SUCCESS || !parse_block_mode(s, mode))
-        return bad("mode: must be \"blackhole\" or \"flowspec\"", "mode");
+        return bad("mode: must be \"blackhole\", \"flowspec\" or \"xdp\"", "mode");
       m.mode = mode;
     } else if (k == "ban_s") {
       if (v.get_int64().get(n) != simdjson::SUCCESS || n < 0 || n > kMaxBanTimeS)

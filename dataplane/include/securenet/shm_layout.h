@@ -32,7 +32,9 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 // 4: attack capture (issue 16): ControlBlock::capture, Header::capture_*, CaptureRecord rings
 //    also (no new version: a reserved word taken, the sum bits unmoved): ControlBlock::
 //    syn_trigger and the SYN flag of rate_window, whose epoch field is one bit narrower
-// 5: victims (issue 13 item 2): HostEntry's fourth cache line: syn_recv, synack_sent, fan-in
+// 5: victims (issue 13 item 2): HostEntry's fourth cache line: syn_recv, synack_sent, fan-in;
+//    inline XDP drop list (issue 16 item 4b): ControlBlock::drop_list (control -> dataplane),
+//    Header::drop_* and inline_out_if (dataplane -> control), appended at the ends
 inline constexpr uint32_t kLayoutVersion = 5;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
@@ -178,6 +180,41 @@ struct alignas(kCacheLine) CaptureControl {
 };
 static_assert(sizeof(CaptureControl) == kCacheLine);
 
+// Inline XDP drop list (issue 16 item 4b): the source prefixes the dataplane's XDP program
+// drops before the socket. Written by the control plane only (write_drop_list), under a
+// sequence lock of its own (same protocol as the ControlBlock's; not part of ControlConfig).
+// Slot i holds one prefix while its `id` (> 0, never reused by one control plane) is set;
+// id 0 = a free slot. A prefix keeps its slot while listed, so its drop count stays with it.
+inline constexpr size_t kDropListCapacity = 256;
+
+struct DropEntry {
+  Counter id;         // 0: free slot
+  Counter prefix[2];  // the IpKey, as two words (IPv4 as ::ffff:a.b.c.d)
+  Counter length;     // prefix length over the 16 bytes: IPv4 /n is 96 + n; 1..128
+};
+static_assert(sizeof(DropEntry) == 32);
+
+struct alignas(kCacheLine) DropListControl {
+  Counter generation;  // +1 per publish; the dataplane re-syncs its XDP map when it moves
+  Counter seq;         // the sequence lock: odd while a write is under way
+  Counter count;       // slots in use
+  Counter reserved[5];
+  DropEntry entries[kDropListCapacity];
+};
+static_assert(sizeof(DropListControl) % kCacheLine == 0);
+
+// A private copy of the drop list.
+struct DropRule {
+  uint64_t id = 0;
+  IpKey prefix{};
+  uint64_t length = 0;
+};
+struct DropListCopy {
+  uint64_t generation = 0;
+  uint64_t count = 0;
+  DropRule entries[kDropListCapacity];
+};
+
 struct alignas(kCacheLine) ControlBlock {
   Counter generation;     // +1 per published config; workers reload when it moves
   Counter sample_one_in;  // sample 1 of N packets into the ring; 0 = off
@@ -193,7 +230,8 @@ struct alignas(kCacheLine) ControlBlock {
   // epoch, as connection-rate crossings (half the lowest connection_rate_per_min); 0 = off.
   Counter syn_trigger;
   Counter reserved_fast[6];
-  CaptureControl capture;  // issue 16; not part of ControlConfig (its own protocol)
+  CaptureControl capture;     // issue 16; not part of ControlConfig (its own protocol)
+  DropListControl drop_list;  // issue 16 item 4b; its own sequence lock (write_drop_list)
 };
 static_assert(sizeof(ControlBlock) % kCacheLine == 0);
 static_assert(offsetof(ControlBlock, proto_blacklist) == 64);
@@ -243,6 +281,41 @@ inline bool try_read_control(const ControlBlock& cb, ControlConfig& out) noexcep
       cb, out, [](Counter& f, uint64_t& v) { v = f.load(std::memory_order_relaxed); });
   std::atomic_thread_fence(std::memory_order_acquire);
   return cb.seq.load(std::memory_order_relaxed) == before;
+}
+
+// The drop list's writer (the control plane): every slot of `c`, then generation + 1.
+inline void write_drop_list(DropListControl& d, const DropListCopy& c) noexcept {
+  const uint64_t s = d.seq.load(std::memory_order_relaxed);
+  d.seq.store(s | 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (size_t i = 0; i < kDropListCapacity; ++i) {
+    uint64_t w[2];
+    std::memcpy(w, c.entries[i].prefix.bytes, 16);
+    d.entries[i].id.store(c.entries[i].id, std::memory_order_relaxed);
+    d.entries[i].prefix[0].store(w[0], std::memory_order_relaxed);
+    d.entries[i].prefix[1].store(w[1], std::memory_order_relaxed);
+    d.entries[i].length.store(c.entries[i].length, std::memory_order_relaxed);
+  }
+  d.count.store(c.count, std::memory_order_relaxed);
+  d.generation.store(d.generation.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  d.seq.store((s | 1) + 1, std::memory_order_release);
+}
+
+// The reader's side: true with `out` a whole list, false when a write raced (try later).
+inline bool try_read_drop_list(const DropListControl& d, DropListCopy& out) noexcept {
+  const uint64_t before = d.seq.load(std::memory_order_acquire);
+  if (before & 1) return false;
+  for (size_t i = 0; i < kDropListCapacity; ++i) {
+    uint64_t w[2] = {d.entries[i].prefix[0].load(std::memory_order_relaxed),
+                     d.entries[i].prefix[1].load(std::memory_order_relaxed)};
+    out.entries[i].id = d.entries[i].id.load(std::memory_order_relaxed);
+    std::memcpy(out.entries[i].prefix.bytes, w, 16);
+    out.entries[i].length = d.entries[i].length.load(std::memory_order_relaxed);
+  }
+  out.count = d.count.load(std::memory_order_relaxed);
+  out.generation = d.generation.load(std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return d.seq.load(std::memory_order_relaxed) == before;
 }
 
 #define SECURENET_X(...) +1
@@ -448,6 +521,21 @@ struct alignas(4096) Header {
   uint64_t capture_capacity;
   uint32_t sizeof_capture_record;
   uint32_t reserved_capture;
+  // Inline drop list (issue 16 item 4b), written by the dataplane only (its drop-list sync,
+  // every 50 ms). drop_counts[i] counts the packets dropped for the entry whose id it names
+  // (the slot's id in DropListControl): `id` 0, then drops 0, then `id` (release) when a
+  // slot gets a new entry; a reader keeps `drops` only if it saw the same id before and after.
+  uint32_t drop_filter;  // 1: the source drops listed prefixes (AF_XDP); 0: the list is unused
+  uint32_t reserved_drop;
+  char inline_out_if[16];        // --inline OUT_IF (NUL-terminated); empty: capture only
+  Counter drop_list_generation;  // DropListControl::generation last applied to the XDP map
+  Counter drop_list_errors;      // entries the kernel refused (bad length, map full)
+  Counter inline_forwarded;      // frames sent on OUT_IF (all workers)
+  Counter inline_tx_errors;      // frames that could not be sent on OUT_IF
+  struct DropCount {
+    Counter id;
+    Counter drops;
+  } drop_counts[kDropListCapacity];
 };
 static_assert(sizeof(Header) % 4096 == 0);
 static_assert(offsetof(Header, magic) == 0);

@@ -31,6 +31,25 @@ struct SourceStats {
   uint64_t errors = 0;  // cumulative receive errors
 };
 
+// Inline drop list (issue 16 item 4b): a filter in front of the source that drops frames
+// whose source address falls in a listed prefix (the AF_XDP source's XDP program). Called
+// from one thread (the dataplane's drop-list sync), never from the packet path.
+class DropFilter {
+ public:
+  virtual ~DropFilter() = default;
+  // Drops `prefix`/`length` (length over the 16-byte key, 1..128), counted in `slot` whose
+  // count restarts at 0. False when the kernel refused it.
+  virtual bool add(uint32_t slot, const shm::IpKey& prefix, uint32_t length) noexcept = 0;
+  virtual void remove(const shm::IpKey& prefix, uint32_t length) noexcept = 0;
+  virtual uint64_t drops(uint32_t slot) noexcept = 0;  // since add()
+  virtual void set_active(bool on) noexcept = 0;       // off: no lookup per packet
+};
+
+struct InlineStats {
+  uint64_t forwarded = 0;  // frames sent on the --inline interface
+  uint64_t tx_errors = 0;  // frames that could not be sent
+};
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;
@@ -41,6 +60,10 @@ class PacketSource {
   virtual bool finished() const noexcept { return false; }
   // Cumulative drop/error counters; cheap enough to call every few milliseconds.
   virtual SourceStats stats() noexcept { return {}; }
+  // Issue 16 item 4b: the drop filter in front of this source (shared by the sources of one
+  // interface), or null; and what --inline forwarded (readable from any thread).
+  virtual std::shared_ptr<DropFilter> drop_filter() const { return nullptr; }
+  virtual InlineStats inline_stats() const noexcept { return {}; }
 };
 
 struct SourceOptions {
@@ -57,6 +80,7 @@ struct SourceOptions {
   std::vector<std::string> eal_args;  // dpdk: EAL arguments passed through
   uint32_t ring_size = 4096;          // afpacket/afxdp/dpdk ring depth
   uint32_t busy_poll_us = 0;          // afxdp: SO_PREFER_BUSY_POLL with this SO_BUSY_POLL (0 = off)
+  std::string inline_if;  // afxdp: --inline OUT_IF, every frame received is sent on it (issue 16)
 };
 
 // Several interfaces in one dataplane: a live source's target may be a comma-separated

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 namespace securenet {
@@ -46,7 +47,8 @@ enum Opt {
   kBufferMs,
   kExpectedPps,
   kBusyPollUs,
-  kSchedFifo
+  kSchedFifo,
+  kInline
 };
 
 const option kLong[] = {{"source", required_argument, nullptr, kSource},
@@ -80,6 +82,7 @@ const option kLong[] = {{"source", required_argument, nullptr, kSource},
                         {"buffer-ms", required_argument, nullptr, kBufferMs},
                         {"expected-pps", required_argument, nullptr, kExpectedPps},
                         {"busy-poll-us", required_argument, nullptr, kBusyPollUs},
+                        {"inline", required_argument, nullptr, kInline},
                         {"sched-fifo", required_argument, nullptr, kSchedFifo},
                         {nullptr, 0, nullptr, 0}};
 
@@ -285,6 +288,11 @@ Status apply(DataplaneOptions& o, int c, const char* arg) {
       st = num("busy-poll-us", 0, 1000, v);
       o.source.busy_poll_us = static_cast<uint32_t>(v);
       return st;
+    case kInline:
+      if (!*arg || std::strlen(arg) > 15 || std::strchr(arg, ',') || std::strchr(arg, '/'))
+        return make_error("--inline: an interface name of 1..15 characters");
+      o.source.inline_if = arg;
+      return Ok{};
     case kSchedFifo:
       st = num("sched-fifo", 1, 99, v);
       o.sched_fifo = static_cast<int>(v);
@@ -329,6 +337,10 @@ Source:
   --busy-poll-us N                    afxdp: SO_PREFER_BUSY_POLL with SO_BUSY_POLL N µs,
                                       0..1000 (default 0 = off; needs the driver's
                                       napi_defer_hard_irqs, see the AF_XDP README)
+  --inline OUT_IF                     afxdp: inline sensor: every frame received on the
+                                      target is sent on OUT_IF after it was counted; the
+                                      drop list (control plane blocks, mode xdp) is dropped
+                                      in XDP before the socket and never reaches OUT_IF
   --sched-fifo PRIO                   run the workers SCHED_FIFO at PRIO 1..99 (a CPU hog
                                       cannot preempt them; give them cores of their own)
   --eal "ARGS"                        dpdk: EAL arguments (split on spaces); or after --
@@ -421,6 +433,12 @@ Result<DataplaneOptions> parse_cli(int argc, char** argv) {
     return make_error("--buffer-ms and --expected-pps size the afxdp rings; not with --ring-size");
   if (o.source.busy_poll_us && o.source.kind != shm::SourceKind::kAfXdp)
     return make_error("--busy-poll-us is for --source afxdp");
+  if (!o.source.inline_if.empty() && o.source.kind != shm::SourceKind::kAfXdp)
+    return make_error("--inline is for --source afxdp");
+  if (!o.source.inline_if.empty() && o.source.target.find(',') != std::string::npos)
+    return make_error("--inline takes one capture interface (--target without a list)");
+  o.segment.inline_out_if = o.source.inline_if;
+  o.segment.drop_filter = o.source.kind == shm::SourceKind::kAfXdp;
   // A replayed capture lists every host of the file unless ageing is asked for.
   if (!host_idle_given)
     o.segment.host_idle_s = o.source.kind == shm::SourceKind::kPcap ? 0 : kDefaultHostIdleS;

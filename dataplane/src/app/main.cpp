@@ -4,15 +4,18 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "app/cli.h"
+#include "app/drop_sync.h"
 #include "app/report.h"
 #include "pipeline/worker.h"
 #include "securenet/shm_reader.h"
@@ -38,11 +41,13 @@ sigset_t blocked_signals() {
   return set;
 }
 
+// `housekeeping` runs every 50 ms on this thread (the drop list, issue 16 item 4b).
 void wait_for_end(const sigset_t& sigs, const std::vector<std::unique_ptr<Worker>>& workers,
-                  std::atomic<bool>& stop) {
+                  std::atomic<bool>& stop, const std::function<void()>& housekeeping) {
   const timespec tick{0, 50'000'000};
   for (;;) {
     if (sigtimedwait(&sigs, nullptr, &tick) > 0) break;
+    housekeeping();
     bool all_done = true;
     for (const auto& w : workers) all_done = all_done && w->finished();
     if (all_done) break;
@@ -74,6 +79,18 @@ void set_fifo(int prio) {
                  std::strerror(e));
 }
 
+// The drop filters of the sources (one per interface) and the sources that forward.
+DropListSync drop_list_sync(const std::vector<std::unique_ptr<PacketSource>>& sources) {
+  std::vector<std::shared_ptr<DropFilter>> filters;
+  std::vector<const PacketSource*> all;
+  for (const auto& s : sources) {
+    auto f = s->drop_filter();
+    if (f && std::find(filters.begin(), filters.end(), f) == filters.end()) filters.push_back(f);
+    if (f) all.push_back(s.get());
+  }
+  return DropListSync(std::move(filters), std::move(all));
+}
+
 int run(const DataplaneOptions& o) {
   const sigset_t sigs = blocked_signals();
   std::vector<std::string> worker_targets;
@@ -101,7 +118,10 @@ int run(const DataplaneOptions& o) {
         std::fprintf(stderr, "securenet-dataplane: could not pin a worker to its CPU\n");
     });
   }
-  wait_for_end(sigs, workers, stop);
+  DropListSync drops = drop_list_sync(*sources);
+  wait_for_end(sigs, workers, stop, [&] {
+    if (!drops.empty()) drops.poll(seg->control().drop_list, seg->header());
+  });
   for (auto& t : threads) t.join();
   const double elapsed = static_cast<double>(mono_ns() - t0) / 1e9;
   return report(*seg, o, elapsed);

@@ -182,6 +182,8 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   h->capture_stride = layout.capture_stride;
   h->capture_capacity = layout.capture_capacity;
   h->sizeof_capture_record = sizeof(shm::CaptureRecord);
+  h->drop_filter = opts.drop_filter ? 1 : 0;  // issue 16 item 4b
+  std::strncpy(h->inline_out_if, opts.inline_out_if.c_str(), sizeof(h->inline_out_if) - 1);
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.capture_ring(w).capacity.store(layout.capture_capacity, std::memory_order_relaxed);
   }

@@ -32,6 +32,8 @@ struct SegmentOptions {
   std::string source_name;                  // interface, file or device (truncated to 63 bytes)
   std::vector<std::string> worker_sources;  // worker w reads worker_sources[w] (truncated to 15
                                             // bytes; empty or missing: source_name)
+  bool drop_filter = false;                 // the source drops the drop list's prefixes (AF_XDP)
+  std::string inline_out_if;                // --inline OUT_IF (truncated to 15 bytes)
   bool keep = false;                        // do not unlink on destruction
   bool populate = true;                     // pre-fault the pages (no page faults in the hot path)
   unsigned mode = 0660;                     // file mode of /dev/shm/securenet-<instance>

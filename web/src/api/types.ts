@@ -242,11 +242,11 @@ export interface Config {
 
 export type ConfigUpdate = Partial<Omit<Config, 'updated_at_ms'>>;
 
-/** A BGP block (GET /api/blocks, API.md "Blocks"). */
+/** A block (GET /api/blocks, API.md "Blocks"): BGP, or the inline XDP drop list (mode xdp). */
 export interface Block {
   ip: string;
   prefix: string;
-  mode: 'blackhole' | 'flowspec';
+  mode: 'blackhole' | 'flowspec' | 'xdp';
   reason: string;
   by?: string;  // admins only
   alert_id: string | null;
@@ -254,6 +254,7 @@ export interface Block {
   expires_ms: number | null;
   state: 'announcing' | 'active' | 'failed';
   result: string;
+  drops?: number | null;  // mode xdp: packets the inline dataplane dropped (null: not applied yet)
 }
 
 export interface BlockList {

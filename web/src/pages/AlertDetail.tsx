@@ -99,8 +99,9 @@ interface ActionRow { what: string; target: string; result: string; detail: stri
 /** The BGP blocks of this alert (active ones it caused, and the recent announce/withdraw/refusals of its host). */
 function blockRows(b: BlockList | null, id: string, host?: string | null): ActionRow[] {
   if (!b) return [];
-  const rows: ActionRow[] = b.blocks.filter((x) => x.alert_id === id).map((x) => ({
-    what: `block (${x.mode})`, target: x.prefix, result: x.state, detail: x.result ?? '', at_ms: x.since_ms,
+  const rows: ActionRow[] = b.blocks.filter((x) => x.alert_id === id || (x.alert_id === null && x.ip === host)).map((x) => ({
+    what: `block (${x.mode})`, target: x.prefix, result: x.state, at_ms: x.since_ms,
+    detail: x.mode === 'xdp' && x.drops != null ? `${formatCount(x.drops)} packets dropped${x.result ? ` · ${x.result}` : ''}` : x.result ?? '',
   }));
   for (const r of b.recent) {
     if (host && r.ip === host) rows.push({ what: r.action, target: r.ip, result: r.result, detail: r.reason, at_ms: r.at_ms });
@@ -125,6 +126,26 @@ function ActionRows({ actions, rows }: { actions: AlertAction[]; rows: ActionRow
           <td>{a.result}</td><td className="muted">{a.detail}</td><td>{a.at_ms ? formatTimestamp(a.at_ms) : ''}</td></tr>
       ))}
     </tbody></table>
+  );
+}
+
+/** The admin's Block/Unblock button for the alert's host (POST/DELETE /api/blocks). */
+function BlockButton({ host, blocks, onChange, onError }: {
+  host: string; blocks: BlockList; onChange: (b: BlockList) => void; onError: (e: string) => void;
+}) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const blocked = blocks.blocks.some((b) => b.ip === host);
+  const click = () => {
+    setBusy(true);
+    (blocked ? api.unblock(host) : api.block(host)).then(onChange)
+      .catch((e: Error) => onError(e.message)).finally(() => setBusy(false));
+  };
+  return (
+    <button className="btn btn-small" disabled={busy} onClick={click} data-testid={blocked ? 'detail-unblock' : 'detail-block'}
+      title={blocks.mode === 'xdp' ? 'The inline XDP drop list drops this source' : 'A BGP block of this host'}>
+      {blocked ? 'Unblock' : 'Block'} {host}
+    </button>
   );
 }
 
@@ -206,7 +227,8 @@ export function AlertDetail({ id }: { id: string }) {
               <Empty>No capture for this alert (one capture runs at a time, for host alerts).</Empty> :
               <Packets view={view} />}
           </Card>
-          <Card title="Actions" testId="alert-actions">
+          <Card title="Actions" testId="alert-actions" extra={blocks?.enabled && can('block') && alert.host ?
+            <BlockButton host={alert.host} blocks={blocks} onChange={setBlocks} onError={setError} /> : undefined}>
             <ActionRows actions={actions ?? []} rows={blockRows(blocks, id, alert.host)} />
           </Card>
         </>

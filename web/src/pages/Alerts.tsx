@@ -28,6 +28,8 @@ export function AlertTable({ alerts, onResolve, blocking }: {
     onResolve(id).catch((e: Error) => setErr(e.message)).finally(() => setBusy(null));
   };
   const blocked = new Set(blocking?.list.blocks.map((b) => b.ip) ?? []);
+  const drops = new Map((blocking?.list.blocks ?? []).filter((b) => b.mode === 'xdp').map((b) => [b.ip, b.drops]));
+  const xdp = blocking?.list.mode === 'xdp';
   const canBlock = !!blocking?.list.enabled && can('block');
   const toggleBlock = (a: Alert) => {
     if (!blocking || !a.host) return;
@@ -60,7 +62,9 @@ export function AlertTable({ alerts, onResolve, blocking }: {
                       ? <span data-testid="alert-detected"> · detected {a.detected_ms - a.first_seen_ms} ms later</span> : null}</div>
                 </td>
                 <td>{a.host ? <Link to={`/hosts/${a.host}`} className="mono">{a.host}</Link> : <span className="muted">—</span>}
-                  {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked">blocked</span> : null}</td>
+                  {a.host && blocked.has(a.host) ? <span className="tag tag-blocked" data-testid="alert-blocked">blocked</span> : null}
+                  {a.host && drops.has(a.host) ? <div className="muted small" data-testid="alert-drops">
+                    {formatCount(drops.get(a.host) ?? 0)} packets dropped inline</div> : null}</td>
                 <td className="num" title={a.peak != null ? `peak ${a.peak}` : undefined}>
                   {a.value != null ? formatSI(a.value) : '—'}
                   {a.threshold != null && <span className="muted"> / {formatSI(a.threshold)}</span>}
@@ -80,7 +84,8 @@ export function AlertTable({ alerts, onResolve, blocking }: {
                   {canBlock && a.host && (
                     <button className="btn btn-small" disabled={busy === a.id} onClick={() => toggleBlock(a)}
                       data-testid={blocked.has(a.host) ? 'unblock-button' : 'block-button'}
-                      title={blocked.has(a.host) ? 'Withdraw the BGP block of this host' : 'Announce a BGP block (blackhole/FlowSpec) for this host'}>
+                      title={blocked.has(a.host) ? 'Withdraw the block of this host'
+                        : xdp ? 'Drop this source inline (XDP drop list)' : 'Announce a BGP block (blackhole/FlowSpec) for this host'}>
                       {blocked.has(a.host) ? 'Unblock' : 'Block'}
                     </button>
                   )}

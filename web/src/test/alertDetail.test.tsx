@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { App } from '../App';
-import type { Alert, CaptureView } from '../api/types';
+import type { Alert, BlockList, CaptureView } from '../api/types';
 import { baseRoutes, fakeApi } from './fakeServer';
 
 const ID = '33333333-3333-4333-8333-333333333333';
@@ -132,5 +132,42 @@ describe('Alert detail page', () => {
     expect(rows[2].textContent).toContain('delivered (2 attempts)');
     expect(rows[2].textContent).toContain('HTTP 204');
     expect(screen.getByTestId('alert-actions').textContent).not.toContain('10.9.9.9');
+  });
+
+  it('lets an admin drop the host inline (mode xdp) and unblock it; shows the drop count', async () => {
+    const list: BlockList = { enabled: true, mode: 'xdp', max_announcements_per_hour: 20, announcements_last_hour: 0,
+      blocks: [], recent: [] };
+    const { api, calls } = fakeApi({
+      ...routes(true),
+      'GET /api/blocks': () => ({ body: list }),
+      'POST /api/blocks': () => {
+        list.blocks = [{ ip: '10.0.0.66', prefix: '10.0.0.66/32', mode: 'xdp', reason: 'manual', alert_id: null,
+          since_ms: now, expires_ms: null, state: 'active', result: '', drops: 42 }];
+        return { body: list };
+      },
+      'DELETE /api/blocks/10.0.0.66': () => { list.blocks = []; return { body: list }; },
+    }, true, 'admin');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    fireEvent.click(await screen.findByTestId('detail-block'));
+    await waitFor(() => expect(screen.getByTestId('alert-actions').textContent).toContain('42 packets dropped'));
+    expect(screen.getByTestId('alert-actions').textContent).toContain('block (xdp)');
+    expect(calls.find((c) => c.key === 'POST /api/blocks')?.body).toEqual({ ip: '10.0.0.66' });
+    fireEvent.click(screen.getByTestId('detail-unblock'));
+    await waitFor(() => expect(screen.getByTestId('detail-block')).toBeTruthy());
+    expect(calls.some((c) => c.key === 'DELETE /api/blocks/10.0.0.66')).toBe(true);
+  });
+
+  it('shows an operator no block button', async () => {
+    const { api, calls } = fakeApi({
+      ...routes(true),
+      'GET /api/blocks': () => ({ body: { enabled: true, mode: 'xdp', max_announcements_per_hour: 20,
+        announcements_last_hour: 0, blocks: [], recent: [] } }),
+    }, true, 'operator');
+    at(`/alerts/${ID}`);
+    render(<App api={api} />);
+    await screen.findByTestId('alert-actions');
+    await waitFor(() => expect(calls.some((c) => c.key === 'GET /api/blocks')).toBe(true));
+    expect(screen.queryByTestId('detail-block')).toBeNull();
   });
 });

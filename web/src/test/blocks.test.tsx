@@ -52,4 +52,14 @@ describe('Alerts page blocking', () => {
       unmount();
     }
   });
+
+  it('shows the inline drop count of an xdp block on the alerts page', async () => {
+    const list: BlockList = { enabled: true, mode: 'xdp', max_announcements_per_hour: 20, announcements_last_hour: 1,
+      blocks: [{ ip: '203.0.113.7', prefix: '203.0.113.7/32', mode: 'xdp', reason: 'manual', alert_id: null,
+        since_ms: 1, expires_ms: null, state: 'active', result: '', drops: 7 }], recent: [] };
+    const { api } = fakeApi({ ...routes(), 'GET /api/blocks': () => ({ body: list }) }, true, 'viewer');
+    at('/alerts');
+    render(<App api={api} />);
+    await waitFor(() => expect(screen.getByTestId('alert-drops').textContent).toContain('7 packets dropped inline'));
+  });
 });

@@ -15,6 +15,7 @@
 
 #include "securenet/common/clock.h"
 #include "securenet/common/fd.h"
+#include "sources/afxdp/inline_tx.h"
 #include "sources/afxdp/promisc.h"
 #include "sources/afxdp/xdp_program.h"
 #include "sources/afxdp/xsk_queue.h"
@@ -28,12 +29,32 @@ using afxdp::XskQueue;
 
 constexpr int kIdlePollMs = 10;  // wait this long for packets when the RX ring is empty
 
+// The drop list of an interface (issue 16 item 4b) is its XDP program's LPM trie.
+class XdpDropFilter final : public DropFilter {
+ public:
+  explicit XdpDropFilter(std::shared_ptr<XdpProgram> p) : prog_(std::move(p)) {}
+  bool add(uint32_t slot, const shm::IpKey& prefix, uint32_t length) noexcept override {
+    return prog_->drop_add(slot, prefix.bytes, length);
+  }
+  void remove(const shm::IpKey& prefix, uint32_t length) noexcept override {
+    prog_->drop_remove(prefix.bytes, length);
+  }
+  uint64_t drops(uint32_t slot) noexcept override { return prog_->drop_count(slot); }
+  void set_active(bool on) noexcept override { prog_->drop_active(on); }
+
+ private:
+  std::shared_ptr<XdpProgram> prog_;
+};
+
 // Views point into UMEM frames; the frames go back to the fill ring at the next rx_burst.
 class AfXdpSource final : public PacketSource {
  public:
   AfXdpSource(std::shared_ptr<XdpProgram> prog, std::shared_ptr<PromiscHold> promisc,
-              std::shared_ptr<OffloadGuard> offloads, XskQueue xsk, uint32_t queue)
+              std::shared_ptr<OffloadGuard> offloads, XskQueue xsk, uint32_t queue,
+              std::shared_ptr<DropFilter> filter, std::unique_ptr<afxdp::InlineTx> tx)
       : prog_(std::move(prog)),
+        filter_(std::move(filter)),
+        tx_(std::move(tx)),
         promisc_(std::move(promisc)),
         offloads_(std::move(offloads)),
         xsk_(std::move(xsk)),
@@ -41,6 +62,7 @@ class AfXdpSource final : public PacketSource {
         percpu_(XdpProgram::possible_cpus()) {}
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {
+    if (held_ && tx_) forward();        // --inline: the last burst, counted, goes on
     if (held_ && !recycle()) return 0;  // cannot happen: the fill ring holds every frame
     uint32_t idx = 0;
     const uint32_t n =
@@ -55,6 +77,7 @@ class AfXdpSource final : public PacketSource {
       const xdp_desc* d = xsk_ring_cons__rx_desc(&xsk_.rx(), idx + i);
       out[i] = PacketView{area + xsk_umem__add_offset_to_addr(d->addr), d->len, d->len, ts};
       held_addr_[i] = d->addr;
+      held_len_[i] = d->len;
     }
     xsk_ring_cons__release(&xsk_.rx(), n);
     held_ = n;
@@ -73,6 +96,9 @@ class AfXdpSource final : public PacketSource {
     return s;
   }
 
+  std::shared_ptr<DropFilter> drop_filter() const override { return filter_; }
+  InlineStats inline_stats() const noexcept override { return tx_ ? tx_->stats() : InlineStats{}; }
+
  private:
   // The fill ring always has room: it holds every UMEM frame, and these were taken out.
   bool recycle() noexcept {
@@ -89,6 +115,14 @@ class AfXdpSource final : public PacketSource {
     return true;
   }
 
+  void forward() noexcept {
+    uint8_t* frames[kMaxSourceBurst];
+    uint8_t* area = xsk_.umem_area();
+    for (uint32_t i = 0; i < held_; ++i)
+      frames[i] = area + xsk_umem__add_offset_to_addr(held_addr_[i]);
+    tx_->send(frames, held_len_, held_);
+  }
+
   void idle() noexcept {
     // One poll with a short timeout when idle; it also wakes the kernel for the fill ring.
     pollfd p{xsk_.fd(), POLLIN, 0};
@@ -96,6 +130,8 @@ class AfXdpSource final : public PacketSource {
   }
 
   std::shared_ptr<XdpProgram> prog_;        // detached when the last source of the interface goes
+  std::shared_ptr<DropFilter> filter_;      // the interface's drop list (issue 16)
+  std::unique_ptr<afxdp::InlineTx> tx_;     // --inline OUT_IF; null: capture only
   std::shared_ptr<PromiscHold> promisc_;    // likewise released with the last source
   std::shared_ptr<OffloadGuard> offloads_;  // likewise restored
   XskQueue xsk_;
@@ -103,6 +139,7 @@ class AfXdpSource final : public PacketSource {
   std::vector<sn_xdp_counters> percpu_;  // this worker's scratch for the per-CPU counters
   uint32_t held_ = 0;
   uint64_t held_addr_[kMaxSourceBurst];
+  uint32_t held_len_[kMaxSourceBurst];
 };
 
 // One line per interface: what the rings hold and what they cost (the UMEM is populated and
@@ -148,6 +185,10 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   if (opts.xdp_bind != "auto" && opts.xdp_bind != "zerocopy" && opts.xdp_bind != "copy")
     return make_error("afxdp: xdp bind must be auto, zerocopy or copy (got '" + opts.xdp_bind +
                       "')");
+  if (!opts.inline_if.empty() &&
+      (opts.inline_if == opts.target || if_nametoindex(opts.inline_if.c_str()) == 0))
+    return make_error("afxdp: --inline: '" + opts.inline_if +
+                      "' must be an existing interface other than the capture interface");
   if (is_loopback(opts.target))
     return make_error("afxdp: refusing to capture '" + opts.target +
                       "': AF_XDP takes the packets "
@@ -171,6 +212,7 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   auto prog = XdpProgram::attach(opts.target, opts.xdp_mode);
   if (!prog) return prog.error();
   auto shared = std::make_shared<XdpProgram>(std::move(*prog));
+  auto filter = std::make_shared<XdpDropFilter>(shared);
   std::vector<XskQueue> xsks;
   for (unsigned q = 0; q < workers; ++q) {
     afxdp::XskConfig cfg{opts.target,      q, opts.ring_size, opts.xdp_bind, shared->xsks_map_fd(),
@@ -183,8 +225,16 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
   // XDP sees frames after the NIC's LRO and VLAN stripping (and generic XDP after GRO).
   auto offloads = std::make_shared<OffloadGuard>(OffloadGuard::apply("afxdp", opts.target, true));
   std::vector<std::unique_ptr<PacketSource>> out;
-  for (unsigned q = 0; q < workers; ++q)
-    out.push_back(std::make_unique<AfXdpSource>(shared, held, offloads, std::move(xsks[q]), q));
+  for (unsigned q = 0; q < workers; ++q) {
+    std::unique_ptr<afxdp::InlineTx> tx;
+    if (!opts.inline_if.empty()) {
+      auto t = afxdp::InlineTx::open(opts.inline_if);
+      if (!t) return t.error();
+      tx = std::make_unique<afxdp::InlineTx>(std::move(*t));
+    }
+    out.push_back(std::make_unique<AfXdpSource>(shared, held, offloads, std::move(xsks[q]), q,
+                                                filter, std::move(tx)));
+  }
   return out;
 }
 

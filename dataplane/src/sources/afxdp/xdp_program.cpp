@@ -135,6 +135,42 @@ sn_xdp_counters XdpProgram::counters(uint32_t queue, std::vector<sn_xdp_counters
   return sum;
 }
 
+namespace {
+sn_drop_key drop_key(const uint8_t* addr, uint32_t prefixlen) {
+  sn_drop_key k{};
+  k.prefixlen = prefixlen;
+  std::memcpy(k.addr, addr, sizeof(k.addr));
+  return k;
+}
+}  // namespace
+
+bool XdpProgram::drop_add(uint32_t slot, const uint8_t* addr, uint32_t prefixlen) const {
+  if (slot >= SN_XDP_DROP_SLOTS || prefixlen == 0 || prefixlen > 128) return false;
+  std::vector<uint64_t> zero(possible_cpus(), 0);
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.sn_drop_counts), &slot, zero.data(), BPF_ANY))
+    return false;
+  const sn_drop_key k = drop_key(addr, prefixlen);
+  return bpf_map_update_elem(bpf_map__fd(skel_->maps.sn_drop_prefixes), &k, &slot, BPF_ANY) == 0;
+}
+
+void XdpProgram::drop_remove(const uint8_t* addr, uint32_t prefixlen) const {
+  const sn_drop_key k = drop_key(addr, prefixlen);
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.sn_drop_prefixes), &k);
+}
+
+uint64_t XdpProgram::drop_count(uint32_t slot) const {
+  std::vector<uint64_t> per_cpu(possible_cpus(), 0);
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.sn_drop_counts), &slot, per_cpu.data()) != 0)
+    return 0;
+  uint64_t sum = 0;
+  for (uint64_t n : per_cpu) sum += n;
+  return sum;
+}
+
+void XdpProgram::drop_active(bool on) const {
+  __atomic_store_n(&skel_->bss->drop_active, on ? 1u : 0u, __ATOMIC_RELEASE);
+}
+
 XdpProgram::XdpProgram(XdpProgram&& o) noexcept { *this = std::move(o); }
 
 XdpProgram& XdpProgram::operator=(XdpProgram&& o) noexcept {

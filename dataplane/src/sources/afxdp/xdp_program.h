@@ -34,6 +34,13 @@ class XdpProgram {
   sn_xdp_counters counters(uint32_t queue, std::vector<sn_xdp_counters>& scratch) const;
   static size_t possible_cpus();
 
+  // Inline drop list (issue 16 item 4b): `addr` (16 bytes, IPv4 mapped) / prefixlen (1..128)
+  // is dropped and counted in `slot` (its count zeroed first). Map calls: not for the packet path.
+  bool drop_add(uint32_t slot, const uint8_t* addr, uint32_t prefixlen) const;
+  void drop_remove(const uint8_t* addr, uint32_t prefixlen) const;
+  uint64_t drop_count(uint32_t slot) const;
+  void drop_active(bool on) const;
+
  private:
   XdpProgram() = default;
   void reset() noexcept;
