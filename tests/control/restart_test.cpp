@@ -362,8 +362,10 @@ pid_t pid_file(const fs::path& p) {
   return in >> v ? static_cast<pid_t>(v) : 0;
 }
 
-uint64_t status_packets(uint16_t port, const std::string& token) {
-  auto r = try_get(port, "/api/status", token);
+// /api/status's totals are the running dataplane's own (they restart with it); /api/metrics'
+// go on across dataplane restarts.
+uint64_t total_packets(uint16_t port, const std::string& token, const char* route = "/api/status") {
+  auto r = try_get(port, route, token);
   if (r.status != 200) return 0;
   Json j(r.body);
   uint64_t v = 0;
@@ -416,7 +418,7 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
       << "--instance was not honoured with --state-dir";
   const std::string token = s.token();
   ASSERT_EQ(post(port, "/api/config", R"({"clear_hold_s":1})", token).status, 200);
-  ASSERT_TRUE(eventually([&] { return status_packets(port, token) > 1000; }, 60000)) << log();
+  ASSERT_TRUE(eventually([&] { return total_packets(port, token) > 1000; }, 60000)) << log();
   // A control plane that ticked before the dataplane's segment existed saw it down once:
   // wait for that to resolve and count from there.
   ASSERT_TRUE(eventually(
@@ -427,7 +429,7 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
   const pid_t dp1 = pid_file(s.dir / "dataplane.pid"), cp1 = pid_file(s.dir / "control.pid");
   ASSERT_GT(dp1, 0);
   ASSERT_GT(cp1, 0);
-  const uint64_t before_dp_kill = status_packets(port, token);
+  const uint64_t before_dp_kill = total_packets(port, token, "/api/metrics");
   ASSERT_EQ(::kill(dp1, SIGKILL), 0);
   ASSERT_TRUE(
       eventually([&] { return alerts_of(port, token, "dataplane_down") == down0 + 1; }, 60000))
@@ -446,9 +448,9 @@ TEST(Supervision, SensorShRestartsAKilledDataplaneAndControlPlane) {
       << try_get(port, "/api/alerts", token).body;
   EXPECT_EQ(alerts_of(port, token, "dataplane_down"), down0 + 1);
   // Counts go on from where they were (the new dataplane counts from zero).
-  EXPECT_GE(status_packets(port, token), before_dp_kill);
-  ASSERT_TRUE(
-      eventually([&] { return status_packets(port, token) > before_dp_kill + 1000; }, 60000));
+  EXPECT_GE(total_packets(port, token, "/api/metrics"), before_dp_kill);
+  ASSERT_TRUE(eventually(
+      [&] { return total_packets(port, token, "/api/metrics") > before_dp_kill + 1000; }, 60000));
   ASSERT_TRUE(eventually(
       [&] {
         return st::count(url,
