@@ -18,7 +18,7 @@ export interface AuditEntry {
   actor_email: string | null;
   source_addr: string | null;
   action: 'config_change' | 'alert_resolve' | 'metrics_reset' | 'login_success' | 'login_failure' | 'logout'
-    | 'capture_analysed';
+    | 'block' | 'unblock' | 'block_refused' | 'capture_analysed';
   details: Record<string, unknown>;
 }
 

@@ -13,6 +13,9 @@ const LABELS: Record<AuditEntry['action'], string> = {
   login_success: 'Login',
   login_failure: 'Failed login',
   logout: 'Logout',
+  block: 'Block',
+  unblock: 'Unblock',
+  block_refused: 'Block refused',
   capture_analysed: 'Capture analysed',
 };
 
@@ -32,6 +35,10 @@ export function describe(e: AuditEntry): string {
   if (e.action === 'login_success') return `role: ${String(d.role ?? 'viewer')}`;
   if (e.action === 'capture_analysed') {
     return `${String(d.outcome ?? '?')}: ${String(d.file_bytes ?? 0)} bytes, ${String(d.packets ?? 0)} packets, ${String(d.alerts ?? 0)} alert(s)`;
+  }
+  if (e.action === 'block' || e.action === 'unblock' || e.action === 'block_refused') {
+    const alertId = d.alert_id ? ` (alert ${String(d.alert_id)})` : '';
+    return `${String(d.ip ?? '?')} by ${String(d.mode ?? '?')}: ${String(d.reason ?? '')}${alertId}`;
   }
   if (e.action === 'logout') return `${String(d.refresh_tokens_revoked ?? 0)} refresh token(s) revoked`;
   return '';

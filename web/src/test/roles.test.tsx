@@ -134,5 +134,8 @@ describe('what each role sees', () => {
   it('describes audit entries', () => {
     expect(describeEntry({ id: 'x', at_ms: 0, sensor_id: null, actor_id: null, actor_email: null, source_addr: null,
       action: 'logout', details: { refresh_tokens_revoked: 1 } })).toBe('1 refresh token(s) revoked');
+    expect(describeEntry({ id: 'y', at_ms: 0, sensor_id: null, actor_id: null, actor_email: null, source_addr: null,
+      action: 'block_refused', details: { ip: '10.0.0.1', mode: 'xdp', reason: 'protected prefix', alert_id: 'a1' } }))
+      .toBe('10.0.0.1 by xdp: protected prefix (alert a1)');
   });
 });
