@@ -19,36 +19,7 @@ using namespace securenet::control;
 
 namespace {
 
-class RulesTest : public sn_test::DetectorFixture {
- protected:
-  // Ticks quiet until every open alert has resolved (clear_hold_s).
-  void clear_all() {
-    for (int i = 0; i < 30 && !open_alerts().empty(); ++i) tick({});
-    ASSERT_TRUE(open_alerts().empty());
-  }
-  // The edge cases of one rule: `set(h, v)` puts value v on an observation of `ip`.
-  template <class Set>
-  void edges(const char* ip, AlertKind kind, double thr, Set set, const char* direction) {
-    HostObservation h = at(ip);
-    set(h, thr);
-    EXPECT_TRUE(tick({h}).empty()) << "exactly at the threshold";
-    set(h, thr + 1);
-    auto ch = tick({h});
-    ASSERT_EQ(ch.size(), 1u) << "one above";
-    EXPECT_EQ(ch[0].kind, kind);
-    EXPECT_EQ(ch[0].host, ip);
-    EXPECT_EQ(ch[0].threshold, thr);
-    EXPECT_STREQ(alert_direction(ch[0].kind), direction);
-    EXPECT_NE(ch[0].description.find(ip), std::string::npos);
-    const std::string first = ch[0].id;
-    clear_all();
-    ch = tick({h});
-    ASSERT_EQ(ch.size(), 1u) << "raised again";
-    EXPECT_NE(ch[0].id, first);
-    EXPECT_TRUE(ch[0].open);
-    clear_all();
-  }
-};
+using RulesTest = sn_test::DetectorFixture;
 
 }  // namespace
 
