@@ -40,7 +40,6 @@ void CaptureManager::start(const Alert& a, const shm::IpKey& key) {
   for (const auto& s : recent_) {
     if (same(s.src, key) || same(s.dst, key)) r.before.push_back(s);
   }
-  r.seen_at_start = samples_seen_;
   // Only what the rings hold from now on: earlier records are another capture's.
   std::vector<CapturedFrame> skip;
   reader_->read_captures(r.cursors, 0, skip);
@@ -54,9 +53,9 @@ void CaptureManager::tick(const ShmReader* reader, const std::vector<shm::Sample
   reader_ = reader;
   now_ms_ = now_ms;
   for (const auto& s : samples) {
-    ++samples_seen_;
     recent_.push_back(sample_fields(s));
     if (recent_.size() > opts_.pre_samples) recent_.pop_front();
+    if (running_) keep_late_sample(*running_, recent_.back());
   }
   if (!running_) return;
   if (!reader_) return finish();  // the dataplane is gone: keep what was drained
@@ -83,15 +82,19 @@ bool CaptureManager::window_over(int64_t now_ms) const {
 }
 
 // An alert of the fast path (issue 17) opens between ticks, before the tick has drained the
-// samples of the packets that led to it: those arrive after the start. Samples drained since
-// then that are older than the first captured packet are from before the alert too.
+// samples of the packets that led to it: those arrive after the start. They are kept as they
+// arrive (recent_ may have rolled over by the end of a long window), while they are older than
+// the first captured packet; finish() drops any that turn out not to be.
+void CaptureManager::keep_late_sample(Running& r, const SampleFields& s) const {
+  if (!same(s.src, r.key) && !same(s.dst, r.key)) return;
+  if (!r.frames.empty() && s.ts_ns >= r.frames.front().ts_ns) return;
+  if (r.late.size() < opts_.pre_samples) r.late.push_back(s);
+}
+
 void CaptureManager::add_late_samples(Running& r) const {
   const uint64_t first_ts = r.frames.empty() ? UINT64_MAX : r.frames.front().ts_ns;
-  const uint64_t oldest_seq = samples_seen_ - recent_.size();
-  for (size_t i = 0; i < recent_.size(); ++i) {
-    const SampleFields& s = recent_[i];
-    if (oldest_seq + i < r.seen_at_start || s.ts_ns >= first_ts) continue;
-    if (same(s.src, r.key) || same(s.dst, r.key)) r.before.push_back(s);
+  for (const auto& s : r.late) {
+    if (s.ts_ns < first_ts) r.before.push_back(s);
   }
   std::stable_sort(r.before.begin(), r.before.end(),
                    [](const SampleFields& a, const SampleFields& b) { return a.ts_ns < b.ts_ns; });

@@ -55,7 +55,7 @@ class CaptureManager : public EventObserver {
     uint64_t id = 0;
     int64_t started_ms = 0, deadline_ms = 0;
     std::vector<SampleFields> before;  // the host's samples from before the alert
-    uint64_t seen_at_start = 0;        // samples_seen_ when the capture started
+    std::vector<SampleFields> late;    // the host's samples drained after the start
     std::vector<CapturedFrame> frames;
     std::vector<uint64_t> cursors;
     uint64_t lost = 0;
@@ -64,6 +64,7 @@ class CaptureManager : public EventObserver {
   void drain();
   bool window_over(int64_t now_ms) const;
   void finish();
+  void keep_late_sample(Running& r, const SampleFields& s) const;
   void add_late_samples(Running& r) const;
 
   CaptureOptions opts_;
@@ -73,7 +74,6 @@ class CaptureManager : public EventObserver {
   uint64_t last_id_ = 0;
   std::optional<Running> running_;
   std::deque<SampleFields> recent_;  // the last pre_samples sample records
-  uint64_t samples_seen_ = 0;        // every sample record tick() was given
   std::function<void(const std::string&)> stored_;
 };
 
