@@ -93,6 +93,21 @@ def busiest_thread_cpu(pid):
     return best
 
 
+def workers_cpu(pid):
+    """CPU seconds of every thread but the main one (the poll-mode workers; DPDK's service
+    threads sleep): what N dedicated cores would spend."""
+    total = 0.0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        if int(tid) == pid:
+            continue
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                total += int(f.read().split()[0]) / 1e9
+        except OSError:
+            pass
+    return total
+
+
 def segment_ready(instance):
     with open("/dev/shm/securenet-" + instance, "rb") as f:
         m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
@@ -115,16 +130,17 @@ def wait_segment(instance, timeout=30.0):
     raise SystemExit("segment securenet-%s did not appear" % instance)
 
 
-def shm_rate(instance, warmup, duration):
+def shm_rate(instance, warmup, duration, all_workers=False):
     """Packets/s counted by the dataplane over `duration` s after `warmup` s, and packets
     per CPU-second of its worker thread over the whole run (what one dedicated core would
-    do: robust when other processes share the core)."""
+    do: robust when other processes share the core). all_workers: the CPU time of every
+    worker thread (several workers)."""
     pid = wait_segment(instance)["pid"]
     time.sleep(warmup)
     a, ta = shm_totals(instance), time.monotonic()
     time.sleep(duration)
     b, tb = shm_totals(instance), time.monotonic()
-    cpu = busiest_thread_cpu(pid)
+    cpu = workers_cpu(pid) if all_workers else busiest_thread_cpu(pid)
     return {"pps": (b["packets"] - a["packets"]) / (tb - ta), "packets": b["packets"],
             "drops": b["drops"] - a["drops"], "worker_cpu_s": cpu,
             "pps_per_cpu": b["packets"] / cpu if cpu else 0.0}
@@ -175,7 +191,7 @@ def report(outdir):
     res = {"dpdk_pcap": {}, "afxdp_veth": None, "scapy": None, "meta": {}}
     for r in raw:
         kind = r.pop("kind")
-        if kind in ("testpmd", "dataplane", "rxonly", "dataplane_cached"):
+        if kind in ("testpmd", "dataplane", "rxonly", "dataplane_cached", "dataplane_2w"):
             if r["pps"] is not None:
                 res["dpdk_pcap"].setdefault(kind, []).append(r["pps"])
             res["dpdk_pcap"].setdefault(kind + "_per_cpu", []).append(r["pps_per_cpu"])
@@ -206,6 +222,15 @@ def report(outdir):
             d["dataplane_cached_ns_per_packet"] = 1e3 / d["dataplane_cached_mpps_per_core"]
             d["host_miss_ns_per_packet"] = (d["dataplane_ns_per_packet"]
                                             - d["dataplane_cached_ns_per_packet"])
+    if d.get("dataplane_2w") and d.get("dataplane"):
+        # Two workers on two cores, one net_pcap queue each (the same 64k-host frames): the
+        # scaling factor against one worker, wall clock and per CPU-second of all workers.
+        d["dataplane_2w_mpps"] = statistics.median(d["dataplane_2w"]) / 1e6
+        d["dataplane_2w_mpps_per_core"] = statistics.median(d["dataplane_2w_per_cpu"]) / 1e6
+        d["scaling_2w"] = d["dataplane_2w_mpps"] / d["dataplane_mpps"]
+        if d.get("dataplane_mpps_per_core"):
+            d["scaling_2w_per_core"] = (d["dataplane_2w_mpps_per_core"]
+                                        / d["dataplane_mpps_per_core"])
     steps = res.get("afxdp_steps", [])
     if steps:
         # Loss-free: zero loss at every layer (afxdp_sustained.sh sets loss_free).
@@ -244,6 +269,13 @@ def table(res):
                          "%.2f Mpps" % d["dataplane_cached_mpps_per_core"],
                          "per CPU-second, table in cache: ratio %.2f; host-table misses cost %.1f ns/pkt"
                          % (d["ratio_cached"], d["host_miss_ns_per_packet"])))
+        if "scaling_2w" in d:
+            rows.append(("DPDK net_pcap: dataplane, 2 workers",
+                         "%.2f Mpps" % d["dataplane_2w_mpps"],
+                         "wall clock, two cores: %.2fx one worker; per CPU-second of a worker "
+                         "%.2f Mpps (%.2fx one worker's)"
+                         % (d["scaling_2w"], d["dataplane_2w_mpps_per_core"],
+                            d.get("scaling_2w_per_core", 0))))
         if "source_only_mpps_per_core" in d:
             rows.append(("DPDK net_pcap: securenet source only",
                          "%.2f Mpps" % d["source_only_mpps_per_core"],
@@ -296,6 +328,9 @@ def chart(res, path):
         if "dataplane_cached_mpps_per_core" in d:
             labels.insert(-1, "securenet\n(DPDK net_pcap,\n1,024 hosts)")
             values.insert(-1, d["dataplane_cached_mpps_per_core"])
+        if "dataplane_2w_mpps" in d:
+            labels.append("securenet\n(DPDK net_pcap,\n2 workers, wall)")
+            values.append(d["dataplane_2w_mpps"])
     x = res["afxdp_veth"]
     if x and "max_zero_loss_mpps" in x:
         labels.append("securenet AF_XDP\nveth, 0 loss")
@@ -326,6 +361,8 @@ def main(argv):
         mkpcap(argv[2], int(argv[3]), int(argv[4]) if len(argv) > 4 else None)
     elif cmd == "shm-rate":
         print(json.dumps(shm_rate(argv[2], float(argv[3]), float(argv[4]))))
+    elif cmd == "shm-rate-all":
+        print(json.dumps(shm_rate(argv[2], float(argv[3]), float(argv[4]), all_workers=True)))
     elif cmd == "shm-totals":
         t = wait_segment(argv[2])
         t["cpu_s"] = cpu_seconds(t["pid"])

@@ -5,6 +5,7 @@
 #     median of N interleaved repeats, and their ratio; the same frames with 1,024 senders
 #     (host table in cache) split the dataplane's cost into compute and host-table misses.
 #     Every program gets the same burst size (--burst, default 32 = testpmd's default).
+#     Then two workers on two cores (--cpus2), one net_pcap queue each: the scaling factor.
 #  2. AF_XDP on a veth pair fed by securenet-gen (afxdp_sustained.sh): each rate for --step-s
 #     seconds on an idle core and with a CPU hog on the sensor's core; loss at every layer
 #     (generator, veth, XDP program and socket, sensor count) and CPU time per packet.
@@ -15,7 +16,7 @@
 #                                   [--repeats N] [--duration S] [--hosts N] [--skip-afxdp]
 #                                   [--scapy-packets N] [--burst N] [--step-s S]
 #                                   [--afxdp-rates "1000000 2000000 3000000"]
-#                                   [--hog both|idle|busy]
+#                                   [--hog both|idle|busy] [--cpus2 "0,1"|none]
 # Needs root (DPDK vdevs, network namespaces, XDP) and Debian's dpdk, python3-scapy,
 # python3-matplotlib (scripts/deps/dpdk.txt).
 set -euo pipefail
@@ -36,6 +37,7 @@ AFXDP_RATES="1000000 2000000 3000000"
 HOG=both             # AF_XDP steps on an idle core, with a CPU hog on the sensor's core, or both
 BURST=32             # packets per rx_burst for testpmd, the dataplane and the source alone
 CACHED_HOSTS=1024    # senders in the 'in cache' capture
+CPUS2=""             # two workers on these CPUs (default: GEN_CPU,CPU); "none" skips the step
 PY=/usr/bin/python3   # Debian's interpreter, where python3-scapy/matplotlib live
 
 while [[ $# -gt 0 ]]; do
@@ -53,6 +55,7 @@ while [[ $# -gt 0 ]]; do
     --afxdp-rates) AFXDP_RATES=$2; shift 2 ;;
     --hog) HOG=$2; shift 2 ;;
     --burst) BURST=$2; shift 2 ;;
+    --cpus2) CPUS2=$2; shift 2 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -119,6 +122,22 @@ run_dataplane() {
   echo "  $kind repeat $1: $(rate_of "$r")"
 }
 
+# Two workers, one net_pcap queue each (the same 64k-host capture on both queues: each worker
+# has its own host table, as with RSS), pinned to the two CPUs of --cpus2.
+run_dataplane_2w() {
+  local inst="linerate$$r$1w2" log=$OUT/dataplane_2w.$1.log
+  local two="net_pcap0,rx_pcap=$PCAP,rx_pcap=$PCAP,infinite_rx=1"
+  "$DP" --source dpdk --target net_pcap0 --instance "$inst" --burst "$BURST" --workers 2 \
+    --cpus "$CPUS2" --host-capacity $(( HOSTS * 4 )) --ring-size $RING \
+    --stats-json "$OUT/dataplane_2w.$1.json" \
+    --eal "--no-huge -m $(( MEM * 2 )) --no-pci --vdev $two" > "$log" 2>&1 &
+  local pid=$!
+  local r; r=$($LR shm-rate-all "$inst" 1.5 "$DURATION") || { kill -INT $pid; wait $pid; die "no rate; see $log"; }
+  kill -INT $pid; wait $pid || true
+  echo "{\"kind\":\"dataplane_2w\",\"repeat\":$1,${r#\{}" >> "$RAW"
+  echo "  dataplane_2w repeat $1: $(rate_of "$r") (per CPU-second of all workers)"
+}
+
 # The DPDK source alone (rx_burst + free, like testpmd rxonly): splits the dataplane's cost
 # per packet into "source" and "parse + count".
 run_rxonly() {
@@ -137,6 +156,12 @@ for i in $(seq 1 "$REPEATS"); do
   run_rxonly "$i"
   run_dataplane "$i" dataplane_cached "$PCAP_CACHED"
 done
+
+[[ -n $CPUS2 ]] || CPUS2="$GEN_CPU,$CPU"
+if [[ $CPUS2 != none ]]; then
+  echo "== 1b. DPDK net_pcap, two workers on CPUs $CPUS2 (one queue each), $REPEATS repeats of ${DURATION}s"
+  for i in $(seq 1 "$REPEATS"); do run_dataplane_2w "$i"; done
+fi
 
 echo "== 2. AF_XDP on a veth pair, securenet-gen on CPU $GEN_CPU, sensor on CPU $CPU"
 afxdp_skip() { echo "  skipped: $1"; echo "{\"kind\":\"afxdp_skip\",\"reason\":\"$1\"}" >> "$RAW"; }
