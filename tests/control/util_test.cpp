@@ -152,3 +152,15 @@ TEST(StaticPaths, RefusesEscapes) {
   EXPECT_STREQ(content_type_for("a.js"), "text/javascript; charset=utf-8");
   EXPECT_STREQ(content_type_for("a.woff2"), "font/woff2");
 }
+
+// inet_pton reads a C string: an address with an embedded NUL (a JSON "\u0000" or a
+// query's %00) must not parse as the part before it.
+TEST(IpText, EmbeddedNulIsNotAnAddress) {
+  using namespace std::string_view_literals;
+  EXPECT_TRUE(parse_ip_text("10.0.0.1"sv));
+  for (auto t : {"10.0.0.1\0"sv, "10.0.0.1\0junk"sv, "::1\0"sv, "\0"sv}) {
+    EXPECT_FALSE(parse_ip_text(t)) << t.size();
+    EXPECT_FALSE(parse_cidr(t));
+  }
+  EXPECT_FALSE(parse_cidr("10.0.0.0\0/8"sv));
+}

@@ -28,7 +28,12 @@ Response list_alerts(const App& app, const Request& req) {
       return json_error(400, "invalid_parameter", "status: must be open or resolved", "status");
     }
   }
-  if (auto h = req.q("host")) f.host = std::string(*h);
+  if (auto h = req.q("host")) {  // any spelling of an address; alerts name it canonically
+    auto key = parse_ip_text(*h);
+    if (!key)
+      return json_error(400, "invalid_parameter", "host: not an IPv4 or IPv6 address", "host");
+    f.host = ip_text(*key);
+  }
   JsonWriter w;
   w.begin_object().key("alerts").begin_array();
   for (const Alert* a : app.alerts().list(f)) write_alert_json(w, *a);

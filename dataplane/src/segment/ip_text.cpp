@@ -22,7 +22,10 @@ std::string ip_text(const shm::IpKey& key) {
 }
 
 std::optional<shm::IpKey> parse_ip_text(std::string_view text) {
-  if (text.empty() || text.size() > 45) return std::nullopt;
+  // inet_pton reads a C string: an embedded NUL would end the address early and accept
+  // "10.0.0.1\0anything" as 10.0.0.1.
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos)
+    return std::nullopt;
   char buf[64];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
