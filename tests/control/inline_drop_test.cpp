@@ -37,7 +37,8 @@ constexpr const char* kOther = "192.0.2.20";
 constexpr const char* kBlocked6 = "2001:db8::10";
 constexpr size_t kFrames = 1500;  // per source and phase
 
-std::vector<securenet::pkt::Frame> frames(const char* src, size_t n) {
+std::vector<securenet::pkt::Frame> frames(const char* src, size_t n,
+                                          const char* dst = "198.51.100.1") {
   using namespace securenet::pkt;
   std::vector<Frame> out;
   const bool v6 = std::string_view(src).find(':') != std::string_view::npos;
@@ -47,13 +48,13 @@ std::vector<securenet::pkt::Frame> frames(const char* src, size_t n) {
     if (v6)
       b.vlan(42).ipv6(ip6(src), ip6("2001:db8:1::1"));  // also behind a VLAN tag
     else
-      b.ipv4(ip4(src), ip4("198.51.100.1"));
+      b.ipv4(ip4(src), ip4(dst));
     out.push_back(b.udp(static_cast<uint16_t>(1024 + i % 1000), 53).payload(32).build());
   }
   return out;
 }
 
-// The frames B's peer received (the kernel's counter in its namespace).
+// The frames the peer of a pair received (the kernel's counter in its namespace).
 uint64_t far_rx(const VethNetns& out) {
   const std::string s =
       sh_out(out.exec_prefix() + "cat /sys/class/net/" + out.gen_if() + "/statistics/rx_packets");
@@ -259,6 +260,98 @@ TEST(InlineDrop, TheListOutlivesADataplaneRestart) {
   EXPECT_EQ(far_rx(out) - rx0, other.size());
   EXPECT_EQ(control.stop(), 0) << control.log();
   EXPECT_EQ(dp->stop(SIGINT, 10s), 0) << dp->log();
+}
+
+// Both directions through the shared UMEM: what arrives on B crosses to A's peer, counted by
+// the sensor like the other direction (a tap on the link sees both), and the drop list, a list
+// of sources to keep out, filters only what arrives on the capture interface A.
+TEST(InlineDrop, TheOtherDirectionCrossesBackCountedAndUnfiltered) {
+  if (auto why = securenet::test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  VethNetns in("inlbin"), out("inlbout");
+  ASSERT_TRUE(in.ok()) << in.error();
+  ASSERT_TRUE(out.ok()) << out.error();
+  const sn_test::SensorDir sensor("inlineback");
+  ChildProcess dp({SN_DATAPLANE, "--source", "afxdp", "--target", in.capture_if(), "--inline",
+                   out.capture_if(), "--instance", sensor.instance, "--ring-size", "4096"},
+                  (sensor.dir / "dataplane.log").string());
+  auto seg = securenet::test::open_ready_segment(sensor.instance, dp, 30s);
+  if (!seg) GTEST_SKIP() << "AF_XDP cannot run here: " << dp.log();
+  if (dp.log().find("shared UMEM, both directions") == std::string::npos)
+    GTEST_SKIP() << "no AF_XDP socket with a shared UMEM here (AF_PACKET, one direction): "
+                 << dp.log();
+  std::ofstream(sensor.dir / "block.json") << R"({"enabled":true,"mode":"xdp"})";
+  auto opts = sensor.control();
+  opts.extra = {"--block-config", (sensor.dir / "block.json").string()};
+  securenet::test::ControlProcess control(opts, (sensor.dir / "control.log").string());
+  const uint16_t port = control.wait_port();
+  ASSERT_NE(port, 0) << control.log();
+  const std::string admin = sensor.token();
+  auto call = [&](verb v, const std::string& target, const std::string& body = "") {
+    return sn_test::HttpClient(port).request(v, target, body, admin);
+  };
+  std::string last;
+  auto status = [&] {
+    auto r = call(verb::get, "/api/status");
+    last = std::to_string(r.status) + " " + r.body;
+    return inline_status(r.body);
+  };
+  ASSERT_EQ(call(verb::post, "/api/blocks", std::string(R"({"ip":")") + kBlocked + R"("})").status,
+            200);
+  ASSERT_TRUE(wait_until([&] { return status().drops == 0u; }, 30s, 20ms)) << last;
+
+  const uint64_t back0 = far_rx(in), on0 = far_rx(out);
+  // Replies from behind B (one from the blocked address: B's side is not filtered), and
+  // both sources from A's side at the same time.
+  const auto replies = frames("198.51.100.1", kFrames, kOther);
+  const auto from_blocked_behind = frames(kBlocked, kFrames / 3, "198.51.100.7");
+  const auto blocked = frames(kBlocked, kFrames / 2), other = frames(kOther, kFrames / 2);
+  ASSERT_EQ(out.send(replies), replies.size());
+  ASSERT_EQ(in.send(blocked), blocked.size());
+  ASSERT_EQ(out.send(from_blocked_behind), from_blocked_behind.size());
+  ASSERT_EQ(in.send(other), other.size());
+  const uint64_t back = replies.size() + from_blocked_behind.size();
+  ASSERT_TRUE(wait_until([&] { return far_rx(in) - back0 >= back; }, 30s, 20ms))
+      << far_rx(in) - back0 << " of " << back << "\n"
+      << dp.log();
+  ASSERT_TRUE(wait_until([&] { return far_rx(out) - on0 >= other.size(); }, 30s, 20ms));
+  ASSERT_TRUE(wait_until([&] { return status().drops == blocked.size(); }, 30s, 20ms)) << last;
+  EXPECT_TRUE(wait_until([&] { return status().forwarded == back + other.size(); }, 10s, 20ms))
+      << last;
+  EXPECT_EQ(far_rx(in) - back0, back) << "exactly the frames sent behind B come back to A";
+  EXPECT_EQ(far_rx(out) - on0, other.size()) << "and only the unblocked source's go on to B";
+  EXPECT_TRUE(wait_until([&] { return seg->totals().packets == back + other.size(); }, 10s, 20ms))
+      << seg->totals().packets << " counted";
+  EXPECT_EQ(control.stop(), 0) << control.log();
+  EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
+}
+
+// Without a shared UMEM (here: OUT_IF has 2 RX queues, the capture interface 1, so its
+// second queue would have no socket) the sensor says so and forwards through AF_PACKET, one
+// direction only: frames sent behind B stay there.
+TEST(InlineDrop, WithoutASharedUmemItFallsBackToAfPacketOneWay) {
+  if (auto why = securenet::test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  VethNetns in("inlfin"), out("inlfout", 2);
+  ASSERT_TRUE(in.ok()) << in.error();
+  ASSERT_TRUE(out.ok()) << out.error();
+  const sn_test::SensorDir sensor("inlinefb");
+  ChildProcess dp({SN_DATAPLANE, "--source", "afxdp", "--target", in.capture_if(), "--inline",
+                   out.capture_if(), "--instance", sensor.instance, "--ring-size", "4096"},
+                  (sensor.dir / "dataplane.log").string());
+  auto seg = securenet::test::open_ready_segment(sensor.instance, dp, 30s);
+  if (!seg) GTEST_SKIP() << "AF_XDP cannot run here: " << dp.log();
+  EXPECT_NE(dp.log().find("falling back to AF_PACKET: one direction only"), std::string::npos)
+      << dp.log();
+  const uint64_t back0 = far_rx(in), on0 = far_rx(out);
+  const auto replies = frames("198.51.100.1", kFrames / 3, kOther);
+  const auto other = frames(kOther, kFrames / 2);
+  ASSERT_EQ(out.send(replies), replies.size());
+  ASSERT_EQ(in.send(other), other.size());
+  ASSERT_TRUE(wait_until([&] { return far_rx(out) - on0 >= other.size(); }, 30s, 20ms));
+  EXPECT_EQ(far_rx(out) - on0, other.size());
+  EXPECT_EQ(far_rx(in) - back0, 0u);
+  EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
 }
 
 }  // namespace
