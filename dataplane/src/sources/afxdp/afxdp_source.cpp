@@ -74,7 +74,7 @@ class AfXdpSource final : public PacketSource {
         xsk_(std::move(xsk)),
         queue_(queue),
         percpu_(XdpProgram::possible_cpus()) {
-    fwd_.set_zerocopy(xsk_.zerocopy());
+    if (xsk_.has_peer()) fwd_.init(xsk_);
   }
 
   uint32_t rx_burst(PacketView* out, uint32_t max) noexcept override {

@@ -1,5 +1,6 @@
 #include "sources/afxdp/xsk_forward.h"
 
+#include <linux/if_xdp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -7,8 +8,10 @@
 namespace securenet::afxdp {
 namespace {
 
-constexpr unsigned kFullRetries = 8;   // a full TX ring: kicks before the rest is dropped
-constexpr unsigned kCopyBatch = 32;    // frames the kernel sends per kick in copy mode
+constexpr unsigned kFullRetries = 8;  // a full TX ring: kicks before the rest is dropped
+constexpr unsigned kCopyBatch = 32;   // frames the kernel sends per kick in copy mode...
+constexpr int kMaxTxBudget = 9;       // ...unless raised (XDP_MAX_TX_SKB_BUDGET, Linux 6.17)
+constexpr unsigned kTxBudget = 256;
 constexpr uint32_t kReapBudget = 512;  // completions taken per ring per call
 
 uint32_t pending(const xsk_ring_prod& tx) {  // frames on the TX ring the kernel has not taken
@@ -36,6 +39,16 @@ uint32_t move_completions(xsk_ring_cons& comp, xsk_ring_prod& fill, int fill_fd)
 
 }  // namespace
 
+void XskForward::init(XskQueue& q) noexcept {
+  zerocopy_ = q.zerocopy();
+  if (zerocopy_) return;
+  // One kick sends up to a burst instead of 32 (best effort: older kernels refuse it).
+  batch_ = kCopyBatch;
+  if (setsockopt(q.fd(), SOL_XDP, kMaxTxBudget, &kTxBudget, sizeof kTxBudget) == 0 &&
+      setsockopt(q.peer_fd(), SOL_XDP, kMaxTxBudget, &kTxBudget, sizeof kTxBudget) == 0)
+    batch_ = kTxBudget;
+}
+
 void XskForward::reap(XskQueue& q) noexcept {
   // The peer sent the capture socket's frames (and the other way round).
   uint32_t n = move_completions(q.peer_comp(), q.fill(), q.fd());
@@ -50,12 +63,12 @@ void XskForward::kick(XskQueue& q, Side to) noexcept {
     if (xsk_ring_prod__needs_wakeup(&tx)) sendto(fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0);
     return;
   }
-  // Copy mode sends in the syscall, kCopyBatch frames at a time (EAGAIN: more to do;
+  // Copy mode sends in the syscall, batch_ frames at a time (EAGAIN: more to do;
   // EBUSY: the device dropped one; ENOBUFS: no skb for now). Completions are reaped on the
   // way so the completion ring never stops the kernel.
-  for (uint32_t tries = pending(tx) / kCopyBatch + 2; tries && pending(tx); --tries) {
-    if (sendto(fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN &&
-        errno != EBUSY && errno != ENOBUFS && errno != EINTR)
+  for (uint32_t tries = pending(tx) / batch_ + 2; tries && pending(tx); --tries) {
+    if (sendto(fd, nullptr, 0, MSG_DONTWAIT, nullptr, 0) < 0 && errno != EAGAIN && errno != EBUSY &&
+        errno != ENOBUFS && errno != EINTR)
       break;  // the interface is down: the frames wait, new ones find the ring full
     reap(q);
   }
@@ -88,7 +101,8 @@ void XskForward::forward(XskQueue& q, Side from, const uint64_t* addr, const uin
   xsk_ring_prod& fill = from == Side::kCapture ? q.fill() : q.peer_fill();
   uint32_t fi = 0;
   if (xsk_ring_prod__reserve(&fill, n - placed, &fi) == n - placed) {
-    for (uint32_t i = placed; i < n; ++i) *xsk_ring_prod__fill_addr(&fill, fi + i - placed) = addr[i];
+    for (uint32_t i = placed; i < n; ++i)
+      *xsk_ring_prod__fill_addr(&fill, fi + i - placed) = addr[i];
     xsk_ring_prod__submit(&fill, n - placed);
   }
   add(errors_, n - placed);

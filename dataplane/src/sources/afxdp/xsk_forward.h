@@ -1,6 +1,7 @@
 // --inline through AF_XDP (issue 16 item 4b): both directions of a bump in the wire. The
 // capture socket and its peer on OUT_IF share one UMEM; a frame received (and counted) on
-// one is put on the other's TX ring by its address, without a copy. A frame sent on OUT_IF
+// one is put on the other's TX ring by its address (no copy of ours; in copy mode the kernel
+// still copies it into an skb to send it). A frame sent on OUT_IF
 // came from the capture socket's pool, so its completion goes back to the capture socket's
 // fill ring, and the other way round: each pool returns to the socket it feeds.
 #pragma once
@@ -27,7 +28,8 @@ class XskForward {
   InlineStats stats() const noexcept {
     return {forwarded_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed)};
   }
-  void set_zerocopy(bool zc) { zerocopy_ = zc; }
+  // Once the peer socket exists: the bind mode, and in copy mode a larger TX batch per kick.
+  void init(XskQueue& q) noexcept;
 
  private:
   void reap(XskQueue& q) noexcept;
@@ -36,6 +38,7 @@ class XskForward {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   bool zerocopy_ = false;
+  uint32_t batch_ = 32;                             // frames sent per kick in copy mode
   std::atomic<uint64_t> forwarded_{0}, errors_{0};  // one writer: the worker
 };
 
