@@ -44,8 +44,7 @@ class PrefixBlock : public ::testing::Test {
     a.kind = AlertKind::kTrafficReceived;
     a.severity = Severity::kHigh;
     a.host = host;
-    for (size_t i = 0; i < sources.size(); ++i)
-      a.top_sources.push_back({sources[i], 100 - i});
+    for (size_t i = 0; i < sources.size(); ++i) a.top_sources.push_back({sources[i], 100 - i});
     return a;
   }
   bool listed(const std::string& p) { return app_.drop_list().contains(*parse_cidr(p)); }
@@ -63,7 +62,7 @@ TEST_F(PrefixBlock, XdpPrefixesOfBothFamiliesGoOnTheListAndComeOffByTheirName) {
   ASSERT_EQ(block(b, "2001:db8:1::/48").status, 0u);
   EXPECT_TRUE(listed("203.0.113.0/24"));
   EXPECT_TRUE(listed("2001:db8:1::/48"));
-  EXPECT_FALSE(listed("203.0.113.7"));  // the prefix, not a host of it
+  EXPECT_FALSE(listed("203.0.113.7"));                 // the prefix, not a host of it
   EXPECT_EQ(block(b, "203.0.113.0/24").status, 409u);  // already blocked
   const std::string j = b.to_json();
   EXPECT_NE(j.find(R"("ip":"203.0.113.0/24","prefix":"203.0.113.0/24","mode":"xdp")"),

@@ -55,15 +55,16 @@ std::optional<BlockTarget> prefix_target(std::string_view text, const BlockConfi
   const std::string_view addr = text.substr(0, text.find('/'));
   auto given = parse_ip_text(addr);
   if (!given || std::memcmp(given->bytes, c->net.bytes, sizeof given->bytes) != 0) {
-    why = "prefix: host bits are set in " + std::string(text) + " (its network is " + c->text() +
-          ")";
+    why =
+        "prefix: host bits are set in " + std::string(text) + " (its network is " + c->text() + ")";
     return std::nullopt;
   }
   BlockTarget t = make(*c);
   if (t.host) return t;
   if (!c->v4 && overlaps(*c, mapped_space())) {
-    why = "prefix: an IPv6 prefix over the IPv4-mapped space ::ffff:0:0/96; write IPv4 "
-          "prefixes as a.b.c.d/n";
+    why =
+        "prefix: an IPv6 prefix over the IPv4-mapped space ::ffff:0:0/96; write IPv4 "
+        "prefixes as a.b.c.d/n";
     return std::nullopt;
   }
   const unsigned min = c->v4 ? cfg.min_prefix_v4 : cfg.min_prefix_v6;

@@ -18,7 +18,7 @@ struct BlockTarget {
   Cidr cidr;         // over the 16-byte key space (a host: /128)
   bool host = true;  // a single address (an "ip", or a /32 or /128 "prefix")
   bool v6 = false;
-  std::string net;  // the (network) address text
+  std::string net;   // the (network) address text
   unsigned len = 0;  // the prefix length in its family (32 or 128 for a host)
 };
 
