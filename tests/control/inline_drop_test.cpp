@@ -5,7 +5,10 @@
 // the kernel's own rx counter counts it. An admin blocks one source through POST /api/blocks:
 // from then on exactly its frames are dropped in XDP (the count in /api/status and
 // /api/blocks equals the frames it sent), the other's all arrive; after DELETE both pass
-// again. Needs root and AF_XDP (label netns); skips with the reason otherwise.
+// again. The other tests: the list outlives a dataplane restart; the way back (frames sent
+// behind B arrive behind A, counted, never filtered) through the shared UMEM, also with two
+// queues and two workers; the AF_PACKET fallback (one way) when no shared UMEM can be made.
+// Needs root and AF_XDP (label netns); skips with the reason otherwise.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -351,6 +354,35 @@ TEST(InlineDrop, WithoutASharedUmemItFallsBackToAfPacketOneWay) {
   ASSERT_TRUE(wait_until([&] { return far_rx(out) - on0 >= other.size(); }, 30s, 20ms));
   EXPECT_EQ(far_rx(out) - on0, other.size());
   EXPECT_EQ(far_rx(in) - back0, 0u);
+  EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
+}
+
+// Two RX queues on each side, two workers: each worker's peer socket sits on its own queue of
+// OUT_IF, and both directions arrive whole (the segment counts both).
+TEST(InlineDrop, TwoQueuesForwardBothWaysWithAPeerPerWorker) {
+  if (auto why = securenet::test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  VethNetns in("inlqin", 2), out("inlqout", 2);
+  ASSERT_TRUE(in.ok()) << in.error();
+  ASSERT_TRUE(out.ok()) << out.error();
+  const sn_test::SensorDir sensor("inlineq");
+  ChildProcess dp(
+      {SN_DATAPLANE, "--source", "afxdp", "--target", in.capture_if(), "--inline", out.capture_if(),
+       "--workers", "2", "--instance", sensor.instance, "--ring-size", "4096"},
+      (sensor.dir / "dataplane.log").string());
+  auto seg = securenet::test::open_ready_segment(sensor.instance, dp, 30s);
+  if (!seg) GTEST_SKIP() << "AF_XDP cannot run here: " << dp.log();
+  ASSERT_NE(dp.log().find("shared UMEM, both directions"), std::string::npos) << dp.log();
+  const uint64_t back0 = far_rx(in), on0 = far_rx(out);
+  const auto there = frames(kOther, kFrames), back = frames("198.51.100.1", kFrames, kOther);
+  ASSERT_EQ(in.send(there), there.size());
+  ASSERT_EQ(out.send(back), back.size());
+  ASSERT_TRUE(wait_until([&] { return far_rx(out) - on0 >= there.size(); }, 30s, 20ms));
+  ASSERT_TRUE(wait_until([&] { return far_rx(in) - back0 >= back.size(); }, 30s, 20ms));
+  EXPECT_EQ(far_rx(out) - on0, there.size());
+  EXPECT_EQ(far_rx(in) - back0, back.size());
+  EXPECT_TRUE(wait_until([&] { return seg->totals().packets == 2 * kFrames; }, 10s, 20ms))
+      << seg->totals().packets;
   EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
 }
 
