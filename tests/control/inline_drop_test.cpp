@@ -11,7 +11,9 @@
 // Needs root and AF_XDP (label netns); skips with the reason otherwise.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -384,6 +386,21 @@ TEST(InlineDrop, TwoQueuesForwardBothWaysWithAPeerPerWorker) {
   EXPECT_TRUE(wait_until([&] { return seg->totals().packets == 2 * kFrames; }, 10s, 20ms))
       << seg->totals().packets;
   EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
+}
+
+// --inline lo would take every local packet away from the kernel: refused in one line, before
+// anything is attached.
+TEST(InlineDrop, LoopbackAsTheOutInterfaceIsRefused) {
+  if (auto why = securenet::test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  VethNetns in("inllo");
+  ASSERT_TRUE(in.ok()) << in.error();
+  const std::string out =
+      sh_out(std::string(SN_DATAPLANE) + " --source afxdp --target " + in.capture_if() +
+             " --inline lo --instance inllo-" + std::to_string(getpid()) + " 2>&1");
+  EXPECT_NE(out.find("--inline: refusing 'lo'"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_EQ(sh_out("ip -d link show dev " + in.capture_if()).find("prog/xdp"), std::string::npos);
 }
 
 }  // namespace

@@ -261,6 +261,11 @@ Result<std::vector<std::unique_ptr<PacketSource>>> make_afxdp_sources(const Sour
       (opts.inline_if == opts.target || if_nametoindex(opts.inline_if.c_str()) == 0))
     return make_error("afxdp: --inline: '" + opts.inline_if +
                       "' must be an existing interface other than the capture interface");
+  if (!opts.inline_if.empty() && is_loopback(opts.inline_if))
+    return make_error("afxdp: --inline: refusing '" + opts.inline_if +
+                      "': forwarding takes every frame it receives away from the kernel, which "
+                      "would cut off all local traffic (give the interface toward the protected "
+                      "network)");
   if (is_loopback(opts.target))
     return make_error("afxdp: refusing to capture '" + opts.target +
                       "': AF_XDP takes the packets "
