@@ -368,6 +368,11 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   coms = peers_->communities("ipv4", "198.51.100.0/24");
   EXPECT_NE(std::find(coms.begin(), coms.end(), kBlackhole), coms.end());
   EXPECT_TRUE(peers_->path("ipv4", "198.51.100.0/32").empty()) << peers_->rib("ipv4");
+  EXPECT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"198.51.101.0/24"})", op).status, 403);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", op).status, 403);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", "").status, 401);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0%2F24", "{}", admin).status, 400);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/x", "{}", admin).status, 400);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", admin).status, 200);
   EXPECT_EQ(call(verb::delete_, "/api/blocks/2001:db8:5::/48", "{}", admin).status, 200);
   EXPECT_TRUE(
