@@ -7,7 +7,8 @@
 // /api/blocks equals the frames it sent), the other's all arrive; after DELETE both pass
 // again. The other tests: the list outlives a dataplane restart; the way back (frames sent
 // behind B arrive behind A, counted, never filtered) through the shared UMEM, also with two
-// queues and two workers; the AF_PACKET fallback (one way) when no shared UMEM can be made.
+// queues and two workers; the AF_PACKET fallback (one way) when no shared UMEM can be made;
+// a victim's flood putting its top sources on the list (block mode xdp).
 // Needs root and AF_XDP (label netns); skips with the reason otherwise.
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -71,6 +73,7 @@ struct Inline {
   std::optional<uint64_t> drops;   // of kBlocked's /32; nullopt: not listed or not applied
   std::optional<uint64_t> drops6;  // of kBlocked6's /128
   size_t listed = 0;
+  std::map<std::string, uint64_t> all;  // every applied entry's drops by prefix
   uint64_t forwarded = 0;
   std::string out_if;
 };
@@ -97,6 +100,7 @@ Inline inline_status(const std::string& body) {
     uint64_t n = 0;
     if (e["prefix"].get(prefix) != simdjson::SUCCESS || e["drops"].get(n) != simdjson::SUCCESS)
       continue;
+    r.all[std::string(prefix)] = n;
     if (prefix == std::string(kBlocked) + "/32") r.drops = n;
     if (prefix == std::string(kBlocked6) + "/128") r.drops6 = n;
   }
@@ -401,6 +405,100 @@ TEST(InlineDrop, LoopbackAsTheOutInterfaceIsRefused) {
   EXPECT_NE(out.find("--inline: refusing 'lo'"), std::string::npos) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
   EXPECT_EQ(sh_out("ip -d link show dev " + in.capture_if()).find("prog/xdp"), std::string::npos);
+}
+
+// Mode xdp and a victim's alert, end to end: three sources flood a host of the home network
+// (2,000, 1,000 and 300 frames a round); the traffic_received alert's profile names them and
+// its two top sources (xdp_sources_per_alert 2) go on the drop list, the victim never; from
+// then on exactly their frames are dropped before the socket and the third's still cross.
+TEST(InlineDrop, AVictimsFloodDropsItsTopSourcesInXdp) {
+  if (auto why = securenet::test::netns_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (!SN_HAVE_AFXDP) GTEST_SKIP() << "AF_XDP support not built";
+  VethNetns in("inlvin"), out("inlvout");
+  ASSERT_TRUE(in.ok()) << in.error();
+  ASSERT_TRUE(out.ok()) << out.error();
+  const sn_test::SensorDir sensor("inlinevic");
+  ChildProcess dp({SN_DATAPLANE, "--source", "afxdp", "--target", in.capture_if(), "--inline",
+                   out.capture_if(), "--instance", sensor.instance, "--ring-size", "8192"},
+                  (sensor.dir / "dataplane.log").string());
+  auto seg = securenet::test::open_ready_segment(sensor.instance, dp, 30s);
+  if (!seg) GTEST_SKIP() << "AF_XDP cannot run here: " << dp.log();
+  std::ofstream(sensor.dir / "block.json")
+      << R"({"enabled":true,"mode":"xdp","kinds":["traffic_received"],"min_severity":"LOW",)"
+      << R"("xdp_sources_per_alert":2})";
+  auto opts = sensor.control();
+  opts.extra = {"--block-config", (sensor.dir / "block.json").string()};
+  securenet::test::ControlProcess control(opts, (sensor.dir / "control.log").string());
+  const uint16_t port = control.wait_port();
+  ASSERT_NE(port, 0) << control.log();
+  const std::string admin = sensor.token();
+  auto call = [&](verb v, const std::string& target, const std::string& body = "") {
+    return sn_test::HttpClient(port).request(v, target, body, admin);
+  };
+  auto cfg = call(verb::post, "/api/config",
+                  R"({"traffic_received_pps":500,"home_networks":["198.51.100.0/24"],)"
+                  R"("sample_one_in":1,"clear_hold_s":3600})");
+  ASSERT_EQ(cfg.status, 200) << cfg.body;
+  const auto heavy = frames("203.0.113.1", 2000), mid = frames("203.0.113.2", 1000),
+             light = frames("203.0.113.3", 300);
+  std::string blocks;
+  auto listed = [&](const char* ip) {
+    return blocks.find(std::string(R"("ip":")") + ip + R"(")") != std::string::npos;
+  };
+  // Rounds of the flood until the profile has named the sources and two are blocked.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        in.send(heavy);
+        in.send(mid);
+        in.send(light);
+        blocks = call(verb::get, "/api/blocks").body;
+        return listed("203.0.113.1") && listed("203.0.113.2");
+      },
+      60s, 200ms))
+      << blocks << "\n"
+      << control.log();
+  EXPECT_FALSE(listed("203.0.113.3")) << blocks;   // the cap: two per alert
+  EXPECT_FALSE(listed("198.51.100.1")) << blocks;  // never the victim
+  EXPECT_NE(blocks.find("source of 198.51.100.1"), std::string::npos) << blocks;
+  std::string last;
+  auto status = [&] {
+    auto r = call(verb::get, "/api/status");
+    last = r.body;
+    return inline_status(r.body);
+  };
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = status();
+        return s.applied && s.all.count("203.0.113.1/32") && s.all.count("203.0.113.2/32");
+      },
+      30s, 20ms))
+      << last;
+  // Quiet, then one more round: exactly the blocked sources' frames are dropped.
+  uint64_t d1 = 0, d2 = 0, on0 = 0;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = status();
+        const uint64_t a = s.all["203.0.113.1/32"], b = s.all["203.0.113.2/32"], r = far_rx(out);
+        const bool still = a == d1 && b == d2 && r == on0;
+        d1 = a, d2 = b, on0 = r;
+        return still;
+      },
+      30s, 300ms));
+  ASSERT_EQ(in.send(heavy), heavy.size());
+  ASSERT_EQ(in.send(mid), mid.size());
+  ASSERT_EQ(in.send(light), light.size());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto s = status();
+        return s.all["203.0.113.1/32"] == d1 + heavy.size() &&
+               s.all["203.0.113.2/32"] == d2 + mid.size();
+      },
+      30s, 20ms))
+      << last;
+  ASSERT_TRUE(wait_until([&] { return far_rx(out) - on0 >= light.size(); }, 30s, 20ms));
+  EXPECT_EQ(far_rx(out) - on0, light.size()) << "only the unblocked source crosses";
+  EXPECT_EQ(control.stop(), 0) << control.log();
+  EXPECT_EQ(dp.stop(SIGINT, 10s), 0) << dp.log();
 }
 
 }  // namespace
