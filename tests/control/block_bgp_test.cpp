@@ -353,6 +353,32 @@ TEST_F(BgpBlock, AdminsBlockAndUnblockThroughTheApiOfARealControlPlane) {
   EXPECT_EQ(call(verb::delete_, "/api/blocks/2001:db8::70", "{}", admin).status, 200);
   EXPECT_TRUE(
       wait_until([&] { return peers_->path("ipv6", "2001:db8::70/128").empty(); }, 30s, 100ms));
+  // Prefixes: announced with their length and the community, withdrawn by <net>/<len>; one
+  // over the protected /27 is refused, one with host bits set is a 400.
+  EXPECT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"203.0.113.64/26"})", admin).status, 409);
+  EXPECT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"198.51.100.1/24"})", admin).status, 400);
+  ASSERT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"198.51.100.0/24"})", admin).status, 200);
+  ASSERT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"2001:db8:5::/48"})", admin).status, 200);
+  ASSERT_TRUE(
+      wait_until([&] { return !peers_->path("ipv4", "198.51.100.0/24").empty(); }, 30s, 100ms))
+      << peers_->rib("ipv4");
+  ASSERT_TRUE(
+      wait_until([&] { return !peers_->path("ipv6", "2001:db8:5::/48").empty(); }, 30s, 100ms))
+      << peers_->rib("ipv6");
+  coms = peers_->communities("ipv4", "198.51.100.0/24");
+  EXPECT_NE(std::find(coms.begin(), coms.end(), kBlackhole), coms.end());
+  EXPECT_TRUE(peers_->path("ipv4", "198.51.100.0/32").empty()) << peers_->rib("ipv4");
+  EXPECT_EQ(call(verb::post, "/api/blocks", R"({"prefix":"198.51.101.0/24"})", op).status, 403);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", op).status, 403);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", "").status, 401);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0%2F24", "{}", admin).status, 400);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/x", "{}", admin).status, 400);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/198.51.100.0/24", "{}", admin).status, 200);
+  EXPECT_EQ(call(verb::delete_, "/api/blocks/2001:db8:5::/48", "{}", admin).status, 200);
+  EXPECT_TRUE(
+      wait_until([&] { return peers_->path("ipv4", "198.51.100.0/24").empty(); }, 30s, 100ms));
+  EXPECT_TRUE(
+      wait_until([&] { return peers_->path("ipv6", "2001:db8:5::/48").empty(); }, 30s, 100ms));
   // A block still active at shutdown is withdrawn.
   ASSERT_EQ(call(verb::post, "/api/blocks", R"({"ip":"203.0.113.71"})", admin).status, 200);
   ASSERT_TRUE(

@@ -25,6 +25,15 @@ TEST(BlockConfig, DefaultsAreOffAndAFullFileParses) {
   EXPECT_EQ(d->mode, BlockMode::kBlackhole);
   EXPECT_EQ(d->min_severity, Severity::kHigh);
   EXPECT_EQ(d->max_announcements_per_hour, 20u);
+  EXPECT_EQ(d->min_prefix_v4, 24u);
+  EXPECT_EQ(d->min_prefix_v6, 48u);
+  EXPECT_EQ(d->xdp_sources_per_alert, 5u);
+  auto p =
+      parse_block_config(R"({"min_prefix_v4":16,"min_prefix_v6":32,"xdp_sources_per_alert":0})");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->min_prefix_v4, 16u);
+  EXPECT_EQ(p->min_prefix_v6, 32u);
+  EXPECT_EQ(p->xdp_sources_per_alert, 0u);
   auto c = parse_block_config(R"({"enabled":true,"mode":"flowspec","min_severity":"medium",
     "kinds":["reflection","port_scan"],"ban_time_s":0,"communities":["65000:100","0:0"],
     "protected_prefixes":["10.0.0.0/8","2001:db8::/32"],"max_announcements_per_hour":3,
@@ -85,6 +94,19 @@ TEST(BlockConfig, HostileInputsAreRefusedWithTheField) {
   EXPECT_NE(err(R"({"max_announcements_per_hour":10001})").find("max_"), std::string::npos);
   EXPECT_NE(err(R"({"flowspec_rate_bytes":-1})").find("flowspec"), std::string::npos);
   EXPECT_NE(err(R"({"command_timeout_ms":99})").find("command_timeout"), std::string::npos);
+  for (const char* v : {"7", "33", "-1", "24.5", "\"24\""})
+    EXPECT_NE(
+        err(std::string(R"({"min_prefix_v4":)") + v + "}").find("min_prefix_v4: must be 8..32"),
+        std::string::npos)
+        << v;
+  for (const char* v : {"15", "129", "null"})
+    EXPECT_NE(err(std::string(R"({"min_prefix_v6":)") + v + "}").find("min_prefix_v6"),
+              std::string::npos)
+        << v;
+  for (const char* v : {"11", "-1", "true"})
+    EXPECT_NE(err(std::string(R"({"xdp_sources_per_alert":)") + v + "}").find("xdp_sources"),
+              std::string::npos)
+        << v;
   EXPECT_NE(err(std::string(300 * 1024, ' ') + "{}").find("256 KiB"), std::string::npos);
 }
 

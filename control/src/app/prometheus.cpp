@@ -89,7 +89,7 @@ std::string prometheus_text(const App& app) {
   metric(o, "securenet_drop_list_dropped_packets", "gauge",
          "Packets the XDP drop list dropped, summed over the entries listed now.");
   sample(o, "securenet_drop_list_dropped_packets", static_cast<double>(in.dropped));
-  counter("inline_forwarded_frames", "counter", "Frames sent on the --inline interface.",
+  counter("inline_forwarded_frames", "counter", "Frames forwarded by --inline (both directions).",
           in.forwarded);
   counter("inline_tx_errors", "counter", "Frames that could not be sent on the --inline interface.",
           in.tx_errors);

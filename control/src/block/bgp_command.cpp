@@ -13,13 +13,17 @@
 
 namespace securenet::control {
 
+std::string prefix_text(const BlockRule& r) {
+  return r.ip + "/" + std::to_string(r.prefix_len ? r.prefix_len : r.v6 ? 128 : 32);
+}
+
 namespace {
 
 std::vector<std::string> base(const BlockConfig& c) {
   return {c.gobgp, "-u", c.grpc_host, "-p", std::to_string(c.grpc_port), "global", "rib"};
 }
 
-std::string prefix(const BlockRule& r) { return r.ip + (r.v6 ? "/128" : "/32"); }
+std::string prefix(const BlockRule& r) { return prefix_text(r); }
 
 void flowspec_match(std::vector<std::string>& a, const BlockRule& r) {
   a.insert(a.end(), {"match", r.match_source ? "source" : "destination", prefix(r)});

@@ -17,10 +17,11 @@
 
 namespace securenet::control {
 
-// What one block announces. ip is canonical address text.
+// What one block announces. ip is canonical address text (a prefix's network address).
 struct BlockRule {
   std::string ip;
   bool v6 = false;
+  unsigned prefix_len = 0;  // 0: the host (/32 or /128); else a manual prefix block's length
   BlockMode mode = BlockMode::kBlackhole;
   bool match_source = false;  // FlowSpec: the attacker's traffic (source), else the victim's
   std::string protocol;       // FlowSpec: "", "tcp", "udp" or "icmp"
@@ -28,6 +29,7 @@ struct BlockRule {
   double rate_bytes = 0;      // FlowSpec: 0 = discard
 };
 
+std::string prefix_text(const BlockRule& r);  // "203.0.113.7/32", "2001:db8::/48"
 std::vector<std::string> announce_argv(const BlockConfig& c, const BlockRule& r);
 std::vector<std::string> withdraw_argv(const BlockConfig& c, const BlockRule& r);
 

@@ -180,6 +180,16 @@ std::optional<Error> apply(BlockConfig& c, std::string_view k, element v) {
     if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d) || d < 0 || d > 1e12)
       return field_error(k, "must be a number of bytes/s, 0 (discard) .. 1e12");
     c.flowspec_rate_bytes = d;
+  } else if (k == "min_prefix_v4" || k == "min_prefix_v6") {
+    const bool v4 = k == "min_prefix_v4";
+    const int64_t lo = v4 ? kMinPrefixFloorV4 : kMinPrefixFloorV6, hi = v4 ? 32 : 128;
+    if (!get_int(v, lo, hi, n))
+      return field_error(k, "must be " + std::to_string(lo) + ".." + std::to_string(hi));
+    (v4 ? c.min_prefix_v4 : c.min_prefix_v6) = static_cast<unsigned>(n);
+  } else if (k == "xdp_sources_per_alert") {
+    if (!get_int(v, 0, kMaxXdpSourcesPerAlert, n))
+      return field_error(k, "must be 0.." + std::to_string(kMaxXdpSourcesPerAlert));
+    c.xdp_sources_per_alert = static_cast<unsigned>(n);
   } else if (k == "command_timeout_ms") {
     if (!get_int(v, 100, 60000, n)) return field_error(k, "must be 100..60000");
     c.command_timeout_ms = static_cast<unsigned>(n);

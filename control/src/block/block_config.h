@@ -36,6 +36,11 @@ struct BlockConfig {
   std::string next_hop_v4, next_hop_v6;  // empty: gobgp's default (its own address)
   double flowspec_rate_bytes = 0;        // FlowSpec action: 0 = discard, else rate-limit
   unsigned command_timeout_ms = 5000;
+  // Manual prefix blocks (POST /api/blocks "prefix"): the shortest prefix length accepted.
+  unsigned min_prefix_v4 = 24, min_prefix_v6 = 48;
+  // Mode xdp, victim alerts: how many of the alert's top sources go on the drop list (0:
+  // none, the alert is refused as before).
+  unsigned xdp_sources_per_alert = 5;
 
   bool wants(const Alert& a) const;  // kind listed, severity >= min_severity, has a host
 };
@@ -46,6 +51,8 @@ inline constexpr size_t kMaxProtectedPrefixes = 1024;
 inline constexpr int64_t kMaxBanTimeS = 7 * 86400;
 inline constexpr unsigned kMaxAnnouncementsPerHour = 10000;
 inline constexpr size_t kMaxBlockConfigBytes = 256 * 1024;
+inline constexpr unsigned kMinPrefixFloorV4 = 8, kMinPrefixFloorV6 = 16;  // min_prefix_* floors
+inline constexpr unsigned kMaxXdpSourcesPerAlert = 10;                    // an alert carries 10
 
 // Parses the file's JSON text (an object; unknown or repeated fields are errors).
 Result<BlockConfig> parse_block_config(std::string_view json);

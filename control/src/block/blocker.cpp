@@ -1,5 +1,6 @@
 #include "block/blocker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -20,6 +21,11 @@ AuditEvent sensor_actor() {
 bool is_attacker(const Alert& a) {
   const char* role = alert_role(a.kind);
   return role && std::string_view(role) == "attacker";
+}
+
+bool is_victim(const Alert& a) {
+  const char* role = alert_role(a.kind);
+  return role && std::string_view(role) == "victim";
 }
 
 // FlowSpec fields an alert implies: reflection is UDP from amplifiers; an attacker's
@@ -74,16 +80,31 @@ unsigned Blocker::announced_last_hour() {
   return static_cast<unsigned>(announce_times_.size());
 }
 
-std::optional<std::string> Blocker::refusal(const std::string& ip) {
-  auto key = parse_ip_text(ip);
-  if (!key) return "not an IP address";
-  if (any_match(cfg_.protected_prefixes, *key)) return "protected prefix";
-  if (app_.config().whitelisted(*key)) return "whitelisted";
+std::optional<std::string> Blocker::refusal(const BlockTarget& t, BlockMode mode) {
+  if (overlaps_any(cfg_.protected_prefixes, t.cidr)) return "protected prefix";
+  if (overlaps_any(app_.config().whitelist, t.cidr)) return "whitelisted";
+  // The drop list drops sources arriving from outside: a prefix over the home networks would
+  // drop what claims to come from them (and says the operator meant something else).
+  if (!t.host && mode == BlockMode::kXdp && overlaps_any(app_.config().home_networks, t.cidr))
+    return "the prefix covers home_networks (the drop list drops sources)";
   if (announced_last_hour() >= cfg_.max_announcements_per_hour)
     return "cap of " + std::to_string(cfg_.max_announcements_per_hour) +
            " announcements per hour reached";
   if (blocks_.size() >= kMaxBlocks) return "too many active blocks";
   return std::nullopt;
+}
+
+void Blocker::refuse(const BlockTarget& t, BlockMode mode, const std::string& reason,
+                     const std::string& why, const std::string& alert_id, const AuditEvent& who) {
+  record(t.key, "refused", reason, who.actor_email.empty() ? "sensor" : who.actor_email).result =
+      why;
+  Block b;
+  b.rule.mode = mode;
+  b.rule.ip = t.net;
+  b.rule.v6 = t.v6;
+  b.rule.prefix_len = t.host ? 0 : t.len;
+  if (!alert_id.empty()) b.alert_ids = {alert_id};
+  audit("block_refused", t.key, b, why, who);
 }
 
 BlockEvent& Blocker::record(const std::string& ip, const char* action, const std::string& reason,
@@ -103,6 +124,7 @@ void Blocker::audit(const char* action, const std::string& ip, const Block& b,
                     const std::string& why, const AuditEvent& who) {
   JsonWriter d;
   d.begin_object().field("ip", ip).field("mode", to_string(b.rule.mode)).field("reason", why);
+  if (!b.rule.ip.empty()) d.field("prefix", prefix_text(b.rule));
   if (!b.alert_ids.empty()) d.field("alert_id", b.alert_ids.front());
   if (b.expires_ms) d.field("expires_ms", b.expires_ms);
   d.end_object();
@@ -174,6 +196,7 @@ void Blocker::withdraw(const std::string& ip, const std::string& why, const Audi
 
 void Blocker::on_alert_changed(const Alert& a) {
   if (!a.open) {
+    sources_.erase(a.id);
     if (!decided_.erase(a.id)) return;
     std::vector<std::string> done;
     for (auto& [ip, b] : blocks_) {
@@ -183,30 +206,26 @@ void Blocker::on_alert_changed(const Alert& a) {
     for (const auto& ip : done) withdraw(ip, "alert resolved", sensor_actor());
     return;
   }
-  if (!cfg_.enabled || !cfg_.wants(a) || decided_.count(a.id)) return;
+  if (!cfg_.enabled || !cfg_.wants(a)) return;
+  if (cfg_.mode == BlockMode::kXdp && is_victim(a) && cfg_.xdp_sources_per_alert > 0)
+    return drop_sources(a);  // again at each update: the top sources come with the samples
+  if (decided_.count(a.id)) return;
   decided_.insert(a.id);
-  auto key = parse_ip_text(a.host);
-  if (!key) return;
-  const std::string ip = ip_text(*key);
+  auto t = host_target(a.host);
+  if (!t) return;
+  const std::string& ip = t->key;
   const std::string reason = std::string(to_string(a.kind)) + " " + to_string(a.severity);
   if (auto it = blocks_.find(ip); it != blocks_.end()) {  // already blocked: one more reason
     if (!it->second.alert_ids.empty()) it->second.alert_ids.push_back(a.id);
     return;
   }
-  auto why = refusal(ip);
+  auto why = refusal(*t, cfg_.mode);
   if (!why && cfg_.mode == BlockMode::kXdp && !is_attacker(a))
     why = "the drop list drops sources: the alert's host is the victim";
-  if (why) {
-    record(ip, "refused", reason, "sensor").result = *why;
-    Block b;
-    b.rule.mode = cfg_.mode;
-    b.alert_ids = {a.id};
-    audit("block_refused", ip, b, *why, sensor_actor());
-    return;
-  }
+  if (why) return refuse(*t, cfg_.mode, reason, *why, a.id, sensor_actor());
   Block b;
   b.rule.ip = ip;
-  b.rule.v6 = !is_v4_mapped(*key);
+  b.rule.v6 = t->v6;
   b.rule.mode = cfg_.mode;
   b.rule.rate_bytes = cfg_.flowspec_rate_bytes;
   alert_rule(a, b.rule);
@@ -218,25 +237,71 @@ void Blocker::on_alert_changed(const Alert& a) {
   announce(ip, std::move(b), sensor_actor());
 }
 
+// Mode xdp and a victim's alert: the list drops sources, so what goes on it is the flood's
+// senders, the alert's top sources (most sampled packets first), at most
+// xdp_sources_per_alert of them per alert (refusals count: a whitelisted top source is not
+// replaced by the next). Each is withdrawn when the alert resolves or its ban time passes.
+void Blocker::drop_sources(const Alert& a) {
+  auto& seen = sources_[a.id];
+  const auto victim = host_target(a.host);
+  const std::string reason = std::string(to_string(a.kind)) + " " + to_string(a.severity) +
+                             ", source of " + (victim ? victim->key : a.host);
+  for (const AlertSource& s : a.top_sources) {
+    if (seen.size() >= cfg_.xdp_sources_per_alert) break;
+    auto t = host_target(s.ip);
+    if (!t || !seen.insert(t->key).second) continue;
+    decided_.insert(a.id);  // from now on its resolve withdraws what it blocked
+    if (auto it = blocks_.find(t->key); it != blocks_.end()) {
+      auto& ids = it->second.alert_ids;  // a manual block (no ids) stays manual
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), a.id) == ids.end()) ids.push_back(a.id);
+      continue;
+    }
+    auto why = refusal(*t, BlockMode::kXdp);
+    if (!why && victim && t->key == victim->key) why = "the source is the victim itself";
+    if (why) {
+      refuse(*t, BlockMode::kXdp, reason, *why, a.id, sensor_actor());
+      continue;
+    }
+    Block b;
+    b.rule.ip = t->key;
+    b.rule.v6 = t->v6;
+    b.rule.mode = BlockMode::kXdp;
+    b.alert_ids = {a.id};
+    b.reason = reason;
+    b.by = "sensor";
+    b.since_ms = wall_ms();
+    b.expires_ms = cfg_.ban_time_s ? b.since_ms + cfg_.ban_time_s * 1000 : 0;
+    announce(t->key, std::move(b), sensor_actor());
+  }
+}
+
 BlockAnswer Blocker::block(const ManualBlock& m, const AuditEvent& who) {
   if (!cfg_.enabled)
     return {409, "blocking_disabled", "blocking is off (--block-config with \"enabled\": true)"};
-  auto key = parse_ip_text(m.ip);
-  if (!key) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address"};
-  const std::string ip = ip_text(*key);
+  const BlockMode mode = m.mode.value_or(cfg_.mode);
+  std::optional<BlockTarget> t;
+  if (!m.prefix.empty()) {
+    if (mode == BlockMode::kFlowspec)
+      return {400, "invalid_parameter", "prefix: only modes blackhole and xdp block a prefix"};
+    std::string why;
+    t = prefix_target(m.prefix, cfg_, why);
+    if (!t) return {400, "invalid_parameter", why};
+  } else {
+    t = host_target(m.ip);
+    if (!t) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address"};
+  }
+  const std::string& ip = t->key;
   if (blocks_.count(ip)) return {409, "already_blocked", ip + " is already blocked"};
-  if (auto why = refusal(ip)) {
-    record(ip, "refused", "manual", who.actor_email).result = *why;
-    Block refused;
-    refused.rule.mode = m.mode.value_or(cfg_.mode);
-    audit("block_refused", ip, refused, *why, who);
+  if (auto why = refusal(*t, mode)) {
+    refuse(*t, mode, "manual", *why, "", who);
     unsigned status = why->rfind("cap", 0) == 0 ? 429 : 409;
     return {status, status == 429 ? "cap_reached" : "protected", ip + ": " + *why};
   }
   Block b;
-  b.rule.ip = ip;
-  b.rule.v6 = !is_v4_mapped(*key);
-  b.rule.mode = m.mode.value_or(cfg_.mode);
+  b.rule.ip = t->net;
+  b.rule.v6 = t->v6;
+  b.rule.prefix_len = t->host ? 0 : t->len;
+  b.rule.mode = mode;
   b.rule.protocol = m.protocol;
   b.rule.source_port = m.source_port;
   b.rule.rate_bytes = m.rate_bytes;
@@ -250,11 +315,10 @@ BlockAnswer Blocker::block(const ManualBlock& m, const AuditEvent& who) {
 }
 
 BlockAnswer Blocker::unblock(const std::string& text, const AuditEvent& who) {
-  auto key = parse_ip_text(text);
-  if (!key) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address"};
-  const std::string ip = ip_text(*key);
-  if (!blocks_.count(ip)) return {404, "not_found", ip + " is not blocked"};
-  withdraw(ip, "manual unblock", who);
+  auto ip = target_key(text);
+  if (!ip) return {400, "invalid_parameter", "ip: not an IPv4 or IPv6 address or prefix"};
+  if (!blocks_.count(*ip)) return {404, "not_found", *ip + " is not blocked"};
+  withdraw(*ip, "manual unblock", who);
   return {};
 }
 
@@ -293,7 +357,7 @@ std::string Blocker::to_json(bool show_by) const {
   for (const auto& [ip, b] : blocks_) {
     w.begin_object()
         .field("ip", ip)
-        .field("prefix", ip + (b.rule.v6 ? "/128" : "/32"))
+        .field("prefix", prefix_text(b.rule))
         .field("mode", to_string(b.rule.mode))
         .field("reason", b.reason);
     if (show_by) w.field("by", b.by);

@@ -20,6 +20,7 @@
 
 #include "block/bgp_command.h"
 #include "block/block_config.h"
+#include "block/block_target.h"
 #include "detect/event_observer.h"
 #include "persist/event_sink.h"
 
@@ -51,6 +52,7 @@ struct BlockAnswer {
 
 struct ManualBlock {
   std::string ip;
+  std::string prefix;  // instead of ip: a prefix, modes blackhole and xdp (block_target.h)
   std::optional<BlockMode> mode;
   std::optional<int64_t> ban_s;
   std::string protocol;
@@ -82,7 +84,11 @@ class Blocker : public EventObserver {
   static constexpr size_t kMaxBlocks = 10000;
 
  private:
-  std::optional<std::string> refusal(const std::string& ip);  // protected / cap / full
+  // protected / whitelisted / (an xdp prefix) home network / cap / full
+  std::optional<std::string> refusal(const BlockTarget& t, BlockMode mode);
+  void refuse(const BlockTarget& t, BlockMode mode, const std::string& reason,
+              const std::string& why, const std::string& alert_id, const AuditEvent& who);
+  void drop_sources(const Alert& a);  // mode xdp, a victim's alert: its top sources
   void announce(const std::string& ip, Block b, const AuditEvent& who);
   void withdraw(const std::string& ip, const std::string& why, const AuditEvent& who);
   void drop(const std::string& ip, Block& b, BlockEvent& ev);  // mode xdp
@@ -103,7 +109,8 @@ class Blocker : public EventObserver {
   bool running_ = false;
   std::map<std::string, Block> blocks_;  // by canonical IP text
   std::set<std::string> decided_;        // open alert ids already blocked or refused
-  std::deque<int64_t> announce_times_;   // wall ms, the last hour
+  std::map<std::string, std::set<std::string>> sources_;  // victim alert id: sources considered
+  std::deque<int64_t> announce_times_;                    // wall ms, the last hour
   std::deque<std::shared_ptr<BlockEvent>> recent_;
 };
 

@@ -22,7 +22,7 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
   simdjson::dom::object obj;
   if (parser.parse(padded).get_object().get(obj) != simdjson::SUCCESS)
     return json_error(400, "invalid_json", "the body must be a JSON object");
-  bool have_ip = false;
+  bool have_ip = false, have_prefix = false;
   for (auto [k, v] : obj) {
     std::string_view s;
     int64_t n = 0;
@@ -31,6 +31,11 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
         return bad("ip: must be an IPv4 or IPv6 address", "ip");
       m.ip = std::string(s);
       have_ip = true;
+    } else if (k == "prefix") {
+      if (v.get_string().get(s) != simdjson::SUCCESS || s.empty() || s.size() > kMaxPrefixText)
+        return bad("prefix: must be an IPv4 or IPv6 prefix (a.b.c.d/n, x:y::/n)", "prefix");
+      m.prefix = std::string(s);
+      have_prefix = true;
     } else if (k == "mode") {
       BlockMode mode{};
       if (v.get_string().get(s) != simdjson::SUCCESS || !parse_block_mode(s, mode))
@@ -57,7 +62,8 @@ std::optional<Response> parse_manual(std::string_view body, ManualBlock& m) {
       return bad("unknown field '" + std::string(k).substr(0, 64) + "'", k.substr(0, 64));
     }
   }
-  if (!have_ip) return bad("ip: missing", "ip");
+  if (have_ip && have_prefix) return bad("give ip or prefix, not both", "prefix");
+  if (!have_ip && !have_prefix) return bad("ip: missing (or prefix)", "ip");
   const bool fs_fields = !m.protocol.empty() || m.source_port >= 0 || m.rate_bytes > 0;
   if (fs_fields && m.mode != BlockMode::kFlowspec)
     return bad("protocol, source_port and rate_bytes need \"mode\": \"flowspec\"", "mode");
@@ -84,6 +90,11 @@ void register_block_routes(Router& r, Blocker& blocker) {
   });
   r.add(verb::delete_, "/api/blocks/{ip}", Access::kAdmin, [&blocker](const Request& req) {
     return answer(blocker.unblock(req.params[0], audit_event(req, "unblock")), blocker);
+  });
+  // A prefix block: DELETE /api/blocks/203.0.113.0/24 (its "ip" in GET /api/blocks).
+  r.add(verb::delete_, "/api/blocks/{ip}/{len}", Access::kAdmin, [&blocker](const Request& req) {
+    const std::string text = req.params[0] + "/" + req.params[1];
+    return answer(blocker.unblock(text, audit_event(req, "unblock")), blocker);
   });
 }
 

@@ -530,7 +530,7 @@ struct alignas(4096) Header {
   char inline_out_if[16];        // --inline OUT_IF (NUL-terminated); empty: capture only
   Counter drop_list_generation;  // DropListControl::generation last applied to the XDP map
   Counter drop_list_errors;      // entries the kernel refused (bad length, map full)
-  Counter inline_forwarded;      // frames sent on OUT_IF (all workers)
+  Counter inline_forwarded;      // frames forwarded, both directions (all workers)
   Counter inline_tx_errors;      // frames that could not be sent on OUT_IF
   struct DropCount {
     Counter id;

@@ -46,7 +46,7 @@ class DropFilter {
 };
 
 struct InlineStats {
-  uint64_t forwarded = 0;  // frames sent on the --inline interface
+  uint64_t forwarded = 0;  // frames forwarded by --inline (both directions)
   uint64_t tx_errors = 0;  // frames that could not be sent
 };
 

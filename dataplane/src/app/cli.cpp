@@ -338,9 +338,12 @@ Source:
                                       0..1000 (default 0 = off; needs the driver's
                                       napi_defer_hard_irqs, see the AF_XDP README)
   --inline OUT_IF                     afxdp: inline sensor: every frame received on the
-                                      target is sent on OUT_IF after it was counted; the
-                                      drop list (control plane blocks, mode xdp) is dropped
-                                      in XDP before the socket and never reaches OUT_IF
+                                      target is sent on OUT_IF after it was counted, and
+                                      every frame received on OUT_IF back on the target
+                                      (AF_XDP, shared UMEM; falls back to AF_PACKET, target
+                                      -> OUT_IF only, and says so); the drop list (control
+                                      plane blocks, mode xdp) filters sources arriving on
+                                      the target, dropped in XDP before the socket
   --sched-fifo PRIO                   run the workers SCHED_FIFO at PRIO 1..99 (a CPU hog
                                       cannot preempt them; give them cores of their own)
   --eal "ARGS"                        dpdk: EAL arguments (split on spaces); or after --

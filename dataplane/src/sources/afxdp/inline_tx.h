@@ -1,9 +1,9 @@
-// --inline OUT_IF (issue 16 item 4b): the frames an AF_XDP worker received (and counted) are
-// sent on OUT_IF through an AF_PACKET socket of the worker's own (one sendmmsg per burst,
-// PACKET_QDISC_BYPASS: straight to the driver). A copy per frame into the kernel's skb: the
-// simplest correct path (an AF_XDP TX socket on OUT_IF would share the UMEM and avoid the
-// copy, at the price of a second UMEM ring protocol). Only frames from the capture interface
-// to OUT_IF: one direction (README "Responding to attacks").
+// --inline OUT_IF (issue 16 item 4b), the fallback when no AF_XDP socket with a shared UMEM
+// can be opened on OUT_IF (xsk_forward.h is the normal path): the frames an AF_XDP worker
+// received (and counted) are sent on OUT_IF through an AF_PACKET socket of the worker's own
+// (one sendmmsg per burst, PACKET_QDISC_BYPASS: straight to the driver). A copy per frame
+// into the kernel's skb. Only frames from the capture interface to OUT_IF: one direction
+// (README "Responding to attacks").
 #pragma once
 
 #include <sys/socket.h>

@@ -57,7 +57,8 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   XskQueue q;
   const uint32_t rx_size = rx_ring_entries(cfg.ring_size);
   q.rx_entries_ = rx_size;
-  q.frames_ = umem_frames(rx_size);
+  q.pool_frames_ = umem_frames(rx_size) + (cfg.inline_pair ? kTxEntries : 0);
+  q.frames_ = q.pool_frames_ * (cfg.inline_pair ? 2 : 1);
   q.area_size_ = size_t(q.frames_) * kFrameSize;
   void* area = mmap(nullptr, q.area_size_, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -67,7 +68,8 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
 
   xsk_umem_config ucfg{};
   ucfg.fill_size = pow2_at_least(q.frames_);  // every frame fits: the ring is kept full
-  ucfg.comp_size = 64;
+  // Completions are reaped before each TX kick; twice the TX ring never runs full.
+  ucfg.comp_size = cfg.inline_pair ? 2 * kTxEntries : 64;
   ucfg.frame_size = kFrameSize;
   ucfg.frame_headroom = 0;
   if (int err = xsk_umem__create(&q.umem_, q.area_, q.area_size_, &q.rings_->fill, &q.rings_->comp,
@@ -77,14 +79,14 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
 
   xsk_socket_config scfg{};
   scfg.rx_size = rx_size;
-  scfg.tx_size = 0;
+  scfg.tx_size = cfg.inline_pair ? kTxEntries : 0;
   scfg.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our own program, attached by us
   int err = -EOPNOTSUPP;
   for (bool zc : {true, false}) {
     if ((zc && cfg.bind == "copy") || (!zc && cfg.bind == "zerocopy")) continue;
     scfg.bind_flags = static_cast<uint16_t>((zc ? XDP_ZEROCOPY : XDP_COPY) | XDP_USE_NEED_WAKEUP);
     err = xsk_socket__create(&q.xsk_, cfg.ifname.c_str(), cfg.queue, q.umem_, &q.rings_->rx,
-                             nullptr, &scfg);
+                             cfg.inline_pair ? &q.rings_->tx : nullptr, &scfg);
     if (err == 0) {
       q.zerocopy_ = zc;
       break;
@@ -92,7 +94,7 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
     q.xsk_ = nullptr;
   }
   if (err) return make_error(sock_error(cfg, -err), -err);
-  if (auto s = q.fill_all(); !s) return s.error();
+  if (auto s = q.fill_pool(q.rings_->fill, 0); !s) return s.error();
   if (cfg.busy_poll_us) q.busy_poll_note_ = enable_busy_poll(q.fd(), cfg.busy_poll_us);
   // Insert the socket last: from here on the program redirects the queue to it.
   if (int e = xsk_socket__update_xskmap(q.xsk_, cfg.xsks_map_fd); e)
@@ -101,14 +103,49 @@ Result<XskQueue> XskQueue::open(const XskConfig& cfg) {
   return q;
 }
 
-Status XskQueue::fill_all() {
+Status XskQueue::fill_pool(xsk_ring_prod& fill, uint32_t first) {
   uint32_t idx = 0;
-  if (xsk_ring_prod__reserve(&rings_->fill, frames_, &idx) != frames_)
+  if (xsk_ring_prod__reserve(&fill, pool_frames_, &idx) != pool_frames_)
     return make_error("afxdp: cannot fill the UMEM fill ring");
-  for (uint32_t i = 0; i < frames_; ++i)
-    *xsk_ring_prod__fill_addr(&rings_->fill, idx + i) = uint64_t(i) * kFrameSize;
-  xsk_ring_prod__submit(&rings_->fill, frames_);
+  for (uint32_t i = 0; i < pool_frames_; ++i)
+    *xsk_ring_prod__fill_addr(&fill, idx + i) = uint64_t(first + i) * kFrameSize;
+  xsk_ring_prod__submit(&fill, pool_frames_);
   return Ok{};
+}
+
+Status XskQueue::attach_peer(const std::string& ifname, uint32_t queue, int xsks_map_fd) {
+  if (frames_ != 2 * pool_frames_ || peer_) return make_error("afxdp: no second UMEM pool");
+  xsk_socket_config scfg{};
+  scfg.rx_size = rx_entries_;
+  scfg.tx_size = kTxEntries;
+  scfg.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;
+  // The bind flags (copy or zero-copy, need_wakeup) are the first socket's: the kernel
+  // refuses flags on an XDP_SHARED_UMEM bind, and libxdp sets that flag for us.
+  const int err =
+      xsk_socket__create_shared(&peer_, ifname.c_str(), queue, umem_, &rings_->peer_rx,
+                                &rings_->peer_tx, &rings_->peer_fill, &rings_->peer_comp, &scfg);
+  if (err) {
+    peer_ = nullptr;
+    return make_error("shared UMEM socket on '" + ifname + "' queue " + std::to_string(queue) +
+                          ": " + std::strerror(-err),
+                      -err);
+  }
+  if (auto s = fill_pool(rings_->peer_fill, pool_frames_); !s) {
+    drop_peer();
+    return s.error();
+  }
+  if (int e = xsk_socket__update_xskmap(peer_, xsks_map_fd); e) {
+    drop_peer();
+    return make_error("cannot insert the shared UMEM socket in the XSKMAP of '" + ifname +
+                          "': " + std::strerror(-e),
+                      -e);
+  }
+  return Ok{};
+}
+
+void XskQueue::drop_peer() noexcept {
+  if (peer_) xsk_socket__delete(peer_);
+  peer_ = nullptr;
 }
 
 XskQueue::XskQueue(XskQueue&& o) noexcept { *this = std::move(o); }
@@ -119,10 +156,12 @@ XskQueue& XskQueue::operator=(XskQueue&& o) noexcept {
     area_ = std::exchange(o.area_, nullptr);
     area_size_ = std::exchange(o.area_size_, 0);
     frames_ = o.frames_;
+    pool_frames_ = o.pool_frames_;
     rx_entries_ = o.rx_entries_;
     busy_poll_note_ = std::move(o.busy_poll_note_);
     umem_ = std::exchange(o.umem_, nullptr);
     xsk_ = std::exchange(o.xsk_, nullptr);
+    peer_ = std::exchange(o.peer_, nullptr);
     rings_ = std::move(o.rings_);
     zerocopy_ = o.zerocopy_;
   }
@@ -132,6 +171,7 @@ XskQueue& XskQueue::operator=(XskQueue&& o) noexcept {
 XskQueue::~XskQueue() { reset(); }
 
 void XskQueue::reset() noexcept {
+  drop_peer();  // before the UMEM: libxdp refuses to delete a UMEM still shared
   if (xsk_) xsk_socket__delete(xsk_);  // also leaves the XSKMAP
   if (umem_) xsk_umem__delete(umem_);
   if (area_) munmap(area_, area_size_);
