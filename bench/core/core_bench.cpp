@@ -254,7 +254,7 @@ void BM_BurstPathCapture(benchmark::State& st) {
   }
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * kMaxBurst);
   st.counters["share"] = share;
-  st.counters["captured"] = static_cast<double>(shm::read(seg->capture_ring(0).head));
+  st.counters["captured"] = static_cast<double>(shm::read(seg->capture_ring(0).records));
 }
 BENCHMARK(BM_BurstPathCapture)->ArgName("capture")->DenseRange(0, 2);
 
