@@ -2,6 +2,8 @@
 // skip marker (or nothing, when too little is left) ends a block, the reader resumes at a
 // block start when the writer has lapped it, counts what it missed as lost and never
 // returns a record the writer may be overwriting.
+#include "pipeline/capture_ring.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 #include <thread>
 
 #include "core_test_util.h"
-#include "pipeline/capture_ring.h"
 
 namespace securenet {
 namespace {

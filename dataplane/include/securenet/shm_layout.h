@@ -4,6 +4,8 @@
 // Segment (/dev/shm/securenet-<instance>):
 //   [Header (4 KiB)] [ControlBlock] [Worker 0 region] [Worker 1 region] ...
 //   Worker region: [WorkerCounters] [HostEntry x host_capacity] [SampleRing]
+//   then each worker's crossings ring (CrossingRecord), then each worker's capture ring (a
+//   byte ring of packed records: CaptureRecordHeader + frame bytes; see kCaptureBlock)
 //
 // Ownership: every counter in a worker region has exactly one writer, the worker that owns
 // it. The ControlBlock is written only by the control plane and read by the dataplane.

@@ -35,11 +35,9 @@ class CaptureWriter {
     ring_->reserve.store(at + len, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
     if (__builtin_expect(at != head_ && room >= sizeof(shm::CaptureRecordHeader), 0))
-      put({records_, 0, 0, 0, 0, 0, shm::kCaptureSkip}, head_ & (cap_ - 1));
+      put(head_ & (cap_ - 1), 0, 0, 0, 0, 0, shm::kCaptureSkip);
     const uint64_t off = at & (cap_ - 1);
-    put({records_, v.ts_ns, id, v.wire_len, static_cast<uint16_t>(n), static_cast<uint8_t>(v.link),
-         shm::kCaptureFrame},
-        off);
+    put(off, v.ts_ns, id, v.wire_len, n, static_cast<uint8_t>(v.link), shm::kCaptureFrame);
     std::memcpy(bytes_ + off + sizeof(shm::CaptureRecordHeader), v.data, n);
     head_ = at + len;
     ring_->records.store(++records_, std::memory_order_relaxed);
@@ -49,8 +47,18 @@ class CaptureWriter {
   void close(uint64_t id) noexcept { ring_->done_id.store(id, std::memory_order_release); }
 
  private:
-  void put(const shm::CaptureRecordHeader& h, uint64_t off) noexcept {
-    std::memcpy(bytes_ + off, &h, sizeof h);
+  // The header's fields stored in place (building it on the stack and copying it cost a
+  // store-forwarding stall per record).
+  void put(uint64_t off, uint64_t ts, uint64_t id, uint32_t wire_len, uint32_t caplen, uint8_t link,
+           uint8_t kind) noexcept {
+    auto* h = reinterpret_cast<shm::CaptureRecordHeader*>(bytes_ + off);
+    h->seq = records_;
+    h->ts_ns = ts;
+    h->capture_id = id;
+    h->wire_len = wire_len;
+    h->caplen = static_cast<uint16_t>(caplen);
+    h->link = link;
+    h->kind = kind;
   }
 
   shm::CaptureRingHeader* ring_ = nullptr;
