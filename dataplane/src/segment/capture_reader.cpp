@@ -24,8 +24,10 @@ class RingWalk {
 
   uint64_t run(uint64_t id, std::vector<CapturedFrame>& out) {
     head_ = ring_.head.load(std::memory_order_acquire);
-    if (c_.pos > head_) c_.pos = head_;  // a new ring (the dataplane restarted), or a resync
-    while (c_.pos < head_) {             // that went past a record being written
+    // Past the head: a new ring (the dataplane restarted), or a resync that went past a
+    // record still being written. The head is always a record's start.
+    if (c_.pos > head_) c_.pos = head_;
+    while (c_.pos < head_) {
       if (head_ - c_.pos > cap_) {
         resync();
       } else {
