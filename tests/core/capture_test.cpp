@@ -45,13 +45,13 @@ class CaptureTest : public ::testing::Test {
   std::optional<Segment> seg_;
   std::optional<ShmReader> reader_;
   std::optional<PacketCounter> pc_;
-  std::vector<uint64_t> cursors_;
+  std::vector<CaptureCursor> cursors_;
 };
 
 TEST_F(CaptureTest, NothingIsWrittenWithoutACapture) {
   feed({test::tcp4("10.0.0.5", "10.0.0.9", 1000, 80, 0x02)}, kT0);
   EXPECT_FALSE(pc_->capture().active());
-  EXPECT_EQ(shm::read(seg_->capture_ring(0).head), 0u);
+  EXPECT_EQ(shm::read(seg_->capture_ring(0).records), 0u);
 }
 
 TEST_F(CaptureTest, FirstNPacketsOfBothDirectionsEndTheWindow) {
@@ -125,7 +125,7 @@ TEST_F(CaptureTest, ANewCaptureOrAStopEndsTheOneInForce) {
   feed({test::tcp6("2001:db8::7", "2001:db8::1", 1, 2, 0x02)}, kT0 + 2);
   EXPECT_FALSE(pc_->capture().active());
   EXPECT_EQ(reader_->capture_done_id(0), 2u);
-  EXPECT_EQ(shm::read(seg_->capture_ring(0).head), 2u);
+  EXPECT_EQ(shm::read(seg_->capture_ring(0).records), 2u);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ class CaptureManager : public EventObserver {
     std::vector<SampleFields> before;  // the host's samples from before the alert
     std::vector<SampleFields> late;    // the host's samples drained after the start
     std::vector<CapturedFrame> frames;
-    std::vector<uint64_t> cursors;
+    std::vector<CaptureCursor> cursors;
     uint64_t lost = 0;
   };
   void start(const Alert& a, const shm::IpKey& key);

@@ -4,6 +4,8 @@
 // Segment (/dev/shm/securenet-<instance>):
 //   [Header (4 KiB)] [ControlBlock] [Worker 0 region] [Worker 1 region] ...
 //   Worker region: [WorkerCounters] [HostEntry x host_capacity] [SampleRing]
+//   then each worker's crossings ring (CrossingRecord), then each worker's capture ring (a
+//   byte ring of packed records: CaptureRecordHeader + frame bytes; see kCaptureBlock)
 //
 // Ownership: every counter in a worker region has exactly one writer, the worker that owns
 // it. The ControlBlock is written only by the control plane and read by the dataplane.
@@ -35,7 +37,11 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 // 5: victims (issue 13 item 2): HostEntry's fourth cache line: syn_recv, synack_sent, fan-in;
 //    inline XDP drop list (issue 16 item 4b): ControlBlock::drop_list (control -> dataplane),
 //    Header::drop_* and inline_out_if (dataplane -> control), appended at the ends
-inline constexpr uint32_t kLayoutVersion = 5;
+// 6: attack capture records packed back to back in a byte ring of 64 KiB blocks
+//    (CaptureRecordHeader + caplen bytes, 16-byte aligned) instead of fixed 2 KiB records;
+//    Header::capture_bytes and sizeof_capture_header replace capture_capacity and
+//    sizeof_capture_record; CaptureRingHeader::reserve and records
+inline constexpr uint32_t kLayoutVersion = 6;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -515,11 +521,11 @@ struct alignas(4096) Header {
   WorkerRegion workers[kMaxWorkers];
   CrossingRegion crossings[kMaxWorkers];  // issue 17: each worker's crossings ring
   // Attack capture rings (issue 16): worker w's CaptureRingHeader at capture_offset +
-  // w * capture_stride, then CaptureRecord x capture_capacity (a power of two).
+  // w * capture_stride, then its byte ring of capture_bytes bytes (a power of two).
   uint64_t capture_offset;
   uint64_t capture_stride;
-  uint64_t capture_capacity;
-  uint32_t sizeof_capture_record;
+  uint64_t capture_bytes;
+  uint32_t sizeof_capture_header;
   uint32_t reserved_capture;
   // Inline drop list (issue 16 item 4b), written by the dataplane only (its drop-list sync,
   // every 50 ms). drop_counts[i] counts the packets dropped for the entry whose id it names
@@ -543,26 +549,55 @@ static_assert(offsetof(Header, magic) == 0);
 // ---- Attack capture (issue 16) ----
 inline constexpr uint32_t kCaptureSnapLen = 1984;  // bytes of a frame kept; the rest is cut
 
-// One captured frame of the capture `capture_id`, written at slot (seq % capacity) with the
-// same per-slot protocol as SampleRecord: seq_plus_one is zeroed first and stored last.
-struct alignas(kCacheLine) CaptureRecord {
-  Counter seq_plus_one;
-  Counter ts_ns;
-  Counter capture_id;
-  uint32_t caplen;    // bytes in data (<= kCaptureSnapLen)
-  uint32_t wire_len;  // length on the wire
-  uint8_t link;       // LinkKind of the frame (securenet/parser.h)
-  uint8_t reserved[31];
-  uint8_t data[kCaptureSnapLen];
+// Each worker's capture ring is a byte ring of `capacity` bytes (a power of two, a whole
+// number of kCaptureBlock blocks) with one writer, the worker. Positions are monotonic byte
+// counts; position p lives at offset p % capacity. Records are packed back to back: a
+// CaptureRecordHeader, then caplen bytes of the frame, the whole padded to kCaptureAlign
+// bytes (a 64-byte frame takes 96 bytes). A record never straddles the end of a block (nor
+// so the end of the ring): when the next one does not fit before it, the writer puts a skip
+// marker there (kind kCaptureSkip: the rest of the block is empty), or nothing if fewer than
+// sizeof(CaptureRecordHeader) bytes are left, and writes the record at the next block's
+// start. So every block starts with a record: a reader that fell behind the writer resumes
+// at the first block start the writer has not begun to overwrite.
+//
+// Protocol (a sequence lock over byte ranges): for a record at [p, end) (end includes a
+// skip to the next block), the writer stores `reserve` = end (relaxed), a release fence, the
+// bytes, then `head` = end (release). A reader acquire-loads `head`, copies a record below
+// it, then (acquire fence) loads `reserve`: a record at position q is whole iff q + capacity
+// >= reserve (the writer has not begun to overwrite it). Anything else is counted as lost
+// (the gap in `seq`), never returned torn. `records` counts the frames written.
+inline constexpr uint64_t kCaptureBlock = 64 * 1024;
+inline constexpr uint64_t kCaptureAlign = 16;
+inline constexpr uint8_t kCaptureFrame = 1;
+inline constexpr uint8_t kCaptureSkip = 2;
+
+struct CaptureRecordHeader {
+  uint64_t seq;         // frames this worker wrote before this one (kCaptureSkip: the next's)
+  uint64_t ts_ns;       // packet time (UNIX epoch ns)
+  uint64_t capture_id;  // the capture it belongs to
+  uint32_t wire_len;    // length on the wire
+  uint16_t caplen;      // bytes of the frame that follow (<= kCaptureSnapLen)
+  uint8_t link;         // LinkKind of the frame (securenet/parser.h)
+  uint8_t kind;         // kCaptureFrame or kCaptureSkip
 };
-static_assert(sizeof(CaptureRecord) == 2048);
+static_assert(sizeof(CaptureRecordHeader) == 32 && kCaptureSnapLen < 65536);
+
+// Bytes a record of `caplen` bytes takes in the ring.
+constexpr uint64_t capture_record_size(uint64_t caplen) noexcept {
+  return (sizeof(CaptureRecordHeader) + caplen + kCaptureAlign - 1) & ~(kCaptureAlign - 1);
+}
+inline constexpr uint64_t kCaptureMaxRecord = capture_record_size(kCaptureSnapLen);  // 2016
+static_assert(kCaptureMaxRecord == 2016 && kCaptureBlock >= 2 * kCaptureMaxRecord);
 
 struct alignas(kCacheLine) CaptureRingHeader {
-  Counter head;      // next sequence number to write (monotonic)
-  Counter capacity;  // records
+  Counter head;      // position after the last whole record (monotonic)
+  Counter capacity;  // bytes of the ring (a power of two)
   Counter done_id;   // the last capture whose window this worker has closed
-  Counter reserved[5];
+  Counter reserve;   // end of the bytes the writer may be writing (>= head)
+  Counter records;   // frames written (monotonic)
+  Counter reserved[3];
 };
+static_assert(sizeof(CaptureRingHeader) == kCacheLine);
 
 // The control plane's side: starts capture `id` (> every earlier id) of `host`.
 inline void start_capture(CaptureControl& c, const IpKey& host, uint64_t id, uint64_t max_packets,

@@ -112,6 +112,13 @@ struct CapturedFrame {
   std::string data;  // the first caplen bytes (<= shm::kCaptureSnapLen)
 };
 
+// Where a reader is in one worker's capture ring: the byte position of the next record and
+// the sequence number of the next frame it expects (a gap is counted as lost).
+struct CaptureCursor {
+  uint64_t pos = 0;
+  uint64_t seq = 0;
+};
+
 class ShmReader {
  public:
   // Opens /dev/shm/<name> (name without a leading slash, e.g. "securenet-default").
@@ -160,11 +167,11 @@ class ShmReader {
   // Issue 17: appends the crossings with sequence >= cursor[w] of each worker to `out`;
   // advances the cursors. Returns how many were lost (overwritten before they were read).
   uint64_t read_crossings(std::vector<uint64_t>& cursors, std::vector<Crossing>& out) const;
-  // Attack capture (issue 16, segment/capture_reader.cpp): appends to `out` the records of
-  // capture `id` with sequence >= cursor[w] for each worker, advances the cursors; returns
-  // how many were lost (overwritten before read). done_id(w): the last capture whose window
-  // worker w has closed.
-  uint64_t read_captures(std::vector<uint64_t>& cursors, uint64_t id,
+  // Attack capture (issue 16, segment/capture_reader.cpp): appends to `out` the frames of
+  // capture `id` from cursors[w] on for each worker, advances the cursors; returns how many
+  // frames (of any capture) were lost (overwritten before read; never returned torn).
+  // done_id(w): the last capture whose window worker w has closed.
+  uint64_t read_captures(std::vector<CaptureCursor>& cursors, uint64_t id,
                          std::vector<CapturedFrame>& out) const;
   uint64_t capture_done_id(unsigned w) const;
   // Worker w's host table (header().workers[w].host_capacity entries).

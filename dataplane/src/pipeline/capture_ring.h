@@ -14,47 +14,65 @@
 
 namespace securenet {
 
-// The single producer of a worker's capture ring (per-slot protocol of SampleWriter).
+// The single producer of a worker's capture ring: records packed back to back in a byte
+// ring (protocol and record format in shm_layout.h), so the copies of small frames are
+// sequential writes that touch one or two lines each.
 class CaptureWriter {
  public:
   CaptureWriter() = default;
-  CaptureWriter(shm::CaptureRingHeader* ring, shm::CaptureRecord* records) noexcept
+  CaptureWriter(shm::CaptureRingHeader* ring, uint8_t* bytes) noexcept
       : ring_(ring),
-        records_(records),
-        mask_(shm::read(ring->capacity) - 1),
-        head_(shm::read(ring->head)) {}
+        bytes_(bytes),
+        cap_(shm::read(ring->capacity)),
+        head_(shm::read(ring->head)),
+        records_(shm::read(ring->records)) {}
 
   void write(const PacketView& v, uint64_t id) noexcept {
-    shm::CaptureRecord& r = records_[head_ & mask_];
-    r.seq_plus_one.store(0, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    r.ts_ns.store(v.ts_ns, std::memory_order_relaxed);
-    r.capture_id.store(id, std::memory_order_relaxed);
     const uint32_t n = v.caplen < shm::kCaptureSnapLen ? v.caplen : shm::kCaptureSnapLen;
-    std::memcpy(r.data, v.data, n);
-    r.caplen = n;
-    r.wire_len = v.wire_len;
-    r.link = static_cast<uint8_t>(v.link);
-    r.seq_plus_one.store(head_ + 1, std::memory_order_release);
-    ++head_;
+    const uint64_t len = shm::capture_record_size(n);
+    const uint64_t room = shm::kCaptureBlock - (head_ & (shm::kCaptureBlock - 1));
+    const uint64_t at = __builtin_expect(room < len, 0) ? head_ + room : head_;  // next block
+    ring_->reserve.store(at + len, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    if (__builtin_expect(at != head_ && room >= sizeof(shm::CaptureRecordHeader), 0))
+      put(head_ & (cap_ - 1), 0, 0, 0, 0, 0, shm::kCaptureSkip);
+    const uint64_t off = at & (cap_ - 1);
+    put(off, v.ts_ns, id, v.wire_len, n, static_cast<uint8_t>(v.link), shm::kCaptureFrame);
+    std::memcpy(bytes_ + off + sizeof(shm::CaptureRecordHeader), v.data, n);
+    head_ = at + len;
+    ring_->records.store(++records_, std::memory_order_relaxed);
     ring_->head.store(head_, std::memory_order_release);
   }
   // The window of capture `id` is over on this worker.
   void close(uint64_t id) noexcept { ring_->done_id.store(id, std::memory_order_release); }
 
  private:
+  // The header's fields stored in place (building it on the stack and copying it cost a
+  // store-forwarding stall per record).
+  void put(uint64_t off, uint64_t ts, uint64_t id, uint32_t wire_len, uint32_t caplen, uint8_t link,
+           uint8_t kind) noexcept {
+    auto* h = reinterpret_cast<shm::CaptureRecordHeader*>(bytes_ + off);
+    h->seq = records_;
+    h->ts_ns = ts;
+    h->capture_id = id;
+    h->wire_len = wire_len;
+    h->caplen = static_cast<uint16_t>(caplen);
+    h->link = link;
+    h->kind = kind;
+  }
+
   shm::CaptureRingHeader* ring_ = nullptr;
-  shm::CaptureRecord* records_ = nullptr;
-  uint64_t mask_ = 0;
+  uint8_t* bytes_ = nullptr;
+  uint64_t cap_ = 0;
   uint64_t head_ = 0;
+  uint64_t records_ = 0;
 };
 
 // One worker's view of the capture in force.
 class CaptureTap {
  public:
   CaptureTap() = default;
-  CaptureTap(shm::CaptureRingHeader* ring, shm::CaptureRecord* records) noexcept
-      : writer_(ring, records) {}
+  CaptureTap(shm::CaptureRingHeader* ring, uint8_t* bytes) noexcept : writer_(ring, bytes) {}
 
   bool active() const noexcept { return active_; }
   // Once per burst, where the control cache is polled. True when the capture changed: the

@@ -131,7 +131,7 @@ PacketCounter::PacketCounter(const Segment& seg, unsigned w, const ParseConfig& 
       entries_(seg.hosts(w)),
       sampler_(&seg.ring(w), seg.ring_records(w)),
       crossings_(&seg.crossing_ring(w), seg.crossing_records(w)),
-      capture_(&seg.capture_ring(w), seg.capture_records(w)) {
+      capture_(&seg.capture_ring(w), seg.capture_data(w)) {
   cache_.init(*control_);
   set_trigger();
   v6_prefix_.set(parse.ipv6_prefix);

@@ -42,10 +42,10 @@ Status check_header(const std::string& name, const shm::Header& h, size_t file_s
     return make_error("segment " + name + " has struct sizes that differ from this build's" +
                       "; restart both with the same build");
   }
-  if (h.sizeof_capture_record != sizeof(shm::CaptureRecord) || h.capture_capacity == 0 ||
-      (h.capture_capacity & (h.capture_capacity - 1)) || h.capture_capacity > (1ULL << 24) ||
-      h.capture_stride <
-          sizeof(shm::CaptureRingHeader) + h.capture_capacity * sizeof(shm::CaptureRecord) ||
+  if (h.sizeof_capture_header != sizeof(shm::CaptureRecordHeader) ||
+      h.capture_bytes < shm::kCaptureBlock || (h.capture_bytes & (h.capture_bytes - 1)) ||
+      h.capture_bytes > (1ULL << 32) ||
+      h.capture_stride < sizeof(shm::CaptureRingHeader) + h.capture_bytes ||
       h.capture_offset % 4096 != 0 || h.capture_stride > (1ULL << 40) ||
       h.capture_offset + uint64_t{h.num_workers} * h.capture_stride > h.segment_size) {
     return make_error("segment " + name + " has an inconsistent capture region");

@@ -105,11 +105,10 @@ uint64_t compute_layout(const SegmentOptions& opts, shm::Header& h) noexcept {
                    kPage);
   }
   // Attack capture rings (issue 16), after the worker regions.
-  const uint64_t cap = round_capacity(opts.capture_capacity, kMinRingCapacity, kMaxCaptureCapacity);
+  const uint64_t cap = round_capacity(opts.capture_bytes, kMinCaptureBytes, kMaxCaptureBytes);
   h.capture_offset = off;
-  h.capture_capacity = cap;
-  h.capture_stride =
-      align_up(sizeof(shm::CaptureRingHeader) + cap * sizeof(shm::CaptureRecord), kPage);
+  h.capture_bytes = cap;
+  h.capture_stride = align_up(sizeof(shm::CaptureRingHeader) + cap, kPage);
   off += opts.workers * h.capture_stride;
   h.segment_size = off;
   return off;
@@ -180,12 +179,12 @@ Result<Segment> Segment::create(const SegmentOptions& opts) {
   }
   h->capture_offset = layout.capture_offset;
   h->capture_stride = layout.capture_stride;
-  h->capture_capacity = layout.capture_capacity;
-  h->sizeof_capture_record = sizeof(shm::CaptureRecord);
+  h->capture_bytes = layout.capture_bytes;
+  h->sizeof_capture_header = sizeof(shm::CaptureRecordHeader);
   h->drop_filter = opts.drop_filter ? 1 : 0;  // issue 16 item 4b
   std::strncpy(h->inline_out_if, opts.inline_out_if.c_str(), sizeof(h->inline_out_if) - 1);
   for (unsigned w = 0; w < opts.workers; ++w) {
-    seg.capture_ring(w).capacity.store(layout.capture_capacity, std::memory_order_relaxed);
+    seg.capture_ring(w).capacity.store(layout.capture_bytes, std::memory_order_relaxed);
   }
   for (unsigned w = 0; w < opts.workers; ++w) {
     seg.ring(w).capacity.store(layout.workers[w].ring_capacity, std::memory_order_relaxed);
@@ -254,9 +253,9 @@ shm::CaptureRingHeader& Segment::capture_ring(unsigned w) const {
   return *at<shm::CaptureRingHeader>(header().capture_offset + w * header().capture_stride);
 }
 
-shm::CaptureRecord* Segment::capture_records(unsigned w) const {
-  return at<shm::CaptureRecord>(header().capture_offset + w * header().capture_stride +
-                                sizeof(shm::CaptureRingHeader));
+uint8_t* Segment::capture_data(unsigned w) const {
+  return at<uint8_t>(header().capture_offset + w * header().capture_stride +
+                     sizeof(shm::CaptureRingHeader));
 }
 
 }  // namespace securenet

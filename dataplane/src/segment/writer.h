@@ -18,7 +18,8 @@ inline constexpr uint64_t kMinHostCapacity = 64;
 inline constexpr uint64_t kMaxHostCapacity = 1ULL << 24;  // 16M entries per worker
 inline constexpr uint64_t kMinRingCapacity = 16;
 inline constexpr uint64_t kMaxRingCapacity = 1ULL << 20;
-inline constexpr uint64_t kMaxCaptureCapacity = 1ULL << 16;  // 128 MiB of 2 KiB records
+inline constexpr uint64_t kMinCaptureBytes = shm::kCaptureBlock;  // one block (64 KiB)
+inline constexpr uint64_t kMaxCaptureBytes = 1ULL << 27;          // 128 MiB
 
 struct SegmentOptions {
   std::string instance = "default";  // segment name is securenet-<instance>
@@ -26,8 +27,9 @@ struct SegmentOptions {
   uint64_t host_capacity = 65536;  // per worker; rounded up to a power of two
   uint64_t host_idle_s = 0;        // hosts idle this long (packet time) age out; 0 = never
   uint64_t ring_capacity = 4096;   // sample records per worker; rounded up likewise
-  // Attack-capture records (2 KiB each) per worker; rounded up likewise (issue 16).
-  uint64_t capture_capacity = 2048;
+  // Bytes of each worker's attack-capture ring (issue 16); rounded up likewise. 4 MiB: 2,000
+  // records of the snap length, ~43,000 of 64-byte frames (96 bytes each).
+  uint64_t capture_bytes = 4ULL << 20;
   shm::SourceKind source_kind = shm::SourceKind::kNone;
   std::string source_name;                  // interface, file or device (truncated to 63 bytes)
   std::vector<std::string> worker_sources;  // worker w reads worker_sources[w] (truncated to 15
@@ -71,7 +73,7 @@ class Segment {
   shm::CrossingRingHeader& crossing_ring(unsigned worker) const;  // issue 17
   shm::CrossingRecord* crossing_records(unsigned worker) const;
   shm::CaptureRingHeader& capture_ring(unsigned worker) const;  // issue 16
-  shm::CaptureRecord* capture_records(unsigned worker) const;
+  uint8_t* capture_data(unsigned worker) const;                 // its byte ring
   unsigned num_workers() const { return header().num_workers; }
   size_t size() const { return size_; }
   void set_keep(bool keep) { keep_ = keep; }
