@@ -147,9 +147,9 @@ TEST_F(VictimOverridesTest, TheMostSpecificPrefixWinsPerField) {
                    {"cidr":"10.50.7.0/24","syn_flood_per_s":200},
                    {"cidr":"10.50.7.128/25","reflection_pps":30})");
   const VictimThresholds a = cfg.host_victim(*parse_ip_text("10.50.7.200"));
-  EXPECT_EQ(a.syn_flood_per_s, 200);       // the /24
-  EXPECT_EQ(a.fan_in_sources, 400);        // the /16 (the /24 and /25 do not set it)
-  EXPECT_EQ(a.reflection_pps, 30);         // the /25
+  EXPECT_EQ(a.syn_flood_per_s, 200);           // the /24
+  EXPECT_EQ(a.fan_in_sources, 400);            // the /16 (the /24 and /25 do not set it)
+  EXPECT_EQ(a.reflection_pps, 30);             // the /25
   EXPECT_EQ(a.syn_flood_answered_ratio, 0.1);  // no override sets it: the global
   EXPECT_EQ(a.received_pps, 10000);
   const VictimThresholds b = cfg.host_victim(*parse_ip_text("10.50.8.1"));
@@ -272,7 +272,8 @@ TEST(VictimOverridesConfig, HostileValuesAreRefusedWithTheEntry) {
   }
   // A key twice in one entry: refused (the later value cannot hide behind the first).
   auto twice = apply_config_json(
-      d, R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","syn_flood_per_s":5,"syn_flood_per_s":6}]})");
+      d,
+      R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","syn_flood_per_s":5,"syn_flood_per_s":6}]})");
   ASSERT_FALSE(twice.ok);
   EXPECT_NE(twice.error.detail.find("appears twice"), std::string::npos) << twice.error.detail;
   // A 1e400 is not JSON a parser can hold: the whole body is refused, nothing applied.
