@@ -28,7 +28,8 @@ Result<std::string> list_alerts_json(Session& s, const std::string& claims, cons
       " select id, sensor_id, kind, severity, status, host, protocol, description, value, threshold,"
       " peak, count, " SN_MS("first_seen") " as first_seen_ms, " SN_MS("last_seen")
       " as last_seen_ms, " SN_MS("resolved_at") " as resolved_at_ms, "
-      SN_MS("coalesce(detected_at, first_seen)") " as detected_ms"
+      SN_MS("coalesce(detected_at, first_seen)") " as detected_ms,"
+      " attack_type, profile_samples, top_sources, breakdown"
       " from public.network_alerts where user_id = (select auth.uid())"
       " and ($2::text = '' or severity = $2::text) and ($3::text = '' or status = $3::text)"
       " and " SN_SENSOR_IS("$4") " order by last_seen desc, id limit $1::int) a";

@@ -19,7 +19,8 @@ struct AlertQuery {
 };
 
 // {"alerts":[{id,sensor_id,kind,severity,status,host,protocol,description,value,threshold,peak,
-//   count,first_seen_ms,last_seen_ms,resolved_at_ms}]} newest first.
+//   count,first_seen_ms,last_seen_ms,resolved_at_ms,detected_ms,attack_type,profile_samples,
+//   top_sources,breakdown}]} newest first.
 Result<std::string> list_alerts_json(Session& s, const std::string& claims, const AlertQuery& q);
 
 // The newest stored config object (the `config` column), or "null" when none.

@@ -2,7 +2,9 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -59,7 +61,47 @@ JsonWriter& object_field(JsonWriter& w, std::string_view k, const std::string& j
   return w.raw(json.empty() ? "{}" : json);
 }
 
+void victim_fields(JsonWriter& w, const AlertRow& a) {
+  if (!a.victim) {
+    for (const char* k : {"attack_type", "profile_samples", "top_sources", "breakdown"})
+      w.key(k).null();
+    return;
+  }
+  opt_str(w, "attack_type", profile_text(a.attack_type));
+  w.field("profile_samples",
+          static_cast<int64_t>(std::min<uint64_t>(a.profile_samples, INT64_MAX)));
+  auto count = [](uint64_t n) { return static_cast<int64_t>(std::min<uint64_t>(n, INT64_MAX)); };
+  auto port = [&w](std::string_view k, int32_t p) {
+    w.key(k);
+    p >= 0 && p <= 65535 ? w.value(static_cast<int64_t>(p)) : w.null();
+  };
+  w.key("top_sources").begin_array();
+  for (size_t i = 0; i < a.top_sources.size() && i < kMaxProfileEntries; ++i) {
+    const auto& s = a.top_sources[i];
+    w.begin_object().field("ip", profile_text(s.ip)).field("packets", count(s.packets));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("breakdown").begin_array();
+  for (size_t i = 0; i < a.breakdown.size() && i < kMaxProfileEntries; ++i) {
+    const auto& b = a.breakdown[i];
+    w.begin_object().field("protocol", profile_text(b.protocol));
+    port("src_port", b.src_port);
+    port("dst_port", b.dst_port);
+    w.field("packets", count(b.packets)).end_object();
+  }
+  w.end_array();
+}
+
 }  // namespace
+
+std::string profile_text(std::string_view text) {
+  std::string out(text.substr(0, kMaxProfileText));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';  // printable ASCII only (signed char: >0x7f is < 0)
+  }
+  return out;
+}
 
 std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t hb_ms) {
   JsonWriter w;
@@ -92,6 +134,7 @@ std::string to_json(const AlertRow& a) {
     time_field(w, "detected_at", *a.detected_ms);
   else
     w.key("detected_at").null();
+  victim_fields(w, a);
   return w.end_object().take();
 }
 

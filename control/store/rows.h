@@ -23,6 +23,24 @@ struct SensorInfo {
 };
 std::string sensor_row_json(const std::string& id, const SensorInfo& s, int64_t heartbeat_ms);
 
+// Issue 13 item 2: a victim alert's top sources and protocol/port breakdown (the API's
+// shape). The row keeps at most kMaxProfileEntries of each, every text cut to
+// kMaxProfileText bytes of printable ASCII (anything else becomes '?'), so a row always fits
+// migration 0017's CHECKs and never carries what PostgreSQL's json refuses (NUL, bad UTF-8).
+inline constexpr size_t kMaxProfileEntries = 32;
+inline constexpr size_t kMaxProfileText = 64;
+struct SourceRow {
+  std::string ip;
+  uint64_t packets = 0;
+};
+struct BreakdownRow {
+  std::string protocol;
+  int32_t src_port = -1, dst_port = -1;  // -1: null
+  uint64_t packets = 0;
+};
+// `text` as the row stores it (see kMaxProfileText).
+std::string profile_text(std::string_view text);
+
 struct AlertRow {
   std::string id, kind, severity, status = "open", host, protocol, condition, description;
   std::string resolved_by;  // resolved rows: user | auto | restart
@@ -31,6 +49,12 @@ struct AlertRow {
   int64_t count = 1, first_seen_ms = 0, last_seen_ms = 0;
   std::optional<int64_t> resolved_at_ms;
   std::optional<int64_t> detected_ms;  // issue 17: when the sensor knew (null: first_seen)
+  // Issue 13 item 2 (migration 0017): victim alerts only; null columns when !victim.
+  bool victim = false;
+  std::string attack_type;  // "" = null
+  uint64_t profile_samples = 0;
+  std::vector<SourceRow> top_sources;
+  std::vector<BreakdownRow> breakdown;
 };
 std::string to_json(const AlertRow& a);
 

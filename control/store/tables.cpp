@@ -57,7 +57,8 @@ static constexpr std::string_view kConfigs =
 static constexpr std::string_view kAlerts =
     "insert into public.network_alerts as a (id, user_id, sensor_id, kind, severity, status, "
     "host, protocol, condition, description, value, threshold, peak, count, first_seen, "
-    "last_seen, resolved_at, resolved_by, created_at, updated_at, capture, detected_at) "
+    "last_seen, resolved_at, resolved_by, created_at, updated_at, capture, detected_at, "
+    "attack_type, profile_samples, top_sources, breakdown) "
     "select r.id, " SN_USER ", " SN_SENSOR
     ", r.kind, r.severity, "
     "case when r.dup then 'resolved' else coalesce(r.status, 'open') end, "
@@ -66,7 +67,8 @@ static constexpr std::string_view kAlerts =
     "coalesce(r.last_seen, r.first_seen, now()), "
     "case when r.dup then coalesce(r.last_seen, now()) else r.resolved_at end, "
     "case when r.dup then 'superseded' else r.resolved_by end, "
-    "coalesce(r.created_at, now()), now(), r.capture, r.detected_at "
+    "coalesce(r.created_at, now()), now(), r.capture, r.detected_at, "
+    "r.attack_type, r.profile_samples, r.top_sources, r.breakdown "
     // Of several open rows of one key in one statement only the newest stays open (the
     // partial unique index of migration 0011 would refuse the others).
     "from (select r.*, coalesce(r.status, 'open') = 'open' and row_number() over ("
@@ -79,7 +81,12 @@ static constexpr std::string_view kAlerts =
     "last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, "
     "resolved_by = excluded.resolved_by, updated_at = now(), "
     "capture = coalesce(excluded.capture, a.capture), "
-    "detected_at = coalesce(a.detected_at, excluded.detected_at) "  // the first detection stays
+    "detected_at = coalesce(a.detected_at, excluded.detected_at), "  // the first detection stays
+    // A victim's last profile stays when an update has none (issue 13 item 2).
+    "attack_type = coalesce(excluded.attack_type, a.attack_type), "
+    "profile_samples = coalesce(excluded.profile_samples, a.profile_samples), "
+    "top_sources = coalesce(excluded.top_sources, a.top_sources), "
+    "breakdown = coalesce(excluded.breakdown, a.breakdown) "
     "where a.last_seen <= excluded.last_seen";
 
 // Before the alert upsert, in its transaction: an open row of the same (sensor, host, kind,

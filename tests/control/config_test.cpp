@@ -141,8 +141,7 @@ TEST(Config, SubnetThresholdErrors) {
   expect_error(R"({"subnet_thresholds":{}})", f, "must be an array");
   expect_error(R"({"subnet_thresholds":["10.0.0.0/8"]})", f, "must be an object");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8"}]})", f,
-               "subnet_thresholds[0]: give traffic_sent_pps, traffic_received_pps or "
-               "connection_rate_per_min");
+               "subnet_thresholds[0]: give at least one threshold (traffic_sent_pps, ");
   expect_error(R"({"subnet_thresholds":[{"traffic_threshold_pps":5}]})", f, "missing cidr");
   expect_error(R"({"subnet_thresholds":[{"cidr":"bad","traffic_threshold_pps":5}]})", f,
                "subnet_thresholds[0].cidr");
@@ -186,9 +185,7 @@ TEST(Config, SubnetConnectionRateErrorsNameTheEntry) {
   const std::string f = "subnet_thresholds";
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","traffic_threshold_pps":5},
     {"cidr":"10.1.0.0/16","connection_rate_per_min":5},{"cidr":"10.2.0.0/16"}]})",
-               f,
-               "subnet_thresholds[2]: give traffic_sent_pps, traffic_received_pps or "
-               "connection_rate_per_min");
+               f, "subnet_thresholds[2]: give at least one threshold (traffic_sent_pps, ");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":0}]})", f,
                "subnet_thresholds[0].connection_rate_per_min: ");
   expect_error(R"({"subnet_thresholds":[{"cidr":"10.0.0.0/8","connection_rate_per_min":-3}]})", f,

@@ -231,8 +231,7 @@ TEST_F(Http, SubnetConnectionRateOverridesRoundTrip) {
       R"({"subnet_thresholds":[{"cidr":"10.1.0.0/16","traffic_threshold_pps":9000},{"cidr":"10.3.0.0/16"}]})",
       tok);
   expect_json_error(bad, 400, "invalid_config",
-                    "subnet_thresholds[1]: give traffic_sent_pps, traffic_received_pps or "
-                    "connection_rate_per_min");
+                    "subnet_thresholds[1]: give at least one threshold (traffic_sent_pps, ");
   EXPECT_EQ(str(Json(bad.body)["field"]), "subnet_thresholds");
   Json after(get(srv.port(), "/api/config", tok).body);
   EXPECT_EQ(arr(after["subnet_thresholds"]).size(), 3u);  // nothing applied

@@ -170,3 +170,46 @@ TEST(Rls, ApiReadsReturnOnlyTheCallersRows) {
   ASSERT_TRUE(no_cfg);
   EXPECT_EQ(*no_cfg, "null");
 }
+
+// Migration 0017's victim columns follow the table's row-level security: a user reads and
+// changes them on its own alerts only, within the CHECK limits; the API read has them.
+TEST(Rls, VictimProfileColumnsAreTheOwnersOnly) {
+  SN_MIGRATED_DB_OR_SKIP(url, "rlsvictim");
+  TwoUsers t{url, "", ""};
+  seed(t);
+  ASSERT_FALSE(t.a.empty());
+  scalar(url,
+         "update network_alerts set attack_type = 'SYN flood', profile_samples = 3, "
+         "top_sources = '[{\"ip\":\"198.18.0.1\",\"packets\":3}]', breakdown = "
+         "'[{\"protocol\":\"tcp_syn\",\"src_port\":null,\"dst_port\":80,\"packets\":3}]'; "
+         "select 1");
+  const auto ca = claims_for(t.a);
+  EXPECT_EQ(as_user(url, ca, "select count(*) from network_alerts where top_sources is not null"),
+            "1");
+  EXPECT_EQ(as_user(url, ca, "select top_sources->0->>'ip' from network_alerts"), "198.18.0.1");
+  EXPECT_EQ(
+      as_user(url, ca, "update network_alerts set top_sources = '[]' where user_id = '" + t.b + "'",
+              true),
+      "0");
+  EXPECT_EQ(scalar(url,
+                   "select jsonb_array_length(top_sources) from network_alerts where "
+                   "user_id = '" +
+                       t.b + "'"),
+            "1");
+  // Its own row: allowed, but not beyond the limits (23514 check_violation).
+  EXPECT_EQ(as_user(url, ca, "update network_alerts set breakdown = '[]'", true), "1");
+  EXPECT_EQ(as_user(url, ca, "update network_alerts set attack_type = repeat('z', 1000)"),
+            "ERROR:23514");
+  EXPECT_EQ(as_user(url, claims_for("00000000-0000-0000-0000-000000000000"),
+                    "select count(*) from network_alerts where attack_type is not null"),
+            "0");
+  st::Session s(st::db_config_from(url));
+  auto alerts = st::list_alerts_json(s, ca, {});
+  ASSERT_TRUE(alerts) << alerts.error().message;
+  EXPECT_NE(alerts->find(R"("attack_type":"SYN flood")"), std::string::npos) << *alerts;
+  EXPECT_NE(alerts->find(R"("top_sources":[{"ip": "198.18.0.1", "packets": 3}])"),
+            std::string::npos)
+      << *alerts;
+  EXPECT_NE(alerts->find(R"("breakdown":[])"), std::string::npos) << *alerts;
+  EXPECT_EQ(alerts->find("alert b"), std::string::npos);
+}

@@ -96,54 +96,61 @@ bool parse_cidr_list(Ctx& c, const std::string& f, element v, std::vector<Cidr>&
   return true;
 }
 
-// One optional threshold of a subnet entry: > 0 and <= kMaxThreshold, like the globals.
+// One optional threshold of a subnet entry, within the same limits as its global.
 bool get_subnet_number(Ctx& c, const std::string& f, const std::string& at, std::string_view key,
-                       element v, std::optional<double>& out) {
+                       const SubnetField& field, element v, std::optional<double>& out) {
   Ctx inner;
   double d = 0;
-  if (!get_number(inner, at + "." + std::string(key), v, 0, kMaxThreshold, true, d))
+  if (!get_number(inner, at + "." + std::string(key), v, 0, field.hi, field.lo_open, d))
     return c.fail(f, inner.err.detail);
   out = d;
+  return true;
+}
+
+constexpr const char* kGiveOne =
+    ": give at least one threshold (traffic_sent_pps, traffic_received_pps, "
+    "connection_rate_per_min, traffic_sent_mbps, traffic_received_mbps, reflection_pps, "
+    "syn_flood_per_s, syn_flood_answered_ratio or fan_in_sources)";
+
+bool parse_subnet_cidr(Ctx& c, const std::string& f, const std::string& at, element val,
+                       SubnetThreshold& s) {
+  std::string_view sv;
+  if (val.get_string().get(sv) != simdjson::SUCCESS)
+    return c.fail(f, at + ".cidr: must be a CIDR string");
+  std::string why;
+  auto cidr = parse_cidr(sv, &why);
+  if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
+  s.cidr = *cidr;
   return true;
 }
 
 bool parse_subnet(Ctx& c, const std::string& f, const std::string& at, element item,
                   SubnetThreshold& s) {
   simdjson::dom::object obj;
-  if (item.get_object().get(obj) != simdjson::SUCCESS) {
-    return c.fail(
-        f, at + ": must be an object {\"cidr\",\"traffic_sent_pps\"?,\"traffic_received_pps\"?,"
-                "\"connection_rate_per_min\"?}");
-  }
+  if (item.get_object().get(obj) != simdjson::SUCCESS)
+    return c.fail(f, at + ": must be an object {\"cidr\", one or more thresholds}");
   bool have_cidr = false;
   for (auto [k, val] : obj) {
     if (k == "cidr") {
-      std::string_view sv;
-      if (val.get_string().get(sv) != simdjson::SUCCESS)
-        return c.fail(f, at + ".cidr: must be a CIDR string");
-      std::string why;
-      auto cidr = parse_cidr(sv, &why);
-      if (!cidr) return c.fail(f, at + ".cidr: '" + std::string(sv) + "': " + why);
-      s.cidr = *cidr;
+      if (!parse_subnet_cidr(c, f, at, val, s)) return false;
       have_cidr = true;
-    } else if (k == "traffic_sent_pps" || k == "traffic_threshold_pps") {  // the old name: an alias
-      if (s.traffic_threshold_pps)
-        return c.fail(f,
-                      at + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
-      if (!get_subnet_number(c, f, at, k, val, s.traffic_threshold_pps)) return false;
-    } else if (k == "traffic_received_pps") {
-      if (!get_subnet_number(c, f, at, k, val, s.traffic_received_pps)) return false;
-    } else if (k == "connection_rate_per_min") {
-      if (!get_subnet_number(c, f, at, k, val, s.connection_rate_per_min)) return false;
-    } else {
-      return c.fail(f, at + ": unknown field '" + std::string(k) + "'");
+      continue;
     }
+    const bool old_name = k == "traffic_threshold_pps";  // the old name of traffic_sent_pps
+    const SubnetField* field = nullptr;
+    for (const auto& x : kSubnetFields) {
+      if (k == x.key || (old_name && x.member == &SubnetThreshold::traffic_threshold_pps))
+        field = &x;
+    }
+    if (!field) return c.fail(f, at + ": unknown field '" + std::string(k) + "'");
+    if ((s.*field->member).has_value())  // only the alias can repeat (duplicate keys are refused)
+      return c.fail(f, at + ": give traffic_sent_pps once (traffic_threshold_pps is its old name)");
+    if (!get_subnet_number(c, f, at, k, *field, val, s.*field->member)) return false;
   }
   if (!have_cidr) return c.fail(f, at + ": missing cidr");
-  if (!s.traffic_threshold_pps && !s.connection_rate_per_min && !s.traffic_received_pps) {
-    return c.fail(f,
-                  at + ": give traffic_sent_pps, traffic_received_pps or connection_rate_per_min");
-  }
+  bool any = false;
+  for (const auto& x : kSubnetFields) any = any || (s.*x.member).has_value();
+  if (!any) return c.fail(f, at + kGiveOne);
   return true;
 }
 

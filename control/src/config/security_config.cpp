@@ -33,15 +33,29 @@ double most_specific(const std::vector<SubnetThreshold>& subnets, const shm::IpK
   return best;
 }
 
-double lowest(const std::vector<SubnetThreshold>& subnets, double global,
-              std::optional<double> SubnetThreshold::*field) {
+}  // namespace
+
+double SecurityConfig::lowest(double global, std::optional<double> SubnetThreshold::*field) const {
   double m = global;
-  for (const auto& s : subnets) {
+  for (const auto& s : subnet_thresholds) {
     if (const auto& v = s.*field; v && *v < m) m = *v;
   }
   return m;
 }
-}  // namespace
+
+double SecurityConfig::min_mbps_on() const {
+  double m = 0;
+  auto take = [&m](double v) {
+    if (v > 0) m = m > 0 ? std::min(m, v) : v;
+  };
+  take(traffic_sent_mbps);
+  take(traffic_received_mbps);
+  for (const auto& s : subnet_thresholds) {
+    if (s.traffic_sent_mbps) take(*s.traffic_sent_mbps);
+    if (s.traffic_received_mbps) take(*s.traffic_received_mbps);
+  }
+  return m;
+}
 
 double SecurityConfig::host_threshold(const shm::IpKey& ip) const {
   return most_specific(subnet_thresholds, ip, traffic_threshold_pps,
@@ -58,10 +72,29 @@ double SecurityConfig::host_received_threshold(const shm::IpKey& ip) const {
                        &SubnetThreshold::traffic_received_pps);
 }
 
+double SecurityConfig::host_sent_mbps(const shm::IpKey& ip) const {
+  return most_specific(subnet_thresholds, ip, traffic_sent_mbps,
+                       &SubnetThreshold::traffic_sent_mbps);
+}
+
+VictimThresholds SecurityConfig::host_victim(const shm::IpKey& ip) const {
+  auto at = [&](double global, std::optional<double> SubnetThreshold::*field) {
+    return most_specific(subnet_thresholds, ip, global, field);
+  };
+  VictimThresholds t;
+  t.received_pps = at(traffic_received_pps, &SubnetThreshold::traffic_received_pps);
+  t.received_mbps = at(traffic_received_mbps, &SubnetThreshold::traffic_received_mbps);
+  t.reflection_pps = at(reflection_pps, &SubnetThreshold::reflection_pps);
+  t.syn_flood_per_s = at(syn_flood_per_s, &SubnetThreshold::syn_flood_per_s);
+  t.syn_flood_answered_ratio =
+      at(syn_flood_answered_ratio, &SubnetThreshold::syn_flood_answered_ratio);
+  t.fan_in_sources = at(fan_in_sources, &SubnetThreshold::fan_in_sources);
+  return t;
+}
+
 double SecurityConfig::min_traffic_threshold() const {
-  return std::min(
-      lowest(subnet_thresholds, traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps),
-      lowest(subnet_thresholds, traffic_received_pps, &SubnetThreshold::traffic_received_pps));
+  return std::min(lowest(traffic_threshold_pps, &SubnetThreshold::traffic_threshold_pps),
+                  lowest(traffic_received_pps, &SubnetThreshold::traffic_received_pps));
 }
 
 bool SecurityConfig::subnet_broadcast(const shm::IpKey& ip) const {
@@ -77,8 +110,7 @@ bool SecurityConfig::subnet_broadcast(const shm::IpKey& ip) const {
 }
 
 double SecurityConfig::min_connection_rate() const {
-  return lowest(subnet_thresholds, connection_rate_per_min,
-                &SubnetThreshold::connection_rate_per_min);
+  return lowest(connection_rate_per_min, &SubnetThreshold::connection_rate_per_min);
 }
 
 std::string config_to_json(const SecurityConfig& c) {
@@ -112,9 +144,9 @@ std::string config_to_json(const SecurityConfig& c) {
   w.key("subnet_thresholds").begin_array();
   for (const auto& s : c.subnet_thresholds) {
     w.begin_object().field("cidr", s.cidr.text());
-    if (s.traffic_threshold_pps) w.field("traffic_sent_pps", *s.traffic_threshold_pps);
-    if (s.traffic_received_pps) w.field("traffic_received_pps", *s.traffic_received_pps);
-    if (s.connection_rate_per_min) w.field("connection_rate_per_min", *s.connection_rate_per_min);
+    for (const auto& f : kSubnetFields) {
+      if (const auto& v = s.*f.member) w.field(f.key, *v);
+    }
     w.end_object();
   }
   w.end_array();

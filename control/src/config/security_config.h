@@ -22,6 +22,28 @@ struct SubnetThreshold {
   std::optional<double> traffic_threshold_pps;  // traffic_sent_pps (the name kept from before)
   std::optional<double> connection_rate_per_min;
   std::optional<double> traffic_received_pps;
+  // Issue 13: the Mbit/s and victim rules' thresholds (0 Mbit/s: off in this subnet).
+  std::optional<double> traffic_sent_mbps;
+  std::optional<double> traffic_received_mbps;
+  std::optional<double> reflection_pps;
+  std::optional<double> syn_flood_per_s;
+  std::optional<double> syn_flood_answered_ratio;
+  std::optional<double> fan_in_sources;
+};
+
+// One field a subnet override can set: its JSON name, its member and its limits (as the
+// global's: > lo, or >= lo when !lo_open, and <= hi). The one table parse, JSON and tests use.
+struct SubnetField {
+  const char* key;
+  std::optional<double> SubnetThreshold::*member;
+  double hi;
+  bool lo_open;
+};
+
+// The victim rules' thresholds of one host, each from its most specific override.
+struct VictimThresholds {
+  double received_pps = 0, received_mbps = 0, reflection_pps = 0;
+  double syn_flood_per_s = 0, syn_flood_answered_ratio = 0, fan_in_sources = 0;
 };
 
 struct SecurityConfig {
@@ -67,11 +89,21 @@ struct SecurityConfig {
   double host_connection_rate(const shm::IpKey& ip) const;
   // Received packets/s for one host (most specific override of traffic_received_pps).
   double host_received_threshold(const shm::IpKey& ip) const;
+  // Mbit/s sent for one host (most specific override of traffic_sent_mbps; 0 = off).
+  double host_sent_mbps(const shm::IpKey& ip) const;
+  // Every victim rule's threshold for one host (traffic_received, reflection, syn_flood,
+  // fan_in), each the most specific override that sets it, else the global.
+  VictimThresholds host_victim(const shm::IpKey& ip) const;
   // The broadcast address of a home network (its last address; IPv4 prefixes < /31 only).
   bool subnet_broadcast(const shm::IpKey& ip) const;
   // The lowest threshold any host can have (global or any override), for prefilters.
   double min_traffic_threshold() const;  // sent and received
   double min_connection_rate() const;
+  // The lowest value of `field` (a SubnetThreshold member) over the global and every override.
+  double lowest(double global, std::optional<double> SubnetThreshold::*field) const;
+  // The lowest Mbit/s threshold that is on (> 0) over sent/received, global and overrides;
+  // 0 when none is.
+  double min_mbps_on() const;
   bool whitelisted(const shm::IpKey& ip) const { return any_match(whitelist, ip); }
   bool internal(const shm::IpKey& ip) const { return any_match(home_networks, ip); }
 };
@@ -87,6 +119,19 @@ inline constexpr double kMaxScanFanout = 500;
 inline constexpr double kMaxFanIn = 20000;
 inline constexpr double kMaxBaselineSigma = 100;
 inline constexpr double kMaxBaselineWarmupS = 604800;  // a week
+
+// The fields of a subnet override (API.md "subnet_thresholds"), in config_to_json's order.
+inline constexpr SubnetField kSubnetFields[] = {
+    {"traffic_sent_pps", &SubnetThreshold::traffic_threshold_pps, kMaxThreshold, true},
+    {"traffic_received_pps", &SubnetThreshold::traffic_received_pps, kMaxThreshold, true},
+    {"connection_rate_per_min", &SubnetThreshold::connection_rate_per_min, kMaxThreshold, true},
+    {"traffic_sent_mbps", &SubnetThreshold::traffic_sent_mbps, kMaxThreshold, false},
+    {"traffic_received_mbps", &SubnetThreshold::traffic_received_mbps, kMaxThreshold, false},
+    {"reflection_pps", &SubnetThreshold::reflection_pps, kMaxThreshold, true},
+    {"syn_flood_per_s", &SubnetThreshold::syn_flood_per_s, kMaxThreshold, true},
+    {"syn_flood_answered_ratio", &SubnetThreshold::syn_flood_answered_ratio, 1, true},
+    {"fan_in_sources", &SubnetThreshold::fan_in_sources, kMaxFanIn, true},
+};
 
 struct ConfigError {
   std::string field;   // "protocol_blacklist"

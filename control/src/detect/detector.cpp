@@ -44,18 +44,16 @@ std::string name_blacklisted(const HostObservation& h, const std::vector<Blackli
 }
 
 InterestFloor Detector::floor_for(const SecurityConfig& cfg) {
-  // The lowest threshold any host can have, so no host with a lowered override is skipped.
-  InterestFloor f{cfg.min_traffic_threshold() * cfg.clear_ratio,
-                  cfg.min_connection_rate() * cfg.clear_ratio};
-  double mbps = 0;
-  for (double m : {cfg.traffic_sent_mbps, cfg.traffic_received_mbps}) {
-    if (m > 0) mbps = mbps > 0 ? std::min(mbps, m) : m;
-  }
-  f.bps = mbps * 1e6 * cfg.clear_ratio;
-  f.fanout = std::min(cfg.port_scan_ports, cfg.host_scan_hosts) * cfg.clear_ratio;
-  f.reflection_pps = cfg.reflection_pps * cfg.clear_ratio;
-  f.syn_recv_pps = cfg.syn_flood_per_s * cfg.clear_ratio;
-  f.fanin = cfg.fan_in_sources * cfg.clear_ratio;
+  // The lowest threshold any host can have (global or any subnet override), so no host
+  // with a lowered override is skipped.
+  using S = SubnetThreshold;
+  const double r = cfg.clear_ratio;
+  InterestFloor f{cfg.min_traffic_threshold() * r, cfg.min_connection_rate() * r};
+  f.bps = cfg.min_mbps_on() * 1e6 * r;
+  f.fanout = std::min(cfg.port_scan_ports, cfg.host_scan_hosts) * r;
+  f.reflection_pps = cfg.lowest(cfg.reflection_pps, &S::reflection_pps) * r;
+  f.syn_recv_pps = cfg.lowest(cfg.syn_flood_per_s, &S::syn_flood_per_s) * r;
+  f.fanin = cfg.lowest(cfg.fan_in_sources, &S::fan_in_sources) * r;
   return f;
 }
 
@@ -123,15 +121,16 @@ void Detector::observe_host(const HostObservation& h, const SecurityConfig& cfg,
   }
   if (cfg.whitelisted(h.ip)) return;
   observe_traffic(AlertKind::kTrafficThreshold, ip, h.pps_sent, cfg.host_threshold(h.ip),
-                  h.bps_sent, cfg.traffic_sent_mbps, now_ms, cfg);
+                  h.bps_sent, cfg.host_sent_mbps(h.ip), now_ms, cfg);
   if (cfg.internal(h.ip) || cfg.traffic_received_external) {
-    observe_traffic(AlertKind::kTrafficReceived, ip, h.pps_recv, cfg.host_received_threshold(h.ip),
-                    h.bps_recv, cfg.traffic_received_mbps, now_ms, cfg);
-    observe_rate(AlertKind::kReflection, ip, h.reflection_pps, cfg.reflection_pps,
+    const VictimThresholds v = cfg.host_victim(h.ip);
+    observe_traffic(AlertKind::kTrafficReceived, ip, h.pps_recv, v.received_pps, h.bps_recv,
+                    v.received_mbps, now_ms, cfg);
+    observe_rate(AlertKind::kReflection, ip, h.reflection_pps, v.reflection_pps,
                  "packets/s of UDP from reflector ports (reflection/amplification attack)", now_ms,
                  cfg);
-    observe_syn_flood(h, ip, now_ms, cfg);
-    observe_rate(AlertKind::kFanIn, ip, h.fanin_sources, cfg.fan_in_sources,
+    observe_syn_flood(h, ip, v, now_ms, cfg);
+    observe_rate(AlertKind::kFanIn, ip, h.fanin_sources, v.fan_in_sources,
                  "distinct sources in 30 s (fan-in: a distributed or spoofed flood)", now_ms, cfg,
                  "receiving from");
   }
@@ -160,10 +159,11 @@ void Detector::observe_traffic(AlertKind kind, const std::string& ip, double pps
 // syn_flood: TCP SYNs/s received above syn_flood_per_s while the host answers fewer than
 // syn_flood_answered_ratio of them with a SYN+ACK; a host that answers them is not flooded
 // by this rule (traffic_received still sees the volume): its value is 0.
-void Detector::observe_syn_flood(const HostObservation& h, const std::string& ip, int64_t now_ms,
+void Detector::observe_syn_flood(const HostObservation& h, const std::string& ip,
+                                 const VictimThresholds& v, int64_t now_ms,
                                  const SecurityConfig& cfg) {
-  const double thr = cfg.syn_flood_per_s;
-  const bool answered = h.synack_pps >= cfg.syn_flood_answered_ratio * h.syn_recv_pps;
+  const double thr = v.syn_flood_per_s;
+  const bool answered = h.synack_pps >= v.syn_flood_answered_ratio * h.syn_recv_pps;
   const double value = answered ? 0 : h.syn_recv_pps;
   if (value <= cfg.clear_ratio * thr) return;  // as observe_rate: unseen, it clears
   Obs o{AlertKind::kSynFlood, ip, "", "", ""};

@@ -17,7 +17,9 @@
 //    syn_flood (HIGH, issue 13 item 2): TCP SYNs/s received > syn_flood_per_s while fewer
 //    than syn_flood_answered_ratio of them are answered by a SYN+ACK of the host. fan_in
 //    (MEDIUM): distinct sources over 15-30 s > fan_in_sources (sampler/scan_window.h). Both
-//    for the hosts traffic_received applies to.
+//    for the hosts traffic_received applies to. Every threshold of these rules (and the
+//    Mbit/s ones) is the host's most specific subnet override that sets it, else the global
+//    (SecurityConfig::host_victim, host_sent_mbps); the sampler's floor is the lowest of all.
 //  - connection_rate (MEDIUM): host SYNs (without ACK) sent in the last minute above its
 //    threshold (the most specific subnet override that sets connection_rate_per_min, else
 //    the global one); connection_rate_global: the whole network's SYNs per minute against
@@ -127,8 +129,8 @@ class Detector {
                     const char* verb = nullptr);
   void observe_traffic(AlertKind kind, const std::string& ip, double pps, double pps_thr,
                        double bps, double mbps_thr, int64_t now_ms, const SecurityConfig& cfg);
-  void observe_syn_flood(const HostObservation& h, const std::string& ip, int64_t now_ms,
-                         const SecurityConfig& cfg);
+  void observe_syn_flood(const HostObservation& h, const std::string& ip, const VictimThresholds& v,
+                         int64_t now_ms, const SecurityConfig& cfg);
   void observe_health(const HealthInput& h, const SecurityConfig& cfg, int64_t now_ms);
   void observe_baselines(const TickInput& in, const SecurityConfig& cfg);
 

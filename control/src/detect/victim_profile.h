@@ -2,8 +2,8 @@
 // samples it drains from the dataplane's rings (1 in sample_one_in packets) of the last
 // kProfileWindowMs; each victim alert (traffic_received, reflection, syn_flood, fan_in)
 // created or updated in a tick gets the top sources and the protocol/port breakdown of the
-// samples sent to its host, and its description names the attack type. Kept in memory with
-// the alert (the API's view), not in the database.
+// samples sent to its host, and its description names the attack type. Kept with the alert
+// in memory and in the database (migration 0017, written by persist/StoreSink).
 #pragma once
 
 #include <cstdint>

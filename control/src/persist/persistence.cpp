@@ -176,6 +176,11 @@ std::optional<Alert> to_alert(const store::AlertRow& r) {
   a.count = static_cast<uint64_t>(r.count);
   a.first_seen_ms = r.first_seen_ms;
   a.last_seen_ms = r.last_seen_ms;
+  a.attack_type = r.attack_type;  // issue 13 item 2: the victim's last profile
+  a.profile_samples = r.profile_samples;
+  for (const auto& s : r.top_sources) a.top_sources.push_back({s.ip, s.packets});
+  for (const auto& b : r.breakdown)
+    a.breakdown.push_back({b.protocol, b.src_port, b.dst_port, b.packets});
   return a;
 }
 }  // namespace

@@ -42,6 +42,15 @@ void StoreSink::on_alert_changed(const control::Alert& a) {
   if (!a.open) r.resolved_at_ms = a.resolved_at_ms;
   r.capture = a.capture;
   if (a.detected_ms) r.detected_ms = a.detected_ms;
+  const char* role = control::alert_role(a.kind);
+  r.victim = role && std::string_view(role) == "victim";
+  if (r.victim) {  // issue 13 item 2: the victim's profile (the row builder caps it)
+    r.attack_type = a.attack_type;
+    r.profile_samples = a.profile_samples;
+    for (const auto& s : a.top_sources) r.top_sources.push_back({s.ip, s.packets});
+    for (const auto& b : a.breakdown)
+      r.breakdown.push_back({b.protocol, b.src_port, b.dst_port, b.packets});
+  }
   writer_.enqueue(Table::alerts, a.id, to_json(r));
 }
 

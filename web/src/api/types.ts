@@ -209,6 +209,8 @@ export interface SensorsResponse { sensors: FleetSensor[]; stale_after_s: number
 /** A per-subnet override: at least one of the thresholds is set; each resolves on its own. */
 export interface SubnetThreshold {
   cidr: string; traffic_sent_pps?: number; traffic_received_pps?: number; connection_rate_per_min?: number;
+  traffic_sent_mbps?: number; traffic_received_mbps?: number; reflection_pps?: number;
+  syn_flood_per_s?: number; syn_flood_answered_ratio?: number; fan_in_sources?: number;
 }
 
 export interface Config {

@@ -6,7 +6,9 @@ import type { Config as ConfigT } from '../api/types';
 import { Card, Empty, ErrorBanner } from '../components/ui';
 import { formatTimestamp } from '../lib/format';
 import { useRole } from '../lib/roles';
-import { errorField, formToUpdate, toForm, NUMBER_FIELDS, type ConfigForm, type FieldName } from './configForm';
+import {
+  emptySubnetRow, errorField, formToUpdate, toForm, NUMBER_FIELDS, SUBNET_BOXES, type ConfigForm, type FieldName,
+} from './configForm';
 
 type Errors = Partial<Record<FieldName, string>>;
 
@@ -162,24 +164,24 @@ export function Config() {
               onChange={(e) => set('whitelist', e.target.value)} data-testid="input-whitelist" />
           </Field>
           <Field name="subnet_thresholds" label="Per-subnet thresholds" errors={errors}
-            hint="Packets/s sent, packets/s received and/or new connections/min per subnet; an empty box inherits from a wider subnet or the global value.">
+            hint="Any of the thresholds per subnet: packets/s sent and received, new connections/min, Mbit/s sent and received (0 = off here), reflection packets/s, SYN flood (SYNs/s and the answered share), fan-in sources. An empty box inherits from a wider subnet or the global value.">
             <div className="subnets">
               {form.subnet_thresholds.map((r, i) => (
                 <div className="subnet-row" key={i}>
-                  <input type="text" placeholder="10.1.0.0/16" value={r.cidr} data-testid={`subnet-cidr-${i}`}
+                  <input type="text" className="subnet-cidr" placeholder="10.1.0.0/16" value={r.cidr} data-testid={`subnet-cidr-${i}`}
+                    aria-label={`row ${i + 1} CIDR`}
                     onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, cidr: e.target.value } : x)))} />
-                  <input type="text" inputMode="decimal" placeholder="pps" value={r.pps} data-testid={`subnet-pps-${i}`}
-                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, pps: e.target.value } : x)))} />
-                  <input type="text" inputMode="decimal" placeholder="recv pps" value={r.recv ?? ''} data-testid={`subnet-recv-${i}`}
-                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, recv: e.target.value } : x)))} />
-                  <input type="text" inputMode="decimal" placeholder="conn/min" value={r.conn} data-testid={`subnet-conn-${i}`}
-                    onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, conn: e.target.value } : x)))} />
+                  {SUBNET_BOXES.map(([box, key, label]) => (
+                    <input key={box} type="text" inputMode="decimal" placeholder={label} title={`${label} (${key})`}
+                      aria-label={`row ${i + 1} ${label}`} value={r[box] ?? ''} data-testid={`subnet-${box}-${i}`}
+                      onChange={(e) => set('subnet_thresholds', form.subnet_thresholds.map((x, j) => (j === i ? { ...x, [box]: e.target.value } : x)))} />
+                  ))}
                   <button type="button" className="btn btn-ghost btn-small" title="Remove"
                     onClick={() => set('subnet_thresholds', form.subnet_thresholds.filter((_, j) => j !== i))}>✕</button>
                 </div>
               ))}
               <button type="button" className="btn btn-ghost btn-small" data-testid="subnet-add"
-                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, { cidr: '', pps: '', conn: '', recv: '' }])}>+ Add subnet</button>
+                onClick={() => set('subnet_thresholds', [...form.subnet_thresholds, emptySubnetRow()])}>+ Add subnet</button>
             </div>
           </Field>
         </Card>

@@ -14,8 +14,33 @@ export const BOOL_FIELDS = ['traffic_received_external', 'baseline_enabled'] as 
 export const FIELDS = [...NUMBER_FIELDS, ...LIST_FIELDS, ...BOOL_FIELDS, 'subnet_thresholds'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
-/** One subnet row; an empty `pps` (sent), `recv` or `conn` means "not set here" (inherit). */
-export interface SubnetRow { cidr: string; pps: string; conn: string; recv?: string }
+/** One subnet row; an empty box means "not set here" (inherit from a wider subnet or the global). */
+export interface SubnetRow {
+  cidr: string; pps: string; conn: string; recv?: string;
+  smbps?: string; rmbps?: string; refl?: string; syn?: string; synratio?: string; fanin?: string;
+}
+
+type SubnetKey = Exclude<keyof SubnetThreshold, 'cidr'>;
+type SubnetBox = Exclude<keyof SubnetRow, 'cidr'>;
+/** Every threshold box of a subnet row: its form key, its API field, its label (placeholder). */
+export const SUBNET_BOXES: readonly (readonly [SubnetBox, SubnetKey, string])[] = [
+  ['pps', 'traffic_sent_pps', 'pps'],
+  ['recv', 'traffic_received_pps', 'recv pps'],
+  ['conn', 'connection_rate_per_min', 'conn/min'],
+  ['smbps', 'traffic_sent_mbps', 'sent Mbit/s'],
+  ['rmbps', 'traffic_received_mbps', 'recv Mbit/s'],
+  ['refl', 'reflection_pps', 'reflection pps'],
+  ['syn', 'syn_flood_per_s', 'SYN/s'],
+  ['synratio', 'syn_flood_answered_ratio', 'SYN answered'],
+  ['fanin', 'fan_in_sources', 'fan-in sources'],
+];
+
+/** A blank subnet row (every box empty). */
+export function emptySubnetRow(): SubnetRow {
+  const r: SubnetRow = { cidr: '', pps: '', conn: '' };
+  for (const [box] of SUBNET_BOXES) r[box] = '';
+  return r;
+}
 export type ConfigForm = Record<(typeof NUMBER_FIELDS)[number] | (typeof LIST_FIELDS)[number] | (typeof BOOL_FIELDS)[number], string> & {
   subnet_thresholds: SubnetRow[];
 };
@@ -45,10 +70,12 @@ export function toForm(c: Config): ConfigForm {
     protocol_blacklist: (c.protocol_blacklist ?? []).join(', '),
     home_networks: (c.home_networks ?? []).join('\n'),
     whitelist: (c.whitelist ?? []).join('\n'),
-    subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => ({
-      cidr: s.cidr, pps: optText(s.traffic_sent_pps), conn: optText(s.connection_rate_per_min),
-      recv: optText(s.traffic_received_pps),
-    })),
+    subnet_thresholds: (c.subnet_thresholds ?? []).map((s) => {
+      const r = emptySubnetRow();
+      r.cidr = s.cidr;
+      for (const [box, key] of SUBNET_BOXES) r[box] = optText(s[key]);
+      return r;
+    }),
   };
 }
 
@@ -88,18 +115,16 @@ export function formToUpdate(form: ConfigForm, base: Config):
 
 /** One subnet row: null when blank, an error text, or the entry with only the fields set. */
 function subnetRow(r: SubnetRow, i: number): SubnetThreshold | string | null {
-  const cidr = r.cidr.trim(), pps = r.pps.trim(), conn = r.conn.trim(), recv = (r.recv ?? '').trim();
-  if (!cidr && !pps && !conn && !recv) return null;
-  if (!pps && !conn && !recv) {
-    return `row ${i + 1}: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)`;
-  }
+  const cidr = r.cidr.trim();
+  const boxes = SUBNET_BOXES.map(([box, key, label]) => [(r[box] ?? '').trim(), key, label] as const);
+  const anySet = boxes.some(([text]) => text !== '');
+  if (!cidr && !anySet) return null;
+  if (!anySet) return `row ${i + 1}: give at least one threshold (pps, recv pps, conn/min, Mbit/s, reflection, SYN or fan-in)`;
   const s: SubnetThreshold = { cidr };
-  for (const [text, key, what] of [[pps, 'traffic_sent_pps', 'sent threshold'],
-    [recv, 'traffic_received_pps', 'received threshold'],
-    [conn, 'connection_rate_per_min', 'connection rate']] as const) {
+  for (const [text, key, label] of boxes) {
     if (!text) continue;
     const n = Number(text);
-    if (!Number.isFinite(n)) return `row ${i + 1}: ${what} must be a number`;
+    if (!Number.isFinite(n)) return `row ${i + 1}: ${label} must be a number`;
     s[key] = n;
   }
   return s;

@@ -24,10 +24,11 @@ function at(path: string) { window.history.replaceState(null, '', path); }
 
 describe('subnet thresholds form model', () => {
   it('shows an unset number as an empty box', () => {
+    const blank = { recv: '', smbps: '', rmbps: '', refl: '', syn: '', synratio: '', fanin: '' };
     expect(toForm(config).subnet_thresholds).toEqual([
-      { cidr: '10.1.0.0/16', pps: '50000', conn: '', recv: '' },
-      { cidr: '10.1.53.0/24', pps: '', conn: '5000', recv: '' },
-      { cidr: 'fd00:1::/32', pps: '9', conn: '3', recv: '' },
+      { ...blank, cidr: '10.1.0.0/16', pps: '50000', conn: '' },
+      { ...blank, cidr: '10.1.53.0/24', pps: '', conn: '5000' },
+      { ...blank, cidr: 'fd00:1::/32', pps: '9', conn: '3' },
     ]);
   });
 
@@ -59,13 +60,13 @@ describe('subnet thresholds form model', () => {
     const f = toForm(config);
     f.subnet_thresholds = [...f.subnet_thresholds, { cidr: '10.9.0.0/16', pps: ' ', conn: '' }];
     expect(formToUpdate(f, config).errors.subnet_thresholds).toBe(
-      'row 4: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)');
+      'row 4: give at least one threshold (pps, recv pps, conn/min, Mbit/s, reflection, SYN or fan-in)');
   });
 
   it('a connection rate that is not a number is an error', () => {
     const f = toForm(config);
     f.subnet_thresholds[1] = { ...f.subnet_thresholds[1], conn: 'lots' };
-    expect(formToUpdate(f, config).errors.subnet_thresholds).toBe('row 2: connection rate must be a number');
+    expect(formToUpdate(f, config).errors.subnet_thresholds).toBe('row 2: conn/min must be a number');
   });
 });
 
@@ -109,7 +110,92 @@ describe('Configuration page subnet rows', () => {
     expect((screen.getByTestId('subnet-conn-3') as HTMLInputElement).value).toBe('');
     fireEvent.click(screen.getByTestId('config-save'));
     const err = await screen.findByTestId('field-error-subnet_thresholds');
-    expect(err.textContent).toContain('row 4: give a sent threshold (pps), a received threshold (recv pps) or a connection rate (conn/min)');
+    expect(err.textContent).toContain('row 4: give at least one threshold');
     expect(calls.some((c) => c.key === 'POST /api/config')).toBe(false);
+  });
+});
+
+// Issue 13: the victim and Mbit/s rules' overrides (syn_flood, fan_in, reflection, Mbit/s).
+const victimConfig: Config = {
+  ...config,
+  subnet_thresholds: [
+    { cidr: '10.1.0.0/16', syn_flood_per_s: 300, fan_in_sources: 2000 },
+    { cidr: '10.2.0.0/16', traffic_received_mbps: 0, reflection_pps: 50, syn_flood_answered_ratio: 0.5 },  // the server's order
+  ],
+};
+
+describe('subnet overrides of the victim rules', () => {
+  it('shows each set field in its box and round-trips unchanged', () => {
+    const rows = toForm(victimConfig).subnet_thresholds;
+    expect(rows[0]).toMatchObject({ cidr: '10.1.0.0/16', syn: '300', fanin: '2000', refl: '', rmbps: '' });
+    expect(rows[1]).toMatchObject({ rmbps: '0', synratio: '0.5', refl: '50', syn: '', pps: '' });
+    expect(formToUpdate(toForm(victimConfig), victimConfig)).toEqual({ update: {}, errors: {} });
+  });
+
+  it('sends only the boxes a row sets, 0 Mbit/s included', () => {
+    const f = toForm(victimConfig);
+    f.subnet_thresholds[0] = { ...f.subnet_thresholds[0], syn: ' 250 ', smbps: '40' };
+    f.subnet_thresholds[1] = { ...f.subnet_thresholds[1], refl: '', fanin: '20000' };
+    const { update, errors } = formToUpdate(f, victimConfig);
+    expect(errors).toEqual({});
+    expect(update.subnet_thresholds).toEqual([
+      { cidr: '10.1.0.0/16', traffic_sent_mbps: 40, syn_flood_per_s: 250, fan_in_sources: 2000 },
+      { cidr: '10.2.0.0/16', traffic_received_mbps: 0, syn_flood_answered_ratio: 0.5, fan_in_sources: 20000 },
+    ]);
+  });
+
+  it('a box that is not a number names its row and rule; a row with only the ratio is valid', () => {
+    const f = toForm(victimConfig);
+    f.subnet_thresholds[1] = { ...f.subnet_thresholds[1], fanin: '1e400x' };
+    expect(formToUpdate(f, victimConfig).errors.subnet_thresholds).toBe('row 2: fan-in sources must be a number');
+    const g = toForm(victimConfig);
+    g.subnet_thresholds = [{ cidr: '10.9.0.0/16', pps: '', conn: '', synratio: '0.25' }];
+    expect(formToUpdate(g, victimConfig).update.subnet_thresholds).toEqual([
+      { cidr: '10.9.0.0/16', syn_flood_answered_ratio: 0.25 },
+    ]);
+  });
+
+  it('the page edits the SYN flood and fan-in boxes and posts them; a server error shows on the field', async () => {
+    let saved: Config = victimConfig;
+    let fail = false;
+    const { api, calls } = fakeApi({
+      ...baseRoutes,
+      'GET /api/config': () => ({ body: saved }),
+      'POST /api/config': (b) => {
+        if (fail) {
+          return { status: 400, body: { error: 'invalid_config', field: 'subnet_thresholds',
+            detail: 'subnet_thresholds[0].fan_in_sources: 30000.000000 is out of range (> 0.000000 and <= 20000.000000)' } };
+        }
+        saved = { ...saved, ...(b as object), updated_at_ms: Date.now() };
+        return { body: saved };
+      },
+    });
+    at('/config');
+    render(<App api={api} />);
+    const syn0 = await screen.findByTestId('subnet-syn-0') as HTMLInputElement;
+    expect(syn0.value).toBe('300');
+    expect((screen.getByTestId('subnet-synratio-1') as HTMLInputElement).value).toBe('0.5');
+    expect((screen.getByTestId('subnet-rmbps-1') as HTMLInputElement).value).toBe('0');
+    fireEvent.change(syn0, { target: { value: '120' } });
+    fireEvent.change(screen.getByTestId('subnet-fanin-1'), { target: { value: '700' } });
+    fireEvent.change(screen.getByTestId('subnet-refl-1'), { target: { value: '' } });
+    fireEvent.click(screen.getByTestId('config-save'));
+    await screen.findByTestId('config-saved');
+    expect(calls.find((c) => c.key === 'POST /api/config')?.body).toEqual({
+      subnet_thresholds: [
+        { cidr: '10.1.0.0/16', syn_flood_per_s: 120, fan_in_sources: 2000 },
+        { cidr: '10.2.0.0/16', traffic_received_mbps: 0, syn_flood_answered_ratio: 0.5, fan_in_sources: 700 },
+      ],
+    });
+    await waitFor(() => expect((screen.getByTestId('subnet-fanin-1') as HTMLInputElement).value).toBe('700'));
+    // A new row gets every box empty; the server's refusal lands on the subnet field.
+    fireEvent.click(screen.getByTestId('subnet-add'));
+    expect((screen.getByTestId('subnet-fanin-2') as HTMLInputElement).value).toBe('');
+    fireEvent.change(screen.getByTestId('subnet-cidr-2'), { target: { value: '10.3.0.0/16' } });
+    fireEvent.change(screen.getByTestId('subnet-fanin-2'), { target: { value: '30000' } });
+    fail = true;
+    fireEvent.click(screen.getByTestId('config-save'));
+    const err = await screen.findByTestId('field-error-subnet_thresholds');
+    expect(err.textContent).toContain('fan_in_sources');
   });
 });
