@@ -69,15 +69,27 @@ constexpr unsigned kBlackSent = 4;  // blacklisted, and not an ICMP answer
 constexpr unsigned kReflected = 8;  // UDP from a reflector port
 
 // 7 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
-// assumes (a multiplicative hash spreads them evenly and over-counts).
-inline unsigned hash7(uint64_t v) noexcept {
-  v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdULL;
+// assumes (a multiplicative hash spreads them evenly and over-counts). For a 16-bit port
+// fmix64's first xor-shift is a no-op and its last one does not reach the top 7 bits: both
+// are left out (the same bits, as shm::fanin_hash).
+constexpr unsigned hash7(uint16_t port) noexcept {
+  uint64_t v = port * 0xff51afd7ed558ccdULL;
   v ^= v >> 33;
   v *= 0xc4ceb9fe1a85ec53ULL;
-  v ^= v >> 33;
   return static_cast<unsigned>(v >> 57);
 }
+constexpr bool hash7_is_fmix64() {
+  for (uint64_t port = 0; port < 65536; ++port) {
+    uint64_t v = port ^ (port >> 33);
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    v *= 0xc4ceb9fe1a85ec53ULL;
+    v ^= v >> 33;
+    if (hash7(static_cast<uint16_t>(port)) != v >> 57) return false;
+  }
+  return true;
+}
+static_assert(hash7_is_fmix64(), "the same bits as fmix64 for every port");
 
 inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
   shm::Counter& w = bits[b >> 6];
