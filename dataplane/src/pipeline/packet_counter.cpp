@@ -128,10 +128,13 @@ inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind,
   }
 }
 
+// first_seen_ns is 0 exactly when last_seen_ns is (the first packet of a nonzero time sets
+// both, eviction zeroes both): one load tests the first, and last_seen_ns takes the later
+// time by a conditional move and an unconditional store (the line is written anyway).
 inline void touch_seen(shm::HostEntry& e, uint64_t ts) noexcept {
-  if (__builtin_expect(shm::read(e.first_seen_ns) == 0, 0))
-    e.first_seen_ns.store(ts, std::memory_order_relaxed);
-  if (ts > shm::read(e.last_seen_ns)) e.last_seen_ns.store(ts, std::memory_order_relaxed);
+  const uint64_t last = shm::read(e.last_seen_ns);
+  if (__builtin_expect(last == 0, 0)) e.first_seen_ns.store(ts, std::memory_order_relaxed);
+  e.last_seen_ns.store(ts > last ? ts : last, std::memory_order_relaxed);
 }
 
 }  // namespace
