@@ -189,7 +189,15 @@ uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
 // by a sender over the trigger.
 void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t ip_proto,
                                uint64_t ts) noexcept {
-  const uint64_t w = shm::rate_step_at(shm::read(s.rate_window), rate_epoch(ts));
+  const uint64_t ef = rate_epoch(ts);
+  uint64_t w = shm::read(s.rate_window);
+  // The same epoch as the sender's last packet (nearly every packet): rate_step_at's "same"
+  // case alone; a new epoch takes the branch-free roll.
+  if (__builtin_expect((w & shm::kRateEpochBits) == ef, 1)) {
+    if (__builtin_expect(shm::rate_sum(w) < shm::kRateCountMax, 1)) w += shm::kRateOne;
+  } else {
+    w = shm::rate_step_at(w, ef);
+  }
   s.rate_window.store(w, std::memory_order_relaxed);
   if (__builtin_expect(shm::rate_crossed(w, trigger_), 0))
     cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
