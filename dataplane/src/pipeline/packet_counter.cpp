@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <utility>
 
 namespace securenet {
 namespace {
@@ -238,23 +239,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
     bump(c.parse_errors[static_cast<size_t>(p.error)]);
   if (p.vlan_tags) bump(c.vlan_packets);
   if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
-  switch (p.l3) {
-    case L3::kIpv4:
-      bump(c.ipv4_packets);
-      break;
-    case L3::kIpv6:
-      bump(c.ipv6_packets);
-      break;
-    case L3::kArp:
-      bump(c.arp_packets);
-      break;
-    case L3::kOther:
-      bump(c.other_l2_packets);
-      break;
-    case L3::kNone:
-      break;
-  }
-  if (!has_addresses(p)) return;
+  if (!has_addresses(p)) return;  // the L3 kinds are counted per burst (process_chunk)
 
   const size_t cls = static_cast<size_t>(p.proto_class);
   // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
@@ -343,6 +328,7 @@ void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
 void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
   uint64_t bytes = 0;
+  uint32_t l3n[5] = {};  // packets per L3 kind, counted once per burst like packets and bytes
   for (uint32_t i = 0; i < n; ++i) {
     const PacketView& v = pkts[i];
     if (__builtin_expect(v.link == LinkKind::kEthernet, 1)) {
@@ -351,9 +337,18 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
       parse_link(v.link, v.data, v.caplen, v.wire_len, parsed_[i], parse_);
     }
     bytes += v.wire_len;
+    ++l3n[static_cast<size_t>(parsed_[i].l3)];
   }
-  bump(counters_->packets, n);
-  bump(counters_->bytes, bytes);
+  shm::WorkerCounters& c = *counters_;
+  bump(c.packets, n);
+  bump(c.bytes, bytes);
+  const std::pair<L3, shm::Counter*> kinds[] = {{L3::kArp, &c.arp_packets},
+                                                {L3::kIpv4, &c.ipv4_packets},
+                                                {L3::kIpv6, &c.ipv6_packets},
+                                                {L3::kOther, &c.other_l2_packets}};
+  for (const auto& [k, counter] : kinds) {
+    if (const uint32_t m = l3n[static_cast<size_t>(k)]) bump(*counter, m);
+  }
   for (uint32_t i = 0; i < n; ++i) {
     ParsedPacket& p = parsed_[i];
     if (!has_addresses(p)) continue;
