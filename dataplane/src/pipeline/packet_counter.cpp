@@ -245,16 +245,26 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
   // connection, SYN+ACK answers one (issue 13 item 2: syn_recv, synack_sent).
   const unsigned sa = p.l4_parsed && p.ip_proto == 6 ? (p.tcp_flags & (kTcpSyn | kTcpAck)) : 0;
-  const bool syn = sa == kTcpSyn;
   const bool black = cache_.blacklisted(p);
   if (p.fragment) bump(c.fragments);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
-  if (syn) bump(c.tcp_syn);
   if (black) bump(c.blacklisted_packets);
 
+  shm::HostEntry* d;
   shm::HostEntry* s =
-      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, sa, black, ts, p.ip_proto);
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
+  // SYNs and SYN+ACKs: one test each for all their counters (was one per counter).
+  if (__builtin_expect(sa == kTcpSyn, 0)) {
+    bump(c.tcp_syn);
+    if (s) {
+      bump(s->syn_sent);
+      check_syn(*s, p.src, ts);  // issue 17
+    }
+    if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
+  } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
+    bump(s->synack_sent);
+  }
   // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
   const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
                          (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
@@ -273,38 +283,35 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   }
 }
 
-// Both hosts of one packet. A packet whose source is its destination (a multicast
-// smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
+// Both hosts of one packet (their SYN counters: count). A packet whose source is its
+// destination (a multicast smurf from ff02::1 to ff02::1, a LAND attack) is counted once for
+// that host: as sent (`d` null).
 inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
                                                   uint64_t src_slot, uint64_t dst_slot,
-                                                  uint32_t wire_len, size_t cls, unsigned sa,
-                                                  bool black, uint64_t ts,
-                                                  uint8_t ip_proto) noexcept {
-  const bool syn = sa == kTcpSyn;
+                                                  uint32_t wire_len, size_t cls, bool black,
+                                                  uint64_t ts, uint8_t ip_proto,
+                                                  shm::HostEntry*& d) noexcept {
   shm::HostEntry* s = table_.find_or_insert(src, src_slot);
   if (s) {
     bump(s->packets_sent);
     bump(s->bytes_sent, wire_len);
     bump(s->proto_class_packets[cls]);
-    if (syn) bump(s->syn_sent);
-    if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0)) bump(s->synack_sent);
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
     count_rate(*s, src, ip_proto, ts);
-    if (syn) check_syn(*s, src, ts);  // issue 17
   }
+  d = nullptr;
   // Equal keys have equal home slots: the slot compare settles nearly every packet.
   if (__builtin_expect(src_slot == dst_slot, 0) &&
       std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0) {
     return s;
   }
-  if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
+  if ((d = table_.find_or_insert(dst, dst_slot))) {
     bump(d->packets_recv);
     bump(d->bytes_recv, wire_len);
     bump(d->proto_class_packets[cls]);
     if (black) bump(d->blacklisted_packets);
     touch_seen(*d, ts);
-    if (syn) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
     const uint64_t fh = shm::fanin_hash(src_slot);
     if (__builtin_expect(shm::fanin_sampled(fh), 0)) count_fanin(*d, fh, ts);
   }
@@ -406,8 +413,9 @@ void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
     v6_prefix_.apply(src);
     v6_prefix_.apply(dst);
   }
+  shm::HostEntry* d;
   count_hosts(src, dst, table_.slot_of(src), table_.slot_of(dst), p.wire_len,
-              static_cast<size_t>(o.proto_class), 0, false, ts, 0);
+              static_cast<size_t>(o.proto_class), false, ts, 0, d);
 }
 
 }  // namespace securenet
