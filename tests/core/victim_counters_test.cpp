@@ -143,5 +143,26 @@ TEST_F(VictimCountersTest, ANewWindowClearsTheFanInSketch) {
   EXPECT_LT(fanin_estimate(h->fanin_bits), 1500);  // only the new window's 400 sources
 }
 
+// shm::fanin_hash is MurmurHash3's fmix64 shortened to what a slot needs: for every slot of
+// the largest table (2^24) it samples the same sources and picks the same bit.
+TEST(FaninHash, SamplesAndPicksTheBitsOfFmix64ForEverySlot) {
+  const auto fmix64 = [](uint64_t v) {
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    v *= 0xc4ceb9fe1a85ec53ULL;
+    return v ^ (v >> 33);
+  };
+  uint64_t differ = 0, sampled = 0;
+  for (uint64_t slot = 0; slot < (uint64_t{1} << 24); ++slot) {
+    const uint64_t a = shm::fanin_hash(slot), b = fmix64(slot);
+    differ +=
+        shm::fanin_sampled(a) != shm::fanin_sampled(b) || shm::fanin_bit(a) != shm::fanin_bit(b);
+    sampled += shm::fanin_sampled(a);
+  }
+  EXPECT_EQ(differ, 0u);
+  EXPECT_NEAR(static_cast<double>(sampled), (1 << 24) / 16.0, 4096);  // 1 in 16
+}
+
 }  // namespace
 }  // namespace securenet

@@ -151,16 +151,18 @@ inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
 // (fanin_window as scan_window). Linear counting of the sketch times kFaninSampleOneIn
 // estimates the distinct sources (home slots: sources sharing one count once), up to about
 // 16 x 256 ln 256 = 22,700; a source that is not sampled costs the hash and one test. The
-// slot's own bits are not random enough (for IPv4 its low bits are the same across a /24).
+// slot's own bits are not random enough (for IPv4 its low bits are the same across a /24),
+// nor are the host table's hash bits below the slot (an IPv4 address's last byte reaches
+// only the top 8 bits of its multiply-shift hash).
 inline constexpr unsigned kFaninSketchBits = 256;  // four words
 inline constexpr uint64_t kFaninSampleOneIn = 16;
+// Only the top 12 bits are used. For a slot below 2^33 (host tables hold at most 2^24) this
+// is fmix64 without its first xor-shift (v >> 33 is 0) and its last one (it changes bits 0-30
+// only): the same bits, two multiplies and one xor-shift per packet.
 constexpr uint64_t fanin_hash(uint64_t src_slot) noexcept {
-  uint64_t v = src_slot;
+  uint64_t v = src_slot * 0xff51afd7ed558ccdULL;
   v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdULL;
-  v ^= v >> 33;
-  v *= 0xc4ceb9fe1a85ec53ULL;
-  return v ^ (v >> 33);
+  return v * 0xc4ceb9fe1a85ec53ULL;
 }
 constexpr bool fanin_sampled(uint64_t hash) noexcept { return (hash >> 60) == 0; }
 constexpr unsigned fanin_bit(uint64_t hash) noexcept {

@@ -110,9 +110,10 @@ class HostTable {
   }
 
   // Returns the entry of `k`, inserting it if new; null (and host_table_full bumped) when
-  // no slot was found within kMaxProbe steps.
+  // no slot was found within kMaxProbe steps. `slot` is slot_of(k): below the capacity, so
+  // the home slot needs no mask.
   shm::HostEntry* find_or_insert(const shm::IpKey& k, uint64_t slot) noexcept {
-    shm::HostEntry& e = entries_[slot & mask_];  // the common case: the host at its home slot
+    shm::HostEntry& e = entries_[slot];  // the common case: the host at its home slot
     if (__builtin_expect(
             shm::host_tag(e.state.load(std::memory_order_relaxed)) == shm::kHostOccupied, 1) &&
         key_equal(e.key, k)) {

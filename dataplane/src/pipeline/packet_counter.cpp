@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <utility>
 
 namespace securenet {
 namespace {
@@ -69,20 +70,33 @@ constexpr unsigned kBlackSent = 4;  // blacklisted, and not an ICMP answer
 constexpr unsigned kReflected = 8;  // UDP from a reflector port
 
 // 7 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
-// assumes (a multiplicative hash spreads them evenly and over-counts).
-inline unsigned hash7(uint64_t v) noexcept {
-  v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdULL;
+// assumes (a multiplicative hash spreads them evenly and over-counts). For a 16-bit port
+// fmix64's first xor-shift is a no-op and its last one does not reach the top 7 bits: both
+// are left out (the same bits, as shm::fanin_hash).
+constexpr unsigned hash7(uint16_t port) noexcept {
+  uint64_t v = port * 0xff51afd7ed558ccdULL;
   v ^= v >> 33;
   v *= 0xc4ceb9fe1a85ec53ULL;
-  v ^= v >> 33;
   return static_cast<unsigned>(v >> 57);
 }
+constexpr bool hash7_is_fmix64() {
+  for (uint64_t port = 0; port < 65536; ++port) {
+    uint64_t v = port ^ (port >> 33);
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    v *= 0xc4ceb9fe1a85ec53ULL;
+    v ^= v >> 33;
+    if (hash7(static_cast<uint16_t>(port)) != v >> 57) return false;
+  }
+  return true;
+}
+static_assert(hash7_is_fmix64(), "the same bits as fmix64 for every port");
 
+// An unconditional store: the sender's third line is written by every packet anyway
+// (rate_window), and a test before the store costs as many instructions.
 inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
   shm::Counter& w = bits[b >> 6];
-  const uint64_t m = uint64_t{1} << (b & 63), v = shm::read(w);
-  if (!(v & m)) w.store(v | m, std::memory_order_relaxed);
+  w.store(shm::read(w) | uint64_t{1} << (b & 63), std::memory_order_relaxed);
 }
 
 // The source's scan sketches: a later window clears them first (an earlier timestamp, from
@@ -115,10 +129,13 @@ inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind,
   }
 }
 
+// first_seen_ns is 0 exactly when last_seen_ns is (the first packet of a nonzero time sets
+// both, eviction zeroes both): one load tests the first, and last_seen_ns takes the later
+// time by a conditional move and an unconditional store (the line is written anyway).
 inline void touch_seen(shm::HostEntry& e, uint64_t ts) noexcept {
-  if (__builtin_expect(shm::read(e.first_seen_ns) == 0, 0))
-    e.first_seen_ns.store(ts, std::memory_order_relaxed);
-  if (ts > shm::read(e.last_seen_ns)) e.last_seen_ns.store(ts, std::memory_order_relaxed);
+  const uint64_t last = shm::read(e.last_seen_ns);
+  if (__builtin_expect(last == 0, 0)) e.first_seen_ns.store(ts, std::memory_order_relaxed);
+  e.last_seen_ns.store(ts > last ? ts : last, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -173,7 +190,15 @@ uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
 // by a sender over the trigger.
 void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t ip_proto,
                                uint64_t ts) noexcept {
-  const uint64_t w = shm::rate_step_at(shm::read(s.rate_window), rate_epoch(ts));
+  const uint64_t ef = rate_epoch(ts);
+  uint64_t w = shm::read(s.rate_window);
+  // The same epoch as the sender's last packet (nearly every packet): rate_step_at's "same"
+  // case alone; a new epoch takes the branch-free roll.
+  if (__builtin_expect((w & shm::kRateEpochBits) == ef, 1)) {
+    if (__builtin_expect(shm::rate_sum(w) < shm::kRateCountMax, 1)) w += shm::kRateOne;
+  } else {
+    w = shm::rate_step_at(w, ef);
+  }
   s.rate_window.store(w, std::memory_order_relaxed);
   if (__builtin_expect(shm::rate_crossed(w, trigger_), 0))
     cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
@@ -214,38 +239,32 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
     bump(c.parse_errors[static_cast<size_t>(p.error)]);
   if (p.vlan_tags) bump(c.vlan_packets);
   if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
-  switch (p.l3) {
-    case L3::kIpv4:
-      bump(c.ipv4_packets);
-      break;
-    case L3::kIpv6:
-      bump(c.ipv6_packets);
-      break;
-    case L3::kArp:
-      bump(c.arp_packets);
-      break;
-    case L3::kOther:
-      bump(c.other_l2_packets);
-      break;
-    case L3::kNone:
-      break;
-  }
-  if (!has_addresses(p)) return;
+  if (!has_addresses(p)) return;  // the L3 kinds are counted per burst (process_chunk)
 
   const size_t cls = static_cast<size_t>(p.proto_class);
   // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
   // connection, SYN+ACK answers one (issue 13 item 2: syn_recv, synack_sent).
   const unsigned sa = p.l4_parsed && p.ip_proto == 6 ? (p.tcp_flags & (kTcpSyn | kTcpAck)) : 0;
-  const bool syn = sa == kTcpSyn;
   const bool black = cache_.blacklisted(p);
   if (p.fragment) bump(c.fragments);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
-  if (syn) bump(c.tcp_syn);
   if (black) bump(c.blacklisted_packets);
 
+  shm::HostEntry* d;
   shm::HostEntry* s =
-      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, sa, black, ts, p.ip_proto);
+      count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
+  // SYNs and SYN+ACKs: one test each for all their counters (was one per counter).
+  if (__builtin_expect(sa == kTcpSyn, 0)) {
+    bump(c.tcp_syn);
+    if (s) {
+      bump(s->syn_sent);
+      check_syn(*s, p.src, ts);  // issue 17
+    }
+    if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
+  } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
+    bump(s->synack_sent);
+  }
   // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
   const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
                          (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
@@ -264,38 +283,35 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   }
 }
 
-// Both hosts of one packet. A packet whose source is its destination (a multicast
-// smurf from ff02::1 to ff02::1, a LAND attack) is counted once for that host: as sent.
+// Both hosts of one packet (their SYN counters: count). A packet whose source is its
+// destination (a multicast smurf from ff02::1 to ff02::1, a LAND attack) is counted once for
+// that host: as sent (`d` null).
 inline shm::HostEntry* PacketCounter::count_hosts(const shm::IpKey& src, const shm::IpKey& dst,
                                                   uint64_t src_slot, uint64_t dst_slot,
-                                                  uint32_t wire_len, size_t cls, unsigned sa,
-                                                  bool black, uint64_t ts,
-                                                  uint8_t ip_proto) noexcept {
-  const bool syn = sa == kTcpSyn;
+                                                  uint32_t wire_len, size_t cls, bool black,
+                                                  uint64_t ts, uint8_t ip_proto,
+                                                  shm::HostEntry*& d) noexcept {
   shm::HostEntry* s = table_.find_or_insert(src, src_slot);
   if (s) {
     bump(s->packets_sent);
     bump(s->bytes_sent, wire_len);
     bump(s->proto_class_packets[cls]);
-    if (syn) bump(s->syn_sent);
-    if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0)) bump(s->synack_sent);
     if (black) bump(s->blacklisted_packets);
     touch_seen(*s, ts);
     count_rate(*s, src, ip_proto, ts);
-    if (syn) check_syn(*s, src, ts);  // issue 17
   }
+  d = nullptr;
   // Equal keys have equal home slots: the slot compare settles nearly every packet.
   if (__builtin_expect(src_slot == dst_slot, 0) &&
       std::memcmp(src.bytes, dst.bytes, sizeof src.bytes) == 0) {
     return s;
   }
-  if (shm::HostEntry* d = table_.find_or_insert(dst, dst_slot)) {
+  if ((d = table_.find_or_insert(dst, dst_slot))) {
     bump(d->packets_recv);
     bump(d->bytes_recv, wire_len);
     bump(d->proto_class_packets[cls]);
     if (black) bump(d->blacklisted_packets);
     touch_seen(*d, ts);
-    if (syn) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
     const uint64_t fh = shm::fanin_hash(src_slot);
     if (__builtin_expect(shm::fanin_sampled(fh), 0)) count_fanin(*d, fh, ts);
   }
@@ -319,6 +335,7 @@ void PacketCounter::process(const PacketView* pkts, uint32_t n) noexcept {
 void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; ++i) __builtin_prefetch(pkts[i].data, 0, 3);
   uint64_t bytes = 0;
+  uint32_t l3n[5] = {};  // packets per L3 kind, counted once per burst like packets and bytes
   for (uint32_t i = 0; i < n; ++i) {
     const PacketView& v = pkts[i];
     if (__builtin_expect(v.link == LinkKind::kEthernet, 1)) {
@@ -327,9 +344,18 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
       parse_link(v.link, v.data, v.caplen, v.wire_len, parsed_[i], parse_);
     }
     bytes += v.wire_len;
+    ++l3n[static_cast<size_t>(parsed_[i].l3)];
   }
-  bump(counters_->packets, n);
-  bump(counters_->bytes, bytes);
+  shm::WorkerCounters& c = *counters_;
+  bump(c.packets, n);
+  bump(c.bytes, bytes);
+  const std::pair<L3, shm::Counter*> kinds[] = {{L3::kArp, &c.arp_packets},
+                                                {L3::kIpv4, &c.ipv4_packets},
+                                                {L3::kIpv6, &c.ipv6_packets},
+                                                {L3::kOther, &c.other_l2_packets}};
+  for (const auto& [k, counter] : kinds) {
+    if (const uint32_t m = l3n[static_cast<size_t>(k)]) bump(*counter, m);
+  }
   for (uint32_t i = 0; i < n; ++i) {
     ParsedPacket& p = parsed_[i];
     if (!has_addresses(p)) continue;
@@ -387,8 +413,9 @@ void PacketCounter::count_rare(const ParsedPacket& p, uint64_t ts) noexcept {
     v6_prefix_.apply(src);
     v6_prefix_.apply(dst);
   }
+  shm::HostEntry* d;
   count_hosts(src, dst, table_.slot_of(src), table_.slot_of(dst), p.wire_len,
-              static_cast<size_t>(o.proto_class), 0, false, ts, 0);
+              static_cast<size_t>(o.proto_class), false, ts, 0, d);
 }
 
 }  // namespace securenet

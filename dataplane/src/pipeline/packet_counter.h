@@ -46,12 +46,10 @@ class PacketCounter {
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
   [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                            uint64_t dst_slot) noexcept;
-  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(const shm::IpKey& src,
-                                                            const shm::IpKey& dst,
-                                                            uint64_t src_slot, uint64_t dst_slot,
-                                                            uint32_t wire_len, size_t cls,
-                                                            unsigned sa, bool black, uint64_t ts,
-                                                            uint8_t ip_proto) noexcept;
+  [[gnu::always_inline]] inline shm::HostEntry* count_hosts(
+      const shm::IpKey& src, const shm::IpKey& dst, uint64_t src_slot, uint64_t dst_slot,
+      uint32_t wire_len, size_t cls, bool black, uint64_t ts, uint8_t ip_proto,
+      shm::HostEntry*& d) noexcept;
   // Issue 13 item 2: a fan-in-sampled source into the destination's sketch (out of line).
   void count_fanin(shm::HostEntry& d, uint64_t hash, uint64_t ts) noexcept;
   void count_rare(const ParsedPacket& p, uint64_t ts) noexcept;
