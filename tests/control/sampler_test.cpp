@@ -271,3 +271,28 @@ TEST(Sampler, ForgetsHostsNoLongerInTheSegment) {
   EXPECT_DOUBLE_EQ(s.host(*parse_ip_text("10.0.0.9"))->pps, 10);
   EXPECT_EQ(s.hosts_tracked(), 2u);
 }
+
+// The idle-host shortcut of derive_host (bench/control/README.md): a host whose counters did
+// not move gives the same as the full path. SYNs decay out of the window while idle, a
+// negative floor still observes idle hosts, and the rankings since a reset use the reset.
+TEST(Sampler, AnIdleHostDerivesAsTheFullPathWould) {
+  Rig r;
+  r.tick({hc("10.0.0.7", 0), hc("10.0.0.8", 0)}, 0);
+  r.tick({hc("10.0.0.7", 100, 0, 100), hc("10.0.0.8", 40)}, 140, {1e18, 1e18}, kSec, 100);
+  for (int i = 0; i < 70; ++i) r.tick({hc("10.0.0.7", 100, 0, 100), hc("10.0.0.8", 40)}, 140);
+  auto v = r.s.host(*parse_ip_text("10.0.0.7"));
+  EXPECT_DOUBLE_EQ(v->syn_per_min, 0);  // out of the window after a minute of idling
+  EXPECT_DOUBLE_EQ(v->pps, 0);
+  r.tick({hc("10.0.0.7", 110, 0, 110), hc("10.0.0.8", 40)}, 150, {1e18, 1e18}, kSec, 110);
+  EXPECT_DOUBLE_EQ(r.s.host(*parse_ip_text("10.0.0.7"))->syn_per_min, 10);  // only the new
+  r.tick({hc("10.0.0.7", 110, 0, 110), hc("10.0.0.8", 40)}, 150, {-1, -1});
+  EXPECT_EQ(r.obs.size(), 2u);  // a floor below 0 observes every host, idle or not
+  r.s.request_metrics_reset();
+  r.tick({hc("10.0.0.7", 110, 0, 110), hc("10.0.0.8", 40)}, 150);
+  auto s = r.tick({hc("10.0.0.7", 110, 0, 110), hc("10.0.0.8", 45)}, 155);
+  const auto& by_packets = s->top[static_cast<size_t>(HostSort::kPackets)];
+  ASSERT_EQ(by_packets.size(), 2u);
+  EXPECT_EQ(by_packets[0].ip.bytes[15], 8);  // 5 packets since the reset; 10.0.0.7 none
+  EXPECT_EQ(by_packets[0].packets_sent, 5u);
+  EXPECT_EQ(by_packets[1].packets_sent, 0u);
+}
