@@ -4,6 +4,7 @@
 # every second, wrk hits GET /health (reference), GET /api/metrics and GET /api/hosts with
 # a token. Prints requests/s, p99 and the control tick time at N hosts.
 #   bench/control/wrk.sh [BUILD_DIR] [HOSTS] [SECONDS] [CONNECTIONS]
+# CONTROL_CPU=N / WRK_CPU=M pin securenet-control and wrk to their own cores (default: unpinned).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-${SECURENET_BUILD_DIR:-$root/build}}
@@ -26,7 +27,8 @@ trap cleanup EXIT
 pids+=($!)
 for _ in $(seq 1 600); do grep -q "hosts" "$work/segment.log" 2>/dev/null && break; sleep 0.1; done
 head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$work/secret"
-"$build/control/securenet-control" --instance "$instance" --listen 127.0.0.1:0 --port-file "$work/port" \
+pin() { local cpu=$1; shift; if [[ -n $cpu ]]; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+pin "${CONTROL_CPU:-}" "$build/control/securenet-control" --instance "$instance" --listen 127.0.0.1:0 --port-file "$work/port" \
   --state-dir "$work" --jwt-secret-file "$work/secret" --web-root "$work" --max-connections 4096 2>"$work/control.log" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
@@ -44,7 +46,7 @@ echo "hosts tracked: $total"
 
 run() {  # name path
   local out
-  out=$(wrk -t1 -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $token" "$base$2" 2>&1)
+  out=$(pin "${WRK_CPU:-}" wrk -t1 -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $token" "$base$2" 2>&1)
   local rps p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')

@@ -186,6 +186,35 @@ def scapy_rate(path, limit):
 # ---- report ----------------------------------------------------------------------------------
 
 
+def control_tick(path):
+    """Medians (CPU ms) of control_bench's 1M-host tick and of reading the segment alone."""
+    rows = json.load(open(path))["benchmarks"]
+    med = {r["run_name"].split("/")[0]: r["cpu_time"] for r in rows
+           if r.get("aggregate_name") == "median"}
+    read, tick = med.get("BM_ReadSegmentOnly"), med.get("BM_ControlTick")
+    return {"hosts": 1000000, "read_ms": read, "tick_ms": tick,
+            "ratio": tick / read if read and tick else None}
+
+
+def wrk_api(path):
+    """Requests/s and p99 (ms) per endpoint from bench/control/wrk.sh's output."""
+    def ms(v):
+        for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+            if v.endswith(unit):
+                return float(v[:-len(unit)]) * f
+        return None
+    out = {"endpoints": {}}
+    for line in open(path):
+        m = re.match(r"(GET \S+(?: \(reference\))?)\s+([\d.]+) req/s\s+p99\s+(\S+)\s+non-2xx (\d+)", line)
+        if m:
+            out["endpoints"][m.group(1)] = {"rps": float(m.group(2)), "p99_ms": ms(m.group(3)),
+                                            "non2xx": int(m.group(4))}
+        m = re.match(r"control tick at (\d+) hosts: ([\d.]+) ms", line)
+        if m:
+            out["hosts"], out["server_tick_ms"] = int(m.group(1)), float(m.group(2))
+    return out
+
+
 def report(outdir):
     raw = [json.loads(line) for line in open(os.path.join(outdir, "raw.jsonl")) if line.strip()]
     res = {"dpdk_pcap": {}, "afxdp_veth": None, "scapy": None, "meta": {}}
@@ -197,7 +226,7 @@ def report(outdir):
             res["dpdk_pcap"].setdefault(kind + "_per_cpu", []).append(r["pps_per_cpu"])
         elif kind == "afxdp_step":
             res.setdefault("afxdp_steps", []).append(r)
-        elif kind in ("scapy", "meta", "afxdp_skip"):
+        elif kind in ("scapy", "meta", "afxdp_skip", "control_tick", "api"):
             res[kind if kind != "afxdp_skip" else "afxdp_veth"] = r
     d = res["dpdk_pcap"]
     if d.get("testpmd_per_cpu") and d.get("dataplane_per_cpu"):
@@ -296,13 +325,27 @@ def table(res):
                          % ("busy" if st.get("hog") else "idle", st["offered_pps"] / 1e6,
                             st.get("step_s", "?")),
                          "%.4f%% loss" % loss,
-                         "%s; counted %d of %d; %s ns/pkt" % (
+                         "%s; generator achieved %.2f Mpps; counted %d of %d; %s ns/pkt" % (
                              "loss-free" if st.get("loss_free") else "LOSS",
+                             st.get("achieved_pps", st["offered_pps"]) / 1e6,
                              st["received"], st["sent"], "%.0f" % st["cpu_ns_per_packet"]
                              if st["cpu_ns_per_packet"] is not None else "?")
                          + ("; " + "; ".join(layers) if layers else "")))
     elif x:
         rows.append(("AF_XDP veth", "skipped", x.get("reason", "")))
+    ct, api = res.get("control_tick"), res.get("api")
+    if ct and ct.get("ratio"):
+        rows.append(("Control tick, 1M hosts", "%.1f ms" % ct["tick_ms"],
+                     "CPU time, median of 3; reading the segment alone %.1f ms (%.2fx; target < 50 ms)"
+                     % (ct["read_ms"], ct["ratio"])))
+    if api:
+        ref = api["endpoints"].get("GET /health (reference)", {})
+        for name, e in api["endpoints"].items():
+            if "reference" in name:
+                continue
+            rows.append(("API at 1M hosts: " + name, "%.0f req/s" % e["rps"],
+                         "p99 %.2f ms (target < 10 ms); /health p99 %.2f ms; non-2xx %d"
+                         % (e["p99_ms"] or 0, ref.get("p99_ms") or 0, e["non2xx"])))
     if s:
         rows.append(("Scapy sniff(offline, prn) (before)", "%.4f Mpps" % (s["pps"] / 1e6),
                      "dataplane is %.0fx faster" % s.get("speedup_of_dataplane", 0)))
@@ -371,6 +414,10 @@ def main(argv):
         print(json.dumps(testpmd_pps(argv[2], float(argv[3]))))
     elif cmd == "thread-cpu":
         print(busiest_thread_cpu(int(argv[2])))
+    elif cmd == "control":
+        print(json.dumps(control_tick(argv[2])))
+    elif cmd == "wrk":
+        print(json.dumps(wrk_api(argv[2])))
     elif cmd == "scapy":
         print(json.dumps(scapy_rate(argv[2], int(argv[3]))))
     elif cmd == "report":

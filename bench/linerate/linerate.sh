@@ -10,6 +10,9 @@
 #     seconds on an idle core and with a CPU hog on the sensor's core; loss at every layer
 #     (generator, veth, XDP program and socket, sensor count) and CPU time per packet.
 #  3. The same capture through the prototype's approach (Scapy sniff(offline=, prn=)).
+#  4. The control plane at 1M hosts: one tick against reading the segment alone
+#     (control_bench, on --cpu), and the API under wrk (bench/control/wrk.sh; the server on
+#     --cpu, wrk on --gen-cpu).
 # Results: <out>/results.json, <out>/linerate.png, and a table on stdout.
 #
 # Usage: bench/linerate/linerate.sh [--build DIR] [--out DIR] [--cpu N] [--gen-cpu N]
@@ -17,6 +20,7 @@
 #                                   [--scapy-packets N] [--burst N] [--step-s S]
 #                                   [--afxdp-rates "1000000 2000000 3000000"]
 #                                   [--hog both|idle|busy] [--cpus2 "0,1"|none]
+#                                   [--skip-control] [--wrk-s S]
 # Needs root (DPDK vdevs, network namespaces, XDP) and Debian's dpdk, python3-scapy,
 # python3-matplotlib (scripts/deps/dpdk.txt).
 set -euo pipefail
@@ -32,6 +36,8 @@ DURATION=4
 HOSTS=65536
 SCAPY_PACKETS=4096   # Scapy does ~1-2 kpps: a prefix of the capture keeps the run short
 SKIP_AFXDP=0
+SKIP_CONTROL=0
+WRK_S=8              # seconds of wrk per endpoint (step 4)
 STEP_S=10            # AF_XDP: seconds per rate step (a ring absorbs what a short step would lose)
 AFXDP_RATES="1000000 2000000 3000000"
 HOG=both             # AF_XDP steps on an idle core, with a CPU hog on the sensor's core, or both
@@ -51,12 +57,14 @@ while [[ $# -gt 0 ]]; do
     --hosts) HOSTS=$2; shift 2 ;;
     --scapy-packets) SCAPY_PACKETS=$2; shift 2 ;;
     --skip-afxdp) SKIP_AFXDP=1; shift ;;
+    --skip-control) SKIP_CONTROL=1; shift ;;
+    --wrk-s) WRK_S=$2; shift 2 ;;
     --step-s) STEP_S=$2; shift 2 ;;
     --afxdp-rates) AFXDP_RATES=$2; shift 2 ;;
     --hog) HOG=$2; shift 2 ;;
     --burst) BURST=$2; shift 2 ;;
     --cpus2) CPUS2=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -181,6 +189,27 @@ echo "== 3. Scapy sniff(offline=..., prn=...) over the first $SCAPY_PACKETS fram
 s=$($LR scapy "$PCAP" "$SCAPY_PACKETS")
 echo "{\"kind\":\"scapy\",${s#\{}" >> "$RAW"
 echo "  $s"
+
+if (( ! SKIP_CONTROL )); then
+  echo "== 4. Control plane at 1M hosts: a tick vs reading the segment (CPU $CPU); the API under wrk (server on CPU $CPU, wrk on CPU $GEN_CPU)"
+  if taskset -c "$CPU" "$BUILD/bench/control/control_bench" --benchmark_filter='/1000000$' \
+      --benchmark_repetitions=3 --benchmark_min_time=0.5 --benchmark_report_aggregates_only=true \
+      --benchmark_format=json >"$OUT/control_bench.json" 2>"$OUT/control_bench.log"; then
+    s=$($LR control "$OUT/control_bench.json")
+    echo "{\"kind\":\"control_tick\",${s#\{}" >> "$RAW"
+    echo "  $s"
+  else
+    echo "  control_bench failed; see $OUT/control_bench.log"
+  fi
+  if CONTROL_CPU=$CPU WRK_CPU=$GEN_CPU bash "$ROOT/bench/control/wrk.sh" "$BUILD" 1000000 "$WRK_S" 16 \
+      >"$OUT/wrk.log" 2>&1; then
+    s=$($LR wrk "$OUT/wrk.log")
+    echo "{\"kind\":\"api\",${s#\{}" >> "$RAW"
+    echo "  $s"
+  else
+    echo "  wrk.sh failed; see $OUT/wrk.log"
+  fi
+fi
 
 $LR report "$OUT"
 echo
