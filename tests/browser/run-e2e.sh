@@ -49,6 +49,11 @@ if [ -z "${SECURENET_URL:-}" ]; then
   state=$(mktemp -d "${TMPDIR:-/tmp}/securenet-e2e-$$-XXXX")
   port=$((20000 + $$ % 20000))
   out=$state/sensor.out
+  # Blocking on, in mode xdp (no gobgp needed), for the Blocks page step; automatic blocks
+  # only for CRITICAL port scans, which the demo capture has none of.
+  printf '%s\n' '{"enabled": true, "mode": "xdp", "min_severity": "CRITICAL", "kinds": ["port_scan"],' \
+    '"max_announcements_per_hour": 100}' >"$state/block.json"
+  export SECURENET_CONTROL_ARGS="${SECURENET_CONTROL_ARGS:-} --block-config $state/block.json"
   echo "starting the sensor: scripts/sensor.sh --state-dir $state --port $port"
   SECURENET_BUILD_DIR=$build setsid "$root/scripts/sensor.sh" --state-dir "$state" --port "$port" >"$out" 2>&1 &
   sensor_pid=$!

@@ -15,6 +15,7 @@ import { Overview } from './pages/Overview';
 import { Audit } from './pages/Audit';
 import { Analyze } from './pages/Analyze';
 import { Sensors } from './pages/Sensors';
+import { Blocks } from './pages/Blocks';
 import { can, roleOf } from './lib/roles';
 
 function Routes() {
@@ -38,6 +39,7 @@ function Routes() {
     case 'alert': page = <AlertDetail id={route.id} />; break;
     case 'config': page = <Config />; break;
     case 'sensors': page = <Sensors />; break;
+    case 'blocks': page = <Blocks />; break;
     case 'audit': page = can(roleOf(session), 'audit') ? <Audit />
       : <div className="page"><Empty>The audit log needs the admin role.</Empty></div>; break;
     case 'analyze': page = can(roleOf(session), 'analyze') ? <Analyze />

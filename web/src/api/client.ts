@@ -1,9 +1,19 @@
 // REST client for the control plane: bearer auth, one refresh attempt on 401,
 // uniform error objects ({error, detail, field}).
 import type {
-  Alert, AlertAction, AlertStatus, AuditPage, BlockList, CaptureAnalysis, CaptureView, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
+  Alert, AlertAction, AlertStatus, AuditPage, BlockList, BlockMode, CaptureAnalysis, CaptureView, Config, ConfigUpdate, Host, HostDetail, HistoryPoint,
   Metrics, SensorsResponse, Session, Severity, Status, TokenResponse,
 } from './types';
+import { blockPath, parseBlockTarget } from '../lib/blockTarget';
+
+/** The optional fields of POST /api/blocks the dashboard sends. */
+export interface BlockOptions { mode?: BlockMode; ban_s?: number }
+
+function notATarget(text: string): ApiError {
+  const shown = String(text).slice(0, 60);
+  return new ApiError(400, 'invalid_parameter',
+    `not an address or prefix: "${shown}" (a.b.c.d, a.b.c.d/n, x:y::z or x:y::/n)`, 'ip');
+}
 
 export class ApiError extends Error {
   constructor(
@@ -247,8 +257,22 @@ export class ApiClient {
   resolveAlert(id: string) { return this.request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/resolve`); }
   /** BGP blocks (API.md "Blocks"): read by everyone, block/unblock by admins. */
   blocks() { return this.request<BlockList>('GET', '/api/blocks'); }
-  block(ip: string) { return this.request<BlockList>('POST', '/api/blocks', { ip }); }
-  unblock(ip: string) { return this.request<BlockList>('DELETE', `/api/blocks/${encodeURIComponent(ip)}`, {}); }
+  /** Blocks an address ({"ip"}) or a prefix ({"prefix"}: text with /len); `opts` the optional
+   * mode and ban_s. Text that is not an address or prefix is refused here, before any request. */
+  block(target: string, opts: BlockOptions = {}) {
+    const t = parseBlockTarget(target);
+    if (!t) return Promise.reject(notATarget(target));
+    const body: Record<string, unknown> = t.len === null ? { ip: target } : { prefix: target };
+    if (opts.mode) body.mode = opts.mode;
+    if (opts.ban_s !== undefined) body.ban_s = opts.ban_s;
+    return this.request<BlockList>('POST', '/api/blocks', body);
+  }
+  /** DELETE /api/blocks/<ip>, or /api/blocks/<net>/<len> for a prefix block (its `ip` in the list). */
+  unblock(name: string) {
+    const path = blockPath(name);
+    if (!path) return Promise.reject(notATarget(name));
+    return this.request<BlockList>('DELETE', path, {});
+  }
 
   /** URL of the SSE stream (EventSource cannot send headers, so the token rides in the query). */
   eventsUrl(): string {

@@ -245,10 +245,12 @@ export interface Config {
 export type ConfigUpdate = Partial<Omit<Config, 'updated_at_ms'>>;
 
 /** A block (GET /api/blocks, API.md "Blocks"): BGP, or the inline XDP drop list (mode xdp). */
+export type BlockMode = 'blackhole' | 'flowspec' | 'xdp';
+export const BLOCK_MODES: BlockMode[] = ['blackhole', 'flowspec', 'xdp'];
 export interface Block {
   ip: string;
   prefix: string;
-  mode: 'blackhole' | 'flowspec' | 'xdp';
+  mode: BlockMode;
   reason: string;
   by?: string;  // admins only
   alert_id: string | null;
@@ -257,6 +259,10 @@ export interface Block {
   state: 'announcing' | 'active' | 'failed';
   result: string;
   drops?: number | null;  // mode xdp: packets the inline dataplane dropped (null: not applied yet)
+  match?: 'destination' | 'source';  // FlowSpec blocks
+  protocol?: string;
+  source_port?: number;
+  rate_bytes?: number;
 }
 
 export interface BlockList {

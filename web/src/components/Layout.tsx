@@ -11,6 +11,7 @@ const NAV: { to: string; label: string; id: string; need?: Action }[] = [
   { to: '/', label: 'Overview', id: 'nav-overview' },
   { to: '/hosts', label: 'Top talkers', id: 'nav-hosts' },
   { to: '/alerts', label: 'Alerts', id: 'nav-alerts' },
+  { to: '/blocks', label: 'Blocks', id: 'nav-blocks' },
   { to: '/sensors', label: 'Sensors', id: 'nav-sensors' },
   { to: '/config', label: 'Configuration', id: 'nav-config' },
   { to: '/analyze', label: 'Analyse', id: 'nav-analyze', need: 'analyze' },

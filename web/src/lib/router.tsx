@@ -1,4 +1,4 @@
-// Minimal history-API router: paths /login, /, /hosts, /hosts/:ip, /alerts, /config.
+// Minimal history-API router: paths /login, /, /hosts, /hosts/:ip, /alerts, /config, /blocks, ...
 import { createContext, useContext, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 
 const RouterContext = createContext<{ path: string; navigate: (to: string, replace?: boolean) => void }>({
@@ -42,7 +42,7 @@ export function Link(props: { to: string; className?: string; children: ReactNod
 export type Route =
   | { name: 'login' } | { name: 'overview' } | { name: 'hosts' }
   | { name: 'host'; ip: string } | { name: 'alerts' } | { name: 'alert'; id: string } | { name: 'config' } | { name: 'audit' } | { name: 'sensors' }
-  | { name: 'analyze' }
+  | { name: 'analyze' } | { name: 'blocks' }
   | { name: 'notfound' };
 
 export function matchRoute(path: string): Route {
@@ -57,5 +57,6 @@ export function matchRoute(path: string): Route {
   if (p === '/audit') return { name: 'audit' };
   if (p === '/sensors') return { name: 'sensors' };
   if (p === '/analyze') return { name: 'analyze' };
+  if (p === '/blocks') return { name: 'blocks' };
   return { name: 'notfound' };
 }
