@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "auth_store.h"
+#include "dataplane_segment.h"
 #include "db_helpers.h"
 #include "migrate.h"
 #include "pg_cluster.h"
@@ -212,7 +213,9 @@ TEST(AlertContinuity, AlertOfAClearedConditionResolvesAsRestart) {
   ChildProcess dp({DATAPLANE_BIN, "--source", "pcap", "--target", pcap.string(), "--instance",
                    s.instance, "--rate", "500", "--loops", "0"},
                   (s.dir / "dataplane.log").string());
-  ASSERT_TRUE(eventually([&] { return fs::exists("/dev/shm/securenet-" + s.instance); }, 60000))
+  // Ready, not merely created: a control plane that cannot open the segment yet sees the
+  // dataplane down, and the adopted alert would continue instead (seen again in time).
+  ASSERT_TRUE(securenet::test::open_ready_segment(s.instance, dp, std::chrono::seconds(60)).ok())
       << read_file(s.dir / "dataplane.log");
   ControlProcess c(fault_control(s, url), run_log(s, 1));
   ASSERT_NE(c.wait_port(), 0) << c.log();
