@@ -53,10 +53,9 @@ bool same(const SecurityConfig& a, const SecurityConfig& b) {
   }
   for (size_t i = 0; i < a.subnet_thresholds.size(); ++i) {
     const auto &x = a.subnet_thresholds[i], &y = b.subnet_thresholds[i];
-    if (!same(x.cidr, y.cidr) || x.traffic_threshold_pps != y.traffic_threshold_pps ||
-        x.connection_rate_per_min != y.connection_rate_per_min ||
-        x.traffic_received_pps != y.traffic_received_pps) {
-      return false;
+    if (!same(x.cidr, y.cidr)) return false;
+    for (const auto& f : kSubnetFields) {  // every override field, the table that parses them
+      if (x.*f.member != y.*f.member) return false;
     }
   }
   return true;
