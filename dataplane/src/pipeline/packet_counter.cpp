@@ -95,8 +95,7 @@ static_assert(hash7_is_fmix64(), "the same bits as fmix64 for every port");
 // An unconditional store: the sender's third line is written by every packet anyway
 // (rate_window), and a test before the store costs as many instructions.
 inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
-  shm::Counter& w = bits[b >> 6];
-  w.store(shm::read(w) | uint64_t{1} << (b & 63), std::memory_order_relaxed);
+  shm::set_bits(bits[b >> 6], uint64_t{1} << (b & 63));
 }
 
 // The source's scan sketches: a later window clears them first (an earlier timestamp, from
