@@ -79,25 +79,36 @@ inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
   out.proto_class = kClassOf[proto];
 }
 
-// UDP, out of line and entered by a tail call (a jump): the tunnel-port check needs the
-// parser config, and keeping it live in the inlined hot path cost the plain IPv4/TCP path
-// three more saved registers (bench/README.md, "Decapsulation").
-[[gnu::noinline]] bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
-                                 ParsedPacket& out, const ParseConfig& cfg) noexcept {
-  const uint32_t avail = end > off ? end - off : 0;
+// UDP whose length field is below 8 or past the IP payload (out of line, entered by a tail
+// call): a first fragment holds only part of the datagram that the UDP length covers, and a
+// length of 0 over a payload of more than 65,535 bytes is jumbo UDP (RFC 2675).
+[[gnu::noinline]] bool parse_udp_length(const uint8_t* d, uint32_t off, uint32_t end,
+                                        uint32_t ip_end, ParsedPacket& out,
+                                        const ParseConfig& cfg) noexcept {
+  const uint32_t ulen = load_be16(d + off + 4);
+  if ((ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)) &&
+      (ulen != 0 || ip_end - off <= kMaxPlainIpLen))
+    return fail(out, ParseError::kBadUdpLength);
+  out.l4_parsed = true;
+  if (SN_UNLIKELY(cfg.udp_hint[d[off + 1]] | cfg.udp_hint[d[off + 3]]) && !out.fragment)
+    return decap_udp(d, off, end, ip_end, out, cfg);
+  return true;
+}
+
+// UDP (inline). Tunnel ports: one table load per port, by the low byte of each port as it
+// lies in the header (no shift of the loaded ports); a hit goes to the decoder, which compares
+// the whole ports and works out the payload bounds.
+inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t avail, uint32_t end, uint32_t ip_end,
+                      ParsedPacket& out, const ParseConfig& cfg) noexcept {
   const uint8_t* p = d + off;
   if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
   out.sport = load_be16(p);
   out.dport = load_be16(p + 2);
   const uint32_t ulen = load_be16(p + 4);
-  // A first fragment holds only part of the datagram that the UDP length covers. A
-  // length of 0 over a payload of more than 65,535 bytes is jumbo UDP (RFC 2675).
-  if (SN_UNLIKELY(ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)) &&
-      (ulen != 0 || ip_end - off <= kMaxPlainIpLen))
-    return fail(out, ParseError::kBadUdpLength);
+  if (SN_UNLIKELY(ulen < kUdpLen || off + ulen > ip_end))
+    return parse_udp_length(d, off, end, ip_end, out, cfg);
   out.l4_parsed = true;
-  // Tunnel ports: one table load per port; the decoder works out the payload bounds.
-  if (SN_UNLIKELY(cfg.udp_hint[out.dport & 0xFF] | cfg.udp_hint[out.sport & 0xFF]) && !out.fragment)
+  if (SN_UNLIKELY(cfg.udp_hint[p[1]] | cfg.udp_hint[p[3]]) && !out.fragment)
     return decap_udp(d, off, end, ip_end, out, cfg);
   return true;
 }
@@ -121,7 +132,7 @@ inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_e
       break;
     }
     case kUdp:
-      return parse_udp(d, off, end, ip_end, out, cfg);  // a jump, not a call
+      return parse_udp(d, off, avail, end, ip_end, out, cfg);
     case kIcmp:
     case kIcmpv6:
       if (SN_UNLIKELY(avail < kIcmpLen))
