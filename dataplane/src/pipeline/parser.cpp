@@ -98,10 +98,10 @@ inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
 // UDP (inline). Tunnel ports: one table load per port, by the low byte of each port as it
 // lies in the header (no shift of the loaded ports); a hit goes to the decoder, which compares
 // the whole ports and works out the payload bounds.
-inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t avail, uint32_t end, uint32_t ip_end,
+inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
   const uint8_t* p = d + off;
-  if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
+  if (SN_UNLIKELY(off + kUdpLen > end)) return fail(out, ParseError::kTruncatedUdp);
   out.sport = load_be16(p);
   out.dport = load_be16(p + 2);
   const uint32_t ulen = load_be16(p + 4);
@@ -118,33 +118,35 @@ inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t avail, uint32_t e
 inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
                      ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l4_offset = static_cast<uint16_t>(off);
-  const uint32_t avail = end > off ? end - off : 0;
   const uint8_t* p = d + off;
-  switch (out.ip_proto) {
-    case kTcp: {
-      if (SN_UNLIKELY(avail < kTcpMin)) return fail(out, ParseError::kTruncatedTcp);
-      out.sport = load_be16(p);
-      out.dport = load_be16(p + 2);
-      out.tcp_flags = p[13];
-      const uint32_t hlen = static_cast<uint32_t>(p[12] >> 4) * 4;
-      if (SN_UNLIKELY(hlen < kTcpMin || off + hlen > ip_end))
-        return fail(out, ParseError::kBadTcpDataOffset);
-      break;
-    }
-    case kUdp:
-      return parse_udp(d, off, avail, end, ip_end, out, cfg);
+  // "off + n > end": fewer than n bytes of the L4 header are there (offsets are far below
+  // 2^32, so the sum does not wrap; an `off` past `end` has none).
+  const uint8_t proto = out.ip_proto;
+  if (SN_LIKELY(proto == kTcp)) {
+    if (SN_UNLIKELY(off + kTcpMin > end)) return fail(out, ParseError::kTruncatedTcp);
+    out.sport = load_be16(p);
+    out.dport = load_be16(p + 2);
+    out.tcp_flags = p[13];
+    const uint32_t hlen = static_cast<uint32_t>(p[12] >> 2) & 0x3C;  // data offset * 4
+    if (SN_UNLIKELY(hlen < kTcpMin || off + hlen > ip_end))
+      return fail(out, ParseError::kBadTcpDataOffset);
+    out.l4_parsed = true;
+    return true;
+  }
+  if (SN_LIKELY(proto == kUdp)) return parse_udp(d, off, end, ip_end, out, cfg);
+  switch (proto) {
     case kIcmp:
     case kIcmpv6:
-      if (SN_UNLIKELY(avail < kIcmpLen))
-        return fail(
-            out, out.ip_proto == kIcmp ? ParseError::kTruncatedIcmp : ParseError::kTruncatedIcmpv6);
+      if (SN_UNLIKELY(off + kIcmpLen > end))
+        return fail(out,
+                    proto == kIcmp ? ParseError::kTruncatedIcmp : ParseError::kTruncatedIcmpv6);
       out.icmp_type = p[0];
       break;
     case kIgmp:
-      if (SN_UNLIKELY(avail < kIcmpLen)) return fail(out, ParseError::kTruncatedIgmp);
+      if (SN_UNLIKELY(off + kIcmpLen > end)) return fail(out, ParseError::kTruncatedIgmp);
       break;
     default:  // any other protocol: counted by number, no L4 decode; tunnels looked into
-      if (SN_UNLIKELY(is_tunnel_proto(out.ip_proto)) && !out.fragment)
+      if (SN_UNLIKELY(is_tunnel_proto(proto)) && !out.fragment)
         return decap_ip_proto(d, off, end, ip_end, out, cfg);
       return true;
   }
@@ -157,17 +159,37 @@ inline void set_ipv4_mapped(shm::IpKey& k, const uint8_t* a) noexcept {
   std::memcpy(k.bytes, kPrefix, 12);
   std::memcpy(k.bytes + 12, a, 4);
 }
+// The same on a key that reset() zeroed: bytes 0-7 are 0 already (bytes 8-11 are one
+// immediate store).
+inline void set_ipv4_mapped_on_zero(shm::IpKey& k, const uint8_t* a) noexcept {
+  static constexpr uint8_t kTail[4] = {0, 0, 0xFF, 0xFF};
+  std::memcpy(k.bytes + 8, kTail, 4);
+  std::memcpy(k.bytes + 12, a, 4);
+}
 
+// kFresh: `out` was reset by parse_packet and nothing else wrote it (the plain Ethernet path).
+template <bool kFresh = false>
 inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
                        ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l3 = L3::kIpv4;
   if (SN_UNLIKELY(caplen - off < kIpv4Min)) return fail(out, ParseError::kTruncatedIpv4);
   const uint8_t* p = d + off;
-  if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
-  const uint32_t ihl = static_cast<uint32_t>(p[0] & 0x0F) * 4;
-  if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen)) return fail(out, ParseError::kBadIpv4Ihl);
-  set_ipv4_mapped(out.src, p + 12);
-  set_ipv4_mapped(out.dst, p + 16);
+  // Version 4 with no options (0x45, nearly every packet): the 20 bytes are captured
+  // (checked above; every caller has off <= caplen), so one compare settles version and IHL.
+  uint32_t ihl = kIpv4Min;
+  if (SN_UNLIKELY(p[0] != 0x45)) {
+    if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
+    ihl = static_cast<uint32_t>(p[0] & 0x0F) * 4;
+    if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen))
+      return fail(out, ParseError::kBadIpv4Ihl);
+  }
+  if constexpr (kFresh) {
+    set_ipv4_mapped_on_zero(out.src, p + 12);
+    set_ipv4_mapped_on_zero(out.dst, p + 16);
+  } else {
+    set_ipv4_mapped(out.src, p + 12);
+    set_ipv4_mapped(out.dst, p + 16);
+  }
   out.has_addrs = true;
   set_proto(out, p[9]);
   uint32_t total = load_be16(p + 2);
@@ -177,8 +199,10 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
     if (total != 0 || wire - off < ihl) return fail(out, ParseError::kBadIpv4TotalLength);
     total = wire - off;
   }
-  const uint16_t frag = load_be16(p + 6);
-  if (SN_UNLIKELY(frag & 0x3FFF)) {  // MF set or offset != 0
+  uint16_t frag_raw;  // flags and offset as they lie (tested without a byte swap)
+  std::memcpy(&frag_raw, p + 6, 2);
+  if (SN_UNLIKELY(frag_raw & __builtin_bswap16(0x3FFF))) {  // MF set or offset != 0
+    const uint16_t frag = __builtin_bswap16(frag_raw);
     out.fragment = true;
     out.first_fragment = (frag & 0x1FFF) == 0;
     if (!out.first_fragment) return true;
@@ -321,6 +345,41 @@ inline bool parse_ethernet(const uint8_t* data, uint32_t off, uint32_t caplen, u
   return parse_ethertype(data, off + kEthLen, load_be16(data + off + 12), caplen, wire, out, cfg);
 }
 
+// Any ethertype but a plain IPv4 one after a frame's Ethernet header (out of line, entered
+// by a tail call: six arguments).
+[[gnu::noipa]] bool parse_ethertype_tail(const uint8_t* data, EtherAt at, uint32_t caplen,
+                                         uint32_t wire, ParsedPacket& out,
+                                         const ParseConfig& cfg) noexcept {
+  return parse_ethertype(data, at.off, at.et, caplen, wire, out, cfg);
+}
+
+// parse_packet's Ethernet header: IPv4 without VLAN tags (nearly every frame) is parsed
+// inline after one compare, IPv6 and ARP inline after two more; the rest (VLAN tags, MPLS,
+// PPPoE, other ethertypes) behind a jump.
+inline bool parse_frame(const uint8_t* data, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                        const ParseConfig& cfg) noexcept {
+  if (SN_UNLIKELY(caplen < kEthLen)) {
+    out.l3 = L3::kOther;
+    return fail(out, ParseError::kTruncatedEthernet);
+  }
+  const uint16_t et = load_be16(data + 12);
+  if (SN_LIKELY(et == kEthIpv4)) {
+    out.ethertype = et;
+    return parse_ipv4<true>(data, kEthLen, caplen, wire, out, cfg);
+  }
+  if (et == kEthIpv6) {
+    out.ethertype = et;
+    return parse_ipv6(data, kEthLen, caplen, wire, out, cfg);
+  }
+  if (et == kEthArp) {
+    out.ethertype = et;
+    out.l3 = L3::kArp;
+    if (SN_UNLIKELY(caplen - kEthLen < kArpLen)) return fail(out, ParseError::kTruncatedArp);
+    return true;
+  }
+  return parse_ethertype_tail(data, EtherAt{kEthLen, et}, caplen, wire, out, cfg);
+}
+
 constexpr ParseConfig kDefaultConfig{};
 
 }  // namespace
@@ -350,7 +409,7 @@ bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, Parse
                   const ParseConfig& cfg) noexcept {
   parse::reset(out, wire_len);
   const uint32_t wire = wire_len < caplen ? caplen : wire_len;
-  return parse::parse_ethernet(data, 0, caplen, wire, out, cfg);
+  return parse::parse_frame(data, caplen, wire, out, cfg);
 }
 
 bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
