@@ -245,9 +245,6 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   }
 
   const size_t cls = static_cast<size_t>(p.proto_class);
-  // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
-  // connection, SYN+ACK answers one (issue 13 item 2: syn_recv, synack_sent).
-  const unsigned sa = p.l4_parsed && p.ip_proto == 6 ? (p.tcp_flags & (kTcpSyn | kTcpAck)) : 0;
   const bool black = cache_.blacklisted(p);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
@@ -256,20 +253,31 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   shm::HostEntry* d;
   shm::HostEntry* s =
       count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
-  // SYNs and SYN+ACKs: one test each for all their counters (was one per counter).
-  if (__builtin_expect(sa == kTcpSyn, 0)) {
-    bump(c.tcp_syn);
-    if (s) {
-      bump(s->syn_sent);
-      check_syn(*s, p.src, ts);  // issue 17
+  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected. UDP (a
+  // reflector's source port, a probe from a higher port) is told first; TCP's SYNs and
+  // SYN+ACKs behind one test of the protocol (other packets pay nothing for them).
+  unsigned third;
+  if (p.ip_proto == 17) {
+    third = (p.l4_parsed && p.sport > p.dport ? 2 : 0) | (reflector_port(p.sport) ? kReflected : 0);
+  } else {
+    third = probe_kind(p);
+    // The SYN and ACK bits: SYN alone opens a connection, SYN+ACK answers one (issue 13
+    // item 2: syn_recv, synack_sent); one test each for all their counters.
+    if (p.ip_proto == 6 && p.l4_parsed) {
+      const unsigned sa = p.tcp_flags & (kTcpSyn | kTcpAck);
+      if (__builtin_expect(sa == kTcpSyn, 0)) {
+        bump(c.tcp_syn);
+        if (s) {
+          bump(s->syn_sent);
+          check_syn(*s, p.src, ts);  // issue 17
+        }
+        if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
+      } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
+        bump(s->synack_sent);
+      }
     }
-    if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
-  } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
-    bump(s->synack_sent);
   }
-  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
-  const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
-                         (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
+  if (__builtin_expect(black, 0) && !icmp_error(p)) third |= kBlackSent;
   if (__builtin_expect(third != 0, 0)) {
     if (third > 3) {
       count_third_line(p, ts, s, dst_slot, third);
