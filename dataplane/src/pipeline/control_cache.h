@@ -30,6 +30,7 @@ class ControlCache {
   uint64_t syn_trigger() const noexcept { return cfg_.syn_trigger; }
 
   bool blacklisted(const ParsedPacket& p) const noexcept {
+    if (!any_) return false;  // no protocol or port blacklisted: one test
     if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;
     if (!any_port_ || !p.l4_parsed) return false;
     const uint64_t* bits = p.ip_proto == 6    ? cfg_.tcp_port_blacklist
@@ -45,6 +46,7 @@ class ControlCache {
 
   shm::ControlConfig cfg_;  // what the worker applies
   bool any_port_ = false;
+  bool any_ = false;            // any_port_, or a protocol blacklisted
   shm::ControlConfig staging_;  // the copy being taken; kept only when whole
 };
 
