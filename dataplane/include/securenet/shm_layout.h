@@ -146,6 +146,7 @@ static_assert(sizeof(IpKey) == 16);
 inline bool is_group_address(const IpKey& k) noexcept {
   static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (k.bytes[0] == 0xff) return true;
+  if (k.bytes[12] < 224) return false;  // not 224/3 if IPv4 (most addresses): no prefix compare
   // One 12-byte compare (two loads) for the v4-mapped prefix, not twelve byte compares.
   uint64_t a, ma;
   uint32_t b, mb;
