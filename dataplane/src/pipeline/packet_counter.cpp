@@ -366,20 +366,33 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   for (const auto& [k, counter] : kinds) {
     if (const uint32_t m = l3n[static_cast<size_t>(k)]) bump(*counter, m);
   }
-  for (uint32_t i = 0; i < n; ++i) {
-    ParsedPacket& p = parsed_[i];
-    if (!has_addresses(p)) continue;
-    if (__builtin_expect(v6_prefix_.on, 0)) {
+  if (__builtin_expect(v6_prefix_.on, 0)) {  // a pass of its own: its byte stores would make
+    for (uint32_t i = 0; i < n; ++i) {       // the hash pass reload the table's fields
+      ParsedPacket& p = parsed_[i];
+      if (!has_addresses(p)) continue;
       v6_prefix_.apply(p.src);
       v6_prefix_.apply(p.dst);
     }
-    src_slot_[i] = table_.slot_of(p.src);
-    dst_slot_[i] = table_.slot_of(p.dst);
-    table_.prefetch(src_slot_[i]);
-    table_.prefetch(dst_slot_[i]);
-    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
-    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine,
-                       1, 3);
+  }
+  // The table's slots and shift in registers: the stores of the slots below would make the
+  // compiler reload them for every packet.
+  const char* const entries = reinterpret_cast<const char*>(entries_);
+  const uint32_t shift = table_.shift();
+  for (uint32_t i = 0; i < n; ++i) {
+    const ParsedPacket& p = parsed_[i];
+    if (!has_addresses(p)) continue;
+    const uint64_t ss = HostTable::slot_of(p.src, shift), ds = HostTable::slot_of(p.dst, shift);
+    src_slot_[i] = ss;
+    dst_slot_[i] = ds;
+    // Both lines of both home slots (HostTable::prefetch), and the sender's third line
+    // (issue 13: blacklisted_sent, scan sketches), read by probes.
+    const char* const se = entries + ss * sizeof(shm::HostEntry);
+    const char* const de = entries + ds * sizeof(shm::HostEntry);
+    __builtin_prefetch(se, 1, 3);
+    __builtin_prefetch(se + shm::kCacheLine, 1, 3);
+    __builtin_prefetch(de, 1, 3);
+    __builtin_prefetch(de + shm::kCacheLine, 1, 3);
+    __builtin_prefetch(se + 2 * shm::kCacheLine, 1, 3);
   }
   for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
   if (__builtin_expect(capture_.active(), 0))  // issue 16
