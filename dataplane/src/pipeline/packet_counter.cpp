@@ -231,6 +231,13 @@ uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
   return win_;
 }
 
+template <bool kMayBlack>
+inline void PacketCounter::count_burst(const PacketView* pkts, uint32_t n) noexcept {
+  for (uint32_t i = 0; i < n; ++i)
+    count<kMayBlack>(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+}
+
+template <bool kMayBlack>
 inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                  uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
@@ -245,7 +252,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   }
 
   const size_t cls = static_cast<size_t>(p.proto_class);
-  const bool black = cache_.blacklisted(p);
+  const bool black = kMayBlack && cache_.blacklisted_by_config(p);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
   if (black) bump(c.blacklisted_packets);
@@ -394,7 +401,11 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     __builtin_prefetch(de + shm::kCacheLine, 1, 3);
     __builtin_prefetch(se + 2 * shm::kCacheLine, 1, 3);
   }
-  for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  if (__builtin_expect(cache_.any_blacklisted(), 0)) {
+    count_burst<true>(pkts, n);
+  } else {
+    count_burst<false>(pkts, n);
+  }
   if (__builtin_expect(capture_.active(), 0))  // issue 16
     capture_.burst(pkts, parsed_, src_slot_, dst_slot_, n);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)

@@ -44,6 +44,11 @@ class PacketCounter {
 
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
+  // kMayBlack: a protocol or port is blacklisted (ControlCache::any_blacklisted), told once
+  // per burst; without, the count loop has no blacklist test at all.
+  template <bool kMayBlack>
+  [[gnu::always_inline]] inline void count_burst(const PacketView* pkts, uint32_t n) noexcept;
+  template <bool kMayBlack>
   [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                            uint64_t dst_slot) noexcept;
   [[gnu::always_inline]] inline shm::HostEntry* count_hosts(
