@@ -231,13 +231,13 @@ uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
   return win_;
 }
 
-template <bool kMayBlack>
+template <bool kGeneral>
 inline void PacketCounter::count_burst(const PacketView* pkts, uint32_t n) noexcept {
   for (uint32_t i = 0; i < n; ++i)
-    count<kMayBlack>(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+    count<kGeneral>(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
 }
 
-template <bool kMayBlack>
+template <bool kGeneral>
 inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                  uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
@@ -247,12 +247,15 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
       bump(c.parse_errors[static_cast<size_t>(p.error)]);
     if (p.vlan_tags) bump(c.vlan_packets);
     if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
-    if (!has_addresses(p)) return;  // the L3 kinds are counted per burst (process_chunk)
+    if (!has_addresses(p)) {  // the L3 kinds are counted per burst (process_chunk)
+      if constexpr (!kGeneral) ++no_addresses_;
+      return;
+    }
     if (p.fragment) bump(c.fragments);
   }
 
   const size_t cls = static_cast<size_t>(p.proto_class);
-  const bool black = kMayBlack && cache_.blacklisted_by_config(p);
+  const bool black = kGeneral && cache_.blacklisted(p);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
   if (black) bump(c.blacklisted_packets);
@@ -293,7 +296,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
     }
   }
 
-  if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
+  if (kGeneral && sample_countdown_ != 0 && --sample_countdown_ == 0) {
     sampler_.write(p, ts, black);
     bump(c.sampled_packets);
     sample_countdown_ = cache_.sample_one_in();
@@ -401,10 +404,15 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     __builtin_prefetch(de + shm::kCacheLine, 1, 3);
     __builtin_prefetch(se + 2 * shm::kCacheLine, 1, 3);
   }
-  if (__builtin_expect(cache_.any_blacklisted(), 0)) {
+  // The sampler's countdown counts packets with addresses (at most n): above n, no packet of
+  // this burst is sampled, and it moves by their number after the loop.
+  if (__builtin_expect(
+          cache_.any_blacklisted() || (sample_countdown_ != 0 && sample_countdown_ <= n), 0)) {
     count_burst<true>(pkts, n);
   } else {
+    no_addresses_ = 0;
     count_burst<false>(pkts, n);
+    if (sample_countdown_ != 0) sample_countdown_ -= n - no_addresses_;
   }
   if (__builtin_expect(capture_.active(), 0))  // issue 16
     capture_.burst(pkts, parsed_, src_slot_, dst_slot_, n);
