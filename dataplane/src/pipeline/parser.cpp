@@ -74,6 +74,18 @@ constexpr bool is_ipv6_ext(uint8_t nh) noexcept {
 // IP protocols that carry another layer: IPv4 (4), IPv6 (41), GRE (47).
 constexpr bool is_tunnel_proto(uint8_t p) noexcept { return p == 4 || p == 41 || p == 47; }
 
+// Both ports of a TCP/UDP header by one load: the source and destination ports lie next to
+// each other in the header and in ParsedPacket; each is byte-swapped in place (a bswap of the
+// pair and a rotate by 16).
+inline void set_ports(ParsedPacket& out, const uint8_t* p) noexcept {
+  static_assert(offsetof(ParsedPacket, dport) == offsetof(ParsedPacket, sport) + 2);
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  v = __builtin_bswap32(v);
+  v = (v >> 16) | (v << 16);
+  std::memcpy(&out.sport, &v, 4);
+}
+
 inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
   out.ip_proto = proto;
   out.proto_class = kClassOf[proto];
@@ -102,8 +114,7 @@ inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_
                       ParsedPacket& out, const ParseConfig& cfg) noexcept {
   const uint8_t* p = d + off;
   if (SN_UNLIKELY(off + kUdpLen > end)) return fail(out, ParseError::kTruncatedUdp);
-  out.sport = load_be16(p);
-  out.dport = load_be16(p + 2);
+  set_ports(out, p);
   const uint32_t ulen = load_be16(p + 4);
   if (SN_UNLIKELY(ulen < kUdpLen || off + ulen > ip_end))
     return parse_udp_length(d, off, end, ip_end, out, cfg);
@@ -124,8 +135,7 @@ inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_e
   const uint8_t proto = out.ip_proto;
   if (SN_LIKELY(proto == kTcp)) {
     if (SN_UNLIKELY(off + kTcpMin > end)) return fail(out, ParseError::kTruncatedTcp);
-    out.sport = load_be16(p);
-    out.dport = load_be16(p + 2);
+    set_ports(out, p);
     out.tcp_flags = p[13];
     const uint32_t hlen = static_cast<uint32_t>(p[12] >> 2) & 0x3C;  // data offset * 4
     if (SN_UNLIKELY(hlen < kTcpMin || off + hlen > ip_end))
