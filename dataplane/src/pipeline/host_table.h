@@ -159,6 +159,7 @@ class HostTable {
     shm::bump(counters_->hosts_in_table);
     return &e;
   }
+  // The probe walk after the home slot `slot` did not hold `k` (find_or_insert only).
   shm::HostEntry* find_or_insert_probe(const shm::IpKey& k, uint64_t slot) noexcept;
   void sweep_due() noexcept;
   void evict(shm::HostEntry& e, uint64_t state) noexcept;
