@@ -140,6 +140,57 @@ TEST(ShmReader, SumsWorkersAndMergesTheSameHost) {
   EXPECT_EQ(find(hosts, "10.0.0.2")->packets_recv, 6u);
 }
 
+// The count loop skips the sampler in a burst where the countdown cannot reach 0 (it moves
+// once after the loop): the same packets are sampled as one by one, for rates below, at and
+// above the burst size, with ARP frames (no addresses: not counted down) mixed in.
+TEST(SampleRing, OneInNAcrossBurstsSkipsFramesWithoutAddresses) {
+  for (const uint64_t n : {1u, 3u, 63u, 64u, 65u, 100u, 150u}) {
+    SCOPED_TRACE(n);
+    auto seg = test::make_segment("ringskip", 1, 1024, 1024);
+    ASSERT_TRUE(seg) << seg.error().message;
+    auto rw = ShmReader::open(seg->name(), true);
+    ASSERT_TRUE(rw) << rw.error().message;
+    rw->control()->sample_one_in.store(n);
+    rw->control()->generation.store(1, std::memory_order_release);
+
+    using namespace pkt;
+    const Frame arp = Builder()
+                          .eth(mac("02:00:00:00:00:01"), mac("ff:ff:ff:ff:ff:ff"))
+                          .arp(1, mac("02:00:00:00:00:01"), ip4("10.0.0.1"), Mac{}, ip4("10.0.0.2"))
+                          .build();
+    std::vector<Frame> frames;
+    std::vector<uint16_t> expected;  // sport of every n-th packet with addresses
+    uint64_t addressed = 0;
+    for (int i = 0; i < 400; ++i) {
+      if (i % 7 == 3) {
+        frames.push_back(arp);
+        continue;
+      }
+      const auto sport = static_cast<uint16_t>(2000 + i);
+      frames.push_back(test::udp4("10.0.0.1", "10.0.0.2", sport, 53));
+      if (++addressed % n == 0) expected.push_back(sport);
+    }
+    std::vector<PacketView> v;
+    for (size_t i = 0; i < frames.size(); ++i) v.push_back(test::view(frames[i], 100 + i));
+    PacketCounter pc(*seg, 0);
+    pc.poll_control();
+    // Bursts of uneven sizes (process() cuts anything above 64).
+    size_t pos = 0;
+    for (const size_t k : {64u, 10u, 100u, 1u, 64u, 37u, 124u}) {
+      pc.process(v.data() + pos, static_cast<uint32_t>(k));
+      pos += k;
+    }
+    ASSERT_EQ(pos, v.size());
+
+    std::vector<uint64_t> cursors;
+    std::vector<shm::SampleRecord> out;
+    EXPECT_EQ(rw->read_samples(cursors, out), 0u);
+    ASSERT_EQ(out.size(), expected.size());
+    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].sport, expected[i]) << i;
+    EXPECT_EQ(seg->counters(0).sampled_packets.load(), expected.size());
+  }
+}
+
 TEST(SampleRing, DeliversOneInNAndReportsLoss) {
   auto seg = test::make_segment("ring", 1, 1024, 16);
   ASSERT_TRUE(seg) << seg.error().message;

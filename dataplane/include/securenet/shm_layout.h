@@ -48,9 +48,25 @@ inline constexpr size_t kCacheLine = 64;
 using Counter = std::atomic<uint64_t>;
 static_assert(Counter::is_always_lock_free);
 
-// Increment by the single owner: a plain load + store, no lock prefix, no RMW.
+// Increment by the single owner: no lock prefix, no atomic RMW. On x86-64 one `add` to
+// memory (its aligned 8-byte store is one write, as a relaxed store: readers never see a
+// torn value); the compiler emits a relaxed load + add + store for the atomic (3
+// instructions). Elsewhere the relaxed load + store.
 inline void bump(Counter& c, uint64_t by = 1) noexcept {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static_assert(sizeof(Counter) == sizeof(uint64_t) && alignof(Counter) == alignof(uint64_t));
+  asm("addq %1, %0" : "+m"(*reinterpret_cast<uint64_t*>(&c)) : "er"(by));
+#else
   c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+#endif
+}
+// Sets `bits` of a word by its single owner (a sketch): one `or` to memory on x86-64.
+inline void set_bits(Counter& c, uint64_t bits) noexcept {
+#if defined(__x86_64__) && defined(__GNUC__)
+  asm("orq %1, %0" : "+m"(*reinterpret_cast<uint64_t*>(&c)) : "er"(bits));
+#else
+  c.store(c.load(std::memory_order_relaxed) | bits, std::memory_order_relaxed);
+#endif
 }
 inline uint64_t read(const Counter& c) noexcept { return c.load(std::memory_order_relaxed); }
 
@@ -130,6 +146,7 @@ static_assert(sizeof(IpKey) == 16);
 inline bool is_group_address(const IpKey& k) noexcept {
   static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (k.bytes[0] == 0xff) return true;
+  if (k.bytes[12] < 224) return false;  // not 224/3 if IPv4 (most addresses): no prefix compare
   // One 12-byte compare (two loads) for the v4-mapped prefix, not twelve byte compares.
   uint64_t a, ma;
   uint32_t b, mb;

@@ -29,7 +29,13 @@ class ControlCache {
   uint64_t traffic_trigger() const noexcept { return cfg_.traffic_trigger; }
   uint64_t syn_trigger() const noexcept { return cfg_.syn_trigger; }
 
+  // Whether any protocol or port is blacklisted (else no packet is).
+  bool any_blacklisted() const noexcept { return any_; }
   bool blacklisted(const ParsedPacket& p) const noexcept {
+    return any_ && blacklisted_by_config(p);
+  }
+  // blacklisted() after any_blacklisted() was seen true.
+  bool blacklisted_by_config(const ParsedPacket& p) const noexcept {
     if ((cfg_.proto_blacklist[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) return true;
     if (!any_port_ || !p.l4_parsed) return false;
     const uint64_t* bits = p.ip_proto == 6    ? cfg_.tcp_port_blacklist
@@ -45,6 +51,7 @@ class ControlCache {
 
   shm::ControlConfig cfg_;  // what the worker applies
   bool any_port_ = false;
+  bool any_ = false;            // any_port_, or a protocol blacklisted
   shm::ControlConfig staging_;  // the copy being taken; kept only when whole
 };
 

@@ -23,8 +23,14 @@ void zero_fields(shm::HostEntry& e) noexcept {
 // The probe walk: skips tombstones, stops at an empty slot; a new key takes the first
 // tombstone of its chain (only now that the key is known not to be further along).
 shm::HostEntry* HostTable::find_or_insert_probe(const shm::IpKey& k, uint64_t slot) noexcept {
+  // find_or_insert found the home slot not holding `k`: occupied by another key (no compare
+  // again), empty or a tombstone.
   shm::HostEntry* tomb = nullptr;
-  for (uint32_t i = 0; i < kMaxProbe; ++i) {
+  shm::HostEntry& home = entries_[slot];
+  const uint64_t home_tag = shm::host_tag(home.state.load(std::memory_order_relaxed));
+  if (home_tag == shm::kHostEmpty) return insert(home, k);
+  if (home_tag != shm::kHostOccupied) tomb = &home;
+  for (uint32_t i = 1; i < kMaxProbe; ++i) {
     shm::HostEntry& e = entries_[(slot + i) & mask_];
     const uint64_t tag = shm::host_tag(e.state.load(std::memory_order_relaxed));
     if (tag == shm::kHostOccupied) {

@@ -101,6 +101,12 @@ class HostTable {
 
   // Home slot of a key (top bits of the hash).
   uint64_t slot_of(const shm::IpKey& k) const noexcept { return hash_key(k) >> shift_; }
+  // The same with shift() held in a register by a caller's loop (whose stores the compiler
+  // cannot tell apart from the table's fields).
+  uint32_t shift() const noexcept { return shift_; }
+  static uint64_t slot_of(const shm::IpKey& k, uint32_t shift) noexcept {
+    return hash_key(k) >> shift;
+  }
 
   // Prefetches both cache lines of the home slot for writing.
   void prefetch(uint64_t slot) const noexcept {
@@ -153,6 +159,7 @@ class HostTable {
     shm::bump(counters_->hosts_in_table);
     return &e;
   }
+  // The probe walk after the home slot `slot` did not hold `k` (find_or_insert only).
   shm::HostEntry* find_or_insert_probe(const shm::IpKey& k, uint64_t slot) noexcept;
   void sweep_due() noexcept;
   void evict(shm::HostEntry& e, uint64_t state) noexcept;

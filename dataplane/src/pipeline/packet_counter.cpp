@@ -95,8 +95,7 @@ static_assert(hash7_is_fmix64(), "the same bits as fmix64 for every port");
 // An unconditional store: the sender's third line is written by every packet anyway
 // (rate_window), and a test before the store costs as many instructions.
 inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
-  shm::Counter& w = bits[b >> 6];
-  w.store(shm::read(w) | uint64_t{1} << (b & 63), std::memory_order_relaxed);
+  shm::set_bits(bits[b >> 6], uint64_t{1} << (b & 63));
 }
 
 // The source's scan sketches: a later window clears them first (an earlier timestamp, from
@@ -232,21 +231,31 @@ uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
   return win_;
 }
 
+template <bool kGeneral>
+inline void PacketCounter::count_burst(const PacketView* pkts, uint32_t n) noexcept {
+  for (uint32_t i = 0; i < n; ++i)
+    count<kGeneral>(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+}
+
+template <bool kGeneral>
 inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                  uint64_t dst_slot) noexcept {
   shm::WorkerCounters& c = *counters_;  // packets and bytes are counted per burst
-  if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
-    bump(c.parse_errors[static_cast<size_t>(p.error)]);
-  if (p.vlan_tags) bump(c.vlan_packets);
-  if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
-  if (!has_addresses(p)) return;  // the L3 kinds are counted per burst (process_chunk)
+  // A plain IP packet (nearly all) skips the five tests below by one compare (plain_ip).
+  if (__builtin_expect(!plain_ip(p), 0)) {
+    if (__builtin_expect(p.error != shm::ParseError::kNone, 0))
+      bump(c.parse_errors[static_cast<size_t>(p.error)]);
+    if (p.vlan_tags) bump(c.vlan_packets);
+    if (__builtin_expect(p.encaps != 0, 0)) count_rare(p, ts);
+    if (!has_addresses(p)) {  // the L3 kinds are counted per burst (process_chunk)
+      if constexpr (!kGeneral) ++no_addresses_;
+      return;
+    }
+    if (p.fragment) bump(c.fragments);
+  }
 
   const size_t cls = static_cast<size_t>(p.proto_class);
-  // The SYN and ACK bits of a TCP packet (0 for other packets): SYN alone opens a
-  // connection, SYN+ACK answers one (issue 13 item 2: syn_recv, synack_sent).
-  const unsigned sa = p.l4_parsed && p.ip_proto == 6 ? (p.tcp_flags & (kTcpSyn | kTcpAck)) : 0;
-  const bool black = cache_.blacklisted(p);
-  if (p.fragment) bump(c.fragments);
+  const bool black = kGeneral && cache_.blacklisted(p);
   bump(c.ip_proto_packets[p.ip_proto]);
   bump(c.proto_class_packets[cls]);
   if (black) bump(c.blacklisted_packets);
@@ -254,20 +263,31 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   shm::HostEntry* d;
   shm::HostEntry* s =
       count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
-  // SYNs and SYN+ACKs: one test each for all their counters (was one per counter).
-  if (__builtin_expect(sa == kTcpSyn, 0)) {
-    bump(c.tcp_syn);
-    if (s) {
-      bump(s->syn_sent);
-      check_syn(*s, p.src, ts);  // issue 17
+  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected. UDP (a
+  // reflector's source port, a probe from a higher port) is told first; TCP's SYNs and
+  // SYN+ACKs behind one test of the protocol (other packets pay nothing for them).
+  unsigned third;
+  if (p.ip_proto == 17) {
+    third = (p.l4_parsed && p.sport > p.dport ? 2 : 0) | (reflector_port(p.sport) ? kReflected : 0);
+  } else {
+    third = probe_kind(p);
+    // The SYN and ACK bits: SYN alone opens a connection, SYN+ACK answers one (issue 13
+    // item 2: syn_recv, synack_sent); one test each for all their counters.
+    if (p.ip_proto == 6 && p.l4_parsed) {
+      const unsigned sa = p.tcp_flags & (kTcpSyn | kTcpAck);
+      if (__builtin_expect(sa == kTcpSyn, 0)) {
+        bump(c.tcp_syn);
+        if (s) {
+          bump(s->syn_sent);
+          check_syn(*s, p.src, ts);  // issue 17
+        }
+        if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
+      } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
+        bump(s->synack_sent);
+      }
     }
-    if (d) bump(d->syn_recv);  // issue 13 item 2: the fourth line, SYNs and 1 in 16 sources
-  } else if (__builtin_expect(sa == (kTcpSyn | kTcpAck), 0) && s) {
-    bump(s->synack_sent);
   }
-  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected.
-  const unsigned third = probe_kind(p) | (black && !icmp_error(p) ? kBlackSent : 0) |
-                         (p.ip_proto == 17 && reflector_port(p.sport) ? kReflected : 0);
+  if (__builtin_expect(black, 0) && !icmp_error(p)) third |= kBlackSent;
   if (__builtin_expect(third != 0, 0)) {
     if (third > 3) {
       count_third_line(p, ts, s, dst_slot, third);
@@ -276,7 +296,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
     }
   }
 
-  if (sample_countdown_ != 0 && --sample_countdown_ == 0) {
+  if (kGeneral && sample_countdown_ != 0 && --sample_countdown_ == 0) {
     sampler_.write(p, ts, black);
     bump(c.sampled_packets);
     sample_countdown_ = cache_.sample_one_in();
@@ -356,22 +376,44 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   for (const auto& [k, counter] : kinds) {
     if (const uint32_t m = l3n[static_cast<size_t>(k)]) bump(*counter, m);
   }
-  for (uint32_t i = 0; i < n; ++i) {
-    ParsedPacket& p = parsed_[i];
-    if (!has_addresses(p)) continue;
-    if (__builtin_expect(v6_prefix_.on, 0)) {
+  if (__builtin_expect(v6_prefix_.on, 0)) {  // a pass of its own: its byte stores would make
+    for (uint32_t i = 0; i < n; ++i) {       // the hash pass reload the table's fields
+      ParsedPacket& p = parsed_[i];
+      if (!has_addresses(p)) continue;
       v6_prefix_.apply(p.src);
       v6_prefix_.apply(p.dst);
     }
-    src_slot_[i] = table_.slot_of(p.src);
-    dst_slot_[i] = table_.slot_of(p.dst);
-    table_.prefetch(src_slot_[i]);
-    table_.prefetch(dst_slot_[i]);
-    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
-    __builtin_prefetch(reinterpret_cast<const char*>(&entries_[src_slot_[i]]) + 2 * shm::kCacheLine,
-                       1, 3);
   }
-  for (uint32_t i = 0; i < n; ++i) count(parsed_[i], pkts[i].ts_ns, src_slot_[i], dst_slot_[i]);
+  // The table's slots and shift in registers: the stores of the slots below would make the
+  // compiler reload them for every packet.
+  const char* const entries = reinterpret_cast<const char*>(entries_);
+  const uint32_t shift = table_.shift();
+  for (uint32_t i = 0; i < n; ++i) {
+    const ParsedPacket& p = parsed_[i];
+    if (!has_addresses(p)) continue;
+    const uint64_t ss = HostTable::slot_of(p.src, shift), ds = HostTable::slot_of(p.dst, shift);
+    src_slot_[i] = ss;
+    dst_slot_[i] = ds;
+    // Both lines of both home slots (HostTable::prefetch), and the sender's third line
+    // (issue 13: blacklisted_sent, scan sketches), read by probes.
+    const char* const se = entries + ss * sizeof(shm::HostEntry);
+    const char* const de = entries + ds * sizeof(shm::HostEntry);
+    __builtin_prefetch(se, 1, 3);
+    __builtin_prefetch(se + shm::kCacheLine, 1, 3);
+    __builtin_prefetch(de, 1, 3);
+    __builtin_prefetch(de + shm::kCacheLine, 1, 3);
+    __builtin_prefetch(se + 2 * shm::kCacheLine, 1, 3);
+  }
+  // The sampler's countdown counts packets with addresses (at most n): above n, no packet of
+  // this burst is sampled, and it moves by their number after the loop.
+  if (__builtin_expect(
+          cache_.any_blacklisted() || (sample_countdown_ != 0 && sample_countdown_ <= n), 0)) {
+    count_burst<true>(pkts, n);
+  } else {
+    no_addresses_ = 0;
+    count_burst<false>(pkts, n);
+    if (sample_countdown_ != 0) sample_countdown_ -= n - no_addresses_;
+  }
   if (__builtin_expect(capture_.active(), 0))  // issue 16
     capture_.burst(pkts, parsed_, src_slot_, dst_slot_, n);
   table_.age(pkts[n - 1].ts_ns);  // packet time: idle hosts age out (host_table.h)

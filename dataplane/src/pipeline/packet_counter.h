@@ -44,6 +44,12 @@ class PacketCounter {
 
  private:
   void process_chunk(const PacketView* pkts, uint32_t n) noexcept;
+  // kGeneral: a protocol or port is blacklisted (ControlCache::any_blacklisted), or the
+  // sampler's countdown may reach 0 in this burst; told once per burst. Otherwise the count
+  // loop has no blacklist test and no sampler (the countdown moves once, after the loop).
+  template <bool kGeneral>
+  [[gnu::always_inline]] inline void count_burst(const PacketView* pkts, uint32_t n) noexcept;
+  template <bool kGeneral>
   [[gnu::always_inline]] inline void count(const ParsedPacket& p, uint64_t ts, uint64_t src_slot,
                                            uint64_t dst_slot) noexcept;
   [[gnu::always_inline]] inline shm::HostEntry* count_hosts(
@@ -74,6 +80,7 @@ class PacketCounter {
   SampleWriter sampler_;
   ControlCache cache_;
   uint64_t sample_countdown_ = 0;        // 0 = sampling off
+  uint32_t no_addresses_ = 0;            // packets of the burst without addresses (count<false>)
   CrossingWriter crossings_;             // issue 17
   uint64_t trigger_ = ~uint64_t{0};      // shm::rate_trigger(traffic_trigger) (off: never crossed)
   uint64_t syn_trigger_ = ~uint64_t{0};  // ControlBlock::syn_trigger (off: never crossed)

@@ -74,30 +74,52 @@ constexpr bool is_ipv6_ext(uint8_t nh) noexcept {
 // IP protocols that carry another layer: IPv4 (4), IPv6 (41), GRE (47).
 constexpr bool is_tunnel_proto(uint8_t p) noexcept { return p == 4 || p == 41 || p == 47; }
 
+// Both ports of a TCP/UDP header by one load: the source and destination ports lie next to
+// each other in the header and in ParsedPacket; each is byte-swapped in place (a bswap of the
+// pair and a rotate by 16).
+inline void set_ports(ParsedPacket& out, const uint8_t* p) noexcept {
+  static_assert(offsetof(ParsedPacket, dport) == offsetof(ParsedPacket, sport) + 2);
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  v = __builtin_bswap32(v);
+  v = (v >> 16) | (v << 16);
+  std::memcpy(&out.sport, &v, 4);
+}
+
 inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
   out.ip_proto = proto;
   out.proto_class = kClassOf[proto];
 }
 
-// UDP, out of line and entered by a tail call (a jump): the tunnel-port check needs the
-// parser config, and keeping it live in the inlined hot path cost the plain IPv4/TCP path
-// three more saved registers (bench/README.md, "Decapsulation").
-[[gnu::noinline]] bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
-                                 ParsedPacket& out, const ParseConfig& cfg) noexcept {
-  const uint32_t avail = end > off ? end - off : 0;
-  const uint8_t* p = d + off;
-  if (SN_UNLIKELY(avail < kUdpLen)) return fail(out, ParseError::kTruncatedUdp);
-  out.sport = load_be16(p);
-  out.dport = load_be16(p + 2);
-  const uint32_t ulen = load_be16(p + 4);
-  // A first fragment holds only part of the datagram that the UDP length covers. A
-  // length of 0 over a payload of more than 65,535 bytes is jumbo UDP (RFC 2675).
-  if (SN_UNLIKELY(ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)) &&
+// UDP whose length field is below 8 or past the IP payload (out of line, entered by a tail
+// call): a first fragment holds only part of the datagram that the UDP length covers, and a
+// length of 0 over a payload of more than 65,535 bytes is jumbo UDP (RFC 2675).
+[[gnu::noinline]] bool parse_udp_length(const uint8_t* d, uint32_t off, uint32_t end,
+                                        uint32_t ip_end, ParsedPacket& out,
+                                        const ParseConfig& cfg) noexcept {
+  const uint32_t ulen = load_be16(d + off + 4);
+  if ((ulen < kUdpLen || (off + ulen > ip_end && !out.fragment)) &&
       (ulen != 0 || ip_end - off <= kMaxPlainIpLen))
     return fail(out, ParseError::kBadUdpLength);
   out.l4_parsed = true;
-  // Tunnel ports: one table load per port; the decoder works out the payload bounds.
-  if (SN_UNLIKELY(cfg.udp_hint[out.dport & 0xFF] | cfg.udp_hint[out.sport & 0xFF]) && !out.fragment)
+  if (SN_UNLIKELY(cfg.udp_hint[d[off + 1]] | cfg.udp_hint[d[off + 3]]) && !out.fragment)
+    return decap_udp(d, off, end, ip_end, out, cfg);
+  return true;
+}
+
+// UDP (inline). Tunnel ports: one table load per port, by the low byte of each port as it
+// lies in the header (no shift of the loaded ports); a hit goes to the decoder, which compares
+// the whole ports and works out the payload bounds.
+inline bool parse_udp(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
+                      ParsedPacket& out, const ParseConfig& cfg) noexcept {
+  const uint8_t* p = d + off;
+  if (SN_UNLIKELY(off + kUdpLen > end)) return fail(out, ParseError::kTruncatedUdp);
+  set_ports(out, p);
+  const uint32_t ulen = load_be16(p + 4);
+  if (SN_UNLIKELY(ulen < kUdpLen || off + ulen > ip_end))
+    return parse_udp_length(d, off, end, ip_end, out, cfg);
+  out.l4_parsed = true;
+  if (SN_UNLIKELY(cfg.udp_hint[p[1]] | cfg.udp_hint[p[3]]) && !out.fragment)
     return decap_udp(d, off, end, ip_end, out, cfg);
   return true;
 }
@@ -107,33 +129,34 @@ inline void set_proto(ParsedPacket& out, uint8_t proto) noexcept {
 inline bool parse_l4(const uint8_t* d, uint32_t off, uint32_t end, uint32_t ip_end,
                      ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l4_offset = static_cast<uint16_t>(off);
-  const uint32_t avail = end > off ? end - off : 0;
   const uint8_t* p = d + off;
-  switch (out.ip_proto) {
-    case kTcp: {
-      if (SN_UNLIKELY(avail < kTcpMin)) return fail(out, ParseError::kTruncatedTcp);
-      out.sport = load_be16(p);
-      out.dport = load_be16(p + 2);
-      out.tcp_flags = p[13];
-      const uint32_t hlen = static_cast<uint32_t>(p[12] >> 4) * 4;
-      if (SN_UNLIKELY(hlen < kTcpMin || off + hlen > ip_end))
-        return fail(out, ParseError::kBadTcpDataOffset);
-      break;
-    }
-    case kUdp:
-      return parse_udp(d, off, end, ip_end, out, cfg);  // a jump, not a call
+  // "off + n > end": fewer than n bytes of the L4 header are there (offsets are far below
+  // 2^32, so the sum does not wrap; an `off` past `end` has none).
+  const uint8_t proto = out.ip_proto;
+  if (SN_LIKELY(proto == kTcp)) {
+    if (SN_UNLIKELY(off + kTcpMin > end)) return fail(out, ParseError::kTruncatedTcp);
+    set_ports(out, p);
+    out.tcp_flags = p[13];
+    const uint32_t hlen = static_cast<uint32_t>(p[12] >> 2) & 0x3C;  // data offset * 4
+    if (SN_UNLIKELY(hlen < kTcpMin || off + hlen > ip_end))
+      return fail(out, ParseError::kBadTcpDataOffset);
+    out.l4_parsed = true;
+    return true;
+  }
+  if (SN_LIKELY(proto == kUdp)) return parse_udp(d, off, end, ip_end, out, cfg);
+  switch (proto) {
     case kIcmp:
     case kIcmpv6:
-      if (SN_UNLIKELY(avail < kIcmpLen))
-        return fail(
-            out, out.ip_proto == kIcmp ? ParseError::kTruncatedIcmp : ParseError::kTruncatedIcmpv6);
+      if (SN_UNLIKELY(off + kIcmpLen > end))
+        return fail(out,
+                    proto == kIcmp ? ParseError::kTruncatedIcmp : ParseError::kTruncatedIcmpv6);
       out.icmp_type = p[0];
       break;
     case kIgmp:
-      if (SN_UNLIKELY(avail < kIcmpLen)) return fail(out, ParseError::kTruncatedIgmp);
+      if (SN_UNLIKELY(off + kIcmpLen > end)) return fail(out, ParseError::kTruncatedIgmp);
       break;
     default:  // any other protocol: counted by number, no L4 decode; tunnels looked into
-      if (SN_UNLIKELY(is_tunnel_proto(out.ip_proto)) && !out.fragment)
+      if (SN_UNLIKELY(is_tunnel_proto(proto)) && !out.fragment)
         return decap_ip_proto(d, off, end, ip_end, out, cfg);
       return true;
   }
@@ -146,17 +169,37 @@ inline void set_ipv4_mapped(shm::IpKey& k, const uint8_t* a) noexcept {
   std::memcpy(k.bytes, kPrefix, 12);
   std::memcpy(k.bytes + 12, a, 4);
 }
+// The same on a key that reset() zeroed: bytes 0-7 are 0 already (bytes 8-11 are one
+// immediate store).
+inline void set_ipv4_mapped_on_zero(shm::IpKey& k, const uint8_t* a) noexcept {
+  static constexpr uint8_t kTail[4] = {0, 0, 0xFF, 0xFF};
+  std::memcpy(k.bytes + 8, kTail, 4);
+  std::memcpy(k.bytes + 12, a, 4);
+}
 
+// kFresh: `out` was reset by parse_packet and nothing else wrote it (the plain Ethernet path).
+template <bool kFresh = false>
 inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t wire,
                        ParsedPacket& out, const ParseConfig& cfg) noexcept {
   out.l3 = L3::kIpv4;
   if (SN_UNLIKELY(caplen - off < kIpv4Min)) return fail(out, ParseError::kTruncatedIpv4);
   const uint8_t* p = d + off;
-  if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
-  const uint32_t ihl = static_cast<uint32_t>(p[0] & 0x0F) * 4;
-  if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen)) return fail(out, ParseError::kBadIpv4Ihl);
-  set_ipv4_mapped(out.src, p + 12);
-  set_ipv4_mapped(out.dst, p + 16);
+  // Version 4 with no options (0x45, nearly every packet): the 20 bytes are captured
+  // (checked above; every caller has off <= caplen), so one compare settles version and IHL.
+  uint32_t ihl = kIpv4Min;
+  if (SN_UNLIKELY(p[0] != 0x45)) {
+    if (SN_UNLIKELY((p[0] >> 4) != 4)) return fail(out, ParseError::kBadIpv4Version);
+    ihl = static_cast<uint32_t>(p[0] & 0x0F) * 4;
+    if (SN_UNLIKELY(ihl < kIpv4Min || off + ihl > caplen))
+      return fail(out, ParseError::kBadIpv4Ihl);
+  }
+  if constexpr (kFresh) {
+    set_ipv4_mapped_on_zero(out.src, p + 12);
+    set_ipv4_mapped_on_zero(out.dst, p + 16);
+  } else {
+    set_ipv4_mapped(out.src, p + 12);
+    set_ipv4_mapped(out.dst, p + 16);
+  }
   out.has_addrs = true;
   set_proto(out, p[9]);
   uint32_t total = load_be16(p + 2);
@@ -166,8 +209,10 @@ inline bool parse_ipv4(const uint8_t* d, uint32_t off, uint32_t caplen, uint32_t
     if (total != 0 || wire - off < ihl) return fail(out, ParseError::kBadIpv4TotalLength);
     total = wire - off;
   }
-  const uint16_t frag = load_be16(p + 6);
-  if (SN_UNLIKELY(frag & 0x3FFF)) {  // MF set or offset != 0
+  uint16_t frag_raw;  // flags and offset as they lie (tested without a byte swap)
+  std::memcpy(&frag_raw, p + 6, 2);
+  if (SN_UNLIKELY(frag_raw & __builtin_bswap16(0x3FFF))) {  // MF set or offset != 0
+    const uint16_t frag = __builtin_bswap16(frag_raw);
     out.fragment = true;
     out.first_fragment = (frag & 0x1FFF) == 0;
     if (!out.first_fragment) return true;
@@ -310,6 +355,41 @@ inline bool parse_ethernet(const uint8_t* data, uint32_t off, uint32_t caplen, u
   return parse_ethertype(data, off + kEthLen, load_be16(data + off + 12), caplen, wire, out, cfg);
 }
 
+// Any ethertype but a plain IPv4 one after a frame's Ethernet header (out of line, entered
+// by a tail call: six arguments).
+[[gnu::noipa]] bool parse_ethertype_tail(const uint8_t* data, EtherAt at, uint32_t caplen,
+                                         uint32_t wire, ParsedPacket& out,
+                                         const ParseConfig& cfg) noexcept {
+  return parse_ethertype(data, at.off, at.et, caplen, wire, out, cfg);
+}
+
+// parse_packet's Ethernet header: IPv4 without VLAN tags (nearly every frame) is parsed
+// inline after one compare, IPv6 and ARP inline after two more; the rest (VLAN tags, MPLS,
+// PPPoE, other ethertypes) behind a jump.
+inline bool parse_frame(const uint8_t* data, uint32_t caplen, uint32_t wire, ParsedPacket& out,
+                        const ParseConfig& cfg) noexcept {
+  if (SN_UNLIKELY(caplen < kEthLen)) {
+    out.l3 = L3::kOther;
+    return fail(out, ParseError::kTruncatedEthernet);
+  }
+  const uint16_t et = load_be16(data + 12);
+  if (SN_LIKELY(et == kEthIpv4)) {
+    out.ethertype = et;
+    return parse_ipv4<true>(data, kEthLen, caplen, wire, out, cfg);
+  }
+  if (et == kEthIpv6) {
+    out.ethertype = et;
+    return parse_ipv6(data, kEthLen, caplen, wire, out, cfg);
+  }
+  if (et == kEthArp) {
+    out.ethertype = et;
+    out.l3 = L3::kArp;
+    if (SN_UNLIKELY(caplen - kEthLen < kArpLen)) return fail(out, ParseError::kTruncatedArp);
+    return true;
+  }
+  return parse_ethertype_tail(data, EtherAt{kEthLen, et}, caplen, wire, out, cfg);
+}
+
 constexpr ParseConfig kDefaultConfig{};
 
 }  // namespace
@@ -339,7 +419,7 @@ bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len, Parse
                   const ParseConfig& cfg) noexcept {
   parse::reset(out, wire_len);
   const uint32_t wire = wire_len < caplen ? caplen : wire_len;
-  return parse::parse_ethernet(data, 0, caplen, wire, out, cfg);
+  return parse::parse_frame(data, caplen, wire, out, cfg);
 }
 
 bool parse_packet(const uint8_t* data, uint32_t caplen, uint32_t wire_len,
