@@ -8,6 +8,8 @@
 //   BM_BurstPath                PacketCounter::process (parse + count + prefetch) over a
 //                               preloaded capture: realistic mix, and 64-byte UDP frames;
 //                               ageing:1 with the host table's sweep on (--host-idle-s 300)
+//   BM_BurstPathDefaults        the same under the default config's control block (ICMP and
+//                               IGMP blacklisted, 1 in 1000 sampled)
 //   BM_ParseOnly                the parser alone over the same packets
 //   BM_BurstPathDedupe          the burst path behind --dedupe-us (off = the reference)
 //   BM_BurstPathCapture         the burst path with an attack capture (issue 16) of the
@@ -215,6 +217,33 @@ void BM_BurstPath(benchmark::State& st) {
   st.counters["table_full"] = static_cast<double>(shm::read(seg->counters(0).host_table_full));
 }
 BENCHMARK(BM_BurstPath)->ArgNames({"capture", "ageing"})->ArgsProduct({{0, 1, 2}, {0, 1}});
+
+// BM_BurstPath under what the default config publishes (control/API.md): ICMP and IGMP
+// blacklisted, 1 packet in 1000 sampled. BM_BurstPath's control block is empty (nothing
+// blacklisted, no sampling), which lets a burst take the loop without either test.
+void BM_BurstPathDefaults(benchmark::State& st) {
+  const auto img = capture(captures(st.range(0)));
+  if (!img) return st.SkipWithError("securenet-pcapgen failed");
+  auto seg = segment("defaults", 1 << 17);
+  if (!seg) return st.SkipWithError("cannot create the segment");
+  shm::ControlBlock& cb = seg->control();
+  for (unsigned proto : {1u, 2u})  // ICMP, IGMP
+    cb.proto_blacklist[proto / 64].store(uint64_t{1} << (proto % 64), std::memory_order_relaxed);
+  cb.sample_one_in.store(1000, std::memory_order_relaxed);
+  cb.generation.store(shm::read(cb.generation) + 2, std::memory_order_release);
+  PacketCounter pc(*seg, 0);
+  const auto& pk = img->packets;
+  pc.process(pk.data(), static_cast<uint32_t>(pk.size()));
+  size_t pos = 0;
+  for (auto _ : st) {
+    pc.poll_control();
+    pc.process(&pk[pos], kMaxBurst);
+    pos = pos + 2 * kMaxBurst <= pk.size() ? pos + kMaxBurst : 0;
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * kMaxBurst);
+  st.counters["sampled"] = static_cast<double>(shm::read(seg->counters(0).sampled_packets));
+}
+BENCHMARK(BM_BurstPathDefaults)->ArgNames({"capture"})->Arg(0)->Arg(1)->Arg(2);
 
 // The address in most packets (as source or destination) of `pk`, and its share.
 std::pair<shm::IpKey, double> busiest_host(const std::vector<PacketView>& pk) {
