@@ -177,7 +177,7 @@ if (( SKIP_AFXDP )); then
   afxdp_skip "--skip-afxdp given"
 elif [[ -z $GEN ]]; then
   afxdp_skip "securenet-gen not built (cmake --build $BUILD --target securenet-gen)"
-elif ! "$DP" --help 2>&1 | grep -q afxdp; then
+elif ! grep -q afxdp <<<"$("$DP" --help 2>&1)"; then  # not a pipe: grep -q closing it early would fail the pipeline
   afxdp_skip "securenet-dataplane has no afxdp source"
 else
   bash "$HERE/afxdp_sustained.sh" --build "$BUILD" --raw "$RAW" --cpu "$CPU" --gen-cpu "$GEN_CPU" \
