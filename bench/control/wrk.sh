@@ -27,7 +27,9 @@ trap cleanup EXIT
 pids+=($!)
 for _ in $(seq 1 600); do grep -q "hosts" "$work/segment.log" 2>/dev/null && break; sleep 0.1; done
 head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$work/secret"
-pin() { local cpu=$1; shift; if [[ -n $cpu ]]; then taskset -c "$cpu" "$@"; else "$@"; fi; }
+# exec: run in the background (`pin ... &`), the pid recorded is the program's own, so the
+# cleanup's kill reaches it (a function's subshell would die and leave the server running).
+pin() { local cpu=$1; shift; if [[ -n $cpu ]]; then exec taskset -c "$cpu" "$@"; else exec "$@"; fi; }
 pin "${CONTROL_CPU:-}" "$build/control/securenet-control" --instance "$instance" --listen 127.0.0.1:0 --port-file "$work/port" \
   --state-dir "$work" --jwt-secret-file "$work/secret" --web-root "$work" --max-connections 4096 2>"$work/control.log" &
 pids+=($!)
