@@ -109,10 +109,12 @@ class HostTable {
   }
 
   // Prefetches both cache lines of the home slot for writing.
-  void prefetch(uint64_t slot) const noexcept {
-    const char* p = reinterpret_cast<const char*>(&entries_[slot]);
+  void prefetch(uint64_t slot) const noexcept { prefetch(entries_, slot); }
+  // The same with the entries held in a register by a caller's loop (as slot_of above).
+  static void prefetch(const shm::HostEntry* entries, uint64_t slot) noexcept {
+    const char* p = reinterpret_cast<const char*>(&entries[slot]);
     __builtin_prefetch(p, 1, 3);
-    __builtin_prefetch(p + 64, 1, 3);
+    __builtin_prefetch(p + shm::kCacheLine, 1, 3);
   }
 
   // Returns the entry of `k`, inserting it if new; null (and host_table_full bumped) when

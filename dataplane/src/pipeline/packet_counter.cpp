@@ -386,7 +386,7 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
   }
   // The table's slots and shift in registers: the stores of the slots below would make the
   // compiler reload them for every packet.
-  const char* const entries = reinterpret_cast<const char*>(entries_);
+  const shm::HostEntry* const entries = entries_;
   const uint32_t shift = table_.shift();
   for (uint32_t i = 0; i < n; ++i) {
     const ParsedPacket& p = parsed_[i];
@@ -394,15 +394,10 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     const uint64_t ss = HostTable::slot_of(p.src, shift), ds = HostTable::slot_of(p.dst, shift);
     src_slot_[i] = ss;
     dst_slot_[i] = ds;
-    // Both lines of both home slots (HostTable::prefetch), and the sender's third line
-    // (issue 13: blacklisted_sent, scan sketches), read by probes.
-    const char* const se = entries + ss * sizeof(shm::HostEntry);
-    const char* const de = entries + ds * sizeof(shm::HostEntry);
-    __builtin_prefetch(se, 1, 3);
-    __builtin_prefetch(se + shm::kCacheLine, 1, 3);
-    __builtin_prefetch(de, 1, 3);
-    __builtin_prefetch(de + shm::kCacheLine, 1, 3);
-    __builtin_prefetch(se + 2 * shm::kCacheLine, 1, 3);
+    HostTable::prefetch(entries, ss);
+    HostTable::prefetch(entries, ds);
+    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
+    __builtin_prefetch(reinterpret_cast<const char*>(&entries[ss]) + 2 * shm::kCacheLine, 1, 3);
   }
   // The sampler's countdown counts packets with addresses (at most n): above n, no packet of
   // this burst is sampled, and it moves by their number after the loop.
