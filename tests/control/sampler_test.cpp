@@ -272,10 +272,10 @@ TEST(Sampler, ForgetsHostsNoLongerInTheSegment) {
   EXPECT_EQ(s.hosts_tracked(), 2u);
 }
 
-// The idle-host shortcut of derive_host (bench/control/README.md): a host whose counters did
-// not move gives the same as the full path. SYNs decay out of the window while idle, a
-// negative floor still observes idle hosts, and the rankings since a reset use the reset.
-TEST(Sampler, AnIdleHostDerivesAsTheFullPathWould) {
+// An idle host (most of a 1M-host table): counters that do not move give rates of 0, its
+// SYNs decay out of the window, a floor below 0 still observes it, and the rankings since a
+// metrics reset count from the reset.
+TEST(Sampler, AnIdleHostsRatesWindowAndRankings) {
   Rig r;
   r.tick({hc("10.0.0.7", 0), hc("10.0.0.8", 0)}, 0);
   r.tick({hc("10.0.0.7", 100, 0, 100), hc("10.0.0.8", 40)}, 140, {1e18, 1e18}, kSec, 100);

@@ -15,7 +15,8 @@ inline constexpr unsigned kSynBuckets = 12;
 inline constexpr uint64_t kSynBucketNs = 5'000'000'000ULL;
 
 struct HostState {
-  HostCounters cur;  // summed over workers at the latest tick
+  HostCounters cur;   // summed over workers at the latest tick
+  HostCounters base;  // counters at the last metrics reset (reported = cur - base)
   uint64_t prev_packets = 0, prev_bytes = 0, prev_syn = 0, prev_blacklisted = 0;
   std::array<uint64_t, shm::kProtoClassCount> prev_class{};
   float pps = 0, bps = 0, syn_per_min = 0;
@@ -30,10 +31,6 @@ struct HostState {
   // Issue 13 item 2: SYNs received, SYN+ACKs sent, the fan-in sketches.
   uint64_t prev_syn_recv = 0, prev_synack = 0;
   std::unique_ptr<FaninHistory> fanin;  // once a sampled source has sent to the host
-  // Last, apart from what every tick touches: counters at the last metrics reset
-  // (reported = cur - base), and their totals, which the rankings read every tick.
-  uint64_t base_packets = 0, base_bytes = 0;
-  HostCounters base;
 };
 
 // One host as the API shows it (counters since the last metrics reset).

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
 namespace securenet::control {
 
@@ -128,8 +127,7 @@ void Sampler::add_host(const HostCounters& c) { merge(hosts_[slot_for(c.key)], c
 void Sampler::merge(HostState& h, const HostCounters& c) {
   if (h.epoch != epoch_) {
     bool is_new = h.epoch == 0;
-    // An unchanged host (most of a large table) is only read: no line written back.
-    if (std::memcmp(&h.cur, &c, sizeof c) != 0) h.cur = c;
+    h.cur = c;
     h.epoch = epoch_;
     if (is_new && !have_prev_) {  // present before we started: no delta at the first tick
       h.prev_packets = total_packets(c);
@@ -150,27 +148,8 @@ void Sampler::merge(HostState& h, const HostCounters& c) {
   merge_host(h.cur, c);  // the same host seen by another worker
 }
 
-// A host whose counters did not move since the last tick, with an empty SYN window and no
-// scan or fan-in history, has every rate 0: only its SYN window's position moves. Most of a
-// large table is such hosts (bench/control/README.md: the tick at 1M hosts).
-bool Sampler::idle_host(const HostState& h) {
-  const HostCounters& c = h.cur;
-  return h.syn_per_min == 0 && !h.scan && !h.fanin && c.packets_sent == h.prev_packets_sent &&
-         c.bytes_sent == h.prev_bytes_sent && total_packets(c) == h.prev_packets &&
-         total_bytes(c) == h.prev_bytes && c.syn_sent == h.prev_syn &&
-         c.blacklisted_packets == h.prev_blacklisted &&
-         c.blacklisted_sent == h.prev_blacklisted_sent && c.reflection_recv == h.prev_reflection &&
-         c.syn_recv == h.prev_syn_recv && c.synack_sent == h.prev_synack &&
-         c.proto_class_packets == h.prev_class;
-}
-
 void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                           std::vector<HostObservation>& out) {
-  if (floor_nonnegative_ && idle_host(h)) {
-    h.pps = h.bps = 0.f;                       // every delta is 0: what the full path below gives
-    h.syn_bucket_no = now_ns_ / kSynBucketNs;  // every bucket is 0 (syn_per_min == 0)
-    return;
-  }
   uint64_t pk = total_packets(h.cur), by = total_bytes(h.cur);
   uint64_t d_pk = delta(pk, h.prev_packets), d_by = delta(by, h.prev_bytes);
   uint64_t d_syn = delta(h.cur.syn_sent, h.prev_syn);
@@ -232,9 +211,6 @@ std::shared_ptr<Snapshot> Sampler::end_tick(const InterestFloor& floor,
 void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservation>& out) {
   derive_t0_ = std::chrono::steady_clock::now();
   floor_ = floor;
-  floor_nonnegative_ = floor.pps >= 0 && floor.syn_per_min >= 0 && floor.bps >= 0 &&
-                       floor.fanout >= 0 && floor.reflection_pps >= 0 && floor.syn_recv_pps >= 0 &&
-                       floor.fanin >= 0;
   out_ = &out;
   out.clear();
   active_ = 0;
@@ -243,11 +219,7 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   if (reset_pending_) {
     base_ = raw_;
     carried_ = GlobalCounters{};
-    for (auto& h : hosts_) {
-      h.base = h.cur;
-      h.base_packets = total_packets(h.cur);
-      h.base_bytes = total_bytes(h.cur);
-    }
+    for (auto& h : hosts_) h.base = h.cur;
     reset_pending_ = false;
   }
   for (auto& p : pool_) p.clear();
@@ -261,9 +233,10 @@ double Sampler::sort_value(const HostState& h, size_t key) {
       return h.bps;
     case HostSort::kPackets:
       return static_cast<double>(total_packets(h.cur) -
-                                 std::min(total_packets(h.cur), h.base_packets));
+                                 std::min(total_packets(h.cur), total_packets(h.base)));
     case HostSort::kBytes:
-      return static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), h.base_bytes));
+      return static_cast<double>(total_bytes(h.cur) -
+                                 std::min(total_bytes(h.cur), total_bytes(h.base)));
     default:
       return h.syn_per_min;
   }

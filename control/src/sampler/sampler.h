@@ -93,7 +93,6 @@ class Sampler {
   void merge(HostState& h, const HostCounters& c);
   void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                    std::vector<HostObservation>& out);
-  static bool idle_host(const HostState& h);
   void build_top_lists(Snapshot& s);
   static double sort_value(const HostState& h, size_t key);
   double global_conn_per_min(uint64_t syn_delta);
@@ -104,7 +103,6 @@ class Sampler {
   std::vector<std::vector<uint64_t>> syn_at_tick_;  // [worker][segment slot] -> its syn_sent
   std::array<std::vector<std::pair<double, uint32_t>>, kHostSortCount> pool_;  // rankings (heaps)
   InterestFloor floor_;
-  bool floor_nonnegative_ = true;  // an idle host is below every floor (derive_host)
   std::vector<HostObservation>* out_ = nullptr;
   uint64_t active_ = 0;
   double dt_s_ = 1;
