@@ -343,6 +343,12 @@ TEST_F(Http, HostsListAndOne) {
     EXPECT_TRUE(h[k].value().is_number()) << k;
   }
   EXPECT_EQ(h["protocols"]["tcp"].get_uint64().value(), 9u);
+  // The rules' sketches and windows are internal (one-word sketches are scalars since
+  // layout 7: they must not leak out as numbers).
+  for (const char* k :
+       {"scan_port_bits", "scan_host_bits", "scan_window", "fanin_bits", "fanin_window"}) {
+    EXPECT_EQ(h[k].error(), simdjson::NO_SUCH_FIELD) << k;
+  }
   for (const char* s : {"pps", "bps", "packets", "bytes", "conn_per_min"}) {
     EXPECT_EQ(get(srv.port(), std::string("/api/hosts?sort=") + s, tok).status, 200) << s;
   }

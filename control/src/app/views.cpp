@@ -17,8 +17,8 @@ int64_t ns_to_ms(uint64_t ns) { return static_cast<int64_t>(ns / 1000000); }
 enum class Kind { counter, first_seen, last_seen, window, sketch };
 template <Kind K>
 void host_field(JsonWriter& w, const char* name, uint64_t v) {
-  if constexpr (K == Kind::window) {
-    return;  // internal to the scan rules
+  if constexpr (K == Kind::window || K == Kind::sketch) {
+    return;  // internal to the scan rules (a one-word sketch is a scalar too)
   } else if constexpr (K == Kind::counter) {
     w.field(name, v);
   } else {

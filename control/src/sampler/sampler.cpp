@@ -65,7 +65,9 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
   h.prev_packets_sent = c.packets_sent;
   h.prev_bytes_sent = c.bytes_sent;
   h.prev_reflection = c.reflection_recv;
-  if (c.scan_window != 0 && !h.scan) h.scan = std::make_unique<ScanHistory>();
+  // A sender's window begins at its first packet (layout 7): only probes make a history.
+  if ((c.scan_port_bits | c.scan_host_bits) != 0 && !h.scan)
+    h.scan = std::make_unique<ScanHistory>();
   if (h.scan)
     x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
   if (c.fanin_window != 0 && !h.fanin) h.fanin = std::make_unique<FaninHistory>();

@@ -4,16 +4,16 @@
 
 namespace securenet::control {
 
-double sketch_estimate(const std::array<uint64_t, 2>& bits) {
+double sketch_estimate(uint64_t bits) {
+  static_assert(shm::kScanSketchBits == 64, "one word");
   constexpr double m = shm::kScanSketchBits;
-  const int set = __builtin_popcountll(bits[0]) + __builtin_popcountll(bits[1]);
+  const int set = __builtin_popcountll(bits);
   const double zeros = m - set;
   if (zeros <= 0) return m * std::log(m);
   return -m * std::log(zeros / m);
 }
 
-Fanout update_scan(ScanHistory& h, uint64_t win, const std::array<uint64_t, 2>& ports,
-                   const std::array<uint64_t, 2>& hosts, uint64_t now_win) {
+Fanout update_scan(ScanHistory& h, uint64_t win, uint64_t ports, uint64_t hosts, uint64_t now_win) {
   if (win != 0 && win + kScanSlots > now_win) {
     const unsigned s = win % kScanSlots;
     if (h.win[s] != win) {
@@ -21,19 +21,15 @@ Fanout update_scan(ScanHistory& h, uint64_t win, const std::array<uint64_t, 2>& 
       h.ports[s] = ports;
       h.hosts[s] = hosts;
     } else {  // the same window read again: its bits only grow (OR keeps a restart's too)
-      for (unsigned i = 0; i < 2; ++i) {
-        h.ports[s][i] |= ports[i];
-        h.hosts[s][i] |= hosts[i];
-      }
+      h.ports[s] |= ports;
+      h.hosts[s] |= hosts;
     }
   }
-  std::array<uint64_t, 2> p{}, q{};
+  uint64_t p = 0, q = 0;
   for (unsigned s = 0; s < kScanSlots; ++s) {
     if (h.win[s] == 0 || h.win[s] + kScanSlots <= now_win) continue;
-    for (unsigned i = 0; i < 2; ++i) {
-      p[i] |= h.ports[s][i];
-      q[i] |= h.hosts[s][i];
-    }
+    p |= h.ports[s];
+    q |= h.hosts[s];
   }
   return {sketch_estimate(p), sketch_estimate(q)};
 }

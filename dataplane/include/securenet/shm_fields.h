@@ -3,9 +3,10 @@
 // the API and of the dataplane report, and the Prometheus names are all generated. Each
 // list is an X-macro: a consumer defines X(...) and expands the list.
 //
-// Adding a per-host counter: one line at the end of SECURENET_HOST_FIELDS_VICTIM (keeps the
-// other offsets) and the code in the dataplane that increments it. Nothing else is written
-// by hand: the reader loads it, the merges add it up, /api/hosts and the report show it.
+// Adding a per-host counter: one line at the end of SECURENET_HOST_FIELDS_LINE_3 (it has two
+// spare words) or of SECURENET_HOST_FIELDS_VICTIM (keeps the other offsets) and the code in the
+// dataplane that increments it. Nothing else is written by hand: the reader loads it, the merges
+// add it up, /api/hosts and the report show it.
 #pragma once
 
 // Protocol classes counted per host and per worker: X(enumerator, name).
@@ -127,31 +128,36 @@
 //            first_seen (earliest non-zero over workers), last_seen (latest),
 //            window (latest), sketch (bitmap: OR over workers, never reset by the API)
 //   api_name its key in /api/hosts (times: *_ns in the segment, *_ms in the API)
-#define SECURENET_HOST_FIELDS_LINES_1_3(X)                                                     \
-  X(packets_sent, 1, counter, "packets_sent")                                                  \
-  X(bytes_sent, 1, counter, "bytes_sent")                                                      \
-  X(packets_recv, 1, counter, "packets_recv")                                                  \
-  X(bytes_recv, 1, counter, "bytes_recv")                                                      \
-  X(syn_sent, 1, counter, "syn_sent") /* TCP SYN without ACK sent by this host */              \
-  X(proto_class_packets, ::securenet::shm::kProtoClassCount, counter, "protocols")             \
-  X(blacklisted_packets, 1, counter, "blacklisted_packets") /* sent + received */              \
-  X(first_seen_ns, 1, first_seen, "first_seen_ms")          /* packet time, UNIX epoch ns */   \
-  X(last_seen_ns, 1, last_seen, "last_seen_ms")                                                \
-  /* issue 13: direction-aware rules, scans, reflection (a third cache line) */                \
-  X(blacklisted_sent, 1, counter, "blacklisted_sent") /* sent, no ICMP answers */              \
-  X(reflection_recv, 1, counter, "reflection_recv")   /* UDP from reflector ports */           \
-  X(scan_window, 1, window, "scan_window")            /* packet-time window of the sketches */ \
-  X(scan_port_bits, 2, sketch, "scan_port_bits")      /* hashed dst ports of probes */         \
-  X(scan_host_bits, 2, sketch, "scan_host_bits")      /* hashed dst hosts of probes */
+// Layout 7 (issue 13's time budget): what every packet touches sits in the entry's first two
+// cache lines, for both hosts; HostEntry::rate_window ends the second.
+#define SECURENET_HOST_FIELDS_LINES_1_2(X)                                                   \
+  X(packets_sent, 1, counter, "packets_sent")                                                \
+  X(bytes_sent, 1, counter, "bytes_sent")                                                    \
+  X(packets_recv, 1, counter, "packets_recv")                                                \
+  X(bytes_recv, 1, counter, "bytes_recv")                                                    \
+  X(last_seen_ns, 1, last_seen, "last_seen_ms") /* packet time, UNIX epoch ns */             \
+  X(proto_class_packets, ::securenet::shm::kProtoClassCount, counter, "protocols")           \
+  X(scan_port_bits, 1, sketch, "scan_port_bits") /* hashed dst ports of probes (issue 13) */ \
+  X(scan_host_bits, 1, sketch, "scan_host_bits") /* hashed dst hosts of probes */
 
-// Issue 13 item 2 (victims): the entry's fourth cache line, after HostEntry::rate_window (so
-// the sender's per-packet third line is unchanged). Adding a per-host counter: at the end of
-// this list. Touched by SYN and SYN+ACK packets and by 1 in 16 sources (fan-in), only.
+// The third line: fields of rarer packets (a host's first, SYNs, blacklisted, reflected)
+// and the sketches' window, written when it changes (packet_counter.cpp). Two words spare.
+#define SECURENET_HOST_FIELDS_LINE_3(X)                                                        \
+  X(first_seen_ns, 1, first_seen, "first_seen_ms") /* packet time, UNIX epoch ns */            \
+  X(syn_sent, 1, counter, "syn_sent")              /* TCP SYN without ACK sent by this host */ \
+  X(blacklisted_packets, 1, counter, "blacklisted_packets") /* sent + received */              \
+  X(blacklisted_sent, 1, counter, "blacklisted_sent")       /* sent, no ICMP answers */        \
+  X(reflection_recv, 1, counter, "reflection_recv")         /* UDP from reflector ports */     \
+  X(scan_window, 1, window, "scan_window") /* packet-time window of the scan sketches */
+
+// Issue 13 item 2 (victims): the entry's fourth cache line. Adding a per-host counter: at the
+// end of this list. Touched by SYN and SYN+ACK packets and by 1 in 16 sources (fan-in), only.
 #define SECURENET_HOST_FIELDS_VICTIM(X)                                                      \
   X(syn_recv, 1, counter, "syn_recv")        /* TCP SYN without ACK received by this host */ \
   X(synack_sent, 1, counter, "synack_sent")  /* TCP SYN+ACK sent by this host */             \
   X(fanin_window, 1, window, "fanin_window") /* packet-time window of fanin_bits */          \
   X(fanin_bits, 4, sketch, "fanin_bits")     /* hashed sources, 1 in 16 (shm_layout.h) */
 
-// Every per-host field, in segment order (HostEntry places rate_window between the two).
-#define SECURENET_HOST_FIELDS(X) SECURENET_HOST_FIELDS_LINES_1_3(X) SECURENET_HOST_FIELDS_VICTIM(X)
+// Every per-host field, in segment order (HostEntry places rate_window and the spare words).
+#define SECURENET_HOST_FIELDS(X) \
+  SECURENET_HOST_FIELDS_LINES_1_2(X) SECURENET_HOST_FIELDS_LINE_3(X) SECURENET_HOST_FIELDS_VICTIM(X)

@@ -41,7 +41,10 @@ inline constexpr uint64_t kMagic = 0x314E4553'54454E53ULL;  // "SNETSEN1" little
 //    (CaptureRecordHeader + caplen bytes, 16-byte aligned) instead of fixed 2 KiB records;
 //    Header::capture_bytes and sizeof_capture_header replace capture_capacity and
 //    sizeof_capture_record; CaptureRingHeader::reserve and records
-inline constexpr uint32_t kLayoutVersion = 6;
+// 7: HostEntry reordered so that every packet touches two cache lines per host (issue 13's
+//    time budget): rate_window and one-word scan sketches (64 bits) in the second line;
+//    first_seen, syn_sent, the blacklist counters, reflection and scan_window in the third
+inline constexpr uint32_t kLayoutVersion = 7;
 inline constexpr uint32_t kMaxWorkers = 64;
 inline constexpr size_t kCacheLine = 64;
 
@@ -159,8 +162,10 @@ inline bool is_group_address(const IpKey& k) noexcept {
 
 // Scan sketches (HostEntry::scan_*): per source, the hashed destination ports and hosts of
 // its probes in windows of packet time; scan_window is the window number + 1 (0 = none).
+// One word each (layout 7; 128 bits before): they share the sender's second cache line with
+// rate_window, whose epoch tells the worker when a window begins (packet_counter.cpp).
 inline constexpr uint64_t kScanWindowNs = 15'000'000'000ULL;
-inline constexpr unsigned kScanSketchBits = 128;  // two words per sketch
+inline constexpr unsigned kScanSketchBits = 64;  // one word per sketch
 
 // Fan-in sketch (HostEntry::fanin_*, issue 13 item 2): per destination, the sources whose
 // hash (MurmurHash3's fmix64 of the source's home slot in the host table) has its top 4
@@ -385,25 +390,31 @@ using HostField = std::conditional_t<N == 1, Counter, std::array<Counter, N>>;
 // One host in a worker's open-addressing table (linear probing, tombstones; idle hosts age
 // out). The writer fills key, then stores an occupied state with release; readers
 // acquire-load state, copy, and re-check state (a changed state means another host).
-// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Four cache lines: the third
-// (issue 13: blacklisted_sent, reflection, scan sketches; rate_window) is the sender's; the
-// fourth (issue 13 item 2: syn_recv, synack_sent, fan-in) is touched only by SYN, SYN+ACK
-// and fan-in-sampled packets (bench/README.md).
+// The counters follow SECURENET_HOST_FIELDS (shm_fields.h). Four cache lines: the first two
+// hold what every packet touches, of both hosts (counters, protocol classes, last_seen, the
+// sender's rate_window and scan sketches); the third the fields of rarer packets (a host's
+// first, SYNs, blacklisted, reflected; scan_window once per window); the fourth (issue 13
+// item 2: syn_recv, synack_sent, fan-in) only SYN, SYN+ACK and fan-in-sampled packets.
+// The hash pass prefetches the first two (an adjacent pair for the L2's pair prefetcher).
 struct alignas(kCacheLine) HostEntry {
   IpKey key;
   Counter state;
 #define SECURENET_X(member, width, kind, api_name) HostField<width> member;
-  SECURENET_HOST_FIELDS_LINES_1_3(SECURENET_X)
+  SECURENET_HOST_FIELDS_LINES_1_2(SECURENET_X)
   Counter rate_window;  // issue 17: the sender's sliding-second packet count (rate_* below)
+  SECURENET_HOST_FIELDS_LINE_3(SECURENET_X)
+  Counter spare[2];  // zero; for the next per-host counters of rarer packets
   SECURENET_HOST_FIELDS_VICTIM(SECURENET_X)  // issue 13 item 2: the fourth line
 #undef SECURENET_X
 };
 static_assert(sizeof(HostEntry) % kCacheLine == 0);
-static_assert(offsetof(HostEntry, rate_window) == 3 * kCacheLine - 8, "ends the third line");
+static_assert(offsetof(HostEntry, packets_sent) == 24 && offsetof(HostEntry, last_seen_ns) == 56,
+              "the first line: key, state, the four counters, last_seen");
+static_assert(offsetof(HostEntry, rate_window) == 2 * kCacheLine - 8, "ends the second line");
+static_assert(offsetof(HostEntry, first_seen_ns) == 2 * kCacheLine, "begins the third line");
 static_assert(offsetof(HostEntry, syn_recv) == 3 * kCacheLine &&
                   sizeof(HostEntry) == 4 * kCacheLine,
               "the victim counters fill the fourth line");
-static_assert(offsetof(HostEntry, packets_sent) == 24 && offsetof(HostEntry, last_seen_ns) == 120);
 static_assert(sizeof(std::array<Counter, kProtoClassCount>) == kProtoClassCount * sizeof(Counter));
 
 // One sampled packet. Written by the worker at slot (seq % capacity); the slot's `seq`
@@ -454,6 +465,9 @@ static_assert(sizeof(WorkerRegion) == 64);
 // threshold is always a true "more than N packets in one second" (never a false crossing),
 // and a sender above N in any half second is found at the packet that takes it over.
 inline constexpr uint64_t kRateEpochNs = 500'000'000ULL;
+// A scan window is a whole number of rate epochs: a sender's rate_window tells its window.
+inline constexpr uint64_t kRateEpochsPerScanWindow = kScanWindowNs / kRateEpochNs;
+static_assert(kScanWindowNs % kRateEpochNs == 0);
 inline constexpr uint64_t kRateCountMax = (uint64_t{1} << 21) - 1;  // counts saturate here
 inline constexpr unsigned kRateSumShift = 21, kRateEpochShift = 45;
 inline constexpr uint64_t kRateEpochMask = (uint64_t{1} << 19) - 1;

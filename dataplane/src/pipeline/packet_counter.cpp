@@ -69,39 +69,35 @@ inline bool reflector_port(uint16_t port) noexcept {
 constexpr unsigned kBlackSent = 4;  // blacklisted, and not an ICMP answer
 constexpr unsigned kReflected = 8;  // UDP from a reflector port
 
-// 7 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
+// 6 bits of MurmurHash3's fmix64: random-like for consecutive ports, as linear counting
 // assumes (a multiplicative hash spreads them evenly and over-counts). For a 16-bit port
-// fmix64's first xor-shift is a no-op and its last one does not reach the top 7 bits: both
+// fmix64's first xor-shift is a no-op and its last one does not reach the top 6 bits: both
 // are left out (the same bits, as shm::fanin_hash).
-constexpr unsigned hash7(uint16_t port) noexcept {
+constexpr unsigned hash6(uint16_t port) noexcept {
   uint64_t v = port * 0xff51afd7ed558ccdULL;
   v ^= v >> 33;
   v *= 0xc4ceb9fe1a85ec53ULL;
-  return static_cast<unsigned>(v >> 57);
+  return static_cast<unsigned>(v >> 58);
 }
-constexpr bool hash7_is_fmix64() {
+constexpr bool hash6_is_fmix64() {
   for (uint64_t port = 0; port < 65536; ++port) {
     uint64_t v = port ^ (port >> 33);
     v *= 0xff51afd7ed558ccdULL;
     v ^= v >> 33;
     v *= 0xc4ceb9fe1a85ec53ULL;
     v ^= v >> 33;
-    if (hash7(static_cast<uint16_t>(port)) != v >> 57) return false;
+    if (hash6(static_cast<uint16_t>(port)) != v >> 58) return false;
   }
   return true;
 }
-static_assert(hash7_is_fmix64(), "the same bits as fmix64 for every port");
+static_assert(hash6_is_fmix64(), "the same bits as fmix64 for every port");
 
-// An unconditional store: the sender's third line is written by every packet anyway
+// An unconditional store: the sender's second line is written by every packet anyway
 // (rate_window), and a test before the store costs as many instructions.
-inline void set_bit(std::array<shm::Counter, 2>& bits, unsigned b) noexcept {
-  shm::set_bits(bits[b >> 6], uint64_t{1} << (b & 63));
+inline void set_bit(shm::Counter& bits, unsigned b) noexcept {
+  shm::set_bits(bits, uint64_t{1} << b);
 }
 
-// The source's scan sketches: a later window clears them first (an earlier timestamp, from
-// a reordered source, counts into the current one).
-// The host sketch takes 7 bits of the destination's home slot: bits of the host table's own
-// hash of the address, already computed (a table of 128 slots or more gives 128 values).
 // The destination's fan-in sketch (shm_layout.h): a later window clears it first.
 inline void count_fanin_bit(shm::HostEntry& d, uint64_t hash, uint64_t win) noexcept {
   if (__builtin_expect(win > shm::read(d.fanin_window), 0)) {
@@ -114,18 +110,15 @@ inline void count_fanin_bit(shm::HostEntry& d, uint64_t hash, uint64_t win) noex
   if (!(v & m)) w.store(v | m, std::memory_order_relaxed);
 }
 
-inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind, uint64_t win,
+// The source's scan sketches, of the scan window of its rate epoch (count_rate cleared them
+// when that moved into a later window). The host sketch takes 6 bits of the destination's
+// home slot: bits of the host table's own hash of the address, already computed (a table of
+// 64 slots or more gives 64 values).
+inline void count_probe(shm::HostEntry& s, const ParsedPacket& p, unsigned kind,
                         uint64_t dst_slot) noexcept {
-  if (__builtin_expect(win > shm::read(s.scan_window), 0)) {
-    for (auto* a : {&s.scan_port_bits, &s.scan_host_bits}) {
-      for (auto& w : *a) w.store(0, std::memory_order_relaxed);
-    }
-    s.scan_window.store(win, std::memory_order_relaxed);
-  }
-  if (kind == 2) set_bit(s.scan_port_bits, hash7(p.dport));
-  if (!shm::is_group_address(p.dst)) {
-    set_bit(s.scan_host_bits, static_cast<unsigned>((dst_slot * 0x9E3779B97F4A7C15ULL) >> 57));
-  }
+  if (kind == 2) set_bit(s.scan_port_bits, hash6(p.dport));
+  if (!shm::is_group_address(p.dst))
+    set_bit(s.scan_host_bits, static_cast<unsigned>((dst_slot * 0x9E3779B97F4A7C15ULL) >> 58));
 }
 
 // first_seen_ns is 0 exactly when last_seen_ns is (the first packet of a nonzero time sets
@@ -180,6 +173,8 @@ uint64_t PacketCounter::rate_epoch(uint64_t ts) noexcept {
       const uint64_t e = ts / shm::kRateEpochNs;
       rate_start_ = e * shm::kRateEpochNs;
       rate_epoch_ = shm::rate_epoch_field(e);
+      rate_in_window_ = e % shm::kRateEpochsPerScanWindow;
+      rate_scan_win_ = e / shm::kRateEpochsPerScanWindow + 1;
     }
   }
   return rate_epoch_;
@@ -196,11 +191,23 @@ void PacketCounter::count_rate(shm::HostEntry& s, const shm::IpKey& src, uint8_t
   if (__builtin_expect((w & shm::kRateEpochBits) == ef, 1)) {
     if (__builtin_expect(shm::rate_sum(w) < shm::kRateCountMax, 1)) w += shm::kRateOne;
   } else {
+    // A new epoch for this sender. The last one (d epochs ago, mod 2^19 like the epoch field)
+    // in an earlier scan window, or none: its scan sketches restart.
+    const uint64_t d = (ef - (w & shm::kRateEpochBits)) >> shm::kRateEpochShift;
+    if (w == 0 || d > rate_in_window_) new_scan_window(s);
     w = shm::rate_step_at(w, ef);
   }
   s.rate_window.store(w, std::memory_order_relaxed);
   if (__builtin_expect(shm::rate_crossed(w, trigger_), 0))
     cross(s, src, shm::CrossingRule::kTraffic, shm::rate_sum(w), ip_proto, ts);
+}
+
+// A sender's first packet in a later scan window: its sketches restart, and the third line's
+// scan_window (written once per window) says which window they hold.
+void PacketCounter::new_scan_window(shm::HostEntry& s) noexcept {
+  s.scan_port_bits.store(0, std::memory_order_relaxed);
+  s.scan_host_bits.store(0, std::memory_order_relaxed);
+  s.scan_window.store(rate_scan_win_, std::memory_order_relaxed);
 }
 
 // Issue 17: a sender past the SYN trigger is pushed once per epoch (its SYNs so far).
@@ -220,8 +227,8 @@ void PacketCounter::cross(shm::HostEntry& s, const shm::IpKey& key, shm::Crossin
   crossings_.push(key, static_cast<uint64_t>(&s - entries_), rule, value, ip_proto, ts);
 }
 
-// The scan window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
-// is made once per window, not per probe: [win_start_ns_, win_start_ns_ + kScanWindowNs)
+// The fan-in window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
+// is made once per window, not per sample: [win_start_ns_, win_start_ns_ + kScanWindowNs)
 // is the window of the last probe.
 uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
   if (__builtin_expect(ts - win_start_ns_ >= shm::kScanWindowNs, 0)) {
@@ -263,7 +270,8 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   shm::HostEntry* d;
   shm::HostEntry* s =
       count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
-  // What touches the third line: bits 0-1 the probe kind, kBlackSent, kReflected. UDP (a
+  // What touches the sketches (bits 0-1: the probe kind; the second line) or the third line
+  // (kBlackSent, kReflected). UDP (a
   // reflector's source port, a probe from a higher port) is told first; TCP's SYNs and
   // SYN+ACKs behind one test of the protocol (other packets pay nothing for them).
   unsigned third;
@@ -292,7 +300,7 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
     if (third > 3) {
       count_third_line(p, ts, s, dst_slot, third);
     } else if (s) {  // a probe only (the common case): its sketches inline
-      count_probe(*s, p, third, scan_window(ts), dst_slot);
+      count_probe(*s, p, third, dst_slot);
     }
   }
 
@@ -396,8 +404,6 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
     dst_slot_[i] = ds;
     HostTable::prefetch(entries, ss);
     HostTable::prefetch(entries, ds);
-    // The sender's third line (issue 13: blacklisted_sent, scan sketches), read by probes.
-    __builtin_prefetch(reinterpret_cast<const char*>(&entries[ss]) + 2 * shm::kCacheLine, 1, 3);
   }
   // The sampler's countdown counts packets with addresses (at most n): above n, no packet of
   // this burst is sampled, and it moves by their number after the loop.
@@ -415,8 +421,9 @@ void PacketCounter::process_chunk(const PacketView* pkts, uint32_t n) noexcept {
 }
 
 // The rarer per-host counters of the entries' third cache line (issue 13): blacklisted
-// packets against their sender, reflection-port UDP against its receiver, probes into the
-// sender's scan sketches. src == dst is one host (counted as the sender only).
+// packets against their sender, reflection-port UDP against its receiver; and a probe of
+// the same packet into the sender's scan sketches. src == dst is one host (counted as the
+// sender only).
 void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s,
                                      uint64_t dst_slot, unsigned third) noexcept {
   if (s) {
@@ -426,7 +433,7 @@ void PacketCounter::count_third_line(const ParsedPacket& p, uint64_t ts, shm::Ho
         cross(*s, p.src, shm::CrossingRule::kBlacklist, shm::read(s->blacklisted_sent), p.ip_proto,
               ts);
     }
-    if (const unsigned probe = third & 3) count_probe(*s, p, probe, scan_window(ts), dst_slot);
+    if (const unsigned probe = third & 3) count_probe(*s, p, probe, dst_slot);
   }
   if (!(third & kReflected)) return;
   if (std::memcmp(p.src.bytes, p.dst.bytes, sizeof p.src.bytes) == 0) return;

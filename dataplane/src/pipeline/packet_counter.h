@@ -62,6 +62,7 @@ class PacketCounter {
   void count_third_line(const ParsedPacket& p, uint64_t ts, shm::HostEntry* s, uint64_t dst_slot,
                         unsigned third) noexcept;
   [[gnu::always_inline]] inline uint64_t scan_window(uint64_t ts) noexcept;
+  [[gnu::noinline]] void new_scan_window(shm::HostEntry& s) noexcept;
   // Issue 17: the sliding-second count of a sender (shm::rate_step) and its crossings.
   [[gnu::always_inline]] inline uint64_t rate_epoch(uint64_t ts) noexcept;
   [[gnu::always_inline]] inline void count_rate(shm::HostEntry& s, const shm::IpKey& src,
@@ -76,7 +77,7 @@ class PacketCounter {
   shm::WorkerCounters* counters_;
   const shm::ControlBlock* control_;
   HostTable table_;
-  shm::HostEntry* entries_;  // the table's slots, for prefetching a sender's third line
+  shm::HostEntry* entries_;  // the table's slots, for the hash pass's prefetches
   SampleWriter sampler_;
   ControlCache cache_;
   uint64_t sample_countdown_ = 0;        // 0 = sampling off
@@ -86,11 +87,13 @@ class PacketCounter {
   uint64_t syn_trigger_ = ~uint64_t{0};  // ControlBlock::syn_trigger (off: never crossed)
   uint64_t rate_start_ = 0;              // the rate epoch of the last packet: its start
   uint64_t rate_epoch_ = 0;              // and its shm::rate_epoch_field
+  uint64_t rate_in_window_ = 0;          // its place in its scan window (0 = the first epoch)
+  uint64_t rate_scan_win_ = 1;           // and that window's number + 1 (HostEntry::scan_window)
   alignas(64) ParsedPacket parsed_[kMaxBurst];
   uint64_t src_slot_[kMaxBurst] = {};
   uint64_t dst_slot_[kMaxBurst] = {};
-  uint64_t win_start_ns_ = 0;  // the scan window of the last probe: its start (packet time)
-  uint64_t win_ = 1;           // and its number + 1 (HostEntry::scan_window)
+  uint64_t win_start_ns_ = 0;  // the fan-in window of the last sample: its start (packet time)
+  uint64_t win_ = 1;           // and its number + 1 (HostEntry::fanin_window)
   Ipv6Prefix v6_prefix_;       // --ipv6-prefix (last: the burst arrays keep their alignment)
   CaptureTap capture_;         // attack capture (issue 16)
 };
