@@ -5,12 +5,16 @@
 # and error counters (sysfs, and ethtool -S when installed), the XDP program's and the
 # socket's drops (source_drops), and sent - counted. Each rate runs twice: on an idle core
 # and with a CPU hog at normal priority sharing the sensor's core (stress-ng --cpu 1
-# --taskset CPU). A step is loss-free only when every one of those is zero.
+# --taskset CPU). A step is loss-free only when every one of those is zero. Every step
+# records the scheduling the sensor's worker ran with, read from /proc ("sched": "normal", or
+# "fifo 10" with `-- --sched-fifo 10`); a policy other than the one asked for is warned about.
 #
 # Usage: bench/linerate/afxdp_sustained.sh --build DIR --raw FILE [--cpu N] [--gen-cpu N]
 #          [--step-s S] [--rates "1000000 2000000 3000000"] [--hog both|idle|busy]
 #          [-- extra securenet-dataplane options, e.g. --sched-fifo 10]
-# Appends one {"kind":"afxdp_step",...} line per step to FILE (linerate.py report reads them).
+# Appends one {"kind":"afxdp_step",...} line per step to FILE (linerate.py report reads them);
+# the sensor's log is afxdp-sustained.log next to FILE (afxdp-sustained.fifoN.log with
+# --sched-fifo N).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD="" RAW="" CPU=1 GEN_CPU=0 STEP_S=10 HOG=both
@@ -26,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --rates) RATES=$2; shift 2 ;;
     --hog) HOG=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "afxdp_sustained.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +45,17 @@ GEN=$(find "$BUILD/dataplane" -name securenet-gen -type f -perm -u+x 2>/dev/null
 if [[ $HOG != idle ]]; then command -v stress-ng >/dev/null || die "apt-get install stress-ng"; fi
 LR="$PY $HERE/linerate.py"
 OUT=$(dirname "$RAW")
+# The scheduling asked for among the extra options (getopt_long takes "--opt N" and "--opt=N").
+WANT_SCHED=normal
+for (( i = 0; i < ${#EXTRA[@]}; i++ )); do
+  case ${EXTRA[i]} in
+    --sched-fifo) WANT_SCHED="fifo ${EXTRA[i + 1]:-}" ;;
+    --sched-fifo=*) WANT_SCHED="fifo ${EXTRA[i]#--sched-fifo=}" ;;
+  esac
+done
+[[ $WANT_SCHED == normal || $WANT_SCHED =~ ^fifo\ [1-9][0-9]?$ ]] || die "--sched-fifo wants 1..99"
+LOG=$OUT/afxdp-sustained.log
+[[ $WANT_SCHED == normal ]] || LOG=$OUT/afxdp-sustained.fifo${WANT_SCHED#fifo }.log
 
 NS=snet-sustain-$$
 inst=sustain$$
@@ -56,10 +71,11 @@ ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.de
 ip -n "$NS" link add lra type veth peer name lrb
 ip -n "$NS" link set lra up && ip -n "$NS" link set lrb up
 ip netns exec "$NS" taskset -c "$CPU" "$DP" --source afxdp --target lra --instance "$inst" \
-  --host-capacity 65536 "${EXTRA[@]}" > "$OUT/afxdp-sustained.log" 2>&1 &
+  --host-capacity 65536 "${EXTRA[@]}" > "$LOG" 2>&1 &
 dpid=$!
-$LR shm-totals "$inst" > /dev/null 2>&1 || die "the AF_XDP dataplane did not start: $(tail -1 "$OUT/afxdp-sustained.log")"
-grep -m1 'UMEM' "$OUT/afxdp-sustained.log" | sed 's/^/  /' || true
+start=$($LR shm-totals "$inst" 2>/dev/null) || die "the AF_XDP dataplane did not start: $(tail -1 "$LOG")"
+sensor_pid=$($PY -c 'import json,sys; print(json.loads(sys.argv[1])["pid"])' "$start")
+grep -m1 'UMEM' "$LOG" | sed 's/^/  /' || true
 
 # Drop and error counters of both veth ends, as one JSON object {name: value}.
 veth_counters() {
@@ -93,9 +109,14 @@ for hog in $HOGS; do
       prev=$now; sleep 0.1
     done
     va=$(veth_counters)
-    line=$($PY - "$rate" "$hog" "$STEP_S" "$before" "$after" "$g" "$vb" "$va" <<'PYEOF'
+    # What the worker ran with (after the step: the worker thread surely runs by now).
+    sched=$($LR sched-of "$sensor_pid")
+    [[ $sched == "$WANT_SCHED" ]] ||
+      echo "afxdp_sustained.sh: asked for $WANT_SCHED, the sensor's worker runs $sched (see $LOG)" >&2
+    line=$($PY - "$rate" "$hog" "$STEP_S" "$before" "$after" "$g" "$vb" "$va" "$sched" <<'PYEOF'
 import json, sys
 rate, hog, step = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+sched = sys.argv[9]
 b, a = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 try:
     g = json.loads(sys.argv[6])
@@ -106,7 +127,7 @@ veth = {k: va[k] - vb.get(k, 0) for k in va if va[k] - vb.get(k, 0)}
 got = a["packets"] - b["packets"]
 cpu = a["cpu_s"] - b["cpu_s"]
 sent = g.get("sent", 0)
-r = {"kind": "afxdp_step", "offered_pps": rate, "hog": bool(hog), "step_s": step,
+r = {"kind": "afxdp_step", "offered_pps": rate, "hog": bool(hog), "sched": sched, "step_s": step,
      "requested": g.get("requested", rate * step), "sent": sent,
      "achieved_pps": g.get("pps", 0), "received": got, "lost": sent - got,
      "source_drops": a["drops"] - b["drops"], "veth_drops": veth,
@@ -117,7 +138,7 @@ print(json.dumps(r))
 PYEOF
 )
     echo "$line" >> "$RAW"
-    echo "  $( (( hog )) && echo busy || echo idle) core, offered $rate pps for ${STEP_S}s: $line" |
+    echo "  $( (( hog )) && echo busy || echo idle) core, sched $sched, offered $rate pps for ${STEP_S}s: $line" |
       sed 's/{"kind": "afxdp_step", //; s/}$//'
   done
   if [[ -n $hog_pid ]]; then kill "$hog_pid"; wait "$hog_pid" 2>/dev/null || true; hog_pid=""; fi

@@ -108,6 +108,40 @@ def workers_cpu(pid):
     return total
 
 
+SCHED_POLICIES = {0: "normal", 1: "fifo", 2: "rr", 3: "batch", 5: "idle", 6: "deadline"}
+
+
+def sched_of(pid):
+    """The scheduling of `pid`'s worker threads (every thread but the main one) as the rows
+    record it: "fifo 10" (policy and real-time priority), "normal", ...; the main thread's
+    when it has no other."""
+    seen = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                rest = f.read().rsplit(")", 1)[1].split()  # comm may hold spaces and ')'
+        except OSError:
+            continue  # the thread just ended
+        prio, policy = int(rest[37]), int(rest[38])  # stat fields 40 and 41
+        name = SCHED_POLICIES.get(policy, "policy%d" % policy)
+        seen[int(tid)] = "%s %d" % (name, prio) if policy in (1, 2) else name
+    workers = sorted({v for t, v in seen.items() if t != pid})
+    return ",".join(workers) if workers else seen.get(pid, "unknown")
+
+
+def sched_label(sched):
+    """"" for normal scheduling (rows of older runs have no "sched"), else ", SCHED_FIFO 10"."""
+    if not sched or sched == "normal":
+        return ""
+    name, _, prio = sched.partition(" ")
+    return ", SCHED_%s%s" % (name.upper(), " " + prio if prio else "")
+
+
+def afxdp_case(step):
+    """The case a step belongs to: "idle", "busy" or "busy, SCHED_FIFO 10"."""
+    return ("busy" if step.get("hog") else "idle") + sched_label(step.get("sched"))
+
+
 def segment_ready(instance):
     with open("/dev/shm/securenet-" + instance, "rb") as f:
         m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
@@ -225,9 +259,12 @@ def report(outdir):
                 res["dpdk_pcap"].setdefault(kind, []).append(r["pps"])
             res["dpdk_pcap"].setdefault(kind + "_per_cpu", []).append(r["pps_per_cpu"])
         elif kind == "afxdp_step":
+            r.setdefault("sched", "normal")  # rows of runs before "sched" was recorded
             res.setdefault("afxdp_steps", []).append(r)
         elif kind in ("scapy", "meta", "afxdp_skip", "control_tick", "api"):
             res[kind if kind != "afxdp_skip" else "afxdp_veth"] = r
+        if kind == "afxdp_skip":  # one per skipped or failed pass, kept beside other passes' steps
+            res.setdefault("afxdp_skips", []).append(r)
     d = res["dpdk_pcap"]
     if d.get("testpmd_per_cpu") and d.get("dataplane_per_cpu"):
         d["testpmd_mpps"] = statistics.median(d.get("testpmd") or [0]) / 1e6
@@ -266,8 +303,21 @@ def report(outdir):
         def best_of(rows):
             clean = [s for s in rows if s.get("loss_free", s["lost"] == 0 and s["sent"] > 0)]
             return max(clean, key=lambda s: s["offered_pps"]) if clean else None
-        best = best_of([s for s in steps if not s.get("hog")])
-        busy = best_of([s for s in steps if s.get("hog")])
+        # One case per core state and scheduling, in the order of the run: "idle", "busy"
+        # (both at normal priority) and "busy, SCHED_FIFO 10" (linerate.sh's third pass).
+        groups = {}
+        for s in steps:
+            groups.setdefault(afxdp_case(s), []).append(s)
+        cases = {}
+        for name, rows in groups.items():
+            b = best_of(rows)
+            cases[name] = {
+                "max_zero_loss_mpps": b["offered_pps"] / 1e6 if b else 0.0,
+                "achieved_mpps": b.get("achieved_pps", b["offered_pps"]) / 1e6 if b else 0.0,
+                "cpu_ns_per_packet": b["cpu_ns_per_packet"] if b else None,
+                "steps": len(rows), "loss_free_steps": sum(
+                    1 for s in rows if s.get("loss_free", s["lost"] == 0 and s["sent"] > 0))}
+        best, busy = best_of(groups.get("idle", [])), best_of(groups.get("busy", []))
         res["afxdp_veth"] = {
             "max_zero_loss_mpps": best["offered_pps"] / 1e6 if best else 0.0,
             "max_zero_loss_mpps_busy": busy["offered_pps"] / 1e6 if busy else 0.0,
@@ -276,7 +326,7 @@ def report(outdir):
             "achieved_mpps_busy": (busy.get("achieved_pps", busy["offered_pps"]) / 1e6
                                    if busy else 0.0),
             "cpu_ns_per_packet": best["cpu_ns_per_packet"] if best else None,
-            "steps": steps}
+            "cases": cases, "steps": steps}
     if res["scapy"] and d.get("dataplane_mpps"):
         res["scapy"]["speedup_of_dataplane"] = d["dataplane_mpps"] * 1e6 / res["scapy"]["pps"]
     with open(os.path.join(outdir, "results.json"), "w") as f:
@@ -316,6 +366,13 @@ def table(res):
                          % (d["source_only_ns_per_packet"], d["testpmd_ns_per_packet"],
                             d["parse_count_ns_per_packet"])))
     if x and "max_zero_loss_mpps" in x:
+        for name, c in x["cases"].items():
+            core, _, sched = name.partition(", ")  # "busy core, SCHED_FIFO 10" like the steps
+            rows.append(("AF_XDP veth %s core%s: highest 0-loss step"
+                         % (core, ", " + sched if sched else ""),
+                         "%.2f Mpps" % c["achieved_mpps"] if c["achieved_mpps"] else "none",
+                         "rate the generator sent (offered %.1f Mpps); %d of %d steps loss-free"
+                         % (c["max_zero_loss_mpps"], c["loss_free_steps"], c["steps"])))
         for st in x["steps"]:
             layers = []
             if st["sent"] != st.get("requested", st["sent"]):
@@ -325,9 +382,9 @@ def table(res):
             if st["source_drops"]:
                 layers.append("xdp/socket %d" % st["source_drops"])
             loss = st["lost"] / st["sent"] * 100 if st["sent"] else 100.0
-            rows.append(("AF_XDP veth %s core, %.1f Mpps x %ss"
-                         % ("busy" if st.get("hog") else "idle", st["offered_pps"] / 1e6,
-                            st.get("step_s", "?")),
+            rows.append(("AF_XDP veth %s core%s, %.1f Mpps x %ss"
+                         % ("busy" if st.get("hog") else "idle", sched_label(st.get("sched")),
+                            st["offered_pps"] / 1e6, st.get("step_s", "?")),
                          "%.4f%% loss" % loss,
                          "%s; generator achieved %.2f Mpps; counted %d of %d; %s ns/pkt" % (
                              "loss-free" if st.get("loss_free") else "LOSS",
@@ -335,8 +392,9 @@ def table(res):
                              st["received"], st["sent"], "%.0f" % st["cpu_ns_per_packet"]
                              if st["cpu_ns_per_packet"] is not None else "?")
                          + ("; " + "; ".join(layers) if layers else "")))
-    elif x:
-        rows.append(("AF_XDP veth", "skipped", x.get("reason", "")))
+    for sk in (res.get("afxdp_skips") or [x]) if x else []:  # skipped or failed passes
+        if "reason" in sk:
+            rows.append(("AF_XDP veth", "skipped", sk["reason"]))
     ct, api = res.get("control_tick"), res.get("api")
     if ct and ct.get("ratio"):
         rows.append(("Control tick, 1M hosts", "%.1f ms" % ct["tick_ms"],
@@ -380,11 +438,16 @@ def chart(res, path):
             values.append(d["dataplane_2w_mpps"])
     x = res["afxdp_veth"]
     if x and "max_zero_loss_mpps" in x:
-        labels.append("securenet AF_XDP\nveth, 0 loss\n(rate sent)")
-        values.append(x.get("achieved_mpps") or x["max_zero_loss_mpps"])
-        if x["max_zero_loss_mpps_busy"] > 0:  # a log scale has no zero
-            labels.append("securenet AF_XDP\nveth, 0 loss,\ncore shared")
-            values.append(x.get("achieved_mpps_busy") or x["max_zero_loss_mpps_busy"])
+        # One bar per case (idle; busy; busy at SCHED_FIFO), each its own colour.
+        for name, c in x.get("cases", {}).items():
+            v = c["achieved_mpps"] or c["max_zero_loss_mpps"]
+            if v <= 0:  # a log scale has no zero
+                continue
+            sched = name[name.index(", SCHED_"):] if ", SCHED_" in name else ""
+            labels.append("securenet AF_XDP\nveth, 0 loss"
+                          + (",\ncore shared" if name.startswith("busy") else "\n(rate sent)")
+                          + sched.replace(", ", ",\n"))
+            values.append(v)
     if res["scapy"]:
         labels.append("Scapy sniff\n(prototype)")
         values.append(res["scapy"]["pps"] / 1e6)
@@ -395,8 +458,10 @@ def chart(res, path):
     ax = axes[0] if side else axes
     if side:
         control_panel(axes[1], ct, api)
-    colors = {"testpmd": "#888888", "source only": "#9ecae1", "DPDK net_pcap": "#1f77b4",
-              "AF_XDP": "#2ca02c", "Scapy": "#d62728"}
+    # First match wins: the AF_XDP cases before plain "AF_XDP".
+    colors = {"SCHED_": "#17becf", "core shared": "#98df8a", "testpmd": "#888888",
+              "source only": "#9ecae1", "DPDK net_pcap": "#1f77b4", "AF_XDP": "#2ca02c",
+              "Scapy": "#d62728"}
     bars = ax.bar(labels, values, color=[next(c for k, c in colors.items() if k in lab)
                                          for lab in labels])
     for b, v in zip(bars, values):
@@ -445,6 +510,8 @@ def main(argv):
         print(json.dumps(t))
     elif cmd == "testpmd-pps":
         print(json.dumps(testpmd_pps(argv[2], float(argv[3]))))
+    elif cmd == "sched-of":
+        print(sched_of(int(argv[2])))
     elif cmd == "thread-cpu":
         print(busiest_thread_cpu(int(argv[2])))
     elif cmd == "control":

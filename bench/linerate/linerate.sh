@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The line-rate harness: one command, one pinned core, one run (~4 minutes with the defaults).
+# The line-rate harness: one command, one pinned core, one run (~4-5 minutes with the defaults).
 #  1. DPDK net_pcap (infinite_rx) on a 64-byte capture with 64k distinct hosts:
 #     securenet-dataplane vs dpdk-testpmd --forward-mode=rxonly on the same device and core,
 #     median of N interleaved repeats, and their ratio; the same frames with 1,024 senders
@@ -7,8 +7,10 @@
 #     Every program gets the same burst size (--burst, default 32 = testpmd's default).
 #     Then two workers on two cores (--cpus2), one net_pcap queue each: the scaling factor.
 #  2. AF_XDP on a veth pair fed by securenet-gen (afxdp_sustained.sh): each rate for --step-s
-#     seconds on an idle core and with a CPU hog on the sensor's core; loss at every layer
-#     (generator, veth, XDP program and socket, sensor count) and CPU time per packet.
+#     seconds on an idle core and with a CPU hog on the sensor's core, both at normal
+#     priority, then the busy steps again with the sensor's worker at SCHED_FIFO
+#     (--sched-fifo N, default 10; 0 skips that pass); loss at every layer (generator, veth,
+#     XDP program and socket, sensor count) and CPU time per packet.
 #  3. The same capture through the prototype's approach (Scapy sniff(offline=, prn=)).
 #  4. The control plane at 1M hosts: one tick against reading the segment alone
 #     (control_bench, on --cpu), and the API under wrk (bench/control/wrk.sh; the server on
@@ -19,8 +21,10 @@
 #                                   [--repeats N] [--duration S] [--hosts N] [--skip-afxdp]
 #                                   [--scapy-packets N] [--burst N] [--step-s S]
 #                                   [--afxdp-rates "1000000 2000000 3000000"]
-#                                   [--hog both|idle|busy] [--cpus2 "0,1"|none]
-#                                   [--skip-control] [--wrk-s S]
+#                                   [--hog both|idle|busy] [--sched-fifo N]
+#                                   [--cpus2 "0,1"|none] [--skip-control] [--wrk-s S]
+#   --sched-fifo N  priority 1..99 of the SCHED_FIFO pass of step 2 (runs when --hog is both
+#                   or busy); 0 leaves it out (default 10)
 # Needs root (DPDK vdevs, network namespaces, XDP) and Debian's dpdk, python3-scapy,
 # python3-matplotlib (scripts/deps/dpdk.txt).
 set -euo pipefail
@@ -41,6 +45,7 @@ WRK_S=8              # seconds of wrk per endpoint (step 4)
 STEP_S=10            # AF_XDP: seconds per rate step (a ring absorbs what a short step would lose)
 AFXDP_RATES="1000000 2000000 3000000"
 HOG=both             # AF_XDP steps on an idle core, with a CPU hog on the sensor's core, or both
+SCHED_FIFO=10        # AF_XDP: the busy steps again with the worker SCHED_FIFO at this priority (0: no)
 BURST=32             # packets per rx_burst for testpmd, the dataplane and the source alone
 CACHED_HOSTS=1024    # senders in the 'in cache' capture
 CPUS2=""             # two workers on these CPUs (default: GEN_CPU,CPU); "none" skips the step
@@ -62,12 +67,16 @@ while [[ $# -gt 0 ]]; do
     --step-s) STEP_S=$2; shift 2 ;;
     --afxdp-rates) AFXDP_RATES=$2; shift 2 ;;
     --hog) HOG=$2; shift 2 ;;
+    --sched-fifo) SCHED_FIFO=$2; shift 2 ;;
     --burst) BURST=$2; shift 2 ;;
     --cpus2) CPUS2=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ $HOG =~ ^(both|idle|busy)$ ]] || { echo "linerate.sh: --hog wants both, idle or busy" >&2; exit 2; }
+[[ $SCHED_FIFO =~ ^(0|[1-9][0-9]?)$ ]] ||
+  { echo "linerate.sh: --sched-fifo wants a priority 1..99, or 0 for no SCHED_FIFO pass (got '$SCHED_FIFO')" >&2; exit 2; }
 OUT=${OUT:-$BUILD/linerate}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -180,9 +189,16 @@ elif [[ -z $GEN ]]; then
 elif ! grep -q afxdp <<<"$("$DP" --help 2>&1)"; then  # not a pipe: grep -q closing it early would fail the pipeline
   afxdp_skip "securenet-dataplane has no afxdp source"
 else
-  bash "$HERE/afxdp_sustained.sh" --build "$BUILD" --raw "$RAW" --cpu "$CPU" --gen-cpu "$GEN_CPU" \
-    --step-s "$STEP_S" --rates "$AFXDP_RATES" --hog "$HOG" ||
-    afxdp_skip "afxdp_sustained.sh failed; see $OUT/afxdp-sustained.log"
+  sustained=(bash "$HERE/afxdp_sustained.sh" --build "$BUILD" --raw "$RAW" --cpu "$CPU"
+             --gen-cpu "$GEN_CPU" --step-s "$STEP_S" --rates "$AFXDP_RATES")
+  "${sustained[@]}" --hog "$HOG" || afxdp_skip "afxdp_sustained.sh failed; see $OUT/afxdp-sustained.log"
+  # A worker at normal priority shares its core with the hog under CFS; at SCHED_FIFO it
+  # preempts the hog (bench/linerate/README.md, step 2).
+  if (( SCHED_FIFO )) && [[ $HOG != idle ]]; then
+    echo "  the busy steps again, the sensor's worker at SCHED_FIFO $SCHED_FIFO"
+    "${sustained[@]}" --hog busy -- --sched-fifo "$SCHED_FIFO" ||
+      afxdp_skip "SCHED_FIFO $SCHED_FIFO pass: afxdp_sustained.sh failed; see $OUT/afxdp-sustained.fifo$SCHED_FIFO.log"
+  fi
 fi
 
 echo "== 3. Scapy sniff(offline=..., prn=...) over the first $SCAPY_PACKETS frames of the same capture (the prototype's approach)"
