@@ -158,6 +158,53 @@ TEST_F(DirectionTest, ALaterWindowClearsTheSketchesAnEarlierOneDoesNot) {
   EXPECT_LE(bits_set(h->scan_host_bits), 2);
 }
 
+// Layout 7: a sender's rate epoch tells the worker when its scan window changes (a window is
+// 30 epochs), so any packet it sends in a later window restarts its sketches, and later
+// epochs of the same window keep them. kT0 is 5 s into its 15 s window.
+TEST_F(DirectionTest, AnyPacketOfALaterWindowRestartsTheSketchesALaterEpochDoesNot) {
+  constexpr uint64_t kSec = 1'000'000'000ULL;
+  ASSERT_EQ(kT0 % shm::kScanWindowNs, 5 * kSec);
+  feed({test::udp4("10.0.0.9", "10.0.0.20", 40000, 1)}, kT0);  // a probe
+  auto h = host("10.0.0.9");
+  const uint64_t w0 = h->scan_window, ports0 = h->scan_port_bits, hosts0 = h->scan_host_bits;
+  EXPECT_EQ(w0, kT0 / shm::kScanWindowNs + 1);
+  EXPECT_EQ(bits_set(ports0), 1);
+  EXPECT_EQ(bits_set(hosts0), 1);
+  EXPECT_EQ(host("10.0.0.20")->scan_window, 0u);  // it only received
+  // 9.9 s on: a later rate epoch of the same window. The bits stay and grow.
+  feed({test::udp4("10.0.0.9", "10.0.0.21", 40000, 2)}, kT0 + 9'900'000'000ULL);
+  h = host("10.0.0.9");
+  EXPECT_EQ(h->scan_window, w0);
+  EXPECT_EQ(h->scan_port_bits & ports0, ports0);
+  EXPECT_EQ(h->scan_host_bits & hosts0, hosts0);
+  // 10 s on: the next window. A server's SYN+ACK (not a probe) restarts the sketches.
+  feed({test::tcp4("10.0.0.9", "10.0.0.30", 80, 50000, 0x12)}, kT0 + 10 * kSec);
+  h = host("10.0.0.9");
+  EXPECT_EQ(h->scan_window, w0 + 1);
+  EXPECT_EQ(h->scan_port_bits, 0u);
+  EXPECT_EQ(h->scan_host_bits, 0u);
+  feed({test::udp4("10.0.0.9", "10.0.0.22", 40000, 3)}, kT0 + 11 * kSec);
+  h = host("10.0.0.9");
+  EXPECT_EQ(h->scan_window, w0 + 1);
+  EXPECT_EQ(bits_set(h->scan_port_bits), 1);
+  EXPECT_EQ(bits_set(h->scan_host_bits), 1);
+}
+
+// A sender's first packet gets its window even in the first windows of packet time (small
+// timestamps, as a capture written with a zero epoch has), where the epochs since its
+// (empty) rate word do not reach back to another window.
+TEST_F(DirectionTest, AFirstPacketNearTimeZeroGetsItsWindow) {
+  constexpr uint64_t kSec = 1'000'000'000ULL;
+  feed({test::udp4("10.0.0.9", "10.0.0.20", 40000, 1)}, 1 * kSec);
+  auto h = host("10.0.0.9");
+  EXPECT_EQ(h->scan_window, 1u);
+  EXPECT_EQ(bits_set(h->scan_port_bits), 1);
+  feed({test::udp4("10.0.0.9", "10.0.0.20", 40000, 2)}, 16 * kSec);
+  h = host("10.0.0.9");
+  EXPECT_EQ(h->scan_window, 2u);
+  EXPECT_EQ(bits_set(h->scan_port_bits), 1);  // port 2 only: port 1's window is over
+}
+
 TEST_F(DirectionTest, MulticastDestinationsAreNotHostsOfASweep) {
   using namespace pkt;
   std::vector<pkt::Frame> f;
