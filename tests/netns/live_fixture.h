@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -117,6 +118,39 @@ class LiveFixture : public ::testing::Test {
     const auto pos = out.find("sent=");
     EXPECT_NE(pos, std::string::npos) << cmd << "\n" << out;
     return pos == std::string::npos ? 0 : std::stoull(out.substr(pos + 5));
+  }
+
+  // Frames the veth pair dropped before they reached the sensor's socket: the generator
+  // end's tx_dropped, which counts both of veth's ring-full drops (veth_xmit's and XDP
+  // transmit's; veth_get_stats64). The sensor cannot report them: it never saw them.
+  uint64_t veth_drops() {
+    const std::string out = sh_out(env_->exec_prefix() + "cat /sys/class/net/" + env_->gen_if() +
+                                   "/statistics/tx_dropped");
+    return std::strtoull(out.c_str(), nullptr, 10);
+  }
+  // The capture end's own receive drops, for failure messages (veth_get_stats64 counts a
+  // ring-full XDP transmit on both ends, so it is not added to veth_drops()).
+  std::string capture_rx_dropped() {
+    return sh_out("cat /sys/class/net/" + env_->capture_if() + "/statistics/rx_dropped");
+  }
+  struct Accounted {
+    GlobalCounters t;
+    uint64_t veth = 0;
+    uint64_t sum() const { return t.packets + t.source_drops + veth; }
+  };
+  // Waits (up to 60 s) until each of `n` frames sent is counted, reported in source_drops or
+  // dropped by the veth pair, then a little longer for anything extra to show up.
+  Accounted wait_accounted(uint64_t n) {
+    Accounted a;
+    auto read = [&] {
+      if (auto r = ShmReader::open("securenet-" + instance_)) a.t = r->totals();
+      a.veth = veth_drops();
+      return a.sum() >= n;
+    };
+    test::wait_until(read, 60s, 20ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    read();
+    return a;
   }
 
   GlobalCounters wait_for(uint64_t packets) {

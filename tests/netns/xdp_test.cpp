@@ -67,14 +67,16 @@ TEST_F(XdpTest, EveryFrameIsCountedOrReportedAsDropped) {
   if (!start_dataplane(c, "", {"--ring-size", "64"})) GTEST_SKIP() << skip_;
   const uint64_t n = 300000;
   ASSERT_EQ(send(c, n, 0), n);
-  GlobalCounters t = wait_for(n);
-  for (int i = 0; i < 100 && t.packets + t.source_drops < n; ++i) {  // drops are read periodically
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    t = ShmReader::open("securenet-" + instance_)->totals();
-  }
-  EXPECT_EQ(t.packets + t.source_drops, n)
-      << "packets " << t.packets << " drops " << t.source_drops;
-  RecordProperty("source_drops", std::to_string(t.source_drops));
+  // Drops are read periodically; on a busy machine the veth pair itself may drop frames
+  // before the socket (its ring full), which the test counts from the pair's statistics.
+  const Accounted a = wait_accounted(n);
+  EXPECT_EQ(a.sum(), n) << "packets " << a.t.packets << " source_drops " << a.t.source_drops
+                        << " veth drops " << a.veth << " capture end rx_dropped "
+                        << capture_rx_dropped() << "\n"
+                        << dp_->log();
+  EXPECT_GT(a.t.packets, 0u);
+  RecordProperty("source_drops", std::to_string(a.t.source_drops));
+  RecordProperty("veth_drops", std::to_string(a.veth));
   EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
@@ -87,14 +89,16 @@ TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
   if (!start_dataplane(c, "", {"--ring-size", "64"})) GTEST_SKIP() << skip_;
   const uint64_t n = 300000;
   ASSERT_EQ(send(c, n, 0), n);
-  GlobalCounters t = wait_for(n);
-  for (int i = 0; i < 100 && t.packets + t.source_drops < n; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    t = ShmReader::open("securenet-" + instance_)->totals();
-  }
-  EXPECT_EQ(t.packets + t.source_drops, n)
-      << "packets " << t.packets << " drops " << t.source_drops;
-  RecordProperty("source_drops", std::to_string(t.source_drops));
+  // Drops are read periodically; on a busy machine the veth pair itself may drop frames
+  // before the socket (its ring full), which the test counts from the pair's statistics.
+  const Accounted a = wait_accounted(n);
+  EXPECT_EQ(a.sum(), n) << "packets " << a.t.packets << " source_drops " << a.t.source_drops
+                        << " veth drops " << a.veth << " capture end rx_dropped "
+                        << capture_rx_dropped() << "\n"
+                        << dp_->log();
+  EXPECT_GT(a.t.packets, 0u);
+  RecordProperty("source_drops", std::to_string(a.t.source_drops));
+  RecordProperty("veth_drops", std::to_string(a.veth));
   EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
 }
 
