@@ -153,6 +153,22 @@ class LiveFixture : public ::testing::Test {
     return a;
   }
 
+  // Sends `n` frames unpaced and expects each of them counted, in source_drops (drops are
+  // read periodically) or dropped by the veth pair before the socket (its ring full on a
+  // busy machine), then stops the dataplane.
+  void expect_every_frame_accounted(const Case& c, uint64_t n) {
+    ASSERT_EQ(send(c, n, 0), n);
+    const Accounted a = wait_accounted(n);
+    EXPECT_EQ(a.sum(), n) << "packets " << a.t.packets << " source_drops " << a.t.source_drops
+                          << " veth drops " << a.veth << " capture end rx_dropped "
+                          << capture_rx_dropped() << "\n"
+                          << dp_->log();
+    EXPECT_GT(a.t.packets, 0u);
+    RecordProperty("source_drops", std::to_string(a.t.source_drops));
+    RecordProperty("veth_drops", std::to_string(a.veth));
+    EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+  }
+
   GlobalCounters wait_for(uint64_t packets) {
     GlobalCounters t;
     // Up to 60 s (wall clock) for the last packets to drain on a busy machine.

@@ -65,19 +65,7 @@ TEST_F(XdpTest, EveryFrameIsCountedOrReportedAsDropped) {
   // generator sent is either counted or reported in source_drops (XDP_STATISTICS).
   const Case c{"", "afxdp", "native", "live"};
   if (!start_dataplane(c, "", {"--ring-size", "64"})) GTEST_SKIP() << skip_;
-  const uint64_t n = 300000;
-  ASSERT_EQ(send(c, n, 0), n);
-  // Drops are read periodically; on a busy machine the veth pair itself may drop frames
-  // before the socket (its ring full), which the test counts from the pair's statistics.
-  const Accounted a = wait_accounted(n);
-  EXPECT_EQ(a.sum(), n) << "packets " << a.t.packets << " source_drops " << a.t.source_drops
-                        << " veth drops " << a.veth << " capture end rx_dropped "
-                        << capture_rx_dropped() << "\n"
-                        << dp_->log();
-  EXPECT_GT(a.t.packets, 0u);
-  RecordProperty("source_drops", std::to_string(a.t.source_drops));
-  RecordProperty("veth_drops", std::to_string(a.veth));
-  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+  expect_every_frame_accounted(c, 300000);
 }
 
 TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
@@ -87,19 +75,7 @@ TEST_F(XdpTest, AfPacketCountsOrReportsEveryFrameFromTheLiveGenerator) {
   ASSERT_EQ(sh("ip link set dev " + env_->capture_if() + " xdpdrv obj " + obj + " sec xdp"), 0);
   const Case c{"", "afpacket", "", "live"};
   if (!start_dataplane(c, "", {"--ring-size", "64"})) GTEST_SKIP() << skip_;
-  const uint64_t n = 300000;
-  ASSERT_EQ(send(c, n, 0), n);
-  // Drops are read periodically; on a busy machine the veth pair itself may drop frames
-  // before the socket (its ring full), which the test counts from the pair's statistics.
-  const Accounted a = wait_accounted(n);
-  EXPECT_EQ(a.sum(), n) << "packets " << a.t.packets << " source_drops " << a.t.source_drops
-                        << " veth drops " << a.veth << " capture end rx_dropped "
-                        << capture_rx_dropped() << "\n"
-                        << dp_->log();
-  EXPECT_GT(a.t.packets, 0u);
-  RecordProperty("source_drops", std::to_string(a.t.source_drops));
-  RecordProperty("veth_drops", std::to_string(a.veth));
-  EXPECT_EQ(dp_->stop(SIGINT, 10s), 0) << dp_->log();
+  expect_every_frame_accounted(c, 300000);
 }
 
 // The RX ring and the UMEM are sized from a buffering time (--buffer-ms at --expected-pps per
