@@ -229,7 +229,7 @@ void PacketCounter::cross(shm::HostEntry& s, const shm::IpKey& key, shm::Crossin
 
 // The fan-in window number + 1 of packet time `ts` (a window of kScanWindowNs); the division
 // is made once per window, not per sample: [win_start_ns_, win_start_ns_ + kScanWindowNs)
-// is the window of the last probe.
+// is the window of the last sample.
 uint64_t PacketCounter::scan_window(uint64_t ts) noexcept {
   if (__builtin_expect(ts - win_start_ns_ >= shm::kScanWindowNs, 0)) {
     win_ = ts / shm::kScanWindowNs + 1;
@@ -271,9 +271,9 @@ inline void PacketCounter::count(const ParsedPacket& p, uint64_t ts, uint64_t sr
   shm::HostEntry* s =
       count_hosts(p.src, p.dst, src_slot, dst_slot, p.wire_len, cls, black, ts, p.ip_proto, d);
   // What touches the sketches (bits 0-1: the probe kind; the second line) or the third line
-  // (kBlackSent, kReflected). UDP (a
-  // reflector's source port, a probe from a higher port) is told first; TCP's SYNs and
-  // SYN+ACKs behind one test of the protocol (other packets pay nothing for them).
+  // (kBlackSent, kReflected). UDP (a reflector's source port, a probe from a higher port) is
+  // told first; TCP's SYNs and SYN+ACKs behind one test of the protocol (other packets pay
+  // nothing for them).
   unsigned third;
   if (p.ip_proto == 17) {
     third = (p.l4_parsed && p.sport > p.dport ? 2 : 0) | (reflector_port(p.sport) ? kReflected : 0);
