@@ -230,6 +230,19 @@ def control_tick(path):
             "ratio": tick / read if read and tick else None}
 
 
+def memory_floor(path, table_mib):
+    """Medians (ns/packet) of memory_bench's stream alone and with one host update per packet
+    (two lines of a 256-byte entry, the packet path of segment layout 7): the update's
+    increment is what the host table costs in memory with ideal prefetching."""
+    rows = json.load(open(path))["benchmarks"]
+    med = {r["run_name"].split("/min_time")[0]: r["s_per_packet"] * 1e9 for r in rows
+           if r.get("aggregate_name") == "median"}
+    stream = med.get("BM_Stream")
+    table = med.get("BM_StreamAndTable/table_mib:%s/entry_bytes:256" % table_mib)
+    return {"table_mib": int(table_mib), "stream_ns": stream, "stream_and_table_ns": table,
+            "update_ns": table - stream if stream and table else None}
+
+
 def wrk_api(path):
     """Requests/s and p99 (ms) per endpoint from bench/control/wrk.sh's output."""
     def ms(v):
@@ -261,7 +274,7 @@ def report(outdir):
         elif kind == "afxdp_step":
             r.setdefault("sched", "normal")  # rows of runs before "sched" was recorded
             res.setdefault("afxdp_steps", []).append(r)
-        elif kind in ("scapy", "meta", "afxdp_skip", "control_tick", "api"):
+        elif kind in ("scapy", "meta", "afxdp_skip", "control_tick", "api", "memory_floor"):
             res[kind if kind != "afxdp_skip" else "afxdp_veth"] = r
         if kind == "afxdp_skip":  # one per skipped or failed pass, kept beside other passes' steps
             res.setdefault("afxdp_skips", []).append(r)
@@ -288,6 +301,13 @@ def report(outdir):
             d["dataplane_cached_ns_per_packet"] = 1e3 / d["dataplane_cached_mpps_per_core"]
             d["host_miss_ns_per_packet"] = (d["dataplane_ns_per_packet"]
                                             - d["dataplane_cached_ns_per_packet"])
+    mf = res.get("memory_floor")
+    if mf and mf.get("update_ns") is not None and d.get("source_only_ns_per_packet"):
+        # The least a packet can cost here with exact per-host counting: the source alone plus
+        # one prefetched random host update (no parsing, no other counting): issue 15's target 1
+        # (13 Mpps per CPU-second) is reachable only if this floor is under 1e3 / 13 ns.
+        mf["floor_ns_per_packet"] = d["source_only_ns_per_packet"] + mf["update_ns"]
+        mf["floor_mpps_per_core"] = 1e3 / mf["floor_ns_per_packet"]
     if d.get("dataplane_2w") and d.get("dataplane"):
         # Two workers on two cores, one net_pcap queue each (the same 64k-host frames): the
         # scaling factor against one worker, wall clock and per CPU-second of all workers.
@@ -365,6 +385,14 @@ def table(res):
                          "per CPU-second: source %.1f ns/pkt (testpmd %.1f), parse+count %.1f ns/pkt"
                          % (d["source_only_ns_per_packet"], d["testpmd_ns_per_packet"],
                             d["parse_count_ns_per_packet"])))
+    mf = res.get("memory_floor")
+    if mf and mf.get("floor_mpps_per_core"):
+        rows.append(("  floor: source only + one host update",
+                     "%.2f Mpps" % mf["floor_mpps_per_core"],
+                     "per CPU-second (target 13): %.1f ns/pkt = source %.1f + update %.1f "
+                     "(memory_bench: 2 lines of a 256-byte entry, %d MiB, beside a stream of %.1f ns)"
+                     % (mf["floor_ns_per_packet"], d["source_only_ns_per_packet"], mf["update_ns"],
+                        mf["table_mib"], mf["stream_ns"])))
     if x and "max_zero_loss_mpps" in x:
         for name, c in x["cases"].items():
             core, _, sched = name.partition(", ")  # "busy core, SCHED_FIFO 10" like the steps
@@ -466,6 +494,12 @@ def chart(res, path):
                                          for lab in labels])
     for b, v in zip(bars, values):
         ax.annotate("%.3g" % v, (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom")
+    mf = res.get("memory_floor") or {}
+    if mf.get("floor_mpps_per_core"):  # the most exact counting can reach here (step 1c)
+        ax.axhline(mf["floor_mpps_per_core"], color="#1f77b4", ls=":", lw=0.9,
+                   label="source only + one host update (memory floor)")
+        ax.axhline(13, color="#d62728", ls="--", lw=0.8, label="issue 15 target 1 (13)")
+        ax.legend(fontsize=7, loc="upper right")
     ax.set_ylabel("Mpps (one pinned core, 64-byte frames;\nDPDK bars per CPU-second)")
     ax.set_yscale("log")
     ax.tick_params(axis="x", labelsize=7)
@@ -516,6 +550,8 @@ def main(argv):
         print(busiest_thread_cpu(int(argv[2])))
     elif cmd == "control":
         print(json.dumps(control_tick(argv[2])))
+    elif cmd == "memory-floor":
+        print(json.dumps(memory_floor(argv[2], argv[3])))
     elif cmd == "wrk":
         print(json.dumps(wrk_api(argv[2])))
     elif cmd == "scapy":

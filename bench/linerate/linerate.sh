@@ -6,6 +6,9 @@
 #     (host table in cache) split the dataplane's cost into compute and host-table misses.
 #     Every program gets the same burst size (--burst, default 32 = testpmd's default).
 #     Then two workers on two cores (--cpus2), one net_pcap queue each: the scaling factor.
+#     1c. The memory floor (memory_bench, no project code): one prefetched random host update
+#     (two lines of a 256-byte entry, --hosts entries) beside a net_pcap-like stream; with the
+#     source alone it bounds what exact per-host counting can reach on this machine.
 #  2. AF_XDP on a veth pair fed by securenet-gen (afxdp_sustained.sh): each rate for --step-s
 #     seconds on an idle core and with a CPU hog on the sensor's core, both at normal
 #     priority, then the busy steps again with the sensor's worker at SCHED_FIFO
@@ -70,7 +73,7 @@ while [[ $# -gt 0 ]]; do
     --sched-fifo) SCHED_FIFO=$2; shift 2 ;;
     --burst) BURST=$2; shift 2 ;;
     --cpus2) CPUS2=$2; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "linerate.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -178,6 +181,23 @@ done
 if [[ $CPUS2 != none ]]; then
   echo "== 1b. DPDK net_pcap, two workers on CPUs $CPUS2 (one queue each), $REPEATS repeats of ${DURATION}s"
   for i in $(seq 1 "$REPEATS"); do run_dataplane_2w "$i"; done
+fi
+
+MEMORY_BENCH=$BUILD/bench/linerate/memory_bench
+FLOOR_MIB=$(( HOSTS * 256 >> 20 ))
+echo "== 1c. The memory floor on CPU $CPU: memory_bench, one random update of a 256-byte entry in $FLOOR_MIB MiB beside a driver-like stream"
+if [[ ! -x $MEMORY_BENCH ]]; then
+  echo "  skipped: no $MEMORY_BENCH (cmake --build $BUILD --target memory_bench)"
+elif [[ ! $FLOOR_MIB =~ ^(8|16|32)$ ]]; then
+  echo "  skipped: memory_bench has tables of 8, 16 or 32 MiB (--hosts 32768, 65536 or 131072)"
+elif taskset -c "$CPU" "$MEMORY_BENCH" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_filter="^BM_Stream/|^BM_StreamAndTable/table_mib:$FLOOR_MIB/entry_bytes:256/" \
+    --benchmark_format=json >"$OUT/memory_bench.json" 2>"$OUT/memory_bench.log"; then
+  s=$($LR memory-floor "$OUT/memory_bench.json" "$FLOOR_MIB")
+  echo "{\"kind\":\"memory_floor\",${s#\{}" >> "$RAW"
+  echo "  $s"
+else
+  echo "  memory_bench failed; see $OUT/memory_bench.log"
 fi
 
 echo "== 2. AF_XDP on a veth pair, securenet-gen on CPU $GEN_CPU, sensor on CPU $CPU"
