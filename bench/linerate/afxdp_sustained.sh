@@ -8,6 +8,9 @@
 # --taskset CPU). A step is loss-free only when every one of those is zero. Every step
 # records the scheduling the sensor's worker ran with, read from /proc ("sched": "normal", or
 # "fifo 10" with `-- --sched-fifo 10`); a policy other than the one asked for is warned about.
+# Every step also records the generator's CPU time per frame sent (gen_cpu_ns_per_frame): on a
+# veth pair the receive side's kernel work runs on the generator's CPU too, so 1e9 / that is
+# the most this generator can offer on this machine.
 #
 # Usage: bench/linerate/afxdp_sustained.sh --build DIR --raw FILE [--cpu N] [--gen-cpu N]
 #          [--step-s S] [--rates "1000000 2000000 3000000"] [--hog both|idle|busy]
@@ -30,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --rates) RATES=$2; shift 2 ;;
     --hog) HOG=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "afxdp_sustained.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -97,9 +100,13 @@ for hog in $HOGS; do
   for rate in $RATES; do
     count=$(( rate * STEP_S ))
     before=$($LR shm-totals "$inst"); vb=$(veth_counters)
-    g=$(ip netns exec "$NS" timeout -s INT $(( STEP_S * 2 + 10 )) taskset -c "$GEN_CPU" "$GEN" \
-          --dev lrb --mix udp --hosts 4096 --size 60 --count "$count" --pps "$rate" --mode live \
-          --json 2>>"$OUT/gen.log") || true
+    # The generator's CPU time (user + system, bash's `time`): its runs of the XDP program, and
+    # the veth peer's receive path (NAPI, the capture program, the copy into the UMEM), which
+    # the kernel runs on the sending CPU. Per frame sent it bounds the rate it can offer.
+    g=$( { TIMEFORMAT='%U %S'; time ip netns exec "$NS" timeout -s INT $(( STEP_S * 2 + 10 )) \
+          taskset -c "$GEN_CPU" "$GEN" --dev lrb --mix udp --hosts 4096 --size 60 --count "$count" \
+          --pps "$rate" --mode live --json 2>>"$OUT/gen.log"; } 2>"$OUT/gen.time") || true
+    gen_cpu=$(awk '{ print $1 + $2 }' "$OUT/gen.time" 2>/dev/null || echo 0)
     # Wait until the sensor's count stops moving (its ring drains), at most 5 s.
     prev=-1
     for _ in $(seq 50); do
@@ -113,10 +120,14 @@ for hog in $HOGS; do
     sched=$($LR sched-of "$sensor_pid")
     [[ $sched == "$WANT_SCHED" ]] ||
       echo "afxdp_sustained.sh: asked for $WANT_SCHED, the sensor's worker runs $sched (see $LOG)" >&2
-    line=$($PY - "$rate" "$hog" "$STEP_S" "$before" "$after" "$g" "$vb" "$va" "$sched" <<'PYEOF'
+    line=$($PY - "$rate" "$hog" "$STEP_S" "$before" "$after" "$g" "$vb" "$va" "$sched" "$gen_cpu" <<'PYEOF'
 import json, sys
 rate, hog, step = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 sched = sys.argv[9]
+try:
+    gen_cpu = float(sys.argv[10])
+except ValueError:
+    gen_cpu = 0.0
 b, a = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 try:
     g = json.loads(sys.argv[6])
@@ -131,7 +142,8 @@ r = {"kind": "afxdp_step", "offered_pps": rate, "hog": bool(hog), "sched": sched
      "requested": g.get("requested", rate * step), "sent": sent,
      "achieved_pps": g.get("pps", 0), "received": got, "lost": sent - got,
      "source_drops": a["drops"] - b["drops"], "veth_drops": veth,
-     "cpu_ns_per_packet": cpu * 1e9 / got if got else None}
+     "cpu_ns_per_packet": cpu * 1e9 / got if got else None,
+     "gen_cpu_ns_per_frame": gen_cpu * 1e9 / sent if sent and gen_cpu > 0 else None}
 r["loss_free"] = (sent > 0 and r["lost"] == 0 and r["source_drops"] == 0 and not veth
                   and sent == r["requested"])
 print(json.dumps(r))

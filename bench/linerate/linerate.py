@@ -414,9 +414,12 @@ def table(res):
                          % ("busy" if st.get("hog") else "idle", sched_label(st.get("sched")),
                             st["offered_pps"] / 1e6, st.get("step_s", "?")),
                          "%.4f%% loss" % loss,
-                         "%s; generator achieved %.2f Mpps; counted %d of %d; %s ns/pkt" % (
+                         "%s; generator achieved %.2f Mpps (%s ns of its CPU per frame); "
+                         "counted %d of %d; %s ns/pkt" % (
                              "loss-free" if st.get("loss_free") else "LOSS",
                              st.get("achieved_pps", st["offered_pps"]) / 1e6,
+                             "%.0f" % st["gen_cpu_ns_per_frame"]
+                             if st.get("gen_cpu_ns_per_frame") else "?",
                              st["received"], st["sent"], "%.0f" % st["cpu_ns_per_packet"]
                              if st["cpu_ns_per_packet"] is not None else "?")
                          + ("; " + "; ".join(layers) if layers else "")))
