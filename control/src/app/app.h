@@ -48,12 +48,15 @@ class App {
   App(boost::asio::io_context& ioc, AppOptions opts, SecurityConfig initial, EventSink& sink);
   void start();  // first tick now, then every opts.tick
   void stop();
-  // One tick, in slices: read the totals, then scan the host tables and derive in slices
-  // of kSliceHosts (each its own io_context handler, so requests are served in between),
-  // then finish: snapshot, detection, notifications. A tick still running skips the next.
+  // One tick, in slices: read the totals, then scan the host tables and derive, each slice
+  // its own io_context handler so that requests are served in between, then finish:
+  // snapshot, detection, notifications. A slice takes chunks (kChunkSlots slots, kChunkHosts
+  // hosts) until kSliceBudget has passed: a request waits for at most about that long,
+  // whatever the table's size or the machine's speed. A tick still running skips the next.
   void tick();
-  static constexpr uint64_t kSliceSlots = 65536;
-  static constexpr size_t kSliceHosts = 32768;
+  static constexpr uint64_t kChunkSlots = 4096;
+  static constexpr size_t kChunkHosts = 2048;
+  static constexpr uint64_t kSliceBudgetNs = 1'000'000;
   static constexpr uint64_t kBaselineSaveTicks = 300;
 
   const SecurityConfig& config() const { return config_; }

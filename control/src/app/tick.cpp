@@ -43,20 +43,31 @@ void App::scan_slice(unsigned worker, uint64_t from) {
     sampler_.begin_derive(Detector::floor_for(config_), observations_);
     return derive_slice(0);
   }
-  uint64_t cap = r->header().workers[worker].host_capacity;
-  uint64_t to = std::min(cap, from + kSliceSlots);
-  r->scan_hosts(worker, from, to, [this](unsigned w, uint64_t slot, const HostCounters& h) {
-    sampler_.add_host_at(w, slot, h);
-  });
+  const uint64_t cap = r->header().workers[worker].host_capacity;
+  const uint64_t deadline = mono_ns() + kSliceBudgetNs;
+  uint64_t to = from;
+  do {  // chunks until the slice's budget is spent (at least one)
+    const uint64_t end = std::min(cap, to + kChunkSlots);
+    r->scan_hosts(worker, to, end, [this](unsigned w, uint64_t slot, const HostCounters& h) {
+      sampler_.add_host_at(w, slot, h);
+    });
+    to = end;
+  } while (to < cap && mono_ns() < deadline);
   unsigned next_w = to >= cap ? worker + 1 : worker;
   uint64_t next_from = to >= cap ? 0 : to;
   boost::asio::post(ioc_, [this, next_w, next_from] { scan_slice(next_w, next_from); });
 }
 
 void App::derive_slice(size_t from) {
-  size_t to = std::min(sampler_.hosts_tracked(), from + kSliceHosts);
-  sampler_.derive_range(from, to);
-  if (to >= sampler_.hosts_tracked()) return finish_tick();
+  const size_t n = sampler_.hosts_tracked();
+  const uint64_t deadline = mono_ns() + kSliceBudgetNs;
+  size_t to = from;
+  do {
+    const size_t end = std::min(n, to + kChunkHosts);
+    sampler_.derive_range(to, end);
+    to = end;
+  } while (to < n && mono_ns() < deadline);
+  if (to >= n) return finish_tick();
   boost::asio::post(ioc_, [this, to] { derive_slice(to); });
 }
 
