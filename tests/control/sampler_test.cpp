@@ -296,3 +296,40 @@ TEST(Sampler, AnIdleHostsRatesWindowAndRankings) {
   EXPECT_EQ(by_packets[0].packets_sent, 5u);
   EXPECT_EQ(by_packets[1].packets_sent, 0u);
 }
+
+// The bases of a metrics reset live beside the hosts (allocated at the first reset): a host
+// first seen after the reset counts from 0, and the bases follow forget_unseen's compaction
+// (each surviving host keeps its own base; the rankings by packets use it).
+TEST(Sampler, MetricsResetBasesFollowNewAndForgottenHosts) {
+  Sampler s;
+  std::vector<HostObservation> obs;
+  uint64_t t = 1000 * kSec;
+  auto tick = [&](std::vector<std::pair<uint64_t, HostCounters>> hosts) {
+    t += kSec;
+    s.begin_tick(t, static_cast<int64_t>(t / 1000000), GlobalCounters{});
+    for (const auto& [slot, h] : hosts) s.add_host_at(0, slot, h);
+    s.forget_unseen();
+    return s.end_tick({1e18, 1e18}, obs);
+  };
+  tick({{1, hc("10.0.1.1", 100)}, {2, hc("10.0.1.2", 200)}, {3, hc("10.0.1.3", 300)}});
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 300u);  // no reset yet
+  s.request_metrics_reset();
+  tick({{1, hc("10.0.1.1", 100)}, {2, hc("10.0.1.2", 200)}, {3, hc("10.0.1.3", 300)}});
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 0u);
+  // 10.0.1.1 aged out (10.0.1.3 moves down to its index); 10.0.1.4 is new since the reset.
+  auto snap = tick({{2, hc("10.0.1.2", 210)}, {3, hc("10.0.1.3", 330)}, {4, hc("10.0.1.4", 7)}});
+  EXPECT_EQ(s.hosts_tracked(), 3u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.2"))->packets_sent, 10u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 30u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.4"))->packets_sent, 7u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.4"))->bytes_sent, 700u);
+  const auto& by_packets = snap->top[static_cast<size_t>(HostSort::kPackets)];
+  ASSERT_EQ(by_packets.size(), 3u);
+  EXPECT_EQ(ip_text(by_packets[0].ip), "10.0.1.3");
+  EXPECT_EQ(by_packets[0].packets_sent, 30u);
+  EXPECT_EQ(ip_text(by_packets[1].ip), "10.0.1.2");
+  EXPECT_EQ(ip_text(by_packets[2].ip), "10.0.1.4");
+  const auto& by_bytes = snap->top[static_cast<size_t>(HostSort::kBytes)];
+  ASSERT_EQ(by_bytes.size(), 3u);
+  EXPECT_EQ(by_bytes[0].bytes_sent, 3000u);
+}

@@ -14,13 +14,16 @@ namespace securenet::control {
 inline constexpr unsigned kSynBuckets = 12;
 inline constexpr uint64_t kSynBucketNs = 5'000'000'000ULL;
 
-struct HostState {
-  HostCounters cur;   // summed over workers at the latest tick
-  HostCounters base;  // counters at the last metrics reset (reported = cur - base)
+// One cache-line-aligned record per host (7 lines at layout 7). The merge of a tick writes
+// only its first four lines (epoch, rates, cur); the derive pass reads all of it. The base
+// of a metrics reset is not here (Sampler::bases_, allocated only after a reset): at 1M
+// hosts the tick is bound by the bytes of this record (bench/control/README.md).
+struct alignas(64) HostState {
+  uint32_t epoch = 0;  // tick number of the latest visit
+  float pps = 0, bps = 0, syn_per_min = 0;
+  HostCounters cur;  // summed over workers at the latest tick
   uint64_t prev_packets = 0, prev_bytes = 0, prev_syn = 0, prev_blacklisted = 0;
   std::array<uint64_t, shm::kProtoClassCount> prev_class{};
-  float pps = 0, bps = 0, syn_per_min = 0;
-  uint32_t epoch = 0;           // tick number of the latest visit
   uint64_t last_active_ns = 0;  // control-plane monotonic time of the latest change
   uint64_t syn_bucket_no = 0;   // absolute 5 s bucket number of syn_buckets' newest slot
   std::array<uint32_t, kSynBuckets> syn_buckets{};
@@ -40,6 +43,8 @@ struct HostView : HostFields {
   double pps = 0, bps = 0, syn_per_min = 0;
 };
 
-HostView make_view(const HostState& h);
+// `base`: the host's counters at the last metrics reset, or null (none: the counters as
+// they are).
+HostView make_view(const HostState& h, const HostFields* base);
 
 }  // namespace securenet::control

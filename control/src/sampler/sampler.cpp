@@ -76,9 +76,10 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
 }
 }  // namespace
 
-HostView make_view(const HostState& h) {
+HostView make_view(const HostState& h, const HostFields* base) {
   HostView v;
-  static_cast<HostFields&>(v) = host_delta(h.cur, h.base);
+  static_cast<HostFields&>(v) =
+      base ? host_delta(h.cur, *base) : static_cast<const HostFields&>(h.cur);
   v.ip = h.cur.key;
   v.pps = h.pps;
   v.bps = h.bps;
@@ -101,7 +102,7 @@ uint32_t Sampler::slot_for(const shm::IpKey& k) {
   s = static_cast<uint32_t>(hosts_.size());
   hosts_.emplace_back();
   hosts_.back().cur.key = k;
-  hosts_.back().base.key = k;
+  if (!bases_.empty()) bases_.emplace_back();  // a host new since the reset: base 0
   index_.insert(k, s, key_of);
   return s;
 }
@@ -221,24 +222,27 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   if (reset_pending_) {
     base_ = raw_;
     carried_ = GlobalCounters{};
-    for (auto& h : hosts_) h.base = h.cur;
+    bases_.resize(hosts_.size());
+    for (size_t i = 0; i < hosts_.size(); ++i) bases_[i] = hosts_[i].cur;
     reset_pending_ = false;
   }
   for (auto& p : pool_) p.clear();
 }
 
-double Sampler::sort_value(const HostState& h, size_t key) {
+double Sampler::sort_value(const HostState& h, const HostFields* base, size_t key) {
   switch (static_cast<HostSort>(key)) {
     case HostSort::kPps:
       return h.pps;
     case HostSort::kBps:
       return h.bps;
-    case HostSort::kPackets:
-      return static_cast<double>(total_packets(h.cur) -
-                                 std::min(total_packets(h.cur), total_packets(h.base)));
-    case HostSort::kBytes:
-      return static_cast<double>(total_bytes(h.cur) -
-                                 std::min(total_bytes(h.cur), total_bytes(h.base)));
+    case HostSort::kPackets: {
+      const uint64_t b = base ? base->packets_sent + base->packets_recv : 0;
+      return static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), b));
+    }
+    case HostSort::kBytes: {
+      const uint64_t b = base ? base->bytes_sent + base->bytes_recv : 0;
+      return static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), b));
+    }
     default:
       return h.syn_per_min;
   }
@@ -280,8 +284,9 @@ void Sampler::derive_range(size_t from, size_t to) {
     derive_host(h, dt_s_, first_, floor_, *out_);
     if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active_;
     const auto idx = static_cast<uint32_t>(i);
+    const HostFields* base = bases_.empty() ? nullptr : &bases_[i];
     for (size_t k = 0; k < kHostSortCount; ++k) {
-      const double v = sort_value(h, k);
+      const double v = sort_value(h, base, k);
       const bool rate = k == 0 || k == 1 || k == 4;
       if (rate && v <= 0 && skip_idle) continue;
       offer(pool_[k], v, idx);
@@ -322,7 +327,7 @@ void Sampler::build_top_lists(Snapshot& s) {
     std::sort(pool.begin(), pool.end(), better);
     auto& dst = s.top[k];
     dst.reserve(pool.size());
-    for (const auto& [v, i] : pool) dst.push_back(make_view(hosts_[i]));
+    for (const auto& [v, i] : pool) dst.push_back(view_of(i));
   }
 }
 
@@ -336,6 +341,7 @@ void Sampler::forget_all(const GlobalCounters* final_raw) {
     carried_ = add_counters(subtract(prev_raw_, base_), carried_);
   }
   hosts_.clear();
+  bases_.clear();
   hints_.clear();
   syn_at_tick_.clear();
   index_.clear();
@@ -352,11 +358,15 @@ void Sampler::forget_unseen() {
   size_t kept = 0;
   for (size_t i = 0; i < n; ++i) {
     if (hosts_[i].epoch != epoch_) continue;
-    if (kept != i) hosts_[kept] = std::move(hosts_[i]);
+    if (kept != i) {
+      hosts_[kept] = std::move(hosts_[i]);
+      if (!bases_.empty()) bases_[kept] = bases_[i];
+    }
     remap[i] = static_cast<uint32_t>(++kept);
   }
   if (kept == n) return;
   hosts_.resize(kept);
+  if (!bases_.empty()) bases_.resize(kept);
   index_.clear();
   auto key_of = [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; };
   for (uint32_t i = 0; i < kept; ++i) index_.insert(hosts_[i].cur.key, i, key_of);
@@ -371,7 +381,11 @@ std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {
   uint32_t s =
       index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
   if (s == HostIndex::kNone) return std::nullopt;
-  return make_view(hosts_[s]);
+  return view_of(s);
+}
+
+HostView Sampler::view_of(uint32_t i) const {
+  return make_view(hosts_[i], bases_.empty() ? nullptr : &bases_[i]);
 }
 
 std::optional<uint64_t> Sampler::syns_last_minute(unsigned worker, uint64_t slot,
