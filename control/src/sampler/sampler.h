@@ -93,6 +93,7 @@ class Sampler {
   void merge(HostState& h, const HostCounters& c);
   void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                    std::vector<HostObservation>& out);
+  void derive_idle(HostState& h, const InterestFloor& floor, std::vector<HostObservation>& out);
   void build_top_lists(Snapshot& s);
   static double sort_value(const HostState& h, const HostFields* base, size_t key);
   HostView view_of(uint32_t i) const;
