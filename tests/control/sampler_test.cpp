@@ -296,3 +296,105 @@ TEST(Sampler, AnIdleHostsRatesWindowAndRankings) {
   EXPECT_EQ(by_packets[0].packets_sent, 5u);
   EXPECT_EQ(by_packets[1].packets_sent, 0u);
 }
+
+// The bases of a metrics reset live beside the hosts (allocated at the first reset): a host
+// first seen after the reset counts from 0, and the bases follow forget_unseen's compaction
+// (each surviving host keeps its own base; the rankings by packets use it).
+TEST(Sampler, MetricsResetBasesFollowNewAndForgottenHosts) {
+  Sampler s;
+  std::vector<HostObservation> obs;
+  uint64_t t = 1000 * kSec;
+  auto tick = [&](std::vector<std::pair<uint64_t, HostCounters>> hosts) {
+    t += kSec;
+    s.begin_tick(t, static_cast<int64_t>(t / 1000000), GlobalCounters{});
+    for (const auto& [slot, h] : hosts) s.add_host_at(0, slot, h);
+    s.forget_unseen();
+    return s.end_tick({1e18, 1e18}, obs);
+  };
+  tick({{1, hc("10.0.1.1", 100)}, {2, hc("10.0.1.2", 200)}, {3, hc("10.0.1.3", 300)}});
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 300u);  // no reset yet
+  s.request_metrics_reset();
+  tick({{1, hc("10.0.1.1", 100)}, {2, hc("10.0.1.2", 200)}, {3, hc("10.0.1.3", 300)}});
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 0u);
+  // 10.0.1.1 aged out (10.0.1.3 moves down to its index); 10.0.1.4 is new since the reset.
+  auto snap = tick({{2, hc("10.0.1.2", 210)}, {3, hc("10.0.1.3", 330)}, {4, hc("10.0.1.4", 7)}});
+  EXPECT_EQ(s.hosts_tracked(), 3u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.2"))->packets_sent, 10u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.3"))->packets_sent, 30u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.4"))->packets_sent, 7u);
+  EXPECT_EQ(s.host(*parse_ip_text("10.0.1.4"))->bytes_sent, 700u);
+  const auto& by_packets = snap->top[static_cast<size_t>(HostSort::kPackets)];
+  ASSERT_EQ(by_packets.size(), 3u);
+  EXPECT_EQ(ip_text(by_packets[0].ip), "10.0.1.3");
+  EXPECT_EQ(by_packets[0].packets_sent, 30u);
+  EXPECT_EQ(ip_text(by_packets[1].ip), "10.0.1.2");
+  EXPECT_EQ(ip_text(by_packets[2].ip), "10.0.1.4");
+  const auto& by_bytes = snap->top[static_cast<size_t>(HostSort::kBytes)];
+  ASSERT_EQ(by_bytes.size(), 3u);
+  EXPECT_EQ(by_bytes[0].bytes_sent, 3000u);
+}
+
+// A host whose counters do not move takes the tick's idle path (only its first lines read):
+// the values must be those of the full path. Rates 0 while idle, the SYN window keeps its
+// count until the buckets slide out, an observation (floor below 0) has every delta 0, and
+// the next move is measured from the last counters, also for a host two workers see.
+TEST(Sampler, AnUnchangedHostKeepsItsValuesAcrossTicks) {
+  Sampler s;
+  std::vector<HostObservation> obs;
+  uint64_t t = 1000 * kSec;
+  auto tick = [&](std::vector<std::pair<unsigned, HostCounters>> hosts,
+                  InterestFloor floor = {1e18, 1e18}) {
+    t += kSec;
+    s.begin_tick(t, static_cast<int64_t>(t / 1000000), GlobalCounters{});
+    for (size_t i = 0; i < hosts.size(); ++i) s.add_host_at(hosts[i].first, i, hosts[i].second);
+    return s.end_tick(floor, obs);
+  };
+  auto a = hc("10.0.2.1", 100, 50, 10);
+  a.blacklisted_packets = 3;
+  a.proto_class_packets[2] = 3;
+  auto b0 = hc("10.0.2.2", 40), b1 = hc("10.0.2.2", 60);  // one host, two workers
+  tick({{0, a}, {0, b0}, {1, b1}});
+  a.packets_sent += 30;
+  a.bytes_sent += 3000;
+  a.syn_sent += 6;
+  a.blacklisted_packets += 2;
+  b1.packets_sent += 5;
+  tick({{0, a}, {0, b0}, {1, b1}});
+  const auto ip_a = *parse_ip_text("10.0.2.1"), ip_b = *parse_ip_text("10.0.2.2");
+  EXPECT_DOUBLE_EQ(s.host(ip_a)->pps, 30);
+  EXPECT_DOUBLE_EQ(s.host(ip_a)->syn_per_min, 6);
+  EXPECT_DOUBLE_EQ(s.host(ip_b)->pps, 5);
+  for (int i = 0; i < 3; ++i) {  // idle
+    tick({{0, a}, {0, b0}, {1, b1}}, {-1, -1});
+    EXPECT_DOUBLE_EQ(s.host(ip_a)->pps, 0);
+    EXPECT_DOUBLE_EQ(s.host(ip_a)->bps, 0);
+    EXPECT_DOUBLE_EQ(s.host(ip_a)->syn_per_min, 6);  // still in the window
+    EXPECT_EQ(s.host(ip_a)->packets_sent, 130u);
+    EXPECT_EQ(s.host(ip_b)->packets_sent, 105u);
+    EXPECT_DOUBLE_EQ(s.host(ip_b)->pps, 0);
+    ASSERT_EQ(obs.size(), 2u);  // a floor below 0 observes both, every delta 0
+    for (const auto& o : obs) {
+      EXPECT_DOUBLE_EQ(o.pps, 0);
+      EXPECT_EQ(o.blacklisted_delta, 0u);
+      for (auto d : o.class_delta) EXPECT_EQ(d, 0u);
+      EXPECT_DOUBLE_EQ(o.pps_sent, 0);
+      EXPECT_DOUBLE_EQ(o.bps_recv, 0);
+      EXPECT_DOUBLE_EQ(o.syn_per_min, same_ip(o.ip, ip_a) ? 6 : 0);
+    }
+  }
+  for (int i = 0; i < 60; ++i) tick({{0, a}, {0, b0}, {1, b1}});
+  EXPECT_DOUBLE_EQ(s.host(ip_a)->syn_per_min, 0);  // slid out while idle
+  a.packets_recv += 7;
+  a.blacklisted_packets += 1;
+  a.proto_class_packets[2] += 1;
+  b0.packets_sent += 9;
+  tick({{0, a}, {0, b0}, {1, b1}}, {-1, -1});
+  EXPECT_DOUBLE_EQ(s.host(ip_a)->pps, 7);  // from the last counters, not from 0
+  EXPECT_DOUBLE_EQ(s.host(ip_b)->pps, 9);
+  for (const auto& o : obs) {
+    if (!same_ip(o.ip, ip_a)) continue;
+    EXPECT_EQ(o.blacklisted_delta, 1u);
+    EXPECT_EQ(o.class_delta[2], 1u);
+    EXPECT_DOUBLE_EQ(o.pps_recv, 7);
+  }
+}

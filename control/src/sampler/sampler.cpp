@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 namespace securenet::control {
 
@@ -66,19 +67,56 @@ Issue13 derive_issue13(HostState& h, double dt_s, bool first, uint64_t now_win) 
   h.prev_bytes_sent = c.bytes_sent;
   h.prev_reflection = c.reflection_recv;
   // A sender's window begins at its first packet (layout 7): only probes make a history.
-  if ((c.scan_port_bits | c.scan_host_bits) != 0 && !h.scan)
+  if ((c.scan_port_bits | c.scan_host_bits) != 0 && !h.scan) {
     h.scan = std::make_unique<ScanHistory>();
+    h.history = true;
+  }
   if (h.scan)
     x.fan = update_scan(*h.scan, c.scan_window, c.scan_port_bits, c.scan_host_bits, now_win);
-  if (c.fanin_window != 0 && !h.fanin) h.fanin = std::make_unique<FaninHistory>();
+  if (c.fanin_window != 0 && !h.fanin) {
+    h.fanin = std::make_unique<FaninHistory>();
+    h.history = true;
+  }
   if (h.fanin) x.fanin = update_fanin(*h.fanin, c.fanin_window, c.fanin_bits, now_win);
   return x;
 }
 }  // namespace
 
-HostView make_view(const HostState& h) {
+namespace {
+void slide_syn_window(HostState& h, uint64_t bucket, uint64_t d_syn) {
+  if (bucket != h.syn_bucket_no) {
+    uint64_t gap = std::min<uint64_t>(bucket - h.syn_bucket_no, kSynBuckets);
+    for (uint64_t i = 1; i <= gap; ++i) h.syn_buckets[(h.syn_bucket_no + i) % kSynBuckets] = 0;
+    h.syn_bucket_no = bucket;
+  }
+  auto& slot = h.syn_buckets[bucket % kSynBuckets];
+  slot = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{slot} + d_syn, UINT32_MAX));
+  uint64_t syn_sum = 0;
+  for (auto v : h.syn_buckets) syn_sum += v;
+  h.syn_per_min = static_cast<float>(syn_sum);
+}
+
+// The detector's view of a host this tick (before derive_host advances its baselines).
+void observe(const HostState& h, const Issue13& x, double dt_s, std::vector<HostObservation>& out) {
+  const uint64_t d_bl = delta(h.cur.blacklisted_packets, h.prev_blacklisted);
+  HostObservation o;
+  o.ip = h.cur.key;
+  o.pps = h.pps;
+  o.syn_per_min = h.syn_per_min;
+  o.blacklisted_delta = d_bl;
+  o.blacklisted_pps = static_cast<double>(d_bl) / dt_s;
+  for (size_t i = 0; i < o.class_delta.size(); ++i)
+    o.class_delta[i] = delta(h.cur.proto_class_packets[i], h.prev_class[i]);
+  x.fill(o);
+  o.blacklisted_pps = static_cast<double>(x.bl_sent) / dt_s;  // what the host sent
+  out.push_back(o);
+}
+}  // namespace
+
+HostView make_view(const HostState& h, const HostFields* base) {
   HostView v;
-  static_cast<HostFields&>(v) = host_delta(h.cur, h.base);
+  static_cast<HostFields&>(v) =
+      base ? host_delta(h.cur, *base) : static_cast<const HostFields&>(h.cur);
   v.ip = h.cur.key;
   v.pps = h.pps;
   v.bps = h.bps;
@@ -101,7 +139,7 @@ uint32_t Sampler::slot_for(const shm::IpKey& k) {
   s = static_cast<uint32_t>(hosts_.size());
   hosts_.emplace_back();
   hosts_.back().cur.key = k;
-  hosts_.back().base.key = k;
+  if (!bases_.empty()) bases_.emplace_back();  // a host new since the reset: base 0
   index_.insert(k, s, key_of);
   return s;
 }
@@ -113,7 +151,7 @@ void Sampler::add_host_at(unsigned worker, uint64_t slot, const HostCounters& c)
   if (worker >= syn_at_tick_.size()) syn_at_tick_.resize(worker + 1);
   auto& sw = syn_at_tick_[worker];
   if (sw.size() < hw.size()) sw.resize(hw.size(), 0);
-  sw[slot] = c.syn_sent;
+  if (sw[slot] != c.syn_sent) sw[slot] = c.syn_sent;  // an unchanged line stays clean
   uint32_t hint = hw[slot];
   if (hint != 0 && hint <= hosts_.size() && same_ip(hosts_[hint - 1].cur.key, c.key)) {
     merge(hosts_[hint - 1], c);
@@ -129,7 +167,11 @@ void Sampler::add_host(const HostCounters& c) { merge(hosts_[slot_for(c.key)], c
 void Sampler::merge(HostState& h, const HostCounters& c) {
   if (h.epoch != epoch_) {
     bool is_new = h.epoch == 0;
-    h.cur = c;
+    // An unchanged host (most of a large table) is only read: its lines are not written back.
+    if (std::memcmp(&h.cur, &c, sizeof c) != 0) {
+      h.cur = c;
+      h.clean = false;
+    }
     h.epoch = epoch_;
     if (is_new && !have_prev_) {  // present before we started: no delta at the first tick
       h.prev_packets = total_packets(c);
@@ -148,50 +190,47 @@ void Sampler::merge(HostState& h, const HostCounters& c) {
     return;
   }
   merge_host(h.cur, c);  // the same host seen by another worker
+  h.clean = false;
+}
+
+// A clean host (its counters did not move since its last derive) without scan or fan-in
+// history: every delta is 0, so the full path below gives rates of 0, unchanged baselines,
+// and the same SYN sum unless the window slid. This path reads the record's first two lines
+// only (the SYN buckets when the window slides, the rest when it is observed) and writes
+// nothing that does not change.
+void Sampler::derive_idle(HostState& h, const InterestFloor& floor,
+                          std::vector<HostObservation>& out) {
+  if (h.pps != 0) h.pps = 0;
+  if (h.bps != 0) h.bps = 0;
+  const uint64_t bucket = now_ns_ / kSynBucketNs;
+  if (bucket != h.syn_bucket_no) slide_syn_window(h, bucket, 0);
+  const Issue13 x;
+  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || interesting(x, floor))
+    observe(h, x, dt_s_, out);
 }
 
 void Sampler::derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                           std::vector<HostObservation>& out) {
+  if (h.clean && !h.history) return derive_idle(h, floor, out);
   uint64_t pk = total_packets(h.cur), by = total_bytes(h.cur);
   uint64_t d_pk = delta(pk, h.prev_packets), d_by = delta(by, h.prev_bytes);
   uint64_t d_syn = delta(h.cur.syn_sent, h.prev_syn);
-  uint64_t d_bl = delta(h.cur.blacklisted_packets, h.prev_blacklisted);
   h.pps = first ? 0.f : static_cast<float>(static_cast<double>(d_pk) / dt_s);
   h.bps = first ? 0.f : static_cast<float>(static_cast<double>(d_by) * 8.0 / dt_s);
   if (d_pk) h.last_active_ns = now_ns_;
 
   // Slide the SYN window to the current 5 s bucket, add this tick's SYNs, sum.
-  uint64_t bucket = now_ns_ / kSynBucketNs;
-  if (bucket != h.syn_bucket_no) {
-    uint64_t gap = std::min<uint64_t>(bucket - h.syn_bucket_no, kSynBuckets);
-    for (uint64_t i = 1; i <= gap; ++i) h.syn_buckets[(h.syn_bucket_no + i) % kSynBuckets] = 0;
-    h.syn_bucket_no = bucket;
-  }
-  auto& slot = h.syn_buckets[bucket % kSynBuckets];
-  slot = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{slot} + d_syn, UINT32_MAX));
-  uint64_t syn_sum = 0;
-  for (auto v : h.syn_buckets) syn_sum += v;
-  h.syn_per_min = static_cast<float>(syn_sum);
+  slide_syn_window(h, now_ns_ / kSynBucketNs, d_syn);
 
   const Issue13 x = derive_issue13(h, dt_s, first, scan_now_win_);
-  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || interesting(x, floor)) {
-    HostObservation o;
-    o.ip = h.cur.key;
-    o.pps = h.pps;
-    o.syn_per_min = h.syn_per_min;
-    o.blacklisted_delta = d_bl;
-    o.blacklisted_pps = static_cast<double>(d_bl) / dt_s;
-    for (size_t i = 0; i < o.class_delta.size(); ++i)
-      o.class_delta[i] = delta(h.cur.proto_class_packets[i], h.prev_class[i]);
-    x.fill(o);
-    o.blacklisted_pps = static_cast<double>(x.bl_sent) / dt_s;  // what the host sent
-    out.push_back(o);
-  }
+  if (h.pps > floor.pps || h.syn_per_min > floor.syn_per_min || interesting(x, floor))
+    observe(h, x, dt_s, out);
   h.prev_packets = pk;
   h.prev_bytes = by;
   h.prev_syn = h.cur.syn_sent;
   h.prev_blacklisted = h.cur.blacklisted_packets;
   h.prev_class = h.cur.proto_class_packets;
+  h.clean = true;
 }
 
 double Sampler::global_conn_per_min(uint64_t syn_delta) {
@@ -221,24 +260,27 @@ void Sampler::begin_derive(const InterestFloor& floor, std::vector<HostObservati
   if (reset_pending_) {
     base_ = raw_;
     carried_ = GlobalCounters{};
-    for (auto& h : hosts_) h.base = h.cur;
+    bases_.resize(hosts_.size());
+    for (size_t i = 0; i < hosts_.size(); ++i) bases_[i] = hosts_[i].cur;
     reset_pending_ = false;
   }
   for (auto& p : pool_) p.clear();
 }
 
-double Sampler::sort_value(const HostState& h, size_t key) {
+double Sampler::sort_value(const HostState& h, const HostFields* base, size_t key) {
   switch (static_cast<HostSort>(key)) {
     case HostSort::kPps:
       return h.pps;
     case HostSort::kBps:
       return h.bps;
-    case HostSort::kPackets:
-      return static_cast<double>(total_packets(h.cur) -
-                                 std::min(total_packets(h.cur), total_packets(h.base)));
-    case HostSort::kBytes:
-      return static_cast<double>(total_bytes(h.cur) -
-                                 std::min(total_bytes(h.cur), total_bytes(h.base)));
+    case HostSort::kPackets: {
+      const uint64_t b = base ? base->packets_sent + base->packets_recv : 0;
+      return static_cast<double>(total_packets(h.cur) - std::min(total_packets(h.cur), b));
+    }
+    case HostSort::kBytes: {
+      const uint64_t b = base ? base->bytes_sent + base->bytes_recv : 0;
+      return static_cast<double>(total_bytes(h.cur) - std::min(total_bytes(h.cur), b));
+    }
     default:
       return h.syn_per_min;
   }
@@ -280,8 +322,9 @@ void Sampler::derive_range(size_t from, size_t to) {
     derive_host(h, dt_s_, first_, floor_, *out_);
     if (h.last_active_ns && h.last_active_ns + kActiveWindowNs > now_ns_) ++active_;
     const auto idx = static_cast<uint32_t>(i);
+    const HostFields* base = bases_.empty() ? nullptr : &bases_[i];
     for (size_t k = 0; k < kHostSortCount; ++k) {
-      const double v = sort_value(h, k);
+      const double v = sort_value(h, base, k);
       const bool rate = k == 0 || k == 1 || k == 4;
       if (rate && v <= 0 && skip_idle) continue;
       offer(pool_[k], v, idx);
@@ -322,7 +365,7 @@ void Sampler::build_top_lists(Snapshot& s) {
     std::sort(pool.begin(), pool.end(), better);
     auto& dst = s.top[k];
     dst.reserve(pool.size());
-    for (const auto& [v, i] : pool) dst.push_back(make_view(hosts_[i]));
+    for (const auto& [v, i] : pool) dst.push_back(view_of(i));
   }
 }
 
@@ -336,6 +379,7 @@ void Sampler::forget_all(const GlobalCounters* final_raw) {
     carried_ = add_counters(subtract(prev_raw_, base_), carried_);
   }
   hosts_.clear();
+  bases_.clear();
   hints_.clear();
   syn_at_tick_.clear();
   index_.clear();
@@ -352,11 +396,15 @@ void Sampler::forget_unseen() {
   size_t kept = 0;
   for (size_t i = 0; i < n; ++i) {
     if (hosts_[i].epoch != epoch_) continue;
-    if (kept != i) hosts_[kept] = std::move(hosts_[i]);
+    if (kept != i) {
+      hosts_[kept] = std::move(hosts_[i]);
+      if (!bases_.empty()) bases_[kept] = bases_[i];
+    }
     remap[i] = static_cast<uint32_t>(++kept);
   }
   if (kept == n) return;
   hosts_.resize(kept);
+  if (!bases_.empty()) bases_.resize(kept);
   index_.clear();
   auto key_of = [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; };
   for (uint32_t i = 0; i < kept; ++i) index_.insert(hosts_[i].cur.key, i, key_of);
@@ -371,7 +419,11 @@ std::optional<HostView> Sampler::host(const shm::IpKey& ip) const {
   uint32_t s =
       index_.find(ip, [this](uint32_t i) -> const shm::IpKey& { return hosts_[i].cur.key; });
   if (s == HostIndex::kNone) return std::nullopt;
-  return make_view(hosts_[s]);
+  return view_of(s);
+}
+
+HostView Sampler::view_of(uint32_t i) const {
+  return make_view(hosts_[i], bases_.empty() ? nullptr : &bases_[i]);
 }
 
 std::optional<uint64_t> Sampler::syns_last_minute(unsigned worker, uint64_t slot,

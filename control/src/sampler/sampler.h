@@ -93,11 +93,16 @@ class Sampler {
   void merge(HostState& h, const HostCounters& c);
   void derive_host(HostState& h, double dt_s, bool first, const InterestFloor& floor,
                    std::vector<HostObservation>& out);
+  void derive_idle(HostState& h, const InterestFloor& floor, std::vector<HostObservation>& out);
   void build_top_lists(Snapshot& s);
-  static double sort_value(const HostState& h, size_t key);
+  static double sort_value(const HostState& h, const HostFields* base, size_t key);
+  HostView view_of(uint32_t i) const;
   double global_conn_per_min(uint64_t syn_delta);
 
   std::vector<HostState> hosts_;
+  // Each host's counters at the last metrics reset (parallel to hosts_); empty until the
+  // first reset, when every base is 0 (cold: the tick reads it only after a reset).
+  std::vector<HostFields> bases_;
   HostIndex index_;
   std::vector<std::vector<uint32_t>> hints_;        // [worker][segment slot] -> dense index + 1
   std::vector<std::vector<uint64_t>> syn_at_tick_;  // [worker][segment slot] -> its syn_sent
