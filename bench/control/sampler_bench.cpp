@@ -62,14 +62,11 @@ void BM_ReadSegmentOnly(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * st.range(0));
 }
 
-void BM_ControlTick(benchmark::State& st) {
-  auto& f = fixture(static_cast<uint64_t>(st.range(0)));
-  securenet::control::Sampler s;
-  std::vector<securenet::control::HostObservation> obs;
-  auto cfg = securenet::control::SecurityConfig::defaults();
-  auto floor = securenet::control::Detector::floor_for(cfg);
-  uint64_t t = 1'000'000'000'000ULL, round = 0;
-  for (int warm = 0; warm < 2; ++warm) {  // the first ticks build the host map
+// Two whole ticks before timing: the first ticks build the host map.
+template <typename Floor>
+void warm_up(Fixture& f, securenet::control::Sampler& s, const Floor& floor,
+             std::vector<securenet::control::HostObservation>& obs, uint64_t& t) {
+  for (int i = 0; i < 2; ++i) {
     t += 1'000'000'000ULL;
     s.begin_tick(t, static_cast<int64_t>(t / 1000000), f.reader->totals());
     f.reader->scan_hosts([&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
@@ -77,6 +74,16 @@ void BM_ControlTick(benchmark::State& st) {
     });
     s.end_tick(floor, obs);
   }
+}
+
+void BM_ControlTick(benchmark::State& st) {
+  auto& f = fixture(static_cast<uint64_t>(st.range(0)));
+  securenet::control::Sampler s;
+  std::vector<securenet::control::HostObservation> obs;
+  auto cfg = securenet::control::SecurityConfig::defaults();
+  auto floor = securenet::control::Detector::floor_for(cfg);
+  uint64_t t = 1'000'000'000'000ULL, round = 0;
+  warm_up(f, s, floor, obs, t);
   for (auto _ : st) {
     st.PauseTiming();
     f.traffic(round++);
@@ -110,14 +117,7 @@ void BM_ControlTickPhases(benchmark::State& st) {
   };
   auto now = [] { return std::chrono::steady_clock::now(); };
   auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
-  for (int i = 0; i < 2; ++i) {  // warm-up: the first ticks build the host map
-    t += 1'000'000'000ULL;
-    s.begin_tick(t, static_cast<int64_t>(t / 1000000), f.reader->totals());
-    f.reader->scan_hosts([&](unsigned w, uint64_t slot, const securenet::HostCounters& h) {
-      s.add_host_at(w, slot, h);
-    });
-    s.end_tick(floor, obs);
-  }
+  warm_up(f, s, floor, obs, t);
   for (auto _ : st) {
     st.PauseTiming();
     f.traffic(round++);
