@@ -367,6 +367,29 @@ TEST_F(Http, HostsListAndOne) {
   expect_json_error(get(srv.port(), "/api/hosts/not-an-ip", tok), 400, "invalid_parameter", "ip");
 }
 
+// The host lists are written once per tick and configuration (HostListCache): a longer
+// limit after a shorter one, and a change of the home networks, show in the next request.
+TEST_F(Http, HostListFollowsLimitAndConfigWithinATick) {
+  srv.dp().send("10.0.0.1", 5);
+  srv.dp().send("2001:db8::7", 9);
+  ASSERT_TRUE(eventually([&] {
+    return Json(get(srv.port(), "/api/hosts", tok).body)["total"].get_uint64().value() == 2;
+  }));
+  EXPECT_EQ(arr(Json(get(srv.port(), "/api/hosts?sort=packets&limit=1", tok).body)["hosts"]).size(),
+            1u);
+  Json two(get(srv.port(), "/api/hosts?sort=packets&limit=2", tok).body);
+  auto hosts = arr(two["hosts"]);
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(str(hosts.at(0).value()["ip"].value()), "2001:db8::7");
+  EXPECT_EQ(str(hosts.at(0).value()["direction"].value()), "external");
+  EXPECT_EQ(str(hosts.at(1).value()["ip"].value()), "10.0.0.1");
+  auto p =
+      post(srv.port(), "/api/config", R"({"home_networks":["2001:db8::/32","10.0.0.0/8"]})", tok);
+  ASSERT_EQ(p.status, 200) << p.body;
+  Json after(get(srv.port(), "/api/hosts?sort=packets&limit=2", tok).body);
+  EXPECT_EQ(str(arr(after["hosts"]).at(0).value()["direction"].value()), "internal");
+}
+
 TEST_F(Http, UnknownEndpointsAndMethods) {
   expect_json_error(get(srv.port(), "/api/nothing", tok), 404, "not_found");
   expect_json_error(post(srv.port(), "/api/status", "{}", tok), 405, "method_not_allowed");

@@ -105,6 +105,7 @@ ConfigParseResult App::apply_config(std::string_view json, const std::string& us
   r.config.updated_at_ms = wall_ms();
   config_ = r.config;
   config_json_ = config_to_json(config_);  // the one serialization of this config
+  ++config_generation_;
   publish();
   if (!opts_.config_path.empty()) {
     if (auto s = save_config_file(opts_.config_path, config_json_); !s) {

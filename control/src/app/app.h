@@ -62,6 +62,8 @@ class App {
   const SecurityConfig& config() const { return config_; }
   // config() as GET /api/config shows it, serialized once per change.
   const std::string& config_json() const { return config_json_; }
+  // Moves on at every applied change: what caches of views that depend on it compare.
+  uint64_t config_generation() const { return config_generation_; }
   // Validates and applies (all or nothing), publishes to the dataplane, saves, notifies.
   ConfigParseResult apply_config(std::string_view json, const std::string& user_id);
 
@@ -129,6 +131,7 @@ class App {
   AppOptions opts_;
   SecurityConfig config_;
   std::string config_json_;
+  uint64_t config_generation_ = 0;
   EventSink& sink_;
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer probe_timer_;  // fast re-attach while the dataplane is down

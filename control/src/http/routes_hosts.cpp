@@ -13,7 +13,35 @@ std::optional<HostSort> parse_sort(std::string_view s) {
   return std::nullopt;
 }
 
-Response list_hosts(const App& app, const Request& req) {
+// GET /api/hosts serves the same top lists to every request of a tick: each listed host's
+// JSON is written once per snapshot and configuration (its "direction" depends on it), and a
+// request joins the first `limit` of them. Holding the snapshot keeps its address unique.
+class HostListCache {
+ public:
+  void append(JsonWriter& w, const App& app, const std::shared_ptr<const Snapshot>& snap,
+              size_t sort, size_t limit) {
+    if (snap != snap_ || app.config_generation() != generation_) {
+      snap_ = snap;
+      generation_ = app.config_generation();
+      for (auto& r : rendered_) r.clear();
+    }
+    const auto& list = snap->top[sort];
+    auto& done = rendered_[sort];
+    for (size_t i = done.size(); i < list.size() && i < limit; ++i) {
+      JsonWriter one;
+      write_host_json(one, list[i], app.config());
+      done.push_back(one.take());
+    }
+    for (size_t i = 0; i < done.size() && i < limit; ++i) w.raw(done[i]);
+  }
+
+ private:
+  std::shared_ptr<const Snapshot> snap_;
+  uint64_t generation_ = 0;
+  std::array<std::vector<std::string>, kHostSortCount> rendered_;
+};
+
+Response list_hosts(const App& app, HostListCache& cache, const Request& req) {
   Response err;
   auto limit = query_int(req, "limit", 50, 1, static_cast<long long>(kTopHosts), &err);
   if (!limit) return err;
@@ -22,11 +50,9 @@ Response list_hosts(const App& app, const Request& req) {
     return json_error(400, "invalid_parameter",
                       "sort: must be pps, bps, packets, bytes or conn_per_min", "sort");
   auto snap = app.snapshot();
-  const auto& list = snap->top[static_cast<size_t>(*sort)];
   JsonWriter w;
   w.begin_object().key("hosts").begin_array();
-  for (size_t i = 0; i < list.size() && i < static_cast<size_t>(*limit); ++i)
-    write_host_json(w, list[i], app.config());
+  cache.append(w, app, snap, static_cast<size_t>(*sort), static_cast<size_t>(*limit));
   w.end_array();
   w.field("total", snap->hosts_tracked);
   w.end_object();
@@ -57,7 +83,9 @@ Response one_host(const App& app, const Request& req) {
 void register_hosts_routes(Router& r, App& app) {
   using boost::beast::http::verb;
   r.add(verb::get, "/api/hosts", Access::kViewer,
-        [&app](const Request& req) { return list_hosts(app, req); });
+        [&app, cache = std::make_shared<HostListCache>()](const Request& req) {
+          return list_hosts(app, *cache, req);
+        });
   r.add(verb::get, "/api/hosts/{ip}", Access::kViewer,
         [&app](const Request& req) { return one_host(app, req); });
 }
